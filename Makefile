@@ -1,0 +1,38 @@
+# The two quick-start commands: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: demo test serve bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+## Set up, load the demo, plan and publish it, serve it on http://127.0.0.1:5000
+demo: $(VENV)/.installed
+	$(BIN)/outreach db upgrade
+	$(BIN)/outreach seed-demo
+	$(BIN)/outreach plan --scenario indre-et-loire --publish --time-limit 30
+	$(BIN)/outreach plan --scenario loire --publish --time-limit 30 --quiet
+	$(BIN)/python -m web --host $(HOST) --port $(PORT)
+
+## Set up with the test extras and run the whole suite
+test: $(VENV)/.installed-test
+	$(BIN)/python -m pytest
+
+serve: $(VENV)/.installed
+	$(BIN)/python -m web --host $(HOST) --port $(PORT)
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,1 @@
+"""Outreach domain: tables, use cases, travel times, imports, exports and the CLI."""

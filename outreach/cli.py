@@ -1,0 +1,153 @@
+"""The ``outreach`` command line: database, imports, demo data, planning, exports."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import click
+
+from outreach import communes, db, export, planning, scenarios
+from outreach.errors import OutreachError
+from outreach.models import Scenario
+from solver import Method, SolveParams
+
+
+class _Group(click.Group):
+    """Turns expected refusals and bad input into a clear message and exit code 1."""
+
+    def invoke(self, ctx: click.Context):  # type: ignore[no-untyped-def]
+        try:
+            return super().invoke(ctx)
+        except (OutreachError, ValueError) as error:
+            raise click.ClickException(str(error)) from None
+
+
+@click.group(cls=_Group)
+def main() -> None:
+    """Outreach : planification des tournées des services itinérants de prévention."""
+
+
+@main.group("db")
+def db_group() -> None:
+    """Schéma de la base de données."""
+
+
+@db_group.command("upgrade")
+def db_upgrade() -> None:
+    """Crée ou met à jour le schéma (migrations Alembic)."""
+    db.upgrade()
+    click.echo("Base de données à jour.")
+
+
+@main.command("import-communes")
+@click.option("--departement", "-d", required=True, help="Code du département : 37, 2A, 971…")
+def import_communes_cmd(departement: str) -> None:
+    """Charge les communes d'un département depuis le fichier national."""
+    with db.unit_of_work() as session:
+        count = communes.import_communes(session, departement)
+    click.echo(f"{count} communes chargées pour le département {departement}.")
+
+
+@main.command("import-children")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_children_cmd(csv_file: Path) -> None:
+    """Remplace l'estimation du nombre de jeunes enfants par des chiffres réels (CSV insee;children_0_6)."""
+    with db.unit_of_work() as session:
+        count = communes.import_children_csv(session, csv_file.read_text(encoding="utf-8-sig"))
+    click.echo(f"{count} communes mises à jour.")
+
+
+@main.command("seed-demo")
+@click.option("--scenario", "names", multiple=True, help="Un scénario (par défaut : tous).")
+def seed_demo_cmd(names: tuple[str, ...]) -> None:
+    """Charge les scénarios de démonstration (sans doublon si relancé)."""
+    with db.unit_of_work() as session:
+        loaded = scenarios.seed_demo(session, list(names) or None)
+        for scenario in loaded:
+            click.echo(f"Scénario chargé : {scenario.id} — {scenario.name}")
+
+
+def _parse_start(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} n'est pas une date AAAA-MM-JJ", param_hint="--start")
+
+
+@main.command("plan")
+@click.option("--scenario", required=True, help="Identifiant du scénario (ex. indre-et-loire).")
+@click.option("--start", help="Premier lundi de l'horizon, AAAA-MM-JJ (défaut : celui du scénario).")
+@click.option("--weeks", type=click.IntRange(1, 26), help="Nombre de semaines (défaut : scénario).")
+@click.option("--time-limit", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
+              help="Temps de calcul maximal en secondes.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Graine (même graine, même plan).")
+@click.option("--method", type=click.Choice([m.value for m in Method]), default=Method.PATTERNS.value,
+              show_default=True, help="Décomposition utilisée par l'optimiseur.")
+@click.option("--publish", is_flag=True, help="Publier le plan aussitôt calculé.")
+@click.option("--quiet", is_flag=True, help="N'afficher que l'identifiant du plan.")
+def plan_cmd(scenario: str, start: str | None, weeks: int | None, time_limit: float, seed: int,
+             method: str, publish: bool, quiet: bool) -> None:
+    """Calcule un nouveau plan (brouillon) et affiche son résumé."""
+    with db.unit_of_work() as session:
+        found = session.get(Scenario, scenario)
+        start_date = _parse_start(start) if start else (found.default_start if found else None)
+        if start_date is None:
+            raise click.UsageError("--start est obligatoire pour ce scénario.")
+        weeks = weeks or (found.default_weeks if found else 4)
+    params = SolveParams(time_limit_s=time_limit, seed=seed, method=Method(method))
+    with db.unit_of_work() as session:
+        plan = planning.create_plan(session, scenario, start_date, weeks, params)
+        if publish:
+            planning.publish_plan(session, plan.id)  # type: ignore[arg-type]
+        document = planning.export_document(session, plan.id)  # type: ignore[arg-type]
+    if not quiet:
+        click.echo(export.summary_fr(document))
+        click.echo("")
+        solver_info = document["solver"]
+        bound = f", borne {solver_info['bound']}" if solver_info["bound"] is not None else ""
+        click.echo(f"Optimiseur : {solver_info['method']}, {solver_info['status']}, "
+                   f"{solver_info['elapsed_s']} s{bound}")
+    state = "publié" if publish else "brouillon"
+    click.echo(f"Plan {plan.id} enregistré ({state}).")
+
+
+@main.command("publish")
+@click.option("--plan", "plan_id", type=int, required=True, help="Identifiant du plan.")
+def publish_cmd(plan_id: int) -> None:
+    """Publie une version de plan ; les versions précédentes restent consultables."""
+    with db.unit_of_work() as session:
+        planning.publish_plan(session, plan_id)
+    click.echo(f"Plan {plan_id} publié.")
+
+
+@main.command("plans")
+@click.option("--scenario", help="Limiter à un scénario.")
+def plans_cmd(scenario: str | None) -> None:
+    """Liste les versions de plan."""
+    with db.unit_of_work() as session:
+        rows = planning.list_plans(session, scenario)
+        for plan, status in rows:
+            click.echo(f"{plan.id:>4}  {plan.scenario_id:<16} {plan.horizon_start} → "
+                       f"{plan.horizon_end}  {status:<9} demande {plan.demand_served}/"
+                       f"{plan.demand_total}")
+    if not rows:
+        click.echo("Aucun plan.")
+
+
+@main.command("export")
+@click.option("--plan", "plan_id", type=int, required=True, help="Identifiant du plan.")
+@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="Fichier de sortie (défaut : sortie standard).")
+def export_cmd(plan_id: int, fmt: str, output: Path | None) -> None:
+    """Exporte un plan en JSON (format outreach.plan/1) ou CSV."""
+    with db.unit_of_work() as session:
+        document = planning.export_document(session, plan_id)
+    text = export.to_json(document) if fmt == "json" else export.to_csv(document)
+    if output:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"Plan {plan_id} exporté dans {output}.", err=True)
+    else:
+        sys.stdout.write(text)

@@ -1,0 +1,114 @@
+"""Plan exports: JSON (the documented contract), CSV and a French text summary.
+
+All three read the plan document only, never the solver or scenario tables,
+so an old version exports exactly as it was planned.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from collections import defaultdict
+from typing import Any
+
+WEEKDAYS_FR = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
+MONTHS_FR = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+             "septembre", "octobre", "novembre", "décembre"]
+ROLE_LABELS_FR = {
+    "doctor": "médecin",
+    "midwife": "sage-femme",
+    "puericultrice": "infirmière puéricultrice",
+    "driver": "chauffeur",
+    "auxiliaire_puericulture": "auxiliaire de puériculture",
+    "educatrice_jeunes_enfants": "éducatrice de jeunes enfants",
+    "accueillante": "accueillante",
+}
+
+CSV_COLUMNS = ["date", "jour", "vehicule", "service", "ordre", "code_insee", "commune", "lieu",
+               "arrivee", "debut", "fin", "depart", "equipe"]
+
+
+def date_fr(value: str | dt.date) -> str:
+    """"mardi 5 janvier 2027"."""
+    day = dt.date.fromisoformat(value) if isinstance(value, str) else value
+    return f"{WEEKDAYS_FR[day.weekday()]} {day.day} {MONTHS_FR[day.month - 1]} {day.year}"
+
+
+def role_fr(role: str) -> str:
+    return ROLE_LABELS_FR.get(role, role.replace("_", " "))
+
+
+def to_json(document: dict[str, Any]) -> str:
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def to_csv(document: dict[str, Any]) -> str:
+    """One row per session, ';'-separated for French spreadsheets. Crew by role only."""
+    stops = {s["id"]: s for s in document["stops"]}
+    services = {s["id"]: s for s in document["services"]}
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for route in document["routes"]:
+        crew = ", ".join(role_fr(c["role"]) for c in route["crew"])
+        day = dt.date.fromisoformat(route["date"])
+        for order, visit in enumerate(route["visits"], start=1):
+            stop = stops[visit["stop"]]
+            writer.writerow([
+                route["date"], WEEKDAYS_FR[day.weekday()], route["vehicle"],
+                services[visit["service"]]["name"], order, stop["commune_insee"],
+                stop["commune_name"], stop["venue"], visit["arrive"], visit["start"],
+                visit["end"], visit["leave"], crew,
+            ])
+    return out.getvalue()
+
+
+def summary_fr(document: dict[str, Any]) -> str:
+    """A readable French summary per week and day, then KPIs and unserved stops."""
+    stops = {s["id"]: s for s in document["stops"]}
+    services = {s["id"]: s for s in document["services"]}
+    vehicles = {v["id"]: v for v in document["vehicles"]}
+    by_week: dict[tuple[int, int], list[dict[str, Any]]] = defaultdict(list)
+    for route in document["routes"]:
+        year, week, _ = dt.date.fromisoformat(route["date"]).isocalendar()
+        by_week[(year, week)].append(route)
+    lines = [
+        f"Plan « {document['scenario']['name']} » du {date_fr(document['horizon']['start'])} "
+        f"au {date_fr(document['horizon']['end'])}",
+    ]
+    for holiday in document["horizon"]["holidays"]:
+        lines.append(f"  Jour férié : {date_fr(holiday['date'])} ({holiday['name']})")
+    for (year, week), routes in sorted(by_week.items()):
+        lines.append("")
+        lines.append(f"Semaine {week} ({year})")
+        for route in routes:
+            vehicle = vehicles[route["vehicle"]]["name"]
+            crew = ", ".join(role_fr(c["role"]) for c in route["crew"])
+            lines.append(
+                f"  {date_fr(route['date'])} — {vehicle} : départ {route['depart']}, "
+                f"retour {route['return']}, {route['distance_km']:.0f} km ({crew})"
+            )
+            for visit in route["visits"]:
+                stop = stops[visit["stop"]]
+                lines.append(
+                    f"      {visit['start']}–{visit['end']}  {stop['commune_name']}, "
+                    f"{stop['venue']} ({services[visit['service']]['name']})"
+                )
+    k = document["kpis"]
+    lines += [
+        "",
+        f"Demande servie : {k['demand_served']} / {k['demand_total']} ({k['demand_served_pct']} %)",
+        f"Arrêts à la fréquence cible : {k['stop_services_at_target']} / {k['stop_services_total']}",
+        f"Séances : {k['sessions']} ; distance : {k['distance_km']:.0f} km ; "
+        f"conduite : {k['driving_min'] // 60} h {k['driving_min'] % 60:02d} ; "
+        f"heures d'équipe : {k['staff_hours']}",
+    ]
+    if document["unserved"]:
+        lines.append("")
+        lines.append("Non desservis :")
+        for u in document["unserved"]:
+            stop = stops[u["stop"]]
+            lines.append(f"  - {stop['commune_name']} ({services[u['service']]['name']}) : {u['reason']}")
+    return "\n".join(lines)

@@ -1,0 +1,279 @@
+"""Translation between database rows and the solver's dataclasses.
+
+The only place that knows both sides: ids and indices are mapped here and
+nowhere else. :func:`build_problem` reads a scenario into a
+:class:`solver.Problem`; :func:`plan_document` turns a :class:`solver.Solution`
+into the plan document (docs/plan-format.md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from outreach.errors import InvalidInput, UnknownScenario
+from outreach.models import Absence, Commune, Scenario, Service, StaffMember, Stop, Vehicle
+from outreach.timefmt import format_hhmm, parse_hhmm
+from outreach.travel import TravelModel
+from solver import model as sm
+from solver.calendar import french_public_holidays, working_dates
+
+SCHEMA = "outreach.plan/1"
+
+
+@dataclass(frozen=True)
+class PlanningInput:
+    """A solver problem with the rows it came from."""
+
+    scenario: Scenario
+    problem: sm.Problem
+    services: dict[str, Service]
+    vehicles: dict[str, Vehicle]
+    staff: dict[str, StaffMember]  # by the opaque id used in the problem and export
+    stops: dict[str, Stop]
+    communes: dict[str, Commune]
+    stop_demand: dict[str, int]
+    location_ids: tuple[str, ...]
+    start: dt.date
+    end: dt.date
+    holidays: dict[dt.date, str]
+    travel_model: dict[str, object]
+
+
+def staff_export_id(member: StaffMember) -> str:
+    """Staff appear in exports under an opaque id, never by name."""
+    return f"staff-{member.id}"
+
+
+def stop_demand(stop: Stop, commune: Commune) -> int:
+    """Vulnerability-weighted young children served by a session at the stop."""
+    return round(commune.children_0_6 * stop.vulnerability)
+
+
+def build_problem(
+    session: Session, scenario_id: str, start: dt.date, weeks: int, travel: TravelModel
+) -> PlanningInput:
+    scenario = session.get(Scenario, scenario_id)
+    if scenario is None:
+        known = ", ".join(s.id for s in session.exec(select(Scenario)).all()) or "aucun"
+        raise UnknownScenario(
+            f"Scénario inconnu : {scenario_id!r} (chargés : {known}). Lancez d'abord seed-demo."
+        )
+    if not 1 <= weeks <= 26:
+        raise InvalidInput(f"weeks : l'horizon doit compter de 1 à 26 semaines, pas {weeks}.")
+    if start.isoweekday() != 1:
+        raise InvalidInput(
+            f"start : l'horizon commence un lundi ; le {start.isoformat()} est un "
+            f"{['lundi','mardi','mercredi','jeudi','vendredi','samedi','dimanche'][start.weekday()]}."
+        )
+    dates, skipped = working_dates(start, weeks)
+    holiday_names: dict[dt.date, str] = {}
+    for year in {d.year for d in skipped}:
+        holiday_names.update(french_public_holidays(year))
+    holidays = {d: holiday_names.get(d, "jour férié") for d in skipped}
+    end = start + dt.timedelta(days=7 * weeks - 1)
+
+    services = {s.code: s for s in session.exec(
+        select(Service).where(Service.scenario_id == scenario_id).order_by(Service.code))}
+    vehicles = {v.code: v for v in session.exec(
+        select(Vehicle).where(Vehicle.scenario_id == scenario_id).order_by(Vehicle.code))}
+    members = session.exec(
+        select(StaffMember).where(StaffMember.scenario_id == scenario_id).order_by(StaffMember.id)
+    ).all()
+    stops = {s.code: s for s in session.exec(
+        select(Stop).where(Stop.scenario_id == scenario_id).order_by(Stop.code))}
+    communes = {c.insee: c for c in session.exec(
+        select(Commune).where(col(Commune.insee).in_(
+            sorted({s.commune_insee for s in stops.values()} | {v.base_insee for v in vehicles.values()})
+        )))}
+    absences: dict[int, list[Absence]] = {}
+    for absence in session.exec(select(Absence).where(
+            col(Absence.staff_id).in_([m.id for m in members]))):
+        absences.setdefault(absence.staff_id, []).append(absence)
+
+    location_ids: list[str] = []
+    points: list[tuple[float, float]] = []
+
+    def location(key: str, lat: float, lon: float) -> int:
+        location_ids.append(key)
+        points.append((lat, lon))
+        return len(points) - 1
+
+    solver_services = tuple(
+        sm.Service(
+            id=s.code, name=s.name,
+            required_roles=tuple(tuple(slot) for slot in s.required_roles),
+            session_min=s.session_min, setup_min=s.setup_min, packup_min=s.packup_min,
+            earliest_start_min=s.earliest_start_min, latest_end_min=s.latest_end_min,
+            visits_per_period=s.visits_per_period, period_weeks=s.period_weeks,
+            min_spacing_days=s.min_spacing_days, max_sessions_per_day=s.max_sessions_per_day,
+        )
+        for s in services.values()
+    )
+    solver_vehicles = tuple(
+        sm.Vehicle(
+            id=v.code, name=v.name, base=location(f"base:{v.code}", v.base_lat, v.base_lon),
+            services=frozenset(v.services), weekdays=frozenset(v.weekdays),
+            max_duty_min=v.max_duty_min, shift_start_min=v.shift_start_min,
+            shift_end_min=v.shift_end_min,
+        )
+        for v in vehicles.values()
+    )
+    demand = {code: stop_demand(s, communes[s.commune_insee]) for code, s in stops.items()}
+    solver_stops = tuple(
+        sm.Stop(
+            id=code, location=location(f"stop:{code}", s.lat, s.lon), demand=demand[code],
+            services=frozenset(s.services),
+            windows=tuple(
+                sm.Window(w["weekday"], parse_hhmm(w["from"], f"stops.{code}.windows.from"),
+                          parse_hhmm(w["to"], f"stops.{code}.windows.to"))
+                for w in s.windows
+            ),
+        )
+        for code, s in stops.items()
+    )
+    staff_by_id: dict[str, StaffMember] = {}
+    solver_staff = []
+    for member in members:
+        away = absences.get(member.id or -1, [])
+        availability = tuple(
+            sm.Availability(d, member.day_start_min, member.day_end_min)
+            for d in dates
+            if d.isoweekday() in member.weekdays
+            and not any(a.start_date <= d <= a.end_date for a in away)
+        )
+        sid = staff_export_id(member)
+        staff_by_id[sid] = member
+        solver_staff.append(sm.StaffMember(
+            id=sid, roles=frozenset(member.roles), availability=availability,
+            max_day_min=member.max_day_min,
+        ))
+    matrix = travel.matrix(points)
+    problem = sm.Problem(
+        dates=tuple(dates), services=solver_services, vehicles=solver_vehicles,
+        stops=solver_stops, staff=tuple(solver_staff), travel_min=matrix.travel_min,
+        distance_m=matrix.distance_m, period_start=start, holidays=tuple(sorted(holidays)),
+    )
+    return PlanningInput(
+        scenario=scenario, problem=problem, services=services, vehicles=vehicles,
+        staff=staff_by_id, stops=stops, communes=communes, stop_demand=demand,
+        location_ids=tuple(location_ids), start=start, end=end, holidays=holidays,
+        travel_model=travel.describe(),
+    )
+
+
+def plan_document(inp: PlanningInput, solution: sm.Solution, params: sm.SolveParams) -> dict[str, Any]:
+    """The plan export (docs/plan-format.md) without plan_id and status."""
+    problem = inp.problem
+    hhmm = format_hhmm
+    return {
+        "schema": SCHEMA,
+        "scenario": {"id": inp.scenario.id, "name": inp.scenario.name,
+                     "departement": inp.scenario.departement},
+        "horizon": {
+            "start": inp.start.isoformat(),
+            "end": inp.end.isoformat(),
+            "dates": [d.isoformat() for d in problem.dates],
+            "holidays": [{"date": d.isoformat(), "name": n} for d, n in sorted(inp.holidays.items())],
+            "period_start": inp.start.isoformat(),
+        },
+        "travel_model": inp.travel_model,
+        "travel_matrix": {
+            "locations": list(inp.location_ids),
+            "travel_min": [list(r) for r in problem.travel_min],
+            "distance_m": [list(r) for r in problem.distance_m],
+        },
+        "services": [
+            {
+                "id": code, "name": s.name, "description": s.description,
+                "what_to_bring": s.what_to_bring,
+                "required_roles": [list(slot) for slot in s.required_roles],
+                "session_min": s.session_min, "setup_min": s.setup_min, "packup_min": s.packup_min,
+                "earliest_start": hhmm(s.earliest_start_min), "latest_end": hhmm(s.latest_end_min),
+                "visits_per_period": s.visits_per_period, "period_weeks": s.period_weeks,
+                "min_spacing_days": s.min_spacing_days,
+                "max_sessions_per_day": s.max_sessions_per_day,
+                "access_threshold_min": s.access_threshold_min,
+            }
+            for code, s in inp.services.items()
+        ],
+        "vehicles": [
+            {
+                "id": code, "name": v.name,
+                "base": {"lat": v.base_lat, "lon": v.base_lon, "commune_insee": v.base_insee,
+                         "name": v.base_name, "location": f"base:{code}"},
+                "services": list(v.services), "weekdays": list(v.weekdays),
+                "max_duty_min": v.max_duty_min,
+                "shift_start": hhmm(v.shift_start_min), "shift_end": hhmm(v.shift_end_min),
+            }
+            for code, v in inp.vehicles.items()
+        ],
+        "staff": [
+            {
+                "id": member.id, "roles": sorted(member.roles), "max_day_min": member.max_day_min,
+                "availability": [
+                    {"date": a.date.isoformat(), "from": hhmm(a.start_min), "to": hhmm(a.end_min)}
+                    for a in member.availability
+                ],
+            }
+            for member in problem.staff
+        ],
+        "stops": [
+            {
+                "id": code, "commune_insee": s.commune_insee,
+                "commune_name": inp.communes[s.commune_insee].name,
+                "venue": s.venue, "lat": s.lat, "lon": s.lon, "location": f"stop:{code}",
+                "demand": inp.stop_demand[code],
+                "children_0_6": inp.communes[s.commune_insee].children_0_6,
+                "vulnerability": s.vulnerability,
+                "services": list(s.services),
+                "windows": [dict(w) for w in s.windows],
+            }
+            for code, s in inp.stops.items()
+        ],
+        "routes": [
+            {
+                "vehicle": r.vehicle, "date": r.date.isoformat(), "service": r.service,
+                "crew": [{"staff": c.staff, "role": c.role} for c in r.crew],
+                "depart": hhmm(r.depart_min), "return": hhmm(r.return_min),
+                "distance_km": round(r.distance_m / 1000, 1), "travel_min": r.travel_min,
+                "visits": [
+                    {
+                        "stop": v.stop, "service": v.service, "arrive": hhmm(v.arrive_min),
+                        "start": hhmm(v.start_min), "end": hhmm(v.end_min),
+                        "leave": hhmm(v.leave_min),
+                        "travel_min_from_previous": v.travel_min_from_previous,
+                    }
+                    for v in r.visits
+                ],
+            }
+            for r in sorted(solution.routes, key=lambda r: (r.date, r.vehicle))
+        ],
+        "unserved": [
+            {"stop": u.stop, "service": u.service, "missing_visits": u.missing_visits,
+             "reason_code": u.reason_code.value, "reason": u.reason}
+            for u in sorted(solution.unserved, key=lambda u: (u.service, u.stop))
+        ],
+        "kpis": {
+            "demand_total": solution.kpis.demand_total,
+            "demand_served": solution.kpis.demand_served,
+            "demand_served_pct": round(
+                100 * solution.kpis.demand_served / solution.kpis.demand_total, 1
+            ) if solution.kpis.demand_total else 0.0,
+            "stop_services_total": solution.kpis.stop_services_total,
+            "stop_services_at_target": solution.kpis.stop_services_at_target,
+            "sessions": solution.kpis.sessions,
+            "distance_km": round(solution.kpis.distance_km, 1),
+            "driving_min": solution.kpis.driving_min,
+            "staff_hours": round(solution.kpis.staff_min / 60, 1),
+        },
+        "solver": {
+            "method": solution.method.value, "status": solution.status,
+            "objective": solution.objective, "bound": solution.bound,
+            "elapsed_s": round(solution.elapsed_s, 2), "time_limit_s": params.time_limit_s,
+            "seed": params.seed,
+        },
+    }

@@ -1,0 +1,187 @@
+"""Database tables (SQLModel).
+
+Scenario data (services, vehicles, staff, stops) is editable; a plan is an
+immutable version: its rows are written once, in one transaction, and
+publishing only adds a :class:`Publication` row, so an older version stays
+readable exactly as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def _json(**kwargs: Any) -> Any:
+    return Field(default_factory=list, sa_column=Column(JSON, nullable=False), **kwargs)
+
+
+class Commune(SQLModel, table=True):
+    insee: str = Field(primary_key=True, max_length=5)
+    name: str
+    search_name: str = Field(index=True)  # lower case, no accents, for look-ups
+    departement: str = Field(index=True, max_length=3)
+    postcodes: str = ""  # space-separated
+    population: int
+    population_year: int
+    lat: float
+    lon: float
+    point_source: str  # "mairie" or "interior" (town-hall point outside the polygon)
+    children_0_6: int  # young children, estimated or imported
+    children_source: str  # "estimate" or "import"
+
+
+class Scenario(SQLModel, table=True):
+    id: str = Field(primary_key=True)
+    name: str
+    departement: str
+    description: str = ""
+    default_start: dt.date | None = None
+    default_weeks: int = 4
+
+
+class Service(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("scenario_id", "code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    scenario_id: str = Field(foreign_key="scenario.id", index=True)
+    code: str
+    name: str
+    description: str = ""
+    what_to_bring: str = ""
+    required_roles: list[list[str]] = _json()
+    session_min: int
+    setup_min: int = 0
+    packup_min: int = 0
+    earliest_start_min: int = 0
+    latest_end_min: int = 1440
+    visits_per_period: int = 1
+    period_weeks: int = 4
+    min_spacing_days: int = 0
+    max_sessions_per_day: int = 1
+    access_threshold_min: int = 30
+
+
+class Vehicle(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("scenario_id", "code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    scenario_id: str = Field(foreign_key="scenario.id", index=True)
+    code: str
+    name: str
+    base_insee: str = Field(foreign_key="commune.insee")
+    base_name: str = ""
+    base_lat: float
+    base_lon: float
+    services: list[str] = _json()
+    weekdays: list[int] = _json()
+    max_duty_min: int = 600
+    shift_start_min: int = 450
+    shift_end_min: int = 1140
+
+
+class StaffMember(SQLModel, table=True):
+    __tablename__ = "staff_member"
+    __table_args__ = (UniqueConstraint("scenario_id", "code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    scenario_id: str = Field(foreign_key="scenario.id", index=True)
+    code: str
+    name: str
+    roles: list[str] = _json()
+    weekdays: list[int] = _json()
+    day_start_min: int = 480
+    day_end_min: int = 1080
+    max_day_min: int = 600
+
+
+class Absence(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    staff_id: int = Field(foreign_key="staff_member.id", index=True)
+    start_date: dt.date
+    end_date: dt.date
+    reason: str = ""
+
+
+class Stop(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("scenario_id", "code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    scenario_id: str = Field(foreign_key="scenario.id", index=True)
+    code: str
+    commune_insee: str = Field(foreign_key="commune.insee", index=True)
+    venue: str
+    lat: float
+    lon: float
+    services: list[str] = _json()
+    windows: list[dict[str, Any]] = _json()  # [{"weekday": 1, "from": "08:30", "to": "12:30"}]
+    vulnerability: float = 1.0
+
+
+class Plan(SQLModel, table=True):
+    """One plan version. ``document`` is the full plan export (docs/plan-format.md)
+    without the fields that change over the plan's life (its status)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    scenario_id: str = Field(foreign_key="scenario.id", index=True)
+    created_at: dt.datetime
+    horizon_start: dt.date
+    horizon_end: dt.date
+    solver_status: str
+    method: str
+    elapsed_s: float
+    objective: int
+    bound: int | None = None
+    demand_total: int
+    demand_served: int
+    document: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class PlanSession(SQLModel, table=True):
+    """A session of a plan version, denormalised so that it reads the same
+    whatever later happens to the scenario's data."""
+
+    __tablename__ = "plan_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id", index=True)
+    date: dt.date = Field(index=True)
+    vehicle_code: str
+    seq: int  # order in the vehicle-day's route, from 1
+    stop_code: str
+    commune_insee: str = Field(index=True)
+    commune_name: str
+    venue: str
+    lat: float
+    lon: float
+    service_code: str
+    service_name: str
+    arrive_min: int
+    start_min: int
+    end_min: int
+    leave_min: int
+
+
+class PlanCrew(SQLModel, table=True):
+    """Who works on which vehicle-day of a plan version (staff only, never public)."""
+
+    __tablename__ = "plan_crew"
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id", index=True)
+    date: dt.date
+    vehicle_code: str
+    staff_code: str = Field(index=True)
+    role: str
+
+
+class Publication(SQLModel, table=True):
+    """Publishing appends a row; the scenario's published plan is its latest row."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id", index=True)
+    scenario_id: str = Field(foreign_key="scenario.id", index=True)
+    published_at: dt.datetime

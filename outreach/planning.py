@@ -1,0 +1,137 @@
+"""Plan use cases: create a draft version, publish it, read versions.
+
+A solve runs before any row is written; its result is stored as one new plan
+version in one transaction. A failed or interrupted solve therefore writes
+nothing, and the published version stays as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from outreach.errors import PlanNotPublishable, UnknownPlan
+from outreach.mapping import PlanningInput, build_problem, plan_document
+from outreach.models import Plan, PlanCrew, PlanSession, Publication, Scenario
+from outreach.travel import GeodesicTravelModel, TravelModel
+from solver import SolveParams, Solution, solve
+
+DRAFT, PUBLISHED, ARCHIVED = "draft", "published", "archived"
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+
+
+def create_plan(
+    session: Session,
+    scenario_id: str,
+    start: dt.date,
+    weeks: int,
+    params: SolveParams | None = None,
+    travel: TravelModel | None = None,
+) -> Plan:
+    """Solve the scenario over ``weeks`` weeks from ``start`` and store a draft version."""
+    params = params or SolveParams()
+    inp = build_problem(session, scenario_id, start, weeks, travel or GeodesicTravelModel())
+    solution = solve(inp.problem, params)
+    return store_plan(session, inp, solution, params)
+
+
+def store_plan(session: Session, inp: PlanningInput, solution: Solution,
+               params: SolveParams) -> Plan:
+    document = plan_document(inp, solution, params)
+    plan = Plan(
+        scenario_id=inp.scenario.id, created_at=_now(), horizon_start=inp.start,
+        horizon_end=inp.end, solver_status=solution.status, method=solution.method.value,
+        elapsed_s=solution.elapsed_s, objective=solution.objective, bound=solution.bound,
+        demand_total=solution.kpis.demand_total, demand_served=solution.kpis.demand_served,
+        document=document,
+    )
+    session.add(plan)
+    session.flush()
+    assert plan.id is not None
+    for route in solution.routes:
+        for seq, visit in enumerate(route.visits, start=1):
+            stop = inp.stops[visit.stop]
+            session.add(PlanSession(
+                plan_id=plan.id, date=route.date, vehicle_code=route.vehicle, seq=seq,
+                stop_code=visit.stop, commune_insee=stop.commune_insee,
+                commune_name=inp.communes[stop.commune_insee].name, venue=stop.venue,
+                lat=stop.lat, lon=stop.lon, service_code=visit.service,
+                service_name=inp.services[visit.service].name, arrive_min=visit.arrive_min,
+                start_min=visit.start_min, end_min=visit.end_min, leave_min=visit.leave_min,
+            ))
+        for slot in route.crew:
+            session.add(PlanCrew(
+                plan_id=plan.id, date=route.date, vehicle_code=route.vehicle,
+                staff_code=inp.staff[slot.staff].code, role=slot.role,
+            ))
+    session.flush()
+    return plan
+
+
+def get_plan(session: Session, plan_id: int) -> Plan:
+    plan = session.get(Plan, plan_id)
+    if plan is None:
+        raise UnknownPlan(f"Plan {plan_id} introuvable.")
+    return plan
+
+
+def published_plan_id(session: Session, scenario_id: str) -> int | None:
+    latest = session.exec(
+        select(Publication).where(Publication.scenario_id == scenario_id)
+        .order_by(col(Publication.id).desc())
+    ).first()
+    return latest.plan_id if latest else None
+
+
+def plan_status(session: Session, plan: Plan) -> str:
+    """draft, published (the scenario's current version) or archived (published before)."""
+    if published_plan_id(session, plan.scenario_id) == plan.id:
+        return PUBLISHED
+    ever = session.exec(select(Publication).where(Publication.plan_id == plan.id)).first()
+    return ARCHIVED if ever else DRAFT
+
+
+def publish_plan(session: Session, plan_id: int) -> Plan:
+    """Make a version the scenario's published plan. Older versions are left untouched."""
+    plan = get_plan(session, plan_id)
+    if plan_status(session, plan) == PUBLISHED:
+        raise PlanNotPublishable(f"Le plan {plan_id} est déjà publié.")
+    if not plan.document.get("routes"):
+        raise PlanNotPublishable(
+            f"Le plan {plan_id} ne contient aucune séance : il n'y a rien à publier."
+        )
+    session.add(Publication(plan_id=plan_id, scenario_id=plan.scenario_id, published_at=_now()))
+    session.flush()
+    return plan
+
+
+def list_plans(session: Session, scenario_id: str | None = None) -> list[tuple[Plan, str]]:
+    query = select(Plan).order_by(col(Plan.id).desc())
+    if scenario_id:
+        query = query.where(Plan.scenario_id == scenario_id)
+    return [(plan, plan_status(session, plan)) for plan in session.exec(query).all()]
+
+
+def export_document(session: Session, plan_id: int) -> dict[str, Any]:
+    """The plan's JSON export: its stored document with its id and current status."""
+    plan = get_plan(session, plan_id)
+    published = session.exec(
+        select(Publication).where(Publication.plan_id == plan_id).order_by(col(Publication.id))
+    ).first()
+    return {
+        "schema": plan.document["schema"],
+        "plan_id": plan.id,
+        "status": plan_status(session, plan),
+        "created_at": plan.created_at.isoformat(),
+        "published_at": published.published_at.isoformat() if published else None,
+        **{k: v for k, v in plan.document.items() if k != "schema"},
+    }
+
+
+def scenarios(session: Session) -> list[Scenario]:
+    return list(session.exec(select(Scenario).order_by(Scenario.id)).all())

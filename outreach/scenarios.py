@@ -1,0 +1,287 @@
+"""Scenario files (seeds/scenarios/*.toml): validation and loading.
+
+A scenario is a département's services, vehicles, staff and stops. Loading
+is idempotent: rows are matched by their code and updated in place, so
+running ``outreach seed-demo`` twice leaves one copy of everything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from sqlmodel import Session, col, select
+
+from outreach import config
+from outreach.communes import import_communes
+from outreach.errors import InvalidInput, UnknownScenario
+from outreach.models import Absence, Commune, Scenario, Service, StaffMember, Stop, Vehicle
+from outreach.timefmt import parse_hhmm
+
+Weekday = Annotated[int, Field(ge=1, le=7)]
+Code = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[a-z0-9][a-z0-9-]*$")]
+Insee = Annotated[str, Field(pattern=r"^(\d{5}|2[AB]\d{3})$")]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+def _minutes(value: Any, info: Any) -> int:
+    if isinstance(value, int):
+        return value
+    return parse_hhmm(str(value), info.field_name)
+
+
+class ScenarioHeader(_Strict):
+    id: Code
+    name: str
+    departement: str
+    default_start: dt.date | None = None
+    default_weeks: int = Field(default=4, ge=1, le=26)
+    description: str = ""
+
+
+class ServiceSpec(_Strict):
+    id: Code
+    name: str
+    description: str = ""
+    what_to_bring: str = ""
+    required_roles: list[list[str]] = Field(min_length=1)
+    session_min: int = Field(gt=0, le=720)
+    setup_min: int = Field(default=0, ge=0, le=120)
+    packup_min: int = Field(default=0, ge=0, le=120)
+    earliest_start: int = 0
+    latest_end: int = 1440
+    visits_per_period: int = Field(default=1, ge=1, le=10)
+    period_weeks: int = Field(default=4, ge=1, le=12)
+    min_spacing_days: int = Field(default=0, ge=0, le=90)
+    max_sessions_per_day: int = Field(default=1, ge=1, le=6)
+    access_threshold_min: int = Field(default=30, ge=5, le=120)
+
+    _times = field_validator("earliest_start", "latest_end", mode="before")(_minutes)
+
+    @model_validator(mode="after")
+    def _fits(self) -> ServiceSpec:
+        if any(not slot for slot in self.required_roles):
+            raise ValueError("required_roles: each crew slot needs at least one role")
+        if self.latest_end - self.earliest_start < self.session_min:
+            raise ValueError(
+                "latest_end: a session of session_min minutes does not fit after earliest_start"
+            )
+        return self
+
+
+class VehicleSpec(_Strict):
+    id: Code
+    name: str
+    base_insee: Insee
+    base_name: str = ""
+    services: list[str] = Field(min_length=1)
+    weekdays: list[Weekday] = Field(default_factory=lambda: [1, 2, 3, 4, 5])
+    max_duty_min: int = Field(default=600, gt=0, le=1440)
+    shift_start: int = 450
+    shift_end: int = 1140
+
+    _times = field_validator("shift_start", "shift_end", mode="before")(_minutes)
+
+
+class AbsenceSpec(_Strict):
+    start: dt.date = Field(alias="from")
+    end: dt.date = Field(alias="to")
+    reason: str = ""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> AbsenceSpec:
+        if self.end < self.start:
+            raise ValueError("to: the absence ends before it starts")
+        return self
+
+
+class StaffSpec(_Strict):
+    id: Code
+    name: str
+    roles: list[str] = Field(min_length=1)
+    weekdays: list[Weekday]
+    day_start: int = 480
+    day_end: int = 1080
+    max_day_min: int = Field(default=600, gt=0, le=720)
+    absences: list[AbsenceSpec] = Field(default_factory=list)
+
+    _times = field_validator("day_start", "day_end", mode="before")(_minutes)
+
+
+class WindowSpec(_Strict):
+    weekday: Weekday
+    start: str = Field(alias="from")
+    end: str = Field(alias="to")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> WindowSpec:
+        if parse_hhmm(self.end, "to") <= parse_hhmm(self.start, "from"):
+            raise ValueError("to: the window closes before it opens")
+        return self
+
+
+class StopSpec(_Strict):
+    id: Code
+    commune_insee: Insee
+    venue: str = Field(min_length=1)
+    services: list[str] = Field(min_length=1)
+    vulnerability: float = Field(default=1.0, ge=0.1, le=5.0)
+    windows: list[WindowSpec] = Field(min_length=1)
+    lat: float | None = None
+    lon: float | None = None
+
+
+class ScenarioSpec(_Strict):
+    scenario: ScenarioHeader
+    services: list[ServiceSpec] = Field(min_length=1)
+    vehicles: list[VehicleSpec] = Field(min_length=1)
+    staff: list[StaffSpec] = Field(min_length=1)
+    stops: list[StopSpec] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _references(self) -> ScenarioSpec:
+        service_ids = {s.id for s in self.services}
+        for kind, items in (("services", self.services), ("vehicles", self.vehicles),
+                            ("staff", self.staff), ("stops", self.stops)):
+            ids = [item.id for item in items]
+            dups = sorted({i for i in ids if ids.count(i) > 1})
+            if dups:
+                raise ValueError(f"{kind}: duplicate id(s) {dups}")
+        for vehicle in self.vehicles:
+            if unknown := set(vehicle.services) - service_ids:
+                raise ValueError(f"vehicles.{vehicle.id}.services: unknown {sorted(unknown)}")
+        for stop in self.stops:
+            if unknown := set(stop.services) - service_ids:
+                raise ValueError(f"stops.{stop.id}.services: unknown {sorted(unknown)}")
+        return self
+
+
+def scenario_dir() -> Path:
+    return config.seeds_dir() / "scenarios"
+
+
+def available_scenarios() -> list[str]:
+    return sorted(p.stem for p in scenario_dir().glob("*.toml"))
+
+
+def read_scenario(path: Path) -> ScenarioSpec:
+    """Parse and validate a scenario file; errors name the file and field."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        raise InvalidInput(f"{path.name}: TOML invalide ({error})") from None
+    try:
+        return ScenarioSpec.model_validate(data)
+    except ValidationError as error:
+        problems = [
+            f"{path.name}, champ {'.'.join(str(p) for p in e['loc'])} : {e['msg']}"
+            for e in error.errors()
+        ]
+        raise InvalidInput(f"Scénario {path.name} invalide :", problems) from None
+
+
+def _upsert(session: Session, model: type, scenario_id: str, code: str, **values: Any) -> Any:
+    row = session.exec(
+        select(model).where(model.scenario_id == scenario_id, model.code == code)  # type: ignore[attr-defined]
+    ).first()
+    if row is None:
+        row = model(scenario_id=scenario_id, code=code, **values)
+    else:
+        for key, value in values.items():
+            setattr(row, key, value)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def _departement_of(insee: str) -> str:
+    return insee[:3] if insee.startswith("97") else insee[:2]
+
+
+def _communes(session: Session, codes: set[str]) -> dict[str, Commune]:
+    rows = session.exec(select(Commune).where(col(Commune.insee).in_(sorted(codes)))).all()
+    return {c.insee: c for c in rows}
+
+
+def load_scenario(session: Session, spec: ScenarioSpec) -> Scenario:
+    """Write a validated scenario (and its département's communes) to the database."""
+    header = spec.scenario
+    if session.exec(select(Commune).where(Commune.departement == header.departement)).first() is None:
+        import_communes(session, header.departement)
+    references = [(f"vehicles.{v.id}.base_insee", v.base_insee) for v in spec.vehicles]
+    references += [(f"stops.{s.id}.commune_insee", s.commune_insee) for s in spec.stops]
+    wanted = {insee for _, insee in references}
+    communes = _communes(session, wanted)
+    # A base or stop may lie in a neighbouring département: load it too.
+    for departement in sorted({_departement_of(insee) for insee in wanted - set(communes)}):
+        import_communes(session, departement)
+    communes = _communes(session, wanted)
+    problems = [
+        f"champ {field} : commune {insee} inconnue" for field, insee in references
+        if insee not in communes
+    ]
+    if problems:
+        raise InvalidInput(f"Scénario {header.id} invalide :", problems)
+
+    scenario = session.get(Scenario, header.id) or Scenario(id=header.id, name=header.name,
+                                                             departement=header.departement)
+    scenario.name = header.name
+    scenario.departement = header.departement
+    scenario.description = header.description
+    scenario.default_start = header.default_start
+    scenario.default_weeks = header.default_weeks
+    session.add(scenario)
+    session.flush()
+
+    for s in spec.services:
+        _upsert(session, Service, header.id, s.id, name=s.name, description=s.description,
+                what_to_bring=s.what_to_bring, required_roles=s.required_roles,
+                session_min=s.session_min, setup_min=s.setup_min, packup_min=s.packup_min,
+                earliest_start_min=s.earliest_start, latest_end_min=s.latest_end,
+                visits_per_period=s.visits_per_period, period_weeks=s.period_weeks,
+                min_spacing_days=s.min_spacing_days, max_sessions_per_day=s.max_sessions_per_day,
+                access_threshold_min=s.access_threshold_min)
+    for v in spec.vehicles:
+        base = communes[v.base_insee]
+        _upsert(session, Vehicle, header.id, v.id, name=v.name, base_insee=v.base_insee,
+                base_name=v.base_name or base.name, base_lat=base.lat, base_lon=base.lon,
+                services=v.services, weekdays=sorted(v.weekdays), max_duty_min=v.max_duty_min,
+                shift_start_min=v.shift_start, shift_end_min=v.shift_end)
+    for p in spec.staff:
+        member = _upsert(session, StaffMember, header.id, p.id, name=p.name, roles=p.roles,
+                         weekdays=sorted(p.weekdays), day_start_min=p.day_start,
+                         day_end_min=p.day_end, max_day_min=p.max_day_min)
+        for old in session.exec(select(Absence).where(Absence.staff_id == member.id)).all():
+            session.delete(old)
+        for a in p.absences:
+            session.add(Absence(staff_id=member.id, start_date=a.start, end_date=a.end,
+                                reason=a.reason))
+    for s in spec.stops:
+        commune = communes[s.commune_insee]
+        _upsert(session, Stop, header.id, s.id, commune_insee=s.commune_insee, venue=s.venue,
+                lat=s.lat if s.lat is not None else commune.lat,
+                lon=s.lon if s.lon is not None else commune.lon,
+                services=s.services, vulnerability=s.vulnerability,
+                windows=[{"weekday": w.weekday, "from": w.start, "to": w.end} for w in s.windows])
+    session.flush()
+    return scenario
+
+
+def seed_demo(session: Session, names: list[str] | None = None) -> list[Scenario]:
+    """Load the demo scenarios shipped in seeds/scenarios (all of them by default)."""
+    chosen = names or available_scenarios()
+    loaded = []
+    for name in chosen:
+        path = scenario_dir() / f"{name}.toml"
+        if not path.exists():
+            raise UnknownScenario(
+                f"Scénario inconnu : {name!r}. Disponibles : {', '.join(available_scenarios())}."
+            )
+        loaded.append(load_scenario(session, read_scenario(path)))
+    return loaded

@@ -1,0 +1,391 @@
+"""Immutable input and output types of the planner's optimiser.
+
+Everything is an integer inside the solver: times are minutes after midnight,
+durations are minutes, distances are metres. Locations are indices into the
+travel matrices. Input types validate themselves at construction and raise
+``ValueError`` naming the offending field; solving never raises for an
+infeasible or partial outcome, it reports it in the :class:`Solution`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import Enum
+
+MINUTES_PER_DAY = 24 * 60
+
+
+def _check_minute(name: str, value: int) -> None:
+    if not isinstance(value, int) or not 0 <= value <= MINUTES_PER_DAY:
+        raise ValueError(f"{name} must be a minute of the day in 0..1440, got {value!r}")
+
+
+def _check_positive(name: str, value: int, *, zero_ok: bool = False) -> None:
+    if not isinstance(value, int) or value < 0 or (value == 0 and not zero_ok):
+        expected = "a non-negative" if zero_ok else "a positive"
+        raise ValueError(f"{name} must be {expected} integer, got {value!r}")
+
+
+def _check_weekday(name: str, value: int) -> None:
+    if not isinstance(value, int) or not 1 <= value <= 7:
+        raise ValueError(f"{name} must be an ISO weekday 1 (Monday)..7 (Sunday), got {value!r}")
+
+
+@dataclass(frozen=True)
+class Window:
+    """A weekly opening window of a stop: ``weekday`` 1 = Monday."""
+
+    weekday: int
+    start_min: int
+    end_min: int
+
+    def __post_init__(self) -> None:
+        _check_weekday("Window.weekday", self.weekday)
+        _check_minute("Window.start_min", self.start_min)
+        _check_minute("Window.end_min", self.end_min)
+        if self.end_min <= self.start_min:
+            raise ValueError(
+                f"Window.end_min ({self.end_min}) must be after start_min ({self.start_min})"
+            )
+
+
+@dataclass(frozen=True)
+class Service:
+    """A programme run from a vehicle (prevention bus, drop-in space...).
+
+    ``required_roles`` lists crew slots; each slot is a tuple of alternative
+    roles, e.g. ``(("doctor", "midwife"), ("puericultrice",), ("driver",))``.
+    The session open to families lasts ``session_min`` and starts no earlier
+    than ``earliest_start_min``; it ends no later than ``latest_end_min``.
+    Set-up happens before the session and pack-up after it, on site.
+    A stop should get ``visits_per_period`` sessions in every period of
+    ``period_weeks`` weeks, two sessions at one stop at least
+    ``min_spacing_days`` apart. ``max_sessions_per_day`` bounds the sessions one
+    vehicle-day of this service may hold.
+    """
+
+    id: str
+    name: str
+    required_roles: tuple[tuple[str, ...], ...]
+    session_min: int
+    setup_min: int = 0
+    packup_min: int = 0
+    earliest_start_min: int = 0
+    latest_end_min: int = MINUTES_PER_DAY
+    visits_per_period: int = 1
+    period_weeks: int = 4
+    min_spacing_days: int = 0
+    max_sessions_per_day: int = 1
+
+    def __post_init__(self) -> None:
+        if not self.id:
+            raise ValueError("Service.id must not be empty")
+        if not self.required_roles or any(not slot for slot in self.required_roles):
+            raise ValueError(
+                f"Service {self.id}: required_roles must list at least one slot, "
+                "each with at least one role"
+            )
+        _check_positive(f"Service {self.id}: session_min", self.session_min)
+        _check_positive(f"Service {self.id}: setup_min", self.setup_min, zero_ok=True)
+        _check_positive(f"Service {self.id}: packup_min", self.packup_min, zero_ok=True)
+        _check_minute(f"Service {self.id}: earliest_start_min", self.earliest_start_min)
+        _check_minute(f"Service {self.id}: latest_end_min", self.latest_end_min)
+        if self.latest_end_min - self.earliest_start_min < self.session_min:
+            raise ValueError(
+                f"Service {self.id}: a {self.session_min}-minute session cannot fit between "
+                f"earliest_start_min {self.earliest_start_min} and latest_end_min "
+                f"{self.latest_end_min}"
+            )
+        _check_positive(f"Service {self.id}: visits_per_period", self.visits_per_period)
+        _check_positive(f"Service {self.id}: period_weeks", self.period_weeks)
+        _check_positive(f"Service {self.id}: min_spacing_days", self.min_spacing_days, zero_ok=True)
+        _check_positive(f"Service {self.id}: max_sessions_per_day", self.max_sessions_per_day)
+
+    @property
+    def on_site_min(self) -> int:
+        """Minutes the vehicle spends at a stop for one session."""
+        return self.setup_min + self.session_min + self.packup_min
+
+
+@dataclass(frozen=True)
+class Vehicle:
+    """A vehicle with its crew's working day: leaves ``base`` no earlier than
+    ``shift_start_min``, returns no later than ``shift_end_min``, and is on duty
+    (departure to return) at most ``max_duty_min``."""
+
+    id: str
+    name: str
+    base: int
+    services: frozenset[str]
+    weekdays: frozenset[int] = frozenset({1, 2, 3, 4, 5})
+    max_duty_min: int = 10 * 60
+    shift_start_min: int = 7 * 60
+    shift_end_min: int = 20 * 60
+    unavailable_dates: frozenset[dt.date] = frozenset()
+
+    def __post_init__(self) -> None:
+        if not self.id:
+            raise ValueError("Vehicle.id must not be empty")
+        if not self.services:
+            raise ValueError(f"Vehicle {self.id}: services must name at least one service")
+        for day in self.weekdays:
+            _check_weekday(f"Vehicle {self.id}: weekdays", day)
+        _check_positive(f"Vehicle {self.id}: max_duty_min", self.max_duty_min)
+        _check_minute(f"Vehicle {self.id}: shift_start_min", self.shift_start_min)
+        _check_minute(f"Vehicle {self.id}: shift_end_min", self.shift_end_min)
+        if self.shift_end_min <= self.shift_start_min:
+            raise ValueError(f"Vehicle {self.id}: shift_end_min must be after shift_start_min")
+
+
+@dataclass(frozen=True)
+class Availability:
+    """One dated interval in which a staff member can work."""
+
+    date: dt.date
+    start_min: int
+    end_min: int
+
+    def __post_init__(self) -> None:
+        _check_minute("Availability.start_min", self.start_min)
+        _check_minute("Availability.end_min", self.end_min)
+        if self.end_min <= self.start_min:
+            raise ValueError(
+                f"Availability on {self.date}: end_min must be after start_min"
+            )
+
+
+@dataclass(frozen=True)
+class StaffMember:
+    """A person who can fill a crew slot of any of ``roles``. A crew member is
+    on board for the whole vehicle-day, from departure to return."""
+
+    id: str
+    roles: frozenset[str]
+    availability: tuple[Availability, ...]
+    max_day_min: int = 10 * 60
+
+    def __post_init__(self) -> None:
+        if not self.id:
+            raise ValueError("StaffMember.id must not be empty")
+        if not self.roles:
+            raise ValueError(f"StaffMember {self.id}: roles must not be empty")
+        _check_positive(f"StaffMember {self.id}: max_day_min", self.max_day_min)
+
+
+@dataclass(frozen=True)
+class Stop:
+    """A place where sessions can be held (a venue in a commune).
+
+    ``demand`` is the (vulnerability-weighted) number of young children a
+    session there serves; ``windows`` are the weekly half-days or days the
+    venue is open. The vehicle's whole stay (set-up to pack-up) must lie in
+    one window.
+    """
+
+    id: str
+    location: int
+    demand: int
+    services: frozenset[str]
+    windows: tuple[Window, ...]
+
+    def __post_init__(self) -> None:
+        if not self.id:
+            raise ValueError("Stop.id must not be empty")
+        _check_positive(f"Stop {self.id}: demand", self.demand, zero_ok=True)
+        if not self.services:
+            raise ValueError(f"Stop {self.id}: services must name at least one service")
+
+
+@dataclass(frozen=True)
+class Pin:
+    """A session the coordinator fixed: it must appear as given."""
+
+    stop: str
+    service: str
+    date: dt.date
+    vehicle: str
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A planning horizon and everything needed to plan it.
+
+    ``dates`` are the working dates (public holidays already removed) in
+    increasing order; ``period_start`` is the first day of period 0, so that
+    period ``k`` covers ``period_weeks`` weeks from ``period_start + 7*k*period_weeks``
+    days. ``travel_min[i][j]`` and ``distance_m[i][j]`` are square matrices
+    over locations.
+    """
+
+    dates: tuple[dt.date, ...]
+    services: tuple[Service, ...]
+    vehicles: tuple[Vehicle, ...]
+    stops: tuple[Stop, ...]
+    staff: tuple[StaffMember, ...]
+    travel_min: tuple[tuple[int, ...], ...]
+    distance_m: tuple[tuple[int, ...], ...]
+    period_start: dt.date | None = None
+    holidays: tuple[dt.date, ...] = ()
+    pins: tuple[Pin, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.dates:
+            raise ValueError("Problem.dates must contain at least one working date")
+        if list(self.dates) != sorted(set(self.dates)):
+            raise ValueError("Problem.dates must be strictly increasing")
+        if self.period_start is not None and self.period_start > self.dates[0]:
+            raise ValueError("Problem.period_start must not be after the first date")
+        size = len(self.travel_min)
+        for name, matrix in (("travel_min", self.travel_min), ("distance_m", self.distance_m)):
+            if len(matrix) != size or any(len(row) != size for row in matrix):
+                raise ValueError(f"Problem.{name} must be a square matrix of size {size}")
+            if any(v < 0 for row in matrix for v in row):
+                raise ValueError(f"Problem.{name} must not contain negative values")
+        for kind, items in (
+            ("service", self.services),
+            ("vehicle", self.vehicles),
+            ("stop", self.stops),
+            ("staff", self.staff),
+        ):
+            ids = [item.id for item in items]
+            dup = {i for i in ids if ids.count(i) > 1}
+            if dup:
+                raise ValueError(f"Problem: duplicate {kind} id(s): {sorted(dup)}")
+        service_ids = {s.id for s in self.services}
+        for vehicle in self.vehicles:
+            if not 0 <= vehicle.base < size:
+                raise ValueError(f"Vehicle {vehicle.id}: base {vehicle.base} is not a location index")
+            unknown = vehicle.services - service_ids
+            if unknown:
+                raise ValueError(f"Vehicle {vehicle.id}: unknown service(s) {sorted(unknown)}")
+        for stop in self.stops:
+            if not 0 <= stop.location < size:
+                raise ValueError(f"Stop {stop.id}: location {stop.location} is not a location index")
+            unknown = stop.services - service_ids
+            if unknown:
+                raise ValueError(f"Stop {stop.id}: unknown service(s) {sorted(unknown)}")
+        stop_ids = {s.id for s in self.stops}
+        vehicle_ids = {v.id for v in self.vehicles}
+        for pin in self.pins:
+            if pin.stop not in stop_ids:
+                raise ValueError(f"Pin: unknown stop {pin.stop!r}")
+            if pin.service not in service_ids:
+                raise ValueError(f"Pin: unknown service {pin.service!r}")
+            if pin.vehicle not in vehicle_ids:
+                raise ValueError(f"Pin: unknown vehicle {pin.vehicle!r}")
+            if pin.date not in self.dates:
+                raise ValueError(f"Pin: {pin.date} is not a working date of the horizon")
+
+    @property
+    def first_period_day(self) -> dt.date:
+        return self.period_start or self.dates[0]
+
+
+class Method(str, Enum):
+    """Which decomposition solves the problem."""
+
+    PATTERNS = "patterns"  # enumerate feasible day-routes, choose them with CP-SAT
+    ROUTING = "routing"  # crews by CP-SAT, then OR-Tools routing over vehicle-days
+
+
+@dataclass(frozen=True)
+class SolveParams:
+    """Knobs of a solve. Defaults work for a 4-week département plan."""
+
+    time_limit_s: float = 30.0
+    seed: int = 0
+    method: Method = Method.PATTERNS
+    num_workers: int = 2
+    demand_weight: int = 1000  # objective points per unit of demand served
+    travel_weight: int = 1  # objective points lost per minute driven
+    weekday_change_weight: int = 50  # lost when a stop's sessions use one more weekday
+
+    def __post_init__(self) -> None:
+        if self.time_limit_s <= 0:
+            raise ValueError("SolveParams.time_limit_s must be positive")
+        if self.num_workers < 1:
+            raise ValueError("SolveParams.num_workers must be at least 1")
+
+
+class ReasonCode(str, Enum):
+    """Why a (stop, service) got fewer sessions than its target."""
+
+    NO_VEHICLE = "no_vehicle"  # no vehicle carries the service
+    VENUE_CLOSED = "venue_closed"  # no opening window fits a session on any date
+    TOO_FAR = "too_far"  # even alone in a day, the trip breaks the duty time or shift
+    NO_CREW = "no_crew"  # on every date it could be visited, no full crew is free
+    SPACING = "spacing"  # the remaining dates are too close to its other sessions
+    CAPACITY = "capacity"  # possible, but vehicle-days went to stops with more demand
+    NOT_WORTH_TRAVEL = "not_worth_travel"  # its demand does not pay for the travel
+
+
+@dataclass(frozen=True)
+class Visit:
+    """One session in a route. ``arrive_min`` to ``start_min`` is set-up,
+    ``end_min`` to ``leave_min`` is pack-up."""
+
+    stop: str
+    service: str
+    arrive_min: int
+    start_min: int
+    end_min: int
+    leave_min: int
+    travel_min_from_previous: int
+
+
+@dataclass(frozen=True)
+class CrewSlot:
+    staff: str
+    role: str
+
+
+@dataclass(frozen=True)
+class Route:
+    """One vehicle-day: base, visits in order, base."""
+
+    vehicle: str
+    date: dt.date
+    service: str
+    crew: tuple[CrewSlot, ...]
+    depart_min: int
+    return_min: int
+    distance_m: int
+    travel_min: int
+    visits: tuple[Visit, ...]
+
+
+@dataclass(frozen=True)
+class Unserved:
+    """A (stop, service) that got fewer sessions than its target, and why."""
+
+    stop: str
+    service: str
+    missing_visits: int
+    reason_code: ReasonCode
+    reason: str  # one sentence in French for coordinators
+
+
+@dataclass(frozen=True)
+class Kpis:
+    demand_total: int  # sum over (stop, service, period) of demand x visits_per_period
+    demand_served: int  # the same, counting only sessions held (capped at target)
+    stop_services_total: int
+    stop_services_at_target: int  # (stop, service) pairs with target met in every period
+    sessions: int
+    distance_km: float
+    driving_min: int
+    staff_min: int  # sum over crew members of duty minutes
+
+
+@dataclass(frozen=True)
+class Solution:
+    status: str  # "optimal", "feasible", "empty" (nothing could be planned)
+    routes: tuple[Route, ...]
+    unserved: tuple[Unserved, ...]
+    kpis: Kpis
+    objective: int
+    bound: int | None  # proven upper bound on the objective, when the method gives one
+    elapsed_s: float
+    method: Method = Method.PATTERNS
+    stats: dict[str, float] = field(default_factory=dict, compare=False)

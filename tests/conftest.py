@@ -1,0 +1,93 @@
+"""Shared fixtures: a migrated database with the demo loaded, sessions, CLI runner, web client.
+
+Building the demo database takes a few seconds, so it is built once per run
+and copied for each test that needs a fresh one.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlmodel import Session
+
+from outreach import db, scenarios
+
+
+def require_services() -> bool:
+    """In CI (.ci/run sets OUTREACH_REQUIRE_SERVICES=1) a missing service fails instead of skipping."""
+    return os.environ.get("OUTREACH_REQUIRE_SERVICES") == "1"
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "demo.db"
+    url = f"sqlite:///{path}"
+    db.upgrade(url)
+    with db.unit_of_work(url) as session:
+        scenarios.seed_demo(session)
+    db.get_engine(url).dispose()
+    return path
+
+
+@pytest.fixture
+def db_url(demo_template: Path, tmp_path: Path) -> str:
+    """A fresh SQLite database with the schema and the demo scenarios."""
+    path = tmp_path / "outreach.db"
+    shutil.copy(demo_template, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def empty_db_url(tmp_path: Path) -> str:
+    """A fresh SQLite database with the schema only."""
+    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    db.upgrade(url)
+    return url
+
+
+@pytest.fixture
+def session(db_url: str) -> Iterator[Session]:
+    with Session(db.get_engine(db_url), expire_on_commit=False) as s:
+        yield s
+
+
+@pytest.fixture
+def runner(db_url: str) -> CliRunner:
+    return CliRunner(env={"OUTREACH_DATABASE_URL": db_url})
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A new, empty PostgreSQL database, dropped afterwards."""
+    base = os.environ.get("OUTREACH_TEST_POSTGRES_URL")
+    if not base:
+        if require_services():
+            pytest.fail("OUTREACH_TEST_POSTGRES_URL is not set but CI requires PostgreSQL tests")
+        pytest.skip("set OUTREACH_TEST_POSTGRES_URL to run PostgreSQL tests")
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import OperationalError
+
+    name = f"outreach_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except OperationalError as error:
+        if require_services():
+            raise
+        pytest.skip(f"PostgreSQL unreachable: {error}")
+    url = base.rsplit("/", 1)[0] + "/" + name
+    try:
+        yield url
+    finally:
+        db.get_engine(url).dispose()
+        db.get_engine.cache_clear()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

@@ -1,0 +1,223 @@
+"""An independent checker of plan exports (docs/plan-format.md, schema outreach.plan/1).
+
+It reads the JSON document only, with the standard library, and shares no
+code with the solver or the domain: every hard constraint is re-derived here
+from the export's own inputs. ``check_plan(document)`` returns the list of
+violations, empty for a valid plan.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import defaultdict
+from typing import Any
+
+REASON_CODES = {"no_vehicle", "venue_closed", "too_far", "no_crew", "spacing", "capacity",
+                "not_worth_travel"}
+TOP_LEVEL = ["schema", "plan_id", "status", "scenario", "horizon", "travel_model",
+             "travel_matrix", "services", "vehicles", "staff", "stops", "routes", "unserved",
+             "kpis"]
+
+
+def _minutes(text: str) -> int:
+    hours, minutes = text.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+def _crew_fills_slots(crew: list[dict[str, str]], slots: list[list[str]]) -> bool:
+    """Whether each crew entry can take a distinct slot whose alternatives include its role
+    (bipartite matching by augmenting paths)."""
+    if len(crew) != len(slots):
+        return False
+    slot_of: dict[int, int] = {}
+
+    def assign(member: int, seen: set[int]) -> bool:
+        for slot, roles in enumerate(slots):
+            if crew[member]["role"] in roles and slot not in seen:
+                seen.add(slot)
+                if slot not in slot_of or assign(slot_of[slot], seen):
+                    slot_of[slot] = member
+                    return True
+        return False
+
+    return all(assign(member, set()) for member in range(len(crew)))
+
+
+def check_plan(doc: dict[str, Any]) -> list[str]:
+    errors: list[str] = []
+    for key in TOP_LEVEL:
+        if key not in doc:
+            errors.append(f"missing top-level field {key!r}")
+    if errors:
+        return errors
+    if doc["schema"] != "outreach.plan/1":
+        errors.append(f"schema is {doc['schema']!r}")
+    if doc["status"] not in {"draft", "published", "archived"}:
+        errors.append(f"status is {doc['status']!r}")
+
+    services = {s["id"]: s for s in doc["services"]}
+    vehicles = {v["id"]: v for v in doc["vehicles"]}
+    staff = {p["id"]: p for p in doc["staff"]}
+    stops = {s["id"]: s for s in doc["stops"]}
+    matrix = doc["travel_matrix"]
+    index = {name: i for i, name in enumerate(matrix["locations"])}
+    travel, distance = matrix["travel_min"], matrix["distance_m"]
+    dates = {dt.date.fromisoformat(d) for d in doc["horizon"]["dates"]}
+    holidays = {dt.date.fromisoformat(h["date"]) for h in doc["horizon"]["holidays"]}
+    if dates & holidays:
+        errors.append(f"working dates include public holidays {sorted(dates & holidays)}")
+    if any(d.isoweekday() > 5 for d in dates):
+        errors.append("working dates include a weekend day")
+
+    seen_vehicle_days: set[tuple[str, str]] = set()
+    staff_days: dict[tuple[str, str], int] = defaultdict(int)
+    sessions_by_pair: dict[tuple[str, str], list[dt.date]] = defaultdict(list)
+    total_sessions = 0
+    total_km = 0.0
+    total_driving = 0
+    demand_served = 0
+
+    for r in doc["routes"]:
+        where = f"route {r['vehicle']} {r['date']}"
+        vehicle = vehicles.get(r["vehicle"])
+        service = services.get(r["service"])
+        if vehicle is None or service is None:
+            errors.append(f"{where}: unknown vehicle or service")
+            continue
+        day = dt.date.fromisoformat(r["date"])
+        if day not in dates:
+            errors.append(f"{where}: not a working date of the horizon")
+        if (r["vehicle"], r["date"]) in seen_vehicle_days:
+            errors.append(f"{where}: two routes for one vehicle-day")
+        seen_vehicle_days.add((r["vehicle"], r["date"]))
+        if day.isoweekday() not in vehicle["weekdays"]:
+            errors.append(f"{where}: vehicle does not work on weekday {day.isoweekday()}")
+        if r["service"] not in vehicle["services"]:
+            errors.append(f"{where}: vehicle does not carry service {r['service']}")
+        if not r["visits"]:
+            errors.append(f"{where}: route without visits")
+        if len(r["visits"]) > service["max_sessions_per_day"]:
+            errors.append(f"{where}: {len(r['visits'])} sessions > max_sessions_per_day")
+
+        depart, back = _minutes(r["depart"]), _minutes(r["return"])
+        if depart < _minutes(vehicle["shift_start"]) or back > _minutes(vehicle["shift_end"]):
+            errors.append(f"{where}: outside the vehicle's shift")
+        if back - depart > vehicle["max_duty_min"]:
+            errors.append(f"{where}: duty {back - depart} min > {vehicle['max_duty_min']}")
+
+        position, clock = index[vehicle["base"]["location"]], depart
+        legs_min, legs_m = 0, 0
+        for v in r["visits"]:
+            vw = f"{where} visit {v['stop']}"
+            stop = stops.get(v["stop"])
+            if stop is None:
+                errors.append(f"{vw}: unknown stop")
+                continue
+            if v["service"] != r["service"] or v["service"] not in stop["services"]:
+                errors.append(f"{vw}: service {v['service']} not offered here / not the route's")
+            target = index[stop["location"]]
+            leg = travel[position][target]
+            if v["travel_min_from_previous"] != leg:
+                errors.append(f"{vw}: travel {v['travel_min_from_previous']} != matrix {leg}")
+            arrive, start = _minutes(v["arrive"]), _minutes(v["start"])
+            end, leave = _minutes(v["end"]), _minutes(v["leave"])
+            if arrive < clock + leg:
+                errors.append(f"{vw}: arrives at {v['arrive']} before it can get there")
+            if start - arrive != service["setup_min"] or leave - end != service["packup_min"]:
+                errors.append(f"{vw}: set-up or pack-up time differs from the service's")
+            if end - start != service["session_min"]:
+                errors.append(f"{vw}: session lasts {end - start} min, not {service['session_min']}")
+            if start < _minutes(service["earliest_start"]) or end > _minutes(service["latest_end"]):
+                errors.append(f"{vw}: session outside the service's hours")
+            if not any(w["weekday"] == day.isoweekday() and _minutes(w["from"]) <= arrive
+                       and leave <= _minutes(w["to"]) for w in stop["windows"]):
+                errors.append(f"{vw}: stay {v['arrive']}-{v['leave']} outside every opening window")
+            legs_min += leg
+            legs_m += distance[position][target]
+            position, clock = target, leave
+            sessions_by_pair[(v["stop"], v["service"])].append(day)
+            total_sessions += 1
+            demand_served += stop["demand"]
+        home = index[vehicle["base"]["location"]]
+        legs_min += travel[position][home]
+        legs_m += distance[position][home]
+        if back < clock + travel[position][home]:
+            errors.append(f"{where}: returns at {r['return']} before it can get back")
+        if r["travel_min"] != legs_min:
+            errors.append(f"{where}: travel_min {r['travel_min']} != sum of legs {legs_min}")
+        if not math.isclose(r["distance_km"], legs_m / 1000, abs_tol=0.06):
+            errors.append(f"{where}: distance_km {r['distance_km']} != {legs_m / 1000:.2f}")
+        total_km += legs_m / 1000
+        total_driving += legs_min
+
+        if not _crew_fills_slots(r["crew"], service["required_roles"]):
+            errors.append(f"{where}: crew {r['crew']} does not fill {service['required_roles']}")
+        members = [c["staff"] for c in r["crew"]]
+        if len(set(members)) != len(members):
+            errors.append(f"{where}: one person fills two crew slots")
+        for c in r["crew"]:
+            person = staff.get(c["staff"])
+            if person is None:
+                errors.append(f"{where}: unknown staff {c['staff']}")
+                continue
+            if c["role"] not in person["roles"]:
+                errors.append(f"{where}: {c['staff']} does not hold role {c['role']}")
+            if not any(a["date"] == r["date"] and _minutes(a["from"]) <= depart
+                       and back <= _minutes(a["to"]) for a in person["availability"]):
+                errors.append(f"{where}: {c['staff']} is not available {r['depart']}-{r['return']}")
+            if back - depart > person["max_day_min"]:
+                errors.append(f"{where}: {c['staff']} works over max_day_min")
+            staff_days[(c["staff"], r["date"])] += 1
+    for (person, day), count in staff_days.items():
+        if count > 1:
+            errors.append(f"{person} is in {count} routes on {day}")
+
+    # Frequency, spacing and the unserved list.
+    start = dt.date.fromisoformat(doc["horizon"]["period_start"])
+    horizon_days = (dt.date.fromisoformat(doc["horizon"]["end"]) - start).days + 1
+    unserved = {(u["stop"], u["service"]): u for u in doc["unserved"]}
+    demand_total = 0
+    for stop in doc["stops"]:
+        for service_id in stop["services"]:
+            service = services[service_id]
+            period_days = 7 * service["period_weeks"]
+            periods = math.ceil(horizon_days / period_days)
+            target = periods * service["visits_per_period"]
+            demand_total += target * stop["demand"]
+            held = sorted(sessions_by_pair.get((stop["id"], service_id), []))
+            per_period: dict[int, int] = defaultdict(int)
+            for day in held:
+                per_period[(day - start).days // period_days] += 1
+            for period, count in per_period.items():
+                if count > service["visits_per_period"]:
+                    errors.append(f"{stop['id']}/{service_id}: {count} sessions in period {period}")
+            for a, b in zip(held, held[1:]):
+                if (b - a).days < service["min_spacing_days"]:
+                    errors.append(f"{stop['id']}/{service_id}: sessions {a} and {b} too close")
+            missing = target - len(held)
+            entry = unserved.get((stop["id"], service_id))
+            if missing > 0:
+                if entry is None:
+                    errors.append(f"{stop['id']}/{service_id}: {missing} missing, not in unserved")
+                elif entry["missing_visits"] != missing or entry["reason_code"] not in REASON_CODES \
+                        or not entry["reason"].strip():
+                    errors.append(f"{stop['id']}/{service_id}: bad unserved entry {entry}")
+            elif entry is not None:
+                errors.append(f"{stop['id']}/{service_id}: listed unserved but at target")
+
+    kpis = doc["kpis"]
+    if kpis["sessions"] != total_sessions:
+        errors.append(f"kpis.sessions {kpis['sessions']} != {total_sessions}")
+    if kpis["demand_served"] != demand_served:
+        errors.append(f"kpis.demand_served {kpis['demand_served']} != {demand_served}")
+    if kpis["demand_total"] != demand_total:
+        errors.append(f"kpis.demand_total {kpis['demand_total']} != {demand_total}")
+    if kpis["driving_min"] != total_driving:
+        errors.append(f"kpis.driving_min {kpis['driving_min']} != {total_driving}")
+    if not math.isclose(kpis["distance_km"], total_km, abs_tol=0.1 + 0.001 * total_km):
+        errors.append(f"kpis.distance_km {kpis['distance_km']} != {total_km:.1f}")
+    for person in doc["staff"]:
+        if set(person) - {"id", "roles", "max_day_min", "availability"}:
+            errors.append(f"staff entry {person['id']} has more than id, roles and availability")
+    return errors

@@ -1,0 +1,72 @@
+"""Flask application: public pages for families, coordinator pages, plan exports."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Flask, g, render_template
+from sqlmodel import Session
+
+from outreach import config, db
+from outreach.export import date_fr, role_fr
+from outreach.timefmt import format_hhmm
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(__name__)
+    app.config.from_mapping(
+        DATABASE_URL=config.database_url(),
+        SECRET_KEY=os.environ.get("OUTREACH_SECRET_KEY", "dev-only-change-me"),
+    )
+    if test_config:
+        app.config.update(test_config)
+
+    @app.before_request
+    def _open_session() -> None:
+        g.db = Session(db.get_engine(app.config["DATABASE_URL"]), expire_on_commit=False)
+
+    @app.teardown_request
+    def _close_session(error: BaseException | None) -> None:
+        session = g.pop("db", None)
+        if session is not None:
+            if error is not None:
+                session.rollback()
+            session.close()
+
+    @app.after_request
+    def _security_headers(response):  # type: ignore[no-untyped-def]
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "frame-ancestors 'none'",
+        )
+        return response
+
+    app.jinja_env.filters["hhmm"] = format_hhmm
+    app.jinja_env.filters["date_fr"] = date_fr
+    app.jinja_env.filters["role_fr"] = role_fr
+
+    from web import coordination, public
+
+    app.register_blueprint(public.bp)
+    app.register_blueprint(coordination.bp)
+
+    @app.errorhandler(404)
+    def _not_found(_error):  # type: ignore[no-untyped-def]
+        return render_template("error.html", title="Page introuvable",
+                               message="Cette page n'existe pas ou plus."), 404
+
+    @app.errorhandler(500)
+    def _server_error(_error):  # type: ignore[no-untyped-def]
+        session = g.get("db")
+        if session is not None:
+            session.rollback()
+        return render_template("error.html", title="Erreur",
+                               message="Une erreur est survenue ; rien n'a été enregistré. "
+                                       "Réessayez dans un instant."), 500
+
+    return app
