@@ -29,7 +29,7 @@ class Commune(SQLModel, table=True):
     population_year: int
     lat: float
     lon: float
-    point_source: str  # "mairie" or "interior" (town-hall point outside the polygon)
+    point_source: str  # "mairie", "interior" (town hall outside the polygon) or "approximate"
     children_0_6: int  # young children, estimated or imported
     children_source: str  # "estimate" or "import"
 
