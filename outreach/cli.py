@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import click
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from outreach import communes, db, export, planning, scenarios
 from outreach.errors import OutreachError
@@ -22,6 +23,13 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except (OutreachError, ValueError) as error:
             raise click.ClickException(str(error)) from None
+        except (OperationalError, ProgrammingError) as error:
+            text = str(error.orig)
+            if "no such table" in text or "does not exist" in text:
+                raise click.ClickException(
+                    "La base de données n'est pas initialisée : lancez « outreach db upgrade »."
+                ) from None
+            raise
 
 
 @click.group(cls=_Group)
@@ -151,3 +159,36 @@ def export_cmd(plan_id: int, fmt: str, output: Path | None) -> None:
         click.echo(f"Plan {plan_id} exporté dans {output}.", err=True)
     else:
         sys.stdout.write(text)
+
+
+@main.command("create-user")
+@click.option("--email", required=True, help="Adresse de connexion.")
+@click.option("--role", type=click.Choice(["coordinator", "staff"]), default="coordinator",
+              show_default=True)
+@click.option("--staff", "staff_code", help="Pour un compte staff : code du membre du personnel.")
+@click.option("--scenario", help="Scénario du membre du personnel (si le code est ambigu).")
+@click.option("--password", help="Mot de passe (par défaut : généré et affiché).")
+def create_user_cmd(email: str, role: str, staff_code: str | None, scenario: str | None,
+                    password: str | None) -> None:
+    """Crée un compte (ou réinitialise son mot de passe)."""
+    from sqlmodel import select
+
+    from outreach.models import StaffMember
+    from outreach.users import generate_password, set_user
+
+    shown = password is None
+    password = password or generate_password()
+    with db.unit_of_work() as session:
+        staff_id = None
+        if staff_code:
+            query = select(StaffMember).where(StaffMember.code == staff_code)
+            if scenario:
+                query = query.where(StaffMember.scenario_id == scenario)
+            matches = session.exec(query).all()
+            if len(matches) != 1:
+                raise click.ClickException(
+                    f"--staff : {len(matches)} membres du personnel ont le code {staff_code!r}."
+                )
+            staff_id = matches[0].id
+        set_user(session, email, password, role, staff_id)
+    click.echo(f"Compte {email} ({role}) prêt." + (f" Mot de passe : {password}" if shown else ""))

@@ -18,10 +18,14 @@ from outreach import config
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
-@lru_cache(maxsize=8)
 def get_engine(url: str | None = None) -> Engine:
-    """One engine per database URL (SQLite gets foreign keys and a busy timeout)."""
-    url = url or config.database_url()
+    """One engine per database URL (the configured one by default)."""
+    return _engine(url or config.database_url())
+
+
+@lru_cache(maxsize=16)
+def _engine(url: str) -> Engine:
+    """SQLite gets foreign keys, WAL and a busy timeout; servers get pre-ping."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 

@@ -13,18 +13,11 @@ import json
 from collections import defaultdict
 from typing import Any
 
+from solver import text
+
 WEEKDAYS_FR = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
 MONTHS_FR = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
              "septembre", "octobre", "novembre", "décembre"]
-ROLE_LABELS_FR = {
-    "doctor": "médecin",
-    "midwife": "sage-femme",
-    "puericultrice": "infirmière puéricultrice",
-    "driver": "chauffeur",
-    "auxiliaire_puericulture": "auxiliaire de puériculture",
-    "educatrice_jeunes_enfants": "éducatrice de jeunes enfants",
-    "accueillante": "accueillante",
-}
 
 CSV_COLUMNS = ["date", "jour", "vehicule", "service", "ordre", "code_insee", "commune", "lieu",
                "arrivee", "debut", "fin", "depart", "equipe"]
@@ -37,7 +30,7 @@ def date_fr(value: str | dt.date) -> str:
 
 
 def role_fr(role: str) -> str:
-    return ROLE_LABELS_FR.get(role, role.replace("_", " "))
+    return text.role(role)
 
 
 def to_json(document: dict[str, Any]) -> str:

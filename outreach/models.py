@@ -185,3 +185,17 @@ class Publication(SQLModel, table=True):
     plan_id: int = Field(foreign_key="plan.id", index=True)
     scenario_id: str = Field(foreign_key="scenario.id", index=True)
     published_at: dt.datetime
+
+
+class User(SQLModel, table=True):
+    """A person who signs in: a coordinator, or a staff member linked to a staff row."""
+
+    __tablename__ = "app_user"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(unique=True, index=True)
+    password_hash: str
+    role: str  # "coordinator" or "staff"
+    staff_id: int | None = Field(default=None, foreign_key="staff_member.id")
+    active: bool = True
+    created_at: dt.datetime

@@ -379,6 +379,14 @@ class Kpis:
 
 
 @dataclass(frozen=True)
+class DroppedPin:
+    """A pin the solver could not honour, and why (one French sentence)."""
+
+    pin: Pin
+    reason: str
+
+
+@dataclass(frozen=True)
 class Solution:
     status: str  # "optimal", "feasible", "empty" (nothing could be planned)
     routes: tuple[Route, ...]
@@ -386,6 +394,7 @@ class Solution:
     kpis: Kpis
     objective: int
     bound: int | None  # proven upper bound on the objective, when the method gives one
-    elapsed_s: float
+    elapsed_s: float = field(compare=False)
     method: Method = Method.PATTERNS
     stats: dict[str, float] = field(default_factory=dict, compare=False)
+    dropped_pins: tuple[DroppedPin, ...] = ()  # pins left out: infeasible alone or together

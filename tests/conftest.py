@@ -87,7 +87,36 @@ def pg_url() -> Iterator[str]:
         yield url
     finally:
         db.get_engine(url).dispose()
-        db.get_engine.cache_clear()
+        db._engine.cache_clear()
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+PLAN_START = "2027-01-04"
+
+
+@pytest.fixture(scope="session")
+def planned_template(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo database with a published 4-week Indre-et-Loire plan (plan 1)."""
+    import datetime as dt
+
+    from outreach import planning
+    from solver import SolveParams
+
+    path = tmp_path_factory.mktemp("planned") / "planned.db"
+    shutil.copy(demo_template, path)
+    url = f"sqlite:///{path}"
+    with db.unit_of_work(url) as s:
+        plan = planning.create_plan(s, "indre-et-loire", dt.date.fromisoformat(PLAN_START), 4,
+                                    SolveParams(time_limit_s=10))
+        planning.publish_plan(s, plan.id)
+    db.get_engine(url).dispose()
+    return path
+
+
+@pytest.fixture
+def planned_url(planned_template: Path, tmp_path: Path) -> str:
+    path = tmp_path / "planned.db"
+    shutil.copy(planned_template, path)
+    return f"sqlite:///{path}"

@@ -18,6 +18,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(
         DATABASE_URL=config.database_url(),
         SECRET_KEY=os.environ.get("OUTREACH_SECRET_KEY", "dev-only-change-me"),
+        SESSION_COOKIE_SECURE=os.environ.get("OUTREACH_SECURE_COOKIES") == "1",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        PERMANENT_SESSION_LIFETIME=8 * 3600,
     )
     if test_config:
         app.config.update(test_config)
@@ -50,8 +54,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.jinja_env.filters["date_fr"] = date_fr
     app.jinja_env.filters["role_fr"] = role_fr
 
-    from web import coordination, public
+    from web import auth, coordination, public
 
+    auth.init_app(app)
+    app.register_blueprint(auth.bp)
     app.register_blueprint(public.bp)
     app.register_blueprint(coordination.bp)
 
@@ -59,6 +65,16 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     def _not_found(_error):  # type: ignore[no-untyped-def]
         return render_template("error.html", title="Page introuvable",
                                message="Cette page n'existe pas ou plus."), 404
+
+    @app.errorhandler(403)
+    def _forbidden(_error):  # type: ignore[no-untyped-def]
+        return render_template("error.html", title="Accès refusé",
+                               message="Votre compte ne donne pas accès à cette page."), 403
+
+    @app.errorhandler(400)
+    def _bad_request(error):  # type: ignore[no-untyped-def]
+        return render_template("error.html", title="Requête refusée",
+                               message=getattr(error, "description", "Requête invalide.")), 400
 
     @app.errorhandler(500)
     def _server_error(_error):  # type: ignore[no-untyped-def]

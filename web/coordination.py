@@ -8,8 +8,14 @@ from flask import Blueprint, Response, abort, g, render_template
 
 from outreach import export, planning
 from outreach.errors import UnknownPlan
+from web.auth import require_role
 
 bp = Blueprint("coordination", __name__, url_prefix="/coordination")
+
+
+@bp.before_request
+def _coordinators_only() -> None:
+    require_role("coordinator")
 
 
 @bp.get("/plans")

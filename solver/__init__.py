@@ -1,0 +1,52 @@
+"""Pure optimisation for the outreach planner: immutable problem in, solution out.
+
+Only the standard library and OR-Tools are imported here; the rest of the
+product talks to the solver through :func:`solve` and the types of
+:mod:`solver.model`.
+"""
+
+from solver.check import check_solution
+from solver.model import (
+    Availability,
+    CrewSlot,
+    DroppedPin,
+    Kpis,
+    Method,
+    Pin,
+    Problem,
+    ReasonCode,
+    Route,
+    Service,
+    Solution,
+    SolveParams,
+    StaffMember,
+    Stop,
+    Unserved,
+    Vehicle,
+    Visit,
+    Window,
+)
+from solver.solve import solve
+
+__all__ = [
+    "Availability",
+    "CrewSlot",
+    "DroppedPin",
+    "Kpis",
+    "Method",
+    "Pin",
+    "Problem",
+    "ReasonCode",
+    "Route",
+    "Service",
+    "Solution",
+    "SolveParams",
+    "StaffMember",
+    "Stop",
+    "Unserved",
+    "Vehicle",
+    "Visit",
+    "Window",
+    "check_solution",
+    "solve",
+]

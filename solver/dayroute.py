@@ -1,0 +1,117 @@
+"""The solver's working form of a route, how to time and staff it, and its
+conversion to the public :class:`solver.model.Route`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from solver.crew import covering_availability, match_crew
+from solver.instance import Instance
+from solver.model import CrewSlot, Route, Service, StaffMember, Stop, Vehicle, Visit
+from solver.timing import Timing, day_timings, route_legs
+
+
+@dataclass(frozen=True)
+class DayRoute:
+    """One vehicle-day with its stops in order, exact timing and crew."""
+
+    vehicle: Vehicle
+    date: dt.date
+    service: Service
+    stops: tuple[Stop, ...]
+    timing: Timing
+    crew: tuple[CrewSlot, ...]
+
+
+def bounded_timings(
+    inst: Instance,
+    vehicle: Vehicle,
+    weekday: int,
+    service: Service,
+    stops: Sequence[Stop],
+    starts: Iterable[int] = (),
+    ends: Iterable[int] = (),
+) -> tuple[Timing, ...]:
+    """Shortest-duty timings of the day-route within the vehicle's shift and,
+    in addition, within each (start, end) bound drawn from ``starts`` x ``ends``
+    (crew availability limits), so that a crew free only part of the day can
+    still be matched to a timing that fits it. Sorted by (duty, departure)."""
+    intervals = [inst.intervals(stop, service, weekday) for stop in stops]
+    if not stops or any(not options for options in intervals):
+        return ()
+    legs = route_legs(inst.problem.travel_min, vehicle.base, [s.location for s in stops])
+    lows = {vehicle.shift_start_min} | {s for s in starts if s > vehicle.shift_start_min}
+    highs = {vehicle.shift_end_min} | {e for e in ends if e < vehicle.shift_end_min}
+    found: set[Timing] = set()
+    for low, high in itertools.product(sorted(lows), sorted(highs)):
+        if low < high:
+            found.update(
+                day_timings(legs, intervals, service.on_site_min, low, high, vehicle.max_duty_min)
+            )
+    return tuple(sorted(found, key=lambda t: (t.duty_min, t.depart_min, t.arrive_min)))
+
+
+def staff_route(
+    inst: Instance,
+    vehicle: Vehicle,
+    date: dt.date,
+    service: Service,
+    stops: Sequence[Stop],
+    candidates: Sequence[StaffMember],
+) -> DayRoute | None:
+    """The shortest-duty timed and crewed day-route drawing its crew from
+    ``candidates`` (earlier candidates preferred), or ``None``."""
+    starts = {a.start_min for m in candidates for a in m.availability if a.date == date}
+    ends = {a.end_min for m in candidates for a in m.availability if a.date == date}
+    for timing in bounded_timings(inst, vehicle, date.isoweekday(), service, stops, starts, ends):
+        free = [
+            m
+            for m in candidates
+            if covering_availability(m, date, timing.depart_min, timing.return_min) is not None
+        ]
+        crew = match_crew(service, free)
+        if crew is not None:
+            return DayRoute(vehicle, date, service, tuple(stops), timing, crew)
+    return None
+
+
+def to_route(inst: Instance, day: DayRoute) -> Route:
+    """The public route: visits with set-up, session and pack-up times."""
+    problem = inst.problem
+    service = day.service
+    path = [day.vehicle.base, *(s.location for s in day.stops), day.vehicle.base]
+    legs = route_legs(problem.travel_min, day.vehicle.base, [s.location for s in day.stops])
+    visits = []
+    for stop, arrive, leg in zip(day.stops, day.timing.arrive_min, legs):
+        start = arrive + service.setup_min
+        end = start + service.session_min
+        visits.append(Visit(stop.id, service.id, arrive, start, end, end + service.packup_min, leg))
+    return Route(
+        vehicle=day.vehicle.id,
+        date=day.date,
+        service=service.id,
+        crew=day.crew,
+        depart_min=day.timing.depart_min,
+        return_min=day.timing.return_min,
+        distance_m=sum(problem.distance_m[a][b] for a, b in itertools.pairwise(path)),
+        travel_min=sum(legs),
+        visits=tuple(visits),
+    )
+
+
+@dataclass
+class MethodOutcome:
+    """What a method hands back to :func:`solver.solve.solve` before repair.
+
+    ``status`` is "optimal" (proven over the method's search space), "feasible"
+    or "unknown"; ``bound`` a proven upper bound on the objective over that
+    space, when the method has one.
+    """
+
+    days: list[DayRoute]
+    status: str
+    bound: int | None
+    stats: dict[str, float]

@@ -1,0 +1,76 @@
+"""Objective value and KPIs of a set of public routes, computed the same way
+whatever method produced them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+
+from solver.model import Kpis, Problem, Route, SolveParams
+from solver.periods import horizon_periods, period_of, stop_service_pairs
+
+
+def session_dates(routes: Sequence[Route]) -> dict[tuple[str, str], list[dt.date]]:
+    """Dates of the sessions of each (stop id, service id), sorted."""
+    dates: dict[tuple[str, str], list[dt.date]] = defaultdict(list)
+    for route in routes:
+        for visit in route.visits:
+            dates[(visit.stop, visit.service)].append(route.date)
+    return {key: sorted(days) for key, days in dates.items()}
+
+
+def _served_sessions(problem: Problem, routes: Sequence[Route]) -> dict[tuple[str, str], int]:
+    """Sessions of each pair that count for demand: at most visits_per_period a period."""
+    dates = session_dates(routes)
+    served: dict[tuple[str, str], int] = {}
+    for stop, service in stop_service_pairs(problem):
+        per_period = Counter(period_of(problem, service, d) for d in dates.get((stop.id, service.id), []))
+        served[(stop.id, service.id)] = sum(
+            min(per_period[k], service.visits_per_period) for k in horizon_periods(problem, service)
+        )
+    return served
+
+
+def extra_weekdays(routes: Sequence[Route]) -> int:
+    """Over all (stop, service), the weekdays used beyond the first."""
+    return sum(
+        len({d.isoweekday() for d in days}) - 1 for days in session_dates(routes).values()
+    )
+
+
+def objective(problem: Problem, routes: Sequence[Route], params: SolveParams) -> int:
+    """demand_weight x demand served - travel_weight x driving minutes
+    - weekday_change_weight x extra weekdays."""
+    demand = {stop.id: stop.demand for stop in problem.stops}
+    served = _served_sessions(problem, routes)
+    return (
+        params.demand_weight * sum(demand[stop] * n for (stop, _), n in served.items())
+        - params.travel_weight * sum(r.travel_min for r in routes)
+        - params.weekday_change_weight * extra_weekdays(routes)
+    )
+
+
+def kpis(problem: Problem, routes: Sequence[Route]) -> Kpis:
+    """Headline figures of a plan (see :class:`solver.model.Kpis`)."""
+    dates = session_dates(routes)
+    demand_total = demand_served = at_target = 0
+    pairs = stop_service_pairs(problem)
+    for stop, service in pairs:
+        periods = horizon_periods(problem, service)
+        per_period = Counter(period_of(problem, service, d) for d in dates.get((stop.id, service.id), []))
+        demand_total += stop.demand * service.visits_per_period * len(periods)
+        demand_served += stop.demand * sum(
+            min(per_period[k], service.visits_per_period) for k in periods
+        )
+        at_target += all(per_period[k] >= service.visits_per_period for k in periods)
+    return Kpis(
+        demand_total=demand_total,
+        demand_served=demand_served,
+        stop_services_total=len(pairs),
+        stop_services_at_target=at_target,
+        sessions=sum(len(r.visits) for r in routes),
+        distance_km=sum(r.distance_m for r in routes) / 1000,
+        driving_min=sum(r.travel_min for r in routes),
+        staff_min=sum(len(r.crew) * (r.return_min - r.depart_min) for r in routes),
+    )

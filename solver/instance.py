@@ -1,0 +1,63 @@
+"""A problem indexed for solving: look-ups by id and cached facts shared by
+the methods, the repair pass and the reasons."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from solver.model import Problem, Service, StaffMember, Stop, Vehicle
+from solver.periods import period_of
+from solver.timing import Interval, arrival_intervals
+
+
+@dataclass
+class Instance:
+    """Read-only views of a :class:`Problem`; caches fill lazily."""
+
+    problem: Problem
+    _intervals: dict[tuple[str, str, int], tuple[Interval, ...]] = field(default_factory=dict)
+
+    @cached_property
+    def services(self) -> dict[str, Service]:
+        return {s.id: s for s in self.problem.services}
+
+    @cached_property
+    def stops(self) -> dict[str, Stop]:
+        return {s.id: s for s in self.problem.stops}
+
+    @cached_property
+    def vehicles(self) -> dict[str, Vehicle]:
+        return {v.id: v for v in self.problem.vehicles}
+
+    @cached_property
+    def staff(self) -> dict[str, StaffMember]:
+        return {m.id: m for m in self.problem.staff}
+
+    @cached_property
+    def staff_by_date(self) -> dict[dt.date, tuple[StaffMember, ...]]:
+        """Members with at least one availability interval on each date."""
+        found: dict[dt.date, list[StaffMember]] = {d: [] for d in self.problem.dates}
+        for member in self.problem.staff:
+            for day in sorted({a.date for a in member.availability}):
+                if day in found:
+                    found[day].append(member)
+        return {d: tuple(members) for d, members in found.items()}
+
+    def intervals(self, stop: Stop, service: Service, weekday: int) -> tuple[Interval, ...]:
+        """Cached :func:`solver.timing.arrival_intervals`."""
+        key = (stop.id, service.id, weekday)
+        if key not in self._intervals:
+            self._intervals[key] = arrival_intervals(stop, service, weekday)
+        return self._intervals[key]
+
+    def runs(self, vehicle: Vehicle, date: dt.date) -> bool:
+        """Whether ``vehicle`` can be on the road on ``date``."""
+        return date.isoweekday() in vehicle.weekdays and date not in vehicle.unavailable_dates
+
+    def period(self, service: Service, date: dt.date) -> int:
+        return period_of(self.problem, service, date)
+
+    def travel(self, origin: int, destination: int) -> int:
+        return self.problem.travel_min[origin][destination]

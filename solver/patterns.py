@@ -1,0 +1,392 @@
+"""PATTERNS method: enumerate feasible day-routes, let CP-SAT choose them.
+
+1. For every (vehicle, weekday, service), enumerate day-routes: every single
+   stop, then sequences growing by one of the ``PAIR_NEIGHBOURS`` (for the
+   second stop) or ``LONGER_NEIGHBOURS`` (after) nearest stops of the last one,
+   up to ``max_sessions_per_day`` stops and ``TEMPLATES_PER_DAY`` sequences.
+   Each is timed exactly (:mod:`solver.timing`), once per window combination
+   and per crew-availability bound, so part-time staff find a timing that fits.
+2. Each timed sequence becomes an option on every date of that weekday where a
+   full crew could be free over its duty.
+3. One CP-SAT model picks at most one option per vehicle-day, one person per
+   crew slot (``y[staff, vehicle-day-service, slot]``), respects the spacing
+   and period caps per (stop, service), and maximises demand served minus
+   travel minus the extra weekdays used by each stop's sessions. Pins are soft
+   with a weight above any other gain (see :mod:`solver.pins`).
+
+The CP-SAT bound is a proven upper bound over the enumerated routes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import math
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ortools.sat.python import cp_model
+
+from solver.cpsat import make_solver
+from solver.crew import covering_availability, match_crew, slot_role
+from solver.dayroute import DayRoute, MethodOutcome, bounded_timings
+from solver.instance import Instance
+from solver.model import CrewSlot, Pin, Service, SolveParams, Stop, Vehicle
+from solver.periods import target_visits
+from solver.pins import pin_penalty
+from solver.repair import PlanState, fill
+from solver.timing import Timing, route_legs
+
+PAIR_NEIGHBOURS = 8
+LONGER_NEIGHBOURS = 4
+TEMPLATES_PER_DAY = 3000
+StopSeq = tuple[Stop, ...]
+
+
+@dataclass(frozen=True)
+class _Option:
+    """One candidate day-route on a date, with who could crew it."""
+
+    vehicle: Vehicle
+    date: dt.date
+    service: Service
+    stops: StopSeq
+    timing: Timing
+    travel_min: int
+    eligible: frozenset[str]
+
+
+class _Enumerator:
+    """Builds the options of every vehicle-day, sharing timings across dates."""
+
+    def __init__(self, inst: Instance, pins: Sequence[Pin]) -> None:
+        self.inst = inst
+        self.pins = pins
+        self._eligible: dict[tuple[dt.date, int, int], frozenset[str]] = {}
+        self._crewable: dict[tuple[str, frozenset[str]], bool] = {}
+        self.sequences = 0
+
+    def options(self) -> list[_Option]:
+        inst = self.inst
+        problem = inst.problem
+        by_weekday: dict[int, list[dt.date]] = defaultdict(list)
+        for date in problem.dates:
+            by_weekday[date.isoweekday()].append(date)
+        options: list[_Option] = []
+        for vehicle in problem.vehicles:
+            for service in problem.services:
+                if service.id not in vehicle.services:
+                    continue
+                for weekday, dates in sorted(by_weekday.items()):
+                    dates = [d for d in dates if inst.runs(vehicle, d)]
+                    if not dates:
+                        continue
+                    starts, ends = self._availability_bounds(dates)
+                    templates = self._templates(vehicle, weekday, service, starts, ends)
+                    for date in dates:
+                        extra = self._pinned_templates(vehicle, date, service, starts, ends)
+                        for stops, timing in templates + extra:
+                            option = self._option(vehicle, date, service, stops, timing)
+                            if option is not None:
+                                options.append(option)
+        return options
+
+    def _availability_bounds(self, dates: Sequence[dt.date]) -> tuple[set[int], set[int]]:
+        """Distinct availability starts and ends of the staff on ``dates``."""
+        wanted = set(dates)
+        intervals = [a for m in self.inst.problem.staff for a in m.availability if a.date in wanted]
+        return {a.start_min for a in intervals}, {a.end_min for a in intervals}
+
+    def _timed(
+        self, vehicle: Vehicle, weekday: int, service: Service, stops: StopSeq,
+        starts: set[int], ends: set[int],
+    ) -> tuple[Timing, ...]:
+        self.sequences += 1
+        return bounded_timings(self.inst, vehicle, weekday, service, stops, starts, ends)
+
+    def _templates(
+        self, vehicle: Vehicle, weekday: int, service: Service, starts: set[int], ends: set[int]
+    ) -> list[tuple[StopSeq, Timing]]:
+        """Timed sequences of one (vehicle, weekday, service), nearest-neighbour pruned."""
+        inst = self.inst
+        found: list[tuple[StopSeq, Timing]] = []
+        level: list[StopSeq] = []
+        for stop in inst.problem.stops:
+            if service.id in stop.services:
+                timings = self._timed(vehicle, weekday, service, (stop,), starts, ends)
+                found.extend(((stop,), t) for t in timings)
+                if timings:
+                    level.append((stop,))
+        singles = [seq[0] for seq in level]
+        neighbours = {
+            stop: sorted(
+                (other for other in singles if other is not stop),
+                key=lambda other: (inst.travel(stop.location, other.location), other.id),
+            )
+            for stop in singles
+        }
+        for length in range(2, service.max_sessions_per_day + 1):
+            width = PAIR_NEIGHBOURS if length == 2 else LONGER_NEIGHBOURS
+            next_level: list[StopSeq] = []
+            for seq in level:
+                for other in neighbours[seq[-1]][:width]:
+                    if other in seq or len(found) >= TEMPLATES_PER_DAY:
+                        continue
+                    longer = (*seq, other)
+                    timings = self._timed(vehicle, weekday, service, longer, starts, ends)
+                    found.extend((longer, t) for t in timings)
+                    if timings:
+                        next_level.append(longer)
+            level = next_level
+        return found
+
+    def _pinned_templates(
+        self, vehicle: Vehicle, date: dt.date, service: Service, starts: set[int], ends: set[int]
+    ) -> list[tuple[StopSeq, Timing]]:
+        """Sequences holding all stops pinned to this vehicle-day (any order),
+        alone or with one more stop, which pruning may otherwise miss."""
+        inst = self.inst
+        pinned = sorted(
+            {inst.stops[p.stop] for p in self.pins
+             if p.vehicle == vehicle.id and p.date == date and p.service == service.id},
+            key=lambda s: s.id,
+        )
+        if len(pinned) < 2 or len(pinned) > service.max_sessions_per_day:
+            return []
+        others = [s for s in inst.problem.stops if service.id in s.services and s not in pinned]
+        found: list[tuple[StopSeq, Timing]] = []
+        for order in itertools.permutations(pinned):
+            sequences = [order]
+            if len(order) < service.max_sessions_per_day:
+                sequences += [
+                    (*order[:i], other, *order[i:])
+                    for other in others for i in range(len(order) + 1)
+                ]
+            for seq in sequences:
+                timings = self._timed(vehicle, date.isoweekday(), service, seq, starts, ends)
+                found.extend((seq, t) for t in timings)
+        return found
+
+    def _option(
+        self, vehicle: Vehicle, date: dt.date, service: Service, stops: StopSeq, timing: Timing
+    ) -> _Option | None:
+        """The option, if a full crew could be free over its duty on ``date``."""
+        key = (date, timing.depart_min, timing.return_min)
+        if key not in self._eligible:
+            self._eligible[key] = frozenset(
+                m.id for m in self.inst.staff_by_date[date]
+                if covering_availability(m, date, timing.depart_min, timing.return_min)
+            )
+        eligible = self._eligible[key]
+        crew_key = (service.id, eligible)
+        if crew_key not in self._crewable:
+            members = [m for m in self.inst.problem.staff if m.id in eligible]
+            self._crewable[crew_key] = match_crew(service, members) is not None
+        if not self._crewable[crew_key]:
+            return None
+        legs = route_legs(self.inst.problem.travel_min, vehicle.base, [s.location for s in stops])
+        return _Option(vehicle, date, service, stops, timing, sum(legs), eligible)
+
+
+def solve_patterns(
+    inst: Instance, params: SolveParams, pins: Sequence[Pin], deadline: float
+) -> MethodOutcome:
+    """Enumerate day-routes and choose them with CP-SAT before ``deadline``
+    (a ``time.monotonic()`` value). ``pins`` are those feasible alone."""
+    started = time.monotonic()
+    enumerator = _Enumerator(inst, pins)
+    options = enumerator.options()
+    stats: dict[str, float] = {
+        "sequences_timed": enumerator.sequences,
+        "routes_enumerated": len(options),
+        "enumeration_s": round(time.monotonic() - started, 3),
+    }
+    if not options:
+        return MethodOutcome([], "optimal", 0, stats)
+    model = _Model(inst, params, options, pins)
+    greedy = PlanState(inst, params)
+    fill(greedy)
+    stats["greedy_hint_routes"] = float(model.hint(greedy.ordered()))
+    solver = make_solver(params, max(0.05, deadline - time.monotonic()))
+    status = solver.solve(model.cp)
+    stats |= {
+        "cpsat_wall_s": round(solver.wall_time, 3),
+        "cpsat_deterministic_time": round(solver.deterministic_time, 3),
+        "cpsat_status_optimal": float(status == cp_model.OPTIMAL),
+        "cpsat_status_feasible": float(status == cp_model.FEASIBLE),
+    }
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return MethodOutcome(greedy.ordered(), "unknown", None, stats)
+    days = model.chosen(solver)
+    honoured = sum(solver.value(p) for p in model.pin_vars)
+    bound = math.floor(solver.best_objective_bound + 1e-6) - model.pin_weight * honoured
+    return MethodOutcome(days, "optimal" if status == cp_model.OPTIMAL else "feasible", bound, stats)
+
+
+class _Model:
+    """The CP-SAT model over the options (see the module docstring)."""
+
+    def __init__(
+        self, inst: Instance, params: SolveParams, options: list[_Option], pins: Sequence[Pin]
+    ) -> None:
+        self.inst = inst
+        self.options = options
+        cp = self.cp = cp_model.CpModel()
+        self.x = [cp.new_bool_var(f"x{i}") for i in range(len(options))]
+        objective: list[cp_model.LinearExprT] = []
+        for var, option in zip(self.x, options):
+            value = params.demand_weight * sum(s.demand for s in option.stops)
+            objective.append(var * (value - params.travel_weight * option.travel_min))
+
+        by_day: dict[tuple[str, dt.date], list[int]] = defaultdict(list)
+        by_day_service: dict[tuple[str, dt.date, str], list[int]] = defaultdict(list)
+        visits: dict[tuple[str, str], dict[dt.date, list[int]]] = defaultdict(lambda: defaultdict(list))
+        for i, option in enumerate(options):
+            by_day[(option.vehicle.id, option.date)].append(i)
+            by_day_service[(option.vehicle.id, option.date, option.service.id)].append(i)
+            for stop in option.stops:
+                visits[(stop.id, option.service.id)][option.date].append(i)
+        for indices in by_day.values():
+            cp.add_at_most_one(self.x[i] for i in indices)
+
+        self.crew: dict[tuple[str, dt.date, str], list[dict[str, cp_model.IntVar]]] = {}
+        staff_day: dict[tuple[str, dt.date], list[cp_model.IntVar]] = defaultdict(list)
+        for key, indices in by_day_service.items():
+            self._add_crew(key, indices, staff_day)
+        for members in staff_day.values():
+            if len(members) > 1:
+                cp.add(sum(members) <= 1)
+
+        for (stop_id, service_id), per_date in visits.items():
+            objective.extend(self._add_stop_rules(inst.stops[stop_id], inst.services[service_id],
+                                                  per_date, params))
+
+        self.pin_weight = pin_penalty(inst.problem, params) if pins else 0
+        self.pin_vars: list[cp_model.IntVar] = []
+        for pin in pins:
+            holding = [
+                i for i in by_day_service.get((pin.vehicle, pin.date, pin.service), [])
+                if any(s.id == pin.stop for s in options[i].stops)
+            ]
+            var = cp.new_bool_var(f"pin{len(self.pin_vars)}")
+            cp.add(var <= sum(self.x[i] for i in holding))
+            self.pin_vars.append(var)
+            objective.append(self.pin_weight * var)
+        cp.maximize(sum(objective))
+
+    def _add_crew(
+        self,
+        key: tuple[str, dt.date, str],
+        indices: list[int],
+        staff_day: dict[tuple[str, dt.date], list[cp_model.IntVar]],
+    ) -> None:
+        """One distinct qualified member per slot when the vehicle-day runs the
+        service, each free over the chosen route's duty."""
+        cp, inst = self.cp, self.inst
+        vehicle_id, date, service_id = key
+        service = inst.services[service_id]
+        runs = sum(self.x[i] for i in indices)
+        eligible_anywhere = sorted(set().union(*(self.options[i].eligible for i in indices)))
+        slots: list[dict[str, cp_model.IntVar]] = []
+        for k, slot in enumerate(service.required_roles):
+            chosen = {
+                member_id: cp.new_bool_var(f"y_{member_id}_{vehicle_id}_{date}_{k}")
+                for member_id in eligible_anywhere
+                if slot_role(inst.staff[member_id], slot) is not None
+            }
+            cp.add(sum(chosen.values()) == runs)
+            slots.append(chosen)
+        self.crew[key] = slots
+        for member_id in eligible_anywhere:
+            on_board = [slot[member_id] for slot in slots if member_id in slot]
+            staff_day[(member_id, date)].extend(on_board)
+            fitting = [i for i in indices if member_id in self.options[i].eligible]
+            if on_board and len(fitting) < len(indices):
+                cp.add(sum(on_board) <= sum(self.x[i] for i in fitting))
+
+    def _add_stop_rules(
+        self,
+        stop: Stop,
+        service: Service,
+        per_date: dict[dt.date, list[int]],
+        params: SolveParams,
+    ) -> list[cp_model.LinearExprT]:
+        """Period caps, spacing and the weekday-preference terms of one pair."""
+        cp, inst = self.cp, self.inst
+        held = {d: sum(self.x[i] for i in idx) for d, idx in per_date.items()}
+        dates = sorted(per_date)
+        by_period: dict[int, list[dt.date]] = defaultdict(list)
+        for date in dates:
+            by_period[inst.period(service, date)].append(date)
+        for period_dates in by_period.values():
+            if sum(len(per_date[d]) for d in period_dates) > service.visits_per_period:
+                cp.add(sum(held[d] for d in period_dates) <= service.visits_per_period)
+        if service.min_spacing_days > 0:
+            for first in dates:
+                close = [d for d in dates if 0 <= (d - first).days < service.min_spacing_days]
+                if sum(len(per_date[d]) for d in close) > 1:
+                    cp.add(sum(held[d] for d in close) <= 1)
+        target = target_visits(inst.problem, service)
+        weekdays = sorted({d.isoweekday() for d in dates})
+        if target < 2 or len(weekdays) < 2 or params.weekday_change_weight == 0:
+            return []
+        used = {w: cp.new_bool_var(f"u_{stop.id}_{service.id}_{w}") for w in weekdays}
+        for weekday, var in used.items():
+            cp.add(sum(held[d] for d in dates if d.isoweekday() == weekday) <= target * var)
+        any_used = cp.new_bool_var(f"any_{stop.id}_{service.id}")
+        cp.add(any_used <= sum(used.values()))
+        return [params.weekday_change_weight * (any_used - sum(used.values()))]
+
+    def hint(self, days: Sequence[DayRoute]) -> int:
+        """Hint CP-SAT with a plan (the greedy one): each of its day-routes
+        that matches an option (same stops, crew eligible; same timing
+        preferred) is hinted with its crew, every other option off. Returns
+        the number of day-routes matched."""
+        by_stops: dict[tuple[str, dt.date, str, tuple[str, ...]], list[int]] = defaultdict(list)
+        for i, option in enumerate(self.options):
+            key = (option.vehicle.id, option.date, option.service.id,
+                   tuple(s.id for s in option.stops))
+            by_stops[key].append(i)
+        chosen: dict[int, DayRoute] = {}
+        for day in days:
+            crew = {slot.staff for slot in day.crew}
+            fitting = [
+                i for i in by_stops.get((day.vehicle.id, day.date, day.service.id,
+                                         tuple(s.id for s in day.stops)), [])
+                if crew <= self.options[i].eligible
+            ]
+            same_time = [i for i in fitting if self.options[i].timing == day.timing]
+            if fitting:
+                chosen[(same_time or fitting)[0]] = day
+        for i, var in enumerate(self.x):
+            self.cp.add_hint(var, i in chosen)
+        on_board = {
+            (option.vehicle.id, option.date, option.service.id, k, slot.staff)
+            for i, day in chosen.items()
+            for option in [self.options[i]]
+            for k, slot in enumerate(day.crew)
+        }
+        for (vehicle_id, date, service_id), slots in self.crew.items():
+            for k, slot_vars in enumerate(slots):
+                for member_id, var in slot_vars.items():
+                    self.cp.add_hint(var, (vehicle_id, date, service_id, k, member_id) in on_board)
+        return len(chosen)
+
+    def chosen(self, solver: cp_model.CpSolver) -> list[DayRoute]:
+        """The chosen options as crewed day-routes."""
+        days = []
+        for var, option in zip(self.x, self.options):
+            if not solver.boolean_value(var):
+                continue
+            slots = self.crew[(option.vehicle.id, option.date, option.service.id)]
+            crew = []
+            for slot_roles, slot in zip(option.service.required_roles, slots):
+                member_id = next(m for m, y in slot.items() if solver.boolean_value(y))
+                role = slot_role(self.inst.staff[member_id], slot_roles)
+                assert role is not None
+                crew.append(CrewSlot(member_id, role))
+            days.append(DayRoute(option.vehicle, option.date, option.service, option.stops,
+                                 option.timing, tuple(crew)))
+        return days

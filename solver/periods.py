@@ -1,0 +1,40 @@
+"""Frequency periods and per-stop targets.
+
+Period ``k`` of a service covers ``7 * period_weeks`` days from
+``problem.first_period_day + 7 * period_weeks * k``. A period counts for the
+horizon when at least one working date of the horizon falls in it (a period
+only partly inside the horizon therefore counts fully). The target of a
+(stop, service) pair is ``visits_per_period`` in each counted period, and no
+period may hold more than ``visits_per_period`` sessions of the pair.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from solver.model import Problem, Service, Stop
+
+
+def period_of(problem: Problem, service: Service, date: dt.date) -> int:
+    """Index of the period of ``service`` that contains ``date``."""
+    return (date - problem.first_period_day).days // (7 * service.period_weeks)
+
+
+def horizon_periods(problem: Problem, service: Service) -> tuple[int, ...]:
+    """Periods of ``service`` holding at least one working date, increasing."""
+    return tuple(sorted({period_of(problem, service, d) for d in problem.dates}))
+
+
+def target_visits(problem: Problem, service: Service) -> int:
+    """Sessions each stop offering ``service`` should get over the horizon."""
+    return service.visits_per_period * len(horizon_periods(problem, service))
+
+
+def stop_service_pairs(problem: Problem) -> list[tuple[Stop, Service]]:
+    """Every (stop, service) the stop offers, in problem order."""
+    return [
+        (stop, service)
+        for stop in problem.stops
+        for service in problem.services
+        if service.id in stop.services
+    ]

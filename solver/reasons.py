@@ -1,0 +1,140 @@
+"""Why a (stop, service) got fewer sessions than its target.
+
+Target: ``visits_per_period`` sessions in every period touched by the horizon
+(see :mod:`solver.periods`). For a pair below target, only the *open* periods
+(those still short of ``visits_per_period``) and their working dates are
+examined, and the first of these checks that holds names the reason:
+
+1. NO_VEHICLE: no vehicle carries the service, or none runs on those dates;
+2. VENUE_CLOSED: on those dates when a vehicle runs, no opening window holds
+   a whole stay (set-up, session, pack-up) within the service's hours;
+3. TOO_FAR: even alone in its day, no visit fits the vehicle's shift and duty;
+4. NO_CREW: on every date where a lone visit fits, no full crew is free;
+5. SPACING: every such date is too close to one of the pair's sessions;
+6. otherwise a lone visit was possible on some date: CAPACITY when the plan
+   leaves no feasible insertion on those dates (vehicle-days and crews are
+   taken), NOT_WORTH_TRAVEL when insertions exist but none improves the
+   objective (the repair pass inserts every one that does).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Sequence
+
+from solver.dayroute import bounded_timings, staff_route
+from solver.instance import Instance
+from solver.model import ReasonCode, Service, Stop, Unserved, Vehicle
+from solver.periods import horizon_periods, stop_service_pairs
+from solver.repair import PlanState, insertion_options
+from solver import text
+from solver.text import clock, hours, weekday_names
+
+
+def unserved(state: PlanState) -> tuple[Unserved, ...]:
+    """One :class:`Unserved` per (stop, service) below target, in problem order."""
+    inst = state.inst
+    found = []
+    for stop, service in stop_service_pairs(inst.problem):
+        held = Counter(inst.period(service, d) for d in state.session_dates(stop, service))
+        open_periods = {
+            k for k in horizon_periods(inst.problem, service) if held[k] < service.visits_per_period
+        }
+        if not open_periods:
+            continue
+        missing = sum(service.visits_per_period - held[k] for k in open_periods)
+        scope = [d for d in inst.problem.dates if inst.period(service, d) in open_periods]
+        code, reason = _reason(state, stop, service, scope)
+        found.append(Unserved(stop.id, service.id, missing, code, reason))
+    return tuple(found)
+
+
+def _reason(
+    state: PlanState, stop: Stop, service: Service, scope: Sequence[dt.date]
+) -> tuple[ReasonCode, str]:
+    inst = state.inst
+    carriers = [v for v in inst.problem.vehicles if service.id in v.services]
+    if not carriers:
+        return ReasonCode.NO_VEHICLE, f"Aucun véhicule n'assure le service « {service.name} »."
+    running = [(v, d) for d in scope for v in carriers if inst.runs(v, d)]
+    if not running:
+        return ReasonCode.NO_VEHICLE, (
+            f"Aucun véhicule assurant le service « {service.name} » ne circule aux dates restantes."
+        )
+
+    opened = [(v, d) for v, d in running if inst.intervals(stop, service, d.isoweekday())]
+    if not opened:
+        return ReasonCode.VENUE_CLOSED, _venue_closed(stop, service, {d.isoweekday() for _, d in running})
+
+    timed = [
+        (v, d) for v, d in opened if bounded_timings(inst, v, d.isoweekday(), service, [stop])
+    ]
+    if not timed:
+        return ReasonCode.TOO_FAR, _too_far(inst, stop, service, sorted({v for v, _ in opened},
+                                                                       key=lambda v: v.id))
+
+    crewed = sorted({
+        d for v, d in timed if staff_route(inst, v, d, service, [stop], inst.staff_by_date[d])
+    })
+    if not crewed:
+        return ReasonCode.NO_CREW, (
+            f"Aucune équipe complète ({text.crew_roles(service.required_roles)}) n'est disponible les jours où la salle "
+            "est ouverte."
+        )
+
+    spaced = [d for d in crewed if state.date_allowed(stop, service, d)]
+    if not spaced:
+        return ReasonCode.SPACING, (
+            "Les dates restantes sont trop proches de ses autres séances (espacement minimal "
+            f"{service.min_spacing_days} jours)."
+        )
+
+    best = next(iter(insertion_options(state, stop, service, spaced)), None)
+    if best is None:
+        return ReasonCode.CAPACITY, (
+            f"Les journées où une séance était possible ({len(spaced)} dates) sont déjà prises "
+            "par d'autres arrêts, ou leurs équipes travaillent ailleurs."
+        )
+    params = state.params
+    detour = hours(best.travel_delta)
+    if params.travel_weight * best.travel_delta >= params.demand_weight * stop.demand:
+        return ReasonCode.NOT_WORTH_TRAVEL, (
+            f"Sa demande ({stop.demand}) ne compense pas le détour le plus court ({detour})."
+        )
+    return ReasonCode.NOT_WORTH_TRAVEL, (
+        f"Sa demande ({stop.demand}) ne compense pas le détour le plus court ({detour}) "
+        "ajouté à un jour de semaine de plus pour ses séances."
+    )
+
+
+def _venue_closed(stop: Stop, service: Service, weekdays: set[int]) -> str:
+    if not any(w.weekday in weekdays for w in stop.windows):
+        return (
+            f"La salle n'est ouverte aucun des jours où circule le véhicule "
+            f"({weekday_names(weekdays)})."
+        )
+    hours_clause = ""
+    if service.earliest_start_min > 0 or service.latest_end_min < 24 * 60:
+        hours_clause = (
+            f" entre {clock(service.earliest_start_min)} et {clock(service.latest_end_min)}"
+        )
+    return (
+        f"La salle n'est ouverte sur aucun créneau assez long pour une séance de "
+        f"{hours(service.session_min)}{hours_clause} ({hours(service.on_site_min)} sur place "
+        "avec l'installation et le rangement)."
+    )
+
+
+def _too_far(inst: Instance, stop: Stop, service: Service, vehicles: Sequence[Vehicle]) -> str:
+    vehicle = min(
+        vehicles,
+        key=lambda v: (inst.travel(v.base, stop.location) + inst.travel(stop.location, v.base), v.id),
+    )
+    round_trip = inst.travel(vehicle.base, stop.location) + inst.travel(stop.location, vehicle.base)
+    return (
+        f"Trop loin : l'aller-retour depuis la base ({hours(round_trip)}) et la séance "
+        f"({hours(service.on_site_min)} sur place) ne tiennent pas dans la journée du véhicule "
+        f"({clock(vehicle.shift_start_min)} – {clock(vehicle.shift_end_min)}, amplitude "
+        f"{hours(vehicle.max_duty_min)})."
+    )

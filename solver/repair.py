@@ -1,0 +1,217 @@
+"""A mutable plan shared by both methods' last steps: enforce the spacing and
+period rules, then greedily insert every session that still improves the
+objective.
+
+After :func:`fill`, no single feasible insertion (into a route of that date,
+or as a new route on an idle vehicle-day with free staff) improves the
+objective; the reasons module relies on that to tell CAPACITY from
+NOT_WORTH_TRAVEL truthfully.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from solver.dayroute import DayRoute, staff_route
+from solver.instance import Instance
+from solver.model import Pin, Service, SolveParams, StaffMember, Stop
+from solver.periods import target_visits
+
+DayKey = tuple[str, dt.date]  # (vehicle id, date)
+
+
+@dataclass(frozen=True)
+class Insertion:
+    """One way to add a session of ``stop``: the route it creates or replaces."""
+
+    gain: int  # change of the objective
+    travel_delta: int  # extra driving minutes
+    new_weekday: bool  # the pair's sessions would use one more weekday
+    route: DayRoute
+
+
+class PlanState:
+    """Day-routes by (vehicle, date) with the session dates of each pair."""
+
+    def __init__(self, inst: Instance, params: SolveParams, days: Iterable[DayRoute] = ()) -> None:
+        self.inst = inst
+        self.params = params
+        self.days: dict[DayKey, DayRoute] = {}
+        self._dates: dict[tuple[str, str], list[dt.date]] = {}
+        for day in days:
+            self.put(day)
+
+    def put(self, day: DayRoute) -> None:
+        """Add ``day``, replacing the route of the same vehicle-day if any."""
+        self.remove((day.vehicle.id, day.date))
+        self.days[(day.vehicle.id, day.date)] = day
+        for stop in day.stops:
+            self._dates.setdefault((stop.id, day.service.id), []).append(day.date)
+            self._dates[(stop.id, day.service.id)].sort()
+
+    def remove(self, key: DayKey) -> None:
+        old = self.days.pop(key, None)
+        if old is not None:
+            for stop in old.stops:
+                self._dates[(stop.id, old.service.id)].remove(old.date)
+
+    def session_dates(self, stop: Stop, service: Service) -> list[dt.date]:
+        return self._dates.get((stop.id, service.id), [])
+
+    def busy_staff(self, date: dt.date, except_vehicle: str | None = None) -> set[str]:
+        return {
+            slot.staff
+            for (vehicle, day), route in self.days.items()
+            if day == date and vehicle != except_vehicle
+            for slot in route.crew
+        }
+
+    def date_allowed(self, stop: Stop, service: Service, date: dt.date) -> bool:
+        """Whether one more session on ``date`` keeps the period cap and spacing."""
+        dates = self.session_dates(stop, service)
+        period = self.inst.period(service, date)
+        if sum(self.inst.period(service, d) == period for d in dates) >= service.visits_per_period:
+            return False
+        return all(abs((date - d).days) >= service.min_spacing_days for d in dates)
+
+    def ordered(self) -> list[DayRoute]:
+        return [self.days[key] for key in sorted(self.days, key=lambda k: (k[1], k[0]))]
+
+
+def free_candidates(state: PlanState, date: dt.date, route: DayRoute | None) -> list[StaffMember]:
+    """Staff a route of ``date`` may use: its own crew first, then people
+    working in no other route that day."""
+    inst = state.inst
+    own = [inst.staff[slot.staff] for slot in route.crew] if route else []
+    busy = state.busy_staff(date, route.vehicle.id if route else None)
+    own_ids = {m.id for m in own}
+    return own + [m for m in inst.staff_by_date[date] if m.id not in busy and m.id not in own_ids]
+
+
+def insertion_options(
+    state: PlanState, stop: Stop, service: Service, dates: Sequence[dt.date] | None = None
+) -> Iterable[Insertion]:
+    """Feasible insertions of one session of (stop, service), best gain first.
+
+    Candidates are ordered by their exact gain (computed from the travel
+    matrix) before the costly timing and crew checks, so the first yielded is
+    the best one.
+    """
+    inst, params = state.inst, state.params
+    problem = inst.problem
+    weekdays_used = {d.isoweekday() for d in state.session_dates(stop, service)}
+    candidates: list[tuple[int, dt.date, str, int, int, bool]] = []
+    for date in dates if dates is not None else problem.dates:
+        if not inst.intervals(stop, service, date.isoweekday()):
+            continue
+        if not state.date_allowed(stop, service, date):
+            continue
+        new_weekday = bool(weekdays_used) and date.isoweekday() not in weekdays_used
+        for vehicle in problem.vehicles:
+            if service.id not in vehicle.services or not inst.runs(vehicle, date):
+                continue
+            route = state.days.get((vehicle.id, date))
+            if route is None:
+                positions = [0]
+                old_path = [vehicle.base, vehicle.base]
+            elif (
+                route.service != service
+                or len(route.stops) >= service.max_sessions_per_day
+                or stop in route.stops
+            ):
+                continue
+            else:
+                positions = list(range(len(route.stops) + 1))
+                old_path = [vehicle.base, *(s.location for s in route.stops), vehicle.base]
+            for position in positions:
+                before, after = old_path[position], old_path[position + 1]
+                delta = (
+                    inst.travel(before, stop.location)
+                    + inst.travel(stop.location, after)
+                    - (inst.travel(before, after) if route else 0)
+                )
+                gain = (
+                    params.demand_weight * stop.demand
+                    - params.travel_weight * delta
+                    - params.weekday_change_weight * new_weekday
+                )
+                candidates.append((gain, date, vehicle.id, position, delta, new_weekday))
+    candidates.sort(key=lambda c: (-c[0], c[1], c[2], c[3]))
+    for gain, date, vehicle_id, position, delta, new_weekday in candidates:
+        vehicle = inst.vehicles[vehicle_id]
+        route = state.days.get((vehicle_id, date))
+        stops = list(route.stops) if route else []
+        stops.insert(position, stop)
+        new = staff_route(inst, vehicle, date, service, stops, free_candidates(state, date, route))
+        if new is not None:
+            yield Insertion(gain, delta, new_weekday, new)
+
+
+def fill(state: PlanState) -> int:
+    """Insert sessions while one improves the objective, most demanded pairs
+    first; returns the number of sessions added."""
+    inst = state.inst
+    pairs = [
+        (stop, service)
+        for stop in inst.problem.stops
+        for service in inst.problem.services
+        if service.id in stop.services
+    ]
+    pairs.sort(key=lambda pair: -pair[0].demand)
+    added = 0
+    changed = True
+    while changed:
+        changed = False
+        for stop, service in pairs:
+            if len(state.session_dates(stop, service)) >= target_visits(inst.problem, service):
+                continue
+            best = next(iter(insertion_options(state, stop, service)), None)
+            if best is not None and best.gain > 0:
+                state.put(best.route)
+                added += 1
+                changed = True
+    return added
+
+
+def enforce_rules(state: PlanState, pins: Sequence[Pin]) -> int:
+    """Drop sessions breaking spacing or period caps (pinned ones kept first,
+    then earliest first), re-time the routes that lost a stop; returns the
+    number of sessions dropped."""
+    inst = state.inst
+    pinned = {(p.stop, p.service, p.date, p.vehicle) for p in pins}
+    keep: set[tuple[str, str, dt.date, str]] = set()
+    sessions = sorted(
+        ((stop.id, day.service.id, day.date, day.vehicle.id) for day in state.days.values()
+         for stop in day.stops),
+        key=lambda s: (s not in pinned, s[2], s[3], s[0]),
+    )
+    for key in sessions:
+        stop_id, service_id, date, _vehicle = key
+        service = inst.services[service_id]
+        held = [k[2] for k in keep if k[0] == stop_id and k[1] == service_id]
+        period = inst.period(service, date)
+        same_period = Counter(inst.period(service, d) for d in held)[period]
+        if same_period < service.visits_per_period and all(
+            abs((date - d).days) >= service.min_spacing_days for d in held
+        ):
+            keep.add(key)
+    dropped = 0
+    for day_key, day in sorted(state.days.items(), key=lambda item: (item[0][1], item[0][0])):
+        stops = [s for s in day.stops if (s.id, day.service.id, day.date, day.vehicle.id) in keep]
+        if len(stops) == len(day.stops):
+            continue
+        dropped += len(day.stops) - len(stops)
+        state.remove(day_key)
+        while stops:
+            route = staff_route(
+                inst, day.vehicle, day.date, day.service, stops, free_candidates(state, day.date, day)
+            )
+            if route is not None:
+                state.put(route)
+                break
+            stops.pop()
+            dropped += 1
+    return dropped

@@ -1,0 +1,344 @@
+"""ROUTING method: crews by CP-SAT, then OR-Tools routing over vehicle-days.
+
+Stage 1 (CP-SAT) decides which vehicle-days run which service with which
+crew. Each running vehicle-day anchors on the timing of one lone visit its
+crew can cover, so the crew is sure to serve at least one stop; it maximises
+the demand of the best stops open on the days it runs (pins first).
+
+Stage 2 (routing) has one routing vehicle per running vehicle-day, its start
+and end within the shift and the crew's common availability, its span within
+the vehicle's and the crew's duty limits. Each (stop, service) gets one node
+copy per session of its target; copy ``c`` of period ``k`` may only go to the
+``c``-th slice of the period (so copies keep apart), and has one variant per
+weekday (windows differ by weekday) in a single disjunction whose penalty is
+the demand it serves. Pinned sessions are nodes restricted to their
+vehicle-day. Guided local search then runs until the time limit: it is
+reproducible only when it converges before then (as on the product's sizes),
+since OR-Tools routing has no deterministic time budget. Routes are then
+re-timed exactly; the common repair pass fixes any spacing left.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+from ortools.sat.python import cp_model
+
+from solver.cpsat import make_solver
+from solver.crew import covering_availability, slot_role
+from solver.dayroute import DayRoute, MethodOutcome, bounded_timings
+from solver.instance import Instance
+from solver.model import CrewSlot, Pin, Service, SolveParams, StaffMember, Stop, Vehicle
+from solver.periods import horizon_periods
+from solver.pins import pin_penalty
+from solver.timing import Timing
+
+CREW_SHARE = 0.2  # share of the budget given to stage 1
+
+
+@dataclass(frozen=True)
+class _Crewed:
+    """A running vehicle-day: service, crew and the time frame they allow."""
+
+    vehicle: Vehicle
+    date: dt.date
+    service: Service
+    crew: tuple[CrewSlot, ...]
+    earliest_depart: int
+    latest_return: int
+    max_duty: int
+
+
+@dataclass(frozen=True)
+class _Node:
+    """A routing node: a base, or one weekday variant of a session copy."""
+
+    location: int
+    stop: Stop | None = None
+    service: Service | None = None
+
+
+def solve_routing(
+    inst: Instance, params: SolveParams, pins: Sequence[Pin], deadline: float
+) -> MethodOutcome:
+    """Stage 1 then stage 2 before ``deadline`` (``time.monotonic()``)."""
+    budget = max(0.05, deadline - time.monotonic())
+    crewed, stats = _choose_crews(inst, params, pins, time.monotonic() + CREW_SHARE * budget)
+    if not crewed:
+        return MethodOutcome([], "feasible", None, stats)
+    days, routing_stats = _route(inst, params, crewed, pins, deadline)
+    return MethodOutcome(days, "feasible", None, stats | routing_stats)
+
+
+def _choose_crews(
+    inst: Instance, params: SolveParams, pins: Sequence[Pin], deadline: float
+) -> tuple[list[_Crewed], dict[str, float]]:
+    """Stage 1: which vehicle-days run, which service, which crew."""
+    problem = inst.problem
+    cp = cp_model.CpModel()
+    objective: list[cp_model.LinearExprT] = []
+    runs_by_day: dict[tuple[str, dt.date], list[cp_model.IntVar]] = defaultdict(list)
+    on_date: dict[tuple[str, dt.date], list[cp_model.IntVar]] = defaultdict(list)
+    anchors: dict[tuple[str, dt.date, str], list[tuple[cp_model.IntVar, Stop, Timing]]] = {}
+    crew_vars: dict[tuple[str, dt.date, str], list[dict[str, cp_model.IntVar]]] = {}
+    pinned = {(p.vehicle, p.date, p.service) for p in pins}
+    for vehicle in problem.vehicles:
+        for date in problem.dates:
+            if not inst.runs(vehicle, date):
+                continue
+            members = inst.staff_by_date[date]
+            starts = {a.start_min for m in members for a in m.availability if a.date == date}
+            ends = {a.end_min for m in members for a in m.availability if a.date == date}
+            for service in problem.services:
+                if service.id not in vehicle.services:
+                    continue
+                lone = [
+                    (stop, timing)
+                    for stop in problem.stops
+                    if service.id in stop.services
+                    for timing in bounded_timings(
+                        inst, vehicle, date.isoweekday(), service, [stop], starts, ends
+                    )
+                ]
+                if not lone:
+                    continue
+                key = (vehicle.id, date, service.id)
+                runs = cp.new_bool_var(f"run_{vehicle.id}_{date}_{service.id}")
+                runs_by_day[(vehicle.id, date)].append(runs)
+                chosen = [(cp.new_bool_var(""), stop, timing) for stop, timing in lone]
+                cp.add(sum(a for a, _, _ in chosen) == runs)
+                anchors[key] = chosen
+                slots = []
+                for k, slot in enumerate(service.required_roles):
+                    slot_vars = {}
+                    for member in members:
+                        if slot_role(member, slot) is None:
+                            continue
+                        fits = [a for a, _, t in chosen if covering_availability(
+                            member, date, t.depart_min, t.return_min)]
+                        if fits:
+                            slot_vars[member.id] = cp.new_bool_var(f"y_{member.id}_{key}_{k}")
+                    cp.add(sum(slot_vars.values()) == runs)
+                    slots.append(slot_vars)
+                crew_vars[key] = slots
+                for member in members:
+                    board = [s[member.id] for s in slots if member.id in s]
+                    if not board:
+                        continue
+                    on_date[(member.id, date)].extend(board)
+                    fits = [a for a, _, t in chosen if covering_availability(
+                        member, date, t.depart_min, t.return_min)]
+                    cp.add(sum(board) <= sum(fits))
+                best = sorted((s.demand for s in {stop for stop, _ in lone}), reverse=True)
+                value = params.demand_weight * sum(best[: service.max_sessions_per_day]) + 1
+                objective.append(value * runs)
+                if key in pinned:
+                    pin_stops = {p.stop for p in pins if (p.vehicle, p.date, p.service) == key}
+                    holds = cp.new_bool_var("")
+                    cp.add(holds <= sum(a for a, stop, _ in chosen if stop.id in pin_stops))
+                    objective.append(pin_penalty(problem, params) * holds)
+    for day_vars in runs_by_day.values():
+        cp.add_at_most_one(day_vars)
+    for board in on_date.values():
+        cp.add(sum(board) <= 1)
+    stats: dict[str, float] = {"vehicle_days_considered": float(len(anchors))}
+    if not anchors:
+        return [], stats
+    cp.maximize(sum(objective))
+    solver = make_solver(params, max(0.05, deadline - time.monotonic()))
+    status = solver.solve(cp)
+    stats["crew_cpsat_wall_s"] = round(solver.wall_time, 3)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return [], stats
+    crewed = []
+    for key, chosen in anchors.items():
+        anchor = next(((stop, t) for a, stop, t in chosen if solver.boolean_value(a)), None)
+        if anchor is None:
+            continue
+        vehicle, date, service = inst.vehicles[key[0]], key[1], inst.services[key[2]]
+        crew = []
+        frames = []
+        crew_members: list[StaffMember] = []
+        for slot_roles, slot_vars in zip(service.required_roles, crew_vars[key]):
+            member = inst.staff[next(m for m, y in slot_vars.items() if solver.boolean_value(y))]
+            role = slot_role(member, slot_roles)
+            assert role is not None
+            crew.append(CrewSlot(member.id, role))
+            crew_members.append(member)
+            frame = covering_availability(member, date, anchor[1].depart_min, anchor[1].return_min)
+            assert frame is not None
+            frames.append(frame)
+        crewed.append(_Crewed(
+            vehicle, date, service, tuple(crew),
+            earliest_depart=max([vehicle.shift_start_min] + [f.start_min for f in frames]),
+            latest_return=min([vehicle.shift_end_min] + [f.end_min for f in frames]),
+            max_duty=min([vehicle.max_duty_min] + [m.max_day_min for m in crew_members]),
+        ))
+    stats["vehicle_days_running"] = float(len(crewed))
+    return crewed, stats
+
+
+def _slice_of(inst: Instance, service: Service, date: dt.date) -> tuple[int, int]:
+    """(period, copy) whose date slice holds ``date``: copy ``c`` of a period
+    covers its ``c``-th of ``visits_per_period`` equal parts."""
+    period = inst.period(service, date)
+    start = inst.problem.first_period_day + dt.timedelta(days=7 * service.period_weeks * period)
+    offset = (date - start).days
+    return period, offset * service.visits_per_period // (7 * service.period_weeks)
+
+
+def _route(
+    inst: Instance,
+    params: SolveParams,
+    crewed: list[_Crewed],
+    pins: Sequence[Pin],
+    deadline: float,
+) -> tuple[list[DayRoute], dict[str, float]]:
+    """Stage 2: one routing model over all running vehicle-days."""
+    problem = inst.problem
+    crewed.sort(key=lambda c: (c.date, c.vehicle.id))
+    nodes: list[_Node] = []
+    base_node: dict[int, int] = {}
+    for c in crewed:
+        if c.vehicle.base not in base_node:
+            base_node[c.vehicle.base] = len(nodes)
+            nodes.append(_Node(c.vehicle.base))
+    allowed: list[list[int]] = [[] for _ in nodes]
+    windows: list[tuple[tuple[int, int], ...]] = [() for _ in nodes]
+    disjunctions: list[tuple[list[int], int]] = []
+
+    def add_node(stop: Stop, service: Service, vehicles: list[int]) -> int:
+        nodes.append(_Node(stop.location, stop, service))
+        allowed.append(vehicles)
+        weekday = crewed[vehicles[0]].date.isoweekday()
+        windows.append(inst.intervals(stop, service, weekday))
+        return len(nodes) - 1
+
+    pin_weight = pin_penalty(problem, params) if pins else 0
+    vehicle_index = {(c.vehicle.id, c.date): i for i, c in enumerate(crewed)}
+    taken: set[tuple[str, str, int, int]] = set()
+    for pin in pins:
+        index = vehicle_index.get((pin.vehicle, pin.date))
+        stop, service = inst.stops[pin.stop], inst.services[pin.service]
+        if index is None or crewed[index].service != service:
+            continue
+        disjunctions.append(([add_node(stop, service, [index])], pin_weight))
+        taken.add((stop.id, service.id, *_slice_of(inst, service, pin.date)))
+
+    by_slice: dict[tuple[str, int, int, int], list[int]] = defaultdict(list)
+    for i, c in enumerate(crewed):
+        by_slice[(c.service.id, *_slice_of(inst, c.service, c.date), c.date.isoweekday())].append(i)
+    for stop in problem.stops:
+        for service in problem.services:
+            if service.id not in stop.services:
+                continue
+            for period in horizon_periods(problem, service):
+                for copy in range(service.visits_per_period):
+                    if (stop.id, service.id, period, copy) in taken:
+                        continue
+                    variants = [
+                        add_node(stop, service, vehicles)
+                        for weekday in range(1, 8)
+                        if (vehicles := by_slice.get((service.id, period, copy, weekday)))
+                        and inst.intervals(stop, service, weekday)
+                    ]
+                    if variants:
+                        disjunctions.append((variants, params.demand_weight * stop.demand))
+
+    starts = [base_node[c.vehicle.base] for c in crewed]
+    manager = pywrapcp.RoutingIndexManager(len(nodes), len(crewed), starts, starts)
+    routing = pywrapcp.RoutingModel(manager)
+
+    def on_site(node: int) -> int:
+        service = nodes[node].service
+        return service.on_site_min if service is not None else 0
+
+    def travel(from_index: int, to_index: int) -> int:
+        a, b = manager.IndexToNode(from_index), manager.IndexToNode(to_index)
+        return inst.travel(nodes[a].location, nodes[b].location)
+
+    def duration(from_index: int, to_index: int) -> int:
+        return travel(from_index, to_index) + on_site(manager.IndexToNode(from_index))
+
+    cost = routing.RegisterTransitCallback(lambda i, j: params.travel_weight * travel(i, j))
+    routing.SetArcCostEvaluatorOfAllVehicles(cost)
+    day = 24 * 60
+    routing.AddDimension(routing.RegisterTransitCallback(duration), day, 2 * day, False, "time")
+    time_dim = routing.GetDimensionOrDie("time")
+    count = routing.RegisterUnaryTransitCallback(
+        lambda i: int(nodes[manager.IndexToNode(i)].stop is not None)
+    )
+    routing.AddDimensionWithVehicleCapacity(
+        count, 0, [c.service.max_sessions_per_day for c in crewed], True, "sessions"
+    )
+    for v, c in enumerate(crewed):
+        time_dim.CumulVar(routing.Start(v)).SetRange(c.earliest_depart, c.latest_return)
+        time_dim.CumulVar(routing.End(v)).SetRange(c.earliest_depart, c.latest_return)
+        time_dim.SetSpanUpperBoundForVehicle(c.max_duty, v)
+    for node in range(len(base_node), len(nodes)):
+        index = manager.NodeToIndex(node)
+        intervals = windows[node]
+        cumul = time_dim.CumulVar(index)
+        cumul.SetRange(intervals[0][0], intervals[-1][1])
+        for (_, end), (start, _) in itertools.pairwise(intervals):
+            if start > end + 1:
+                cumul.RemoveInterval(end + 1, start - 1)
+        routing.VehicleVar(index).SetValues([-1, *allowed[node]])
+    for variants, penalty in disjunctions:
+        routing.AddDisjunction([manager.NodeToIndex(n) for n in variants], penalty, 1)
+    for v in range(len(crewed)):
+        routing.AddVariableMinimizedByFinalizer(time_dim.CumulVar(routing.Start(v)))
+        routing.AddVariableMinimizedByFinalizer(time_dim.CumulVar(routing.End(v)))
+
+    search = pywrapcp.DefaultRoutingSearchParameters()
+    search.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PARALLEL_CHEAPEST_INSERTION
+    search.local_search_metaheuristic = (
+        routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
+    )
+    budget = max(0.05, deadline - time.monotonic())
+    search.time_limit.FromMilliseconds(int(1000 * budget))
+    started = time.monotonic()
+    assignment = routing.SolveWithParameters(search)
+    stats: dict[str, float] = {
+        "routing_nodes": float(len(nodes)),
+        "routing_vehicles": float(len(crewed)),
+        "routing_wall_s": round(time.monotonic() - started, 3),
+    }
+    if assignment is None:
+        return [], stats
+    days = []
+    for v, c in enumerate(crewed):
+        index = assignment.Value(routing.NextVar(routing.Start(v)))
+        stops: list[Stop] = []
+        while not routing.IsEnd(index):
+            stop = nodes[manager.IndexToNode(index)].stop
+            assert stop is not None
+            stops.append(stop)
+            index = assignment.Value(routing.NextVar(index))
+        route = _retimed(inst, c, stops)
+        if route is not None:
+            days.append(route)
+    return days, stats
+
+
+def _retimed(inst: Instance, crewed: _Crewed, stops: list[Stop]) -> DayRoute | None:
+    """The exact shortest-duty timing of the routed stops that the crew
+    covers, dropping stops from the end if the routing's timing was looser."""
+    members = [inst.staff[slot.staff] for slot in crewed.crew]
+    while stops:
+        for timing in bounded_timings(
+            inst, crewed.vehicle, crewed.date.isoweekday(), crewed.service, stops,
+            [crewed.earliest_depart], [crewed.latest_return],
+        ):
+            if all(covering_availability(m, crewed.date, timing.depart_min, timing.return_min)
+                   for m in members):
+                return DayRoute(crewed.vehicle, crewed.date, crewed.service, tuple(stops),
+                                timing, crewed.crew)
+        stops = stops[:-1]
+    return None

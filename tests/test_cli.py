@@ -1,0 +1,70 @@
+"""The outreach command line, as a coordinator uses it."""
+
+import json
+
+from click.testing import CliRunner
+
+from outreach.cli import main
+from plan_checker import check_plan
+
+
+def test_plan_prints_a_french_summary_and_the_plan_id(runner):
+    result = runner.invoke(main, ["plan", "--scenario", "loire", "--start", "2027-01-04",
+                                  "--weeks", "2", "--time-limit", "3"])
+    assert result.exit_code == 0, result.output
+    assert "Semaine 1 (2027)" in result.output
+    assert "Demande servie :" in result.output
+    assert result.output.strip().endswith("Plan 1 enregistré (brouillon).")
+
+
+def test_publish_then_export_json_and_csv(runner, tmp_path):
+    assert runner.invoke(main, ["plan", "--scenario", "loire", "--weeks", "1", "--start",
+                                "2027-01-04", "--time-limit", "2", "--quiet"]).exit_code == 0
+    published = runner.invoke(main, ["publish", "--plan", "1"])
+    assert published.exit_code == 0 and "Plan 1 publié." in published.output
+    exported = runner.invoke(main, ["export", "--plan", "1", "--format", "json"])
+    document = json.loads(exported.output)
+    assert document["status"] == "published"
+    assert check_plan(document) == []
+    out = tmp_path / "plan.csv"
+    assert runner.invoke(main, ["export", "--plan", "1", "--format", "csv", "-o", str(out)]).exit_code == 0
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert lines[0].startswith("date;jour;vehicule;service")
+    assert len(lines) - 1 == document["kpis"]["sessions"]
+
+
+def test_import_communes_and_unknown_departement(runner):
+    ok = runner.invoke(main, ["import-communes", "--departement", "79"])
+    assert ok.exit_code == 0 and "communes chargées pour le département 79" in ok.output
+    bad = runner.invoke(main, ["import-communes", "--departement", "100"])
+    assert bad.exit_code == 1 and "Département inconnu" in bad.output
+
+
+def test_errors_are_messages_not_tracebacks(runner):
+    result = runner.invoke(main, ["publish", "--plan", "42"])
+    assert result.exit_code == 1
+    assert "Plan 42 introuvable." in result.output
+    assert "Traceback" not in result.output
+    result = runner.invoke(main, ["plan", "--scenario", "loire", "--start", "2027-13-01"])
+    assert result.exit_code == 2 and "AAAA-MM-JJ" in result.output
+
+
+def test_import_children_reports_bad_lines(runner, tmp_path):
+    csv_file = tmp_path / "enfants.csv"
+    csv_file.write_text("insee;children_0_6\n42218;x\n", encoding="utf-8")
+    result = runner.invoke(main, ["import-children", str(csv_file)])
+    assert result.exit_code == 1
+    assert "ligne 2, champ children_0_6" in result.output
+
+
+def test_db_upgrade_creates_the_schema(tmp_path):
+    url = f"sqlite:///{tmp_path / 'new.db'}"
+    result = CliRunner(env={"OUTREACH_DATABASE_URL": url}).invoke(main, ["db", "upgrade"])
+    assert result.exit_code == 0 and "Base de données à jour." in result.output
+
+
+def test_an_unmigrated_database_gets_a_clear_message(tmp_path):
+    url = f"sqlite:///{tmp_path / 'blank.db'}"
+    result = CliRunner(env={"OUTREACH_DATABASE_URL": url}).invoke(main, ["plans"])
+    assert result.exit_code == 1, (result.output, url)
+    assert "outreach db upgrade" in result.output

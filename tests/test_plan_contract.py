@@ -1,0 +1,72 @@
+"""The plan export contract, checked by the independent checker in plan_checker.py."""
+
+import copy
+import json
+
+import pytest
+from sqlmodel import Session
+
+from outreach import db, planning
+from plan_checker import check_plan
+
+
+@pytest.fixture
+def exported(planned_url):
+    with Session(db.get_engine(planned_url)) as s:
+        return json.loads(json.dumps(planning.export_document(s, 1)))
+
+
+def test_exported_demo_plan_holds_every_hard_constraint(exported):
+    assert exported["routes"], "the demo plan should hold sessions"
+    assert check_plan(exported) == []
+
+
+def test_export_has_the_documented_fields(exported):
+    assert exported["schema"] == "outreach.plan/1"
+    assert exported["status"] == "published"
+    assert set(exported["travel_model"]) >= {"kind", "circuity", "speed_kmh", "overhead_min"}
+    route = exported["routes"][0]
+    assert set(route) >= {"vehicle", "date", "crew", "depart", "return", "distance_km",
+                          "travel_min", "visits"}
+    assert set(route["visits"][0]) >= {"stop", "service", "arrive", "start", "end", "leave",
+                                       "travel_min_from_previous"}
+    service = next(s for s in exported["services"] if s["id"] == "bus-prevention")
+    assert ["doctor", "midwife"] in service["required_roles"]
+
+
+def test_export_names_no_staff_member(exported, planned_url):
+    from sqlmodel import select
+
+    from outreach.models import StaffMember
+
+    text = json.dumps(exported, ensure_ascii=False)
+    with Session(db.get_engine(planned_url)) as s:
+        for member in s.exec(select(StaffMember)):
+            assert member.name not in text
+            assert member.code not in text
+
+
+def _first_visit(doc):
+    return doc["routes"][0]["visits"][0]
+
+
+@pytest.mark.parametrize(
+    ("tamper", "expected"),
+    [
+        (lambda d: _first_visit(d).update(start="06:00"), "set-up"),
+        (lambda d: _first_visit(d).update(travel_min_from_previous=0), "matrix"),
+        (lambda d: d["routes"][0]["crew"].pop(), "does not fill"),
+        (lambda d: d["routes"][0].update(date="2027-01-09"), "not a working date"),
+        (lambda d: d["routes"][0].update(**{"return": "23:59"}), "shift"),
+        (lambda d: d["routes"].append(copy.deepcopy(d["routes"][0])), "two routes"),
+        (lambda d: d["staff"][0]["availability"].clear() or d["routes"][0]["crew"][0].update(
+            staff=d["staff"][0]["id"]), "not available"),
+        (lambda d: [s["windows"].clear() for s in d["stops"]], "outside every opening window"),
+        (lambda d: d["unserved"].clear() if d["unserved"] else d["routes"].pop(), "unserved"),
+        (lambda d: d["kpis"].update(demand_served=d["kpis"]["demand_served"] + 1), "demand_served"),
+    ],
+)
+def test_checker_catches_a_broken_plan(exported, tamper, expected):
+    broken = copy.deepcopy(exported)
+    tamper(broken)
+    assert any(expected in error for error in check_plan(broken)), check_plan(broken)

@@ -1,0 +1,115 @@
+"""Plan versions through the database: create, publish, archive, failed solves."""
+
+import datetime as dt
+
+import pytest
+from sqlmodel import Session, func, select
+
+from outreach import db, planning, scenarios
+from outreach.errors import InvalidInput, PlanNotPublishable, UnknownPlan, UnknownScenario
+from outreach.models import Plan, PlanCrew, PlanSession, Stop
+from solver import SolveParams
+
+START = dt.date(2027, 1, 4)
+FAST = SolveParams(time_limit_s=3)
+
+
+def _session(url):
+    return Session(db.get_engine(url), expire_on_commit=False)
+
+
+def test_published_plan_round_trips_through_the_database(planned_url):
+    with _session(planned_url) as s:
+        doc = planning.export_document(s, 1)
+        rows = s.exec(select(PlanSession).where(PlanSession.plan_id == 1)).all()
+        crew = s.exec(select(PlanCrew).where(PlanCrew.plan_id == 1)).all()
+    assert doc["status"] == "published" and doc["published_at"]
+    assert len(rows) == sum(len(r["visits"]) for r in doc["routes"]) == doc["kpis"]["sessions"]
+    assert len(crew) == sum(len(r["crew"]) for r in doc["routes"])
+    first = doc["routes"][0]
+    stored = next(r for r in rows if r.date.isoformat() == first["date"] and r.seq == 1)
+    assert stored.stop_code == first["visits"][0]["stop"]
+    assert stored.start_min == int(first["visits"][0]["start"][:2]) * 60 + int(first["visits"][0]["start"][3:])
+
+
+def test_publishing_a_new_version_archives_the_old_one_unchanged(planned_url):
+    with db.unit_of_work(planned_url) as s:
+        before = planning.export_document(s, 1)
+        second = planning.create_plan(s, "indre-et-loire", START, 4, SolveParams(time_limit_s=3, seed=1))
+        planning.publish_plan(s, second.id)
+    with _session(planned_url) as s:
+        old = planning.export_document(s, 1)
+        new = planning.export_document(s, second.id)
+    assert old["status"] == "archived" and new["status"] == "published"
+    assert {k: v for k, v in old.items() if k != "status"} == {
+        k: v for k, v in before.items() if k != "status"}
+
+
+def test_a_failed_solve_writes_nothing_and_keeps_the_published_plan(planned_url, monkeypatch):
+    def broken_solve(problem, params):
+        raise RuntimeError("solver crashed")
+
+    monkeypatch.setattr(planning, "solve", broken_solve)
+    with pytest.raises(RuntimeError):
+        with db.unit_of_work(planned_url) as s:
+            planning.create_plan(s, "indre-et-loire", START, 4, FAST)
+    with _session(planned_url) as s:
+        assert s.exec(select(func.count()).select_from(Plan)).one() == 1
+        assert planning.published_plan_id(s, "indre-et-loire") == 1
+
+
+def test_scenario_data_changes_do_not_alter_a_stored_plan(planned_url):
+    with db.unit_of_work(planned_url) as s:
+        before = planning.export_document(s, 1)
+        for stop in s.exec(select(Stop)):
+            stop.venue = "Renamed"
+            s.add(stop)
+    with _session(planned_url) as s:
+        assert planning.export_document(s, 1)["stops"] == before["stops"]
+
+
+def test_publishing_twice_and_unknown_plans_are_refused(planned_url):
+    with db.unit_of_work(planned_url) as s:
+        with pytest.raises(PlanNotPublishable, match="déjà publié"):
+            planning.publish_plan(s, 1)
+        with pytest.raises(UnknownPlan, match="introuvable"):
+            planning.publish_plan(s, 999)
+
+
+@pytest.mark.parametrize(
+    ("scenario", "start", "weeks", "error", "message"),
+    [
+        ("nowhere", START, 4, UnknownScenario, "Scénario inconnu"),
+        ("indre-et-loire", dt.date(2027, 1, 5), 4, InvalidInput, "start : l'horizon commence un lundi"),
+        ("indre-et-loire", START, 0, InvalidInput, "weeks"),
+    ],
+)
+def test_bad_plan_requests_are_clear_errors(db_url, scenario, start, weeks, error, message):
+    with _session(db_url) as s:
+        with pytest.raises(error, match=message):
+            planning.create_plan(s, scenario, start, weeks, FAST)
+
+
+def test_seed_demo_is_idempotent(db_url):
+    with db.unit_of_work(db_url) as s:
+        counts = s.exec(select(func.count()).select_from(Stop)).one()
+        scenarios.seed_demo(s)
+    with _session(db_url) as s:
+        assert s.exec(select(func.count()).select_from(Stop)).one() == counts
+
+
+@pytest.mark.postgres
+def test_plan_round_trip_on_postgresql(pg_url):
+    db.upgrade(pg_url)
+    with db.unit_of_work(pg_url) as s:
+        scenarios.seed_demo(s, ["loire"])
+        plan = planning.create_plan(s, "loire", START, 2, FAST)
+        planning.publish_plan(s, plan.id)
+    with _session(pg_url) as s:
+        doc = planning.export_document(s, plan.id)
+        stored = s.exec(select(func.count()).select_from(PlanSession)).one()
+    assert doc["status"] == "published"
+    assert stored == doc["kpis"]["sessions"] > 0
+    from plan_checker import check_plan
+
+    assert check_plan(doc) == []

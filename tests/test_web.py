@@ -1,0 +1,147 @@
+"""Web pages: the families' look-up and the coordinators' plan pages."""
+
+import pytest
+
+from web import create_app
+
+
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture
+def app(planned_url):
+    from outreach import db
+    from outreach.models import StaffMember
+    from outreach.users import set_user
+    from sqlmodel import select
+
+    with db.unit_of_work(planned_url) as s:
+        set_user(s, "coord@test", PASSWORD, "coordinator")
+        member = s.exec(select(StaffMember)).first()
+        set_user(s, "staff@test", PASSWORD, "staff", member.id)
+    return create_app({"DATABASE_URL": planned_url, "TESTING": True})
+
+
+def login(client, email, password=PASSWORD):
+    client.get("/connexion")
+    with client.session_transaction() as sess:
+        token = sess["csrf"]
+    return client.post("/connexion", data={"email": email, "password": password,
+                                           "csrf_token": token})
+
+
+@pytest.fixture
+def anonymous(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def client(app):
+    """A coordinator's browser."""
+    c = app.test_client()
+    assert login(c, "coord@test").status_code == 302
+    return c
+
+
+def _a_served_commune(client):
+    doc = client.get("/coordination/plans/1/export.json").get_json()
+    stop_id = doc["routes"][0]["visits"][0]["stop"]
+    return next(s for s in doc["stops"] if s["id"] == stop_id), doc
+
+
+def test_family_finds_the_next_visit_by_commune_name(client, monkeypatch):
+    stop, doc = _a_served_commune(client)
+    page = client.get("/", query_string={"q": stop["commune_name"]}).get_data(as_text=True)
+    assert f"Près de {stop['commune_name']}" in page
+    assert stop["venue"] in page
+    assert "Carnet de santé" in page or "À apporter" in page
+
+
+def test_family_finds_the_next_visit_by_postcode(client, planned_url):
+    from sqlmodel import Session
+
+    from outreach import db
+    from outreach.models import Commune
+
+    stop, _ = _a_served_commune(client)
+    with Session(db.get_engine(planned_url)) as s:
+        postcode = s.get(Commune, stop["commune_insee"]).postcodes.split()[0]
+    page = client.get("/", query_string={"q": postcode}).get_data(as_text=True)
+    if "Plusieurs communes correspondent" in page:  # a postcode shared by several communes
+        assert f"insee={stop['commune_insee']}" in page
+        page = client.get("/", query_string={"insee": stop["commune_insee"]}).get_data(as_text=True)
+    assert f"Près de {stop['commune_name']}" in page
+    assert stop["venue"] in page
+
+
+def test_public_page_shows_no_staff(client, planned_url):
+    from sqlmodel import Session, select
+
+    from outreach import db
+    from outreach.models import StaffMember
+
+    stop, _ = _a_served_commune(client)
+    page = client.get("/", query_string={"q": stop["commune_name"]}).get_data(as_text=True)
+    with Session(db.get_engine(planned_url)) as s:
+        for member in s.exec(select(StaffMember)):
+            assert member.name not in page
+
+
+def test_unknown_commune_says_so(client):
+    page = client.get("/", query_string={"q": "Xyzzyville"}).get_data(as_text=True)
+    assert "Aucune commune ne correspond" in page
+
+
+def test_coordinator_pages_list_and_show_plans(client):
+    listing = client.get("/coordination/plans").get_data(as_text=True)
+    assert "Plan 1" in listing and "publié" in listing
+    page = client.get("/coordination/plans/1").get_data(as_text=True)
+    assert "Équipe" in page and "demande servie" in page
+    assert client.get("/coordination/plans/99").status_code == 404
+
+
+def test_csv_export_and_security_headers(client):
+    response = client.get("/coordination/plans/1/export.csv")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("text/csv")
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+
+
+COORDINATOR_ROUTES = ["/coordination/plans", "/coordination/plans/1",
+                      "/coordination/plans/1/export.json", "/coordination/plans/1/export.csv"]
+
+
+@pytest.mark.parametrize("route", COORDINATOR_ROUTES)
+def test_coordinator_routes_send_anonymous_users_to_sign_in(anonymous, route):
+    response = anonymous.get(route)
+    assert response.status_code == 302
+    assert "/connexion" in response.headers["Location"]
+
+
+@pytest.mark.parametrize("route", COORDINATOR_ROUTES)
+def test_coordinator_routes_refuse_staff(app, route):
+    staff = app.test_client()
+    assert login(staff, "staff@test").status_code == 302
+    assert staff.get(route).status_code == 403
+
+
+def test_wrong_password_is_refused_and_repeated_failures_are_limited(anonymous):
+    assert login(anonymous, "coord@test", "wrong-password").status_code == 401
+    for _ in range(4):
+        login(anonymous, "coord@test", "wrong-password")
+    assert login(anonymous, "coord@test").status_code == 429
+
+
+def test_forms_without_csrf_token_are_refused(anonymous):
+    response = anonymous.post("/connexion", data={"email": "coord@test", "password": PASSWORD})
+    assert response.status_code == 400
+
+
+def test_login_redirects_only_to_local_pages(anonymous):
+    anonymous.get("/connexion")
+    with anonymous.session_transaction() as sess:
+        token = sess["csrf"]
+    response = anonymous.post("/connexion?next=https://evil.example/", data={
+        "email": "coord@test", "password": PASSWORD, "csrf_token": token})
+    assert response.headers["Location"] == "/coordination/plans"
