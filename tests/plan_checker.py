@@ -175,15 +175,14 @@ def check_plan(doc: dict[str, Any]) -> list[str]:
 
     # Frequency, spacing and the unserved list.
     start = dt.date.fromisoformat(doc["horizon"]["period_start"])
-    horizon_days = (dt.date.fromisoformat(doc["horizon"]["end"]) - start).days + 1
     unserved = {(u["stop"], u["service"]): u for u in doc["unserved"]}
     demand_total = 0
     for stop in doc["stops"]:
         for service_id in stop["services"]:
             service = services[service_id]
             period_days = 7 * service["period_weeks"]
-            periods = math.ceil(horizon_days / period_days)
-            target = periods * service["visits_per_period"]
+            periods = {(day - start).days // period_days for day in dates}
+            target = len(periods) * service["visits_per_period"]
             demand_total += target * stop["demand"]
             held = sorted(sessions_by_pair.get((stop["id"], service_id), []))
             per_period: dict[int, int] = defaultdict(int)

@@ -9,8 +9,11 @@ from flask import Flask, g, render_template
 from sqlmodel import Session
 
 from outreach import config, db
-from outreach.export import date_fr, role_fr
+from outreach.export import role_fr
 from outreach.timefmt import format_hhmm
+
+
+STATUS_LABELS = {"draft": "brouillon", "published": "publié", "archived": "archivé"}
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -50,12 +53,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         )
         return response
 
+    from web import auth, coordination, i18n, public
+    from web.i18n import gettext as _
+
+    i18n.init_app(app)
     app.jinja_env.filters["hhmm"] = format_hhmm
-    app.jinja_env.filters["date_fr"] = date_fr
-    app.jinja_env.filters["role_fr"] = role_fr
-
-    from web import auth, coordination, public
-
+    app.jinja_env.filters["role_fr"] = lambda role: i18n.gettext(role_fr(role))
+    app.jinja_env.globals["status_label"] = lambda status: i18n.gettext(STATUS_LABELS[status])
     auth.init_app(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(public.bp)
@@ -63,26 +67,26 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     @app.errorhandler(404)
     def _not_found(_error):  # type: ignore[no-untyped-def]
-        return render_template("error.html", title="Page introuvable",
-                               message="Cette page n'existe pas ou plus."), 404
+        return render_template("error.html", title=_("Page introuvable"),
+                               message=_("Cette page n'existe pas ou plus.")), 404
 
     @app.errorhandler(403)
     def _forbidden(_error):  # type: ignore[no-untyped-def]
-        return render_template("error.html", title="Accès refusé",
-                               message="Votre compte ne donne pas accès à cette page."), 403
+        return render_template("error.html", title=_("Accès refusé"),
+                               message=_("Votre compte ne donne pas accès à cette page.")), 403
 
     @app.errorhandler(400)
     def _bad_request(error):  # type: ignore[no-untyped-def]
-        return render_template("error.html", title="Requête refusée",
-                               message=getattr(error, "description", "Requête invalide.")), 400
+        return render_template("error.html", title=_("Requête refusée"),
+                               message=_(getattr(error, "description", "Requête invalide."))), 400
 
     @app.errorhandler(500)
     def _server_error(_error):  # type: ignore[no-untyped-def]
         session = g.get("db")
         if session is not None:
             session.rollback()
-        return render_template("error.html", title="Erreur",
-                               message="Une erreur est survenue ; rien n'a été enregistré. "
-                                       "Réessayez dans un instant."), 500
+        return render_template("error.html", title=_("Erreur"),
+                               message=_("Une erreur est survenue ; rien n'a été enregistré. "
+                                         "Réessayez dans un instant.")), 500
 
     return app

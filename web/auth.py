@@ -15,6 +15,7 @@ from flask import (Blueprint, abort, current_app, flash, g, redirect, render_tem
 
 from outreach.models import User
 from outreach.users import authenticate
+from web.i18n import gettext as _
 
 bp = Blueprint("auth", __name__)
 
@@ -91,11 +92,11 @@ def login():  # type: ignore[no-untyped-def]
         limiter: _RateLimiter = current_app.extensions["login_limiter"]
         if limiter.blocked(key):
             return render_template("auth/login.html", email=email,
-                                   error="Trop de tentatives. Réessayez dans quelques minutes."), 429
+                                   error=_("Trop de tentatives. Réessayez dans quelques minutes.")), 429
         user = authenticate(g.db, email, request.form.get("password", ""))
         if user is None:
             limiter.fail(key)
-            error = "Adresse ou mot de passe incorrect."
+            error = _("Adresse ou mot de passe incorrect.")
         else:
             limiter.reset(key)
             session.clear()
@@ -109,7 +110,7 @@ def login():  # type: ignore[no-untyped-def]
 @bp.post("/deconnexion")
 def logout():  # type: ignore[no-untyped-def]
     session.clear()
-    flash("Vous êtes déconnecté.")
+    flash(_("Vous êtes déconnecté."))
     return redirect(url_for("public.index"))
 
 

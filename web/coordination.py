@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections import defaultdict
 
 from flask import Blueprint, Response, abort, g, render_template
+from sqlmodel import select
 
 from outreach import export, planning
 from outreach.errors import UnknownPlan
+from outreach.mapping import staff_export_id
+from outreach.models import StaffMember
 from web.auth import require_role
 
 bp = Blueprint("coordination", __name__, url_prefix="/coordination")
@@ -36,8 +39,11 @@ def plan(plan_id: int):  # type: ignore[no-untyped-def]
     by_date = defaultdict(list)
     for route in document["routes"]:
         by_date[route["date"]].append(route)
+    members = g.db.exec(select(StaffMember).where(
+        StaffMember.scenario_id == document["scenario"]["id"])).all()
     return render_template(
         "coordination/plan.html", doc=document, by_date=sorted(by_date.items()),
+        staff_names={staff_export_id(m): m.name for m in members},
         stops={s["id"]: s for s in document["stops"]},
         services={s["id"]: s for s in document["services"]},
         vehicles={v["id"]: v for v in document["vehicles"]},

@@ -1,0 +1,56 @@
+"""Every French text wrapped in _() has an English translation, and the switch works."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+WEB = Path(__file__).resolve().parents[1] / "web"
+# _("...") or _('...') in templates and Python, possibly split over adjacent literals.
+CALL = re.compile(r"""\b_\(\s*((?:"(?:[^"\\]|\\.)*"\s*|'(?:[^'\\]|\\.)*'\s*)+)""")
+LITERAL = re.compile(r""""((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'""")
+
+
+def wrapped_texts() -> set[str]:
+    found = set()
+    for path in list(WEB.rglob("*.html")) + list(WEB.rglob("*.py")):
+        for match in CALL.finditer(path.read_text(encoding="utf-8")):
+            parts = LITERAL.findall(match.group(1))
+            text = "".join(a or b for a, b in parts)
+            found.add(text.replace("\\'", "'").replace('\\"', '"'))
+    return found
+
+
+def test_every_wrapped_text_has_an_english_translation():
+    catalogue = json.loads((WEB / "translations" / "en.json").read_text(encoding="utf-8"))
+    missing = sorted(wrapped_texts() - set(catalogue))
+    assert missing == []
+
+
+def test_translations_keep_their_placeholders():
+    catalogue = json.loads((WEB / "translations" / "en.json").read_text(encoding="utf-8"))
+    for french, english in catalogue.items():
+        assert set(re.findall(r"\{\w+\}", french)) == set(re.findall(r"\{\w+\}", english)), french
+
+
+@pytest.fixture
+def client(empty_db_url):
+    from web import create_app
+
+    return create_app({"DATABASE_URL": empty_db_url, "TESTING": True}).test_client()
+
+
+def test_french_by_default_english_on_request(client):
+    page = client.get("/").get_data(as_text=True)
+    assert '<html lang="fr">' in page and "Prochain passage près de chez moi" in page
+    english = client.get("/?lang=en")
+    assert '<html lang="en">' in english.get_data(as_text=True)
+    assert "Next visit near me" in english.get_data(as_text=True)
+    assert "lang=en" in english.headers["Set-Cookie"]
+    assert '<html lang="en">' in client.get("/").get_data(as_text=True)  # remembered
+
+
+def test_browser_language_is_honoured(client):
+    page = client.get("/", headers={"Accept-Language": "en-GB,en;q=0.9"}).get_data(as_text=True)
+    assert '<html lang="en">' in page

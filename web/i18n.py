@@ -1,0 +1,77 @@
+"""French by default, English available.
+
+Templates and views wrap user-facing French text in the ``_`` function; the
+English catalogue (web/translations/en.json) maps each French text to its
+translation. The language comes from ``?lang=``, then the ``lang`` cookie,
+then the browser's Accept-Language, then French.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, Response, g, request
+
+SUPPORTED = ("fr", "en")
+DEFAULT = "fr"
+CATALOGUE_DIR = Path(__file__).resolve().parent / "translations"
+
+
+@lru_cache(maxsize=4)
+def catalogue(lang: str) -> dict[str, str]:
+    path = CATALOGUE_DIR / f"{lang}.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+def choose_locale() -> str:
+    asked = request.args.get("lang")
+    if asked in SUPPORTED:
+        return asked
+    cookie = request.cookies.get("lang")
+    if cookie in SUPPORTED:
+        return cookie
+    return request.accept_languages.best_match(SUPPORTED, default=DEFAULT) or DEFAULT
+
+
+def gettext(text: str, **values: Any) -> str:
+    """The text in the request's language, with ``{name}`` fields filled in."""
+    lang = g.get("lang", DEFAULT)
+    translated = catalogue(lang).get(text, text) if lang != DEFAULT else text
+    return translated.format(**values) if values else translated
+
+
+def init_app(app: Flask) -> None:
+    @app.before_request
+    def _set_locale() -> None:
+        g.lang = choose_locale()
+
+    @app.after_request
+    def _remember_locale(response: Response) -> Response:
+        if request.args.get("lang") in SUPPORTED:
+            response.set_cookie("lang", request.args["lang"], max_age=365 * 86400,
+                                samesite="Lax", httponly=True)
+        response.headers.setdefault("Content-Language", g.get("lang", DEFAULT))
+        return response
+
+    app.jinja_env.globals["_"] = gettext
+    app.jinja_env.filters["date_fr"] = long_date
+
+
+_WEEKDAYS_EN = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+_MONTHS_EN = ["January", "February", "March", "April", "May", "June", "July", "August",
+              "September", "October", "November", "December"]
+
+
+def long_date(value: Any) -> str:
+    """"mardi 5 janvier 2027" or "Tuesday 5 January 2027"."""
+    import datetime as dt
+
+    from outreach.export import date_fr
+
+    day = dt.date.fromisoformat(value) if isinstance(value, str) else value
+    if g.get("lang", DEFAULT) == "en":
+        return f"{_WEEKDAYS_EN[day.weekday()]} {day.day} {_MONTHS_EN[day.month - 1]} {day.year}"
+    return date_fr(day)
