@@ -199,3 +199,52 @@ class User(SQLModel, table=True):
     staff_id: int | None = Field(default=None, foreign_key="staff_member.id")
     active: bool = True
     created_at: dt.datetime
+
+
+class CalendarToken(SQLModel, table=True):
+    """A private, revocable calendar feed address of one staff member."""
+
+    __tablename__ = "calendar_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    staff_id: int = Field(foreign_key="staff_member.id", index=True)
+    token: str = Field(unique=True, index=True)
+    created_at: dt.datetime
+    revoked_at: dt.datetime | None = None
+
+
+class SolveJob(SQLModel, table=True):
+    """A plan computation run in the background, and its progress."""
+
+    __tablename__ = "solve_job"
+
+    id: int | None = Field(default=None, primary_key=True)
+    scenario_id: str = Field(foreign_key="scenario.id", index=True)
+    status: str = Field(index=True)  # queued, running, done, failed
+    horizon_start: dt.date
+    weeks: int
+    params: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    progress: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    plan_id: int | None = Field(default=None, foreign_key="plan.id")
+    error: str = ""
+    created_by: int | None = Field(default=None, foreign_key="app_user.id")
+    created_at: dt.datetime
+    started_at: dt.datetime | None = None
+    finished_at: dt.datetime | None = None
+
+
+class Adjustment(SQLModel, table=True):
+    """A coordinator's decision that re-planning must respect.
+
+    ``pin``: this session must be held (stop, service, date, vehicle);
+    ``exclude``: no session of this stop and service on this date.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    scenario_id: str = Field(foreign_key="scenario.id", index=True)
+    kind: str  # "pin" or "exclude"
+    stop_code: str
+    service_code: str
+    date: dt.date
+    vehicle_code: str = ""
+    created_at: dt.datetime
