@@ -9,6 +9,7 @@ into the plan document (docs/plan-format.md).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,8 +55,11 @@ def stop_demand(stop: Stop, commune: Commune) -> int:
 
 
 def build_problem(
-    session: Session, scenario_id: str, start: dt.date, weeks: int, travel: TravelModel
+    session: Session, scenario_id: str, start: dt.date, weeks: int, travel: TravelModel,
+    pins: Sequence[sm.Pin] = (),
 ) -> PlanningInput:
+    """The scenario as a solver problem over ``weeks`` weeks from ``start``; pins outside the
+    horizon, or naming a stop or vehicle that no longer exists, are left out."""
     scenario = session.get(Scenario, scenario_id)
     if scenario is None:
         known = ", ".join(s.id for s in session.exec(select(Scenario)).all()) or "aucun"
@@ -152,10 +156,15 @@ def build_problem(
             max_day_min=member.max_day_min,
         ))
     matrix = travel.matrix(points)
+    kept_pins = tuple(
+        p for p in pins
+        if p.date in dates and p.stop in stops and p.vehicle in vehicles and p.service in services
+    )
     problem = sm.Problem(
         dates=tuple(dates), services=solver_services, vehicles=solver_vehicles,
         stops=solver_stops, staff=tuple(solver_staff), travel_min=matrix.travel_min,
         distance_m=matrix.distance_m, period_start=start, holidays=tuple(sorted(holidays)),
+        pins=kept_pins,
     )
     return PlanningInput(
         scenario=scenario, problem=problem, services=services, vehicles=vehicles,
@@ -251,6 +260,13 @@ def plan_document(inp: PlanningInput, solution: sm.Solution, params: sm.SolvePar
                 ],
             }
             for r in sorted(solution.routes, key=lambda r: (r.date, r.vehicle))
+        ],
+        "pins": [
+            {"stop": p.stop, "service": p.service, "date": p.date.isoformat(),
+             "vehicle": p.vehicle,
+             "held": not any(d.pin == p for d in solution.dropped_pins),
+             "reason": next((d.reason for d in solution.dropped_pins if d.pin == p), "")}
+            for p in problem.pins
         ],
         "unserved": [
             {"stop": u.stop, "service": u.service, "missing_visits": u.missing_visits,

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from outreach.adjustments import pins_for
 from outreach.errors import PlanNotPublishable, UnknownPlan
 from outreach.mapping import PlanningInput, build_problem, plan_document
 from outreach.models import Plan, PlanCrew, PlanSession, Publication, Scenario
@@ -35,7 +36,8 @@ def create_plan(
 ) -> Plan:
     """Solve the scenario over ``weeks`` weeks from ``start`` and store a draft version."""
     params = params or SolveParams()
-    inp = build_problem(session, scenario_id, start, weeks, travel or GeodesicTravelModel())
+    inp = build_problem(session, scenario_id, start, weeks, travel or GeodesicTravelModel(),
+                        pins=pins_for(session, scenario_id))
     solution = solve(inp.problem, params)
     return store_plan(session, inp, solution, params)
 
@@ -135,3 +137,56 @@ def export_document(session: Session, plan_id: int) -> dict[str, Any]:
 
 def scenarios(session: Session) -> list[Scenario]:
     return list(session.exec(select(Scenario).order_by(Scenario.id)).all())
+
+
+def _sessions_by_pair(document: dict[str, Any]) -> dict[tuple[str, str], list[dict[str, str]]]:
+    pairs: dict[tuple[str, str], list[dict[str, str]]] = {}
+    for route in document["routes"]:
+        for visit in route["visits"]:
+            pairs.setdefault((visit["stop"], visit["service"]), []).append(
+                {"date": route["date"], "start": visit["start"], "end": visit["end"],
+                 "vehicle": route["vehicle"]})
+    for sessions in pairs.values():
+        sessions.sort(key=lambda s: (s["date"], s["start"]))
+    return pairs
+
+
+def diff_documents(old: dict[str, Any] | None, new: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """Sessions added, moved (other date or hours) and cancelled from ``old`` to ``new``.
+
+    Sessions of one stop and service are matched on equal date and hours
+    first; the rest are paired in date order (moved), and what is left over
+    is added or cancelled.
+    """
+    before = _sessions_by_pair(old) if old else {}
+    after = _sessions_by_pair(new)
+    names = {s["id"]: s for s in new["stops"]} | ({s["id"]: s for s in old["stops"]} if old else {})
+    result: dict[str, list[dict[str, Any]]] = {"added": [], "moved": [], "cancelled": [],
+                                               "unchanged": []}
+    for pair in sorted(set(before) | set(after)):
+        olds, news = list(before.get(pair, [])), list(after.get(pair, []))
+        for session in list(news):
+            same = next((o for o in olds if (o["date"], o["start"], o["end"]) ==
+                         (session["date"], session["start"], session["end"])), None)
+            if same is not None:
+                olds.remove(same)
+                news.remove(session)
+                result["unchanged"].append({"stop": pair[0], "service": pair[1], **session})
+        stop = names[pair[0]]
+        label = {"stop": pair[0], "service": pair[1], "commune_name": stop["commune_name"],
+                 "venue": stop["venue"]}
+        for o, n in zip(olds, news):
+            result["moved"].append({**label, "from": o, "to": n})
+        for n in news[len(olds):]:
+            result["added"].append({**label, "to": n})
+        for o in olds[len(news):]:
+            result["cancelled"].append({**label, "from": o})
+    return result
+
+
+def diff_against_published(session: Session, plan_id: int) -> dict[str, list[dict[str, Any]]]:
+    """What publishing ``plan_id`` would change for families, against the published version."""
+    plan = get_plan(session, plan_id)
+    published = published_plan_id(session, plan.scenario_id)
+    old = export_document(session, published) if published and published != plan_id else None
+    return diff_documents(old, export_document(session, plan_id))

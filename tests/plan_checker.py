@@ -205,6 +205,15 @@ def check_plan(doc: dict[str, Any]) -> list[str]:
             elif entry is not None:
                 errors.append(f"{stop['id']}/{service_id}: listed unserved but at target")
 
+    held_sessions = {(v["stop"], v["service"], r["date"], r["vehicle"])
+                     for r in doc["routes"] for v in r["visits"]}
+    for pin in doc.get("pins", []):
+        key = (pin["stop"], pin["service"], pin["date"], pin["vehicle"])
+        if pin["held"] and key not in held_sessions:
+            errors.append(f"pin {key} is marked held but no such session exists")
+        if not pin["held"] and not pin["reason"].strip():
+            errors.append(f"pin {key} was dropped without a reason")
+
     kpis = doc["kpis"]
     if kpis["sessions"] != total_sessions:
         errors.append(f"kpis.sessions {kpis['sessions']} != {total_sessions}")

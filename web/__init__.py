@@ -5,15 +5,27 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from flask import Flask, g, render_template
+from urllib.parse import urlsplit
+
+import xstatic.pkg.leaflet
+from flask import Flask, g, render_template, send_from_directory
 from sqlmodel import Session
 
 from outreach import config, db
+from outreach.jobs import InProcessRunner
 from outreach.export import role_fr
 from outreach.timefmt import format_hhmm
 
 
 STATUS_LABELS = {"draft": "brouillon", "published": "publié", "archived": "archivé"}
+JOB_LABELS = {"queued": "en attente", "running": "calcul en cours", "done": "terminé",
+              "failed": "échec"}
+
+
+def _origin(url: str) -> str:
+    """scheme://host of a tile URL template, for the Content-Security-Policy."""
+    parts = urlsplit(url.replace("{s}", "a"))
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -25,9 +37,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         PERMANENT_SESSION_LIFETIME=8 * 3600,
+        # A tile server URL template enables map backgrounds; none by default (works offline).
+        TILE_URL=os.environ.get("OUTREACH_TILE_URL", ""),
+        SOLVE_INLINE=False,
     )
     if test_config:
         app.config.update(test_config)
+    app.extensions["solve_runner"] = InProcessRunner(app.config["DATABASE_URL"])
 
     @app.before_request
     def _open_session() -> None:
@@ -41,6 +57,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
                 session.rollback()
             session.close()
 
+    tile_origin = _origin(app.config["TILE_URL"])
+
     @app.after_request
     def _security_headers(response):  # type: ignore[no-untyped-def]
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
@@ -48,10 +66,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault(
             "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-            "frame-ancestors 'none'",
+            f"default-src 'self'; img-src 'self' data: {tile_origin}".rstrip()
+            + "; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'self'; "
+            "form-action 'self'; frame-ancestors 'none'",
         )
         return response
+
+    @app.get("/vendor/leaflet/<path:filename>", endpoint="vendor_leaflet")
+    def _leaflet(filename: str):  # type: ignore[no-untyped-def]
+        return send_from_directory(xstatic.pkg.leaflet.BASE_DIR, filename, max_age=86400)
 
     from web import auth, coordination, i18n, public
     from web.i18n import gettext as _
@@ -60,6 +83,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.jinja_env.filters["hhmm"] = format_hhmm
     app.jinja_env.filters["role_fr"] = lambda role: i18n.gettext(role_fr(role))
     app.jinja_env.globals["status_label"] = lambda status: i18n.gettext(STATUS_LABELS[status])
+    app.jinja_env.globals["job_status_label"] = lambda status: i18n.gettext(JOB_LABELS[status])
     auth.init_app(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(public.bp)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from outreach import db
+from outreach.jobs import recover_interrupted
 from web import create_app
 
 
@@ -13,6 +15,8 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=5000)
     args = parser.parse_args()
     app = create_app()
+    with db.unit_of_work(app.config["DATABASE_URL"]) as session:
+        recover_interrupted(session)
     base = f"http://{args.host}:{args.port}"
     print("Outreach est prêt :")
     print(f"  Familles — prochain passage près de chez moi : {base}/")

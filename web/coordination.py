@@ -1,17 +1,23 @@
-"""Coordinator pages: plan versions, one plan by day, exports."""
+"""Coordinator pages: generate plans in the background, review, adjust, publish."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
+from typing import Any
 
-from flask import Blueprint, Response, abort, g, render_template
-from sqlmodel import select
+from flask import (Blueprint, Response, abort, current_app, flash, g, jsonify, redirect,
+                   render_template, request, url_for)
+from sqlmodel import col, select
 
-from outreach import export, planning
-from outreach.errors import UnknownPlan
+from outreach import adjustments, export, jobs, planning
+from outreach.errors import InvalidInput, OutreachError, UnknownPlan
 from outreach.mapping import staff_export_id
-from outreach.models import StaffMember
+from outreach.models import Scenario, SolveJob, StaffMember
+from solver import Method, SolveParams
 from web.auth import require_role
+from web.i18n import gettext as _
+from web.mapsvg import plan_svg
 
 bp = Blueprint("coordination", __name__, url_prefix="/coordination")
 
@@ -21,32 +27,224 @@ def _coordinators_only() -> None:
     require_role("coordinator")
 
 
-@bp.get("/plans")
-def plans():  # type: ignore[no-untyped-def]
-    return render_template("coordination/plans.html", plans=planning.list_plans(g.db))
-
-
-def _document(plan_id: int) -> dict:
+def _document(plan_id: int) -> dict[str, Any]:
     try:
         return planning.export_document(g.db, plan_id)
     except UnknownPlan:
         abort(404)
 
 
+def _next_monday(today: dt.date) -> dt.date:
+    return today + dt.timedelta(days=(7 - today.weekday()) % 7 or 7)
+
+
+@bp.get("/plans")
+def plans():  # type: ignore[no-untyped-def]
+    all_scenarios = planning.scenarios(g.db)
+    recent_jobs = g.db.exec(select(SolveJob).order_by(col(SolveJob.id).desc()).limit(5)).all()
+    form = {"scenario": all_scenarios[0].id if all_scenarios else "",
+            "start": (all_scenarios[0].default_start if all_scenarios and all_scenarios[0].default_start
+                      else _next_monday(dt.date.today())).isoformat(),
+            "weeks": "4", "time_limit": "30"}
+    return render_template("coordination/plans.html", plans=planning.list_plans(g.db),
+                           scenarios=all_scenarios, form=form, errors={}, jobs=recent_jobs)
+
+
+def _parse_solve_form(form: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
+    values: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    if g.db.get(Scenario, form.get("scenario", "")) is None:
+        errors["scenario"] = _("Choisissez un scénario.")
+    else:
+        values["scenario"] = form["scenario"]
+    try:
+        start = dt.date.fromisoformat(form.get("start", ""))
+        if start.isoweekday() != 1:
+            errors["start"] = _("L'horizon commence un lundi.")
+        values["start"] = start
+    except ValueError:
+        errors["start"] = _("Date attendue au format AAAA-MM-JJ.")
+    try:
+        weeks = int(form.get("weeks", ""))
+        if not 1 <= weeks <= 26:
+            raise ValueError
+        values["weeks"] = weeks
+    except ValueError:
+        errors["weeks"] = _("De 1 à 26 semaines.")
+    try:
+        limit = float(form.get("time_limit", ""))
+        if not 1 <= limit <= 600:
+            raise ValueError
+        values["time_limit"] = limit
+    except ValueError:
+        errors["time_limit"] = _("De 1 à 600 secondes.")
+    return values, errors
+
+
+def _start_job(scenario_id: str, start: dt.date, weeks: int, time_limit: float) -> SolveJob:
+    job = jobs.submit(g.db, scenario_id, start, weeks,
+                      SolveParams(time_limit_s=time_limit, method=Method.PATTERNS),
+                      user_id=g.user.id)
+    g.db.commit()
+    assert job.id is not None
+    if current_app.config.get("SOLVE_INLINE"):
+        jobs.run(job.id, current_app.config["DATABASE_URL"])
+    else:
+        current_app.extensions["solve_runner"].enqueue(job.id)
+    return job
+
+
+@bp.post("/solves")
+def start_solve():  # type: ignore[no-untyped-def]
+    form = {k: request.form.get(k, "").strip() for k in ("scenario", "start", "weeks", "time_limit")}
+    values, errors = _parse_solve_form(form)
+    if errors:
+        return render_template("coordination/plans.html", plans=planning.list_plans(g.db),
+                               scenarios=planning.scenarios(g.db), form=form, errors=errors,
+                               jobs=[]), 422
+    job = _start_job(values["scenario"], values["start"], values["weeks"], values["time_limit"])
+    return redirect(url_for("coordination.solve", job_id=job.id))
+
+
+@bp.get("/solves/<int:job_id>")
+def solve(job_id: int):  # type: ignore[no-untyped-def]
+    job = g.db.get(SolveJob, job_id)
+    if job is None:
+        abort(404)
+    return render_template("coordination/solve.html", job=job,
+                           percent=round(100 * jobs.progress(job)))
+
+
+@bp.get("/solves/<int:job_id>.json")
+def solve_status(job_id: int):  # type: ignore[no-untyped-def]
+    job = g.db.get(SolveJob, job_id)
+    if job is None:
+        abort(404)
+    return jsonify(status=job.status, progress=jobs.progress(job), plan_id=job.plan_id,
+                   error=job.error)
+
+
+def _timelines(doc: dict[str, Any], staff_names: dict[str, str]) -> list[dict[str, Any]]:
+    """Per week: a grid vehicle x date and a grid staff member x date."""
+    stops = {s["id"]: s for s in doc["stops"]}
+    weeks: dict[tuple[int, int], dict[str, Any]] = {}
+    for day in doc["horizon"]["dates"]:
+        year, number, _ = dt.date.fromisoformat(day).isocalendar()
+        week = weeks.setdefault((year, number), {"number": number, "dates": [],
+                                                 "vehicles": defaultdict(dict),
+                                                 "staff": defaultdict(dict)})
+        week["dates"].append(day)
+    for route in doc["routes"]:
+        year, number, _ = dt.date.fromisoformat(route["date"]).isocalendar()
+        week = weeks[(year, number)]
+        places = [stops[v["stop"]]["commune_name"] for v in route["visits"]]
+        week["vehicles"][route["vehicle"]][route["date"]] = {
+            "places": places, "hours": f"{route['depart']}–{route['return']}"}
+        for member in route["crew"]:
+            name = staff_names.get(member["staff"], member["staff"])
+            week["staff"][name][route["date"]] = {"places": places, "vehicle": route["vehicle"]}
+    return [weeks[key] for key in sorted(weeks)]
+
+
 @bp.get("/plans/<int:plan_id>")
 def plan(plan_id: int):  # type: ignore[no-untyped-def]
     document = _document(plan_id)
-    by_date = defaultdict(list)
+    by_date: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for route in document["routes"]:
         by_date[route["date"]].append(route)
     members = g.db.exec(select(StaffMember).where(
         StaffMember.scenario_id == document["scenario"]["id"])).all()
+    staff_names = {staff_export_id(m): m.name for m in members}
+    diff = planning.diff_against_published(g.db, plan_id) if document["status"] == "draft" else None
     return render_template(
         "coordination/plan.html", doc=document, by_date=sorted(by_date.items()),
-        staff_names={staff_export_id(m): m.name for m in members},
+        staff_names=staff_names, timelines=_timelines(document, staff_names), diff=diff,
+        pins=adjustments.list_pins(g.db, document["scenario"]["id"]),
         stops={s["id"]: s for s in document["stops"]},
         services={s["id"]: s for s in document["services"]},
         vehicles={v["id"]: v for v in document["vehicles"]},
+        tiles=current_app.config.get("TILE_URL", ""),
+    )
+
+
+@bp.post("/plans/<int:plan_id>/publish")
+def publish(plan_id: int):  # type: ignore[no-untyped-def]
+    diff = planning.diff_against_published(g.db, plan_id)
+    try:
+        planning.publish_plan(g.db, plan_id)
+        g.db.commit()
+    except OutreachError as error:
+        g.db.rollback()
+        flash(str(error))
+        return redirect(url_for("coordination.plan", plan_id=plan_id))
+    flash(_("Plan {id} publié : {added} séances ajoutées, {moved} déplacées, {cancelled} annulées.",
+            id=plan_id, added=len(diff["added"]), moved=len(diff["moved"]),
+            cancelled=len(diff["cancelled"])))
+    return redirect(url_for("coordination.plan", plan_id=plan_id))
+
+
+@bp.post("/plans/<int:plan_id>/pins")
+def pin(plan_id: int):  # type: ignore[no-untyped-def]
+    document = _document(plan_id)
+    try:
+        date = dt.date.fromisoformat(request.form.get("date", ""))
+        adjustments.add_pin(g.db, document["scenario"]["id"], request.form.get("stop", ""),
+                            request.form.get("service", ""), date, request.form.get("vehicle", ""))
+        g.db.commit()
+        flash(_("Séance épinglée : elle sera gardée au prochain calcul."))
+    except (ValueError, InvalidInput) as error:
+        g.db.rollback()
+        flash(str(error) if isinstance(error, InvalidInput) else _("Date invalide."))
+    return redirect(url_for("coordination.plan", plan_id=plan_id) + "#epingles")
+
+
+@bp.post("/plans/<int:plan_id>/pins/<int:pin_id>/delete")
+def unpin(plan_id: int, pin_id: int):  # type: ignore[no-untyped-def]
+    document = _document(plan_id)
+    try:
+        adjustments.remove_adjustment(g.db, document["scenario"]["id"], pin_id)
+        g.db.commit()
+        flash(_("Épingle retirée."))
+    except InvalidInput as error:
+        flash(str(error))
+    return redirect(url_for("coordination.plan", plan_id=plan_id) + "#epingles")
+
+
+@bp.post("/plans/<int:plan_id>/reoptimise")
+def reoptimise(plan_id: int):  # type: ignore[no-untyped-def]
+    document = _document(plan_id)
+    start = dt.date.fromisoformat(document["horizon"]["start"])
+    end = dt.date.fromisoformat(document["horizon"]["end"])
+    weeks = ((end - start).days + 1) // 7
+    limit = float(document["solver"].get("time_limit_s") or 30)
+    job = _start_job(document["scenario"]["id"], start, weeks, limit)
+    return redirect(url_for("coordination.solve", job_id=job.id))
+
+
+@bp.get("/plans/<int:plan_id>/map.svg")
+def plan_map_svg(plan_id: int):  # type: ignore[no-untyped-def]
+    document = _document(plan_id)
+    day = request.args.get("date")
+    return Response(plan_svg(document, day), mimetype="image/svg+xml")
+
+
+@bp.get("/plans/<int:plan_id>/map.json")
+def plan_map_json(plan_id: int):  # type: ignore[no-untyped-def]
+    """Stops, bases and each day's route as coordinates, for the interactive map."""
+    document = _document(plan_id)
+    stops = {s["id"]: s for s in document["stops"]}
+    vehicles = {v["id"]: v for v in document["vehicles"]}
+    served = {v["stop"] for r in document["routes"] for v in r["visits"]}
+    return jsonify(
+        stops=[{"id": s["id"], "name": s["commune_name"], "venue": s["venue"], "lat": s["lat"],
+                "lon": s["lon"], "served": s["id"] in served} for s in document["stops"]],
+        bases=[{"id": v["id"], "name": v["base"]["name"], "lat": v["base"]["lat"],
+                "lon": v["base"]["lon"]} for v in document["vehicles"]],
+        routes=[{"date": r["date"], "vehicle": r["vehicle"],
+                 "path": [[vehicles[r["vehicle"]]["base"]["lat"], vehicles[r["vehicle"]]["base"]["lon"]]]
+                 + [[stops[v["stop"]]["lat"], stops[v["stop"]]["lon"]] for v in r["visits"]]
+                 + [[vehicles[r["vehicle"]]["base"]["lat"], vehicles[r["vehicle"]]["base"]["lon"]]]}
+                for r in document["routes"]],
     )
 
 

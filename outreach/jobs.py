@@ -1,0 +1,136 @@
+"""Plan computations in the background.
+
+A coordinator's request becomes a :class:`SolveJob` row (queued); a runner
+executes it (running → done with a plan id, or failed with a message). Each
+state change is committed on its own, and the plan itself is written in one
+transaction at the end, so a failed or interrupted solve writes no plan and
+leaves the published version as it was.
+
+The embedded runner is a single background thread per process: solves run
+one after another, so two coordinators starting solves at once queue
+instead of competing for the two cores.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from outreach import db
+from outreach.adjustments import pins_for
+from outreach.errors import OutreachError
+from outreach.mapping import build_problem
+from outreach.models import SolveJob
+from outreach.planning import store_plan
+from outreach.travel import GeodesicTravelModel
+from solver import Method, SolveParams, solve
+
+log = logging.getLogger(__name__)
+
+QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+
+
+def submit(session: Session, scenario_id: str, start: dt.date, weeks: int,
+           params: SolveParams, user_id: int | None = None) -> SolveJob:
+    """Record a queued job; the caller commits, then hands the id to a runner."""
+    job = SolveJob(
+        scenario_id=scenario_id, status=QUEUED, horizon_start=start, weeks=weeks,
+        params={"time_limit_s": params.time_limit_s, "seed": params.seed,
+                "method": params.method.value},
+        progress={}, created_by=user_id, created_at=_now(),
+    )
+    session.add(job)
+    session.flush()
+    return job
+
+
+def _update(url: str | None, job_id: int, **values: Any) -> None:
+    with db.unit_of_work(url) as session:
+        job = session.get(SolveJob, job_id)
+        if job is None:
+            return
+        for key, value in values.items():
+            setattr(job, key, value)
+        session.add(job)
+
+
+def run(job_id: int, url: str | None = None) -> None:
+    """Execute one job to its end; never raises (the failure is recorded on the job)."""
+    with db.unit_of_work(url) as session:
+        job = session.get(SolveJob, job_id)
+        if job is None or job.status != QUEUED:
+            return
+        job.status, job.started_at = RUNNING, _now()
+        session.add(job)
+        scenario_id, start, weeks = job.scenario_id, job.horizon_start, job.weeks
+        params = SolveParams(time_limit_s=float(job.params["time_limit_s"]),
+                             seed=int(job.params["seed"]), method=Method(job.params["method"]))
+    began = time.monotonic()
+    try:
+        with db.unit_of_work(url) as session:
+            inp = build_problem(session, scenario_id, start, weeks, GeodesicTravelModel(),
+                                pins=pins_for(session, scenario_id))
+        solution = solve(inp.problem, params)
+        with db.unit_of_work(url) as session:
+            plan = store_plan(session, inp, solution, params)
+            job = session.get(SolveJob, job_id)
+            assert job is not None
+            job.status, job.plan_id, job.finished_at = DONE, plan.id, _now()
+            job.progress = {"elapsed_s": round(time.monotonic() - began, 1),
+                            "demand_served": solution.kpis.demand_served,
+                            "demand_total": solution.kpis.demand_total,
+                            "solver_status": solution.status}
+            session.add(job)
+    except OutreachError as error:
+        _update(url, job_id, status=FAILED, error=str(error), finished_at=_now())
+    except Exception as error:  # noqa: BLE001 - recorded for the coordinator, logged in full
+        log.exception("solve job %s failed", job_id)
+        _update(url, job_id, status=FAILED, finished_at=_now(),
+                error=f"Le calcul a échoué ({type(error).__name__}). Le plan publié est inchangé.")
+
+
+def progress(job: SolveJob) -> float:
+    """Share of the job done, 0..1, estimated from its time limit while it runs."""
+    if job.status in (DONE, FAILED):
+        return 1.0
+    if job.status == QUEUED or job.started_at is None:
+        return 0.0
+    started = job.started_at if job.started_at.tzinfo else job.started_at.replace(tzinfo=dt.timezone.utc)
+    elapsed = (_now() - started).total_seconds()
+    return max(0.0, min(0.99, elapsed / max(1.0, float(job.params["time_limit_s"]) + 2)))
+
+
+def recover_interrupted(session: Session) -> int:
+    """Jobs left running or queued by a stopped process fail with a clear message."""
+    stale = session.exec(select(SolveJob).where(col(SolveJob.status).in_([QUEUED, RUNNING]))).all()
+    for job in stale:
+        job.status, job.finished_at = FAILED, _now()
+        job.error = "Le calcul a été interrompu (serveur redémarré). Relancez-le."
+        session.add(job)
+    return len(stale)
+
+
+class InProcessRunner:
+    """Runs jobs one at a time on a background thread of this process."""
+
+    def __init__(self, url: str | None = None) -> None:
+        self.url = url
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="solve")
+        self._lock = threading.Lock()
+
+    def enqueue(self, job_id: int) -> Future[None]:
+        with self._lock:
+            return self._executor.submit(run, job_id, self.url)
+
+    def shutdown(self) -> None:
+        self._executor.shutdown(wait=True)

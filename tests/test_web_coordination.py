@@ -1,0 +1,144 @@
+"""Coordinator journeys through the Flask app: generate, review, pin, re-optimise, publish."""
+
+import re
+
+import pytest
+from sqlmodel import Session, select
+
+from outreach import db, jobs, planning
+from outreach.models import Plan, SolveJob
+from outreach.users import set_user
+from web import create_app
+
+PASSWORD = "correct-horse-battery"
+
+
+def _login(client):
+    client.get("/connexion")
+    with client.session_transaction() as sess:
+        token = sess["csrf"]
+    client.post("/connexion", data={"email": "coord@test", "password": PASSWORD, "csrf_token": token})
+    client.get("/coordination/plans")  # signing in starts a new session with a new token
+    with client.session_transaction() as sess:
+        return sess["csrf"]
+
+
+@pytest.fixture
+def app(planned_url):
+    with db.unit_of_work(planned_url) as s:
+        set_user(s, "coord@test", PASSWORD, "coordinator")
+    return create_app({"DATABASE_URL": planned_url, "TESTING": True, "SOLVE_INLINE": True})
+
+
+@pytest.fixture
+def client(app):
+    c = app.test_client()
+    c.token = _login(c)
+    return c
+
+
+def _solve(client, **overrides):
+    form = {"scenario": "loire", "start": "2027-01-04", "weeks": "2", "time_limit": "3",
+            "csrf_token": client.token} | overrides
+    return client.post("/coordination/solves", data=form)
+
+
+def test_invalid_solve_form_keeps_what_was_typed_and_names_the_field(client):
+    response = _solve(client, start="2027-01-05", weeks="40")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'value="2027-01-05"' in page and 'value="40"' in page
+    assert "L&#39;horizon commence un lundi." in page
+    assert "De 1 à 26 semaines." in page
+
+
+def test_generate_a_plan_in_the_background_and_review_it(client, planned_url):
+    response = _solve(client)
+    assert response.status_code == 302
+    job_page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "terminé" in job_page
+    plan_id = int(re.search(r"/coordination/plans/(\d+)", job_page).group(1))
+    review = client.get(f"/coordination/plans/{plan_id}").get_data(as_text=True)
+    for expected in ("Carte des tournées", "Par véhicule", "Par membre de l&#39;équipe",
+                     "Publier le plan", "demande servie"):
+        assert expected in review
+    assert client.get(f"/coordination/plans/{plan_id}/map.svg").data.startswith(b"<svg")
+    data = client.get(f"/coordination/plans/{plan_id}/map.json").get_json()
+    assert data["routes"] and data["stops"] and data["bases"]
+
+
+def test_publish_shows_the_diff_and_archives_the_previous_version(client, planned_url):
+    _solve(client, scenario="indre-et-loire", weeks="4", time_limit="3")
+    with Session(db.get_engine(planned_url)) as s:
+        new_id = max(p.id for p in s.exec(select(Plan)))
+    review = client.get(f"/coordination/plans/{new_id}").get_data(as_text=True)
+    assert "Par rapport au plan publié" in review
+    done = client.post(f"/coordination/plans/{new_id}/publish", data={"csrf_token": client.token},
+                       follow_redirects=True).get_data(as_text=True)
+    assert f"Plan {new_id} publié" in done
+    with Session(db.get_engine(planned_url)) as s:
+        assert planning.published_plan_id(s, "indre-et-loire") == new_id
+        assert planning.export_document(s, 1)["status"] == "archived"
+
+
+def test_pin_then_reoptimise_keeps_the_pinned_session(client, planned_url):
+    with Session(db.get_engine(planned_url)) as s:
+        doc = planning.export_document(s, 1)
+    route = doc["routes"][-1]
+    visit = route["visits"][0]
+    pinned = client.post("/coordination/plans/1/pins", data={
+        "csrf_token": client.token, "stop": visit["stop"], "service": visit["service"],
+        "date": route["date"], "vehicle": route["vehicle"]}, follow_redirects=True)
+    assert "Séance épinglée" in pinned.get_data(as_text=True)
+    response = client.post("/coordination/plans/1/reoptimise", data={"csrf_token": client.token})
+    job_page = client.get(response.headers["Location"]).get_data(as_text=True)
+    plan_id = int(re.search(r"/coordination/plans/(\d+)", job_page).group(1))
+    with Session(db.get_engine(planned_url)) as s:
+        new = planning.export_document(s, plan_id)
+    assert any(r["date"] == route["date"] and r["vehicle"] == route["vehicle"]
+               and any(v["stop"] == visit["stop"] for v in r["visits"]) for r in new["routes"])
+    assert any(p["stop"] == visit["stop"] and p["held"] for p in new["pins"])
+
+
+def test_a_failed_job_is_reported_and_the_published_plan_stays(client, planned_url, monkeypatch):
+    def broken(problem, params):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(jobs, "solve", broken)
+    response = _solve(client, scenario="indre-et-loire", weeks="4")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "échec" in page and "Le plan publié est inchangé" in page
+    with Session(db.get_engine(planned_url)) as s:
+        assert planning.published_plan_id(s, "indre-et-loire") == 1
+        assert s.exec(select(SolveJob)).first().status == "failed"
+
+
+def test_two_solves_started_at_once_both_finish_in_turn(planned_url):
+    runner = jobs.InProcessRunner(planned_url)
+    from solver import SolveParams
+    import datetime as dt
+
+    with db.unit_of_work(planned_url) as s:
+        ids = [jobs.submit(s, "loire", dt.date(2027, 1, 4), 1, SolveParams(time_limit_s=2)).id
+               for _ in range(2)]
+    futures = [runner.enqueue(i) for i in ids]
+    for f in futures:
+        f.result(timeout=60)
+    runner.shutdown()
+    with Session(db.get_engine(planned_url)) as s:
+        finished = [s.get(SolveJob, i) for i in ids]
+        assert [j.status for j in finished] == ["done", "done"]
+        assert len({j.plan_id for j in finished}) == 2
+
+
+def test_interrupted_jobs_are_failed_on_restart(planned_url):
+    import datetime as dt
+
+    from solver import SolveParams
+
+    with db.unit_of_work(planned_url) as s:
+        job = jobs.submit(s, "loire", dt.date(2027, 1, 4), 1, SolveParams(time_limit_s=2))
+    with db.unit_of_work(planned_url) as s:
+        assert jobs.recover_interrupted(s) == 1
+    with Session(db.get_engine(planned_url)) as s:
+        assert s.get(SolveJob, job.id).status == "failed"
