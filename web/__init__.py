@@ -76,7 +76,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     def _leaflet(filename: str):  # type: ignore[no-untyped-def]
         return send_from_directory(xstatic.pkg.leaflet.BASE_DIR, filename, max_age=86400)
 
-    from web import auth, coordination, i18n, public
+    from web import auth, coordination, data, i18n, public
     from web.i18n import gettext as _
 
     i18n.init_app(app)
@@ -88,6 +88,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(auth.bp)
     app.register_blueprint(public.bp)
     app.register_blueprint(coordination.bp)
+    app.register_blueprint(data.bp)
 
     @app.errorhandler(404)
     def _not_found(_error):  # type: ignore[no-untyped-def]

@@ -1,0 +1,252 @@
+"""Editing a scenario's data one record at a time: services, vehicles, staff, stops, absences.
+
+Each save validates the whole record with the same models as scenario files
+(:mod:`outreach.scenarios`) and raises :class:`FormInvalid` with one message
+per field, so that a form can show each error next to what was typed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from sqlmodel import Session, select
+
+from outreach.communes import import_communes
+from outreach.errors import InvalidInput
+from outreach.models import (Absence, CalendarToken, Commune, Service, StaffMember, Stop, User,
+                             Vehicle)
+from outreach.scenarios import ServiceSpec, StaffSpec, StopSpec, VehicleSpec
+from solver.text import ROLE_LABELS
+
+WEEKDAY_NAMES = {
+    "lundi": 1, "mardi": 2, "mercredi": 3, "jeudi": 4, "vendredi": 5, "samedi": 6, "dimanche": 7,
+    "lun": 1, "mar": 2, "mer": 3, "jeu": 4, "ven": 5, "sam": 6, "dim": 7,
+    "monday": 1, "tuesday": 2, "wednesday": 3, "thursday": 4, "friday": 5, "saturday": 6,
+    "sunday": 7,
+}
+WEEKDAY_LABELS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
+ROLE_IDS = {label: role for role, label in ROLE_LABELS.items()}
+
+
+class FormInvalid(InvalidInput):
+    """Validation failed; ``fields`` maps each form field to its message."""
+
+    def __init__(self, fields: dict[str, str]) -> None:
+        self.fields = fields
+        super().__init__("Formulaire incomplet ou invalide :",
+                         [f"champ {name} : {message}" for name, message in fields.items()])
+
+
+MESSAGES = {
+    "string_too_short": "obligatoire",
+    "missing": "obligatoire",
+    "string_pattern_mismatch": "format invalide",
+    "greater_than": "trop petit",
+    "greater_than_equal": "trop petit",
+    "less_than_equal": "trop grand",
+    "int_parsing": "nombre entier attendu",
+    "float_parsing": "nombre attendu",
+    "too_short": "au moins une valeur",
+    "date_from_datetime_parsing": "date AAAA-MM-JJ attendue",
+    "date_parsing": "date AAAA-MM-JJ attendue",
+}
+
+
+def _validate(spec: type[BaseModel], data: dict[str, Any]) -> Any:
+    try:
+        return spec.model_validate(data)
+    except ValidationError as error:
+        fields: dict[str, str] = {}
+        for e in error.errors():
+            name = str(e["loc"][0]) if e["loc"] else "formulaire"
+            message = MESSAGES.get(e["type"], e["msg"].removeprefix("Value error, "))
+            fields.setdefault(name, message)
+        raise FormInvalid(fields) from None
+
+
+def parse_roles(text: str) -> list[list[str]]:
+    """One crew slot per line, alternatives separated by "|" or " ou "; French labels or ids."""
+    slots = []
+    for line in text.splitlines():
+        alternatives = [a.strip() for a in re.split(r"\||\bou\b", line) if a.strip()]
+        if alternatives:
+            slots.append([ROLE_IDS.get(a.lower(), a.lower().replace(" ", "_")) for a in alternatives])
+    return slots
+
+
+def format_roles(slots: list[list[str]]) -> str:
+    return "\n".join(" | ".join(ROLE_LABELS.get(r, r) for r in slot) for slot in slots)
+
+
+def parse_windows(text: str) -> list[dict[str, Any]]:
+    """Lines like "mardi 08:30-12:30" (or "2 08:30-12:30"): one opening window each."""
+    windows = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        line = line.strip()
+        if not line:
+            continue
+        match = re.fullmatch(r"(\w+)\s+(\d{1,2}[:h]\d{2})\s*[-–à]+\s*(\d{1,2}[:h]\d{2})", line, re.I)
+        day = match and (WEEKDAY_NAMES.get(match.group(1).lower())
+                         or (int(match.group(1)) if match.group(1).isdigit() else None))
+        if not match or not day:
+            raise FormInvalid({"windows": f"ligne {number} : écrivez par exemple « mardi 08:30-12:30 »"})
+        windows.append({"weekday": day, "from": match.group(2).replace("h", ":").zfill(5),
+                        "to": match.group(3).replace("h", ":").zfill(5)})
+    return windows
+
+
+def format_windows(windows: list[dict[str, Any]]) -> str:
+    return "\n".join(f"{WEEKDAY_LABELS[w['weekday'] - 1]} {w['from']}-{w['to']}" for w in windows)
+
+
+def _row(session: Session, model: type, scenario_id: str, code: str) -> Any:
+    return session.exec(select(model).where(
+        model.scenario_id == scenario_id, model.code == code)).first()  # type: ignore[attr-defined]
+
+
+def _commune(session: Session, insee: str, field: str) -> Commune:
+    commune = session.get(Commune, insee)
+    if commune is None and re.fullmatch(r"(\d{5}|2[AB]\d{3})", insee):
+        try:
+            import_communes(session, insee[:3] if insee.startswith("97") else insee[:2])
+        except InvalidInput:
+            pass
+        commune = session.get(Commune, insee)
+    if commune is None:
+        raise FormInvalid({field: f"commune {insee!r} inconnue (code INSEE à 5 caractères)"})
+    return commune
+
+
+def _check_new_code(session: Session, model: type, scenario_id: str, code: str,
+                    existing: Any) -> None:
+    if existing is None and _row(session, model, scenario_id, code) is not None:
+        raise FormInvalid({"id": f"l'identifiant {code!r} est déjà utilisé"})
+
+
+def _service_codes(session: Session, scenario_id: str) -> set[str]:
+    return {s.code for s in session.exec(select(Service).where(Service.scenario_id == scenario_id))}
+
+
+def save_service(session: Session, scenario_id: str, data: dict[str, Any],
+                 existing: Service | None = None) -> Service:
+    spec = _validate(ServiceSpec, data)
+    _check_new_code(session, Service, scenario_id, spec.id, existing)
+    row = existing or Service(scenario_id=scenario_id, code=spec.id, name="", session_min=1)
+    row.code, row.name, row.description = spec.id, spec.name, spec.description
+    row.what_to_bring, row.required_roles = spec.what_to_bring, spec.required_roles
+    row.session_min, row.setup_min, row.packup_min = spec.session_min, spec.setup_min, spec.packup_min
+    row.earliest_start_min, row.latest_end_min = spec.earliest_start, spec.latest_end
+    row.visits_per_period, row.period_weeks = spec.visits_per_period, spec.period_weeks
+    row.min_spacing_days, row.max_sessions_per_day = spec.min_spacing_days, spec.max_sessions_per_day
+    row.access_threshold_min = spec.access_threshold_min
+    session.add(row)
+    session.flush()
+    return row
+
+
+def save_vehicle(session: Session, scenario_id: str, data: dict[str, Any],
+                 existing: Vehicle | None = None) -> Vehicle:
+    spec = _validate(VehicleSpec, data)
+    _check_new_code(session, Vehicle, scenario_id, spec.id, existing)
+    unknown = set(spec.services) - _service_codes(session, scenario_id)
+    if unknown:
+        raise FormInvalid({"services": f"services inconnus : {', '.join(sorted(unknown))}"})
+    base = _commune(session, spec.base_insee, "base_insee")
+    row = existing or Vehicle(scenario_id=scenario_id, code=spec.id, name="", base_insee=base.insee,
+                              base_lat=base.lat, base_lon=base.lon)
+    row.code, row.name, row.base_insee = spec.id, spec.name, base.insee
+    row.base_name = spec.base_name or base.name
+    row.base_lat, row.base_lon = base.lat, base.lon
+    row.services, row.weekdays = list(spec.services), sorted(spec.weekdays)
+    row.max_duty_min, row.shift_start_min, row.shift_end_min = (
+        spec.max_duty_min, spec.shift_start, spec.shift_end)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def save_staff(session: Session, scenario_id: str, data: dict[str, Any],
+               existing: StaffMember | None = None) -> StaffMember:
+    spec = _validate(StaffSpec, data)
+    _check_new_code(session, StaffMember, scenario_id, spec.id, existing)
+    if spec.day_end <= spec.day_start:
+        raise FormInvalid({"day_end": "la fin de journée doit suivre le début"})
+    row = existing or StaffMember(scenario_id=scenario_id, code=spec.id, name="")
+    row.code, row.name, row.roles = spec.id, spec.name, list(spec.roles)
+    row.weekdays, row.day_start_min, row.day_end_min = sorted(spec.weekdays), spec.day_start, spec.day_end
+    row.max_day_min = spec.max_day_min
+    session.add(row)
+    session.flush()
+    return row
+
+
+def save_stop(session: Session, scenario_id: str, data: dict[str, Any],
+              existing: Stop | None = None) -> Stop:
+    spec = _validate(StopSpec, data)
+    _check_new_code(session, Stop, scenario_id, spec.id, existing)
+    unknown = set(spec.services) - _service_codes(session, scenario_id)
+    if unknown:
+        raise FormInvalid({"services": f"services inconnus : {', '.join(sorted(unknown))}"})
+    commune = _commune(session, spec.commune_insee, "commune_insee")
+    row = existing or Stop(scenario_id=scenario_id, code=spec.id, commune_insee=commune.insee,
+                           venue="", lat=commune.lat, lon=commune.lon)
+    moved_commune = row.commune_insee != commune.insee
+    row.code, row.commune_insee, row.venue = spec.id, commune.insee, spec.venue
+    if spec.lat is not None and spec.lon is not None:
+        row.lat, row.lon = spec.lat, spec.lon
+    elif existing is None or moved_commune:
+        row.lat, row.lon = commune.lat, commune.lon
+    row.services, row.vulnerability = list(spec.services), spec.vulnerability
+    row.windows = [{"weekday": w.weekday, "from": w.start, "to": w.end} for w in spec.windows]
+    session.add(row)
+    session.flush()
+    return row
+
+
+def add_absence(session: Session, member: StaffMember, start: str, end: str,
+                reason: str) -> Absence:
+    fields = {}
+    try:
+        start_date = dt.date.fromisoformat(start)
+    except ValueError:
+        fields["from"] = "date AAAA-MM-JJ attendue"
+    try:
+        end_date = dt.date.fromisoformat(end or start)
+    except ValueError:
+        fields["to"] = "date AAAA-MM-JJ attendue"
+    if not fields and end_date < start_date:
+        fields["to"] = "l'absence finit avant de commencer"
+    if fields:
+        raise FormInvalid(fields)
+    assert member.id is not None
+    absence = Absence(staff_id=member.id, start_date=start_date, end_date=end_date,
+                      reason=reason.strip()[:200])
+    session.add(absence)
+    session.flush()
+    return absence
+
+
+def delete_record(session: Session, row: Any) -> None:
+    """Delete a service, vehicle, staff member or stop unless something still needs it."""
+    if isinstance(row, Service):
+        users = [v.code for v in session.exec(select(Vehicle).where(Vehicle.scenario_id == row.scenario_id))
+                 if row.code in v.services]
+        users += [s.code for s in session.exec(select(Stop).where(Stop.scenario_id == row.scenario_id))
+                  if row.code in s.services]
+        if users:
+            raise InvalidInput(
+                f"Le service {row.code} est encore utilisé par : {', '.join(sorted(users))}. "
+                "Retirez-le d'abord de ces véhicules et arrêts.")
+    if isinstance(row, StaffMember):
+        for absence in session.exec(select(Absence).where(Absence.staff_id == row.id)):
+            session.delete(absence)
+        for token in session.exec(select(CalendarToken).where(CalendarToken.staff_id == row.id)):
+            session.delete(token)
+        for user in session.exec(select(User).where(User.staff_id == row.id)):
+            user.staff_id, user.active = None, False
+            session.add(user)
+    session.delete(row)
+    session.flush()

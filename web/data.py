@@ -1,0 +1,324 @@
+"""Coordinators manage the data a plan needs: services, vehicles, staff (with absences),
+stops, and real counts of young children. Every form validates and keeps what was typed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from sqlmodel import select
+
+from outreach import editing
+from outreach.communes import import_children_csv
+from outreach.errors import InvalidInput
+from outreach.models import Absence, Commune, Scenario, Service, StaffMember, Stop, Vehicle
+from outreach.timefmt import format_hhmm
+from solver.text import ROLE_LABELS
+from web.auth import require_role
+from web.i18n import gettext as _
+
+bp = Blueprint("data", __name__, url_prefix="/coordination/donnees")
+
+
+@bp.before_request
+def _coordinators_only() -> None:
+    require_role("coordinator")
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    label: str
+    kind: str = "text"  # text, textarea, number, time, weekdays, checkboxes
+    help: str = ""
+    options: tuple[tuple[str, str], ...] = ()
+    required: bool = True
+
+
+@dataclass(frozen=True)
+class Resource:
+    model: type
+    title: str
+    singular: str
+    fields: tuple[Field, ...]
+    to_form: Callable[[Any], dict[str, Any]]
+    from_form: Callable[[dict[str, Any]], dict[str, Any]]
+    save: Callable[..., Any]
+    columns: tuple[tuple[str, Callable[[Any], str]], ...] = field(default=())
+
+
+WEEKDAY_OPTIONS = tuple((str(i + 1), label) for i, label in enumerate(editing.WEEKDAY_LABELS))
+
+
+def _weekdays(form: dict[str, Any]) -> list[str]:
+    return list(form.get("weekdays") or [])
+
+
+def _service_form(row: Service) -> dict[str, Any]:
+    return {"id": row.code, "name": row.name, "description": row.description,
+            "what_to_bring": row.what_to_bring, "required_roles": editing.format_roles(row.required_roles),
+            "session_min": row.session_min, "setup_min": row.setup_min, "packup_min": row.packup_min,
+            "earliest_start": format_hhmm(row.earliest_start_min),
+            "latest_end": format_hhmm(row.latest_end_min),
+            "visits_per_period": row.visits_per_period, "period_weeks": row.period_weeks,
+            "min_spacing_days": row.min_spacing_days, "max_sessions_per_day": row.max_sessions_per_day,
+            "access_threshold_min": row.access_threshold_min}
+
+
+def _service_data(form: dict[str, Any]) -> dict[str, Any]:
+    data = {k: v for k, v in form.items() if v != ""}
+    data["required_roles"] = editing.parse_roles(form.get("required_roles", ""))
+    return data
+
+
+def _vehicle_form(row: Vehicle) -> dict[str, Any]:
+    return {"id": row.code, "name": row.name, "base_insee": row.base_insee, "base_name": row.base_name,
+            "services": " ".join(row.services), "weekdays": [str(d) for d in row.weekdays],
+            "max_duty_min": row.max_duty_min, "shift_start": format_hhmm(row.shift_start_min),
+            "shift_end": format_hhmm(row.shift_end_min)}
+
+
+def _vehicle_data(form: dict[str, Any]) -> dict[str, Any]:
+    data = {k: v for k, v in form.items() if v not in ("", [])}
+    data["services"] = form.get("services", "").replace(",", " ").split()
+    data["weekdays"] = _weekdays(form)
+    return data
+
+
+def _staff_form(row: StaffMember) -> dict[str, Any]:
+    return {"id": row.code, "name": row.name, "roles": list(row.roles),
+            "weekdays": [str(d) for d in row.weekdays], "day_start": format_hhmm(row.day_start_min),
+            "day_end": format_hhmm(row.day_end_min), "max_day_min": row.max_day_min}
+
+
+def _staff_data(form: dict[str, Any]) -> dict[str, Any]:
+    data = {k: v for k, v in form.items() if v not in ("", [])}
+    data["roles"] = list(form.get("roles") or [])
+    data["weekdays"] = _weekdays(form)
+    return data
+
+
+def _stop_form(row: Stop) -> dict[str, Any]:
+    return {"id": row.code, "commune_insee": row.commune_insee, "venue": row.venue,
+            "services": " ".join(row.services), "vulnerability": row.vulnerability,
+            "windows": editing.format_windows(row.windows)}
+
+
+def _stop_data(form: dict[str, Any]) -> dict[str, Any]:
+    data = {k: v for k, v in form.items() if v not in ("", [])}
+    data["services"] = form.get("services", "").replace(",", " ").split()
+    data["windows"] = editing.parse_windows(form.get("windows", ""))
+    return data
+
+
+CODE_HELP = "Lettres minuscules, chiffres et tirets ; sert d'identifiant."
+ROLE_OPTIONS = tuple((role, label) for role, label in ROLE_LABELS.items())
+
+RESOURCES: dict[str, Resource] = {
+    "services": Resource(
+        Service, "Services", "service",
+        (Field("id", "Identifiant", help=CODE_HELP), Field("name", "Nom affiché aux familles"),
+         Field("description", "Description", "textarea", required=False),
+         Field("what_to_bring", "À apporter", required=False),
+         Field("required_roles", "Équipe requise", "textarea",
+               "Un poste par ligne ; alternatives séparées par « | » (ex. médecin | sage-femme)."),
+         Field("session_min", "Durée de la séance (min)", "number"),
+         Field("setup_min", "Installation (min)", "number"),
+         Field("packup_min", "Rangement (min)", "number"),
+         Field("earliest_start", "Début au plus tôt", "time"),
+         Field("latest_end", "Fin au plus tard", "time"),
+         Field("visits_per_period", "Séances par période", "number"),
+         Field("period_weeks", "Période (semaines)", "number", "1 = hebdomadaire, 2 = quinzaine, 4 = mensuel"),
+         Field("min_spacing_days", "Espacement minimal (jours)", "number"),
+         Field("max_sessions_per_day", "Séances par jour et véhicule", "number"),
+         Field("access_threshold_min", "Seuil d'accès (min)", "number")),
+        _service_form, _service_data, editing.save_service,
+        (("Nom", lambda r: r.name), ("Séance", lambda r: f"{r.session_min} min"),
+         ("Fréquence", lambda r: f"{r.visits_per_period} / {r.period_weeks} sem."))),
+    "vehicles": Resource(
+        Vehicle, "Véhicules", "véhicule",
+        (Field("id", "Identifiant", help=CODE_HELP), Field("name", "Nom"),
+         Field("base_insee", "Code INSEE de la base", help="ex. 37132 pour Loches"),
+         Field("base_name", "Nom de la base", required=False),
+         Field("services", "Services transportés", help="Identifiants séparés par des espaces"),
+         Field("weekdays", "Jours de circulation", "weekdays", options=WEEKDAY_OPTIONS),
+         Field("max_duty_min", "Amplitude maximale (min)", "number"),
+         Field("shift_start", "Départ au plus tôt", "time"),
+         Field("shift_end", "Retour au plus tard", "time")),
+        _vehicle_form, _vehicle_data, editing.save_vehicle,
+        (("Nom", lambda r: r.name), ("Base", lambda r: r.base_name),
+         ("Services", lambda r: ", ".join(r.services)))),
+    "staff": Resource(
+        StaffMember, "Personnel", "membre du personnel",
+        (Field("id", "Identifiant", help=CODE_HELP), Field("name", "Nom"),
+         Field("roles", "Rôles", "checkboxes", options=ROLE_OPTIONS),
+         Field("weekdays", "Jours travaillés", "weekdays", options=WEEKDAY_OPTIONS),
+         Field("day_start", "Début de journée", "time"), Field("day_end", "Fin de journée", "time"),
+         Field("max_day_min", "Durée maximale par jour (min)", "number")),
+        _staff_form, _staff_data, editing.save_staff,
+        (("Nom", lambda r: r.name), ("Rôles", lambda r: ", ".join(ROLE_LABELS.get(x, x) for x in r.roles)),
+         ("Jours", lambda r: ", ".join(editing.WEEKDAY_LABELS[d - 1] for d in r.weekdays)))),
+    "stops": Resource(
+        Stop, "Arrêts", "arrêt",
+        (Field("id", "Identifiant", help=CODE_HELP),
+         Field("commune_insee", "Code INSEE de la commune", help="ex. 37091"),
+         Field("venue", "Lieu", help="ex. Salle des fêtes"),
+         Field("services", "Services accueillis", help="Identifiants séparés par des espaces"),
+         Field("vulnerability", "Poids de vulnérabilité", "number", "1 par défaut ; plus pour une commune fragile"),
+         Field("windows", "Créneaux d'ouverture", "textarea", "Un par ligne : « mardi 08:30-12:30 »")),
+        _stop_form, _stop_data, editing.save_stop,
+        (("Lieu", lambda r: r.venue), ("Commune", lambda r: r.commune_insee),
+         ("Créneaux", lambda r: editing.format_windows(r.windows).replace("\n", " ; ")))),
+}
+
+
+def _scenario(scenario_id: str) -> Scenario:
+    scenario = g.db.get(Scenario, scenario_id)
+    if scenario is None:
+        abort(404)
+    return scenario
+
+
+def _resource(kind: str) -> Resource:
+    if kind not in RESOURCES:
+        abort(404)
+    return RESOURCES[kind]
+
+
+def _rows(resource: Resource, scenario_id: str) -> list[Any]:
+    model = resource.model
+    return list(g.db.exec(select(model).where(model.scenario_id == scenario_id)  # type: ignore[attr-defined]
+                          .order_by(model.code)).all())  # type: ignore[attr-defined]
+
+
+def _find(resource: Resource, scenario_id: str, code: str) -> Any:
+    model = resource.model
+    row = g.db.exec(select(model).where(model.scenario_id == scenario_id,  # type: ignore[attr-defined]
+                                        model.code == code)).first()  # type: ignore[attr-defined]
+    if row is None:
+        abort(404)
+    return row
+
+
+def _typed(resource: Resource) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for f in resource.fields:
+        if f.kind in ("weekdays", "checkboxes"):
+            values[f.name] = request.form.getlist(f.name)
+        else:
+            values[f.name] = request.form.get(f.name, "").strip()
+    return values
+
+
+@bp.get("/<scenario_id>")
+def overview(scenario_id: str):  # type: ignore[no-untyped-def]
+    scenario = _scenario(scenario_id)
+    counts = {kind: len(_rows(r, scenario_id)) for kind, r in RESOURCES.items()}
+    return render_template("data/overview.html", scenario=scenario, counts=counts,
+                           resources=RESOURCES)
+
+
+@bp.get("/<scenario_id>/<kind>")
+def listing(scenario_id: str, kind: str):  # type: ignore[no-untyped-def]
+    scenario, resource = _scenario(scenario_id), _resource(kind)
+    return render_template("data/list.html", scenario=scenario, kind=kind, resource=resource,
+                           rows=_rows(resource, scenario_id))
+
+
+@bp.route("/<scenario_id>/<kind>/nouveau", methods=["GET", "POST"])
+def create(scenario_id: str, kind: str):  # type: ignore[no-untyped-def]
+    return _edit(scenario_id, kind, None)
+
+
+@bp.route("/<scenario_id>/<kind>/<code>", methods=["GET", "POST"])
+def edit(scenario_id: str, kind: str, code: str):  # type: ignore[no-untyped-def]
+    return _edit(scenario_id, kind, code)
+
+
+def _edit(scenario_id: str, kind: str, code: str | None):  # type: ignore[no-untyped-def]
+    scenario, resource = _scenario(scenario_id), _resource(kind)
+    existing = _find(resource, scenario_id, code) if code else None
+    errors: dict[str, str] = {}
+    values = resource.to_form(existing) if existing else {}
+    if request.method == "POST":
+        values = _typed(resource)
+        try:
+            saved = resource.save(g.db, scenario_id, resource.from_form(values), existing)
+            g.db.commit()
+            flash(_("Enregistré : {name}.", name=getattr(saved, "name", None) or saved.venue))
+            return redirect(url_for("data.listing", scenario_id=scenario_id, kind=kind))
+        except editing.FormInvalid as error:
+            g.db.rollback()
+            errors = error.fields
+    absences = []
+    if kind == "staff" and existing is not None:
+        absences = list(g.db.exec(select(Absence).where(Absence.staff_id == existing.id)
+                                  .order_by(Absence.start_date)).all())
+    status = 422 if errors else 200
+    return render_template("data/form.html", scenario=scenario, kind=kind, resource=resource,
+                           values=values, errors=errors, existing=existing,
+                           absences=absences), status
+
+
+@bp.post("/<scenario_id>/<kind>/<code>/supprimer")
+def delete(scenario_id: str, kind: str, code: str):  # type: ignore[no-untyped-def]
+    resource = _resource(kind)
+    row = _find(resource, scenario_id, code)
+    try:
+        editing.delete_record(g.db, row)
+        g.db.commit()
+        flash(_("Supprimé : {code}.", code=code))
+    except InvalidInput as error:
+        g.db.rollback()
+        flash(str(error))
+    return redirect(url_for("data.listing", scenario_id=scenario_id, kind=kind))
+
+
+@bp.post("/<scenario_id>/staff/<code>/absences")
+def add_absence(scenario_id: str, code: str):  # type: ignore[no-untyped-def]
+    member = _find(RESOURCES["staff"], scenario_id, code)
+    try:
+        editing.add_absence(g.db, member, request.form.get("from", ""), request.form.get("to", ""),
+                            request.form.get("reason", ""))
+        g.db.commit()
+        flash(_("Absence enregistrée. Relancez le calcul pour en tenir compte."))
+    except editing.FormInvalid as error:
+        g.db.rollback()
+        flash("; ".join(f"{k} : {v}" for k, v in error.fields.items()))
+    return redirect(url_for("data.edit", scenario_id=scenario_id, kind="staff", code=code))
+
+
+@bp.post("/<scenario_id>/staff/<code>/absences/<int:absence_id>/supprimer")
+def delete_absence(scenario_id: str, code: str, absence_id: int):  # type: ignore[no-untyped-def]
+    member = _find(RESOURCES["staff"], scenario_id, code)
+    absence = g.db.get(Absence, absence_id)
+    if absence is None or absence.staff_id != member.id:
+        abort(404)
+    g.db.delete(absence)
+    g.db.commit()
+    flash(_("Absence supprimée."))
+    return redirect(url_for("data.edit", scenario_id=scenario_id, kind="staff", code=code))
+
+
+@bp.route("/<scenario_id>/enfants", methods=["GET", "POST"])
+def children(scenario_id: str):  # type: ignore[no-untyped-def]
+    scenario = _scenario(scenario_id)
+    problems: list[str] = []
+    if request.method == "POST":
+        upload = request.files.get("file")
+        text = upload.read().decode("utf-8-sig", errors="replace") if upload else ""
+        try:
+            count = import_children_csv(g.db, text)
+            g.db.commit()
+            flash(_("{count} communes mises à jour avec des chiffres réels.", count=count))
+            return redirect(url_for("data.children", scenario_id=scenario_id))
+        except InvalidInput as error:
+            g.db.rollback()
+            problems = error.problems or [str(error)]
+    stops = _rows(RESOURCES["stops"], scenario_id)
+    communes = {c.insee: c for c in g.db.exec(select(Commune).where(
+        Commune.insee.in_([s.commune_insee for s in stops])))}  # type: ignore[attr-defined]
+    return render_template("data/children.html", scenario=scenario, problems=problems,
+                           communes=sorted(communes.values(), key=lambda c: c.name)), (
+        422 if problems else 200)
