@@ -192,3 +192,17 @@ def create_user_cmd(email: str, role: str, staff_code: str | None, scenario: str
             staff_id = matches[0].id
         set_user(session, email, password, role, staff_id)
     click.echo(f"Compte {email} ({role}) prêt." + (f" Mot de passe : {password}" if shown else ""))
+
+
+@main.command("worker")
+@click.option("--redis-url", envvar="OUTREACH_REDIS_URL", required=True,
+              help="File d'attente Redis (ou OUTREACH_REDIS_URL).")
+@click.option("--max-jobs", type=int, help="S'arrêter après ce nombre de calculs.")
+@click.option("--idle-timeout", type=float, help="S'arrêter après ce temps sans calcul (s).")
+def worker_cmd(redis_url: str, max_jobs: int | None, idle_timeout: float | None) -> None:
+    """Exécute les calculs de plan mis en file d'attente par l'application web (production)."""
+    from outreach.jobs import RedisQueue
+
+    queue = RedisQueue(redis_url)
+    count = queue.work(max_jobs=max_jobs, idle_timeout_s=idle_timeout)
+    click.echo(f"{count} calcul(s) exécuté(s).")

@@ -120,6 +120,49 @@ def recover_interrupted(session: Session) -> int:
     return len(stale)
 
 
+class RedisQueue:
+    """Production runner: job ids go to a Redis list; ``outreach worker`` processes pop them.
+
+    The job's state lives in the database as with the embedded runner, so the
+    web pages read progress the same way whichever runner executes it.
+    """
+
+    KEY = "outreach:solve-jobs"
+
+    def __init__(self, redis_url: str, url: str | None = None, key: str | None = None) -> None:
+        import redis
+
+        self.url = url
+        self.key = key or self.KEY
+        self._redis = redis.Redis.from_url(redis_url)
+
+    def enqueue(self, job_id: int) -> None:
+        self._redis.lpush(self.key, str(job_id))
+
+    def work(self, max_jobs: int | None = None, idle_timeout_s: float | None = None) -> int:
+        """Run queued jobs one after another; returns how many ran. Stops after
+        ``max_jobs`` jobs, or when nothing arrives for ``idle_timeout_s`` seconds."""
+        done = 0
+        while max_jobs is None or done < max_jobs:
+            item = self._redis.brpop([self.key], timeout=idle_timeout_s or 0)
+            if item is None:
+                break
+            run(int(item[1]), self.url)
+            done += 1
+        return done
+
+    def shutdown(self) -> None:
+        self._redis.close()
+
+
+def make_runner(url: str | None = None, redis_url: str | None = None) -> InProcessRunner | RedisQueue:
+    """The Redis queue when ``redis_url`` (or OUTREACH_REDIS_URL) is set, else in-process."""
+    import os
+
+    redis_url = redis_url or os.environ.get("OUTREACH_REDIS_URL")
+    return RedisQueue(redis_url, url) if redis_url else InProcessRunner(url)
+
+
 class InProcessRunner:
     """Runs jobs one at a time on a background thread of this process."""
 

@@ -120,3 +120,22 @@ def planned_url(planned_template: Path, tmp_path: Path) -> str:
     path = tmp_path / "planned.db"
     shutil.copy(planned_template, path)
     return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """A reachable Redis server (``OUTREACH_TEST_REDIS_URL``)."""
+    url = os.environ.get("OUTREACH_TEST_REDIS_URL")
+    if not url:
+        if require_services():
+            pytest.fail("OUTREACH_TEST_REDIS_URL is not set but CI requires Redis tests")
+        pytest.skip("set OUTREACH_TEST_REDIS_URL to run Redis tests")
+    import redis
+
+    try:
+        redis.Redis.from_url(url).ping()
+    except redis.RedisError as error:
+        if require_services():
+            raise
+        pytest.skip(f"Redis unreachable: {error}")
+    return url

@@ -68,3 +68,19 @@ def test_an_unmigrated_database_gets_a_clear_message(tmp_path):
     result = CliRunner(env={"OUTREACH_DATABASE_URL": url}).invoke(main, ["plans"])
     assert result.exit_code == 1, (result.output, url)
     assert "outreach db upgrade" in result.output
+
+
+def test_worker_stops_when_idle(redis_url):
+    import uuid
+
+    from outreach import jobs
+
+    key = f"outreach:test:{uuid.uuid4().hex}"
+    original = jobs.RedisQueue.KEY
+    jobs.RedisQueue.KEY = key
+    try:
+        result = CliRunner().invoke(main, ["worker", "--redis-url", redis_url, "--idle-timeout", "1"])
+    finally:
+        jobs.RedisQueue.KEY = original
+    assert result.exit_code == 0, result.output
+    assert "0 calcul(s) exécuté(s)." in result.output

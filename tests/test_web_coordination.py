@@ -142,3 +142,21 @@ def test_interrupted_jobs_are_failed_on_restart(planned_url):
         assert jobs.recover_interrupted(s) == 1
     with Session(db.get_engine(planned_url)) as s:
         assert s.get(SolveJob, job.id).status == "failed"
+
+
+def test_redis_queue_runs_jobs_in_a_worker(planned_url, redis_url):
+    import datetime as dt
+    import uuid
+
+    from solver import SolveParams
+
+    queue = jobs.RedisQueue(redis_url, planned_url, key=f"outreach:test:{uuid.uuid4().hex}")
+    with db.unit_of_work(planned_url) as s:
+        ids = [jobs.submit(s, "loire", dt.date(2027, 1, 4), 1, SolveParams(time_limit_s=2)).id
+               for _ in range(2)]
+    for job_id in ids:
+        queue.enqueue(job_id)
+    assert queue.work(idle_timeout_s=1) == 2
+    queue.shutdown()
+    with Session(db.get_engine(planned_url)) as s:
+        assert [s.get(SolveJob, i).status for i in ids] == ["done", "done"]

@@ -12,7 +12,7 @@ from flask import Flask, g, render_template, send_from_directory
 from sqlmodel import Session
 
 from outreach import config, db
-from outreach.jobs import InProcessRunner
+from outreach.jobs import make_runner
 from outreach.export import role_fr
 from outreach.timefmt import format_hhmm
 
@@ -40,10 +40,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         # A tile server URL template enables map backgrounds; none by default (works offline).
         TILE_URL=os.environ.get("OUTREACH_TILE_URL", ""),
         SOLVE_INLINE=False,
+        # Production: solves go to a Redis queue processed by `outreach worker`.
+        REDIS_URL=os.environ.get("OUTREACH_REDIS_URL", ""),
     )
     if test_config:
         app.config.update(test_config)
-    app.extensions["solve_runner"] = InProcessRunner(app.config["DATABASE_URL"])
+    app.extensions["solve_runner"] = make_runner(app.config["DATABASE_URL"],
+                                                 app.config.get("REDIS_URL"))
 
     @app.before_request
     def _open_session() -> None:
