@@ -248,7 +248,8 @@ def plan_document(inp: PlanningInput, solution: sm.Solution, params: sm.SolvePar
                 "vehicle": r.vehicle, "date": r.date.isoformat(), "service": r.service,
                 "crew": [{"staff": c.staff, "role": c.role} for c in r.crew],
                 "depart": hhmm(r.depart_min), "return": hhmm(r.return_min),
-                "distance_km": round(r.distance_m / 1000, 1), "travel_min": r.travel_min,
+                "distance_km": round(r.distance_m / 1000, 1), "distance_m": r.distance_m,
+                "travel_min": r.travel_min,
                 "visits": [
                     {
                         "stop": v.stop, "service": v.service, "arrive": hhmm(v.arrive_min),

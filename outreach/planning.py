@@ -14,8 +14,9 @@ from sqlmodel import Session, col, select
 
 from outreach.adjustments import pins_for
 from outreach.errors import PlanNotPublishable, UnknownPlan
-from outreach.mapping import PlanningInput, build_problem, plan_document
-from outreach.models import Plan, PlanCrew, PlanSession, Publication, Scenario
+from outreach.mapping import PlanningInput, build_problem, plan_document, staff_export_id
+from outreach.models import Plan, PlanCrew, PlanSession, Publication, Scenario, StaffMember
+from outreach.timefmt import parse_hhmm
 from outreach.travel import GeodesicTravelModel, TravelModel
 from solver import SolveParams, Solution, solve
 
@@ -44,33 +45,50 @@ def create_plan(
 
 def store_plan(session: Session, inp: PlanningInput, solution: Solution,
                params: SolveParams) -> Plan:
-    document = plan_document(inp, solution, params)
+    return store_document(session, plan_document(inp, solution, params),
+                          solution.kpis.demand_served, solution.kpis.demand_total)
+
+
+def store_document(session: Session, document: dict[str, Any], demand_served: int,
+                   demand_total: int) -> Plan:
+    """Write a new plan version from its document: the plan row, its sessions (for the
+    public pages) and its crews (for staff rounds), in the caller's transaction."""
+    solver_info = document["solver"]
     plan = Plan(
-        scenario_id=inp.scenario.id, created_at=_now(), horizon_start=inp.start,
-        horizon_end=inp.end, solver_status=solution.status, method=solution.method.value,
-        elapsed_s=solution.elapsed_s, objective=solution.objective, bound=solution.bound,
-        demand_total=solution.kpis.demand_total, demand_served=solution.kpis.demand_served,
+        scenario_id=document["scenario"]["id"], created_at=_now(),
+        horizon_start=dt.date.fromisoformat(document["horizon"]["start"]),
+        horizon_end=dt.date.fromisoformat(document["horizon"]["end"]),
+        solver_status=solver_info["status"], method=solver_info["method"],
+        elapsed_s=solver_info["elapsed_s"], objective=solver_info["objective"],
+        bound=solver_info["bound"], demand_total=demand_total, demand_served=demand_served,
         document=document,
     )
     session.add(plan)
     session.flush()
     assert plan.id is not None
-    for route in solution.routes:
-        for seq, visit in enumerate(route.visits, start=1):
-            stop = inp.stops[visit.stop]
+    stops = {s["id"]: s for s in document["stops"]}
+    services = {s["id"]: s for s in document["services"]}
+    staff_codes = {
+        staff_export_id(m): m.code for m in session.exec(
+            select(StaffMember).where(StaffMember.scenario_id == plan.scenario_id))
+    }
+    for route in document["routes"]:
+        date = dt.date.fromisoformat(route["date"])
+        for seq, visit in enumerate(route["visits"], start=1):
+            stop = stops[visit["stop"]]
             session.add(PlanSession(
-                plan_id=plan.id, date=route.date, vehicle_code=route.vehicle, seq=seq,
-                stop_code=visit.stop, commune_insee=stop.commune_insee,
-                commune_name=inp.communes[stop.commune_insee].name, venue=stop.venue,
-                lat=stop.lat, lon=stop.lon, service_code=visit.service,
-                service_name=inp.services[visit.service].name, arrive_min=visit.arrive_min,
-                start_min=visit.start_min, end_min=visit.end_min, leave_min=visit.leave_min,
+                plan_id=plan.id, date=date, vehicle_code=route["vehicle"], seq=seq,
+                stop_code=visit["stop"], commune_insee=stop["commune_insee"],
+                commune_name=stop["commune_name"], venue=stop["venue"], lat=stop["lat"],
+                lon=stop["lon"], service_code=visit["service"],
+                service_name=services[visit["service"]]["name"],
+                arrive_min=parse_hhmm(visit["arrive"]), start_min=parse_hhmm(visit["start"]),
+                end_min=parse_hhmm(visit["end"]), leave_min=parse_hhmm(visit["leave"]),
             ))
-        for slot in route.crew:
-            session.add(PlanCrew(
-                plan_id=plan.id, date=route.date, vehicle_code=route.vehicle,
-                staff_code=inp.staff[slot.staff].code, role=slot.role,
-            ))
+        for slot in route["crew"]:
+            session.add(PlanCrew(plan_id=plan.id, date=date, vehicle_code=route["vehicle"],
+                                 staff_code=staff_codes.get(slot["staff"], slot["staff"]),
+                                 role=slot["role"]))
     session.flush()
     return plan
 

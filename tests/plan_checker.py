@@ -14,7 +14,7 @@ from collections import defaultdict
 from typing import Any
 
 REASON_CODES = {"no_vehicle", "venue_closed", "too_far", "no_crew", "spacing", "capacity",
-                "not_worth_travel"}
+                "not_worth_travel", "removed"}
 TOP_LEVEL = ["schema", "plan_id", "status", "scenario", "horizon", "travel_model",
              "travel_matrix", "services", "vehicles", "staff", "stops", "routes", "unserved",
              "kpis"]

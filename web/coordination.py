@@ -10,7 +10,7 @@ from flask import (Blueprint, Response, abort, current_app, flash, g, jsonify, r
                    render_template, request, url_for)
 from sqlmodel import col, select
 
-from outreach import adjustments, export, jobs, planning
+from outreach import adjustments, export, jobs, manual, planning
 from outreach.errors import InvalidInput, OutreachError, UnknownPlan
 from outreach.mapping import staff_export_id
 from outreach.models import Scenario, SolveJob, StaffMember
@@ -219,6 +219,57 @@ def reoptimise(plan_id: int):  # type: ignore[no-untyped-def]
     limit = float(document["solver"].get("time_limit_s") or 30)
     job = _start_job(document["scenario"]["id"], start, weeks, limit)
     return redirect(url_for("coordination.solve", job_id=job.id))
+
+
+def _edit_from(form: Any) -> manual.Edit:
+    try:
+        date = dt.date.fromisoformat(form.get("date", ""))
+        new_date = dt.date.fromisoformat(form["new_date"]) if form.get("new_date") else None
+    except ValueError:
+        raise InvalidInput(_("Date invalide.")) from None
+    return manual.Edit(date=date, vehicle=form.get("vehicle", ""), stop=form.get("stop", ""),
+                       new_date=new_date, new_vehicle=form.get("new_vehicle") or None,
+                       new_start=form.get("new_start") or None)
+
+
+@bp.route("/plans/<int:plan_id>/seance", methods=["GET", "POST"])
+def edit_session(plan_id: int):  # type: ignore[no-untyped-def]
+    """Check mode: move or remove one session, see the rules it breaks, then save a new draft."""
+    document = _document(plan_id)
+    source = request.form if request.method == "POST" else request.args
+    values = {k: source.get(k, "") for k in ("date", "vehicle", "stop", "new_date", "new_vehicle",
+                                             "new_start")}
+    route = next((r for r in document["routes"] if r["date"] == values["date"]
+                  and r["vehicle"] == values["vehicle"]), None)
+    visit = route and next((v for v in route["visits"] if v["stop"] == values["stop"]), None)
+    if route is None or visit is None:
+        abort(404)
+    values["new_date"] = values["new_date"] or values["date"]
+    values["new_vehicle"] = values["new_vehicle"] or values["vehicle"]
+    values["new_start"] = values["new_start"] or visit["start"]
+    violations: list[str] | None = None
+    status = 200
+    if request.method == "POST":
+        action = request.form.get("action", "check")
+        form = dict(values)
+        if action == "remove":
+            form["new_date"] = ""
+        try:
+            edit = _edit_from(form)
+            if action in ("save", "remove"):
+                plan = manual.save_edit(g.db, plan_id, edit)
+                g.db.commit()
+                flash(_("Nouvelle version enregistrée (brouillon) : plan {id}.", id=plan.id))
+                return redirect(url_for("coordination.plan", plan_id=plan.id))
+            _routes, violations = manual.check_edit(document, edit)
+        except InvalidInput as error:
+            g.db.rollback()
+            violations = error.problems or [str(error)]
+            status = 422
+    return render_template(
+        "coordination/edit_session.html", doc=document, values=values, visit=visit, route=route,
+        violations=violations, stops={s["id"]: s for s in document["stops"]},
+        vehicles=document["vehicles"]), status
 
 
 @bp.get("/plans/<int:plan_id>/map.svg")

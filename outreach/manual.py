@@ -1,0 +1,228 @@
+"""Editing a plan by hand: move or remove one session, see which rules the change breaks,
+and save the result as a new draft version.
+
+Everything is rebuilt from the plan document itself (its inputs and routes), so a
+check reads the plan exactly as it was computed, and the solver's own checker
+(:func:`solver.check_solution`) judges the edited routes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import Session
+
+from outreach.errors import InvalidInput
+from outreach.export import date_fr
+from outreach.models import Plan
+from outreach.planning import export_document, store_document
+from outreach.timefmt import format_hhmm, parse_hhmm
+from solver import check_solution
+from solver import model as sm
+from solver.evaluate import kpis
+from solver.periods import stop_service_pairs, target_visits
+
+REMOVED = "removed"
+REMOVED_REASON = "Séance retirée à la main par la coordination."
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Move (``new_date`` given) or remove one session of a plan."""
+
+    date: dt.date
+    vehicle: str
+    stop: str
+    new_date: dt.date | None = None
+    new_vehicle: str | None = None
+    new_start: str | None = None  # "HH:MM"; keeps the session's hours when omitted
+
+    @property
+    def removes(self) -> bool:
+        return self.new_date is None
+
+
+def problem_from_document(doc: dict[str, Any]) -> sm.Problem:
+    """The solver problem a plan was computed from, rebuilt from its export."""
+    index = {name: i for i, name in enumerate(doc["travel_matrix"]["locations"])}
+    minutes = parse_hhmm
+    return sm.Problem(
+        dates=tuple(dt.date.fromisoformat(d) for d in doc["horizon"]["dates"]),
+        services=tuple(
+            sm.Service(
+                id=s["id"], name=s["name"],
+                required_roles=tuple(tuple(slot) for slot in s["required_roles"]),
+                session_min=s["session_min"], setup_min=s["setup_min"], packup_min=s["packup_min"],
+                earliest_start_min=minutes(s["earliest_start"]), latest_end_min=minutes(s["latest_end"]),
+                visits_per_period=s["visits_per_period"], period_weeks=s["period_weeks"],
+                min_spacing_days=s["min_spacing_days"], max_sessions_per_day=s["max_sessions_per_day"],
+            ) for s in doc["services"]),
+        vehicles=tuple(
+            sm.Vehicle(
+                id=v["id"], name=v["name"], base=index[v["base"]["location"]],
+                services=frozenset(v["services"]), weekdays=frozenset(v["weekdays"]),
+                max_duty_min=v["max_duty_min"], shift_start_min=minutes(v["shift_start"]),
+                shift_end_min=minutes(v["shift_end"]),
+            ) for v in doc["vehicles"]),
+        stops=tuple(
+            sm.Stop(
+                id=s["id"], location=index[s["location"]], demand=s["demand"],
+                services=frozenset(s["services"]),
+                windows=tuple(sm.Window(w["weekday"], minutes(w["from"]), minutes(w["to"]))
+                              for w in s["windows"]),
+            ) for s in doc["stops"]),
+        staff=tuple(
+            sm.StaffMember(
+                id=p["id"], roles=frozenset(p["roles"]), max_day_min=p["max_day_min"],
+                availability=tuple(sm.Availability(dt.date.fromisoformat(a["date"]),
+                                                   minutes(a["from"]), minutes(a["to"]))
+                                   for a in p["availability"]),
+            ) for p in doc["staff"]),
+        travel_min=tuple(tuple(row) for row in doc["travel_matrix"]["travel_min"]),
+        distance_m=tuple(tuple(row) for row in doc["travel_matrix"]["distance_m"]),
+        period_start=dt.date.fromisoformat(doc["horizon"]["period_start"]),
+    )
+
+
+def _route(problem: sm.Problem, vehicle: str, date: dt.date, service: str,
+           crew: tuple[sm.CrewSlot, ...], visits: list[tuple[str, int]]) -> sm.Route:
+    """A route visiting ``(stop, session start)`` in order of start, with times derived."""
+    services = {s.id: s for s in problem.services}
+    stops = {s.id: s for s in problem.stops}
+    base = next(v.base for v in problem.vehicles if v.id == vehicle)
+    spec = services[service]
+    here, legs_min, legs_m, out = base, 0, 0, []
+    for stop_id, start in sorted(visits, key=lambda v: v[1]):
+        there = stops[stop_id].location
+        leg = problem.travel_min[here][there]
+        out.append(sm.Visit(stop_id, service, start - spec.setup_min, start, start + spec.session_min,
+                            start + spec.session_min + spec.packup_min, leg))
+        legs_min += leg
+        legs_m += problem.distance_m[here][there]
+        here = there
+    legs_min += problem.travel_min[here][base]
+    legs_m += problem.distance_m[here][base]
+    depart = out[0].arrive_min - out[0].travel_min_from_previous
+    back = out[-1].leave_min + problem.travel_min[here][base]
+    return sm.Route(vehicle, date, service, crew, depart, back, legs_m, legs_min, tuple(out))
+
+
+def routes_from_document(doc: dict[str, Any]) -> list[sm.Route]:
+    return [
+        sm.Route(
+            r["vehicle"], dt.date.fromisoformat(r["date"]), r["service"],
+            tuple(sm.CrewSlot(c["staff"], c["role"]) for c in r["crew"]),
+            parse_hhmm(r["depart"]), parse_hhmm(r["return"]),
+            r.get("distance_m", round(r["distance_km"] * 1000)),
+            r["travel_min"],
+            tuple(sm.Visit(v["stop"], v["service"], parse_hhmm(v["arrive"]), parse_hhmm(v["start"]),
+                           parse_hhmm(v["end"]), parse_hhmm(v["leave"]), v["travel_min_from_previous"])
+                  for v in r["visits"]),
+        )
+        for r in doc["routes"]
+    ]
+
+
+def apply_edit(problem: sm.Problem, routes: list[sm.Route], edit: Edit) -> list[sm.Route]:
+    """The routes after the edit, times recomputed; raises InvalidInput for an unknown session."""
+    source = next((r for r in routes if r.date == edit.date and r.vehicle == edit.vehicle
+                   and any(v.stop == edit.stop for v in r.visits)), None)
+    if source is None:
+        raise InvalidInput(f"Aucune séance à {edit.stop} le {edit.date} avec le véhicule {edit.vehicle}.")
+    moved = next(v for v in source.visits if v.stop == edit.stop)
+    result = [r for r in routes if r is not source]
+    remaining = [(v.stop, v.start_min) for v in source.visits if v.stop != edit.stop]
+    if remaining:
+        result.append(_route(problem, source.vehicle, source.date, source.service, source.crew,
+                             remaining))
+    if edit.removes:
+        return result
+    assert edit.new_date is not None
+    vehicle = edit.new_vehicle or edit.vehicle
+    if vehicle not in {v.id for v in problem.vehicles}:
+        raise InvalidInput(f"champ vehicle : véhicule {vehicle!r} inconnu")
+    start = parse_hhmm(edit.new_start, "start") if edit.new_start else moved.start_min
+    target = next((r for r in result if r.date == edit.new_date and r.vehicle == vehicle), None)
+    if target is None:
+        result.append(_route(problem, vehicle, edit.new_date, source.service, source.crew,
+                             [(edit.stop, start)]))
+    else:
+        result.remove(target)
+        result.append(_route(problem, vehicle, edit.new_date, target.service, target.crew,
+                             [(v.stop, v.start_min) for v in target.visits] + [(edit.stop, start)]))
+    return sorted(result, key=lambda r: (r.date, r.vehicle))
+
+
+def check_edit(doc: dict[str, Any], edit: Edit) -> tuple[list[sm.Route], list[str]]:
+    """The edited routes and every hard rule they break (empty when the edit is valid)."""
+    problem = problem_from_document(doc)
+    routes = apply_edit(problem, routes_from_document(doc), edit)
+    solution = sm.Solution(status="feasible", routes=tuple(routes), unserved=(),
+                           kpis=kpis(problem, routes), objective=0, bound=None, elapsed_s=0.0)
+    return routes, check_solution(problem, solution)
+
+
+def save_edit(session: Session, plan_id: int, edit: Edit) -> Plan:
+    """A new draft version with the edit applied; refused if it breaks a rule."""
+    doc = export_document(session, plan_id)
+    routes, violations = check_edit(doc, edit)
+    if violations:
+        raise InvalidInput("Modification refusée : elle enfreint des règles.", violations)
+    problem = problem_from_document(doc)
+    figures = kpis(problem, routes)
+    new_doc = {k: v for k, v in doc.items()
+               if k not in ("plan_id", "status", "created_at", "published_at")}
+    new_doc["routes"] = [_route_json(r) for r in routes]
+    new_doc["unserved"] = _unserved_after(doc, problem, routes)
+    new_doc["kpis"] = {
+        "demand_total": figures.demand_total, "demand_served": figures.demand_served,
+        "demand_served_pct": round(100 * figures.demand_served / figures.demand_total, 1)
+        if figures.demand_total else 0.0,
+        "stop_services_total": figures.stop_services_total,
+        "stop_services_at_target": figures.stop_services_at_target,
+        "sessions": figures.sessions, "distance_km": round(figures.distance_km, 1),
+        "driving_min": figures.driving_min, "staff_hours": round(figures.staff_min / 60, 1),
+    }
+    action = "retirée" if edit.removes else f"déplacée au {date_fr(edit.new_date)}"  # type: ignore[arg-type]
+    new_doc["solver"] = {**doc["solver"], "method": "manual", "status": "feasible", "bound": None,
+                         "edited_from": plan_id,
+                         "edit": f"Séance de {edit.stop} du {date_fr(edit.date)} {action}"}
+    return store_document(session, new_doc, figures.demand_served, figures.demand_total)
+
+
+def _route_json(r: sm.Route) -> dict[str, Any]:
+    return {
+        "vehicle": r.vehicle, "date": r.date.isoformat(), "service": r.service,
+        "crew": [{"staff": c.staff, "role": c.role} for c in r.crew],
+        "depart": format_hhmm(r.depart_min), "return": format_hhmm(r.return_min),
+        "distance_km": round(r.distance_m / 1000, 1), "distance_m": r.distance_m,
+        "travel_min": r.travel_min,
+        "visits": [{"stop": v.stop, "service": v.service, "arrive": format_hhmm(v.arrive_min),
+                    "start": format_hhmm(v.start_min), "end": format_hhmm(v.end_min),
+                    "leave": format_hhmm(v.leave_min),
+                    "travel_min_from_previous": v.travel_min_from_previous} for v in r.visits],
+    }
+
+
+def _unserved_after(doc: dict[str, Any], problem: sm.Problem,
+                    routes: list[sm.Route]) -> list[dict[str, Any]]:
+    """Earlier reasons for pairs still short; "removed" for pairs the edit left short."""
+    held: dict[tuple[str, str], int] = {}
+    for route in routes:
+        for visit in route.visits:
+            held[(visit.stop, visit.service)] = held.get((visit.stop, visit.service), 0) + 1
+    before = {(u["stop"], u["service"]): u for u in doc["unserved"]}
+    result = []
+    for stop, service in stop_service_pairs(problem):
+        missing = target_visits(problem, service) - held.get((stop.id, service.id), 0)
+        if missing <= 0:
+            continue
+        earlier = before.get((stop.id, service.id))
+        if earlier and earlier["missing_visits"] == missing:
+            result.append(earlier)
+        else:
+            result.append({"stop": stop.id, "service": service.id, "missing_visits": missing,
+                           "reason_code": REMOVED, "reason": REMOVED_REASON})
+    return sorted(result, key=lambda u: (u["service"], u["stop"]))

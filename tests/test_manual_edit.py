@@ -1,0 +1,104 @@
+"""Editing one session by hand: check mode, remove, move, saved as a new draft version."""
+
+import datetime as dt
+
+import pytest
+from sqlmodel import Session
+
+from outreach import db, manual, planning
+from outreach.errors import InvalidInput
+from plan_checker import check_plan
+from solver import check_solution
+from solver.evaluate import kpis
+from solver.model import Solution
+
+
+@pytest.fixture
+def doc(planned_url):
+    with Session(db.get_engine(planned_url)) as s:
+        return planning.export_document(s, 1)
+
+
+def _first(doc):
+    route = doc["routes"][0]
+    return route, route["visits"][0]
+
+
+def test_the_document_rebuilds_the_problem_and_routes_it_was_planned_with(doc):
+    problem = manual.problem_from_document(doc)
+    routes = manual.routes_from_document(doc)
+    solution = Solution("feasible", tuple(routes), (), kpis(problem, routes), 0, None, 0.0)
+    assert check_solution(problem, solution) == []
+    assert kpis(problem, routes).demand_served == doc["kpis"]["demand_served"]
+
+
+def test_keeping_a_session_where_it_is_breaks_nothing(doc):
+    route, visit = _first(doc)
+    edit = manual.Edit(dt.date.fromisoformat(route["date"]), route["vehicle"], visit["stop"],
+                       new_date=dt.date.fromisoformat(route["date"]))
+    _, violations = manual.check_edit(doc, edit)
+    assert violations == []
+
+
+def test_moving_to_a_day_the_venue_is_closed_is_reported(doc):
+    route, visit = _first(doc)
+    stop = next(s for s in doc["stops"] if s["id"] == visit["stop"])
+    open_days = {w["weekday"] for w in stop["windows"]}
+    closed = next(d for d in doc["horizon"]["dates"]
+                  if dt.date.fromisoformat(d).isoweekday() not in open_days)
+    edit = manual.Edit(dt.date.fromisoformat(route["date"]), route["vehicle"], visit["stop"],
+                       new_date=dt.date.fromisoformat(closed))
+    _, violations = manual.check_edit(doc, edit)
+    assert any("window" in v or "fenêtre" in v or "ouvert" in v for v in violations), violations
+
+
+def test_removing_a_session_saves_a_valid_new_draft(planned_url, doc):
+    route, visit = _first(doc)
+    edit = manual.Edit(dt.date.fromisoformat(route["date"]), route["vehicle"], visit["stop"])
+    with db.unit_of_work(planned_url) as s:
+        plan = manual.save_edit(s, 1, edit)
+    with Session(db.get_engine(planned_url)) as s:
+        new = planning.export_document(s, plan.id)
+        assert planning.export_document(s, 1)["routes"] == doc["routes"]  # the old version stays
+    assert new["status"] == "draft" and new["solver"]["method"] == "manual"
+    assert new["kpis"]["sessions"] == doc["kpis"]["sessions"] - 1
+    assert any(u["stop"] == visit["stop"] and u["reason_code"] == "removed" for u in new["unserved"])
+    assert check_plan(new) == []
+
+
+def test_an_invalid_edit_is_refused_and_saves_nothing(planned_url, doc):
+    route, visit = _first(doc)
+    edit = manual.Edit(dt.date.fromisoformat(route["date"]), route["vehicle"], visit["stop"],
+                       new_date=dt.date.fromisoformat(route["date"]), new_start="05:00")
+    with pytest.raises(InvalidInput, match="enfreint"):
+        with db.unit_of_work(planned_url) as s:
+            manual.save_edit(s, 1, edit)
+    with Session(db.get_engine(planned_url)) as s:
+        assert [p.id for p, _ in planning.list_plans(s)] == [1]
+
+
+def test_check_mode_page_then_remove(planned_url, doc):
+    from outreach.users import set_user
+    from web import create_app
+
+    with db.unit_of_work(planned_url) as s:
+        set_user(s, "coord@test", "correct-horse-battery", "coordinator")
+    client = create_app({"DATABASE_URL": planned_url, "TESTING": True}).test_client()
+    client.get("/connexion")
+    with client.session_transaction() as sess:
+        token = sess["csrf"]
+    client.post("/connexion", data={"email": "coord@test", "password": "correct-horse-battery",
+                                    "csrf_token": token})
+    route, visit = _first(doc)
+    query = {"date": route["date"], "vehicle": route["vehicle"], "stop": visit["stop"]}
+    page = client.get("/coordination/plans/1/seance", query_string=query)
+    assert page.status_code == 200
+    with client.session_transaction() as sess:
+        token = sess["csrf"]
+    checked = client.post("/coordination/plans/1/seance", data={
+        **query, "new_date": route["date"], "new_vehicle": route["vehicle"], "new_start": "05:00",
+        "action": "check", "csrf_token": token}).get_data(as_text=True)
+    assert "enfreint" in checked and 'value="05:00"' in checked
+    removed = client.post("/coordination/plans/1/seance", data={
+        **query, "action": "remove", "csrf_token": token}, follow_redirects=True)
+    assert "Nouvelle version enregistrée" in removed.get_data(as_text=True)
