@@ -15,7 +15,7 @@ from pydantic import BaseModel, ValidationError
 from sqlmodel import Session, select
 
 from outreach.communes import import_communes
-from outreach.errors import InvalidInput
+from outreach.errors import InvalidInput, OutreachError
 from outreach.models import (Absence, CalendarToken, Commune, Service, StaffMember, Stop, User,
                              Vehicle)
 from outreach.scenarios import ServiceSpec, StaffSpec, StopSpec, VehicleSpec
@@ -112,7 +112,7 @@ def _commune(session: Session, insee: str, field: str) -> Commune:
     if commune is None and re.fullmatch(r"(\d{5}|2[AB]\d{3})", insee):
         try:
             import_communes(session, insee[:3] if insee.startswith("97") else insee[:2])
-        except InvalidInput:
+        except OutreachError:  # unknown département: reported below as an unknown commune
             pass
         commune = session.get(Commune, insee)
     if commune is None:

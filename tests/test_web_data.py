@@ -132,3 +132,11 @@ def test_children_import_all_or_nothing_from_the_form(client):
 def test_data_pages_are_for_coordinators_only(db_url, path):
     anonymous = create_app({"DATABASE_URL": db_url, "TESTING": True}).test_client()
     assert anonymous.get(BASE + path).status_code == 302
+
+
+def test_unknown_commune_code_is_a_field_error(client):
+    response = client.post(f"{BASE}/stops/nouveau", data={
+        "csrf_token": client.token, "id": "x", "commune_insee": "00000", "venue": "Salle",
+        "services": "bus-prevention", "windows": "mardi 08:30-12:30"})
+    assert response.status_code == 422
+    assert "commune &#39;00000&#39; inconnue" in response.get_data(as_text=True)
