@@ -107,6 +107,8 @@ def plan_cmd(scenario: str, start: str | None, weeks: int | None, time_limit: fl
     params = SolveParams(time_limit_s=time_limit, seed=seed, method=Method(method))
     with db.unit_of_work() as session:
         plan = planning.create_plan(session, scenario, start_date, weeks, params)
+        diff = planning.diff_against_published(session, plan.id)  # type: ignore[arg-type]
+        had_published = planning.published_plan_id(session, scenario) is not None
         if publish:
             planning.publish_plan(session, plan.id)  # type: ignore[arg-type]
         document = planning.export_document(session, plan.id)  # type: ignore[arg-type]
@@ -117,6 +119,8 @@ def plan_cmd(scenario: str, start: str | None, weeks: int | None, time_limit: fl
         bound = f", borne {solver_info['bound']}" if solver_info["bound"] is not None else ""
         click.echo(f"Optimiseur : {solver_info['method']}, {solver_info['status']}, "
                    f"{solver_info['elapsed_s']} s{bound}")
+        if had_published:
+            click.echo(export.changes_fr(diff))
     state = "publié" if publish else "brouillon"
     click.echo(f"Plan {plan.id} enregistré ({state}).")
 

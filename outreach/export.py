@@ -105,3 +105,19 @@ def summary_fr(document: dict[str, Any]) -> str:
             stop = stops[u["stop"]]
             lines.append(f"  - {stop['commune_name']} ({services[u['service']]['name']}) : {u['reason']}")
     return "\n".join(lines)
+
+
+def changes_fr(diff: dict[str, list[dict[str, Any]]]) -> str:
+    """Every change against the published version, one line each."""
+    lines = [f"Par rapport au plan publié : {len(diff['added'])} séance(s) ajoutée(s), "
+             f"{len(diff['moved'])} déplacée(s), {len(diff['cancelled'])} annulée(s), "
+             f"{len(diff['unchanged'])} inchangée(s)."]
+    for m in diff["moved"]:
+        lines.append(f"  déplacée : {m['commune_name']}, {date_fr(m['from']['date'])} "
+                     f"{m['from']['start']} → {date_fr(m['to']['date'])} {m['to']['start']}")
+    for a in diff["added"]:
+        lines.append(f"  ajoutée : {a['commune_name']}, {date_fr(a['to']['date'])} {a['to']['start']}")
+    for c in diff["cancelled"]:
+        lines.append(f"  annulée : {c['commune_name']}, {date_fr(c['from']['date'])} "
+                     f"{c['from']['start']}")
+    return "\n".join(lines)

@@ -84,3 +84,12 @@ def test_worker_stops_when_idle(redis_url):
         jobs.RedisQueue.KEY = original
     assert result.exit_code == 0, result.output
     assert "0 calcul(s) exécuté(s)." in result.output
+
+
+def test_a_new_plan_lists_its_changes_against_the_published_one(runner):
+    args = ["plan", "--scenario", "loire", "--start", "2027-01-04", "--weeks", "1", "--time-limit", "2"]
+    assert runner.invoke(main, args + ["--publish"]).exit_code == 0
+    second = runner.invoke(main, args + ["--seed", "3"])
+    assert second.exit_code == 0
+    assert "Par rapport au plan publié :" in second.output
+    assert "inchangée(s)" in second.output
