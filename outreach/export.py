@@ -94,6 +94,10 @@ def summary_fr(document: dict[str, Any]) -> str:
         "",
         f"Demande servie : {k['demand_served']} / {k['demand_total']} ({k['demand_served_pct']} %)",
         f"Arrêts à la fréquence cible : {k['stop_services_at_target']} / {k['stop_services_total']}",
+        *([f"Jeunes enfants du département à moins de {k['coverage']['threshold_min']} min "
+           f"d'une séance : {k['coverage']['children_within_threshold']} / "
+           f"{k['coverage']['children_departement']} ({k['coverage']['share_within_threshold_pct']} %)"]
+          if "coverage" in k else []),
         f"Séances : {k['sessions']} ; distance : {k['distance_km']:.0f} km ; "
         f"conduite : {k['driving_min'] // 60} h {k['driving_min'] % 60:02d} ; "
         f"heures d'équipe : {k['staff_hours']}",

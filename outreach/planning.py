@@ -13,6 +13,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from outreach.adjustments import pins_for
+from outreach.coverage import coverage_kpis
 from outreach.errors import PlanNotPublishable, UnknownPlan
 from outreach.mapping import PlanningInput, build_problem, plan_document, staff_export_id
 from outreach.models import Plan, PlanCrew, PlanSession, Publication, Scenario, StaffMember
@@ -45,8 +46,14 @@ def create_plan(
 
 def store_plan(session: Session, inp: PlanningInput, solution: Solution,
                params: SolveParams) -> Plan:
-    return store_document(session, plan_document(inp, solution, params),
-                          solution.kpis.demand_served, solution.kpis.demand_total)
+    document = plan_document(inp, solution, params)
+    served = {(inp.stops[v.stop].lat, inp.stops[v.stop].lon)
+              for route in solution.routes for v in route.visits}
+    threshold = min((s.access_threshold_min for s in inp.services.values()), default=30)
+    document["kpis"]["coverage"] = coverage_kpis(session, inp.scenario.departement, served,
+                                                 threshold)
+    return store_document(session, document, solution.kpis.demand_served,
+                          solution.kpis.demand_total)
 
 
 def store_document(session: Session, document: dict[str, Any], demand_served: int,
