@@ -160,3 +160,28 @@ def test_redis_queue_runs_jobs_in_a_worker(planned_url, redis_url):
     queue.shutdown()
     with Session(db.get_engine(planned_url)) as s:
         assert [s.get(SolveJob, i).status for i in ids] == ["done", "done"]
+
+
+@pytest.mark.postgres
+def test_the_web_workflow_on_postgresql(pg_url):
+    """The production database path: migrate, seed, generate, publish, look up publicly."""
+    from outreach import scenarios
+
+    db.upgrade(pg_url)
+    with db.unit_of_work(pg_url) as s:
+        scenarios.seed_demo(s, ["loire"])
+        set_user(s, "coord@test", PASSWORD, "coordinator")
+    app = create_app({"DATABASE_URL": pg_url, "TESTING": True, "SOLVE_INLINE": True})
+    client = app.test_client()
+    client.token = _login(client)
+    response = _solve(client, weeks="1", time_limit="2")
+    job_page = client.get(response.headers["Location"]).get_data(as_text=True)
+    plan_id = int(re.search(r"/coordination/plans/(\d+)", job_page).group(1))
+    client.post(f"/coordination/plans/{plan_id}/publish", data={"csrf_token": client.token})
+    with Session(db.get_engine(pg_url)) as s:
+        doc = planning.export_document(s, plan_id)
+    assert doc["status"] == "published"
+    stop_id = doc["routes"][0]["visits"][0]["stop"]
+    stop = next(s for s in doc["stops"] if s["id"] == stop_id)
+    page = client.get("/", query_string={"insee": stop["commune_insee"]}).get_data(as_text=True)
+    assert stop["venue"] in page
