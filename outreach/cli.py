@@ -84,6 +84,22 @@ def _parse_start(value: str) -> dt.date:
         raise click.BadParameter(f"{value!r} n'est pas une date AAAA-MM-JJ", param_hint="--start")
 
 
+@main.command("generate-scenario")
+@click.option("--departement", "-d", required=True, help="Code du département : 76, 2A, 971…")
+@click.option("--stops", type=click.IntRange(1, 500), default=40, show_default=True,
+              help="Nombre d'arrêts candidats.")
+@click.option("--vehicles", type=click.IntRange(1, 10), default=2, show_default=True)
+def generate_scenario_cmd(departement: str, stops: int, vehicles: int) -> None:
+    """Crée un scénario de départ pour un département entier (arrêts candidats, équipes)."""
+    from outreach.generate import generate_spec
+
+    with db.unit_of_work() as session:
+        spec = generate_spec(session, departement, stops, vehicles)
+        scenario = scenarios.load_scenario(session, spec)
+    click.echo(f"Scénario {scenario.id} créé : {len(spec.stops)} arrêts, {vehicles} véhicule(s), "
+               f"{len(spec.staff)} personnes. Planifiez-le avec : outreach plan --scenario {scenario.id}")
+
+
 @main.command("plan")
 @click.option("--scenario", required=True, help="Identifiant du scénario (ex. indre-et-loire).")
 @click.option("--start", help="Premier lundi de l'horizon, AAAA-MM-JJ (défaut : celui du scénario).")
