@@ -14,11 +14,13 @@ from typing import Any
 
 from sqlmodel import Session
 
+from outreach.coverage import coverage_kpis
 from outreach.errors import InvalidInput
 from outreach.export import date_fr
 from outreach.models import Plan
 from outreach.planning import export_document, store_document
 from outreach.timefmt import format_hhmm, parse_hhmm
+from outreach.workload import workload
 from solver import check_solution
 from solver import model as sm
 from solver.evaluate import kpis
@@ -185,6 +187,12 @@ def save_edit(session: Session, plan_id: int, edit: Edit) -> Plan:
         "sessions": figures.sessions, "distance_km": round(figures.distance_km, 1),
         "driving_min": figures.driving_min, "staff_hours": round(figures.staff_min / 60, 1),
     }
+    new_doc["kpis"]["workload"] = workload(new_doc)
+    stops = {s["id"]: s for s in doc["stops"]}
+    threshold = min((s["access_threshold_min"] for s in doc["services"]), default=30)
+    new_doc["kpis"]["coverage"] = coverage_kpis(
+        session, doc["scenario"]["departement"],
+        {(stops[v.stop]["lat"], stops[v.stop]["lon"]) for r in routes for v in r.visits}, threshold)
     action = "retirée" if edit.removes else f"déplacée au {date_fr(edit.new_date)}"  # type: ignore[arg-type]
     new_doc["solver"] = {**doc["solver"], "method": "manual", "status": "feasible", "bound": None,
                          "edited_from": plan_id,

@@ -19,6 +19,7 @@ from outreach.errors import InvalidInput, UnknownScenario
 from outreach.models import Absence, Commune, Scenario, Service, StaffMember, Stop, Vehicle
 from outreach.timefmt import format_hhmm, parse_hhmm
 from outreach.travel import TravelModel
+from outreach.workload import workload
 from solver import model as sm
 from solver.calendar import french_public_holidays, working_dates
 
@@ -178,7 +179,7 @@ def plan_document(inp: PlanningInput, solution: sm.Solution, params: sm.SolvePar
     """The plan export (docs/plan-format.md) without plan_id and status."""
     problem = inp.problem
     hhmm = format_hhmm
-    return {
+    document = {
         "schema": SCHEMA,
         "scenario": {"id": inp.scenario.id, "name": inp.scenario.name,
                      "departement": inp.scenario.departement},
@@ -294,3 +295,5 @@ def plan_document(inp: PlanningInput, solution: sm.Solution, params: sm.SolvePar
             "seed": params.seed,
         },
     }
+    document["kpis"]["workload"] = workload(document)
+    return document

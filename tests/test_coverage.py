@@ -30,3 +30,21 @@ def test_plans_report_coverage(planned_url):
         coverage = planning.export_document(s, 1)["kpis"]["coverage"]
     assert coverage["threshold_min"] == 30
     assert 0 < coverage["share_within_threshold_pct"] < 100
+
+
+def test_workload_reports_min_and_max_hours_per_role(planned_url):
+    from outreach import planning
+    from outreach.timefmt import parse_hhmm
+
+    with Session(db.get_engine(planned_url)) as s:
+        doc = planning.export_document(s, 1)
+    workload = doc["kpis"]["workload"]
+    assert {"doctor", "puericultrice", "driver"} <= set(workload)
+    hours: dict[str, int] = {}  # minutes on duty per person
+    for route in doc["routes"]:
+        for member in route["crew"]:
+            duty = parse_hhmm(route["return"]) - parse_hhmm(route["depart"])
+            hours[member["staff"]] = hours.get(member["staff"], 0) + duty
+    drivers = [p["id"] for p in doc["staff"] if "driver" in p["roles"]]
+    assert workload["driver"]["max_hours"] == round(max(hours.get(d, 0) for d in drivers) / 60, 1)
+    assert workload["driver"]["min_hours"] <= workload["driver"]["max_hours"]
