@@ -109,10 +109,12 @@ def generate_scenario_cmd(departement: str, stops: int, vehicles: int) -> None:
 @click.option("--seed", type=int, default=0, show_default=True, help="Graine (même graine, même plan).")
 @click.option("--method", type=click.Choice([m.value for m in Method]), default=Method.PATTERNS.value,
               show_default=True, help="Décomposition utilisée par l'optimiseur.")
+@click.option("--keep-published", is_flag=True,
+              help="Garder les séances du plan publié (replanifier après une absence).")
 @click.option("--publish", is_flag=True, help="Publier le plan aussitôt calculé.")
 @click.option("--quiet", is_flag=True, help="N'afficher que l'identifiant du plan.")
 def plan_cmd(scenario: str, start: str | None, weeks: int | None, time_limit: float, seed: int,
-             method: str, publish: bool, quiet: bool) -> None:
+             method: str, keep_published: bool, publish: bool, quiet: bool) -> None:
     """Calcule un nouveau plan (brouillon) et affiche son résumé."""
     with db.unit_of_work() as session:
         found = session.get(Scenario, scenario)
@@ -122,7 +124,8 @@ def plan_cmd(scenario: str, start: str | None, weeks: int | None, time_limit: fl
         weeks = weeks or (found.default_weeks if found else 4)
     params = SolveParams(time_limit_s=time_limit, seed=seed, method=Method(method))
     with db.unit_of_work() as session:
-        plan = planning.create_plan(session, scenario, start_date, weeks, params)
+        plan = planning.create_plan(session, scenario, start_date, weeks, params,
+                                    keep_published=keep_published)
         diff = planning.diff_against_published(session, plan.id)  # type: ignore[arg-type]
         had_published = planning.published_plan_id(session, scenario) is not None
         if publish:

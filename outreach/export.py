@@ -102,6 +102,13 @@ def summary_fr(document: dict[str, Any]) -> str:
         f"conduite : {k['driving_min'] // 60} h {k['driving_min'] % 60:02d} ; "
         f"heures d'équipe : {k['staff_hours']}",
     ]
+    dropped = [p for p in document.get("pins", []) if not p["held"]]
+    if dropped:
+        lines.append("")
+        lines.append("Séances épinglées ou gardées qui n'ont pas pu l'être :")
+        for pin in dropped:
+            lines.append(f"  - {stops[pin['stop']]['commune_name']}, {date_fr(pin['date'])} : "
+                         f"{pin['reason']}")
     if document["unserved"]:
         lines.append("")
         lines.append("Non desservis :")

@@ -27,7 +27,7 @@ from outreach.adjustments import pins_for
 from outreach.errors import OutreachError
 from outreach.mapping import build_problem
 from outreach.models import SolveJob
-from outreach.planning import store_plan
+from outreach.planning import published_pins, store_plan
 from outreach.travel import GeodesicTravelModel
 from solver import Method, SolveParams, solve
 
@@ -41,12 +41,13 @@ def _now() -> dt.datetime:
 
 
 def submit(session: Session, scenario_id: str, start: dt.date, weeks: int,
-           params: SolveParams, user_id: int | None = None) -> SolveJob:
+           params: SolveParams, user_id: int | None = None,
+           keep_published: bool = False) -> SolveJob:
     """Record a queued job; the caller commits, then hands the id to a runner."""
     job = SolveJob(
         scenario_id=scenario_id, status=QUEUED, horizon_start=start, weeks=weeks,
         params={"time_limit_s": params.time_limit_s, "seed": params.seed,
-                "method": params.method.value},
+                "method": params.method.value, "keep_published": keep_published},
         progress={}, created_by=user_id, created_at=_now(),
     )
     session.add(job)
@@ -75,11 +76,15 @@ def run(job_id: int, url: str | None = None) -> None:
         scenario_id, start, weeks = job.scenario_id, job.horizon_start, job.weeks
         params = SolveParams(time_limit_s=float(job.params["time_limit_s"]),
                              seed=int(job.params["seed"]), method=Method(job.params["method"]))
+        keep = bool(job.params.get("keep_published"))
     began = time.monotonic()
     try:
         with db.unit_of_work(url) as session:
+            pins = pins_for(session, scenario_id)
+            if keep:
+                pins += published_pins(session, scenario_id)
             inp = build_problem(session, scenario_id, start, weeks, GeodesicTravelModel(),
-                                pins=pins_for(session, scenario_id))
+                                pins=list(dict.fromkeys(pins)))
         solution = solve(inp.problem, params)
         with db.unit_of_work(url) as session:
             plan = store_plan(session, inp, solution, params)

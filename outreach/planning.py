@@ -19,7 +19,7 @@ from outreach.mapping import PlanningInput, build_problem, plan_document, staff_
 from outreach.models import Plan, PlanCrew, PlanSession, Publication, Scenario, StaffMember
 from outreach.timefmt import parse_hhmm
 from outreach.travel import GeodesicTravelModel, TravelModel
-from solver import SolveParams, Solution, solve
+from solver import Pin, SolveParams, Solution, solve
 
 DRAFT, PUBLISHED, ARCHIVED = "draft", "published", "archived"
 
@@ -35,13 +35,32 @@ def create_plan(
     weeks: int,
     params: SolveParams | None = None,
     travel: TravelModel | None = None,
+    keep_published: bool = False,
 ) -> Plan:
-    """Solve the scenario over ``weeks`` weeks from ``start`` and store a draft version."""
+    """Solve the scenario over ``weeks`` weeks from ``start`` and store a draft version.
+
+    With ``keep_published``, every session of the published plan inside the horizon is
+    pinned: re-planning after an absence then only changes crews, and moves a session
+    only when no substitute can be found (the dropped pin says why).
+    """
     params = params or SolveParams()
+    pins = pins_for(session, scenario_id)
+    if keep_published:
+        pins += published_pins(session, scenario_id)
     inp = build_problem(session, scenario_id, start, weeks, travel or GeodesicTravelModel(),
-                        pins=pins_for(session, scenario_id))
+                        pins=list(dict.fromkeys(pins)))
     solution = solve(inp.problem, params)
     return store_plan(session, inp, solution, params)
+
+
+def published_pins(session: Session, scenario_id: str) -> list[Pin]:
+    """The sessions of the scenario's published plan, as pins."""
+    plan_id = published_plan_id(session, scenario_id)
+    if plan_id is None:
+        return []
+    rows = session.exec(select(PlanSession).where(PlanSession.plan_id == plan_id)).all()
+    return [Pin(stop=r.stop_code, service=r.service_code, date=r.date, vehicle=r.vehicle_code)
+            for r in rows]
 
 
 def store_plan(session: Session, inp: PlanningInput, solution: Solution,

@@ -113,3 +113,28 @@ def test_plan_round_trip_on_postgresql(pg_url):
     from plan_checker import check_plan
 
     assert check_plan(doc) == []
+
+
+def test_replanning_after_an_absence_keeps_the_published_sessions(planned_url):
+    from outreach.models import Absence, StaffMember
+
+    with db.unit_of_work(planned_url) as s:
+        published = planning.export_document(s, 1)
+        route = published["routes"][0]
+        absent_id = int(route["crew"][0]["staff"].removeprefix("staff-"))
+        day = dt.date.fromisoformat(route["date"])
+        s.add(Absence(staff_id=absent_id, start_date=day, end_date=day, reason="Maladie"))
+    with db.unit_of_work(planned_url) as s:
+        plan = planning.create_plan(s, "indre-et-loire", START, 4, FAST, keep_published=True)
+        new = planning.export_document(s, plan.id)
+        diff = planning.diff_against_published(s, plan.id)
+    held = {(v["stop"], r["date"]) for r in new["routes"] for v in r["visits"]}
+    dropped = {(p["stop"], p["date"]) for p in new["pins"] if not p["held"]}
+    for r in published["routes"]:
+        for v in r["visits"]:
+            assert (v["stop"], r["date"]) in held or (v["stop"], r["date"]) in dropped
+    assert all(p["reason"] for p in new["pins"] if not p["held"])
+    assert not any(c["staff"] == f"staff-{absent_id}" for r in new["routes"] if r["date"] == route["date"]
+                   for c in r["crew"])
+    assert len(diff["moved"]) + len(diff["cancelled"]) <= len(dropped)
+    assert new["solver"]["elapsed_s"] < 3

@@ -185,3 +185,13 @@ def test_the_web_workflow_on_postgresql(pg_url):
     stop = next(s for s in doc["stops"] if s["id"] == stop_id)
     page = client.get("/", query_string={"insee": stop["commune_insee"]}).get_data(as_text=True)
     assert stop["venue"] in page
+
+
+def test_replan_keeping_the_published_plan_from_the_web(client, planned_url):
+    response = _solve(client, scenario="indre-et-loire", weeks="4", keep_published="1")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    plan_id = int(re.search(r"/coordination/plans/(\d+)", page).group(1))
+    with Session(db.get_engine(planned_url)) as s:
+        diff = planning.diff_against_published(s, plan_id)
+        assert s.exec(select(SolveJob)).first().params["keep_published"] is True
+    assert diff["moved"] == diff["cancelled"] == [] and diff["unchanged"]

@@ -81,10 +81,11 @@ def _parse_solve_form(form: dict[str, str]) -> tuple[dict[str, Any], dict[str, s
     return values, errors
 
 
-def _start_job(scenario_id: str, start: dt.date, weeks: int, time_limit: float) -> SolveJob:
+def _start_job(scenario_id: str, start: dt.date, weeks: int, time_limit: float,
+               keep_published: bool = False) -> SolveJob:
     job = jobs.submit(g.db, scenario_id, start, weeks,
                       SolveParams(time_limit_s=time_limit, method=Method.PATTERNS),
-                      user_id=g.user.id)
+                      user_id=g.user.id, keep_published=keep_published)
     g.db.commit()
     assert job.id is not None
     if current_app.config.get("SOLVE_INLINE"):
@@ -102,7 +103,8 @@ def start_solve():  # type: ignore[no-untyped-def]
         return render_template("coordination/plans.html", plans=planning.list_plans(g.db),
                                scenarios=planning.scenarios(g.db), form=form, errors=errors,
                                jobs=[]), 422
-    job = _start_job(values["scenario"], values["start"], values["weeks"], values["time_limit"])
+    job = _start_job(values["scenario"], values["start"], values["weeks"], values["time_limit"],
+                     keep_published=request.form.get("keep_published") == "1")
     return redirect(url_for("coordination.solve", job_id=job.id))
 
 
