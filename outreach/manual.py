@@ -20,6 +20,7 @@ from outreach.export import date_fr
 from outreach.models import Plan
 from outreach.planning import export_document, store_document
 from outreach.timefmt import format_hhmm, parse_hhmm
+from outreach.patterns import recurrence
 from outreach.workload import workload
 from solver import check_solution
 from solver import model as sm
@@ -188,6 +189,7 @@ def save_edit(session: Session, plan_id: int, edit: Edit) -> Plan:
         "driving_min": figures.driving_min, "staff_hours": round(figures.staff_min / 60, 1),
     }
     new_doc["kpis"]["workload"] = workload(new_doc)
+    new_doc["recurrence"] = recurrence(new_doc)
     stops = {s["id"]: s for s in doc["stops"]}
     threshold = min((s["access_threshold_min"] for s in doc["services"]), default=30)
     new_doc["kpis"]["coverage"] = coverage_kpis(

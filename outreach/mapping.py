@@ -19,6 +19,7 @@ from outreach.errors import InvalidInput, UnknownScenario
 from outreach.models import Absence, Commune, Scenario, Service, StaffMember, Stop, Vehicle
 from outreach.timefmt import format_hhmm, parse_hhmm
 from outreach.travel import TravelModel
+from outreach.patterns import recurrence
 from outreach.workload import workload
 from solver import model as sm
 from solver.calendar import french_public_holidays, working_dates
@@ -296,4 +297,5 @@ def plan_document(inp: PlanningInput, solution: sm.Solution, params: sm.SolvePar
         },
     }
     document["kpis"]["workload"] = workload(document)
+    document["recurrence"] = recurrence(document)
     return document
