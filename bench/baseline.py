@@ -10,6 +10,7 @@ its output is checked by the same checker.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections import defaultdict
 
 from solver.model import CrewSlot, Problem, Route, Service, Stop, Vehicle, Visit
@@ -24,9 +25,9 @@ def _fit(service: Service, stop: Stop, weekday: int, ready: int) -> tuple[int, i
         arrive = max(ready, window.start_min, service.earliest_start_min - service.setup_min)
         end = arrive + service.setup_min + service.session_min
         leave = end + service.packup_min
-        if leave <= window.end_min and end <= service.latest_end_min:
-            if best is None or arrive < best[0]:
-                best = (arrive, leave)
+        fits = leave <= window.end_min and end <= service.latest_end_min
+        if fits and (best is None or arrive < best[0]):
+            best = (arrive, leave)
     return best
 
 
@@ -116,7 +117,7 @@ def _route(problem: Problem, vehicle: Vehicle, service: Service, day: dt.date, n
         return None
     path = [vehicle.base] + [next(s.location for s in problem.stops if s.id == v.stop)
                              for v in visits] + [vehicle.base]
-    legs = list(zip(path, path[1:]))
+    legs = list(itertools.pairwise(path))
     return Route(vehicle.id, day, service.id, crew, depart, back,
                  sum(distance[a][b] for a, b in legs), sum(travel[a][b] for a, b in legs),
                  tuple(visits))

@@ -21,8 +21,18 @@ import subprocess
 import sys
 import time
 
-from solver import (Availability, Problem, Service, SolveParams, StaffMember, Stop, Vehicle,
-                    Window, check_solution, solve)
+from solver import (
+    Availability,
+    Problem,
+    Service,
+    SolveParams,
+    StaffMember,
+    Stop,
+    Vehicle,
+    Window,
+    check_solution,
+    solve,
+)
 from solver.calendar import working_dates
 
 

@@ -41,7 +41,7 @@ def add_pin(session: Session, scenario_id: str, stop_code: str, service_code: st
         Adjustment.date == date)).first()
     pin = existing or Adjustment(scenario_id=scenario_id, kind=PIN, stop_code=stop_code,
                                  service_code=service_code, date=date,
-                                 created_at=dt.datetime.now(dt.timezone.utc))
+                                 created_at=dt.datetime.now(dt.UTC))
     pin.vehicle_code = vehicle_code
     session.add(pin)
     session.flush()

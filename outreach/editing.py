@@ -16,8 +16,16 @@ from sqlmodel import Session, select
 
 from outreach.communes import import_communes
 from outreach.errors import InvalidInput, OutreachError
-from outreach.models import (Absence, CalendarToken, Commune, Service, StaffMember, Stop, User,
-                             Vehicle)
+from outreach.models import (
+    Absence,
+    CalendarToken,
+    Commune,
+    Service,
+    StaffMember,
+    Stop,
+    User,
+    Vehicle,
+)
 from outreach.scenarios import ServiceSpec, StaffSpec, StopSpec, VehicleSpec
 from solver.text import ROLE_LABELS
 
@@ -88,7 +96,7 @@ def parse_windows(text: str) -> list[dict[str, Any]]:
         line = line.strip()
         if not line:
             continue
-        match = re.fullmatch(r"(\w+)\s+(\d{1,2}[:h]\d{2})\s*[-–à]+\s*(\d{1,2}[:h]\d{2})", line, re.I)
+        match = re.fullmatch(r"(\w+)\s+(\d{1,2}[:h]\d{2})\s*[-–à]+\s*(\d{1,2}[:h]\d{2})", line, re.IGNORECASE)
         day = match and (WEEKDAY_NAMES.get(match.group(1).lower())
                          or (int(match.group(1)) if match.group(1).isdigit() else None))
         if not match or not day:

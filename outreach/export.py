@@ -68,8 +68,8 @@ def summary_fr(document: dict[str, Any]) -> str:
         year, week, _ = dt.date.fromisoformat(route["date"]).isocalendar()
         by_week[(year, week)].append(route)
     lines = [
-        f"Plan « {document['scenario']['name']} » du {date_fr(document['horizon']['start'])} "
-        f"au {date_fr(document['horizon']['end'])}",
+        (f"Plan « {document['scenario']['name']} » du {date_fr(document['horizon']['start'])} "
+        f"au {date_fr(document['horizon']['end'])}"),
     ]
     for holiday in document["horizon"]["holidays"]:
         lines.append(f"  Jour férié : {date_fr(holiday['date'])} ({holiday['name']})")
@@ -94,13 +94,13 @@ def summary_fr(document: dict[str, Any]) -> str:
         "",
         f"Demande servie : {k['demand_served']} / {k['demand_total']} ({k['demand_served_pct']} %)",
         f"Arrêts à la fréquence cible : {k['stop_services_at_target']} / {k['stop_services_total']}",
-        *([f"Jeunes enfants du département à moins de {k['coverage']['threshold_min']} min "
+        *([(f"Jeunes enfants du département à moins de {k['coverage']['threshold_min']} min "
            f"d'une séance : {k['coverage']['children_within_threshold']} / "
-           f"{k['coverage']['children_departement']} ({k['coverage']['share_within_threshold_pct']} %)"]
+           f"{k['coverage']['children_departement']} ({k['coverage']['share_within_threshold_pct']} %)")]
           if "coverage" in k else []),
-        f"Séances : {k['sessions']} ; distance : {k['distance_km']:.0f} km ; "
+        (f"Séances : {k['sessions']} ; distance : {k['distance_km']:.0f} km ; "
         f"conduite : {k['driving_min'] // 60} h {k['driving_min'] % 60:02d} ; "
-        f"heures d'équipe : {k['staff_hours']}",
+        f"heures d'équipe : {k['staff_hours']}"),
     ]
     dropped = [p for p in document.get("pins", []) if not p["held"]]
     if dropped:
@@ -120,9 +120,9 @@ def summary_fr(document: dict[str, Any]) -> str:
 
 def changes_fr(diff: dict[str, list[dict[str, Any]]]) -> str:
     """Every change against the published version, one line each."""
-    lines = [f"Par rapport au plan publié : {len(diff['added'])} séance(s) ajoutée(s), "
+    lines = [(f"Par rapport au plan publié : {len(diff['added'])} séance(s) ajoutée(s), "
              f"{len(diff['moved'])} déplacée(s), {len(diff['cancelled'])} annulée(s), "
-             f"{len(diff['unchanged'])} inchangée(s)."]
+             f"{len(diff['unchanged'])} inchangée(s).")]
     for m in diff["moved"]:
         lines.append(f"  déplacée : {m['commune_name']}, {date_fr(m['from']['date'])} "
                      f"{m['from']['start']} → {date_fr(m['to']['date'])} {m['to']['start']}")

@@ -37,7 +37,7 @@ QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
 def submit(session: Session, scenario_id: str, start: dt.date, weeks: int,
@@ -98,7 +98,7 @@ def run(job_id: int, url: str | None = None) -> None:
             session.add(job)
     except OutreachError as error:
         _update(url, job_id, status=FAILED, error=str(error), finished_at=_now())
-    except Exception as error:  # noqa: BLE001 - recorded for the coordinator, logged in full
+    except Exception as error:
         log.exception("solve job %s failed", job_id)
         _update(url, job_id, status=FAILED, finished_at=_now(),
                 error=f"Le calcul a échoué ({type(error).__name__}). Le plan publié est inchangé.")
@@ -110,7 +110,7 @@ def progress(job: SolveJob) -> float:
         return 1.0
     if job.status == QUEUED or job.started_at is None:
         return 0.0
-    started = job.started_at if job.started_at.tzinfo else job.started_at.replace(tzinfo=dt.timezone.utc)
+    started = job.started_at if job.started_at.tzinfo else job.started_at.replace(tzinfo=dt.UTC)
     elapsed = (_now() - started).total_seconds()
     return max(0.0, min(0.99, elapsed / max(1.0, float(job.params["time_limit_s"]) + 2)))
 

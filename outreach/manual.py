@@ -18,9 +18,9 @@ from outreach.coverage import coverage_kpis
 from outreach.errors import InvalidInput
 from outreach.export import date_fr
 from outreach.models import Plan
+from outreach.patterns import recurrence
 from outreach.planning import export_document, store_document
 from outreach.timefmt import format_hhmm, parse_hhmm
-from outreach.patterns import recurrence
 from outreach.workload import workload
 from solver import check_solution
 from solver import model as sm

@@ -17,9 +17,9 @@ from sqlmodel import Session, col, select
 
 from outreach.errors import InvalidInput, UnknownScenario
 from outreach.models import Absence, Commune, Scenario, Service, StaffMember, Stop, Vehicle
+from outreach.patterns import recurrence
 from outreach.timefmt import format_hhmm, parse_hhmm
 from outreach.travel import TravelModel
-from outreach.patterns import recurrence
 from outreach.workload import workload
 from solver import model as sm
 from solver.calendar import french_public_holidays, working_dates
@@ -87,7 +87,7 @@ def build_problem(
     vehicles = {v.code: v for v in session.exec(
         select(Vehicle).where(Vehicle.scenario_id == scenario_id).order_by(Vehicle.code))}
     members = session.exec(
-        select(StaffMember).where(StaffMember.scenario_id == scenario_id).order_by(StaffMember.id)
+        select(StaffMember).where(StaffMember.scenario_id == scenario_id).order_by(col(StaffMember.id))
     ).all()
     stops = {s.code: s for s in session.exec(
         select(Stop).where(Stop.scenario_id == scenario_id).order_by(Stop.code))}
@@ -180,7 +180,7 @@ def plan_document(inp: PlanningInput, solution: sm.Solution, params: sm.SolvePar
     """The plan export (docs/plan-format.md) without plan_id and status."""
     problem = inp.problem
     hhmm = format_hhmm
-    document = {
+    document: dict[str, Any] = {
         "schema": SCHEMA,
         "scenario": {"id": inp.scenario.id, "name": inp.scenario.name,
                      "departement": inp.scenario.departement},

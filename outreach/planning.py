@@ -19,13 +19,13 @@ from outreach.mapping import PlanningInput, build_problem, plan_document, staff_
 from outreach.models import Plan, PlanCrew, PlanSession, Publication, Scenario, StaffMember
 from outreach.timefmt import parse_hhmm
 from outreach.travel import GeodesicTravelModel, TravelModel
-from solver import Pin, SolveParams, Solution, solve
+from solver import Pin, Solution, SolveParams, solve
 
 DRAFT, PUBLISHED, ARCHIVED = "draft", "published", "archived"
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
 def create_plan(

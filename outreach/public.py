@@ -11,8 +11,12 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
+from outreach import ical
 from outreach.models import Commune, PlanSession, Publication, Scenario, Service
+from outreach.timefmt import format_hhmm
 from outreach.travel import GeodesicTravelModel
+
+DEFAULT_THRESHOLD_MIN = 30
 
 
 @dataclass(frozen=True)
@@ -25,8 +29,48 @@ class PublicSession:
     venue: str
     service_name: str
     what_to_bring: str
-    travel_min: int
-    distance_km: float
+    travel_min: int | None = None  # from the place asked about, when there is one
+    distance_km: float | None = None
+    service_code: str = ""
+    scenario_id: str = ""
+    stop_code: str = ""
+    lat: float = 0.0
+    lon: float = 0.0
+
+    @property
+    def uid(self) -> str:
+        """Stable across plan versions while the session keeps its stop, service and day."""
+        return (f"{self.date:%Y%m%d}-{self.stop_code}-{self.service_code}"
+                f"@{self.scenario_id}.outreach")
+
+    def as_json(self) -> dict[str, object]:
+        """The public API representation (docs in web/api.py's OpenAPI document)."""
+        item: dict[str, object] = {
+            "id": self.uid,
+            "date": self.date.isoformat(),
+            "start": format_hhmm(self.start_min),
+            "end": format_hhmm(self.end_min),
+            "commune": {"insee": self.commune_insee, "name": self.commune_name},
+            "venue": self.venue,
+            "location": {"lat": self.lat, "lon": self.lon},
+            "service": {"code": self.service_code, "name": self.service_name},
+            "what_to_bring": self.what_to_bring,
+        }
+        if self.travel_min is not None:
+            item["travel_min"] = self.travel_min
+            item["distance_km"] = self.distance_km
+        return item
+
+
+@dataclass(frozen=True)
+class PublicService:
+    scenario_id: str
+    code: str
+    name: str
+    description: str
+    what_to_bring: str
+    departement: str
+    access_threshold_min: int
 
 
 def published_plan_ids(session: Session) -> list[int]:
@@ -42,45 +86,141 @@ def published_plan_ids(session: Session) -> list[int]:
     return ids
 
 
-def next_sessions_near(
-    session: Session,
-    commune: Commune,
-    today: dt.date,
-    max_travel_min: int = 30,
-    limit: int = 12,
-    travel: GeodesicTravelModel | None = None,
-) -> list[PublicSession]:
-    """Published sessions from ``today`` on within ``max_travel_min`` of the commune,
-    nearest first then soonest."""
-    travel = travel or GeodesicTravelModel()
+def last_published_at(session: Session) -> dt.datetime:
+    """When the newest publication happened (the DTSTAMP of public feeds)."""
+    latest = session.exec(select(Publication).order_by(col(Publication.id).desc())).first()
+    return latest.published_at if latest else dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+
+
+def _published_rows(
+    session: Session, date_from: dt.date, date_to: dt.date | None = None,
+    commune_insee: str | None = None, service_code: str | None = None,
+) -> list[tuple[PlanSession, str, Service | None]]:
     plan_ids = published_plan_ids(session)
     if not plan_ids:
         return []
-    rows = session.exec(
-        select(PlanSession).where(col(PlanSession.plan_id).in_(plan_ids), PlanSession.date >= today)
-        .order_by(PlanSession.date, PlanSession.start_min)
-    ).all()
+    query = select(PlanSession).where(col(PlanSession.plan_id).in_(plan_ids),
+                                      PlanSession.date >= date_from)
+    if date_to is not None:
+        query = query.where(PlanSession.date <= date_to)
+    if commune_insee:
+        query = query.where(PlanSession.commune_insee == commune_insee)
+    if service_code:
+        query = query.where(PlanSession.service_code == service_code)
+    rows = session.exec(query.order_by(col(PlanSession.date), col(PlanSession.start_min),
+                                       col(PlanSession.commune_name))).all()
     plan_scenarios = {
         p.plan_id: p.scenario_id
         for p in session.exec(select(Publication).where(col(Publication.plan_id).in_(plan_ids)))
     }
-    services = {
-        (s.scenario_id, s.code): s for s in session.exec(select(Service)).all()
-    }
+    services = {(s.scenario_id, s.code): s for s in session.exec(select(Service)).all()}
+    return [(row, plan_scenarios[row.plan_id],
+             services.get((plan_scenarios[row.plan_id], row.service_code))) for row in rows]
+
+
+def _public(row: PlanSession, scenario_id: str, service: Service | None,
+            travel_min: int | None = None, distance_km: float | None = None) -> PublicSession:
+    return PublicSession(
+        date=row.date, start_min=row.start_min, end_min=row.end_min,
+        commune_insee=row.commune_insee, commune_name=row.commune_name, venue=row.venue,
+        service_name=row.service_name,
+        what_to_bring=service.what_to_bring if service else "",
+        travel_min=travel_min, distance_km=distance_km, service_code=row.service_code,
+        scenario_id=scenario_id, stop_code=row.stop_code, lat=row.lat, lon=row.lon,
+    )
+
+
+def next_sessions_near_point(
+    session: Session,
+    lat: float,
+    lon: float,
+    today: dt.date,
+    home_insee: str | None = None,
+    max_travel_min: int = DEFAULT_THRESHOLD_MIN,
+    limit: int | None = 12,
+    travel: GeodesicTravelModel | None = None,
+) -> list[PublicSession]:
+    """Published sessions from ``today`` on within ``max_travel_min`` of a point,
+    nearest place first then soonest. Sessions in ``home_insee`` count as 0 minutes."""
+    travel = travel or GeodesicTravelModel()
     found = []
-    for row in rows:
-        road_m = travel.road_m((commune.lat, commune.lon), (row.lat, row.lon))
-        minutes = travel.minutes_for(road_m) if row.commune_insee != commune.insee else 0
+    for row, scenario_id, service in _published_rows(session, today):
+        road_m = travel.road_m((lat, lon), (row.lat, row.lon))
+        minutes = travel.minutes_for(road_m) if row.commune_insee != home_insee else 0
         if minutes > max_travel_min:
             continue
-        service = services.get((plan_scenarios[row.plan_id], row.service_code))
-        found.append(PublicSession(
-            date=row.date, start_min=row.start_min, end_min=row.end_min,
-            commune_insee=row.commune_insee, commune_name=row.commune_name, venue=row.venue,
-            service_name=row.service_name,
-            what_to_bring=service.what_to_bring if service else "",
-            travel_min=minutes, distance_km=round(road_m / 1000, 1),
-        ))
+        found.append(_public(row, scenario_id, service, minutes, round(road_m / 1000, 1)))
     # Nearest place first; at each place, its next session first.
     found.sort(key=lambda s: (s.travel_min, s.commune_name, s.date, s.start_min))
-    return found[:limit]
+    return found if limit is None else found[:limit]
+
+
+def next_sessions_near(
+    session: Session,
+    commune: Commune,
+    today: dt.date,
+    max_travel_min: int = DEFAULT_THRESHOLD_MIN,
+    limit: int | None = 12,
+    travel: GeodesicTravelModel | None = None,
+) -> list[PublicSession]:
+    """Published sessions from ``today`` on within ``max_travel_min`` of the commune,
+    nearest first then soonest."""
+    return next_sessions_near_point(session, commune.lat, commune.lon, today, commune.insee,
+                                    max_travel_min, limit, travel)
+
+
+def published_sessions(
+    session: Session,
+    date_from: dt.date,
+    date_to: dt.date | None = None,
+    commune_insee: str | None = None,
+    service_code: str | None = None,
+    limit: int | None = None,
+) -> list[PublicSession]:
+    """Published sessions in a date range, optionally in one commune or of one service,
+    in date order."""
+    rows = _published_rows(session, date_from, date_to, commune_insee, service_code)
+    found = [_public(row, scenario_id, service) for row, scenario_id, service in rows]
+    return found if limit is None else found[:limit]
+
+
+def published_services(session: Session) -> list[PublicService]:
+    """Services of the scenarios that have a published plan."""
+    plan_ids = published_plan_ids(session)
+    scenario_ids = {
+        p.scenario_id
+        for p in session.exec(select(Publication).where(col(Publication.plan_id).in_(plan_ids)))
+    }
+    scenarios = {s.id: s for s in session.exec(select(Scenario)).all()}
+    services = session.exec(select(Service).where(col(Service.scenario_id).in_(scenario_ids))
+                            .order_by(col(Service.name))).all()
+    return [PublicService(scenario_id=s.scenario_id, code=s.code, name=s.name,
+                          description=s.description, what_to_bring=s.what_to_bring,
+                          departement=scenarios[s.scenario_id].departement,
+                          access_threshold_min=s.access_threshold_min)
+            for s in services]
+
+
+def find_service(session: Session, code: str) -> PublicService | None:
+    return next((s for s in published_services(session) if s.code == code), None)
+
+
+def sessions_calendar(sessions: list[PublicSession], name: str, stamp: dt.datetime) -> str:
+    """A public iCalendar feed of these sessions: place, time and service only."""
+    seen: dict[str, int] = {}
+    events = []
+    for s in sorted(sessions, key=lambda s: (s.date, s.start_min, s.uid)):
+        uid = s.uid
+        seen[uid] = seen.get(uid, 0) + 1
+        if seen[uid] > 1:  # a second session of the same service at the same stop that day
+            uid = uid.replace("@", f"-{seen[uid]}@", 1)
+        description = s.service_name
+        if s.what_to_bring:
+            description += f"\nÀ apporter : {s.what_to_bring}"
+        events.append(ical.Event(
+            uid=uid, date=s.date, start_min=s.start_min, end_min=s.end_min,
+            summary=f"{s.service_name} — {s.commune_name}",
+            location=f"{s.venue}, {s.commune_name}", description=description,
+            lat=s.lat, lon=s.lon,
+        ))
+    return ical.calendar(events, name, stamp)

@@ -262,13 +262,13 @@ def load_scenario(session: Session, spec: ScenarioSpec) -> Scenario:
         for a in p.absences:
             session.add(Absence(staff_id=member.id, start_date=a.start, end_date=a.end,
                                 reason=a.reason))
-    for s in spec.stops:
-        commune = communes[s.commune_insee]
-        _upsert(session, Stop, header.id, s.id, commune_insee=s.commune_insee, venue=s.venue,
-                lat=s.lat if s.lat is not None else commune.lat,
-                lon=s.lon if s.lon is not None else commune.lon,
-                services=s.services, vulnerability=s.vulnerability,
-                windows=[{"weekday": w.weekday, "from": w.start, "to": w.end} for w in s.windows])
+    for stop in spec.stops:
+        commune = communes[stop.commune_insee]
+        _upsert(session, Stop, header.id, stop.id, commune_insee=stop.commune_insee, venue=stop.venue,
+                lat=stop.lat if stop.lat is not None else commune.lat,
+                lon=stop.lon if stop.lon is not None else commune.lon,
+                services=stop.services, vulnerability=stop.vulnerability,
+                windows=[{"weekday": w.weekday, "from": w.start, "to": w.end} for w in stop.windows])
     session.flush()
     return scenario
 

@@ -45,7 +45,7 @@ def set_user(session: Session, email: str, password: str, role: str,
     user = session.exec(select(User).where(User.email == email)).first()
     if user is None:
         user = User(email=email, password_hash="", role=role,
-                    created_at=dt.datetime.now(dt.timezone.utc))
+                    created_at=dt.datetime.now(dt.UTC))
     user.password_hash = generate_password_hash(password)
     user.role = role
     user.staff_id = staff_id

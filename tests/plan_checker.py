@@ -9,6 +9,7 @@ violations, empty for a valid plan.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 from collections import defaultdict
 from typing import Any
@@ -191,7 +192,7 @@ def check_plan(doc: dict[str, Any]) -> list[str]:
             for period, count in per_period.items():
                 if count > service["visits_per_period"]:
                     errors.append(f"{stop['id']}/{service_id}: {count} sessions in period {period}")
-            for a, b in zip(held, held[1:]):
+            for a, b in itertools.pairwise(held):
                 if (b - a).days < service["min_spacing_days"]:
                     errors.append(f"{stop['id']}/{service_id}: sessions {a} and {b} too close")
             missing = target - len(held)

@@ -3,9 +3,9 @@
 import json
 
 from click.testing import CliRunner
+from plan_checker import check_plan
 
 from outreach.cli import main
-from plan_checker import check_plan
 
 
 def test_plan_prints_a_french_summary_and_the_plan_id(runner):

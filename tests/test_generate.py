@@ -2,12 +2,12 @@
 
 import datetime as dt
 
+from plan_checker import check_plan
 from sqlmodel import Session
 
 from outreach import db, planning, scenarios
 from outreach.generate import generate_spec
 from outreach.travel import GeodesicTravelModel
-from plan_checker import check_plan
 from solver import SolveParams
 
 

@@ -3,11 +3,11 @@
 import datetime as dt
 
 import pytest
+from plan_checker import check_plan
 from sqlmodel import Session
 
 from outreach import db, manual, planning
 from outreach.errors import InvalidInput
-from plan_checker import check_plan
 from solver import check_solution
 from solver.evaluate import kpis
 from solver.model import Solution
@@ -70,9 +70,8 @@ def test_an_invalid_edit_is_refused_and_saves_nothing(planned_url, doc):
     route, visit = _first(doc)
     edit = manual.Edit(dt.date.fromisoformat(route["date"]), route["vehicle"], visit["stop"],
                        new_date=dt.date.fromisoformat(route["date"]), new_start="05:00")
-    with pytest.raises(InvalidInput, match="enfreint"):
-        with db.unit_of_work(planned_url) as s:
-            manual.save_edit(s, 1, edit)
+    with pytest.raises(InvalidInput, match="enfreint"), db.unit_of_work(planned_url) as s:
+        manual.save_edit(s, 1, edit)
     with Session(db.get_engine(planned_url)) as s:
         assert [p.id for p, _ in planning.list_plans(s)] == [1]
 

@@ -4,10 +4,10 @@ import copy
 import json
 
 import pytest
+from plan_checker import check_plan
 from sqlmodel import Session
 
 from outreach import db, planning
-from plan_checker import check_plan
 
 
 @pytest.fixture

@@ -50,9 +50,8 @@ def test_a_failed_solve_writes_nothing_and_keeps_the_published_plan(planned_url,
         raise RuntimeError("solver crashed")
 
     monkeypatch.setattr(planning, "solve", broken_solve)
-    with pytest.raises(RuntimeError):
-        with db.unit_of_work(planned_url) as s:
-            planning.create_plan(s, "indre-et-loire", START, 4, FAST)
+    with pytest.raises(RuntimeError), db.unit_of_work(planned_url) as s:
+        planning.create_plan(s, "indre-et-loire", START, 4, FAST)
     with _session(planned_url) as s:
         assert s.exec(select(func.count()).select_from(Plan)).one() == 1
         assert planning.published_plan_id(s, "indre-et-loire") == 1
@@ -85,9 +84,8 @@ def test_publishing_twice_and_unknown_plans_are_refused(planned_url):
     ],
 )
 def test_bad_plan_requests_are_clear_errors(db_url, scenario, start, weeks, error, message):
-    with _session(db_url) as s:
-        with pytest.raises(error, match=message):
-            planning.create_plan(s, scenario, start, weeks, FAST)
+    with _session(db_url) as s, pytest.raises(error, match=message):
+        planning.create_plan(s, scenario, start, weeks, FAST)
 
 
 def test_seed_demo_is_idempotent(db_url):
@@ -116,7 +114,7 @@ def test_plan_round_trip_on_postgresql(pg_url):
 
 
 def test_replanning_after_an_absence_keeps_the_published_sessions(planned_url):
-    from outreach.models import Absence, StaffMember
+    from outreach.models import Absence
 
     with db.unit_of_work(planned_url) as s:
         published = planning.export_document(s, 1)

@@ -4,16 +4,16 @@ import pytest
 
 from web import create_app
 
-
 PASSWORD = "correct-horse-battery"
 
 
 @pytest.fixture
 def app(planned_url):
+    from sqlmodel import select
+
     from outreach import db
     from outreach.models import StaffMember
     from outreach.users import set_user
-    from sqlmodel import select
 
     with db.unit_of_work(planned_url) as s:
         set_user(s, "coord@test", PASSWORD, "coordinator")
@@ -50,7 +50,7 @@ def _a_served_commune(client):
 
 
 def test_family_finds_the_next_visit_by_commune_name(client, monkeypatch):
-    stop, doc = _a_served_commune(client)
+    stop, _doc = _a_served_commune(client)
     page = client.get("/", query_string={"q": stop["commune_name"]}).get_data(as_text=True)
     assert f"Près de {stop['commune_name']}" in page
     assert stop["venue"] in page

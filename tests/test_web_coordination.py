@@ -115,8 +115,9 @@ def test_a_failed_job_is_reported_and_the_published_plan_stays(client, planned_u
 
 def test_two_solves_started_at_once_both_finish_in_turn(planned_url):
     runner = jobs.InProcessRunner(planned_url)
-    from solver import SolveParams
     import datetime as dt
+
+    from solver import SolveParams
 
     with db.unit_of_work(planned_url) as s:
         ids = [jobs.submit(s, "loire", dt.date(2027, 1, 4), 1, SolveParams(time_limit_s=2)).id

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from typing import Any
-
 from urllib.parse import urlsplit
 
 import xstatic.pkg.leaflet
@@ -12,10 +11,9 @@ from flask import Flask, g, render_template, send_from_directory
 from sqlmodel import Session
 
 from outreach import config, db
-from outreach.jobs import make_runner
 from outreach.export import role_fr
+from outreach.jobs import make_runner
 from outreach.timefmt import format_hhmm
-
 
 STATUS_LABELS = {"draft": "brouillon", "published": "publié", "archived": "archivé"}
 JOB_LABELS = {"queued": "en attente", "running": "calcul en cours", "done": "terminé",
@@ -92,6 +90,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(public.bp)
     app.register_blueprint(coordination.bp)
     app.register_blueprint(data.bp)
+    from web import api, staff
+    app.register_blueprint(api.bp)
+    app.register_blueprint(staff.bp)
 
     @app.errorhandler(404)
     def _not_found(_error):  # type: ignore[no-untyped-def]

@@ -10,8 +10,18 @@ from collections import defaultdict, deque
 from typing import Any
 from urllib.parse import urlparse
 
-from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template, request,
-                   session, url_for)
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 
 from outreach.models import User
 from outreach.users import authenticate
@@ -102,7 +112,7 @@ def login():  # type: ignore[no-untyped-def]
             session.clear()
             session["user_id"] = user.id
             session.permanent = True
-            home = "coordination.plans" if user.role == "coordinator" else "public.index"
+            home = "coordination.plans" if user.role == "coordinator" else "staff.rounds"
             return redirect(_safe_next(request.args.get("next")) or url_for(home))
     return render_template("auth/login.html", email=email, error=error), (401 if error else 200)
 

@@ -6,8 +6,19 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
-from flask import (Blueprint, Response, abort, current_app, flash, g, jsonify, redirect,
-                   render_template, request, url_for)
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from sqlmodel import col, select
 
 from outreach import adjustments, export, jobs, manual, planning

@@ -31,8 +31,8 @@ def plan_svg(doc: dict[str, Any], day: str | None = None) -> str:
     routes = [r for r in doc["routes"] if day is None or r["date"] == day]
     colour = {v["id"]: COLOURS[i % len(COLOURS)] for i, v in enumerate(doc["vehicles"])}
     served = {v["stop"] for r in routes for v in r["visits"]}
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
-             f'role="img" aria-label="Carte des tournées" font-family="sans-serif" font-size="11">',
+    parts = [(f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
+             f'role="img" aria-label="Carte des tournées" font-family="sans-serif" font-size="11">'),
              f'<rect width="{WIDTH}" height="{HEIGHT}" fill="#f4f6f8"/>']
     for route in routes:
         path = [bases[route["vehicle"]]] + [stops[v["stop"]] for v in route["visits"]] + [bases[route["vehicle"]]]

@@ -1,16 +1,38 @@
-"""Public pages for families: the next visit near me. No login, nothing personal."""
+"""Public pages for families: the next visit near me, a page per commune and per
+service, a poster for the town hall and a calendar feed. No login, nothing personal."""
 
 from __future__ import annotations
 
 import datetime as dt
+import os
+from typing import Any
 
-from flask import Blueprint, g, render_template, request
+from flask import Blueprint, Response, abort, current_app, g, render_template, request
 
 from outreach.communes import normalise_name, search_communes
+from outreach.geocoding import (
+    AddressLookupUnavailable,
+    AddressMatch,
+    commune_hint,
+    default_geocoder,
+    locate_address,
+    looks_like_address,
+)
 from outreach.models import Commune
-from outreach.public import next_sessions_near
+from outreach.public import (
+    find_service,
+    last_published_at,
+    next_sessions_near,
+    next_sessions_near_point,
+    published_services,
+    published_sessions,
+    sessions_calendar,
+)
+from web.i18n import gettext as _
 
 bp = Blueprint("public", __name__)
+
+POSTER_SESSIONS = 6
 
 
 def _pick(query: str, matches: list[Commune]) -> Commune | None:
@@ -21,19 +43,124 @@ def _pick(query: str, matches: list[Commune]) -> Commune | None:
     return exact[0] if len(exact) == 1 else None
 
 
+def _geocoder() -> Any:
+    """The address geocoder: injected by ``GEOCODER`` (None means off-line), off in
+    tests and with OUTREACH_GEOCODER=off, else the national address base (BAN)."""
+    if "GEOCODER" in current_app.config:
+        return current_app.config["GEOCODER"]
+    if current_app.testing or os.environ.get("OUTREACH_GEOCODER") == "off":
+        return None
+    if "ban_geocoder" not in current_app.extensions:
+        current_app.extensions["ban_geocoder"] = default_geocoder()
+    return current_app.extensions["ban_geocoder"]
+
+
+def _today() -> dt.date:
+    return dt.date.today()
+
+
+def _commune_or_404(insee: str) -> Commune:
+    commune = g.db.get(Commune, insee[:5])
+    if commune is None:
+        abort(404)
+    return commune
+
+
 @bp.get("/")
 def index():  # type: ignore[no-untyped-def]
-    query = request.args.get("q", "").strip()[:100]
+    query = request.args.get("q", "").strip()[:200]
     insee = request.args.get("insee", "").strip()[:5]
     matches: list[Commune] = []
-    commune = None
+    commune: Commune | None = None
+    address: AddressMatch | None = None
+    address_notice = None
     if insee:
         commune = g.db.get(Commune, insee)
+    elif query and looks_like_address(query):
+        geocoder = _geocoder()
+        try:
+            if geocoder is None:
+                raise AddressLookupUnavailable("address look-up is off")
+            address = locate_address(query, geocoder)
+            if address is None:
+                address_notice = _("Adresse introuvable. Nous cherchons la commune à la place : "
+                                   "vous pouvez aussi taper son nom ou son code postal.")
+        except AddressLookupUnavailable:
+            address_notice = _("La recherche par adresse est indisponible pour le moment (pas de "
+                               "connexion au service national des adresses). Nous cherchons la "
+                               "commune à la place : vous pouvez aussi taper son nom ou son code "
+                               "postal.")
+        if address is None:
+            hint = commune_hint(query)
+            if hint:
+                matches = search_communes(g.db, hint)
+                commune = _pick(hint, matches)
     elif query:
         matches = search_communes(g.db, query)
         commune = _pick(query, matches)
-    sessions = next_sessions_near(g.db, commune, dt.date.today()) if commune else []
+    if address is not None:
+        sessions = next_sessions_near_point(g.db, address.lat, address.lon, _today(),
+                                            address.citycode)
+        place = address.label
+        if address.citycode:
+            commune = g.db.get(Commune, address.citycode)
+    elif commune is not None:
+        sessions = next_sessions_near(g.db, commune, _today())
+        place = commune.name
+    else:
+        sessions, place = [], ""
     return render_template(
         "public/index.html", query=query, matches=matches, commune=commune, sessions=sessions,
-        searched=bool(query or insee),
+        searched=bool(query or insee), place=place, address=address,
+        address_notice=address_notice,
     )
+
+
+@bp.get("/commune/<insee>")
+def commune_page(insee: str):  # type: ignore[no-untyped-def]
+    commune = _commune_or_404(insee)
+    here = published_sessions(g.db, _today(), commune_insee=commune.insee, limit=20)
+    near = [s for s in next_sessions_near(g.db, commune, _today())
+            if s.commune_insee != commune.insee]
+    return render_template("public/commune.html", commune=commune, here=here, near=near)
+
+
+@bp.get("/commune/<insee>/affiche")
+def poster(insee: str):  # type: ignore[no-untyped-def]
+    """An A4 poster: the commune's next sessions, then the nearest others to fill the page."""
+    commune = _commune_or_404(insee)
+    here = published_sessions(g.db, _today(), commune_insee=commune.insee, limit=POSTER_SESSIONS)
+    room = POSTER_SESSIONS - len(here)
+    near = [s for s in next_sessions_near(g.db, commune, _today(), limit=None)
+            if s.commune_insee != commune.insee][:room]
+    near.sort(key=lambda s: (s.date, s.start_min))  # a poster reads in date order
+    shown = {s.service_code for s in here + near}
+    services = [s for s in published_services(g.db) if s.code in shown]
+    return render_template("public/poster.html", commune=commune, here=here, near=near,
+                           services=services)
+
+
+@bp.get("/commune/<insee>/calendrier.ics")
+def commune_calendar(insee: str):  # type: ignore[no-untyped-def]
+    commune = _commune_or_404(insee)
+    sessions = next_sessions_near(g.db, commune, _today(), limit=None)
+    body = sessions_calendar(sessions, f"Prévention itinérante près de {commune.name}",
+                             last_published_at(g.db))
+    return Response(body, mimetype="text/calendar", headers={
+        "Content-Disposition": f"attachment; filename=prevention-{commune.insee}.ics",
+        "Cache-Control": "public, max-age=3600",
+    })
+
+
+@bp.get("/services")
+def services():  # type: ignore[no-untyped-def]
+    return render_template("public/services.html", services=published_services(g.db))
+
+
+@bp.get("/service/<code>")
+def service_page(code: str):  # type: ignore[no-untyped-def]
+    service = find_service(g.db, code[:80])
+    if service is None:
+        abort(404)
+    sessions = published_sessions(g.db, _today(), service_code=service.code, limit=60)
+    return render_template("public/service.html", service=service, sessions=sessions)

@@ -15,7 +15,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from browser_helpers import CHROMIUM_ARGS, PASSWORD, PHONE, require_services
 
 

@@ -1,0 +1,78 @@
+"""A family finds the next visit on a phone, by commune name and by postcode."""
+
+import re
+
+from browser_helpers import screenshot
+
+A4_AT_96_DPI = {"width": 794, "height": 1123}
+
+
+def pdf_pages(pdf: bytes) -> int:
+    return len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf))
+
+
+def _search(page, base: str, text: str) -> None:
+    page.goto(base + "/")
+    page.get_by_label("Commune, code postal ou adresse").fill(text)
+    page.get_by_role("button", name="Rechercher").click()
+    page.wait_for_load_state()
+
+
+def test_family_finds_the_next_visit_by_commune_name(phone, live_server, served_commune):
+    _insee, name, _, venue = served_commune
+    _search(phone, live_server, name)
+    assert phone.get_by_role("heading", name=f"Près de {name}").is_visible()
+    assert phone.locator(".session").first.is_visible()
+    assert venue in phone.locator(".sessions").inner_text()
+    screenshot(phone, "public-results-phone")
+
+
+def test_family_finds_the_next_visit_by_postcode(phone, live_server, served_commune):
+    insee, name, postcode, venue = served_commune
+    _search(phone, live_server, postcode)
+    if phone.get_by_role("heading", name="Plusieurs communes correspondent").count():
+        screenshot(phone, "public-postcode-choices-phone")
+        phone.locator(f'a[href$="insee={insee}"]').click()
+        phone.wait_for_load_state()
+    assert phone.get_by_role("heading", name=f"Près de {name}").is_visible()
+    assert venue in phone.locator(".sessions").inner_text()
+
+
+def test_home_page_fits_a_phone_without_sideways_scrolling(phone, live_server):
+    phone.goto(live_server + "/")
+    screenshot(phone, "public-home-phone")
+    width = phone.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390
+
+
+def test_skip_link_is_the_first_stop_and_leads_to_the_content(phone, live_server):
+    phone.goto(live_server + "/")
+    phone.keyboard.press("Tab")
+    focused = phone.evaluate("document.activeElement.className")
+    assert focused == "skip-link"
+    phone.keyboard.press("Enter")
+    assert phone.evaluate("document.activeElement.id") == "contenu"
+
+
+def test_commune_page_poster_and_feed(desktop, live_server, served_commune):
+    insee, _name, _, venue = served_commune
+    desktop.goto(f"{live_server}/commune/{insee}")
+    assert venue in desktop.content()
+    screenshot(desktop, "public-commune")
+    desktop.get_by_role("link", name="Bus de la prévention").first.click()
+    desktop.wait_for_load_state()
+    assert desktop.get_by_role("heading", name="Bus de la prévention", exact=True).is_visible()
+    screenshot(desktop, "public-service")
+    desktop.set_viewport_size(A4_AT_96_DPI)
+    desktop.goto(f"{live_server}/commune/{insee}/affiche")
+    screenshot(desktop, "public-poster-screen")
+    desktop.emulate_media(media="print")
+    screenshot(desktop, "public-poster-print")
+    assert not desktop.locator(".site-header").is_visible()
+    assert desktop.evaluate(
+        "parseFloat(getComputedStyle(document.querySelector('.poster h1')).fontSize)") >= 40
+    pdf = desktop.pdf(format="A4", print_background=True)
+    assert pdf_pages(pdf) == 1, "the town-hall poster fits on one A4 sheet"
+    desktop.emulate_media(media="screen")
+    response = desktop.request.get(f"{live_server}/commune/{insee}/calendrier.ics")
+    assert response.ok and response.text().startswith("BEGIN:VCALENDAR")

@@ -1,0 +1,178 @@
+"""Families' pages: look-up by address, commune and service pages, poster, public feed,
+and nothing personal anywhere. The address geocoder is always a fake: no test uses the network."""
+
+import re
+from types import SimpleNamespace
+
+import pytest
+from geopy.exc import GeocoderUnavailable
+from webapp_helpers import staff_names
+
+from web import create_app
+
+
+@pytest.fixture(autouse=True)
+def _no_network_geocoding(monkeypatch):
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("a test tried to reach the national address service")
+
+    monkeypatch.setattr("geopy.geocoders.BANFrance.geocode", refuse)
+
+
+class FakeGeocoder:
+    def __init__(self, answer=None, error=None):
+        self.answer, self.error, self.queries = answer, error, []
+
+    def geocode(self, query, exactly_one=True):
+        self.queries.append(query)
+        if self.error:
+            raise self.error
+        return self.answer
+
+
+def _client_with(public_db, geocoder):
+    return create_app({"DATABASE_URL": public_db, "TESTING": True,
+                       "GEOCODER": geocoder}).test_client()
+
+
+def test_address_is_located_and_sessions_are_listed_from_it(public_db, served):
+    commune, row = served
+    geocoder = FakeGeocoder(SimpleNamespace(
+        latitude=commune.lat, longitude=commune.lon, address="",
+        raw={"properties": {"label": f"1 place de la Mairie {commune.name}",
+                            "citycode": commune.insee}}))
+    page = _client_with(public_db, geocoder).get(
+        "/", query_string={"q": f"1 place de la Mairie, {commune.name}"}).get_data(as_text=True)
+    assert geocoder.queries == [f"1 place de la Mairie, {commune.name}"]
+    assert f"Près de 1 place de la Mairie {commune.name}" in page
+    assert row.venue in page and "dans votre commune" in page
+
+
+def test_address_service_down_says_so_and_falls_back_on_the_commune(public_db, served):
+    commune, row = served
+    geocoder = FakeGeocoder(error=GeocoderUnavailable("no network"))
+    page = _client_with(public_db, geocoder).get(
+        "/", query_string={"q": f"3 rue des Écoles, {commune.name}"}).get_data(as_text=True)
+    assert "La recherche par adresse est indisponible" in page
+    assert f"Près de {commune.name}" in page and row.venue in page
+
+
+def test_unknown_address_says_so(public_db):
+    page = _client_with(public_db, FakeGeocoder(answer=None)).get(
+        "/", query_string={"q": "99 rue de Nulle Part"}).get_data(as_text=True)
+    assert "Adresse introuvable" in page
+
+
+def test_geocoder_is_off_in_tests_and_the_commune_look_up_still_works(visitor, served):
+    commune, _row = served
+    postcode = commune.postcodes.split()[0]
+    page = visitor.get("/", query_string={"q": f"5 chemin du Lavoir, {postcode}"}).get_data(
+        as_text=True)
+    assert "La recherche par adresse est indisponible" in page
+    assert commune.name in page
+
+
+def test_commune_name_and_postcode_do_not_use_the_geocoder(public_db, served):
+    commune, _ = served
+    geocoder = FakeGeocoder(error=AssertionError("not an address"))
+    client = _client_with(public_db, geocoder)
+    client.get("/", query_string={"q": commune.name})
+    client.get("/", query_string={"q": commune.postcodes.split()[0]})
+    assert geocoder.queries == []
+
+
+def test_commune_page_lists_its_sessions_and_links_feed_and_poster(visitor, served):
+    commune, row = served
+    page = visitor.get(f"/commune/{commune.insee}").get_data(as_text=True)
+    assert f"Passages à {commune.name}" in page and row.venue in page
+    assert f"/commune/{commune.insee}/calendrier.ics" in page
+    assert f"/commune/{commune.insee}/affiche" in page
+
+
+def test_unknown_commune_and_service_pages_are_not_found(visitor):
+    assert visitor.get("/commune/99999").status_code == 404
+    assert visitor.get("/commune/99999/calendrier.ics").status_code == 404
+    assert visitor.get("/service/nope").status_code == 404
+
+
+def test_poster_shows_the_commune_sessions_in_large_type(visitor, served):
+    commune, row = served
+    page = visitor.get(f"/commune/{commune.insee}/affiche").get_data(as_text=True)
+    assert f"Prochains passages à {commune.name}" in page
+    assert 'class="poster"' in page and row.venue in page
+    css = visitor.get("/static/style.css").get_data(as_text=True)
+    assert "size: A4" in css and ".poster h1" in css
+
+
+def test_service_pages_list_services_and_their_sessions(visitor, served):
+    _, row = served
+    listing = visitor.get("/services").get_data(as_text=True)
+    assert row.service_name in listing and f"/service/{row.service_code}" in listing
+    page = visitor.get(f"/service/{row.service_code}").get_data(as_text=True)
+    assert row.commune_name in page and "À apporter" in page
+
+
+def test_public_feed_is_an_icalendar_with_stable_uids(visitor, served):
+    commune, row = served
+    response = visitor.get(f"/commune/{commune.insee}/calendrier.ics")
+    assert response.status_code == 200
+    assert response.mimetype == "text/calendar"
+    text = response.get_data(as_text=True)
+    assert text.startswith("BEGIN:VCALENDAR\r\n") and "BEGIN:VEVENT" in text
+    unfolded = text.replace("\r\n ", "")
+    assert f"DTSTART;TZID=Europe/Paris:{row.date:%Y%m%d}T" in unfolded
+    uid = f"UID:{row.date:%Y%m%d}-{row.stop_code}-{row.service_code}@indre-et-loire.outreach"
+    assert uid in unfolded
+    assert visitor.get(f"/commune/{commune.insee}/calendrier.ics").get_data(as_text=True) == text
+
+
+def test_pages_have_a_language_a_skip_link_and_labelled_search(visitor, served):
+    commune, _ = served
+    for url in ["/", f"/commune/{commune.insee}", "/services"]:
+        page = visitor.get(url).get_data(as_text=True)
+        assert '<html lang="fr">' in page and 'class="skip-link" href="#contenu"' in page
+    home = visitor.get("/").get_data(as_text=True)
+    assert '<label for="q">' in home and 'id="q"' in home
+
+
+def test_commune_page_in_english(visitor, served):
+    commune, _ = served
+    page = visitor.get(f"/commune/{commune.insee}?lang=en").get_data(as_text=True)
+    assert f"Visits in {commune.name}" in page
+
+
+def _public_urls(commune, row):
+    postcode = commune.postcodes.split()[0]
+    return [
+        "/", f"/?q={commune.name}", f"/?q={postcode}", f"/?insee={commune.insee}",
+        f"/commune/{commune.insee}", f"/commune/{commune.insee}/affiche",
+        f"/commune/{commune.insee}/calendrier.ics", "/services", f"/service/{row.service_code}",
+        f"/api/sessions?commune={commune.insee}", f"/api/sessions?near={commune.insee}",
+        "/api/sessions", "/api/services", f"/api/communes?q={commune.name}", "/api/openapi.json",
+    ]
+
+
+def test_no_staff_name_or_crew_detail_in_any_public_page_feed_or_api(visitor, served, public_db):
+    commune, row = served
+    names = staff_names(public_db)
+    # Parts of names too: "Dr Hélène Lemoine (fictive)" must not leak as "Lemoine" either.
+    surnames = {re.sub(r"\(.*?\)", "", name).split(",")[0].split()[-1] for name in names}
+    assert "Benali" in surnames and "Roux" in surnames
+    for url in _public_urls(commune, row):
+        response = visitor.get(url)
+        assert response.status_code == 200, url
+        body = response.get_data(as_text=True)
+        for name in names:
+            assert name not in body, (url, name)
+        for surname in surnames:
+            assert surname not in body, (url, surname)
+        for private in ("puéricultrice (", "chauffeur", "staff-", "s-dr-", "vehicle", "Équipe"):
+            assert private not in body, (url, private)
+
+
+def test_public_page_is_light_and_needs_no_javascript(visitor, served):
+    commune, _ = served
+    html = visitor.get("/", query_string={"q": commune.name}).get_data()
+    css = visitor.get("/static/style.css").get_data()
+    assert b"<script" not in html
+    assert len(html) + len(css) < 60_000  # bytes, HTML + CSS; about 12 kB today

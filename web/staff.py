@@ -1,0 +1,100 @@
+"""Staff pages: my rounds, a printable day sheet, and my private calendar feed."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+
+from outreach.models import StaffMember
+from outreach.rounds import (
+    active_token,
+    create_token,
+    published_at,
+    revoke_tokens,
+    rounds_calendar,
+    staff_for_token,
+    staff_rounds,
+)
+from web.auth import require_role
+from web.i18n import gettext as _
+
+bp = Blueprint("staff", __name__)
+
+# The feed is read by calendar apps that cannot sign in: its token is its key.
+_TOKEN_ENDPOINTS = {"staff.feed"}
+
+
+@bp.before_request
+def _staff_only() -> None:
+    if request.endpoint in _TOKEN_ENDPOINTS:
+        return
+    require_role("staff")
+    if g.user.staff_id is None:
+        abort(403)
+
+
+def _member() -> StaffMember:
+    member = g.db.get(StaffMember, g.user.staff_id)
+    if member is None:
+        abort(403)
+    return member
+
+
+@bp.get("/mes-tournees")
+def rounds():  # type: ignore[no-untyped-def]
+    member = _member()
+    show_past = request.args.get("passe") == "1"
+    days = staff_rounds(g.db, member.id, None if show_past else dt.date.today())
+    return render_template("staff/rounds.html", member=member, days=days, show_past=show_past)
+
+
+@bp.get("/mes-tournees/<day>")
+def day_sheet(day: str):  # type: ignore[no-untyped-def]
+    member = _member()
+    try:
+        date = dt.date.fromisoformat(day)
+    except ValueError:
+        abort(404)
+    days = [d for d in staff_rounds(g.db, member.id, date) if d.date == date]
+    if not days:
+        abort(404)
+    return render_template("staff/day.html", member=member, days=days, date=date)
+
+
+@bp.route("/mes-tournees/calendrier", methods=["GET", "POST"])
+def calendar_link():  # type: ignore[no-untyped-def]
+    member = _member()
+    if request.method == "POST":
+        action = request.form.get("action")
+        if action == "create":
+            create_token(g.db, member.id)
+            g.db.commit()
+            flash(_("Nouveau lien créé. L'ancien lien, s'il existait, ne fonctionne plus."))
+        elif action == "revoke":
+            revoke_tokens(g.db, member.id)
+            g.db.commit()
+            flash(_("Lien révoqué : votre agenda ne recevra plus les mises à jour."))
+        else:
+            abort(400, description="Requête invalide.")
+        return redirect(url_for("staff.calendar_link"))
+    token = active_token(g.db, member.id)
+    feed_url = url_for("staff.feed", token=token.token, _external=True) if token else None
+    webcal_url = feed_url.replace("https://", "webcal://").replace("http://", "webcal://") \
+        if feed_url else None
+    return render_template("staff/calendar.html", member=member, token=token, feed_url=feed_url,
+                           webcal_url=webcal_url)
+
+
+@bp.get("/calendrier/<token>.ics")
+def feed(token: str):  # type: ignore[no-untyped-def]
+    member = staff_for_token(g.db, token)
+    if member is None:
+        abort(404)
+    days = staff_rounds(g.db, member.id, dt.date.today() - dt.timedelta(days=31))
+    body = rounds_calendar(member, days, published_at(g.db, member.scenario_id))
+    return Response(body, mimetype="text/calendar", headers={
+        "Content-Disposition": "attachment; filename=mes-tournees.ics",
+        "Cache-Control": "private, no-store",
+        "X-Robots-Tag": "noindex",
+    })
