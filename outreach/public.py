@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from outreach import ical
-from outreach.models import Commune, PlanSession, Publication, Scenario, Service
+from outreach.models import Commune, Plan, PlanSession, Publication, Scenario, Service
 from outreach.timefmt import format_hhmm
 from outreach.travel import GeodesicTravelModel
 
@@ -224,3 +224,31 @@ def sessions_calendar(sessions: list[PublicSession], name: str, stamp: dt.dateti
             lat=s.lat, lon=s.lon,
         ))
     return ical.calendar(events, name, stamp)
+
+
+@dataclass(frozen=True)
+class PublicRhythm:
+    """When a service comes back to a place: same weekday, or same weekday of the month."""
+
+    service_name: str
+    venue: str
+    weekday: int  # ISO, 1 = Monday
+    week_of_month: int | None  # 1..5 for monthly services, None for weekly or fortnightly
+
+
+def commune_rhythms(session: Session, insee: str) -> list[PublicRhythm]:
+    """The regular day of each published service in the commune (from the plans'
+    recurrence); irregular ones are left out rather than shown wrong."""
+    rhythms = []
+    for plan_id in published_plan_ids(session):
+        plan = session.get(Plan, plan_id)
+        if plan is None:
+            continue
+        document = plan.document
+        stops = {s["id"]: s for s in document["stops"] if s["commune_insee"] == insee}
+        names = {s["id"]: s["name"] for s in document["services"]}
+        for entry in document.get("recurrence", []):
+            if entry["stop"] in stops and entry["kept"]:
+                rhythms.append(PublicRhythm(names[entry["service"]], stops[entry["stop"]]["venue"],
+                                            entry["weekday"], entry["week_of_month"]))
+    return rhythms

@@ -58,6 +58,7 @@ def init_app(app: Flask) -> None:
 
     app.jinja_env.globals["_"] = gettext
     app.jinja_env.filters["date_fr"] = long_date
+    app.jinja_env.globals["rhythm"] = rhythm
 
 
 _WEEKDAYS_EN = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
@@ -75,3 +76,19 @@ def long_date(value: Any) -> str:
     if g.get("lang", DEFAULT) == "en":
         return f"{_WEEKDAYS_EN[day.weekday()]} {day.day} {_MONTHS_EN[day.month - 1]} {day.year}"
     return date_fr(day)
+
+
+_ORDINALS_FR = ["1er", "2e", "3e", "4e", "5e"]
+_ORDINALS_EN = ["1st", "2nd", "3rd", "4th", "5th"]
+_WEEKDAYS_FR = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
+
+
+def rhythm(weekday: int, week_of_month: int | None) -> str:
+    """"chaque mardi", "le 2e mercredi du mois" (or in English)."""
+    english = g.get("lang", DEFAULT) == "en"
+    day = (_WEEKDAYS_EN if english else _WEEKDAYS_FR)[weekday - 1]
+    if week_of_month is None:
+        return f"every {day}" if english else f"chaque {day}"
+    if english:
+        return f"the {_ORDINALS_EN[week_of_month - 1]} {day} of the month"
+    return f"le {_ORDINALS_FR[week_of_month - 1]} {day} du mois"

@@ -20,6 +20,7 @@ from outreach.geocoding import (
 )
 from outreach.models import Commune
 from outreach.public import (
+    commune_rhythms,
     find_service,
     last_published_at,
     next_sessions_near,
@@ -122,7 +123,8 @@ def commune_page(insee: str):  # type: ignore[no-untyped-def]
     here = published_sessions(g.db, _today(), commune_insee=commune.insee, limit=20)
     near = [s for s in next_sessions_near(g.db, commune, _today())
             if s.commune_insee != commune.insee]
-    return render_template("public/commune.html", commune=commune, here=here, near=near)
+    return render_template("public/commune.html", commune=commune, here=here, near=near,
+                           rhythms=commune_rhythms(g.db, commune.insee))
 
 
 @bp.get("/commune/<insee>/affiche")

@@ -176,3 +176,22 @@ def test_public_page_is_light_and_needs_no_javascript(visitor, served):
     css = visitor.get("/static/style.css").get_data()
     assert b"<script" not in html
     assert len(html) + len(css) < 60_000  # bytes, HTML + CSS; about 12 kB today
+
+
+def test_commune_page_says_when_the_service_comes_back(visitor, served, public_db):
+    from sqlmodel import Session
+
+    from outreach import db, planning
+
+    commune, row = served
+    with Session(db.get_engine(public_db)) as s:
+        doc = planning.export_document(s, 1)
+    stops = {st["id"]: st for st in doc["stops"]}
+    entry = next(r for r in doc["recurrence"] if stops[r["stop"]]["commune_insee"] == commune.insee)
+    page = visitor.get(f"/commune/{commune.insee}?lang=fr").get_data(as_text=True)
+    weekday = ["lundi", "mardi", "mercredi", "jeudi", "vendredi"][entry["weekday"] - 1]
+    if entry["kept"]:
+        assert weekday in page and ("du mois" in page or "chaque" in page)
+    english = visitor.get(f"/commune/{commune.insee}?lang=en").get_data(as_text=True)
+    if entry["kept"]:
+        assert "of the month" in english or "every" in english
