@@ -5,6 +5,7 @@ the day it is added.
 """
 
 import pytest
+from web_helpers import PASSWORD, csrf, signed_in
 from werkzeug.routing import Rule
 
 from outreach import db
@@ -12,7 +13,6 @@ from outreach.models import StaffMember
 from outreach.users import set_user
 from web import create_app
 
-PASSWORD = "correct-horse-battery"
 SAMPLE_ARGS = {"plan_id": 1, "job_id": 1, "pin_id": 1, "scenario_id": "indre-et-loire",
                "kind": "stops", "code": "x", "absence_id": 1, "fmt": "json", "date": "2027-01-04",
                "token": "x", "insee": "37091", "service": "bus-prevention"}
@@ -53,19 +53,7 @@ def app(planned_template, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def staff_client(app):
-    return _signed_in(app, "staff@test")
-
-
-def _signed_in(app, email):
-    client = app.test_client()
-    client.get("/connexion")
-    with client.session_transaction() as sess:
-        token = sess["csrf"]
-    client.post("/connexion", data={"email": email, "password": PASSWORD, "csrf_token": token})
-    client.get("/")
-    with client.session_transaction() as sess:
-        client.token = sess["csrf"]
-    return client
+    return signed_in(app, "staff@test")
 
 
 def test_there_are_coordinator_routes_to_protect():
@@ -75,10 +63,7 @@ def test_there_are_coordinator_routes_to_protect():
 @pytest.mark.parametrize(("method", "path"), list(_requests(COORDINATOR_RULES)))
 def test_anonymous_visitors_are_sent_to_sign_in(app, method, path):
     client = app.test_client()
-    client.get("/connexion")
-    with client.session_transaction() as sess:
-        token = sess["csrf"]
-    response = client.open(path, method=method, data={"csrf_token": token})
+    response = client.open(path, method=method, data={"csrf_token": csrf(client)})
     assert response.status_code == 302
     assert "/connexion" in response.headers["Location"]
 

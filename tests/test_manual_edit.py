@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from plan_checker import check_plan
 from sqlmodel import Session
+from web_helpers import PASSWORD, signed_in
 
 from outreach import db, manual, planning
 from outreach.errors import InvalidInput
@@ -81,19 +82,13 @@ def test_check_mode_page_then_remove(planned_url, doc):
     from web import create_app
 
     with db.unit_of_work(planned_url) as s:
-        set_user(s, "coord@test", "correct-horse-battery", "coordinator")
-    client = create_app({"DATABASE_URL": planned_url, "TESTING": True}).test_client()
-    client.get("/connexion")
-    with client.session_transaction() as sess:
-        token = sess["csrf"]
-    client.post("/connexion", data={"email": "coord@test", "password": "correct-horse-battery",
-                                    "csrf_token": token})
+        set_user(s, "coord@test", PASSWORD, "coordinator")
+    client = signed_in(create_app({"DATABASE_URL": planned_url, "TESTING": True}), "coord@test")
     route, visit = _first(doc)
     query = {"date": route["date"], "vehicle": route["vehicle"], "stop": visit["stop"]}
     page = client.get("/coordination/plans/1/seance", query_string=query)
     assert page.status_code == 200
-    with client.session_transaction() as sess:
-        token = sess["csrf"]
+    token = client.token
     checked = client.post("/coordination/plans/1/seance", data={
         **query, "new_date": route["date"], "new_vehicle": route["vehicle"], "new_start": "05:00",
         "action": "check", "csrf_token": token}).get_data(as_text=True)

@@ -1,10 +1,9 @@
 """Web pages: the families' look-up and the coordinators' plan pages."""
 
 import pytest
+from web_helpers import PASSWORD, login
 
 from web import create_app
-
-PASSWORD = "correct-horse-battery"
 
 
 @pytest.fixture
@@ -20,14 +19,6 @@ def app(planned_url):
         member = s.exec(select(StaffMember)).first()
         set_user(s, "staff@test", PASSWORD, "staff", member.id)
     return create_app({"DATABASE_URL": planned_url, "TESTING": True})
-
-
-def login(client, email, password=PASSWORD):
-    client.get("/connexion")
-    with client.session_transaction() as sess:
-        token = sess["csrf"]
-    return client.post("/connexion", data={"email": email, "password": password,
-                                           "csrf_token": token})
 
 
 @pytest.fixture

@@ -4,23 +4,12 @@ import re
 
 import pytest
 from sqlmodel import Session, select
+from web_helpers import PASSWORD, signed_in
 
 from outreach import db, jobs, planning
 from outreach.models import Plan, SolveJob
 from outreach.users import set_user
 from web import create_app
-
-PASSWORD = "correct-horse-battery"
-
-
-def _login(client):
-    client.get("/connexion")
-    with client.session_transaction() as sess:
-        token = sess["csrf"]
-    client.post("/connexion", data={"email": "coord@test", "password": PASSWORD, "csrf_token": token})
-    client.get("/coordination/plans")  # signing in starts a new session with a new token
-    with client.session_transaction() as sess:
-        return sess["csrf"]
 
 
 @pytest.fixture
@@ -32,9 +21,7 @@ def app(planned_url):
 
 @pytest.fixture
 def client(app):
-    c = app.test_client()
-    c.token = _login(c)
-    return c
+    return signed_in(app, "coord@test")
 
 
 def _solve(client, **overrides):
@@ -173,8 +160,7 @@ def test_the_web_workflow_on_postgresql(pg_url):
         scenarios.seed_demo(s, ["loire"])
         set_user(s, "coord@test", PASSWORD, "coordinator")
     app = create_app({"DATABASE_URL": pg_url, "TESTING": True, "SOLVE_INLINE": True})
-    client = app.test_client()
-    client.token = _login(client)
+    client = signed_in(app, "coord@test")
     response = _solve(client, weeks="1", time_limit="2")
     job_page = client.get(response.headers["Location"]).get_data(as_text=True)
     plan_id = int(re.search(r"/coordination/plans/(\d+)", job_page).group(1))

@@ -4,13 +4,13 @@ import io
 
 import pytest
 from sqlmodel import Session, select
+from web_helpers import PASSWORD, signed_in
 
 from outreach import db
 from outreach.models import Absence, Commune, Service, StaffMember, Stop, Vehicle
 from outreach.users import set_user
 from web import create_app
 
-PASSWORD = "correct-horse-battery"
 BASE = "/coordination/donnees/indre-et-loire"
 
 
@@ -18,14 +18,7 @@ BASE = "/coordination/donnees/indre-et-loire"
 def client(db_url):
     with db.unit_of_work(db_url) as s:
         set_user(s, "coord@test", PASSWORD, "coordinator")
-    c = create_app({"DATABASE_URL": db_url, "TESTING": True}).test_client()
-    c.get("/connexion")
-    with c.session_transaction() as sess:
-        token = sess["csrf"]
-    c.post("/connexion", data={"email": "coord@test", "password": PASSWORD, "csrf_token": token})
-    c.get(BASE)
-    with c.session_transaction() as sess:
-        c.token = sess["csrf"]
+    c = signed_in(create_app({"DATABASE_URL": db_url, "TESTING": True}), "coord@test")
     c.db_url = db_url
     return c
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from sqlmodel import Session, select
-from webapp_helpers import PASSWORD, crew_member_id, idle_member_id, login
+from web_helpers import PASSWORD, crew_member_id, idle_member_id, login
 
 from outreach import db
 from web import create_app

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 from geopy.exc import GeocoderUnavailable
-from webapp_helpers import staff_names
+from web_helpers import staff_names
 
 from web import create_app
 

@@ -4,7 +4,7 @@ import re
 
 import pytest
 from sqlmodel import Session, select
-from webapp_helpers import csrf, login
+from web_helpers import csrf, login
 
 from outreach import db
 from outreach.models import PlanCrew, PlanSession, StaffMember, User

@@ -1,4 +1,4 @@
-"""Helpers of the web tests: sign-in, CSRF token, staff names."""
+"""Helpers of the web tests (Flask test client): sign-in, CSRF token, staff names."""
 
 from __future__ import annotations
 
@@ -45,3 +45,12 @@ def csrf(client) -> str:
         with client.session_transaction() as sess:
             token = sess["csrf"]
     return token
+
+
+def signed_in(app, email, password=PASSWORD):
+    """A test client signed in as ``email``, with its CSRF token as ``client.token``."""
+    client = app.test_client()
+    assert login(client, email, password).status_code == 302
+    client.get("/")  # signing in starts a new session: make its token
+    client.token = csrf(client)
+    return client
