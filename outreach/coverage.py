@@ -1,5 +1,6 @@
 """Coverage: how many of a département's young children live within the access threshold
-(30 minutes by default, the Seine-Maritime commitment) of a planned session."""
+(30 minutes by default, the Seine-Maritime commitment) of a planned session, or of a session
+or a fixed site (PMI centre, antenne médico-sociale)."""
 
 from __future__ import annotations
 
@@ -15,32 +16,45 @@ LatLon = tuple[float, float]
 
 
 def coverage_kpis(session: Session, departement: str, session_points: Iterable[LatLon],
-                  threshold_min: int = 30, travel: GeodesicTravelModel | None = None) -> dict[str, Any]:
+                  threshold_min: int = 30, travel: GeodesicTravelModel | None = None,
+                  fixed_points: Iterable[LatLon] = ()) -> dict[str, Any]:
     """Children 0-6 of the département's communes whose town is within ``threshold_min`` of a
-    session place (by the travel model; a session in the commune itself always counts)."""
+    session place (by the travel model; a session in the commune itself always counts), and
+    of a session place or a fixed site."""
     travel = travel or GeodesicTravelModel()
-    points = sorted(set(session_points))
+    sessions = sorted(set(session_points))
+    fixed = sorted(set(fixed_points))
     communes = session.exec(select(Commune).where(Commune.departement == departement)).all()
     # A trip longer than the threshold is longer than this many straight-line metres.
     reach_m = (threshold_min - travel.overhead_min) / 60 * travel.speed_kmh * 1000 / travel.circuity
-    total = covered = covered_communes = 0
-    for commune in communes:
-        total += commune.children_0_6
-        here = (commune.lat, commune.lon)
+
+    def within(here: LatLon, points: list[LatLon]) -> bool:
         for point in points:
             # Cheap rejection before the geodesic: 1 degree of latitude is about 111 km.
             if abs(point[0] - here[0]) * 111_000 > reach_m + 1000:
                 continue
             road_m = travel.road_m(here, point)
             if road_m < 500 or travel.minutes_for(road_m) <= threshold_min:
-                covered += commune.children_0_6
-                covered_communes += 1
-                break
+                return True
+        return False
+
+    total = by_session = by_any = communes_by_session = 0
+    for commune in communes:
+        total += commune.children_0_6
+        here = (commune.lat, commune.lon)
+        if within(here, sessions):
+            by_session += commune.children_0_6
+            by_any += commune.children_0_6
+            communes_by_session += 1
+        elif within(here, fixed):
+            by_any += commune.children_0_6
     return {
         "threshold_min": threshold_min,
         "children_departement": total,
-        "children_within_threshold": covered,
-        "share_within_threshold_pct": round(100 * covered / total, 1) if total else 0.0,
+        "children_within_threshold": by_session,
+        "share_within_threshold_pct": round(100 * by_session / total, 1) if total else 0.0,
+        "children_within_threshold_with_fixed_sites": by_any,
+        "share_with_fixed_sites_pct": round(100 * by_any / total, 1) if total else 0.0,
         "communes": len(communes),
-        "communes_within_threshold": covered_communes,
+        "communes_within_threshold": communes_by_session,
     }

@@ -194,7 +194,8 @@ def save_edit(session: Session, plan_id: int, edit: Edit) -> Plan:
     threshold = min((s["access_threshold_min"] for s in doc["services"]), default=30)
     new_doc["kpis"]["coverage"] = coverage_kpis(
         session, doc["scenario"]["departement"],
-        {(stops[v.stop]["lat"], stops[v.stop]["lon"]) for r in routes for v in r.visits}, threshold)
+        {(stops[v.stop]["lat"], stops[v.stop]["lon"]) for r in routes for v in r.visits}, threshold,
+        fixed_points=[(f["lat"], f["lon"]) for f in doc.get("fixed_sites", [])])
     action = "retirée" if edit.removes else f"déplacée au {date_fr(edit.new_date)}"  # type: ignore[arg-type]
     new_doc["solver"] = {**doc["solver"], "method": "manual", "status": "feasible", "bound": None,
                          "edited_from": plan_id,

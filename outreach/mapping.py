@@ -16,7 +16,8 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from outreach.errors import InvalidInput, UnknownScenario
-from outreach.models import Absence, Commune, Scenario, Service, StaffMember, Stop, Vehicle
+from outreach.models import (Absence, Commune, FixedSite, Scenario, Service, StaffMember, Stop,
+                             Vehicle)
 from outreach.patterns import recurrence
 from outreach.timefmt import format_hhmm, parse_hhmm
 from outreach.travel import TravelModel
@@ -39,6 +40,8 @@ class PlanningInput:
     stops: dict[str, Stop]
     communes: dict[str, Commune]
     stop_demand: dict[str, int]
+    fixed_sites: tuple[FixedSite, ...]
+    near_fixed_site: dict[str, FixedSite | None]
     location_ids: tuple[str, ...]
     start: dt.date
     end: dt.date
@@ -51,9 +54,28 @@ def staff_export_id(member: StaffMember) -> str:
     return f"staff-{member.id}"
 
 
-def stop_demand(stop: Stop, commune: Commune) -> int:
-    """Vulnerability-weighted young children served by a session at the stop."""
-    return round(commune.children_0_6 * stop.vulnerability)
+# A fixed site (PMI centre, antenne) within the access threshold already serves a stop's
+# families: a session there is worth this share of its demand (DESIGN.md: "demand they cover
+# counts for little").
+FIXED_SITE_FACTOR = 0.2
+
+
+def stop_demand(stop: Stop, commune: Commune, near_fixed_site: bool = False) -> int:
+    """Vulnerability-weighted young children served by a session at the stop, discounted
+    when a fixed site already serves them."""
+    factor = FIXED_SITE_FACTOR if near_fixed_site else 1.0
+    return round(commune.children_0_6 * stop.vulnerability * factor)
+
+
+def nearest_fixed_site(travel: TravelModel, point: tuple[float, float], sites: Sequence[FixedSite],
+                       threshold_min: int) -> FixedSite | None:
+    """The closest fixed site within ``threshold_min`` of ``point`` by the travel model, if any."""
+    best: tuple[int, FixedSite] | None = None
+    for site in sites:
+        minutes = travel.matrix([point, (site.lat, site.lon)]).travel_min[0][1]
+        if minutes <= threshold_min and (best is None or minutes < best[0]):
+            best = (minutes, site)
+    return best[1] if best else None
 
 
 def build_problem(
@@ -128,7 +150,15 @@ def build_problem(
         )
         for v in vehicles.values()
     )
-    demand = {code: stop_demand(s, communes[s.commune_insee]) for code, s in stops.items()}
+    sites = list(session.exec(select(FixedSite).where(FixedSite.scenario_id == scenario_id)
+                              .order_by(FixedSite.code)))
+    near_site: dict[str, FixedSite | None] = {}
+    for code, stop in stops.items():
+        threshold = min((services[c].access_threshold_min for c in stop.services if c in services),
+                        default=30)
+        near_site[code] = nearest_fixed_site(travel, (stop.lat, stop.lon), sites, threshold)
+    demand = {code: stop_demand(s, communes[s.commune_insee], near_site[code] is not None)
+              for code, s in stops.items()}
     solver_stops = tuple(
         sm.Stop(
             id=code, location=location(f"stop:{code}", s.lat, s.lon), demand=demand[code],
@@ -171,6 +201,7 @@ def build_problem(
     return PlanningInput(
         scenario=scenario, problem=problem, services=services, vehicles=vehicles,
         staff=staff_by_id, stops=stops, communes=communes, stop_demand=demand,
+        fixed_sites=tuple(sites), near_fixed_site=near_site,
         location_ids=tuple(location_ids), start=start, end=end, holidays=holidays,
         travel_model=travel.describe(),
     )
@@ -232,12 +263,19 @@ def plan_document(inp: PlanningInput, solution: sm.Solution, params: sm.SolvePar
             }
             for member in problem.staff
         ],
+        "fixed_sites": [
+            {"id": f.code, "name": f.name, "commune_insee": f.commune_insee, "lat": f.lat,
+             "lon": f.lon}
+            for f in inp.fixed_sites
+        ],
         "stops": [
             {
                 "id": code, "commune_insee": s.commune_insee,
                 "commune_name": inp.communes[s.commune_insee].name,
                 "venue": s.venue, "lat": s.lat, "lon": s.lon, "location": f"stop:{code}",
                 "demand": inp.stop_demand[code],
+                "near_fixed_site": (inp.near_fixed_site[code].code
+                                    if inp.near_fixed_site[code] else None),
                 "children_0_6": inp.communes[s.commune_insee].children_0_6,
                 "vulnerability": s.vulnerability,
                 "services": list(s.services),

@@ -121,6 +121,21 @@ class Stop(SQLModel, table=True):
     vulnerability: float = 1.0
 
 
+class FixedSite(SQLModel, table=True):
+    """A fixed site (PMI centre, antenne médico-sociale) that already serves its surroundings."""
+
+    __tablename__ = "fixed_site"
+    __table_args__ = (UniqueConstraint("scenario_id", "code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    scenario_id: str = Field(foreign_key="scenario.id", index=True)
+    code: str
+    name: str
+    commune_insee: str = Field(foreign_key="commune.insee")
+    lat: float
+    lon: float
+
+
 class Plan(SQLModel, table=True):
     """One plan version. ``document`` is the full plan export (docs/plan-format.md)
     without the fields that change over the plan's life (its status)."""

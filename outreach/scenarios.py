@@ -18,7 +18,8 @@ from sqlmodel import Session, col, select
 from outreach import config
 from outreach.communes import import_communes
 from outreach.errors import InvalidInput, UnknownScenario
-from outreach.models import Absence, Commune, Scenario, Service, StaffMember, Stop, Vehicle
+from outreach.models import (Absence, Commune, FixedSite, Scenario, Service, StaffMember, Stop,
+                             Vehicle)
 from outreach.timefmt import parse_hhmm
 
 Weekday = Annotated[int, Field(ge=1, le=7)]
@@ -137,18 +138,28 @@ class StopSpec(_Strict):
     lon: float | None = None
 
 
+class FixedSiteSpec(_Strict):
+    id: Code
+    name: str = Field(min_length=1)
+    commune_insee: Insee
+    lat: float | None = None
+    lon: float | None = None
+
+
 class ScenarioSpec(_Strict):
     scenario: ScenarioHeader
     services: list[ServiceSpec] = Field(min_length=1)
     vehicles: list[VehicleSpec] = Field(min_length=1)
     staff: list[StaffSpec] = Field(min_length=1)
     stops: list[StopSpec] = Field(min_length=1)
+    fixed_sites: list[FixedSiteSpec] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _references(self) -> ScenarioSpec:
         service_ids = {s.id for s in self.services}
         for kind, items in (("services", self.services), ("vehicles", self.vehicles),
-                            ("staff", self.staff), ("stops", self.stops)):
+                            ("staff", self.staff), ("stops", self.stops),
+                            ("fixed_sites", self.fixed_sites)):
             ids = [item.id for item in items]
             dups = sorted({i for i in ids if ids.count(i) > 1})
             if dups:
@@ -216,6 +227,7 @@ def load_scenario(session: Session, spec: ScenarioSpec) -> Scenario:
         import_communes(session, header.departement)
     references = [(f"vehicles.{v.id}.base_insee", v.base_insee) for v in spec.vehicles]
     references += [(f"stops.{s.id}.commune_insee", s.commune_insee) for s in spec.stops]
+    references += [(f"fixed_sites.{f.id}.commune_insee", f.commune_insee) for f in spec.fixed_sites]
     wanted = {insee for _, insee in references}
     communes = _communes(session, wanted)
     # A base or stop may lie in a neighbouring département: load it too.
@@ -269,6 +281,12 @@ def load_scenario(session: Session, spec: ScenarioSpec) -> Scenario:
                 lon=stop.lon if stop.lon is not None else commune.lon,
                 services=stop.services, vulnerability=stop.vulnerability,
                 windows=[{"weekday": w.weekday, "from": w.start, "to": w.end} for w in stop.windows])
+    for site in spec.fixed_sites:
+        commune = communes[site.commune_insee]
+        _upsert(session, FixedSite, header.id, site.id, name=site.name,
+                commune_insee=site.commune_insee,
+                lat=site.lat if site.lat is not None else commune.lat,
+                lon=site.lon if site.lon is not None else commune.lon)
     session.flush()
     return scenario
 

@@ -304,6 +304,8 @@ def plan_map_json(plan_id: int):  # type: ignore[no-untyped-def]
                 "lon": s["lon"], "served": s["id"] in served} for s in document["stops"]],
         bases=[{"id": v["id"], "name": v["base"]["name"], "lat": v["base"]["lat"],
                 "lon": v["base"]["lon"]} for v in document["vehicles"]],
+        fixed_sites=[{"name": f["name"], "lat": f["lat"], "lon": f["lon"]}
+                     for f in document.get("fixed_sites", [])],
         routes=[{"date": r["date"], "vehicle": r["vehicle"],
                  "path": [[vehicles[r["vehicle"]]["base"]["lat"], vehicles[r["vehicle"]]["base"]["lon"]]]
                  + [[stops[v["stop"]]["lat"], stops[v["stop"]]["lon"]] for v in r["visits"]]

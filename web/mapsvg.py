@@ -11,11 +11,12 @@ COLOURS = ["#0b5cad", "#b3261e", "#1b7f3a", "#8a4b00", "#6b3fa0", "#00707a"]
 
 
 def plan_svg(doc: dict[str, Any], day: str | None = None) -> str:
-    """Bases (squares), stops (circles: filled when served) and routes (lines, one colour per
-    vehicle); only ``day``'s routes when given."""
+    """Bases (squares), fixed sites (grey triangles), stops (circles: filled when served) and
+    routes (lines, one colour per vehicle); only ``day``'s routes when given."""
     stops = {s["id"]: s for s in doc["stops"]}
     bases = {v["id"]: v["base"] for v in doc["vehicles"]}
     points = [(s["lat"], s["lon"]) for s in stops.values()] + [(b["lat"], b["lon"]) for b in bases.values()]
+    points += [(f["lat"], f["lon"]) for f in doc.get("fixed_sites", [])]
     if not points:
         return f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}"/>'
     mid_lat = sum(p[0] for p in points) / len(points)
@@ -45,6 +46,10 @@ def plan_svg(doc: dict[str, Any], day: str | None = None) -> str:
         parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="5" fill="{fill}" stroke="#1d2733">'
                      f'<title>{escape(stop["commune_name"])} — {escape(stop["venue"])}</title></circle>')
         parts.append(f'<text x="{x + 7:.1f}" y="{y + 4:.1f}" fill="#1d2733">{escape(stop["commune_name"])}</text>')
+    for site in doc.get("fixed_sites", []):
+        x, y = xy(site["lat"], site["lon"])
+        parts.append(f'<path d="M{x:.1f},{y - 7:.1f} L{x + 6:.1f},{y + 5:.1f} L{x - 6:.1f},{y + 5:.1f} Z" '
+                     f'fill="#6b7280"><title>{escape(site["name"])}</title></path>')
     for vehicle_id, base in bases.items():
         x, y = xy(base["lat"], base["lon"])
         parts.append(f'<rect x="{x - 6:.1f}" y="{y - 6:.1f}" width="12" height="12" '

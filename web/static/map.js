@@ -20,6 +20,10 @@
         L.circleMarker([base.lat, base.lon], { radius: 8, color: vehicleColour[base.id], fillOpacity: 1 })
           .bindTooltip(base.name).addTo(map);
       });
+      (data.fixed_sites || []).forEach(function (site) {
+        L.circleMarker([site.lat, site.lon], { radius: 6, color: "#6b7280", fillColor: "#9ca3af", fillOpacity: 1 })
+          .bindTooltip(site.name).addTo(map);
+      });
       data.routes.forEach(function (route) {
         L.polyline(route.path, { color: vehicleColour[route.vehicle] || "#333", weight: 2, opacity: 0.7 })
           .bindTooltip(route.date).addTo(map);

@@ -1,0 +1,72 @@
+"""Fixed sites already serve their surroundings: stops near one are worth little, and coverage
+counts them."""
+
+import datetime as dt
+
+from sqlmodel import Session, select
+
+from outreach import db, planning, scenarios
+from outreach.coverage import coverage_kpis
+from outreach.mapping import FIXED_SITE_FACTOR, build_problem
+from outreach.models import Commune, FixedSite, Stop
+from outreach.travel import GeodesicTravelModel
+from plan_checker import check_plan
+from solver import SolveParams
+from test_scenarios import GOOD
+
+START = dt.date(2027, 1, 4)
+
+
+def _load(db_url, tmp_path, extra=""):
+    path = tmp_path / "tiny.toml"
+    path.write_text(GOOD + extra, encoding="utf-8")
+    with db.unit_of_work(db_url) as s:
+        scenarios.load_scenario(s, scenarios.read_scenario(path))
+
+
+SITE_AT_THE_STOP = '''
+[[fixed_sites]]
+id = "pmi-37091"
+name = "Centre de PMI"
+commune_insee = "37091"
+'''
+
+
+def test_a_stop_near_a_fixed_site_is_worth_a_fraction_of_its_children(db_url, tmp_path):
+    _load(db_url, tmp_path)
+    with Session(db.get_engine(db_url)) as s:
+        alone = build_problem(s, "tiny", START, 4, GeodesicTravelModel()).problem.stops[0].demand
+    _load(db_url, tmp_path, SITE_AT_THE_STOP)
+    with Session(db.get_engine(db_url)) as s:
+        inp = build_problem(s, "tiny", START, 4, GeodesicTravelModel())
+    assert inp.problem.stops[0].demand == round(alone * FIXED_SITE_FACTOR)
+    assert inp.near_fixed_site["s"].code == "pmi-37091"
+
+
+def test_fixed_sites_are_exported_and_the_plan_stays_valid(db_url, tmp_path):
+    _load(db_url, tmp_path, SITE_AT_THE_STOP)
+    with db.unit_of_work(db_url) as s:
+        plan = planning.create_plan(s, "tiny", START, 4, SolveParams(time_limit_s=2))
+        doc = planning.export_document(s, plan.id)
+    assert doc["fixed_sites"][0]["id"] == "pmi-37091"
+    assert doc["stops"][0]["near_fixed_site"] == "pmi-37091"
+    assert check_plan(doc) == []
+    coverage = doc["kpis"]["coverage"]
+    assert coverage["children_within_threshold_with_fixed_sites"] >= coverage["children_within_threshold"]
+
+
+def test_coverage_counts_communes_near_a_fixed_site(session):
+    loches = session.get(Commune, "37132")
+    only_sessions = coverage_kpis(session, "37", [])
+    with_site = coverage_kpis(session, "37", [], fixed_points=[(loches.lat, loches.lon)])
+    assert only_sessions["children_within_threshold_with_fixed_sites"] == 0
+    assert with_site["children_within_threshold"] == 0
+    assert with_site["children_within_threshold_with_fixed_sites"] >= loches.children_0_6
+
+
+def test_reloading_a_scenario_with_fixed_sites_is_idempotent(db_url, tmp_path):
+    _load(db_url, tmp_path, SITE_AT_THE_STOP)
+    _load(db_url, tmp_path, SITE_AT_THE_STOP)
+    with Session(db.get_engine(db_url)) as s:
+        assert len(s.exec(select(FixedSite).where(FixedSite.scenario_id == "tiny")).all()) == 1
+        assert s.exec(select(Stop).where(Stop.scenario_id == "tiny")).first() is not None
