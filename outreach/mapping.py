@@ -16,8 +16,16 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from outreach.errors import InvalidInput, UnknownScenario
-from outreach.models import (Absence, Commune, FixedSite, Scenario, Service, StaffMember, Stop,
-                             Vehicle)
+from outreach.models import (
+    Absence,
+    Commune,
+    FixedSite,
+    Scenario,
+    Service,
+    StaffMember,
+    Stop,
+    Vehicle,
+)
 from outreach.patterns import recurrence
 from outreach.timefmt import format_hhmm, parse_hhmm
 from outreach.travel import TravelModel
@@ -207,6 +215,10 @@ def build_problem(
     )
 
 
+def _code(site: FixedSite | None) -> str | None:
+    return site.code if site is not None else None
+
+
 def plan_document(inp: PlanningInput, solution: sm.Solution, params: sm.SolveParams) -> dict[str, Any]:
     """The plan export (docs/plan-format.md) without plan_id and status."""
     problem = inp.problem
@@ -274,8 +286,7 @@ def plan_document(inp: PlanningInput, solution: sm.Solution, params: sm.SolvePar
                 "commune_name": inp.communes[s.commune_insee].name,
                 "venue": s.venue, "lat": s.lat, "lon": s.lon, "location": f"stop:{code}",
                 "demand": inp.stop_demand[code],
-                "near_fixed_site": (inp.near_fixed_site[code].code
-                                    if inp.near_fixed_site[code] else None),
+                "near_fixed_site": _code(inp.near_fixed_site[code]),
                 "children_0_6": inp.communes[s.commune_insee].children_0_6,
                 "vulnerability": s.vulnerability,
                 "services": list(s.services),

@@ -18,8 +18,16 @@ from sqlmodel import Session, col, select
 from outreach import config
 from outreach.communes import import_communes
 from outreach.errors import InvalidInput, UnknownScenario
-from outreach.models import (Absence, Commune, FixedSite, Scenario, Service, StaffMember, Stop,
-                             Vehicle)
+from outreach.models import (
+    Absence,
+    Commune,
+    FixedSite,
+    Scenario,
+    Service,
+    StaffMember,
+    Stop,
+    Vehicle,
+)
 from outreach.timefmt import parse_hhmm
 
 Weekday = Annotated[int, Field(ge=1, le=7)]

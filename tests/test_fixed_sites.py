@@ -3,16 +3,16 @@ counts them."""
 
 import datetime as dt
 
+from plan_checker import check_plan
 from sqlmodel import Session, select
+from test_scenarios import GOOD
 
 from outreach import db, planning, scenarios
 from outreach.coverage import coverage_kpis
 from outreach.mapping import FIXED_SITE_FACTOR, build_problem
 from outreach.models import Commune, FixedSite, Stop
 from outreach.travel import GeodesicTravelModel
-from plan_checker import check_plan
 from solver import SolveParams
-from test_scenarios import GOOD
 
 START = dt.date(2027, 1, 4)
 
