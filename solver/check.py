@@ -11,13 +11,14 @@ import datetime as dt
 import itertools
 from collections import Counter, defaultdict
 
+from solver import text
 from solver.model import Problem, Route, Solution
 from solver.periods import period_of
 
 
 def check_route(problem: Problem, route: Route) -> list[str]:
     """Violations inside one route: vehicle, service, crew and timing rules."""
-    where = f"route {route.vehicle} {route.date}"
+    where = f"Tournée {route.vehicle} du {text.french_date(route.date)}"
     vehicles = {v.id: v for v in problem.vehicles}
     services = {s.id: s for s in problem.services}
     stops = {s.id: s for s in problem.stops}
@@ -25,99 +26,120 @@ def check_route(problem: Problem, route: Route) -> list[str]:
     vehicle = vehicles.get(route.vehicle)
     service = services.get(route.service)
     if vehicle is None or service is None:
-        return [f"{where}: unknown vehicle or service {route.service!r}"]
+        return [f"{where} : véhicule ou service inconnu ({route.service!r})"]
     errors: list[str] = []
     if route.date not in problem.dates:
-        errors.append(f"{where}: not a working date of the horizon")
+        errors.append(f"{where} : ce n'est pas un jour ouvré de l'horizon")
     if route.date.isoweekday() not in vehicle.weekdays or route.date in vehicle.unavailable_dates:
-        errors.append(f"{where}: vehicle not available that day")
+        errors.append(f"{where} : le véhicule ne circule pas ce jour-là")
     if service.id not in vehicle.services:
-        errors.append(f"{where}: vehicle does not carry service {service.id}")
+        errors.append(f"{where} : le véhicule n'assure pas le service {service.name}")
 
     # Crew: one distinct, qualified, available member per slot.
     duty = route.return_min - route.depart_min
     if len(route.crew) != len(service.required_roles):
-        errors.append(f"{where}: {len(route.crew)} crew for {len(service.required_roles)} slots")
+        errors.append(f"{where} : {len(route.crew)} personnes pour "
+                      f"{len(service.required_roles)} postes d'équipe")
     if len({c.staff for c in route.crew}) != len(route.crew):
-        errors.append(f"{where}: one person fills two slots")
+        errors.append(f"{where} : une même personne occupe deux postes")
     for slot, member_slot in zip(service.required_roles, route.crew):
         member = staff.get(member_slot.staff)
         if member is None:
-            errors.append(f"{where}: unknown staff {member_slot.staff!r}")
+            errors.append(f"{where} : membre du personnel inconnu ({member_slot.staff!r})")
             continue
         if member_slot.role not in slot or member_slot.role not in member.roles:
-            errors.append(f"{where}: {member.id} cannot fill slot {slot} as {member_slot.role}")
+            errors.append(f"{where} : {member.id} ne peut pas tenir le poste "
+                          f"« {' ou '.join(text.role(r) for r in slot)} » "
+                          f"en tant que {text.role(member_slot.role)}")
         if duty > member.max_day_min:
-            errors.append(f"{where}: duty {duty} min exceeds {member.id}'s {member.max_day_min}")
+            errors.append(f"{where} : {member.id} travaillerait {text.hours(duty)}, au-delà de "
+                          f"son maximum de {text.hours(member.max_day_min)}")
         if not any(
             a.date == route.date and a.start_min <= route.depart_min and route.return_min <= a.end_min
             for a in member.availability
         ):
-            errors.append(f"{where}: {member.id} not available over the whole duty")
+            errors.append(f"{where} : {member.id} n'est pas disponible de "
+                          f"{text.clock(route.depart_min)} à {text.clock(route.return_min)}")
 
     # Times along the route.
     if not 1 <= len(route.visits) <= service.max_sessions_per_day:
-        errors.append(f"{where}: {len(route.visits)} visits, allowed 1..{service.max_sessions_per_day}")
+        errors.append(f"{where} : {len(route.visits)} séances, de 1 à "
+                      f"{service.max_sessions_per_day} autorisées")
     if route.depart_min < vehicle.shift_start_min:
-        errors.append(f"{where}: departs before the shift starts")
+        errors.append(f"{where} : départ à {text.clock(route.depart_min)}, avant le début de "
+                      f"service du véhicule ({text.clock(vehicle.shift_start_min)})")
     if route.return_min > vehicle.shift_end_min:
-        errors.append(f"{where}: returns after the shift ends")
+        errors.append(f"{where} : retour à {text.clock(route.return_min)}, après la fin de "
+                      f"service du véhicule ({text.clock(vehicle.shift_end_min)})")
     if duty > vehicle.max_duty_min:
-        errors.append(f"{where}: duty {duty} min exceeds the vehicle's {vehicle.max_duty_min}")
+        errors.append(f"{where} : amplitude de {text.hours(duty)}, au-delà des "
+                      f"{text.hours(vehicle.max_duty_min)} du véhicule")
     place, free_at = vehicle.base, route.depart_min
     travel_total = distance_total = 0
     for visit in route.visits:
         stop = stops.get(visit.stop)
         if stop is None:
-            errors.append(f"{where}: unknown stop {visit.stop!r}")
+            errors.append(f"{where} : arrêt inconnu ({visit.stop!r})")
             return errors
-        at = f"{where} at {stop.id}"
+        at = f"{where}, à {stop.id}"
         leg = problem.travel_min[place][stop.location]
         travel_total += leg
         distance_total += problem.distance_m[place][stop.location]
         if visit.service != service.id or service.id not in stop.services:
-            errors.append(f"{at}: service {visit.service} not the route's or not offered")
+            errors.append(f"{at} : le service {visit.service} n'est pas celui de la tournée "
+                          "ou n'est pas proposé ici")
         if visit.travel_min_from_previous != leg:
-            errors.append(f"{at}: travel_min_from_previous {visit.travel_min_from_previous} != {leg}")
+            errors.append(f"{at} : trajet annoncé de {visit.travel_min_from_previous} min, "
+                          f"{leg} min selon la matrice")
         if visit.arrive_min < free_at + leg:
-            errors.append(f"{at}: arrives at {visit.arrive_min} before {free_at + leg}")
+            errors.append(f"{at} : arrivée à {text.clock(visit.arrive_min)}, avant l'heure où "
+                          f"le véhicule peut y être ({text.clock(free_at + leg)})")
         if visit.start_min - visit.arrive_min != service.setup_min:
-            errors.append(f"{at}: set-up is not {service.setup_min} min")
+            errors.append(f"{at} : l'installation ne dure pas {service.setup_min} min")
         if visit.end_min - visit.start_min != service.session_min:
-            errors.append(f"{at}: session is not {service.session_min} min")
+            errors.append(f"{at} : la séance ne dure pas {service.session_min} min")
         if visit.leave_min - visit.end_min != service.packup_min:
-            errors.append(f"{at}: pack-up is not {service.packup_min} min")
+            errors.append(f"{at} : le rangement ne dure pas {service.packup_min} min")
         if visit.start_min < service.earliest_start_min or visit.end_min > service.latest_end_min:
-            errors.append(f"{at}: session outside the service's hours")
+            errors.append(f"{at} : séance de {text.clock(visit.start_min)} à "
+                          f"{text.clock(visit.end_min)}, hors des horaires du service "
+                          f"({text.clock(service.earliest_start_min)} – "
+                          f"{text.clock(service.latest_end_min)})")
         if not any(
             w.weekday == route.date.isoweekday()
             and w.start_min <= visit.arrive_min
             and visit.leave_min <= w.end_min
             for w in stop.windows
         ):
-            errors.append(f"{at}: stay {visit.arrive_min}-{visit.leave_min} in no opening window")
+            errors.append(f"{at} : présence de {text.clock(visit.arrive_min)} à "
+                          f"{text.clock(visit.leave_min)} en dehors des créneaux d'ouverture du "
+                          "lieu ce jour-là")
         place, free_at = stop.location, visit.leave_min
     back = problem.travel_min[place][vehicle.base]
     if route.return_min < free_at + back:
-        errors.append(f"{where}: returns at {route.return_min} before {free_at + back}")
+        errors.append(f"{where} : retour annoncé à {text.clock(route.return_min)}, avant "
+                      f"l'heure possible ({text.clock(free_at + back)})")
     if route.travel_min != travel_total + back:
-        errors.append(f"{where}: travel_min {route.travel_min} != {travel_total + back}")
+        errors.append(f"{where} : temps de trajet total de {route.travel_min} min au lieu de "
+                      f"{travel_total + back}")
     if route.distance_m != distance_total + problem.distance_m[place][vehicle.base]:
-        errors.append(f"{where}: distance_m does not match the matrix")
+        errors.append(f"{where} : la distance ne correspond pas à la matrice des trajets")
     return errors
 
 
 def check_solution(problem: Problem, solution: Solution) -> list[str]:
-    """Every hard-constraint violation of ``solution``, as readable lines
-    (empty when the solution is feasible)."""
+    """Every hard-constraint violation of ``solution``, one French sentence each for the
+    coordinator (empty when the solution is feasible)."""
     errors: list[str] = []
     for route in solution.routes:
         errors.extend(check_route(problem, route))
 
     vehicle_days = Counter((r.vehicle, r.date) for r in solution.routes)
-    errors.extend(f"vehicle {v} has {n} routes on {d}" for (v, d), n in vehicle_days.items() if n > 1)
+    errors.extend(f"Véhicule {v} : {n} tournées le {text.french_date(d)}"
+                  for (v, d), n in vehicle_days.items() if n > 1)
     staff_days = Counter((c.staff, r.date) for r in solution.routes for c in r.crew)
-    errors.extend(f"staff {s} is in {n} routes on {d}" for (s, d), n in staff_days.items() if n > 1)
+    errors.extend(f"{s} est dans {n} tournées le {text.french_date(d)}"
+                  for (s, d), n in staff_days.items() if n > 1)
 
     services = {s.id: s for s in problem.services}
     dates: dict[tuple[str, str], list[dt.date]] = defaultdict(list)
@@ -132,20 +154,22 @@ def check_solution(problem: Problem, solution: Solution) -> list[str]:
         for first, second in itertools.pairwise(days):
             if (second - first).days < service.min_spacing_days:
                 errors.append(
-                    f"{stop}/{service_id}: sessions on {first} and {second} closer than "
-                    f"{service.min_spacing_days} days"
+                    f"{stop} ({service_id}) : séances le {text.french_date(first)} et le "
+                    f"{text.french_date(second)}, à moins de {service.min_spacing_days} jours "
+                    "d'écart"
                 )
         per_period = Counter(period_of(problem, service, d) for d in days)
         for period, count in sorted(per_period.items()):
             if count > service.visits_per_period:
                 errors.append(
-                    f"{stop}/{service_id}: {count} sessions in period {period}, "
-                    f"at most {service.visits_per_period}"
+                    f"{stop} ({service_id}) : {count} séances dans la période {period + 1}, "
+                    f"au plus {service.visits_per_period}"
                 )
 
     dropped = {d.pin for d in solution.dropped_pins}
     held = {(v.stop, v.service, r.date, r.vehicle) for r in solution.routes for v in r.visits}
     for pin in problem.pins:
         if pin not in dropped and (pin.stop, pin.service, pin.date, pin.vehicle) not in held:
-            errors.append(f"pin {pin} is neither in the plan nor reported as dropped")
+            errors.append(f"Séance épinglée {pin.stop} du {text.french_date(pin.date)} "
+                          f"({pin.vehicle}) ni tenue ni signalée comme abandonnée")
     return errors

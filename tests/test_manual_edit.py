@@ -9,9 +9,11 @@ from web_helpers import PASSWORD, signed_in
 
 from outreach import db, manual, planning
 from outreach.errors import InvalidInput
+from outreach.users import set_user
 from solver import check_solution
 from solver.evaluate import kpis
 from solver.model import Solution
+from web import create_app
 
 
 @pytest.fixture
@@ -50,7 +52,7 @@ def test_moving_to_a_day_the_venue_is_closed_is_reported(doc):
     edit = manual.Edit(dt.date.fromisoformat(route["date"]), route["vehicle"], visit["stop"],
                        new_date=dt.date.fromisoformat(closed))
     _, violations = manual.check_edit(doc, edit)
-    assert any("window" in v or "fenêtre" in v or "ouvert" in v for v in violations), violations
+    assert any("en dehors des créneaux d'ouverture" in v for v in violations), violations
 
 
 def test_removing_a_session_saves_a_valid_new_draft(planned_url, doc):
@@ -78,9 +80,6 @@ def test_an_invalid_edit_is_refused_and_saves_nothing(planned_url, doc):
 
 
 def test_check_mode_page_then_remove(planned_url, doc):
-    from outreach.users import set_user
-    from web import create_app
-
     with db.unit_of_work(planned_url) as s:
         set_user(s, "coord@test", PASSWORD, "coordinator")
     client = signed_in(create_app({"DATABASE_URL": planned_url, "TESTING": True}), "coord@test")
@@ -96,3 +95,21 @@ def test_check_mode_page_then_remove(planned_url, doc):
     removed = client.post("/coordination/plans/1/seance", data={
         **query, "action": "remove", "csrf_token": token}, follow_redirects=True)
     assert "Nouvelle version enregistrée" in removed.get_data(as_text=True)
+
+
+def test_check_mode_names_people_not_ids(planned_url, doc):
+    from sqlmodel import select
+
+    from outreach.models import StaffMember
+
+    with db.unit_of_work(planned_url) as s:
+        set_user(s, "coord@test", PASSWORD, "coordinator")
+        names = [m.name for m in s.exec(select(StaffMember))]
+    client = signed_in(create_app({"DATABASE_URL": planned_url, "TESTING": True}), "coord@test")
+    route, visit = _first(doc)
+    page = client.post("/coordination/plans/1/seance", data={
+        "date": route["date"], "vehicle": route["vehicle"], "stop": visit["stop"],
+        "new_date": route["date"], "new_vehicle": route["vehicle"], "new_start": "05:00",
+        "action": "check", "csrf_token": client.token}).get_data(as_text=True)
+    assert "staff-" not in page
+    assert any(name in page for name in names)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from typing import Any
 
@@ -234,6 +235,13 @@ def reoptimise(plan_id: int):  # type: ignore[no-untyped-def]
     return redirect(url_for("coordination.solve", job_id=job.id))
 
 
+def _with_names(message: str, scenario_id: str) -> str:
+    """A rule message with staff names in place of their opaque export ids."""
+    names = {staff_export_id(m): m.name for m in g.db.exec(
+        select(StaffMember).where(StaffMember.scenario_id == scenario_id))}
+    return re.sub(r"staff-\d+", lambda m: names.get(m.group(0), m.group(0)), message)
+
+
 def _edit_from(form: Any) -> manual.Edit:
     try:
         date = dt.date.fromisoformat(form.get("date", ""))
@@ -275,9 +283,11 @@ def edit_session(plan_id: int):  # type: ignore[no-untyped-def]
                 flash(_("Nouvelle version enregistrée (brouillon) : plan {id}.", id=plan.id))
                 return redirect(url_for("coordination.plan", plan_id=plan.id))
             _routes, violations = manual.check_edit(document, edit)
+            violations = [_with_names(v, document["scenario"]["id"]) for v in violations]
         except InvalidInput as error:
             g.db.rollback()
-            violations = error.problems or [str(error)]
+            violations = [_with_names(v, document["scenario"]["id"])
+                          for v in (error.problems or [str(error)])]
             status = 422
     return render_template(
         "coordination/edit_session.html", doc=document, values=values, visit=visit, route=route,

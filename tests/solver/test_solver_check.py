@@ -24,18 +24,18 @@ def shift_visit(route: Route, minutes: int) -> Route:
 
 
 CASES: list[tuple[str, Callable[[Route], Route], str]] = [
-    ("late session", lambda r: shift_visit(r, 60), "service's hours"),
+    ("late session", lambda r: shift_visit(r, 60), "hors des horaires du service"),
     ("early arrival", lambda r: dataclasses.replace(r, depart_min=r.depart_min + 30),
-     "before"),
+     "avant"),
     ("short session", lambda r: dataclasses.replace(
         r, visits=(dataclasses.replace(r.visits[0], end_min=r.visits[0].end_min - 1),)),
-     "session is not"),
+     "la séance ne dure pas"),
     ("same person twice", lambda r: dataclasses.replace(r, crew=(r.crew[0], r.crew[0], r.crew[2])),
-     "two slots"),
+     "deux postes"),
     ("wrong role", lambda r: dataclasses.replace(
-        r, crew=(CrewSlot(r.crew[1].staff, "doctor"), r.crew[0], r.crew[2])), "cannot fill"),
-    ("long duty", lambda r: dataclasses.replace(r, depart_min=r.depart_min - 200), "duty"),
-    ("wrong travel", lambda r: dataclasses.replace(r, travel_min=r.travel_min + 1), "travel_min"),
+        r, crew=(CrewSlot(r.crew[1].staff, "doctor"), r.crew[0], r.crew[2])), "ne peut pas tenir"),
+    ("long duty", lambda r: dataclasses.replace(r, depart_min=r.depart_min - 200), "amplitude"),
+    ("wrong travel", lambda r: dataclasses.replace(r, travel_min=r.travel_min + 1), "temps de trajet total"),
 ]
 
 
@@ -55,4 +55,4 @@ def test_check_reports_sessions_closer_than_the_spacing(ok_small: Problem) -> No
     i = dates.index(first.date)
     twin = dataclasses.replace(first, date=dates[i + 1] if i + 1 < len(dates) else dates[i - 1])
     errors = check_solution(ok_small, dataclasses.replace(solution, routes=(*solution.routes, twin)))
-    assert any("closer than" in e for e in errors)
+    assert any("jours d'écart" in e for e in errors)
