@@ -25,6 +25,7 @@ demo: $(VENV)/.installed
 	$(BIN)/outreach seed-demo
 	$(BIN)/outreach plan --scenario indre-et-loire --publish --time-limit 30
 	$(BIN)/outreach plan --scenario loire --publish --time-limit 30 --quiet
+	$(BIN)/outreach plan --scenario deux-sevres --publish --time-limit 30 --quiet
 	$(BIN)/outreach create-user --email coordinateur@demo --role coordinator
 	$(BIN)/python -m web --host $(HOST) --port $(PORT)
 

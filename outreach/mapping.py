@@ -215,6 +215,14 @@ def build_problem(
     )
 
 
+def _fixed_site_note(site: FixedSite | None) -> str:
+    """Why a stop near a fixed site weighs little, said after its unserved reason."""
+    if site is None:
+        return ""
+    return (f" Le site fixe « {site.name} » est à portée de ses familles : "
+            "une séance y compte peu.")
+
+
 def _code(site: FixedSite | None) -> str | None:
     return site.code if site is not None else None
 
@@ -322,7 +330,8 @@ def plan_document(inp: PlanningInput, solution: sm.Solution, params: sm.SolvePar
         ],
         "unserved": [
             {"stop": u.stop, "service": u.service, "missing_visits": u.missing_visits,
-             "reason_code": u.reason_code.value, "reason": u.reason}
+             "reason_code": u.reason_code.value,
+             "reason": u.reason + _fixed_site_note(inp.near_fixed_site[u.stop])}
             for u in sorted(solution.unserved, key=lambda u: (u.service, u.stop))
         ],
         "kpis": {

@@ -70,3 +70,19 @@ def test_reloading_a_scenario_with_fixed_sites_is_idempotent(db_url, tmp_path):
     with Session(db.get_engine(db_url)) as s:
         assert len(s.exec(select(FixedSite).where(FixedSite.scenario_id == "tiny")).all()) == 1
         assert s.exec(select(Stop).where(Stop.scenario_id == "tiny")).first() is not None
+
+
+def test_the_deux_sevres_demo_favours_villages_far_from_fixed_sites(db_url):
+    with db.unit_of_work(db_url) as s:
+        plan = planning.create_plan(s, "deux-sevres", START, 4, SolveParams(time_limit_s=5))
+        doc = planning.export_document(s, plan.id)
+    served = {v["stop"] for r in doc["routes"] for v in r["visits"]}
+    far = [st["id"] for st in doc["stops"] if st["near_fixed_site"] is None]
+    near = [st["id"] for st in doc["stops"] if st["near_fixed_site"] is not None]
+    assert far and near and len(doc["fixed_sites"]) >= 20
+    share_far = sum(s in served for s in far) / len(far)
+    share_near = sum(s in served for s in near) / len(near)
+    assert share_far > share_near
+    assert all("site fixe" in u["reason"] for u in doc["unserved"]
+               if u["stop"] in near and u["reason_code"] == "capacity")
+    assert check_plan(doc) == []
