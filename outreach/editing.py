@@ -134,8 +134,11 @@ def _check_new_code(session: Session, model: type, scenario_id: str, code: str,
         raise FormInvalid({"id": f"l'identifiant {code!r} est déjà utilisé"})
 
 
-def _service_codes(session: Session, scenario_id: str) -> set[str]:
-    return {s.code for s in session.exec(select(Service).where(Service.scenario_id == scenario_id))}
+def _check_services(session: Session, scenario_id: str, codes: list[str]) -> None:
+    known = {s.code for s in session.exec(select(Service).where(Service.scenario_id == scenario_id))}
+    unknown = set(codes) - known
+    if unknown:
+        raise FormInvalid({"services": f"services inconnus : {', '.join(sorted(unknown))}"})
 
 
 def save_service(session: Session, scenario_id: str, data: dict[str, Any],
@@ -159,9 +162,7 @@ def save_vehicle(session: Session, scenario_id: str, data: dict[str, Any],
                  existing: Vehicle | None = None) -> Vehicle:
     spec = _validate(VehicleSpec, data)
     _check_new_code(session, Vehicle, scenario_id, spec.id, existing)
-    unknown = set(spec.services) - _service_codes(session, scenario_id)
-    if unknown:
-        raise FormInvalid({"services": f"services inconnus : {', '.join(sorted(unknown))}"})
+    _check_services(session, scenario_id, spec.services)
     base = _commune(session, spec.base_insee, "base_insee")
     row = existing or Vehicle(scenario_id=scenario_id, code=spec.id, name="", base_insee=base.insee,
                               base_lat=base.lat, base_lon=base.lon)
@@ -195,9 +196,7 @@ def save_stop(session: Session, scenario_id: str, data: dict[str, Any],
               existing: Stop | None = None) -> Stop:
     spec = _validate(StopSpec, data)
     _check_new_code(session, Stop, scenario_id, spec.id, existing)
-    unknown = set(spec.services) - _service_codes(session, scenario_id)
-    if unknown:
-        raise FormInvalid({"services": f"services inconnus : {', '.join(sorted(unknown))}"})
+    _check_services(session, scenario_id, spec.services)
     commune = _commune(session, spec.commune_insee, "commune_insee")
     row = existing or Stop(scenario_id=scenario_id, code=spec.id, commune_insee=commune.insee,
                            venue="", lat=commune.lat, lon=commune.lon)
