@@ -13,6 +13,7 @@ from outreach import communes, db, export, planning, scenarios
 from outreach.errors import OutreachError
 from outreach.models import Scenario
 from solver import Method, SolveParams
+from solver.progress import Progress
 
 
 class _Group(click.Group):
@@ -125,7 +126,8 @@ def plan_cmd(scenario: str, start: str | None, weeks: int | None, time_limit: fl
     params = SolveParams(time_limit_s=time_limit, seed=seed, method=Method(method))
     with db.unit_of_work() as session:
         plan = planning.create_plan(session, scenario, start_date, weeks, params,
-                                    keep_published=keep_published)
+                                    keep_published=keep_published,
+                                    progress=None if quiet else _progress_line(time_limit))
         diff = planning.diff_against_published(session, plan.id)  # type: ignore[arg-type]
         had_published = planning.published_plan_id(session, scenario) is not None
         if publish:
@@ -142,6 +144,23 @@ def plan_cmd(scenario: str, start: str | None, weeks: int | None, time_limit: fl
             click.echo(export.changes_fr(diff))
     state = "publié" if publish else "brouillon"
     click.echo(f"Plan {plan.id} enregistré ({state}).")
+
+
+def _progress_line(time_limit: float):  # type: ignore[no-untyped-def]
+    """A one-line progress bar on standard error, rewritten as the solver reports."""
+    width = 30
+
+    def show(news: Progress) -> None:
+        done = min(1.0, news.elapsed_s / time_limit) if news.phase != "finishing" else 1.0
+        bar = "#" * round(done * width)
+        gap = news.gap_pct
+        detail = {"enumerating": "préparation des tournées possibles",
+                  "searching": f"écart à la borne {gap:.2f} %" if gap is not None else "recherche",
+                  "finishing": "vérification"}[news.phase]
+        click.echo(f"\r[{bar:<{width}}] {news.elapsed_s:5.1f} s  {detail:<40}", err=True,
+                   nl=news.phase == "finishing")
+
+    return show
 
 
 @main.command("publish")

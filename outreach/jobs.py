@@ -30,6 +30,7 @@ from outreach.models import SolveJob
 from outreach.planning import published_pins, store_plan
 from outreach.travel import GeodesicTravelModel
 from solver import Method, SolveParams, solve
+from solver.progress import Progress, ProgressCallback
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +86,7 @@ def run(job_id: int, url: str | None = None) -> None:
                 pins += published_pins(session, scenario_id)
             inp = build_problem(session, scenario_id, start, weeks, GeodesicTravelModel(),
                                 pins=list(dict.fromkeys(pins)))
-        solution = solve(inp.problem, params)
+        solution = solve(inp.problem, params, _recorder(url, job_id))
         with db.unit_of_work(url) as session:
             plan = store_plan(session, inp, solution, params)
             job = session.get(SolveJob, job_id)
@@ -102,6 +103,22 @@ def run(job_id: int, url: str | None = None) -> None:
         log.exception("solve job %s failed", job_id)
         _update(url, job_id, status=FAILED, finished_at=_now(),
                 error=f"Le calcul a échoué ({type(error).__name__}). Le plan publié est inchangé.")
+
+
+def _recorder(url: str | None, job_id: int, every_s: float = 1.0) -> ProgressCallback:
+    """A progress callback that stores the solver's latest news on the job, at most once
+    every ``every_s`` seconds (and always the first time)."""
+    last = [-every_s]
+
+    def record(news: Progress) -> None:
+        if news.elapsed_s - last[0] < every_s:
+            return
+        last[0] = news.elapsed_s
+        gap = news.gap_pct
+        _update(url, job_id, progress={"phase": news.phase, "elapsed_s": round(news.elapsed_s, 1),
+                                       "gap_pct": None if gap is None else round(gap, 2)})
+
+    return record
 
 
 def progress(job: SolveJob) -> float:

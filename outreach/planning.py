@@ -36,6 +36,7 @@ def create_plan(
     params: SolveParams | None = None,
     travel: TravelModel | None = None,
     keep_published: bool = False,
+    progress: ProgressCallback | None = None,
 ) -> Plan:
     """Solve the scenario over ``weeks`` weeks from ``start`` and store a draft version.
 
@@ -49,7 +50,7 @@ def create_plan(
         pins += published_pins(session, scenario_id)
     inp = build_problem(session, scenario_id, start, weeks, travel or GeodesicTravelModel(),
                         pins=list(dict.fromkeys(pins)))
-    solution = solve(inp.problem, params)
+    solution = solve(inp.problem, params, progress)
     return store_plan(session, inp, solution, params)
 
 

@@ -36,6 +36,7 @@ from solver.instance import Instance
 from solver.model import CrewSlot, Pin, Service, SolveParams, Stop, Vehicle
 from solver.periods import target_visits
 from solver.pins import pin_penalty
+from solver.progress import Progress, ProgressCallback
 from solver.repair import PlanState, fill
 from solver.timing import Timing, route_legs
 
@@ -190,11 +191,26 @@ class _Enumerator:
         return _Option(vehicle, date, service, stops, timing, sum(legs), eligible)
 
 
+class _ProgressReporter(cp_model.CpSolverSolutionCallback):
+    """Forwards each improving CP-SAT solution (objective and bound) to the callback."""
+
+    def __init__(self, report: ProgressCallback, started: float) -> None:
+        super().__init__()
+        self._report = report
+        self._started = started
+
+    def on_solution_callback(self) -> None:
+        self._report(Progress("searching", time.monotonic() - self._started,
+                              self.objective_value, self.best_objective_bound))
+
+
 def solve_patterns(
-    inst: Instance, params: SolveParams, pins: Sequence[Pin], deadline: float
+    inst: Instance, params: SolveParams, pins: Sequence[Pin], deadline: float,
+    report: ProgressCallback | None = None,
 ) -> MethodOutcome:
     """Enumerate day-routes and choose them with CP-SAT before ``deadline``
-    (a ``time.monotonic()`` value). ``pins`` are those feasible alone."""
+    (a ``time.monotonic()`` value). ``pins`` are those feasible alone; ``report``
+    hears of each better plan found."""
     started = time.monotonic()
     enumerator = _Enumerator(inst, pins)
     options = enumerator.options()
@@ -210,7 +226,7 @@ def solve_patterns(
     fill(greedy)
     stats["greedy_hint_routes"] = float(model.hint(greedy.ordered()))
     solver = make_solver(params, max(0.05, deadline - time.monotonic()))
-    status = solver.solve(model.cp)
+    status = solver.solve(model.cp, _ProgressReporter(report, started) if report else None)
     stats |= {
         "cpsat_wall_s": round(solver.wall_time, 3),
         "cpsat_deterministic_time": round(solver.deterministic_time, 3),

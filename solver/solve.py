@@ -19,6 +19,7 @@ from solver.instance import Instance
 from solver.model import Method, Problem, Solution, SolveParams
 from solver.patterns import solve_patterns
 from solver.pins import dropped_pins, lone_pin_problem
+from solver.progress import Progress, ProgressCallback
 from solver.reasons import unserved
 from solver.repair import PlanState, enforce_rules, fill
 from solver.routing import solve_routing
@@ -27,7 +28,8 @@ from solver.routing import solve_routing
 FINISHING_SHARE = 0.1
 
 
-def solve(problem: Problem, params: SolveParams = SolveParams()) -> Solution:  # noqa: B008
+def solve(problem: Problem, params: SolveParams = SolveParams(),  # noqa: B008
+          progress: ProgressCallback | None = None) -> Solution:
     """Plan ``problem`` within ``params.time_limit_s`` seconds (plus the short
     repair pass), never raising for an infeasible or partial outcome.
 
@@ -36,6 +38,8 @@ def solve(problem: Problem, params: SolveParams = SolveParams()) -> Solution:  #
     ``Solution.dropped_pins`` (and counted in ``stats["pins_dropped"]``).
     """
     started = time.monotonic()
+    report = progress or (lambda _p: None)
+    report(Progress("enumerating", 0.0))
     deadline = started + params.time_limit_s - min(1.0, FINISHING_SHARE * params.time_limit_s)
     inst = Instance(problem)
     lone_reasons = {pin: r for pin in problem.pins if (r := lone_pin_problem(inst, pin)) is not None}
@@ -44,8 +48,9 @@ def solve(problem: Problem, params: SolveParams = SolveParams()) -> Solution:  #
     if params.method is Method.ROUTING:
         outcome = solve_routing(inst, params, pins, deadline)
     else:
-        outcome = solve_patterns(inst, params, pins, deadline)
+        outcome = solve_patterns(inst, params, pins, deadline, report)
 
+    report(Progress("finishing", time.monotonic() - started))
     state = PlanState(inst, params, outcome.days)
     invalid = [key for key, day in state.days.items() if check_route(problem, to_route(inst, day))]
     for key in invalid:

@@ -182,3 +182,35 @@ def test_replan_keeping_the_published_plan_from_the_web(client, planned_url):
         diff = planning.diff_against_published(s, plan_id)
         assert s.exec(select(SolveJob)).first().params["keep_published"] is True
     assert diff["moved"] == diff["cancelled"] == [] and diff["unchanged"]
+
+
+def test_running_jobs_record_the_solvers_progress(planned_url):
+    import datetime as dt
+
+    from solver import SolveParams
+    from solver.progress import Progress
+
+    with db.unit_of_work(planned_url) as s:
+        job = jobs.submit(s, "loire", dt.date(2027, 1, 4), 1, SolveParams(time_limit_s=2))
+    record = jobs._recorder(planned_url, job.id)
+    record(Progress("searching", 2.0, objective=90.0, bound=100.0))
+    record(Progress("searching", 2.5, objective=95.0, bound=100.0))  # too soon: skipped
+    with Session(db.get_engine(planned_url)) as s:
+        stored = s.get(SolveJob, job.id).progress
+    assert stored == {"phase": "searching", "elapsed_s": 2.0, "gap_pct": 10.0}
+
+
+def test_the_progress_page_shows_the_gap(client, planned_url):
+    import datetime as dt
+
+    from solver import SolveParams
+
+    with db.unit_of_work(planned_url) as s:
+        job = jobs.submit(s, "loire", dt.date(2027, 1, 4), 1, SolveParams(time_limit_s=2))
+        job.status, job.progress = jobs.RUNNING, {"phase": "searching", "elapsed_s": 3.0,
+                                                  "gap_pct": 1.5}
+        job.started_at = jobs._now()
+        s.add(job)
+    page = client.get(f"/coordination/solves/{job.id}").get_data(as_text=True)
+    assert "au plus 1.5 % sous le meilleur possible" in page
+    assert 'http-equiv="refresh"' in page
