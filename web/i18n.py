@@ -12,6 +12,7 @@ import json
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import Flask, Response, g, request
 
@@ -59,6 +60,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["_"] = gettext
     app.jinja_env.filters["date_fr"] = long_date
     app.jinja_env.globals["rhythm"] = rhythm
+    app.jinja_env.globals["same_page_in"] = same_page_in
 
 
 _WEEKDAYS_EN = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
@@ -92,3 +94,9 @@ def rhythm(weekday: int, week_of_month: int | None) -> str:
     if english:
         return f"the {_ORDINALS_EN[week_of_month - 1]} {day} of the month"
     return f"le {_ORDINALS_FR[week_of_month - 1]} {day} du mois"
+
+
+def same_page_in(lang: str) -> str:
+    """This page's address with its query kept and ``lang`` set, for the language switch."""
+    args = {k: v for k, v in request.args.items() if k != "lang"} | {"lang": lang}
+    return f"{request.path}?{urlencode(args)}"
