@@ -46,7 +46,7 @@ def test_publishing_a_new_version_archives_the_old_one_unchanged(planned_url):
 
 
 def test_a_failed_solve_writes_nothing_and_keeps_the_published_plan(planned_url, monkeypatch):
-    def broken_solve(problem, params):
+    def broken_solve(problem, params, progress=None):
         raise RuntimeError("solver crashed")
 
     monkeypatch.setattr(planning, "solve", broken_solve)

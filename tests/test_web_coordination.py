@@ -88,7 +88,7 @@ def test_pin_then_reoptimise_keeps_the_pinned_session(client, planned_url):
 
 
 def test_a_failed_job_is_reported_and_the_published_plan_stays(client, planned_url, monkeypatch):
-    def broken(problem, params):
+    def broken(problem, params, progress=None):
         raise RuntimeError("boom")
 
     monkeypatch.setattr(jobs, "solve", broken)
