@@ -95,6 +95,7 @@ def test_a_failed_job_is_reported_and_the_published_plan_stays(client, planned_u
     response = _solve(client, scenario="indre-et-loire", weeks="4")
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "échec" in page and "Le plan publié est inchangé" in page
+    assert "(RuntimeError)" in page  # the fake solver failed, not the call to it
     with Session(db.get_engine(planned_url)) as s:
         assert planning.published_plan_id(s, "indre-et-loire") == 1
         assert s.exec(select(SolveJob)).first().status == "failed"
