@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from outreach.catchment import catchments
 from outreach.errors import InvalidInput, UnknownScenario
 from outreach.models import (
     Absence,
@@ -50,6 +51,7 @@ class PlanningInput:
     stop_demand: dict[str, int]
     fixed_sites: tuple[FixedSite, ...]
     near_fixed_site: dict[str, FixedSite | None]
+    catchment: dict[str, tuple[str, ...]]
     location_ids: tuple[str, ...]
     start: dt.date
     end: dt.date
@@ -60,30 +62,6 @@ class PlanningInput:
 def staff_export_id(member: StaffMember) -> str:
     """Staff appear in exports under an opaque id, never by name."""
     return f"staff-{member.id}"
-
-
-# A fixed site (PMI centre, antenne) within the access threshold already serves a stop's
-# families: a session there is worth this share of its demand (DESIGN.md: "demand they cover
-# counts for little").
-FIXED_SITE_FACTOR = 0.2
-
-
-def stop_demand(stop: Stop, commune: Commune, near_fixed_site: bool = False) -> int:
-    """Vulnerability-weighted young children served by a session at the stop, discounted
-    when a fixed site already serves them."""
-    factor = FIXED_SITE_FACTOR if near_fixed_site else 1.0
-    return round(commune.children_0_6 * stop.vulnerability * factor)
-
-
-def nearest_fixed_site(travel: TravelModel, point: tuple[float, float], sites: Sequence[FixedSite],
-                       threshold_min: int) -> FixedSite | None:
-    """The closest fixed site within ``threshold_min`` of ``point`` by the travel model, if any."""
-    best: tuple[int, FixedSite] | None = None
-    for site in sites:
-        minutes = travel.matrix([point, (site.lat, site.lon)]).travel_min[0][1]
-        if minutes <= threshold_min and (best is None or minutes < best[0]):
-            best = (minutes, site)
-    return best[1] if best else None
 
 
 def build_problem(
@@ -160,13 +138,17 @@ def build_problem(
     )
     sites = list(session.exec(select(FixedSite).where(FixedSite.scenario_id == scenario_id)
                               .order_by(FixedSite.code)))
-    near_site: dict[str, FixedSite | None] = {}
-    for code, stop in stops.items():
-        threshold = min((services[c].access_threshold_min for c in stop.services if c in services),
-                        default=30)
-        near_site[code] = nearest_fixed_site(travel, (stop.lat, stop.lon), sites, threshold)
-    demand = {code: stop_demand(s, communes[s.commune_insee], near_site[code] is not None)
-              for code, s in stops.items()}
+    thresholds = {
+        code: min((services[c].access_threshold_min for c in stop.services if c in services),
+                  default=30)
+        for code, stop in stops.items()
+    }
+    departements = sorted({communes[s.commune_insee].departement for s in stops.values()})
+    area = session.exec(select(Commune).where(col(Commune.departement).in_(departements))
+                        .order_by(Commune.insee)).all()
+    served_by = catchments(list(area), stops, sites, thresholds, fixed_site_threshold_min=min(
+        (s.access_threshold_min for s in services.values()), default=30))
+    demand = served_by.demand
     solver_stops = tuple(
         sm.Stop(
             id=code, location=location(f"stop:{code}", s.lat, s.lon), demand=demand[code],
@@ -209,7 +191,8 @@ def build_problem(
     return PlanningInput(
         scenario=scenario, problem=problem, services=services, vehicles=vehicles,
         staff=staff_by_id, stops=stops, communes=communes, stop_demand=demand,
-        fixed_sites=tuple(sites), near_fixed_site=near_site,
+        fixed_sites=tuple(sites), near_fixed_site=served_by.near_fixed_site,
+        catchment=served_by.communes,
         location_ids=tuple(location_ids), start=start, end=end, holidays=holidays,
         travel_model=travel.describe(),
     )
@@ -295,6 +278,7 @@ def plan_document(inp: PlanningInput, solution: sm.Solution, params: sm.SolvePar
                 "venue": s.venue, "lat": s.lat, "lon": s.lon, "location": f"stop:{code}",
                 "demand": inp.stop_demand[code],
                 "near_fixed_site": _code(inp.near_fixed_site[code]),
+                "catchment": list(inp.catchment[code]),
                 "children_0_6": inp.communes[s.commune_insee].children_0_6,
                 "vulnerability": s.vulnerability,
                 "services": list(s.services),
