@@ -20,6 +20,7 @@ from outreach.models import Plan, PlanCrew, PlanSession, Publication, Scenario, 
 from outreach.timefmt import parse_hhmm
 from outreach.travel import GeodesicTravelModel, TravelModel
 from solver import Pin, Solution, SolveParams, solve
+from solver.progress import ProgressCallback
 
 DRAFT, PUBLISHED, ARCHIVED = "draft", "published", "archived"
 
