@@ -14,12 +14,13 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from sqlmodel import Session, select
 
-from outreach.communes import import_communes
+from outreach.communes import import_communes, normalise_name, search_communes
 from outreach.errors import InvalidInput, OutreachError
 from outreach.models import (
     Absence,
     CalendarToken,
     Commune,
+    Scenario,
     Service,
     StaffMember,
     Stop,
@@ -192,9 +193,42 @@ def save_staff(session: Session, scenario_id: str, data: dict[str, Any],
     return row
 
 
+def resolve_commune(session: Session, text: str, field: str, departement: str | None = None) -> str:
+    """The INSEE code meant by ``text``: an INSEE code (read first: 37160 is both Morand's code
+    and a postcode), a postcode or a commune name; ambiguity is an error listing the candidates."""
+    text = text.strip()
+    if re.fullmatch(r"(\d{5}|2[AB]\d{3})", text.upper()) and session.get(Commune, text.upper()):
+        return text.upper()
+    found = search_communes(session, text, limit=8)
+    if departement:
+        found = [c for c in found if c.departement == departement] or found
+    exact = [c for c in found if c.search_name == normalise_name(text)]
+    if len(found) == 1 or len(exact) == 1:
+        return (exact or found)[0].insee
+    if not found:
+        raise FormInvalid({field: f"aucune commune ne correspond à {text!r} (nom, code postal ou "
+                                  "code INSEE d'une commune dont le département est chargé)"})
+    choices = ", ".join(f"{c.name} ({c.insee})" for c in found)
+    raise FormInvalid({field: f"plusieurs communes correspondent : {choices} ; donnez le code INSEE"})
+
+
 def save_stop(session: Session, scenario_id: str, data: dict[str, Any],
               existing: Stop | None = None) -> Stop:
-    spec = _validate(StopSpec, data)
+    commune_error: dict[str, str] = {}
+    if data.get("commune_insee"):
+        scenario = session.get(Scenario, scenario_id)
+        try:
+            data = {**data, "commune_insee": resolve_commune(
+                session, str(data["commune_insee"]), "commune_insee",
+                scenario.departement if scenario else None)}
+        except FormInvalid as error:
+            commune_error = error.fields
+    try:
+        spec = _validate(StopSpec, data)
+    except FormInvalid as error:  # report every field, the commune's look-up included
+        raise FormInvalid({**error.fields, **commune_error}) from None
+    if commune_error:
+        raise FormInvalid(commune_error)
     _check_new_code(session, Stop, scenario_id, spec.id, existing)
     _check_services(session, scenario_id, spec.services)
     commune = _commune(session, spec.commune_insee, "commune_insee")

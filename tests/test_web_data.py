@@ -132,4 +132,15 @@ def test_unknown_commune_code_is_a_field_error(client):
         "csrf_token": client.token, "id": "x", "commune_insee": "00000", "venue": "Salle",
         "services": "bus-prevention", "windows": "mardi 08:30-12:30"})
     assert response.status_code == 422
-    assert "commune &#39;00000&#39; inconnue" in response.get_data(as_text=True)
+    assert "aucune commune ne correspond à &#39;00000&#39;" in response.get_data(as_text=True)
+
+
+def test_a_stop_commune_can_be_given_by_name_or_postcode(client):
+    form = {"csrf_token": client.token, "venue": "Salle", "services": "bus-prevention",
+            "windows": "mardi 08:30-12:30"}
+    by_name = client.post(f"{BASE}/stops/nouveau", data={**form, "id": "a", "commune_insee": "Descartes"})
+    assert by_name.status_code == 302
+    assert _rows(client, Stop, code="a")[0].commune_insee == "37115"
+    shared = client.post(f"{BASE}/stops/nouveau", data={**form, "id": "b", "commune_insee": "37290"})
+    assert shared.status_code == 422  # seven communes share the postcode 37290
+    assert "plusieurs communes correspondent" in shared.get_data(as_text=True)

@@ -163,7 +163,7 @@ RESOURCES: dict[str, Resource] = {
     "stops": Resource(
         Stop, "Arrêts", "arrêt",
         (Field("id", "Identifiant", help=CODE_HELP),
-         Field("commune_insee", "Code INSEE de la commune", help="ex. 37091"),
+         Field("commune_insee", "Commune", help="Nom, code postal ou code INSEE (ex. Descartes, 37290 ou 37091)"),
          Field("venue", "Lieu", help="ex. Salle des fêtes"),
          Field("services", "Services accueillis", help="Identifiants séparés par des espaces"),
          Field("vulnerability", "Poids de vulnérabilité", "number", "1 par défaut ; plus pour une commune fragile"),

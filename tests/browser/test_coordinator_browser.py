@@ -67,7 +67,7 @@ def test_coordinator_data_form_keeps_what_was_typed(desktop, live_server):
     sign_in(page, live_server, "coord@test")
     page.goto(f"{live_server}/coordination/donnees/loire/stops/nouveau")
     page.get_by_label("Identifiant").fill("nouvel-arret")
-    page.get_by_label("Code INSEE de la commune").fill("00000")
+    page.get_by_label("Commune", exact=True).fill("00000")
     page.get_by_label("Lieu").fill("Salle Jean Moulin")
     page.get_by_label("Services accueillis").fill("maison-kangourou")
     page.get_by_label("Créneaux d'ouverture").fill("mardi 09:00-12:00")
