@@ -23,13 +23,10 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from outreach import db
-from outreach.adjustments import pins_for
 from outreach.errors import OutreachError
-from outreach.mapping import build_problem
 from outreach.models import SolveJob
-from outreach.planning import published_pins, store_plan
-from outreach.travel import GeodesicTravelModel
-from solver import Method, SolveParams, solve
+from outreach.planning import create_plan
+from solver import Method, SolveParams
 from solver.progress import Progress, ProgressCallback
 
 log = logging.getLogger(__name__)
@@ -81,21 +78,15 @@ def run(job_id: int, url: str | None = None) -> None:
     began = time.monotonic()
     try:
         with db.unit_of_work(url) as session:
-            pins = pins_for(session, scenario_id)
-            if keep:
-                pins += published_pins(session, scenario_id)
-            inp = build_problem(session, scenario_id, start, weeks, GeodesicTravelModel(),
-                                pins=list(dict.fromkeys(pins)))
-        solution = solve(inp.problem, params, _recorder(url, job_id))
-        with db.unit_of_work(url) as session:
-            plan = store_plan(session, inp, solution, params)
+            plan = create_plan(session, scenario_id, start, weeks, params, keep_published=keep,
+                               progress=_recorder(url, job_id))
             job = session.get(SolveJob, job_id)
             assert job is not None
             job.status, job.plan_id, job.finished_at = DONE, plan.id, _now()
             job.progress = {"elapsed_s": round(time.monotonic() - began, 1),
-                            "demand_served": solution.kpis.demand_served,
-                            "demand_total": solution.kpis.demand_total,
-                            "solver_status": solution.status}
+                            "demand_served": plan.demand_served,
+                            "demand_total": plan.demand_total,
+                            "solver_status": plan.solver_status}
             session.add(job)
     except OutreachError as error:
         _update(url, job_id, status=FAILED, error=str(error), finished_at=_now())

@@ -91,7 +91,7 @@ def test_a_failed_job_is_reported_and_the_published_plan_stays(client, planned_u
     def broken(problem, params, progress=None):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(jobs, "solve", broken)
+    monkeypatch.setattr(planning, "solve", broken)
     response = _solve(client, scenario="indre-et-loire", weeks="4")
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "échec" in page and "Le plan publié est inchangé" in page
