@@ -234,7 +234,7 @@ def plan_document(inp: PlanningInput, solution: sm.Solution, params: sm.SolvePar
         "services": [
             {
                 "id": code, "name": s.name, "description": s.description,
-                "what_to_bring": s.what_to_bring,
+                "what_to_bring": s.what_to_bring, "contact": s.contact,
                 "required_roles": [list(slot) for slot in s.required_roles],
                 "session_min": s.session_min, "setup_min": s.setup_min, "packup_min": s.packup_min,
                 "earliest_start": hhmm(s.earliest_start_min), "latest_end": hhmm(s.latest_end_min),

@@ -52,6 +52,7 @@ class Service(SQLModel, table=True):
     name: str
     description: str = ""
     what_to_bring: str = ""
+    contact: str = ""  # how families reach the service (public: an office, not a person)
     required_roles: list[list[str]] = _json()
     session_min: int
     setup_min: int = 0

@@ -36,6 +36,7 @@ class PublicSession:
     stop_code: str = ""
     lat: float = 0.0
     lon: float = 0.0
+    contact: str = ""
 
     @property
     def uid(self) -> str:
@@ -55,6 +56,7 @@ class PublicSession:
             "location": {"lat": self.lat, "lon": self.lon},
             "service": {"code": self.service_code, "name": self.service_name},
             "what_to_bring": self.what_to_bring,
+            "contact": self.contact,
         }
         if self.travel_min is not None:
             item["travel_min"] = self.travel_min
@@ -71,6 +73,7 @@ class PublicService:
     what_to_bring: str
     departement: str
     access_threshold_min: int
+    contact: str = ""
 
 
 def published_plan_ids(session: Session) -> list[int]:
@@ -127,6 +130,7 @@ def _public(row: PlanSession, scenario_id: str, service: Service | None,
         what_to_bring=service.what_to_bring if service else "",
         travel_min=travel_min, distance_km=distance_km, service_code=row.service_code,
         scenario_id=scenario_id, stop_code=row.stop_code, lat=row.lat, lon=row.lon,
+        contact=service.contact if service else "",
     )
 
 
@@ -197,7 +201,7 @@ def published_services(session: Session) -> list[PublicService]:
     return [PublicService(scenario_id=s.scenario_id, code=s.code, name=s.name,
                           description=s.description, what_to_bring=s.what_to_bring,
                           departement=scenarios[s.scenario_id].departement,
-                          access_threshold_min=s.access_threshold_min)
+                          access_threshold_min=s.access_threshold_min, contact=s.contact)
             for s in services]
 
 
@@ -217,6 +221,8 @@ def sessions_calendar(sessions: list[PublicSession], name: str, stamp: dt.dateti
         description = s.service_name
         if s.what_to_bring:
             description += f"\nÀ apporter : {s.what_to_bring}"
+        if s.contact:
+            description += f"\nRenseignements : {s.contact}"
         events.append(ical.Event(
             uid=uid, date=s.date, start_min=s.start_min, end_min=s.end_min,
             summary=f"{s.service_name} — {s.commune_name}",

@@ -59,6 +59,7 @@ class ServiceSpec(_Strict):
     name: str
     description: str = ""
     what_to_bring: str = ""
+    contact: str = ""
     required_roles: list[list[str]] = Field(min_length=1)
     session_min: int = Field(gt=0, le=720)
     setup_min: int = Field(default=0, ge=0, le=120)
@@ -261,7 +262,8 @@ def load_scenario(session: Session, spec: ScenarioSpec) -> Scenario:
 
     for s in spec.services:
         _upsert(session, Service, header.id, s.id, name=s.name, description=s.description,
-                what_to_bring=s.what_to_bring, required_roles=s.required_roles,
+                what_to_bring=s.what_to_bring, contact=s.contact,
+                required_roles=s.required_roles,
                 session_min=s.session_min, setup_min=s.setup_min, packup_min=s.packup_min,
                 earliest_start_min=s.earliest_start, latest_end_min=s.latest_end,
                 visits_per_period=s.visits_per_period, period_weeks=s.period_weeks,

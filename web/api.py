@@ -108,7 +108,7 @@ def sessions():  # type: ignore[no-untyped-def]
 def services():  # type: ignore[no-untyped-def]
     return jsonify(services=[
         {"code": s.code, "name": s.name, "description": s.description,
-         "what_to_bring": s.what_to_bring, "departement": s.departement,
+         "what_to_bring": s.what_to_bring, "contact": s.contact, "departement": s.departement,
          "access_threshold_min": s.access_threshold_min}
         for s in published_services(g.db)
     ])
@@ -144,6 +144,8 @@ def _session_schema() -> dict[str, Any]:
             "service": {"type": "object", "properties": {
                 "code": {"type": "string"}, "name": {"type": "string"}}},
             "what_to_bring": {"type": "string"},
+            "contact": {"type": "string",
+                        "description": "How families reach the service (an office, never a person)."},
             "travel_min": {"type": "integer",
                            "description": "Estimated driving minutes from `near` (only with near)."},
             "distance_km": {"type": "number", "description": "Only with near."},
@@ -218,7 +220,7 @@ def openapi_document() -> dict[str, Any]:
             "Service": {"type": "object", "properties": {
                 "code": {"type": "string"}, "name": {"type": "string"},
                 "description": {"type": "string"}, "what_to_bring": {"type": "string"},
-                "departement": {"type": "string"}, "access_threshold_min": {"type": "integer"}}},
+                "contact": {"type": "string"}, "departement": {"type": "string"}, "access_threshold_min": {"type": "integer"}}},
             "Commune": {"type": "object", "properties": {
                 "insee": {"type": "string"}, "name": {"type": "string"},
                 "postcodes": {"type": "array", "items": {"type": "string"}},

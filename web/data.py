@@ -58,7 +58,7 @@ def _weekdays(form: dict[str, Any]) -> list[str]:
 
 def _service_form(row: Service) -> dict[str, Any]:
     return {"id": row.code, "name": row.name, "description": row.description,
-            "what_to_bring": row.what_to_bring, "required_roles": editing.format_roles(row.required_roles),
+            "what_to_bring": row.what_to_bring, "contact": row.contact, "required_roles": editing.format_roles(row.required_roles),
             "session_min": row.session_min, "setup_min": row.setup_min, "packup_min": row.packup_min,
             "earliest_start": format_hhmm(row.earliest_start_min),
             "latest_end": format_hhmm(row.latest_end_min),
@@ -122,6 +122,8 @@ RESOURCES: dict[str, Resource] = {
         (Field("id", "Identifiant", help=CODE_HELP), Field("name", "Nom affiché aux familles"),
          Field("description", "Description", "textarea", required=False),
          Field("what_to_bring", "À apporter", required=False),
+         Field("contact", "Renseignements pour les familles", required=False,
+               help="Un service ou un lieu et son téléphone ; jamais le nom d'une personne."),
          Field("required_roles", "Équipe requise", "textarea",
                "Un poste par ligne ; alternatives séparées par « | » (ex. médecin | sage-femme)."),
          Field("session_min", "Durée de la séance (min)", "number"),

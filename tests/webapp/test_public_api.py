@@ -16,7 +16,7 @@ def test_all_published_sessions_in_date_order_without_personal_fields(visitor):
     assert len(items) == 41  # every session of the published 4-week plan
     assert [i["date"] for i in items] == sorted(i["date"] for i in items)
     assert set(items[0]) == {"id", "date", "start", "end", "commune", "venue", "location",
-                             "service", "what_to_bring"}
+                             "service", "what_to_bring", "contact"}
 
 
 def test_filter_by_commune(visitor, served):

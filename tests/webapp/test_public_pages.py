@@ -195,3 +195,11 @@ def test_commune_page_says_when_the_service_comes_back(visitor, served, public_d
     english = visitor.get(f"/commune/{commune.insee}?lang=en").get_data(as_text=True)
     if entry["kept"]:
         assert "of the month" in english or "every" in english
+
+
+def test_sessions_say_whom_families_can_ask(visitor, served):
+    commune, _row = served
+    page = visitor.get(f"/commune/{commune.insee}?lang=fr").get_data(as_text=True)
+    assert "Renseignements :" in page and "Maison départementale" in page
+    feed = visitor.get(f"/commune/{commune.insee}/calendrier.ics").get_data(as_text=True)
+    assert "Renseignements" in feed
