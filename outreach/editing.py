@@ -20,6 +20,7 @@ from outreach.models import (
     Absence,
     CalendarToken,
     Commune,
+    FixedSite,
     Scenario,
     Service,
     StaffMember,
@@ -27,7 +28,7 @@ from outreach.models import (
     User,
     Vehicle,
 )
-from outreach.scenarios import ServiceSpec, StaffSpec, StopSpec, VehicleSpec
+from outreach.scenarios import FixedSiteSpec, ServiceSpec, StaffSpec, StopSpec, VehicleSpec
 from solver.text import ROLE_LABELS
 
 WEEKDAY_NAMES = {
@@ -243,6 +244,35 @@ def save_stop(session: Session, scenario_id: str, data: dict[str, Any],
         row.lat, row.lon = commune.lat, commune.lon
     row.services, row.vulnerability = list(spec.services), spec.vulnerability
     row.windows = [{"weekday": w.weekday, "from": w.start, "to": w.end} for w in spec.windows]
+    session.add(row)
+    session.flush()
+    return row
+
+
+def save_fixed_site(session: Session, scenario_id: str, data: dict[str, Any],
+                    existing: FixedSite | None = None) -> FixedSite:
+    """A fixed site (PMI centre, antenne) placed at its commune's town hall."""
+    scenario = session.get(Scenario, scenario_id)
+    commune_error: dict[str, str] = {}
+    if data.get("commune_insee"):
+        try:
+            data = {**data, "commune_insee": resolve_commune(
+                session, str(data["commune_insee"]), "commune_insee",
+                scenario.departement if scenario else None)}
+        except FormInvalid as error:
+            commune_error = error.fields
+    try:
+        spec = _validate(FixedSiteSpec, data)
+    except FormInvalid as error:
+        raise FormInvalid({**error.fields, **commune_error}) from None
+    if commune_error:
+        raise FormInvalid(commune_error)
+    _check_new_code(session, FixedSite, scenario_id, spec.id, existing)
+    commune = _commune(session, spec.commune_insee, "commune_insee")
+    row = existing or FixedSite(scenario_id=scenario_id, code=spec.id, name="",
+                                commune_insee=commune.insee, lat=commune.lat, lon=commune.lon)
+    row.code, row.name, row.commune_insee = spec.id, spec.name, commune.insee
+    row.lat, row.lon = commune.lat, commune.lon
     session.add(row)
     session.flush()
     return row

@@ -144,3 +144,18 @@ def test_a_stop_commune_can_be_given_by_name_or_postcode(client):
     shared = client.post(f"{BASE}/stops/nouveau", data={**form, "id": "b", "commune_insee": "37290"})
     assert shared.status_code == 422  # seven communes share the postcode 37290
     assert "plusieurs communes correspondent" in shared.get_data(as_text=True)
+
+
+def test_fixed_sites_are_managed_from_a_form(client):
+    from outreach.models import FixedSite
+
+    response = client.post(f"{BASE}/fixed-sites/nouveau", data={
+        "csrf_token": client.token, "id": "pmi-loches", "name": "Centre de PMI de Loches",
+        "commune_insee": "Loches"})
+    assert response.status_code == 302
+    site = _rows(client, FixedSite, code="pmi-loches")[0]
+    assert site.commune_insee == "37132" and site.name == "Centre de PMI de Loches"
+    assert "Centre de PMI de Loches" in client.get(f"{BASE}/fixed-sites").get_data(as_text=True)
+    bad = client.post(f"{BASE}/fixed-sites/nouveau", data={
+        "csrf_token": client.token, "id": "x", "name": "", "commune_insee": "Loches"})
+    assert bad.status_code == 422

@@ -13,7 +13,8 @@ from sqlmodel import select
 from outreach import editing
 from outreach.communes import import_children_csv
 from outreach.errors import InvalidInput
-from outreach.models import Absence, Commune, Scenario, Service, StaffMember, Stop, Vehicle
+from outreach.models import (Absence, Commune, FixedSite, Scenario, Service, StaffMember, Stop,
+                             Vehicle)
 from outreach.timefmt import format_hhmm
 from solver.text import ROLE_LABELS
 from web.auth import require_role
@@ -162,6 +163,15 @@ RESOURCES: dict[str, Resource] = {
         _staff_form, _staff_data, editing.save_staff,
         (("Nom", lambda r: r.name), ("Rôles", lambda r: ", ".join(ROLE_LABELS.get(x, x) for x in r.roles)),
          ("Jours", lambda r: ", ".join(editing.WEEKDAY_LABELS[d - 1] for d in r.weekdays)))),
+    "fixed-sites": Resource(
+        FixedSite, "Sites fixes", "site fixe",
+        (Field("id", "Identifiant", help=CODE_HELP),
+         Field("name", "Nom", help="ex. Centre de PMI de Parthenay"),
+         Field("commune_insee", "Commune", help="Nom, code postal ou code INSEE (ex. Descartes, 37290 ou 37091)")),
+        lambda r: {"id": r.code, "name": r.name, "commune_insee": r.commune_insee},
+        lambda form: {k: v for k, v in form.items() if v != ""},
+        editing.save_fixed_site,
+        (("Nom", lambda r: r.name), ("Commune", lambda r: r.commune_insee))),
     "stops": Resource(
         Stop, "Arrêts", "arrêt",
         (Field("id", "Identifiant", help=CODE_HELP),
