@@ -13,8 +13,16 @@ from sqlmodel import select
 from outreach import editing
 from outreach.communes import import_children_csv
 from outreach.errors import InvalidInput
-from outreach.models import (Absence, Commune, FixedSite, Scenario, Service, StaffMember, Stop,
-                             Vehicle)
+from outreach.models import (
+    Absence,
+    Commune,
+    FixedSite,
+    Scenario,
+    Service,
+    StaffMember,
+    Stop,
+    Vehicle,
+)
 from outreach.timefmt import format_hhmm
 from solver.text import ROLE_LABELS
 from web.auth import require_role
