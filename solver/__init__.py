@@ -1,6 +1,6 @@
 """Pure optimisation for the outreach planner: immutable problem in, solution out.
 
-Only the standard library and OR-Tools are imported here; the rest of the
+Only the standard library, OR-Tools and PyVRP are imported here; the rest of the
 product talks to the solver through :func:`solve` and the types of
 :mod:`solver.model`.
 """

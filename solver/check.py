@@ -74,6 +74,10 @@ def check_route(problem: Problem, route: Route) -> list[str]:
     if duty > vehicle.max_duty_min:
         errors.append(f"{where} : amplitude de {text.hours(duty)}, au-delà des "
                       f"{text.hours(vehicle.max_duty_min)} du véhicule")
+    load = sum(stops[v.stop].load for v in route.visits if v.stop in stops)
+    if vehicle.capacity is not None and load > vehicle.capacity:
+        errors.append(f"{where} : chargement de {load}, au-delà de la capacité du véhicule "
+                      f"({vehicle.capacity})")
     place, free_at = vehicle.base, route.depart_min
     travel_total = distance_total = 0
     for visit in route.visits:

@@ -38,9 +38,12 @@ def bounded_timings(
     """Shortest-duty timings of the day-route within the vehicle's shift and,
     in addition, within each (start, end) bound drawn from ``starts`` x ``ends``
     (crew availability limits), so that a crew free only part of the day can
-    still be matched to a timing that fits it. Sorted by (duty, departure)."""
+    still be matched to a timing that fits it. Sorted by (duty, departure).
+    Empty when the stops' summed load exceeds the vehicle's capacity."""
     intervals = [inst.intervals(stop, service, weekday) for stop in stops]
     if not stops or any(not options for options in intervals):
+        return ()
+    if vehicle.capacity is not None and sum(s.load for s in stops) > vehicle.capacity:
         return ()
     legs = route_legs(inst.problem.travel_min, vehicle.base, [s.location for s in stops])
     lows = {vehicle.shift_start_min} | {s for s in starts if s > vehicle.shift_start_min}

@@ -1,7 +1,9 @@
 """Immutable input and output types of the planner's optimiser.
 
 Everything is an integer inside the solver: times are minutes after midnight,
-durations are minutes, distances are metres. Locations are indices into the
+durations are minutes, distances are metres. A problem may count time in a
+finer unit and a longer day (``Problem.day_end_min``, e.g. benchmarks with
+times in thousandths of their unit); the product keeps minutes and 1440. Locations are indices into the
 travel matrices. Input types validate themselves at construction and raise
 ``ValueError`` naming the offending field; solving never raises for an
 infeasible or partial outcome, it reports it in the :class:`Solution`.
@@ -17,8 +19,10 @@ MINUTES_PER_DAY = 24 * 60
 
 
 def _check_minute(name: str, value: int) -> None:
-    if not isinstance(value, int) or not 0 <= value <= MINUTES_PER_DAY:
-        raise ValueError(f"{name} must be a minute of the day in 0..1440, got {value!r}")
+    """A time of day: a non-negative integer. Its upper limit is the
+    problem's ``day_end_min``, checked by :class:`Problem`."""
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise ValueError(f"{name} must be a minute of the day (a non-negative integer), got {value!r}")
 
 
 def _check_positive(name: str, value: int, *, zero_ok: bool = False) -> None:
@@ -123,10 +127,13 @@ class Vehicle:
     shift_start_min: int = 7 * 60
     shift_end_min: int = 20 * 60
     unavailable_dates: frozenset[dt.date] = frozenset()
+    capacity: int | None = None
 
     def __post_init__(self) -> None:
         if not self.id:
             raise ValueError("Vehicle.id must not be empty")
+        if self.capacity is not None:
+            _check_positive(f"Vehicle {self.id}: capacity", self.capacity, zero_ok=True)
         if not self.services:
             raise ValueError(f"Vehicle {self.id}: services must name at least one service")
         for day in self.weekdays:
@@ -180,7 +187,8 @@ class Stop:
     ``demand`` is the (vulnerability-weighted) number of young children a
     session there serves; ``windows`` are the weekly half-days or days the
     venue is open. The vehicle's whole stay (set-up to pack-up) must lie in
-    one window.
+    one window. ``load`` is what a visit takes of its vehicle's ``capacity``
+    (equipment, supplies; 0 by default, so capacity never binds).
     """
 
     id: str
@@ -188,11 +196,13 @@ class Stop:
     demand: int
     services: frozenset[str]
     windows: tuple[Window, ...]
+    load: int = 0
 
     def __post_init__(self) -> None:
         if not self.id:
             raise ValueError("Stop.id must not be empty")
         _check_positive(f"Stop {self.id}: demand", self.demand, zero_ok=True)
+        _check_positive(f"Stop {self.id}: load", self.load, zero_ok=True)
         if not self.services:
             raise ValueError(f"Stop {self.id}: services must name at least one service")
 
@@ -215,7 +225,9 @@ class Problem:
     increasing order; ``period_start`` is the first day of period 0, so that
     period ``k`` covers ``period_weeks`` weeks from ``period_start + 7*k*period_weeks``
     days. ``travel_min[i][j]`` and ``distance_m[i][j]`` are square matrices
-    over locations.
+    over locations. ``day_end_min`` is the last time of a day in the problem's
+    time unit: every time of day given must lie in ``0..day_end_min``
+    (minutes and 1440 for the product; benchmarks use finer units).
     """
 
     dates: tuple[dt.date, ...]
@@ -228,8 +240,11 @@ class Problem:
     period_start: dt.date | None = None
     holidays: tuple[dt.date, ...] = ()
     pins: tuple[Pin, ...] = ()
+    day_end_min: int = MINUTES_PER_DAY
 
     def __post_init__(self) -> None:
+        _check_positive("Problem.day_end_min", self.day_end_min)
+        self._check_times()
         if not self.dates:
             raise ValueError("Problem.dates must contain at least one working date")
         if list(self.dates) != sorted(set(self.dates)):
@@ -277,6 +292,26 @@ class Problem:
             if pin.date not in self.dates:
                 raise ValueError(f"Pin: {pin.date} is not a working date of the horizon")
 
+    def _check_times(self) -> None:
+        """Every time of day lies in ``0..day_end_min``."""
+        limit = self.day_end_min
+        times: list[tuple[str, int]] = []
+        for service in self.services:
+            times += [(f"Service {service.id}: earliest_start_min", service.earliest_start_min)]
+            if service.latest_end_min != MINUTES_PER_DAY:  # the default means "end of day"
+                times += [(f"Service {service.id}: latest_end_min", service.latest_end_min)]
+        for vehicle in self.vehicles:
+            times += [(f"Vehicle {vehicle.id}: shift_start_min", vehicle.shift_start_min),
+                      (f"Vehicle {vehicle.id}: shift_end_min", vehicle.shift_end_min)]
+        for stop in self.stops:
+            times += [(f"Stop {stop.id}: window end_min", w.end_min) for w in stop.windows]
+        for member in self.staff:
+            times += [(f"StaffMember {member.id}: availability end_min", a.end_min)
+                      for a in member.availability]
+        for name, value in times:
+            if value > limit:
+                raise ValueError(f"{name} must be a minute of the day in 0..{limit}, got {value}")
+
     @property
     def first_period_day(self) -> dt.date:
         return self.period_start or self.dates[0]
@@ -287,6 +322,7 @@ class Method(str, Enum):
 
     PATTERNS = "patterns"  # enumerate feasible day-routes, choose them with CP-SAT
     ROUTING = "routing"  # crews by CP-SAT, then OR-Tools routing over vehicle-days
+    LOCAL_SEARCH = "local_search"  # crews by CP-SAT, then PyVRP iterated local search
 
 
 @dataclass(frozen=True)
@@ -313,6 +349,7 @@ class ReasonCode(str, Enum):
 
     NO_VEHICLE = "no_vehicle"  # no vehicle carries the service
     VENUE_CLOSED = "venue_closed"  # no opening window fits a session on any date
+    OVER_CAPACITY = "over_capacity"  # its load exceeds every carrying vehicle's capacity
     TOO_FAR = "too_far"  # even alone in a day, the trip breaks the duty time or shift
     NO_CREW = "no_crew"  # on every date it could be visited, no full crew is free
     SPACING = "spacing"  # the remaining dates are too close to its other sessions

@@ -8,7 +8,8 @@ examined, and the first of these checks that holds names the reason:
 1. NO_VEHICLE: no vehicle carries the service, or none runs on those dates;
 2. VENUE_CLOSED: on those dates when a vehicle runs, no opening window holds
    a whole stay (set-up, session, pack-up) within the service's hours;
-3. TOO_FAR: even alone in its day, no visit fits the vehicle's shift and duty;
+3. OVER_CAPACITY: its load exceeds the capacity of every such vehicle;
+   TOO_FAR: even alone in its day, no visit fits the vehicle's shift and duty;
 4. NO_CREW: on every date where a lone visit fits, no full crew is free;
 5. SPACING: every such date is too close to one of the pair's sessions;
 6. otherwise a lone visit was possible on some date: CAPACITY when the plan
@@ -67,11 +68,19 @@ def _reason(
     if not opened:
         return ReasonCode.VENUE_CLOSED, _venue_closed(stop, service, {d.isoweekday() for _, d in running})
 
+    roomy = [(v, d) for v, d in opened if v.capacity is None or stop.load <= v.capacity]
+    if not roomy:
+        largest = max(v.capacity or 0 for v, _ in opened)
+        return ReasonCode.OVER_CAPACITY, (
+            f"Son chargement ({stop.load}) dépasse la capacité de chaque véhicule qui assure "
+            f"le service (au plus {largest})."
+        )
+
     timed = [
-        (v, d) for v, d in opened if bounded_timings(inst, v, d.isoweekday(), service, [stop])
+        (v, d) for v, d in roomy if bounded_timings(inst, v, d.isoweekday(), service, [stop])
     ]
     if not timed:
-        return ReasonCode.TOO_FAR, _too_far(inst, stop, service, sorted({v for v, _ in opened},
+        return ReasonCode.TOO_FAR, _too_far(inst, stop, service, sorted({v for v, _ in roomy},
                                                                        key=lambda v: v.id))
 
     crewed = sorted({

@@ -43,7 +43,7 @@ CREW_SHARE = 0.2  # share of the budget given to stage 1
 
 
 @dataclass(frozen=True)
-class _Crewed:
+class Crewed:
     """A running vehicle-day: service, crew and the time frame they allow."""
 
     vehicle: Vehicle
@@ -69,16 +69,16 @@ def solve_routing(
 ) -> MethodOutcome:
     """Stage 1 then stage 2 before ``deadline`` (``time.monotonic()``)."""
     budget = max(0.05, deadline - time.monotonic())
-    crewed, stats = _choose_crews(inst, params, pins, time.monotonic() + CREW_SHARE * budget)
+    crewed, stats = choose_crews(inst, params, pins, time.monotonic() + CREW_SHARE * budget)
     if not crewed:
         return MethodOutcome([], "feasible", None, stats)
     days, routing_stats = _route(inst, params, crewed, pins, deadline)
     return MethodOutcome(days, "feasible", None, stats | routing_stats)
 
 
-def _choose_crews(
+def choose_crews(
     inst: Instance, params: SolveParams, pins: Sequence[Pin], deadline: float
-) -> tuple[list[_Crewed], dict[str, float]]:
+) -> tuple[list[Crewed], dict[str, float]]:
     """Stage 1: which vehicle-days run, which service, which crew."""
     problem = inst.problem
     cp = cp_model.CpModel()
@@ -111,7 +111,16 @@ def _choose_crews(
                 key = (vehicle.id, date, service.id)
                 runs = cp.new_bool_var(f"run_{vehicle.id}_{date}_{service.id}")
                 runs_by_day[(vehicle.id, date)].append(runs)
-                chosen = [(cp.new_bool_var(""), stop, timing) for stop, timing in lone]
+                # Anchors the crew sees alike (same covering availability for
+                # everyone, not pinned) are interchangeable: keep one of each.
+                pinned_stops = {p.stop for p in pins if (p.vehicle, p.date, p.service) == key}
+                distinct: dict[tuple[object, ...], tuple[Stop, Timing]] = {}
+                for stop, timing in lone:
+                    signature = (stop.id if stop.id in pinned_stops else None, *(
+                        covering_availability(m, date, timing.depart_min, timing.return_min)
+                        for m in members))
+                    distinct.setdefault(signature, (stop, timing))
+                chosen = [(cp.new_bool_var(""), stop, timing) for stop, timing in distinct.values()]
                 cp.add(sum(a for a, _, _ in chosen) == runs)
                 anchors[key] = chosen
                 slots = []
@@ -174,7 +183,7 @@ def _choose_crews(
             frame = covering_availability(member, date, anchor[1].depart_min, anchor[1].return_min)
             assert frame is not None
             frames.append(frame)
-        crewed.append(_Crewed(
+        crewed.append(Crewed(
             vehicle, date, service, tuple(crew),
             earliest_depart=max([vehicle.shift_start_min] + [f.start_min for f in frames]),
             latest_return=min([vehicle.shift_end_min] + [f.end_min for f in frames]),
@@ -184,7 +193,7 @@ def _choose_crews(
     return crewed, stats
 
 
-def _slice_of(inst: Instance, service: Service, date: dt.date) -> tuple[int, int]:
+def slice_of(inst: Instance, service: Service, date: dt.date) -> tuple[int, int]:
     """(period, copy) whose date slice holds ``date``: copy ``c`` of a period
     covers its ``c``-th of ``visits_per_period`` equal parts."""
     period = inst.period(service, date)
@@ -193,14 +202,28 @@ def _slice_of(inst: Instance, service: Service, date: dt.date) -> tuple[int, int
     return period, offset * service.visits_per_period // (7 * service.period_weeks)
 
 
-def _route(
-    inst: Instance,
-    params: SolveParams,
-    crewed: list[_Crewed],
-    pins: Sequence[Pin],
-    deadline: float,
-) -> tuple[list[DayRoute], dict[str, float]]:
-    """Stage 2: one routing model over all running vehicle-days."""
+@dataclass
+class SessionNodes:
+    """The nodes both routing engines share, over ``crewed`` (sorted by date,
+    vehicle): the bases first (``base_node`` maps a base location to its
+    node), then session nodes. A session node may only go to the vehicle-days
+    ``allowed[node]`` (indices into ``crewed``), arriving in one of
+    ``windows[node]``; each disjunction lists the node variants of one session
+    (at most one is visited) with the penalty of leaving it out."""
+
+    nodes: list[_Node]
+    base_node: dict[int, int]
+    allowed: list[list[int]]
+    windows: list[tuple[tuple[int, int], ...]]
+    disjunctions: list[tuple[list[int], int]]
+
+
+def session_nodes(
+    inst: Instance, params: SolveParams, crewed: list[Crewed], pins: Sequence[Pin]
+) -> SessionNodes:
+    """Sort ``crewed`` and build its nodes: one copy per session of each
+    (stop, service) target, with one variant per weekday (see the module
+    docstring); pinned sessions are nodes restricted to their vehicle-day."""
     problem = inst.problem
     crewed.sort(key=lambda c: (c.date, c.vehicle.id))
     nodes: list[_Node] = []
@@ -229,11 +252,11 @@ def _route(
         if index is None or crewed[index].service != service:
             continue
         disjunctions.append(([add_node(stop, service, [index])], pin_weight))
-        taken.add((stop.id, service.id, *_slice_of(inst, service, pin.date)))
+        taken.add((stop.id, service.id, *slice_of(inst, service, pin.date)))
 
     by_slice: dict[tuple[str, int, int, int], list[int]] = defaultdict(list)
     for i, c in enumerate(crewed):
-        by_slice[(c.service.id, *_slice_of(inst, c.service, c.date), c.date.isoweekday())].append(i)
+        by_slice[(c.service.id, *slice_of(inst, c.service, c.date), c.date.isoweekday())].append(i)
     for stop in problem.stops:
         for service in problem.services:
             if service.id not in stop.services:
@@ -250,6 +273,21 @@ def _route(
                     ]
                     if variants:
                         disjunctions.append((variants, params.demand_weight * stop.demand))
+    return SessionNodes(nodes, base_node, allowed, windows, disjunctions)
+
+
+def _route(
+    inst: Instance,
+    params: SolveParams,
+    crewed: list[Crewed],
+    pins: Sequence[Pin],
+    deadline: float,
+) -> tuple[list[DayRoute], dict[str, float]]:
+    """Stage 2: one routing model over all running vehicle-days."""
+    problem = inst.problem
+    graph = session_nodes(inst, params, crewed, pins)
+    nodes, base_node, allowed, windows = graph.nodes, graph.base_node, graph.allowed, graph.windows
+    disjunctions = graph.disjunctions
 
     starts = [base_node[c.vehicle.base] for c in crewed]
     manager = pywrapcp.RoutingIndexManager(len(nodes), len(crewed), starts, starts)
@@ -268,7 +306,7 @@ def _route(
 
     cost = routing.RegisterTransitCallback(lambda i, j: params.travel_weight * travel(i, j))
     routing.SetArcCostEvaluatorOfAllVehicles(cost)
-    day = 24 * 60
+    day = problem.day_end_min
     routing.AddDimension(routing.RegisterTransitCallback(duration), day, 2 * day, False, "time")
     time_dim = routing.GetDimensionOrDie("time")
     count = routing.RegisterUnaryTransitCallback(
@@ -277,6 +315,16 @@ def _route(
     routing.AddDimensionWithVehicleCapacity(
         count, 0, [c.service.max_sessions_per_day for c in crewed], True, "sessions"
     )
+    if any(c.vehicle.capacity is not None for c in crewed):
+        unlimited = sum(s.load for s in problem.stops)
+        load = routing.RegisterUnaryTransitCallback(
+            lambda i: stop.load if (stop := nodes[manager.IndexToNode(i)].stop) else 0
+        )
+        routing.AddDimensionWithVehicleCapacity(
+            load, 0,
+            [c.vehicle.capacity if c.vehicle.capacity is not None else unlimited for c in crewed],
+            True, "load",
+        )
     for v, c in enumerate(crewed):
         time_dim.CumulVar(routing.Start(v)).SetRange(c.earliest_depart, c.latest_return)
         time_dim.CumulVar(routing.End(v)).SetRange(c.earliest_depart, c.latest_return)
@@ -321,13 +369,13 @@ def _route(
             assert stop is not None
             stops.append(stop)
             index = assignment.Value(routing.NextVar(index))
-        route = _retimed(inst, c, stops)
+        route = retimed(inst, c, stops)
         if route is not None:
             days.append(route)
     return days, stats
 
 
-def _retimed(inst: Instance, crewed: _Crewed, stops: list[Stop]) -> DayRoute | None:
+def retimed(inst: Instance, crewed: Crewed, stops: list[Stop]) -> DayRoute | None:
     """The exact shortest-duty timing of the routed stops that the crew
     covers, dropping stops from the end if the routing's timing was looser."""
     members = [inst.staff[slot.staff] for slot in crewed.crew]

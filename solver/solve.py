@@ -5,7 +5,7 @@ remaining session that improves the objective (:mod:`solver.repair`), check
 every hard rule independently (:mod:`solver.check`), explain what is left
 unserved (:mod:`solver.reasons`) and report pins that could not hold.
 OR-Tools objects never leave :mod:`solver.patterns`, :mod:`solver.routing`
-and :mod:`solver.cpsat`.
+and :mod:`solver.cpsat`; PyVRP objects never leave :mod:`solver.local_search`.
 """
 
 from __future__ import annotations
@@ -47,6 +47,10 @@ def solve(problem: Problem, params: SolveParams = SolveParams(),  # noqa: B008
     outcome: MethodOutcome
     if params.method is Method.ROUTING:
         outcome = solve_routing(inst, params, pins, deadline)
+    elif params.method is Method.LOCAL_SEARCH:
+        from solver.local_search import solve_local_search  # the one user of PyVRP
+
+        outcome = solve_local_search(inst, params, pins, deadline)
     else:
         outcome = solve_patterns(inst, params, pins, deadline, report)
 

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from solver_instances import bus_stop, make_problem
 
-from solver import Method, Pin, Problem, Solution, SolveParams, check_solution, solve
+from solver import Method, Pin, Problem, SolveParams, check_solution, solve
 from solver.periods import stop_service_pairs, target_visits
 
 
@@ -53,3 +53,9 @@ def test_routing_keeps_a_pinned_session() -> None:
     solution = solve(problem, SolveParams(time_limit_s=1, method=Method.ROUTING))
     assert check_solution(problem, solution) == []
     assert ("b", day) in {(v.stop, r.date) for r in solution.routes for v in r.visits}
+
+
+def test_local_search_same_seed_gives_the_same_solution(ok_small: Problem) -> None:
+    params = SolveParams(time_limit_s=5, seed=7, method=Method.LOCAL_SEARCH)
+    first, second = solve(ok_small, params), solve(ok_small, params)
+    assert first == second

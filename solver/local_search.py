@@ -1,0 +1,255 @@
+"""LOCAL_SEARCH method: crews by CP-SAT, then PyVRP's iterated local search.
+
+Stage 1 is the ROUTING method's (:func:`solver.routing.choose_crews`, with one
+CP-SAT worker): which vehicle-days run which service with which crew, and the
+time frame that crew allows. Stage 2 hands the same session nodes
+(:func:`solver.routing.session_nodes`) to PyVRP instead of OR-Tools routing:
+
+- one vehicle per running vehicle-day: its base as start and end depot, the
+  crew's time frame as the shift window, the vehicle's and crew's duty limit
+  as the maximum shift duration, ``max_sessions_per_day`` and the vehicle's
+  ``capacity`` (when any vehicle has one) as load dimensions; vehicle-days
+  alike in all of these share one vehicle type;
+- one optional client per (node, arrival interval), arriving inside the
+  interval, staying ``on_site_min``, its prize the demand it serves; the
+  variants of one session form a mutually exclusive client group;
+- a node allowed to only some vehicle-days is made unreachable for the others
+  by an edge duration longer than any day in their routing profile
+  (vehicle-days allowed the same nodes share one profile);
+- penalties for lateness and excess load may grow beyond the largest prize
+  (the demand weight makes prizes far larger than travel; with PyVRP's
+  default ceiling the search settles on infeasible plans);
+- when every session is a lone client worth any detour and serving all is not
+  plainly impossible, the search first looks among plans serving every
+  session (much faster); without a feasible one after
+  ``REQUIRED_TRIAL_SHARE`` of the budget, it searches the optional model.
+
+Routes are then re-timed exactly and checked against the crew's availability
+(:func:`solver.routing.retimed`); the common repair pass fixes any spacing.
+The search is reproducible for a seed when it stops on its own
+(``NO_IMPROVEMENT`` iterations without a better plan) before the time limit,
+as on small problems; on larger ones the time limit decides, as in ROUTING.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any, cast
+
+import numpy as np
+import pyvrp
+from pyvrp.IteratedLocalSearch import IteratedLocalSearch, IteratedLocalSearchParams
+from pyvrp.PenaltyManager import PenaltyManager, PenaltyParams
+from pyvrp.Result import Result
+from pyvrp.search import OPERATORS, LocalSearch, PerturbationManager, compute_neighbours
+from pyvrp.stop import MaxRuntime, MultipleCriteria, NoImprovement, StoppingCriterion
+
+from solver.dayroute import DayRoute, MethodOutcome
+from solver.instance import Instance
+from solver.model import Pin, SolveParams, Stop
+from solver.routing import CREW_SHARE, Crewed, SessionNodes, choose_crews, retimed, session_nodes
+
+NO_IMPROVEMENT = 20_000  # iterations without a better plan before the search stops
+REQUIRED_TRIAL_SHARE = 0.3  # of the budget, to find a plan serving every session
+INFEASIBLE_COST = np.iinfo(np.int64).max  # PyVRP's cost of an infeasible solution
+
+
+class _NoFeasibleAfter:
+    """Stops a search that found no feasible plan within ``seconds``."""
+
+    def __init__(self, seconds: float) -> None:
+        self._limit = time.monotonic() + seconds
+
+    def __call__(self, best_cost: float) -> bool:
+        return best_cost >= INFEASIBLE_COST and time.monotonic() > self._limit
+
+
+def _search(data: pyvrp.ProblemData, stop: StoppingCriterion, seed: int) -> Result:
+    """PyVRP's iterated local search (as :func:`pyvrp.solve`) with a penalty
+    ceiling scaled to the prizes: the planner's demand weight makes prizes far
+    larger than travel, and a unit of lateness or excess load must be able to
+    cost more than a prize gains, or the search settles on infeasible plans.
+    Penalties start at PyVRP's default (starting them at the largest prize
+    made the search too rigid on the demo scenarios)."""
+    prize = max((c.prize for c in data.clients()), default=0)
+    defaults = PenaltyParams()
+    start = defaults.min_penalty + (defaults.max_penalty - defaults.min_penalty) / 2
+    penalty_params = PenaltyParams(max_penalty=max(defaults.max_penalty, 1000.0 * (prize + 1)))
+    manager = PenaltyManager(([start] * data.num_load_dimensions, start, start), penalty_params)
+    rng = pyvrp.RandomNumberGenerator(seed=seed)
+    search = LocalSearch(data, rng, compute_neighbours(data), PerturbationManager())
+    for operator in OPERATORS:
+        if operator.supports(data):
+            search.add_operator(operator(data))
+    initial = search(pyvrp.Solution.make_random(data, rng), manager.max_cost_evaluator(),
+                     exhaustive=True)
+    algorithm = IteratedLocalSearch(data, manager, search, initial, IteratedLocalSearchParams())
+    return algorithm.run(stop, collect_stats=False, display=False)
+
+
+def _serving_always_pays(data: pyvrp.ProblemData, params: SolveParams) -> bool:
+    """Whether each session is a lone client (no variants) whose prize exceeds
+    any detour it can cause (twice the longest leg): then the best plan serves
+    every session it can."""
+    if data.num_groups or not data.num_clients:
+        return False
+    longest = max(int(m.max()) for m in data.distance_matrices())
+    if min(c.prize for c in data.clients()) <= 2 * params.travel_weight * longest:
+        return False
+    # Serving all must not be plainly impossible: the time it takes at least
+    # (service plus the shortest way in) within the vehicles' time.
+    duration: Any = data.duration_matrices()[0].astype(float)
+    np.fill_diagonal(duration, np.inf)
+    shortest_in = duration.min(axis=0)
+    needed = sum(c.service_duration + shortest_in[c.location] for c in data.clients())
+    available = sum(
+        t.num_available * min(t.tw_late - t.tw_early, t.shift_duration) for t in data.vehicle_types()
+    )
+    return bool(needed <= available)
+
+
+def solve_local_search(
+    inst: Instance, params: SolveParams, pins: Sequence[Pin], deadline: float
+) -> MethodOutcome:
+    """Stage 1 then stage 2 before ``deadline`` (``time.monotonic()``)."""
+    budget = max(0.05, deadline - time.monotonic())
+    # One worker: deterministic without interleaved batches, which would run
+    # to their full slice after the (usually quick) optimum.
+    crew_params = dataclasses.replace(params, num_workers=1)
+    crewed, stats = choose_crews(inst, crew_params, pins, time.monotonic() + CREW_SHARE * budget)
+    if not crewed:
+        return MethodOutcome([], "feasible", None, stats)
+    graph = session_nodes(inst, params, crewed, pins)
+    data, client_node, type_days = _problem_data(inst, params, crewed, graph)
+    stats |= {
+        "pyvrp_clients": float(data.num_clients),
+        "pyvrp_vehicle_types": float(data.num_vehicle_types),
+        "pyvrp_profiles": float(data.num_profiles),
+    }
+    if data.num_clients == 0:
+        return MethodOutcome([], "feasible", None, stats)
+    started = time.monotonic()
+    result = None
+    if _serving_always_pays(data, params):
+        # Every session is worth its detour: search among plans serving all
+        # (much faster), unless no such plan shows up early.
+        required = data.replace(clients=[
+            pyvrp.Client(location=c.location, delivery=c.delivery, service_duration=c.service_duration,
+                         tw_early=c.tw_early, tw_late=c.tw_late, prize=0, required=True)
+            for c in data.clients()
+        ])
+        runtime = max(0.05, deadline - time.monotonic())
+        stop = MultipleCriteria([NoImprovement(NO_IMPROVEMENT), MaxRuntime(runtime),
+                                 _NoFeasibleAfter(REQUIRED_TRIAL_SHARE * runtime)])
+        result = _search(required, stop, params.seed)
+        stats["pyvrp_all_required"] = float(result.best.is_feasible())
+        if not result.best.is_feasible():
+            result = None
+    if result is None:
+        runtime = max(0.05, deadline - time.monotonic())
+        stop = MultipleCriteria([NoImprovement(NO_IMPROVEMENT), MaxRuntime(runtime)])
+        result = _search(data, stop, params.seed)
+    stats |= {
+        "pyvrp_wall_s": round(time.monotonic() - started, 3),
+        "pyvrp_iterations": float(result.num_iterations),
+        "pyvrp_feasible": float(result.best.is_feasible()),
+    }
+    days: list[DayRoute] = []
+    unused = [list(reversed(vehicle_days)) for vehicle_days in type_days]
+    for route in result.best.routes():
+        c = crewed[unused[route.vehicle_type()].pop()]
+        visited: list[Stop] = []
+        for activity in route:
+            if activity.is_client():
+                stop_visited = graph.nodes[client_node[activity.idx]].stop
+                assert stop_visited is not None
+                visited.append(stop_visited)
+        day = retimed(inst, c, visited)
+        if day is not None:
+            days.append(day)
+    return MethodOutcome(days, "feasible", None, stats)
+
+
+def _problem_data(
+    inst: Instance, params: SolveParams, crewed: list[Crewed], graph: SessionNodes
+) -> tuple[pyvrp.ProblemData, list[int], list[list[int]]]:
+    """PyVRP's problem (see the module docstring), the node of each client and
+    the vehicle-days (indices into ``crewed``) of each vehicle type: running
+    vehicle-days alike for PyVRP share one type."""
+    nodes = graph.nodes
+    size = len(nodes)
+    locations = [pyvrp.Location(x=0, y=0) for _ in nodes]
+    depots = {node: pyvrp.Depot(location=node) for node in graph.base_node.values()}
+    depot_index = {node: i for i, node in enumerate(depots)}
+
+    count_sessions = any(c.service.max_sessions_per_day < len(graph.disjunctions) for c in crewed)
+    count_load = any(c.vehicle.capacity is not None for c in crewed)
+    unlimited = sum(s.load for s in inst.problem.stops) + 1
+
+    def demand(stop: Stop) -> list[int]:
+        return [1] * count_sessions + [stop.load] * count_load
+
+    clients: list[pyvrp.Client] = []
+    client_node: list[int] = []
+    groups: list[pyvrp.ClientGroup] = []
+    for variants, penalty in graph.disjunctions:
+        members = [(node, interval) for node in variants for interval in graph.windows[node]]
+        group = None
+        if len(members) > 1:
+            group = len(groups)
+            groups.append(pyvrp.ClientGroup(
+                clients=list(range(len(clients), len(clients) + len(members))), required=False
+            ))
+        for node, (early, late) in members:
+            stop, service = nodes[node].stop, nodes[node].service
+            assert stop is not None and service is not None
+            clients.append(pyvrp.Client(
+                location=node, delivery=demand(stop), service_duration=service.on_site_min,
+                tw_early=early, tw_late=late, prize=penalty, required=False, group=group,
+            ))
+            client_node.append(node)
+
+    travel = np.array(
+        [[inst.travel(a.location, b.location) for b in nodes] for a in nodes], dtype=np.int64
+    )
+    unreachable = 4 * inst.problem.day_end_min + int(travel.max()) + 1
+    by_reach: dict[frozenset[int], list[int]] = defaultdict(list)
+    for v in range(len(crewed)):
+        reach = frozenset(n for n in range(len(depots), size) if v in graph.allowed[n])
+        by_reach[reach].append(v)
+    profile_of: dict[int, int] = {}
+    durations: list[Any] = []
+    for profile, (reach, vehicle_days) in enumerate(by_reach.items()):
+        duration = travel.copy()
+        closed = [n for n in range(len(depots), size) if n not in reach]
+        duration[closed, :] = unreachable
+        duration[:, closed] = unreachable
+        np.fill_diagonal(duration, 0)
+        durations.append(duration)
+        for v in vehicle_days:
+            profile_of[v] = profile
+
+    alike: dict[tuple[tuple[int, ...], int, int, int, int, int], list[int]] = defaultdict(list)
+    for v, c in enumerate(crewed):
+        capacity = [c.service.max_sessions_per_day] * count_sessions
+        if count_load:
+            capacity.append(c.vehicle.capacity if c.vehicle.capacity is not None else unlimited)
+        depot = depot_index[graph.base_node[c.vehicle.base]]
+        alike[(tuple(capacity), depot, c.earliest_depart, c.latest_return, c.max_duty,
+               profile_of[v])].append(v)
+    vehicle_types = [
+        pyvrp.VehicleType(
+            num_available=len(vehicle_days), capacity=list(capacity), start_depot=depot,
+            end_depot=depot, tw_early=early, tw_late=late, shift_duration=duty,
+            unit_distance_cost=params.travel_weight, profile=profile,
+        )
+        for (capacity, depot, early, late, duty, profile), vehicle_days in alike.items()
+    ]
+    data = pyvrp.ProblemData(
+        locations, clients, list(depots.values()), vehicle_types,
+        [cast(Any, travel)] * len(durations), durations, groups,
+    )
+    return data, client_node, list(alike.values())
