@@ -156,6 +156,7 @@ def save_service(session: Session, scenario_id: str, data: dict[str, Any],
     row.visits_per_period, row.period_weeks = spec.visits_per_period, spec.period_weeks
     row.min_spacing_days, row.max_sessions_per_day = spec.min_spacing_days, spec.max_sessions_per_day
     row.access_threshold_min = spec.access_threshold_min
+    row.max_one_way_min = spec.max_one_way_min
     session.add(row)
     session.flush()
     return row

@@ -61,6 +61,7 @@ def problem_from_document(doc: dict[str, Any]) -> sm.Problem:
                 earliest_start_min=minutes(s["earliest_start"]), latest_end_min=minutes(s["latest_end"]),
                 visits_per_period=s["visits_per_period"], period_weeks=s["period_weeks"],
                 min_spacing_days=s["min_spacing_days"], max_sessions_per_day=s["max_sessions_per_day"],
+                max_one_way_min=s.get("max_one_way_min"),
             ) for s in doc["services"]),
         vehicles=tuple(
             sm.Vehicle(

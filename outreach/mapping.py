@@ -124,6 +124,7 @@ def build_problem(
             earliest_start_min=s.earliest_start_min, latest_end_min=s.latest_end_min,
             visits_per_period=s.visits_per_period, period_weeks=s.period_weeks,
             min_spacing_days=s.min_spacing_days, max_sessions_per_day=s.max_sessions_per_day,
+            max_one_way_min=s.max_one_way_min,
         )
         for s in services.values()
     )
@@ -241,6 +242,7 @@ def plan_document(inp: PlanningInput, solution: sm.Solution, params: sm.SolvePar
                 "visits_per_period": s.visits_per_period, "period_weeks": s.period_weeks,
                 "min_spacing_days": s.min_spacing_days,
                 "max_sessions_per_day": s.max_sessions_per_day,
+                "max_one_way_min": s.max_one_way_min,
                 "access_threshold_min": s.access_threshold_min,
             }
             for code, s in inp.services.items()

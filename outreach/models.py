@@ -63,6 +63,7 @@ class Service(SQLModel, table=True):
     period_weeks: int = 4
     min_spacing_days: int = 0
     max_sessions_per_day: int = 1
+    max_one_way_min: int | None = None
     access_threshold_min: int = 30
 
 

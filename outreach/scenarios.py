@@ -70,6 +70,7 @@ class ServiceSpec(_Strict):
     period_weeks: int = Field(default=4, ge=1, le=12)
     min_spacing_days: int = Field(default=0, ge=0, le=90)
     max_sessions_per_day: int = Field(default=1, ge=1, le=6)
+    max_one_way_min: int | None = Field(default=None, ge=5, le=300)
     access_threshold_min: int = Field(default=30, ge=5, le=120)
 
     _times = field_validator("earliest_start", "latest_end", mode="before")(_minutes)
@@ -268,7 +269,7 @@ def load_scenario(session: Session, spec: ScenarioSpec) -> Scenario:
                 earliest_start_min=s.earliest_start, latest_end_min=s.latest_end,
                 visits_per_period=s.visits_per_period, period_weeks=s.period_weeks,
                 min_spacing_days=s.min_spacing_days, max_sessions_per_day=s.max_sessions_per_day,
-                access_threshold_min=s.access_threshold_min)
+                max_one_way_min=s.max_one_way_min, access_threshold_min=s.access_threshold_min)
     for v in spec.vehicles:
         base = communes[v.base_insee]
         _upsert(session, Vehicle, header.id, v.id, name=v.name, base_insee=v.base_insee,

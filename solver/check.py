@@ -89,6 +89,10 @@ def check_route(problem: Problem, route: Route) -> list[str]:
         leg = problem.travel_min[place][stop.location]
         travel_total += leg
         distance_total += problem.distance_m[place][stop.location]
+        one_way = problem.travel_min[vehicle.base][stop.location]
+        if service.max_one_way_min is not None and one_way > service.max_one_way_min:
+            errors.append(f"{at} : à {text.hours(one_way)} de la base, au-delà du trajet maximal "
+                          f"de {text.hours(service.max_one_way_min)} fixé pour ce service")
         if visit.service != service.id or service.id not in stop.services:
             errors.append(f"{at} : le service {visit.service} n'est pas celui de la tournée "
                           "ou n'est pas proposé ici")

@@ -39,11 +39,15 @@ def bounded_timings(
     in addition, within each (start, end) bound drawn from ``starts`` x ``ends``
     (crew availability limits), so that a crew free only part of the day can
     still be matched to a timing that fits it. Sorted by (duty, departure).
-    Empty when the stops' summed load exceeds the vehicle's capacity."""
+    Empty when the stops' summed load exceeds the vehicle's capacity, or when a stop lies
+    farther from the base than the service's ``max_one_way_min``."""
     intervals = [inst.intervals(stop, service, weekday) for stop in stops]
     if not stops or any(not options for options in intervals):
         return ()
     if vehicle.capacity is not None and sum(s.load for s in stops) > vehicle.capacity:
+        return ()
+    limit = service.max_one_way_min
+    if limit is not None and any(inst.travel(vehicle.base, s.location) > limit for s in stops):
         return ()
     legs = route_legs(inst.problem.travel_min, vehicle.base, [s.location for s in stops])
     lows = {vehicle.shift_start_min} | {s for s in starts if s > vehicle.shift_start_min}

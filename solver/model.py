@@ -81,6 +81,7 @@ class Service:
     period_weeks: int = 4
     min_spacing_days: int = 0
     max_sessions_per_day: int = 1
+    max_one_way_min: int | None = None  # longest drive from the base to one of its stops
 
     def __post_init__(self) -> None:
         if not self.id:
@@ -105,6 +106,8 @@ class Service:
         _check_positive(f"Service {self.id}: period_weeks", self.period_weeks)
         _check_positive(f"Service {self.id}: min_spacing_days", self.min_spacing_days, zero_ok=True)
         _check_positive(f"Service {self.id}: max_sessions_per_day", self.max_sessions_per_day)
+        if self.max_one_way_min is not None:
+            _check_positive(f"Service {self.id}: max_one_way_min", self.max_one_way_min)
 
     @property
     def on_site_min(self) -> int:

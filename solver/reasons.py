@@ -141,6 +141,12 @@ def _too_far(inst: Instance, stop: Stop, service: Service, vehicles: Sequence[Ve
         key=lambda v: (inst.travel(v.base, stop.location) + inst.travel(stop.location, v.base), v.id),
     )
     round_trip = inst.travel(vehicle.base, stop.location) + inst.travel(stop.location, vehicle.base)
+    one_way = inst.travel(vehicle.base, stop.location)
+    if service.max_one_way_min is not None and one_way > service.max_one_way_min:
+        return (
+            f"Trop loin : à {hours(one_way)} de la base, au-delà du trajet maximal de "
+            f"{hours(service.max_one_way_min)} fixé pour ce service."
+        )
     return (
         f"Trop loin : l'aller-retour depuis la base ({hours(round_trip)}) et la séance "
         f"({hours(service.on_site_min)} sur place) ne tiennent pas dans la journée du véhicule "

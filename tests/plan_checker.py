@@ -98,6 +98,12 @@ def check_plan(doc: dict[str, Any]) -> list[str]:
             errors.append(f"{where}: vehicle does not carry service {r['service']}")
         if not r["visits"]:
             errors.append(f"{where}: route without visits")
+        limit = service.get("max_one_way_min")
+        base_index = index[vehicle["base"]["location"]]
+        for v in r["visits"]:
+            stop = stops.get(v["stop"])
+            if limit is not None and stop and travel[base_index][index[stop["location"]]] > limit:
+                errors.append(f"{where}: {v['stop']} is farther than max_one_way_min")
         if len(r["visits"]) > service["max_sessions_per_day"]:
             errors.append(f"{where}: {len(r['visits'])} sessions > max_sessions_per_day")
 

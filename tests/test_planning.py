@@ -136,3 +136,20 @@ def test_replanning_after_an_absence_keeps_the_published_sessions(planned_url):
                    for c in r["crew"])
     assert len(diff["moved"]) + len(diff["cancelled"]) <= len(dropped)
     assert new["solver"]["elapsed_s"] < 3
+
+
+def test_a_services_one_way_limit_reaches_the_plan_and_its_export(db_url):
+    from outreach.models import Service
+
+    with db.unit_of_work(db_url) as s:
+        bus = s.exec(select(Service).where(Service.code == "bus-prevention")).one()
+        bus.max_one_way_min = 40
+        s.add(bus)
+    with db.unit_of_work(db_url) as s:
+        plan = planning.create_plan(s, "indre-et-loire", START, 4, FAST)
+        doc = planning.export_document(s, plan.id)
+    from plan_checker import check_plan
+
+    assert next(x for x in doc["services"] if x["id"] == "bus-prevention")["max_one_way_min"] == 40
+    assert check_plan(doc) == []
+    assert any("trajet maximal" in u["reason"] for u in doc["unserved"])

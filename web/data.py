@@ -73,6 +73,7 @@ def _service_form(row: Service) -> dict[str, Any]:
             "latest_end": format_hhmm(row.latest_end_min),
             "visits_per_period": row.visits_per_period, "period_weeks": row.period_weeks,
             "min_spacing_days": row.min_spacing_days, "max_sessions_per_day": row.max_sessions_per_day,
+            "max_one_way_min": row.max_one_way_min if row.max_one_way_min is not None else "",
             "access_threshold_min": row.access_threshold_min}
 
 
@@ -144,7 +145,8 @@ RESOURCES: dict[str, Resource] = {
          Field("period_weeks", "Période (semaines)", "number", "1 = hebdomadaire, 2 = quinzaine, 4 = mensuel"),
          Field("min_spacing_days", "Espacement minimal (jours)", "number"),
          Field("max_sessions_per_day", "Séances par jour et véhicule", "number"),
-         Field("access_threshold_min", "Seuil d'accès (min)", "number")),
+         Field("access_threshold_min", "Seuil d'accès (min)", "number"),
+         Field("max_one_way_min", "Trajet maximal depuis la base (min)", "number", required=False)),
         _service_form, _service_data, editing.save_service,
         (("Nom", lambda r: r.name), ("Séance", lambda r: f"{r.session_min} min"),
          ("Fréquence", lambda r: f"{r.visits_per_period} / {r.period_weeks} sem."))),
