@@ -24,12 +24,12 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Sequence
 
+from solver import text
 from solver.dayroute import bounded_timings, staff_route
 from solver.instance import Instance
 from solver.model import ReasonCode, Service, Stop, Unserved, Vehicle
 from solver.periods import horizon_periods, stop_service_pairs
 from solver.repair import PlanState, insertion_options
-from solver import text
 from solver.text import clock, hours, weekday_names
 
 
