@@ -215,8 +215,10 @@ def resolve_commune(session: Session, text: str, field: str, departement: str | 
     raise FormInvalid({field: f"plusieurs communes correspondent : {choices} ; donnez le code INSEE"})
 
 
-def save_stop(session: Session, scenario_id: str, data: dict[str, Any],
-              existing: Stop | None = None) -> Stop:
+def _validate_with_commune(session: Session, scenario_id: str, spec: type[BaseModel],
+                           data: dict[str, Any]) -> Any:
+    """Validate a record whose ``commune_insee`` may be typed as a name or postcode,
+    reporting every field's error at once, the commune's look-up included."""
     commune_error: dict[str, str] = {}
     if data.get("commune_insee"):
         scenario = session.get(Scenario, scenario_id)
@@ -227,11 +229,17 @@ def save_stop(session: Session, scenario_id: str, data: dict[str, Any],
         except FormInvalid as error:
             commune_error = error.fields
     try:
-        spec = _validate(StopSpec, data)
-    except FormInvalid as error:  # report every field, the commune's look-up included
+        validated = _validate(spec, data)
+    except FormInvalid as error:
         raise FormInvalid({**error.fields, **commune_error}) from None
     if commune_error:
         raise FormInvalid(commune_error)
+    return validated
+
+
+def save_stop(session: Session, scenario_id: str, data: dict[str, Any],
+              existing: Stop | None = None) -> Stop:
+    spec = _validate_with_commune(session, scenario_id, StopSpec, data)
     _check_new_code(session, Stop, scenario_id, spec.id, existing)
     _check_services(session, scenario_id, spec.services)
     commune = _commune(session, spec.commune_insee, "commune_insee")
@@ -253,21 +261,7 @@ def save_stop(session: Session, scenario_id: str, data: dict[str, Any],
 def save_fixed_site(session: Session, scenario_id: str, data: dict[str, Any],
                     existing: FixedSite | None = None) -> FixedSite:
     """A fixed site (PMI centre, antenne) placed at its commune's town hall."""
-    scenario = session.get(Scenario, scenario_id)
-    commune_error: dict[str, str] = {}
-    if data.get("commune_insee"):
-        try:
-            data = {**data, "commune_insee": resolve_commune(
-                session, str(data["commune_insee"]), "commune_insee",
-                scenario.departement if scenario else None)}
-        except FormInvalid as error:
-            commune_error = error.fields
-    try:
-        spec = _validate(FixedSiteSpec, data)
-    except FormInvalid as error:
-        raise FormInvalid({**error.fields, **commune_error}) from None
-    if commune_error:
-        raise FormInvalid(commune_error)
+    spec = _validate_with_commune(session, scenario_id, FixedSiteSpec, data)
     _check_new_code(session, FixedSite, scenario_id, spec.id, existing)
     commune = _commune(session, spec.commune_insee, "commune_insee")
     row = existing or FixedSite(scenario_id=scenario_id, code=spec.id, name="",
