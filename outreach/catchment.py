@@ -20,7 +20,6 @@ from outreach.models import Commune, FixedSite, Stop
 from outreach.travel import GeodesicTravelModel
 
 FIXED_SITE_FACTOR = 0.2
-_M_PER_DEGREE_LAT = 111_000
 
 
 @dataclass(frozen=True)
@@ -28,16 +27,6 @@ class Catchments:
     communes: dict[str, tuple[str, ...]]  # stop code -> INSEE codes it serves
     demand: dict[str, int]  # stop code -> vulnerability-weighted young children
     near_fixed_site: dict[str, FixedSite | None]  # stop code -> fixed site serving its commune
-
-
-def _within(travel: GeodesicTravelModel, a: tuple[float, float], b: tuple[float, float],
-            threshold_min: int) -> int | None:
-    """Travel minutes from a to b when within the threshold (None otherwise)."""
-    reach_m = max(0, threshold_min - travel.overhead_min) / 60 * travel.speed_kmh * 1000
-    if abs(a[0] - b[0]) * _M_PER_DEGREE_LAT * travel.circuity > reach_m + 1000:
-        return None
-    minutes = travel.minutes_for(travel.road_m(a, b))
-    return minutes if minutes <= threshold_min else None
 
 
 def catchments(communes: Sequence[Commune], stops: Mapping[str, Stop],
@@ -54,10 +43,10 @@ def catchments(communes: Sequence[Commune], stops: Mapping[str, Stop],
         here = (commune.lat, commune.lon)
         site_of[commune.insee] = next(
             (f for f in fixed_sites
-             if _within(travel, here, (f.lat, f.lon), fixed_site_threshold_min) is not None), None)
+             if travel.minutes_within(here, (f.lat, f.lon), fixed_site_threshold_min) is not None), None)
         candidates = [
             (minutes, code) for code, stop in stops.items()
-            if (minutes := _within(travel, here, (stop.lat, stop.lon), threshold_min[code]))
+            if (minutes := travel.minutes_within(here, (stop.lat, stop.lon), threshold_min[code]))
             is not None
         ]
         if commune.insee in own:

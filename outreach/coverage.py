@@ -25,18 +25,9 @@ def coverage_kpis(session: Session, departement: str, session_points: Iterable[L
     sessions = sorted(set(session_points))
     fixed = sorted(set(fixed_points))
     communes = session.exec(select(Commune).where(Commune.departement == departement)).all()
-    # A trip longer than the threshold is longer than this many straight-line metres.
-    reach_m = (threshold_min - travel.overhead_min) / 60 * travel.speed_kmh * 1000 / travel.circuity
 
     def within(here: LatLon, points: list[LatLon]) -> bool:
-        for point in points:
-            # Cheap rejection before the geodesic: 1 degree of latitude is about 111 km.
-            if abs(point[0] - here[0]) * 111_000 > reach_m + 1000:
-                continue
-            road_m = travel.road_m(here, point)
-            if road_m < 500 or travel.minutes_for(road_m) <= threshold_min:
-                return True
-        return False
+        return any(travel.minutes_within(here, p, threshold_min) is not None for p in points)
 
     total = by_session = by_any = communes_by_session = 0
     for commune in communes:

@@ -29,7 +29,7 @@ from outreach.models import (
     Vehicle,
 )
 from outreach.scenarios import FixedSiteSpec, ServiceSpec, StaffSpec, StopSpec, VehicleSpec
-from solver.text import ROLE_LABELS
+from solver.text import ROLE_LABELS, WEEKDAYS
 
 WEEKDAY_NAMES = {
     "lundi": 1, "mardi": 2, "mercredi": 3, "jeudi": 4, "vendredi": 5, "samedi": 6, "dimanche": 7,
@@ -37,7 +37,6 @@ WEEKDAY_NAMES = {
     "monday": 1, "tuesday": 2, "wednesday": 3, "thursday": 4, "friday": 5, "saturday": 6,
     "sunday": 7,
 }
-WEEKDAY_LABELS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
 ROLE_IDS = {label: role for role, label in ROLE_LABELS.items()}
 
 
@@ -109,7 +108,7 @@ def parse_windows(text: str) -> list[dict[str, Any]]:
 
 
 def format_windows(windows: list[dict[str, Any]]) -> str:
-    return "\n".join(f"{WEEKDAY_LABELS[w['weekday'] - 1]} {w['from']}-{w['to']}" for w in windows)
+    return "\n".join(f"{WEEKDAYS[w['weekday'] - 1]} {w['from']}-{w['to']}" for w in windows)
 
 
 def _row(session: Session, model: type, scenario_id: str, code: str) -> Any:

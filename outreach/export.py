@@ -14,8 +14,8 @@ from collections import defaultdict
 from typing import Any
 
 from solver import text
+from solver.text import WEEKDAYS
 
-WEEKDAYS_FR = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
 MONTHS_FR = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
              "septembre", "octobre", "novembre", "décembre"]
 
@@ -26,7 +26,7 @@ CSV_COLUMNS = ["date", "jour", "vehicule", "service", "ordre", "code_insee", "co
 def date_fr(value: str | dt.date) -> str:
     """"mardi 5 janvier 2027"."""
     day = dt.date.fromisoformat(value) if isinstance(value, str) else value
-    return f"{WEEKDAYS_FR[day.weekday()]} {day.day} {MONTHS_FR[day.month - 1]} {day.year}"
+    return f"{WEEKDAYS[day.weekday()]} {day.day} {MONTHS_FR[day.month - 1]} {day.year}"
 
 
 def role_fr(role: str) -> str:
@@ -50,7 +50,7 @@ def to_csv(document: dict[str, Any]) -> str:
         for order, visit in enumerate(route["visits"], start=1):
             stop = stops[visit["stop"]]
             writer.writerow([
-                route["date"], WEEKDAYS_FR[day.weekday()], route["vehicle"],
+                route["date"], WEEKDAYS[day.weekday()], route["vehicle"],
                 services[visit["service"]]["name"], order, stop["commune_insee"],
                 stop["commune_name"], stop["venue"], visit["arrive"], visit["start"],
                 visit["end"], visit["leave"], crew,

@@ -33,6 +33,7 @@ from outreach.travel import TravelModel
 from outreach.workload import workload
 from solver import model as sm
 from solver.calendar import french_public_holidays, working_dates
+from solver.text import WEEKDAYS
 
 SCHEMA = "outreach.plan/1"
 
@@ -81,7 +82,7 @@ def build_problem(
     if start.isoweekday() != 1:
         raise InvalidInput(
             f"start : l'horizon commence un lundi ; le {start.isoformat()} est un "
-            f"{['lundi','mardi','mercredi','jeudi','vendredi','samedi','dimanche'][start.weekday()]}."
+            f"{WEEKDAYS[start.weekday()]}."
         )
     dates, skipped = working_dates(start, weeks)
     holiday_names: dict[dt.date, str] = {}

@@ -11,7 +11,8 @@ import datetime as dt
 from collections import Counter, defaultdict
 from typing import Any
 
-WEEKDAYS_FR = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
+from solver.text import WEEKDAYS
+
 ORDINALS_FR = ["1er", "2e", "3e", "4e", "5e"]
 
 
@@ -21,7 +22,7 @@ def _key(day: dt.date, monthly: bool) -> tuple[int, int]:
 
 def describe(weekday: int, ordinal: int) -> str:
     """"chaque mardi" or "le 2e mercredi du mois"."""
-    name = WEEKDAYS_FR[weekday - 1]
+    name = WEEKDAYS[weekday - 1]
     return f"le {ORDINALS_FR[ordinal - 1]} {name} du mois" if ordinal else f"chaque {name}"
 
 

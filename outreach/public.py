@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 
 from outreach import ical
 from outreach.models import Commune, Plan, PlanSession, Publication, Scenario, Service
+from outreach.planning import published_plan_id
 from outreach.timefmt import format_hhmm
 from outreach.travel import GeodesicTravelModel
 
@@ -78,15 +79,8 @@ class PublicService:
 
 def published_plan_ids(session: Session) -> list[int]:
     """The current published version of each scenario."""
-    ids = []
-    for scenario in session.exec(select(Scenario)).all():
-        latest = session.exec(
-            select(Publication).where(Publication.scenario_id == scenario.id)
-            .order_by(col(Publication.id).desc())
-        ).first()
-        if latest:
-            ids.append(latest.plan_id)
-    return ids
+    ids = (published_plan_id(session, s.id) for s in session.exec(select(Scenario)).all())
+    return [plan_id for plan_id in ids if plan_id is not None]
 
 
 def last_published_at(session: Session) -> dt.datetime:

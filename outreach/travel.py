@@ -67,6 +67,15 @@ class GeodesicTravelModel:
             return 0
         return math.ceil(road_m / 1000 / self.speed_kmh * 60) + self.overhead_min
 
+    def minutes_within(self, a: LatLon, b: LatLon, threshold_min: int) -> int | None:
+        """Travel minutes from ``a`` to ``b`` when at most ``threshold_min``, else None
+        (points too far apart in latitude are rejected before any geodesic)."""
+        reach_m = max(0, threshold_min - self.overhead_min) / 60 * self.speed_kmh * 1000
+        if abs(a[0] - b[0]) * 111_000 * self.circuity > reach_m + 1000:  # 1° latitude ≈ 111 km
+            return None
+        minutes = self.minutes_for(self.road_m(a, b))
+        return minutes if minutes <= threshold_min else None
+
     def matrix(self, points: Sequence[LatLon]) -> TravelMatrix:
         size = len(points)
         distance = [[0] * size for _ in range(size)]

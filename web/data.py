@@ -24,7 +24,7 @@ from outreach.models import (
     Vehicle,
 )
 from outreach.timefmt import format_hhmm
-from solver.text import ROLE_LABELS
+from solver.text import ROLE_LABELS, WEEKDAYS
 from web.auth import require_role
 from web.i18n import gettext as _
 
@@ -58,7 +58,7 @@ class Resource:
     columns: tuple[tuple[str, Callable[[Any], str]], ...] = field(default=())
 
 
-WEEKDAY_OPTIONS = tuple((str(i + 1), label) for i, label in enumerate(editing.WEEKDAY_LABELS))
+WEEKDAY_OPTIONS = tuple((str(i + 1), label) for i, label in enumerate(WEEKDAYS))
 
 
 def _weekdays(form: dict[str, Any]) -> list[str]:
@@ -172,7 +172,7 @@ RESOURCES: dict[str, Resource] = {
          Field("max_day_min", "Durée maximale par jour (min)", "number")),
         _staff_form, _staff_data, editing.save_staff,
         (("Nom", lambda r: r.name), ("Rôles", lambda r: ", ".join(ROLE_LABELS.get(x, x) for x in r.roles)),
-         ("Jours", lambda r: ", ".join(editing.WEEKDAY_LABELS[d - 1] for d in r.weekdays)))),
+         ("Jours", lambda r: ", ".join(WEEKDAYS[d - 1] for d in r.weekdays)))),
     "fixed-sites": Resource(
         FixedSite, "Sites fixes", "site fixe",
         (Field("id", "Identifiant", help=CODE_HELP),

@@ -16,6 +16,8 @@ from urllib.parse import urlencode
 
 from flask import Flask, Response, g, request
 
+from outreach.patterns import describe
+
 SUPPORTED = ("fr", "en")
 DEFAULT = "fr"
 CATALOGUE_DIR = Path(__file__).resolve().parent / "translations"
@@ -80,20 +82,17 @@ def long_date(value: Any) -> str:
     return date_fr(day)
 
 
-_ORDINALS_FR = ["1er", "2e", "3e", "4e", "5e"]
 _ORDINALS_EN = ["1st", "2nd", "3rd", "4th", "5th"]
-_WEEKDAYS_FR = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
 
 
 def rhythm(weekday: int, week_of_month: int | None) -> str:
     """"chaque mardi", "le 2e mercredi du mois" (or in English)."""
-    english = g.get("lang", DEFAULT) == "en"
-    day = (_WEEKDAYS_EN if english else _WEEKDAYS_FR)[weekday - 1]
+    if g.get("lang", DEFAULT) != "en":
+        return describe(weekday, week_of_month or 0)
+    day = _WEEKDAYS_EN[weekday - 1]
     if week_of_month is None:
-        return f"every {day}" if english else f"chaque {day}"
-    if english:
-        return f"the {_ORDINALS_EN[week_of_month - 1]} {day} of the month"
-    return f"le {_ORDINALS_FR[week_of_month - 1]} {day} du mois"
+        return f"every {day}"
+    return f"the {_ORDINALS_EN[week_of_month - 1]} {day} of the month"
 
 
 def same_page_in(lang: str) -> str:
