@@ -2,8 +2,9 @@
 
 Day by day, each available vehicle leaves its base and drives to the nearest
 stop that still needs a session (open that weekday, spacing and period cap
-respected), as long as the day's times allow; a vehicle-day whose route finds
-no full crew is dropped. It obeys the same hard rules as the optimiser, and
+respected), as long as the day's times and the crew's lunch break allow; a
+vehicle-day whose route finds no full crew (within daily and weekly hours) is
+dropped. It obeys the same hard rules as the optimiser, and
 its output is checked by the same checker.
 """
 
@@ -32,13 +33,17 @@ def _fit(service: Service, stop: Stop, weekday: int, ready: int) -> tuple[int, i
 
 
 def _crew(problem: Problem, service: Service, day: dt.date, depart: int, back: int,
-          busy: set[str]) -> tuple[CrewSlot, ...] | None:
+          busy: set[str], week_used: dict[tuple[str, int], int]) -> tuple[CrewSlot, ...] | None:
     chosen: list[CrewSlot] = []
     taken = set(busy)
+    week = day.isocalendar()[1]
     for slot in service.required_roles:
         for member in problem.staff:
             role = next((r for r in slot if r in member.roles), None)
             if role is None or member.id in taken or back - depart > member.max_day_min:
+                continue
+            if member.max_week_min is not None and (
+                    week_used[(member.id, week)] + back - depart > member.max_week_min):
                 continue
             if any(a.date == day and a.start_min <= depart and back <= a.end_min
                    for a in member.availability):
@@ -53,6 +58,7 @@ def _crew(problem: Problem, service: Service, day: dt.date, depart: int, back: i
 def greedy_plan(problem: Problem) -> list[Route]:
     services = {s.id: s for s in problem.services}
     held: dict[tuple[str, str], list[dt.date]] = defaultdict(list)
+    week_used: dict[tuple[str, int], int] = defaultdict(int)
     origin = problem.first_period_day
     routes: list[Route] = []
 
@@ -71,17 +77,38 @@ def greedy_plan(problem: Problem) -> list[Route]:
             if day.isoweekday() not in vehicle.weekdays or day in vehicle.unavailable_dates:
                 continue
             for service_id in sorted(vehicle.services):
-                route = _route(problem, vehicle, services[service_id], day, needs, busy)
+                route = _route(problem, vehicle, services[service_id], day, needs, busy, week_used)
                 if route is not None:
                     routes.append(route)
                     busy.update(slot.staff for slot in route.crew)
+                    for slot in route.crew:
+                        week_used[(slot.staff, day.isocalendar()[1])] += (
+                            route.return_min - route.depart_min)
                     for visit in route.visits:
                         held[(visit.stop, visit.service)].append(day)
                     break
     return routes
 
 
-def _route(problem: Problem, vehicle: Vehicle, service: Service, day: dt.date, needs, busy):  # type: ignore[no-untyped-def]
+def _lunch(problem: Problem, service: Service, vehicle: Vehicle, depart: int, back: int,
+           visits: list[Visit]) -> tuple[bool, int | None]:
+    """(possible, start on duty): the crew's break before leaving, after
+    returning, or in the first gap between a pack-up and the next leg."""
+    minutes, low, high = service.lunch_min, service.lunch_start_min, service.lunch_end_min
+    if minutes == 0 or min(high, depart) - low >= minutes or high - max(low, back) >= minutes:
+        return True, None
+    location = {s.id: s.location for s in problem.stops}
+    gaps = list(zip([depart] + [v.leave_min for v in visits],
+                    [v.arrive_min - v.travel_min_from_previous for v in visits]
+                    + [back - problem.travel_min[location[visits[-1].stop]][vehicle.base]]))
+    for start, end in gaps:
+        if min(end, high) - max(start, low) >= minutes:
+            return True, max(start, low)
+    return False, None
+
+
+def _route(problem: Problem, vehicle: Vehicle, service: Service, day: dt.date, needs, busy,  # type: ignore[no-untyped-def]
+           week_used):
     travel, distance = problem.travel_min, problem.distance_m
     here, clock = vehicle.base, vehicle.shift_start_min
     visits: list[Visit] = []
@@ -101,9 +128,12 @@ def _route(problem: Problem, vehicle: Vehicle, service: Service, day: dt.date, n
             back = leave + travel[stop.location][vehicle.base]
             if back > vehicle.shift_end_min or back - first_depart > vehicle.max_duty_min:
                 continue
+            visit = Visit(stop.id, service.id, arrive, arrive + service.setup_min,
+                          arrive + service.setup_min + service.session_min, leave, leg)
+            if not _lunch(problem, service, vehicle, first_depart, back, [*visits, visit])[0]:
+                continue  # no break for the crew if the day ended here
             depart = first_depart
-            visits.append(Visit(stop.id, service.id, arrive, arrive + service.setup_min,
-                                arrive + service.setup_min + service.session_min, leave, leg))
+            visits.append(visit)
             used.add(stop.id)
             here, clock = stop.location, leave
             break
@@ -112,7 +142,8 @@ def _route(problem: Problem, vehicle: Vehicle, service: Service, day: dt.date, n
     if not visits or depart is None:
         return None
     back = clock + travel[here][vehicle.base]
-    crew = _crew(problem, service, day, depart, back, busy)
+    _fits, lunch = _lunch(problem, service, vehicle, depart, back, visits)
+    crew = _crew(problem, service, day, depart, back, busy, week_used)
     if crew is None:
         return None
     path = [vehicle.base] + [next(s.location for s in problem.stops if s.id == v.stop)
@@ -120,4 +151,4 @@ def _route(problem: Problem, vehicle: Vehicle, service: Service, day: dt.date, n
     legs = list(itertools.pairwise(path))
     return Route(vehicle.id, day, service.id, crew, depart, back,
                  sum(distance[a][b] for a, b in legs), sum(travel[a][b] for a, b in legs),
-                 tuple(visits))
+                 tuple(visits), lunch)

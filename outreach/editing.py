@@ -156,6 +156,8 @@ def save_service(session: Session, scenario_id: str, data: dict[str, Any],
     row.min_spacing_days, row.max_sessions_per_day = spec.min_spacing_days, spec.max_sessions_per_day
     row.access_threshold_min = spec.access_threshold_min
     row.max_one_way_min = spec.max_one_way_min
+    row.lunch_break_min = spec.lunch_break_min
+    row.lunch_start_min, row.lunch_end_min = spec.lunch_start, spec.lunch_end
     session.add(row)
     session.flush()
     return row
@@ -189,7 +191,7 @@ def save_staff(session: Session, scenario_id: str, data: dict[str, Any],
     row = existing or StaffMember(scenario_id=scenario_id, code=spec.id, name="")
     row.code, row.name, row.roles = spec.id, spec.name, list(spec.roles)
     row.weekdays, row.day_start_min, row.day_end_min = sorted(spec.weekdays), spec.day_start, spec.day_end
-    row.max_day_min = spec.max_day_min
+    row.max_day_min, row.max_week_min = spec.max_day_min, spec.max_week_min
     session.add(row)
     session.flush()
     return row

@@ -17,10 +17,11 @@ from sqlmodel import Session
 from outreach.coverage import coverage_kpis
 from outreach.errors import InvalidInput
 from outreach.export import date_fr
+from outreach.mapping import route_json
 from outreach.models import Plan
 from outreach.patterns import recurrence
 from outreach.planning import export_document, store_document
-from outreach.timefmt import format_hhmm, parse_hhmm
+from outreach.timefmt import parse_hhmm
 from outreach.workload import workload
 from solver import check_solution
 from solver import model as sm
@@ -62,6 +63,7 @@ def problem_from_document(doc: dict[str, Any]) -> sm.Problem:
                 visits_per_period=s["visits_per_period"], period_weeks=s["period_weeks"],
                 min_spacing_days=s["min_spacing_days"], max_sessions_per_day=s["max_sessions_per_day"],
                 max_one_way_min=s.get("max_one_way_min"),
+                **_lunch_fields(s.get("lunch_break")),
             ) for s in doc["services"]),
         vehicles=tuple(
             sm.Vehicle(
@@ -80,6 +82,7 @@ def problem_from_document(doc: dict[str, Any]) -> sm.Problem:
         staff=tuple(
             sm.StaffMember(
                 id=p["id"], roles=frozenset(p["roles"]), max_day_min=p["max_day_min"],
+                max_week_min=p.get("max_week_min"),
                 availability=tuple(sm.Availability(dt.date.fromisoformat(a["date"]),
                                                    minutes(a["from"]), minutes(a["to"]))
                                    for a in p["availability"]),
@@ -88,6 +91,34 @@ def problem_from_document(doc: dict[str, Any]) -> sm.Problem:
         distance_m=tuple(tuple(row) for row in doc["travel_matrix"]["distance_m"]),
         period_start=dt.date.fromisoformat(doc["horizon"]["period_start"]),
     )
+
+
+def _lunch_fields(lunch: dict[str, Any] | None) -> dict[str, int]:
+    if not lunch:
+        return {}
+    return {"lunch_min": lunch["minutes"], "lunch_start_min": parse_hhmm(lunch["from"]),
+            "lunch_end_min": parse_hhmm(lunch["to"])}
+
+
+def lunch_slot(problem: sm.Problem, service: sm.Service, depart: int, back: int,
+               visits: list[sm.Visit], vehicle: str) -> int | None:
+    """Where the crew's break fits on duty (the earliest gap between a pack-up
+    and the next leg that holds it inside the window), or ``None`` when it is
+    not needed or does not fit (the check then names the missing break)."""
+    minutes, low, high = service.lunch_min, service.lunch_start_min, service.lunch_end_min
+    if minutes <= 0 or not visits:
+        return None
+    if min(high, depart) - low >= minutes or high - max(low, back) >= minutes:
+        return None
+    stops = {s.id: s.location for s in problem.stops}
+    base = next(v.base for v in problem.vehicles if v.id == vehicle)
+    free_from = [depart, *(v.leave_min for v in visits)]
+    busy_from = [v.arrive_min - v.travel_min_from_previous for v in visits]
+    busy_from.append(back - problem.travel_min[stops[visits[-1].stop]][base])
+    for start, end in zip(free_from, busy_from):
+        if min(end, high) - max(start, low) >= minutes:
+            return max(start, low)
+    return None
 
 
 def _route(problem: sm.Problem, vehicle: str, date: dt.date, service: str,
@@ -110,7 +141,8 @@ def _route(problem: sm.Problem, vehicle: str, date: dt.date, service: str,
     legs_m += problem.distance_m[here][base]
     depart = out[0].arrive_min - out[0].travel_min_from_previous
     back = out[-1].leave_min + problem.travel_min[here][base]
-    return sm.Route(vehicle, date, service, crew, depart, back, legs_m, legs_min, tuple(out))
+    lunch = lunch_slot(problem, spec, depart, back, out, vehicle)
+    return sm.Route(vehicle, date, service, crew, depart, back, legs_m, legs_min, tuple(out), lunch)
 
 
 def routes_from_document(doc: dict[str, Any]) -> list[sm.Route]:
@@ -124,6 +156,7 @@ def routes_from_document(doc: dict[str, Any]) -> list[sm.Route]:
             tuple(sm.Visit(v["stop"], v["service"], parse_hhmm(v["arrive"]), parse_hhmm(v["start"]),
                            parse_hhmm(v["end"]), parse_hhmm(v["leave"]), v["travel_min_from_previous"])
                   for v in r["visits"]),
+            parse_hhmm(r["lunch"]["from"]) if r.get("lunch") else None,
         )
         for r in doc["routes"]
     ]
@@ -178,7 +211,8 @@ def save_edit(session: Session, plan_id: int, edit: Edit) -> Plan:
     figures = kpis(problem, routes)
     new_doc = {k: v for k, v in doc.items()
                if k not in ("plan_id", "status", "created_at", "published_at")}
-    new_doc["routes"] = [_route_json(r) for r in routes]
+    lunch = {s.id: s.lunch_min for s in problem.services}
+    new_doc["routes"] = [route_json(r, lunch[r.service]) for r in routes]
     new_doc["unserved"] = _unserved_after(doc, problem, routes)
     new_doc["kpis"] = {
         "demand_total": figures.demand_total, "demand_served": figures.demand_served,
@@ -202,20 +236,6 @@ def save_edit(session: Session, plan_id: int, edit: Edit) -> Plan:
                          "edited_from": plan_id,
                          "edit": f"Séance de {edit.stop} du {date_fr(edit.date)} {action}"}
     return store_document(session, new_doc, figures.demand_served, figures.demand_total)
-
-
-def _route_json(r: sm.Route) -> dict[str, Any]:
-    return {
-        "vehicle": r.vehicle, "date": r.date.isoformat(), "service": r.service,
-        "crew": [{"staff": c.staff, "role": c.role} for c in r.crew],
-        "depart": format_hhmm(r.depart_min), "return": format_hhmm(r.return_min),
-        "distance_km": round(r.distance_m / 1000, 1), "distance_m": r.distance_m,
-        "travel_min": r.travel_min,
-        "visits": [{"stop": v.stop, "service": v.service, "arrive": format_hhmm(v.arrive_min),
-                    "start": format_hhmm(v.start_min), "end": format_hhmm(v.end_min),
-                    "leave": format_hhmm(v.leave_min),
-                    "travel_min_from_previous": v.travel_min_from_previous} for v in r.visits],
-    }
 
 
 def _unserved_after(doc: dict[str, Any], problem: sm.Problem,

@@ -125,7 +125,8 @@ def build_problem(
             earliest_start_min=s.earliest_start_min, latest_end_min=s.latest_end_min,
             visits_per_period=s.visits_per_period, period_weeks=s.period_weeks,
             min_spacing_days=s.min_spacing_days, max_sessions_per_day=s.max_sessions_per_day,
-            max_one_way_min=s.max_one_way_min,
+            max_one_way_min=s.max_one_way_min, lunch_min=s.lunch_break_min,
+            lunch_start_min=s.lunch_start_min, lunch_end_min=s.lunch_end_min,
         )
         for s in services.values()
     )
@@ -177,7 +178,7 @@ def build_problem(
         staff_by_id[sid] = member
         solver_staff.append(sm.StaffMember(
             id=sid, roles=frozenset(member.roles), availability=availability,
-            max_day_min=member.max_day_min,
+            max_day_min=member.max_day_min, max_week_min=member.max_week_min,
         ))
     matrix = travel.matrix(points)
     kept_pins = tuple(
@@ -210,6 +211,27 @@ def _fixed_site_note(site: FixedSite | None) -> str:
 
 def _code(site: FixedSite | None) -> str | None:
     return site.code if site is not None else None
+
+
+def route_json(r: sm.Route, lunch_min: int) -> dict[str, Any]:
+    """One route of the export (docs/plan-format.md, ``routes[]``)."""
+    return {
+        "vehicle": r.vehicle, "date": r.date.isoformat(), "service": r.service,
+        "crew": [{"staff": c.staff, "role": c.role} for c in r.crew],
+        "depart": format_hhmm(r.depart_min), "return": format_hhmm(r.return_min),
+        "distance_km": round(r.distance_m / 1000, 1), "distance_m": r.distance_m,
+        "travel_min": r.travel_min,
+        "lunch": None if r.lunch_start_min is None else {
+            "from": format_hhmm(r.lunch_start_min), "to": format_hhmm(r.lunch_start_min + lunch_min)},
+        "visits": [
+            {
+                "stop": v.stop, "service": v.service, "arrive": format_hhmm(v.arrive_min),
+                "start": format_hhmm(v.start_min), "end": format_hhmm(v.end_min), "leave": format_hhmm(v.leave_min),
+                "travel_min_from_previous": v.travel_min_from_previous,
+            }
+            for v in r.visits
+        ],
+    }
 
 
 def plan_document(inp: PlanningInput, solution: sm.Solution, params: sm.SolveParams) -> dict[str, Any]:
@@ -245,6 +267,8 @@ def plan_document(inp: PlanningInput, solution: sm.Solution, params: sm.SolvePar
                 "max_sessions_per_day": s.max_sessions_per_day,
                 "max_one_way_min": s.max_one_way_min,
                 "access_threshold_min": s.access_threshold_min,
+                "lunch_break": {"minutes": s.lunch_break_min, "from": hhmm(s.lunch_start_min),
+                                "to": hhmm(s.lunch_end_min)} if s.lunch_break_min else None,
             }
             for code, s in inp.services.items()
         ],
@@ -262,6 +286,7 @@ def plan_document(inp: PlanningInput, solution: sm.Solution, params: sm.SolvePar
         "staff": [
             {
                 "id": member.id, "roles": sorted(member.roles), "max_day_min": member.max_day_min,
+                "max_week_min": member.max_week_min,
                 "availability": [
                     {"date": a.date.isoformat(), "from": hhmm(a.start_min), "to": hhmm(a.end_min)}
                     for a in member.availability
@@ -290,22 +315,7 @@ def plan_document(inp: PlanningInput, solution: sm.Solution, params: sm.SolvePar
             for code, s in inp.stops.items()
         ],
         "routes": [
-            {
-                "vehicle": r.vehicle, "date": r.date.isoformat(), "service": r.service,
-                "crew": [{"staff": c.staff, "role": c.role} for c in r.crew],
-                "depart": hhmm(r.depart_min), "return": hhmm(r.return_min),
-                "distance_km": round(r.distance_m / 1000, 1), "distance_m": r.distance_m,
-                "travel_min": r.travel_min,
-                "visits": [
-                    {
-                        "stop": v.stop, "service": v.service, "arrive": hhmm(v.arrive_min),
-                        "start": hhmm(v.start_min), "end": hhmm(v.end_min),
-                        "leave": hhmm(v.leave_min),
-                        "travel_min_from_previous": v.travel_min_from_previous,
-                    }
-                    for v in r.visits
-                ],
-            }
+            route_json(r, inp.services[r.service].lunch_break_min)
             for r in sorted(solution.routes, key=lambda r: (r.date, r.vehicle))
         ],
         "pins": [

@@ -65,6 +65,9 @@ class Service(SQLModel, table=True):
     max_sessions_per_day: int = 1
     max_one_way_min: int | None = None
     access_threshold_min: int = 30
+    lunch_break_min: int = 0  # the crew's break on duty, 0 for none
+    lunch_start_min: int = 720
+    lunch_end_min: int = 840
 
 
 class Vehicle(SQLModel, table=True):
@@ -98,6 +101,7 @@ class StaffMember(SQLModel, table=True):
     day_start_min: int = 480
     day_end_min: int = 1080
     max_day_min: int = 600
+    max_week_min: int | None = None
 
 
 class Absence(SQLModel, table=True):

@@ -72,8 +72,12 @@ class ServiceSpec(_Strict):
     max_sessions_per_day: int = Field(default=1, ge=1, le=6)
     max_one_way_min: int | None = Field(default=None, ge=5, le=300)
     access_threshold_min: int = Field(default=30, ge=5, le=120)
+    lunch_break_min: int = Field(default=0, ge=0, le=120)
+    lunch_start: int = 720
+    lunch_end: int = 840
 
-    _times = field_validator("earliest_start", "latest_end", mode="before")(_minutes)
+    _times = field_validator("earliest_start", "latest_end", "lunch_start", "lunch_end",
+                             mode="before")(_minutes)
 
     @model_validator(mode="after")
     def _fits(self) -> ServiceSpec:
@@ -82,6 +86,10 @@ class ServiceSpec(_Strict):
         if self.latest_end - self.earliest_start < self.session_min:
             raise ValueError(
                 "latest_end: a session of session_min minutes does not fit after earliest_start"
+            )
+        if self.lunch_break_min and self.lunch_end - self.lunch_start < self.lunch_break_min:
+            raise ValueError(
+                "lunch_end: a break of lunch_break_min minutes does not fit after lunch_start"
             )
         return self
 
@@ -120,6 +128,7 @@ class StaffSpec(_Strict):
     day_start: int = 480
     day_end: int = 1080
     max_day_min: int = Field(default=600, gt=0, le=720)
+    max_week_min: int | None = Field(default=None, ge=60, le=3600)
     absences: list[AbsenceSpec] = Field(default_factory=list)
 
     _times = field_validator("day_start", "day_end", mode="before")(_minutes)
@@ -269,7 +278,9 @@ def load_scenario(session: Session, spec: ScenarioSpec) -> Scenario:
                 earliest_start_min=s.earliest_start, latest_end_min=s.latest_end,
                 visits_per_period=s.visits_per_period, period_weeks=s.period_weeks,
                 min_spacing_days=s.min_spacing_days, max_sessions_per_day=s.max_sessions_per_day,
-                max_one_way_min=s.max_one_way_min, access_threshold_min=s.access_threshold_min)
+                max_one_way_min=s.max_one_way_min, access_threshold_min=s.access_threshold_min,
+                lunch_break_min=s.lunch_break_min, lunch_start_min=s.lunch_start,
+                lunch_end_min=s.lunch_end)
     for v in spec.vehicles:
         base = communes[v.base_insee]
         _upsert(session, Vehicle, header.id, v.id, name=v.name, base_insee=v.base_insee,
@@ -279,7 +290,8 @@ def load_scenario(session: Session, spec: ScenarioSpec) -> Scenario:
     for p in spec.staff:
         member = _upsert(session, StaffMember, header.id, p.id, name=p.name, roles=p.roles,
                          weekdays=sorted(p.weekdays), day_start_min=p.day_start,
-                         day_end_min=p.day_end, max_day_min=p.max_day_min)
+                         day_end_min=p.day_end, max_day_min=p.max_day_min,
+                         max_week_min=p.max_week_min)
         for old in session.exec(select(Absence).where(Absence.staff_id == member.id)).all():
             session.delete(old)
         for a in p.absences:

@@ -12,7 +12,7 @@ import itertools
 from collections import Counter, defaultdict
 
 from solver import text
-from solver.model import Problem, Route, Solution
+from solver.model import Problem, Route, Service, Solution
 from solver.periods import period_of
 
 
@@ -124,6 +124,7 @@ def check_route(problem: Problem, route: Route) -> list[str]:
                           "lieu ce jour-là")
         place, free_at = stop.location, visit.leave_min
     back = problem.travel_min[place][vehicle.base]
+    errors += _lunch_errors(problem, route, service, where)
     if route.return_min < free_at + back:
         errors.append(f"{where} : retour annoncé à {text.clock(route.return_min)}, avant "
                       f"l'heure possible ({text.clock(free_at + back)})")
@@ -133,6 +134,51 @@ def check_route(problem: Problem, route: Route) -> list[str]:
     if route.distance_m != distance_total + problem.distance_m[place][vehicle.base]:
         errors.append(f"{where} : la distance ne correspond pas à la matrice des trajets")
     return errors
+
+
+def _lunch_errors(problem: Problem, route: Route, service: Service, where: str) -> list[str]:
+    """The crew's lunch break: free before leaving or after returning, or
+    declared on duty between a pack-up and the next leg, inside the window."""
+    minutes, low, high = service.lunch_min, service.lunch_start_min, service.lunch_end_min
+    if minutes <= 0 or (
+        min(high, route.depart_min) - low >= minutes or high - max(low, route.return_min) >= minutes
+    ):
+        return []
+    wanted = f"une pause déjeuner de {minutes} min entre {text.clock(low)} et {text.clock(high)}"
+    start = route.lunch_start_min
+    if start is None:
+        return [f"{where} : l'équipe n'a pas {wanted}"]
+    end = start + minutes
+    if start < low or end > high:
+        return [f"{where} : pause de {text.clock(start)} à {text.clock(end)}, alors qu'il faut {wanted}"]
+    free_from = [route.depart_min, *(v.leave_min for v in route.visits)]
+    vehicle_base = next(v.base for v in problem.vehicles if v.id == route.vehicle)
+    last = route.visits[-1].stop if route.visits else None
+    stop_location = {s.id: s.location for s in problem.stops}
+    back = problem.travel_min[stop_location[last]][vehicle_base] if last in stop_location else 0
+    busy_from = [v.arrive_min - v.travel_min_from_previous for v in route.visits]
+    busy_from.append(route.return_min - back)
+    if not any(a <= start and end <= b for a, b in zip(free_from, busy_from)):
+        return [f"{where} : la pause de {text.clock(start)} à {text.clock(end)} tombe pendant "
+                "une séance ou un trajet"]
+    return []
+
+
+def _week_errors(problem: Problem, routes: tuple[Route, ...]) -> list[str]:
+    """Weekly hours: a member's duties in one calendar week within ``max_week_min``."""
+    limits = {m.id: m.max_week_min for m in problem.staff if m.max_week_min is not None}
+    worked: Counter[tuple[str, int, int]] = Counter()
+    for route in routes:
+        year, week, _ = route.date.isocalendar()
+        for slot in route.crew:
+            if slot.staff in limits:
+                worked[(slot.staff, year, week)] += route.return_min - route.depart_min
+    return [
+        f"{member} travaille {text.hours(minutes)} la semaine {week} de {year}, au-delà de son "
+        f"plafond de {text.hours(limits[member])}"
+        for (member, year, week), minutes in sorted(worked.items())
+        if minutes > limits[member]
+    ]
 
 
 def check_solution(problem: Problem, solution: Solution) -> list[str]:
@@ -148,6 +194,7 @@ def check_solution(problem: Problem, solution: Solution) -> list[str]:
     staff_days = Counter((c.staff, r.date) for r in solution.routes for c in r.crew)
     errors.extend(f"{s} est dans {n} tournées le {text.french_date(d)}"
                   for (s, d), n in staff_days.items() if n > 1)
+    errors.extend(_week_errors(problem, solution.routes))
 
     services = {s.id: s for s in problem.services}
     dates: dict[tuple[str, str], list[dt.date]] = defaultdict(list)

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from solver.crew import covering_availability, match_crew
 from solver.instance import Instance
 from solver.model import CrewSlot, Route, Service, StaffMember, Stop, Vehicle, Visit
-from solver.timing import Timing, day_timings, route_legs
+from solver.timing import Lunch, Timing, day_timings, route_legs
 
 
 @dataclass(frozen=True)
@@ -52,13 +52,20 @@ def bounded_timings(
     legs = route_legs(inst.problem.travel_min, vehicle.base, [s.location for s in stops])
     lows = {vehicle.shift_start_min} | {s for s in starts if s > vehicle.shift_start_min}
     highs = {vehicle.shift_end_min} | {e for e in ends if e < vehicle.shift_end_min}
+    lunch = Lunch.of(service)
     found: set[Timing] = set()
     for low, high in itertools.product(sorted(lows), sorted(highs)):
         if low < high:
-            found.update(
-                day_timings(legs, intervals, service.on_site_min, low, high, vehicle.max_duty_min)
-            )
+            found.update(day_timings(
+                legs, intervals, service.on_site_min, low, high, vehicle.max_duty_min, lunch
+            ))
     return tuple(sorted(found, key=lambda t: (t.duty_min, t.depart_min, t.arrive_min)))
+
+
+def week_of(date: dt.date) -> tuple[int, int]:
+    """The calendar week (ISO year, week number) weekly hour limits count in."""
+    year, week, _ = date.isocalendar()
+    return year, week
 
 
 def staff_route(
@@ -68,9 +75,11 @@ def staff_route(
     service: Service,
     stops: Sequence[Stop],
     candidates: Sequence[StaffMember],
+    week_left: Callable[[StaffMember], int | None] | None = None,
 ) -> DayRoute | None:
     """The shortest-duty timed and crewed day-route drawing its crew from
-    ``candidates`` (earlier candidates preferred), or ``None``."""
+    ``candidates`` (earlier candidates preferred), or ``None``. ``week_left``
+    gives the minutes a member may still work that week (``None``: no limit)."""
     starts = {a.start_min for m in candidates for a in m.availability if a.date == date}
     ends = {a.end_min for m in candidates for a in m.availability if a.date == date}
     for timing in bounded_timings(inst, vehicle, date.isoweekday(), service, stops, starts, ends):
@@ -78,6 +87,7 @@ def staff_route(
             m
             for m in candidates
             if covering_availability(m, date, timing.depart_min, timing.return_min) is not None
+            and (week_left is None or (left := week_left(m)) is None or timing.duty_min <= left)
         ]
         crew = match_crew(service, free)
         if crew is not None:
@@ -106,6 +116,7 @@ def to_route(inst: Instance, day: DayRoute) -> Route:
         distance_m=sum(problem.distance_m[a][b] for a, b in itertools.pairwise(path)),
         travel_min=sum(legs),
         visits=tuple(visits),
+        lunch_start_min=day.timing.lunch_start_min,
     )
 
 

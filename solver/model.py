@@ -66,7 +66,9 @@ class Service:
     A stop should get ``visits_per_period`` sessions in every period of
     ``period_weeks`` weeks, two sessions at one stop at least
     ``min_spacing_days`` apart. ``max_sessions_per_day`` bounds the sessions one
-    vehicle-day of this service may hold.
+    vehicle-day of this service may hold. When ``lunch_min`` > 0, the crew
+    gets that many free minutes between ``lunch_start_min`` and
+    ``lunch_end_min`` (before leaving, after returning, or between two stops).
     """
 
     id: str
@@ -82,6 +84,9 @@ class Service:
     min_spacing_days: int = 0
     max_sessions_per_day: int = 1
     max_one_way_min: int | None = None  # longest drive from the base to one of its stops
+    lunch_min: int = 0  # the crew's lunch break on duty, 0 when the service sets none
+    lunch_start_min: int = 12 * 60  # the break lies inside [lunch_start_min, lunch_end_min]
+    lunch_end_min: int = 14 * 60
 
     def __post_init__(self) -> None:
         if not self.id:
@@ -108,6 +113,15 @@ class Service:
         _check_positive(f"Service {self.id}: max_sessions_per_day", self.max_sessions_per_day)
         if self.max_one_way_min is not None:
             _check_positive(f"Service {self.id}: max_one_way_min", self.max_one_way_min)
+        _check_positive(f"Service {self.id}: lunch_min", self.lunch_min, zero_ok=True)
+        if self.lunch_min:
+            _check_minute(f"Service {self.id}: lunch_start_min", self.lunch_start_min)
+            _check_minute(f"Service {self.id}: lunch_end_min", self.lunch_end_min)
+            if self.lunch_end_min - self.lunch_start_min < self.lunch_min:
+                raise ValueError(
+                    f"Service {self.id}: a {self.lunch_min}-minute lunch break cannot fit between "
+                    f"lunch_start_min {self.lunch_start_min} and lunch_end_min {self.lunch_end_min}"
+                )
 
     @property
     def on_site_min(self) -> int:
@@ -168,12 +182,15 @@ class Availability:
 @dataclass(frozen=True)
 class StaffMember:
     """A person who can fill a crew slot of any of ``roles``. A crew member is
-    on board for the whole vehicle-day, from departure to return."""
+    on board for the whole vehicle-day, from departure to return: at most
+    ``max_day_min`` a day and, when set, ``max_week_min`` in a calendar week
+    (Monday to Sunday)."""
 
     id: str
     roles: frozenset[str]
     availability: tuple[Availability, ...]
     max_day_min: int = 10 * 60
+    max_week_min: int | None = None
 
     def __post_init__(self) -> None:
         if not self.id:
@@ -181,6 +198,8 @@ class StaffMember:
         if not self.roles:
             raise ValueError(f"StaffMember {self.id}: roles must not be empty")
         _check_positive(f"StaffMember {self.id}: max_day_min", self.max_day_min)
+        if self.max_week_min is not None:
+            _check_positive(f"StaffMember {self.id}: max_week_min", self.max_week_min)
 
 
 @dataclass(frozen=True)
@@ -354,7 +373,9 @@ class ReasonCode(str, Enum):
     VENUE_CLOSED = "venue_closed"  # no opening window fits a session on any date
     OVER_CAPACITY = "over_capacity"  # its load exceeds every carrying vehicle's capacity
     TOO_FAR = "too_far"  # even alone in a day, the trip breaks the duty time or shift
+    NO_LUNCH_BREAK = "no_lunch_break"  # alone in a day, a visit leaves the crew no lunch break
     NO_CREW = "no_crew"  # on every date it could be visited, no full crew is free
+    WEEK_HOURS = "week_hours"  # the crews that could go have used up their weekly hours
     SPACING = "spacing"  # the remaining dates are too close to its other sessions
     CAPACITY = "capacity"  # possible, but vehicle-days went to stops with more demand
     NOT_WORTH_TRAVEL = "not_worth_travel"  # its demand does not pay for the travel
@@ -393,6 +414,7 @@ class Route:
     distance_m: int
     travel_min: int
     visits: tuple[Visit, ...]
+    lunch_start_min: int | None = None  # the crew's break, when taken on duty
 
 
 @dataclass(frozen=True)

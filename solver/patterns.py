@@ -2,8 +2,11 @@
 
 1. For every (vehicle, weekday, service), enumerate day-routes: every single
    stop, then sequences growing by one of the ``PAIR_NEIGHBOURS`` (for the
-   second stop) or ``LONGER_NEIGHBOURS`` (after) nearest stops of the last one,
-   up to ``max_sessions_per_day`` stops and ``TEMPLATES_PER_DAY`` sequences.
+   second stop; every stop when at most ``ALL_PAIRS_UP_TO`` are reachable) or
+   ``LONGER_NEIGHBOURS`` (after) nearest stops of the last one, up to
+   ``max_sessions_per_day`` stops and ``TEMPLATES_PER_DAY`` sequences. With
+   at most two sessions a day and no more stops than that, the enumeration is
+   complete and the CP-SAT bound holds for every possible plan.
    Each is timed exactly (:mod:`solver.timing`), once per window combination
    and per crew-availability bound, so part-time staff find a timing that fits.
 2. Each timed sequence becomes an option on every date of that weekday where a
@@ -31,7 +34,7 @@ from ortools.sat.python import cp_model
 
 from solver.cpsat import make_solver
 from solver.crew import covering_availability, match_crew, slot_role
-from solver.dayroute import DayRoute, MethodOutcome, bounded_timings
+from solver.dayroute import DayRoute, MethodOutcome, bounded_timings, week_of
 from solver.instance import Instance
 from solver.model import CrewSlot, Pin, Service, SolveParams, Stop, Vehicle
 from solver.periods import target_visits
@@ -42,6 +45,7 @@ from solver.timing import Timing, route_legs
 
 PAIR_NEIGHBOURS = 8
 LONGER_NEIGHBOURS = 4
+ALL_PAIRS_UP_TO = 40  # up to this many reachable stops, every pair is tried (no pruning)
 TEMPLATES_PER_DAY = 3000
 StopSeq = tuple[Stop, ...]
 
@@ -115,11 +119,12 @@ class _Enumerator:
         found: list[tuple[StopSeq, Timing]] = []
         level: list[StopSeq] = []
         for stop in inst.problem.stops:
-            if service.id in stop.services:
+            if service.id in stop.services and inst.intervals(stop, service, weekday):
                 timings = self._timed(vehicle, weekday, service, (stop,), starts, ends)
                 found.extend(((stop,), t) for t in timings)
-                if timings:
-                    level.append((stop,))
+                # A stop open that day but impossible alone may still fit in a
+                # longer day (the crew's lunch break between two sessions).
+                level.append((stop,))
         singles = [seq[0] for seq in level]
         neighbours = {
             stop: sorted(
@@ -130,6 +135,8 @@ class _Enumerator:
         }
         for length in range(2, service.max_sessions_per_day + 1):
             width = PAIR_NEIGHBOURS if length == 2 else LONGER_NEIGHBOURS
+            if length == 2 and len(singles) <= ALL_PAIRS_UP_TO:
+                width = len(singles)
             next_level: list[StopSeq] = []
             for seq in level:
                 for other in neighbours[seq[-1]][:width]:
@@ -274,6 +281,7 @@ class _Model:
         for members in staff_day.values():
             if len(members) > 1:
                 cp.add(sum(members) <= 1)
+        self._add_week_limits(by_day_service)
 
         for (stop_id, service_id), per_date in visits.items():
             objective.extend(self._add_stop_rules(inst.stops[stop_id], inst.services[service_id],
@@ -321,6 +329,40 @@ class _Model:
             fitting = [i for i in indices if member_id in self.options[i].eligible]
             if on_board and len(fitting) < len(indices):
                 cp.add(sum(on_board) <= sum(self.x[i] for i in fitting))
+
+    def _add_week_limits(self, by_day_service: dict[tuple[str, dt.date, str], list[int]]) -> None:
+        """Weekly hours: a member's duty on a vehicle-day is at least the chosen
+        route's when on board; their week's duties stay within ``max_week_min``.
+        Only weeks where the limit could bind get constraints."""
+        cp, inst = self.cp, self.inst
+        duties: dict[
+            tuple[str, tuple[int, int]],
+            list[tuple[int, cp_model.LinearExprT, cp_model.IntVar, dt.date]],
+        ] = defaultdict(list)
+        for key, indices in by_day_service.items():
+            _vehicle_id, date, _service_id = key
+            for slot in self.crew[key]:
+                for member_id, var in slot.items():
+                    member = inst.staff[member_id]
+                    if member.max_week_min is None:
+                        continue
+                    fitting = [i for i in indices if member_id in self.options[i].eligible]
+                    longest = max(self.options[i].timing.duty_min for i in fitting)
+                    duty = sum(self.options[i].timing.duty_min * self.x[i] for i in fitting)
+                    duties[(member_id, week_of(date))].append((longest, duty, var, date))
+        for (member_id, _week), items in duties.items():
+            limit = inst.staff[member_id].max_week_min
+            longest_by_date: dict[dt.date, int] = defaultdict(int)
+            for longest, _duty, _vars, date in items:
+                longest_by_date[date] = max(longest_by_date[date], longest)
+            if sum(longest_by_date.values()) <= limit:
+                continue  # even the longest days fit the week
+            worked = []
+            for longest, duty, on_board, _date in items:
+                minutes = cp.new_int_var(0, longest, "")
+                cp.add(minutes >= duty).only_enforce_if(on_board)
+                worked.append(minutes)
+            cp.add(sum(worked) <= limit)
 
     def _add_stop_rules(
         self,

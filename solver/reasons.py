@@ -9,9 +9,13 @@ examined, and the first of these checks that holds names the reason:
 2. VENUE_CLOSED: on those dates when a vehicle runs, no opening window holds
    a whole stay (set-up, session, pack-up) within the service's hours;
 3. OVER_CAPACITY: its load exceeds the capacity of every such vehicle;
-   TOO_FAR: even alone in its day, no visit fits the vehicle's shift and duty;
+   NO_LUNCH_BREAK: alone in its day, a visit would fit but for the crew's
+   lunch break; TOO_FAR: even alone in its day, no visit fits the vehicle's
+   shift and duty;
 4. NO_CREW: on every date where a lone visit fits, no full crew is free;
 5. SPACING: every such date is too close to one of the pair's sessions;
+   WEEK_HOURS: on the others, every possible crew would exceed someone's
+   weekly hours (counting the plan's other routes that week);
 6. otherwise a lone visit was possible on some date: CAPACITY when the plan
    leaves no feasible insertion on those dates (vehicle-days and crews are
    taken), NOT_WORTH_TRAVEL when insertions exist but none improves the
@@ -20,6 +24,7 @@ examined, and the first of these checks that holds names the reason:
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections import Counter
 from collections.abc import Sequence
@@ -79,6 +84,21 @@ def _reason(
     timed = [
         (v, d) for v, d in roomy if bounded_timings(inst, v, d.isoweekday(), service, [stop])
     ]
+    if not timed and service.lunch_min:
+        no_break = dataclasses.replace(service, lunch_min=0)
+        if any(bounded_timings(inst, v, d.isoweekday(), no_break, [stop]) for v, d in roomy):
+            lunch = (f"sa pause déjeuner de {service.lunch_min} min entre "
+                     f"{clock(service.lunch_start_min)} et {clock(service.lunch_end_min)}")
+            if _pairs_with_lunch(inst, stop, service, roomy):
+                return ReasonCode.NO_LUNCH_BREAK, (
+                    f"Seule dans la journée, une séance ici ({clock_span(stop)}) ne laisse pas à "
+                    f"l'équipe {lunch} ; elle n'est possible qu'avec une autre séance le même jour, "
+                    "et les journées qui le permettaient sont prises par d'autres arrêts."
+                )
+            return ReasonCode.NO_LUNCH_BREAK, (
+                f"Une séance ici ({clock_span(stop)}), seule ou avec une autre le même jour, ne "
+                f"laisse pas à l'équipe {lunch}."
+            )
     if not timed:
         return ReasonCode.TOO_FAR, _too_far(inst, stop, service, sorted({v for v, _ in roomy},
                                                                        key=lambda v: v.id))
@@ -99,6 +119,15 @@ def _reason(
             f"{service.min_spacing_days} jours)."
         )
 
+    if not any(
+        staff_route(inst, v, d, service, [stop], inst.staff_by_date[d], state.week_budget(d))
+        for v, d in timed if d in spaced
+    ):
+        return ReasonCode.WEEK_HOURS, (
+            f"Les personnes qui pourraient former l'équipe ({text.crew_roles(service.required_roles)}) "
+            "ont déjà atteint leur plafond d'heures de la semaine aux dates restantes."
+        )
+
     best = next(iter(insertion_options(state, stop, service, spaced)), None)
     if best is None:
         return ReasonCode.CAPACITY, (
@@ -115,6 +144,28 @@ def _reason(
         f"Sa demande ({stop.demand}) ne compense pas le détour le plus court ({detour}) "
         "ajouté à un jour de semaine de plus pour ses séances."
     )
+
+
+def _pairs_with_lunch(
+    inst: Instance, stop: Stop, service: Service, days: Sequence[tuple[Vehicle, dt.date]]
+) -> bool:
+    """Whether a day with one other session (before or after) leaves the lunch break."""
+    if service.max_sessions_per_day < 2:
+        return False
+    for vehicle, weekday in sorted({(v, d.isoweekday()) for v, d in days}, key=lambda x: (x[0].id, x[1])):
+        for other in inst.problem.stops:
+            if other is stop or service.id not in other.services:
+                continue
+            if any(bounded_timings(inst, vehicle, weekday, service, pair)
+                   for pair in ([other, stop], [stop, other])):
+                return True
+    return False
+
+
+def clock_span(stop: Stop) -> str:
+    """The opening hours of ``stop`` as the coordinator reads them."""
+    spans = sorted({(w.start_min, w.end_min) for w in stop.windows})
+    return ", ".join(f"{clock(a)} – {clock(b)}" for a, b in spans) or "aucun créneau"
 
 
 def _venue_closed(stop: Stop, service: Service, weekdays: set[int]) -> str:

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from solver.dayroute import DayRoute, staff_route
+from solver.dayroute import DayRoute, staff_route, week_of
 from solver.instance import Instance
 from solver.model import Pin, Service, SolveParams, StaffMember, Stop
 from solver.periods import target_visits
@@ -68,6 +68,28 @@ class PlanState:
             if day == date and vehicle != except_vehicle
             for slot in route.crew
         }
+
+    def week_left(
+        self, member: StaffMember, date: dt.date, except_vehicle: str | None = None
+    ) -> int | None:
+        """Minutes ``member`` may still work in the week of ``date`` besides the
+        route of ``except_vehicle`` that day (``None``: no weekly limit)."""
+        if member.max_week_min is None:
+            return None
+        week = week_of(date)
+        used = sum(
+            route.timing.duty_min
+            for (vehicle, day), route in self.days.items()
+            if week_of(day) == week and not (day == date and vehicle == except_vehicle)
+            and any(slot.staff == member.id for slot in route.crew)
+        )
+        return member.max_week_min - used
+
+    def week_budget(
+        self, date: dt.date, except_vehicle: str | None = None
+    ) -> Callable[[StaffMember], int | None]:
+        """:meth:`week_left` for one route of ``date``, as :func:`staff_route` wants it."""
+        return lambda member: self.week_left(member, date, except_vehicle)
 
     def date_allowed(self, stop: Stop, service: Service, date: dt.date) -> bool:
         """Whether one more session on ``date`` keeps the period cap and spacing."""
@@ -145,7 +167,8 @@ def insertion_options(
         route = state.days.get((vehicle_id, date))
         stops = list(route.stops) if route else []
         stops.insert(position, stop)
-        new = staff_route(inst, vehicle, date, service, stops, free_candidates(state, date, route))
+        new = staff_route(inst, vehicle, date, service, stops, free_candidates(state, date, route),
+                          state.week_budget(date, vehicle_id))
         if new is not None:
             yield Insertion(gain, delta, new_weekday, new)
 
@@ -207,11 +230,46 @@ def enforce_rules(state: PlanState, pins: Sequence[Pin]) -> int:
         state.remove(day_key)
         while stops:
             route = staff_route(
-                inst, day.vehicle, day.date, day.service, stops, free_candidates(state, day.date, day)
+                inst, day.vehicle, day.date, day.service, stops,
+                free_candidates(state, day.date, day), state.week_budget(day.date, day.vehicle.id),
             )
             if route is not None:
                 state.put(route)
                 break
             stops.pop()
             dropped += 1
+    return dropped
+
+
+def enforce_week_limits(state: PlanState) -> int:
+    """Bring every crew member within their weekly hours: in each week over the
+    limit, the member's latest routes first get another crew, else lose stops
+    from the end (shorter duty), else go; returns the number of sessions dropped."""
+    inst = state.inst
+    dropped = 0
+    for member in inst.problem.staff:
+        if member.max_week_min is None:
+            continue
+        for key in sorted(state.days, key=lambda k: (k[1], k[0]), reverse=True):
+            day = state.days.get(key)
+            if day is None or all(slot.staff != member.id for slot in day.crew):
+                continue
+            left = state.week_left(member, day.date, day.vehicle.id)
+            if left is None or day.timing.duty_min <= left:
+                continue
+            state.remove(key)
+            stops = list(day.stops)
+            others = [m for m in free_candidates(state, day.date, day) if m.id != member.id]
+            while stops:
+                budget = state.week_budget(day.date, day.vehicle.id)
+                route = (
+                    staff_route(inst, day.vehicle, day.date, day.service, stops, others, budget)
+                    or staff_route(inst, day.vehicle, day.date, day.service, stops,
+                                   free_candidates(state, day.date, day), budget)
+                )
+                if route is not None:
+                    state.put(route)
+                    break
+                stops.pop()
+                dropped += 1
     return dropped

@@ -32,7 +32,7 @@ from ortools.sat.python import cp_model
 
 from solver.cpsat import make_solver
 from solver.crew import covering_availability, slot_role
-from solver.dayroute import DayRoute, MethodOutcome, bounded_timings
+from solver.dayroute import DayRoute, MethodOutcome, bounded_timings, week_of
 from solver.instance import Instance
 from solver.model import CrewSlot, Pin, Service, SolveParams, StaffMember, Stop, Vehicle
 from solver.periods import horizon_periods
@@ -87,6 +87,8 @@ def choose_crews(
     on_date: dict[tuple[str, dt.date], list[cp_model.IntVar]] = defaultdict(list)
     anchors: dict[tuple[str, dt.date, str], list[tuple[cp_model.IntVar, Stop, Timing]]] = {}
     crew_vars: dict[tuple[str, dt.date, str], list[dict[str, cp_model.IntVar]]] = {}
+    week_duties: dict[tuple[str, tuple[int, int]], list[tuple[int, cp_model.IntVar]]] = (
+        defaultdict(list))
     pinned = {(p.vehicle, p.date, p.service) for p in pins}
     for vehicle in problem.vehicles:
         for date in problem.dates:
@@ -141,6 +143,10 @@ def choose_crews(
                     if not board:
                         continue
                     on_date[(member.id, date)].extend(board)
+                    if member.max_week_min is not None:  # the shortest lone day, a relaxation
+                        shortest = min(t.duty_min for _, _, t in chosen)
+                        week_duties[(member.id, week_of(date))].extend(
+                            (shortest, var) for var in board)
                     fits = [a for a, _, t in chosen if covering_availability(
                         member, date, t.depart_min, t.return_min)]
                     cp.add(sum(board) <= sum(fits))
@@ -154,6 +160,11 @@ def choose_crews(
                     objective.append(pin_penalty(problem, params) * holds)
     for day_vars in runs_by_day.values():
         cp.add_at_most_one(day_vars)
+    for (member_id, _week), duties in week_duties.items():
+        limit = inst.staff[member_id].max_week_min
+        assert limit is not None
+        if sum(minutes for minutes, _ in duties) > limit:
+            cp.add(sum(minutes * var for minutes, var in duties) <= limit)
     for board in on_date.values():
         cp.add(sum(board) <= 1)
     stats: dict[str, float] = {"vehicle_days_considered": float(len(anchors))}

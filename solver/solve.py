@@ -21,7 +21,7 @@ from solver.patterns import solve_patterns
 from solver.pins import dropped_pins, lone_pin_problem
 from solver.progress import Progress, ProgressCallback
 from solver.reasons import unserved
-from solver.repair import PlanState, enforce_rules, fill
+from solver.repair import PlanState, enforce_rules, enforce_week_limits, fill
 from solver.routing import solve_routing
 
 # Share of the time limit kept for repair, reasons and checks (at most 1 s).
@@ -59,7 +59,7 @@ def solve(problem: Problem, params: SolveParams = SolveParams(),  # noqa: B008
     invalid = [key for key, day in state.days.items() if check_route(problem, to_route(inst, day))]
     for key in invalid:
         state.remove(key)
-    removed = enforce_rules(state, pins)
+    removed = enforce_rules(state, pins) + enforce_week_limits(state)
     added = fill(state)
     routes = tuple(to_route(inst, day) for day in state.ordered())
 

@@ -7,6 +7,12 @@ the service's [earliest_start_min, latest_end_min]. Among the feasible
 timings, the one with the shortest duty is kept (ties: the earliest return),
 once per combination of windows, so that callers can pick the timing that fits
 their crew.
+
+Lunch break (a service with ``lunch_min`` > 0): the crew needs ``lunch_min``
+free minutes inside the service's lunch window. They are free before the
+departure and after the return; otherwise the break is taken at a stop after
+its pack-up (or at the base before the first leg), before driving on, and it
+counts in the duty. A timing records where the break is (``lunch_start_min``).
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ class Timing:
     depart_min: int
     arrive_min: tuple[int, ...]
     return_min: int
+    lunch_start_min: int | None = None  # a break taken during the duty
 
     @property
     def duty_min(self) -> int:
@@ -53,43 +60,107 @@ def arrival_intervals(stop: Stop, service: Service, weekday: int) -> tuple[Inter
 def _one_combination(
     legs: Sequence[int],
     intervals: Sequence[Interval],
-    on_site_min: int,
+    on_site: Sequence[int],
     earliest_depart: int,
     latest_return: int,
     max_duty: int,
-) -> Timing | None:
-    """Shortest-duty timing with stop ``i`` arriving inside ``intervals[i]``.
+) -> tuple[int, list[int], int] | None:
+    """Shortest-duty (departure, arrivals, return) with item ``i`` starting
+    inside ``intervals[i]`` and lasting ``on_site[i]``.
 
-    ``legs[i]`` is the travel time into stop ``i``; ``legs[-1]`` the way back.
+    ``legs[i]`` is the travel time into item ``i``; ``legs[-1]`` the way back.
     Forward pass from the earliest departure gives the earliest return R;
     the duty R(t) - t of departing at t shrinks as t grows, so we depart as late
     as still returns at R (waiting then only where a window forces it).
     """
     arrive = earliest_depart
     leave = earliest_depart
-    for leg, (lo, hi) in zip(legs, intervals):
+    for leg, (lo, hi), stay in zip(legs, intervals, on_site):
         arrive = max(lo, leave + leg)
         if arrive > hi:
             return None
-        leave = arrive + on_site_min
+        leave = arrive + stay
     earliest_return = leave + legs[-1]
     if earliest_return > latest_return:
         return None
     # Latest departure that still returns at earliest_return.
     latest = earliest_return - legs[-1]
     for index in range(len(intervals) - 1, -1, -1):
-        latest = min(intervals[index][1], latest - on_site_min)
+        latest = min(intervals[index][1], latest - on_site[index])
         latest -= legs[index]
-    no_wait_depart = earliest_return - sum(legs) - on_site_min * len(intervals)
+    no_wait_depart = earliest_return - sum(legs) - sum(on_site)
     depart = min(latest, no_wait_depart)
     if earliest_return - depart > max_duty:
         return None
     arrivals: list[int] = []
     leave = depart
-    for leg, (lo, _hi) in zip(legs, intervals):
+    for leg, (lo, _hi), stay in zip(legs, intervals, on_site):
         arrivals.append(max(lo, leave + leg))
-        leave = arrivals[-1] + on_site_min
-    return Timing(depart, tuple(arrivals), leave + legs[-1])
+        leave = arrivals[-1] + stay
+    return depart, arrivals, leave + legs[-1]
+
+
+@dataclass(frozen=True)
+class Lunch:
+    """The crew's break: ``minutes`` inside [``start_min``, ``end_min``]."""
+
+    minutes: int
+    start_min: int
+    end_min: int
+
+    @staticmethod
+    def of(service: Service) -> Lunch | None:
+        if service.lunch_min <= 0:
+            return None
+        return Lunch(service.lunch_min, service.lunch_start_min, service.lunch_end_min)
+
+    def free_outside(self, depart_min: int, return_min: int) -> bool:
+        """Whether the break fits before the departure or after the return."""
+        return (
+            min(self.end_min, depart_min) - self.start_min >= self.minutes
+            or self.end_min - max(self.start_min, return_min) >= self.minutes
+        )
+
+
+def _timed_with_lunch(
+    legs: Sequence[int],
+    combination: Sequence[Interval],
+    on_site_min: int,
+    earliest_depart: int,
+    latest_return: int,
+    max_duty: int,
+    lunch: Lunch | None,
+) -> Timing | None:
+    """The shortest-duty timing of one window combination that leaves the
+    crew its lunch break (ties: earliest departure)."""
+    stays = [on_site_min] * len(combination)
+    plain = _one_combination(legs, combination, stays, earliest_depart, latest_return, max_duty)
+    if lunch is None or plain is None:
+        return None if plain is None else Timing(plain[0], tuple(plain[1]), plain[2])
+    if lunch.free_outside(plain[0], plain[2]):
+        return Timing(plain[0], tuple(plain[1]), plain[2])
+    found: list[Timing] = []
+    # Lunch before leaving or after coming back: the day starts or ends later/earlier.
+    for low, high in (
+        (max(earliest_depart, lunch.start_min + lunch.minutes), latest_return),
+        (earliest_depart, min(latest_return, lunch.end_min - lunch.minutes)),
+    ):
+        timed = _one_combination(legs, combination, stays, low, high, max_duty)
+        if timed is not None and lunch.free_outside(timed[0], timed[2]):
+            found.append(Timing(timed[0], tuple(timed[1]), timed[2]))
+    # Lunch on duty, after the pack-up of stop k - 1 (at the base when k = 0).
+    window = (lunch.start_min, lunch.end_min - lunch.minutes)
+    for k in range(len(combination) + 1):
+        timed = _one_combination(
+            [*legs[:k], 0, *legs[k:]],
+            [*combination[:k], window, *combination[k:]],
+            [*stays[:k], lunch.minutes, *stays[k:]],
+            earliest_depart, latest_return, max_duty,
+        )
+        if timed is not None:
+            depart, arrivals, back = timed
+            found.append(Timing(depart, tuple(arrivals[:k] + arrivals[k + 1:]), back, arrivals[k]))
+    return min(found, key=lambda t: (t.duty_min, t.depart_min), default=None)
 
 
 def day_timings(
@@ -99,17 +170,19 @@ def day_timings(
     earliest_depart: int,
     latest_return: int,
     max_duty: int,
+    lunch: Lunch | None = None,
 ) -> tuple[Timing, ...]:
     """All distinct shortest-duty timings of a day-route, one per window
     combination, sorted by (duty, departure). Empty when the route is infeasible.
 
     ``legs`` has one more entry than ``intervals`` (the way back to base);
-    ``intervals[i]`` lists the allowed arrival intervals at stop ``i``.
+    ``intervals[i]`` lists the allowed arrival intervals at stop ``i``;
+    ``lunch``, when given, is the crew's break to leave (see the module doc).
     """
     found: set[Timing] = set()
     for combination in itertools.product(*intervals):
-        timing = _one_combination(
-            legs, combination, on_site_min, earliest_depart, latest_return, max_duty
+        timing = _timed_with_lunch(
+            legs, combination, on_site_min, earliest_depart, latest_return, max_duty, lunch
         )
         if timing is not None:
             found.add(timing)

@@ -14,7 +14,8 @@ import math
 from collections import defaultdict
 from typing import Any
 
-REASON_CODES = {"no_vehicle", "venue_closed", "too_far", "no_crew", "spacing", "capacity",
+REASON_CODES = {"no_vehicle", "venue_closed", "too_far", "no_lunch_break", "no_crew", "week_hours",
+                "spacing", "capacity",
                 "not_worth_travel", "removed"}
 TOP_LEVEL = ["schema", "plan_id", "status", "scenario", "horizon", "travel_model",
              "travel_matrix", "services", "vehicles", "staff", "stops", "routes", "unserved",
@@ -45,6 +46,27 @@ def _crew_fills_slots(crew: list[dict[str, str]], slots: list[list[str]]) -> boo
     return all(assign(member, set()) for member in range(len(crew)))
 
 
+def _lunch_errors(where: str, lunch: dict[str, Any] | None, route: dict[str, Any], depart: int,
+                  back: int, free_gaps: list[tuple[int, int]]) -> list[str]:
+    """The crew's break: free before departure or after return, or the route's
+    declared break inside the window and inside a gap where nobody works or drives."""
+    if not lunch:
+        return []
+    minutes, low, high = lunch["minutes"], _minutes(lunch["from"]), _minutes(lunch["to"])
+    if min(high, depart) - low >= minutes or high - max(low, back) >= minutes:
+        return []
+    declared = route.get("lunch")
+    if not declared:
+        return [f"{where}: no lunch break of {minutes} min in {lunch['from']}-{lunch['to']}"]
+    start, end = _minutes(declared["from"]), _minutes(declared["to"])
+    if end - start < minutes or start < low or end > high:
+        return [f"{where}: lunch {declared['from']}-{declared['to']} is not {minutes} min "
+                f"in {lunch['from']}-{lunch['to']}"]
+    if not any(a <= start and end <= b for a, b in free_gaps):
+        return [f"{where}: lunch {declared['from']}-{declared['to']} overlaps work or driving"]
+    return []
+
+
 def check_plan(doc: dict[str, Any]) -> list[str]:
     errors: list[str] = []
     for key in TOP_LEVEL:
@@ -73,6 +95,7 @@ def check_plan(doc: dict[str, Any]) -> list[str]:
 
     seen_vehicle_days: set[tuple[str, str]] = set()
     staff_days: dict[tuple[str, str], int] = defaultdict(int)
+    staff_weeks: dict[tuple[str, int, int], int] = defaultdict(int)
     sessions_by_pair: dict[tuple[str, str], list[dt.date]] = defaultdict(list)
     total_sessions = 0
     total_km = 0.0
@@ -115,6 +138,7 @@ def check_plan(doc: dict[str, Any]) -> list[str]:
 
         position, clock = index[vehicle["base"]["location"]], depart
         legs_min, legs_m = 0, 0
+        free_gaps: list[tuple[int, int]] = []  # crew free between a pack-up and the next leg
         for v in r["visits"]:
             vw = f"{where} visit {v['stop']}"
             stop = stops.get(v["stop"])
@@ -142,6 +166,7 @@ def check_plan(doc: dict[str, Any]) -> list[str]:
                 errors.append(f"{vw}: stay {v['arrive']}-{v['leave']} outside every opening window")
             legs_min += leg
             legs_m += distance[position][target]
+            free_gaps.append((clock, arrive - leg))
             position, clock = target, leave
             sessions_by_pair[(v["stop"], v["service"])].append(day)
             total_sessions += 1
@@ -151,6 +176,8 @@ def check_plan(doc: dict[str, Any]) -> list[str]:
         legs_m += distance[position][home]
         if back < clock + travel[position][home]:
             errors.append(f"{where}: returns at {r['return']} before it can get back")
+        free_gaps.append((clock, back - travel[position][home]))
+        errors += _lunch_errors(where, service.get("lunch_break"), r, depart, back, free_gaps)
         if r["travel_min"] != legs_min:
             errors.append(f"{where}: travel_min {r['travel_min']} != sum of legs {legs_min}")
         if not math.isclose(r["distance_km"], legs_m / 1000, abs_tol=0.06):
@@ -176,9 +203,15 @@ def check_plan(doc: dict[str, Any]) -> list[str]:
             if back - depart > person["max_day_min"]:
                 errors.append(f"{where}: {c['staff']} works over max_day_min")
             staff_days[(c["staff"], r["date"])] += 1
+            year, week, _ = day.isocalendar()
+            staff_weeks[(c["staff"], year, week)] += back - depart
     for (person, day), count in staff_days.items():
         if count > 1:
             errors.append(f"{person} is in {count} routes on {day}")
+    for (person, year, week), minutes in staff_weeks.items():
+        cap = staff[person].get("max_week_min")
+        if cap is not None and minutes > cap:
+            errors.append(f"{person} works {minutes} min in week {year}-W{week}, over {cap}")
 
     # Frequency, spacing and the unserved list.
     start = dt.date.fromisoformat(doc["horizon"]["period_start"])
@@ -233,6 +266,6 @@ def check_plan(doc: dict[str, Any]) -> list[str]:
     if not math.isclose(kpis["distance_km"], total_km, abs_tol=0.1 + 0.001 * total_km):
         errors.append(f"kpis.distance_km {kpis['distance_km']} != {total_km:.1f}")
     for person in doc["staff"]:
-        if set(person) - {"id", "roles", "max_day_min", "availability"}:
+        if set(person) - {"id", "roles", "max_day_min", "max_week_min", "availability"}:
             errors.append(f"staff entry {person['id']} has more than id, roles and availability")
     return errors

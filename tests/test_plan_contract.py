@@ -46,6 +46,14 @@ def test_export_names_no_staff_member(exported, planned_url):
             assert member.code not in text
 
 
+def test_the_demo_shows_lunch_breaks_and_weekly_limits(exported):
+    sajjeep = next(s for s in exported["services"] if s["id"] == "sajjeep")
+    assert sajjeep["lunch_break"] == {"minutes": 45, "from": "12:00", "to": "14:00"}
+    on_duty = [r for r in exported["routes"] if r["lunch"]]
+    assert any(len(r["visits"]) == 2 for r in on_duty)  # the break between two sessions
+    assert any(p["max_week_min"] == 2280 for p in exported["staff"])
+
+
 def _first_visit(doc):
     return doc["routes"][0]["visits"][0]
 
@@ -64,6 +72,10 @@ def _first_visit(doc):
         (lambda d: [s["windows"].clear() for s in d["stops"]], "outside every opening window"),
         (lambda d: d["unserved"].clear() if d["unserved"] else d["routes"].pop(), "unserved"),
         (lambda d: d["kpis"].update(demand_served=d["kpis"]["demand_served"] + 1), "demand_served"),
+        (lambda d: [r.update(lunch=None) for r in d["routes"]], "no lunch break"),
+        (lambda d: [r["lunch"].update({"to": r["lunch"]["from"]}) for r in d["routes"] if r["lunch"]],
+         "is not 45 min"),
+        (lambda d: [p.update(max_week_min=60) for p in d["staff"]], "over 60"),
     ],
 )
 def test_checker_catches_a_broken_plan(exported, tamper, expected):

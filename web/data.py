@@ -74,7 +74,9 @@ def _service_form(row: Service) -> dict[str, Any]:
             "visits_per_period": row.visits_per_period, "period_weeks": row.period_weeks,
             "min_spacing_days": row.min_spacing_days, "max_sessions_per_day": row.max_sessions_per_day,
             "max_one_way_min": row.max_one_way_min if row.max_one_way_min is not None else "",
-            "access_threshold_min": row.access_threshold_min}
+            "access_threshold_min": row.access_threshold_min,
+            "lunch_break_min": row.lunch_break_min, "lunch_start": format_hhmm(row.lunch_start_min),
+            "lunch_end": format_hhmm(row.lunch_end_min)}
 
 
 def _service_data(form: dict[str, Any]) -> dict[str, Any]:
@@ -100,7 +102,8 @@ def _vehicle_data(form: dict[str, Any]) -> dict[str, Any]:
 def _staff_form(row: StaffMember) -> dict[str, Any]:
     return {"id": row.code, "name": row.name, "roles": list(row.roles),
             "weekdays": [str(d) for d in row.weekdays], "day_start": format_hhmm(row.day_start_min),
-            "day_end": format_hhmm(row.day_end_min), "max_day_min": row.max_day_min}
+            "day_end": format_hhmm(row.day_end_min), "max_day_min": row.max_day_min,
+            "max_week_min": row.max_week_min if row.max_week_min is not None else ""}
 
 
 def _staff_data(form: dict[str, Any]) -> dict[str, Any]:
@@ -146,7 +149,11 @@ RESOURCES: dict[str, Resource] = {
          Field("min_spacing_days", "Espacement minimal (jours)", "number"),
          Field("max_sessions_per_day", "Séances par jour et véhicule", "number"),
          Field("access_threshold_min", "Seuil d'accès (min)", "number"),
-         Field("max_one_way_min", "Trajet maximal depuis la base (min)", "number", required=False)),
+         Field("max_one_way_min", "Trajet maximal depuis la base (min)", "number", required=False),
+         Field("lunch_break_min", "Pause déjeuner de l'équipe (min)", "number", required=False,
+               help="0 si l'équipe n'en prend pas pendant la tournée (ex. 45)."),
+         Field("lunch_start", "Pause déjeuner, au plus tôt", "time", required=False),
+         Field("lunch_end", "Pause déjeuner, fin au plus tard", "time", required=False)),
         _service_form, _service_data, editing.save_service,
         (("Nom", lambda r: r.name), ("Séance", lambda r: f"{r.session_min} min"),
          ("Fréquence", lambda r: f"{r.visits_per_period} / {r.period_weeks} sem."))),
@@ -169,7 +176,9 @@ RESOURCES: dict[str, Resource] = {
          Field("roles", "Rôles", "checkboxes", options=ROLE_OPTIONS),
          Field("weekdays", "Jours travaillés", "weekdays", options=WEEKDAY_OPTIONS),
          Field("day_start", "Début de journée", "time"), Field("day_end", "Fin de journée", "time"),
-         Field("max_day_min", "Durée maximale par jour (min)", "number")),
+         Field("max_day_min", "Durée maximale par jour (min)", "number"),
+         Field("max_week_min", "Durée maximale par semaine (min)", "number", required=False,
+               help="Vide si aucune limite ; ex. 1680 pour 28 h.")),
         _staff_form, _staff_data, editing.save_staff,
         (("Nom", lambda r: r.name), ("Rôles", lambda r: ", ".join(ROLE_LABELS.get(x, x) for x in r.roles)),
          ("Jours", lambda r: ", ".join(WEEKDAYS[d - 1] for d in r.weekdays)))),

@@ -11,9 +11,17 @@ def _sessions(client, **params):
     return response.get_json()["sessions"]
 
 
-def test_all_published_sessions_in_date_order_without_personal_fields(visitor):
+def test_all_published_sessions_in_date_order_without_personal_fields(visitor, public_db):
+    from sqlmodel import Session, func, select
+
+    from outreach import db
+    from outreach.models import PlanSession
+
+    with Session(db.get_engine(public_db)) as s:
+        published = s.exec(select(func.count()).select_from(PlanSession)
+                           .where(PlanSession.plan_id == 1)).one()
     items = _sessions(visitor)
-    assert len(items) == 41  # every session of the published 4-week plan
+    assert published > 30 and len(items) == published  # every session of the published plan
     assert [i["date"] for i in items] == sorted(i["date"] for i in items)
     assert set(items[0]) == {"id", "date", "start", "end", "commune", "venue", "location",
                              "service", "what_to_bring", "contact"}
