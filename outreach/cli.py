@@ -112,10 +112,16 @@ def generate_scenario_cmd(departement: str, stops: int, vehicles: int) -> None:
               show_default=True, help="Décomposition utilisée par l'optimiseur.")
 @click.option("--keep-published", is_flag=True,
               help="Garder les séances du plan publié (replanifier après une absence).")
+@click.option("--prefer-published", is_flag=True,
+              help="Préférer les séances du plan publié : une séance ne change de date que si "
+                   "cela sert plus d'enfants que --move-threshold.")
+@click.option("--move-threshold", type=click.IntRange(0, 100000), default=10, show_default=True,
+              help="Enfants à gagner au moins pour déplacer une séance publiée.")
 @click.option("--publish", is_flag=True, help="Publier le plan aussitôt calculé.")
 @click.option("--quiet", is_flag=True, help="N'afficher que l'identifiant du plan.")
 def plan_cmd(scenario: str, start: str | None, weeks: int | None, time_limit: float, seed: int,
-             method: str, keep_published: bool, publish: bool, quiet: bool) -> None:
+             method: str, keep_published: bool, prefer_published: bool, move_threshold: int,
+             publish: bool, quiet: bool) -> None:
     """Calcule un nouveau plan (brouillon) et affiche son résumé."""
     with db.unit_of_work() as session:
         found = session.get(Scenario, scenario)
@@ -123,10 +129,14 @@ def plan_cmd(scenario: str, start: str | None, weeks: int | None, time_limit: fl
         if start_date is None:
             raise click.UsageError("--start est obligatoire pour ce scénario.")
         weeks = weeks or (found.default_weeks if found else 4)
-    params = SolveParams(time_limit_s=time_limit, seed=seed, method=Method(method))
+    if keep_published and prefer_published:
+        raise click.UsageError("--keep-published et --prefer-published s'excluent : choisissez-en un.")
+    params = SolveParams(time_limit_s=time_limit, seed=seed, method=Method(method),
+                         move_threshold=move_threshold)
     with db.unit_of_work() as session:
         plan = planning.create_plan(session, scenario, start_date, weeks, params,
                                     keep_published=keep_published,
+                                    prefer_published=prefer_published,
                                     progress=None if quiet else _progress_line(time_limit))
         diff = planning.diff_against_published(session, plan.id)  # type: ignore[arg-type]
         had_published = planning.published_plan_id(session, scenario) is not None

@@ -40,12 +40,13 @@ def _now() -> dt.datetime:
 
 def submit(session: Session, scenario_id: str, start: dt.date, weeks: int,
            params: SolveParams, user_id: int | None = None,
-           keep_published: bool = False) -> SolveJob:
+           keep_published: bool = False, prefer_published: bool = False) -> SolveJob:
     """Record a queued job; the caller commits, then hands the id to a runner."""
     job = SolveJob(
         scenario_id=scenario_id, status=QUEUED, horizon_start=start, weeks=weeks,
         params={"time_limit_s": params.time_limit_s, "seed": params.seed,
-                "method": params.method.value, "keep_published": keep_published},
+                "method": params.method.value, "keep_published": keep_published,
+                "prefer_published": prefer_published, "move_threshold": params.move_threshold},
         progress={}, created_by=user_id, created_at=_now(),
     )
     session.add(job)
@@ -73,13 +74,15 @@ def run(job_id: int, url: str | None = None) -> None:
         session.add(job)
         scenario_id, start, weeks = job.scenario_id, job.horizon_start, job.weeks
         params = SolveParams(time_limit_s=float(job.params["time_limit_s"]),
-                             seed=int(job.params["seed"]), method=Method(job.params["method"]))
+                             seed=int(job.params["seed"]), method=Method(job.params["method"]),
+                             move_threshold=int(job.params.get("move_threshold", 10)))
         keep = bool(job.params.get("keep_published"))
+        prefer = bool(job.params.get("prefer_published"))
     began = time.monotonic()
     try:
         with db.unit_of_work(url) as session:
             plan = create_plan(session, scenario_id, start, weeks, params, keep_published=keep,
-                               progress=_recorder(url, job_id))
+                               progress=_recorder(url, job_id), prefer_published=prefer)
             job = session.get(SolveJob, job_id)
             assert job is not None
             job.status, job.plan_id, job.finished_at = DONE, plan.id, _now()

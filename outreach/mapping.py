@@ -68,9 +68,11 @@ def staff_export_id(member: StaffMember) -> str:
 def build_problem(
     session: Session, scenario_id: str, start: dt.date, weeks: int, travel: TravelModel,
     pins: Sequence[sm.Pin] = (),
+    preferred: Sequence[sm.Pin] = (),
 ) -> PlanningInput:
-    """The scenario as a solver problem over ``weeks`` weeks from ``start``; pins outside the
-    horizon, or naming a stop or vehicle that no longer exists, are left out."""
+    """The scenario as a solver problem over ``weeks`` weeks from ``start``; pins and
+    preferred sessions outside the horizon, or naming a stop or vehicle that no longer
+    exists, are left out."""
     scenario = session.get(Scenario, scenario_id)
     if scenario is None:
         known = ", ".join(s.id for s in session.exec(select(Scenario)).all()) or "aucun"
@@ -181,15 +183,17 @@ def build_problem(
             max_day_min=member.max_day_min, max_week_min=member.max_week_min,
         ))
     matrix = travel.matrix(points)
-    kept_pins = tuple(
-        p for p in pins
-        if p.date in dates and p.stop in stops and p.vehicle in vehicles and p.service in services
-    )
+    def current(items: Sequence[sm.Pin]) -> tuple[sm.Pin, ...]:
+        return tuple(dict.fromkeys(
+            p for p in items if p.date in dates and p.stop in stops and p.vehicle in vehicles
+            and p.service in services))
+
+    kept_pins = current(pins)
     problem = sm.Problem(
         dates=tuple(dates), services=solver_services, vehicles=solver_vehicles,
         stops=solver_stops, staff=tuple(solver_staff), travel_min=matrix.travel_min,
         distance_m=matrix.distance_m, period_start=start, holidays=tuple(sorted(holidays)),
-        pins=kept_pins,
+        pins=kept_pins, preferred=current(preferred),
     )
     return PlanningInput(
         scenario=scenario, problem=problem, services=services, vehicles=vehicles,

@@ -38,19 +38,23 @@ def create_plan(
     travel: TravelModel | None = None,
     keep_published: bool = False,
     progress: ProgressCallback | None = None,
+    prefer_published: bool = False,
 ) -> Plan:
     """Solve the scenario over ``weeks`` weeks from ``start`` and store a draft version.
 
     With ``keep_published``, every session of the published plan inside the horizon is
     pinned: re-planning after an absence then only changes crews, and moves a session
-    only when no substitute can be found (the dropped pin says why).
+    only when no substitute can be found (the dropped pin says why). With
+    ``prefer_published``, the published sessions are preferred instead: one moves only
+    when the plan gains more than ``params.move_threshold`` children by it.
     """
     params = params or SolveParams()
     pins = pins_for(session, scenario_id)
     if keep_published:
         pins += published_pins(session, scenario_id)
+    preferred = published_pins(session, scenario_id) if prefer_published else []
     inp = build_problem(session, scenario_id, start, weeks, travel or GeodesicTravelModel(),
-                        pins=list(dict.fromkeys(pins)))
+                        pins=list(dict.fromkeys(pins)), preferred=preferred)
     solution = solve(inp.problem, params, progress)
     return store_plan(session, inp, solution, params)
 

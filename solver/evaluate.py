@@ -41,14 +41,28 @@ def extra_weekdays(routes: Sequence[Route]) -> int:
 
 def objective(problem: Problem, routes: Sequence[Route], params: SolveParams) -> int:
     """demand_weight x demand served - travel_weight x driving minutes
-    - weekday_change_weight x extra weekdays."""
+    - weekday_change_weight x extra weekdays + demand_weight x move_threshold
+    x published sessions kept."""
     demand = {stop.id: stop.demand for stop in problem.stops}
     served = _served_sessions(problem, routes)
     return (
         params.demand_weight * sum(demand[stop] * n for (stop, _), n in served.items())
         - params.travel_weight * sum(r.travel_min for r in routes)
         - params.weekday_change_weight * extra_weekdays(routes)
+        + keep_bonus(params) * len(kept_sessions(problem, routes))
     )
+
+
+def keep_bonus(params: SolveParams) -> int:
+    """Objective points a published session earns by being held again."""
+    return params.demand_weight * params.move_threshold
+
+
+def kept_sessions(problem: Problem, routes: Sequence[Route]) -> set[tuple[str, str, dt.date]]:
+    """The preferred (published) sessions the routes hold again: same stop,
+    service and date, on any vehicle."""
+    wanted = {(p.stop, p.service, p.date) for p in problem.preferred}
+    return {(v.stop, v.service, r.date) for r in routes for v in r.visits} & wanted
 
 
 def kpis(problem: Problem, routes: Sequence[Route]) -> Kpis:

@@ -45,6 +45,11 @@ class Instance:
                     found[day].append(member)
         return {d: tuple(members) for d, members in found.items()}
 
+    @cached_property
+    def preferred(self) -> frozenset[tuple[str, str, dt.date]]:
+        """(stop, service, date) of the published sessions to keep when possible."""
+        return frozenset((p.stop, p.service, p.date) for p in self.problem.preferred)
+
     def intervals(self, stop: Stop, service: Service, weekday: int) -> tuple[Interval, ...]:
         """Cached :func:`solver.timing.arrival_intervals`."""
         key = (stop.id, service.id, weekday)

@@ -50,6 +50,7 @@ from pyvrp.stop import MaxRuntime, MultipleCriteria, NoImprovement, StoppingCrit
 from solver.dayroute import DayRoute, MethodOutcome
 from solver.instance import Instance
 from solver.model import Pin, SolveParams, Stop
+from solver.progress import Progress, ProgressCallback
 from solver.routing import CREW_SHARE, Crewed, SessionNodes, choose_crews, retimed, session_nodes
 
 NO_IMPROVEMENT = 20_000  # iterations without a better plan before the search stops
@@ -65,6 +66,24 @@ class _NoFeasibleAfter:
 
     def __call__(self, best_cost: float) -> bool:
         return best_cost >= INFEASIBLE_COST and time.monotonic() > self._limit
+
+
+class _Reporter:
+    """Never stops the search; tells ``report`` of each better plan (at most
+    every ``every_s`` seconds), as prizes collected minus costs."""
+
+    def __init__(self, report: ProgressCallback, started: float, prizes: int,
+                 every_s: float = 0.25) -> None:
+        self._report, self._started, self._prizes, self._every = report, started, prizes, every_s
+        self._best = INFEASIBLE_COST
+        self._last = -every_s
+
+    def __call__(self, best_cost: float) -> bool:
+        now = time.monotonic() - self._started
+        if best_cost < self._best and best_cost < INFEASIBLE_COST and now - self._last >= self._every:
+            self._best, self._last = best_cost, now
+            self._report(Progress("searching", now, float(self._prizes - best_cost)))
+        return False
 
 
 def _search(data: pyvrp.ProblemData, stop: StoppingCriterion, seed: int) -> Result:
@@ -112,9 +131,13 @@ def _serving_always_pays(data: pyvrp.ProblemData, params: SolveParams) -> bool:
 
 
 def solve_local_search(
-    inst: Instance, params: SolveParams, pins: Sequence[Pin], deadline: float
+    inst: Instance, params: SolveParams, pins: Sequence[Pin], deadline: float,
+    report: ProgressCallback | None = None,
 ) -> MethodOutcome:
-    """Stage 1 then stage 2 before ``deadline`` (``time.monotonic()``)."""
+    """Stage 1 then stage 2 before ``deadline`` (``time.monotonic()``); ``report``
+    hears of better plans during the search (objective as PyVRP sees it:
+    prizes of the sessions held minus travel costs)."""
+    began = time.monotonic()
     budget = max(0.05, deadline - time.monotonic())
     # One worker: deterministic without interleaved batches, which would run
     # to their full slice after the (usually quick) optimum.
@@ -133,6 +156,15 @@ def solve_local_search(
         return MethodOutcome([], "feasible", None, stats)
     started = time.monotonic()
     result = None
+
+    def listening(searched: pyvrp.ProblemData) -> list[StoppingCriterion]:
+        if report is None:
+            return []
+        prizes = sum(c.prize for c in searched.clients())
+        if not prizes:  # every session required: the value is the full prize of the data
+            prizes = sum(c.prize for c in data.clients())
+        return [_Reporter(report, began, prizes)]  # type: ignore[list-item]
+
     if _serving_always_pays(data, params):
         # Every session is worth its detour: search among plans serving all
         # (much faster), unless no such plan shows up early.
@@ -143,14 +175,16 @@ def solve_local_search(
         ])
         runtime = max(0.05, deadline - time.monotonic())
         stop = MultipleCriteria([NoImprovement(NO_IMPROVEMENT), MaxRuntime(runtime),
-                                 _NoFeasibleAfter(REQUIRED_TRIAL_SHARE * runtime)])
+                                 _NoFeasibleAfter(REQUIRED_TRIAL_SHARE * runtime),
+                                 *listening(required)])
         result = _search(required, stop, params.seed)
         stats["pyvrp_all_required"] = float(result.best.is_feasible())
         if not result.best.is_feasible():
             result = None
     if result is None:
         runtime = max(0.05, deadline - time.monotonic())
-        stop = MultipleCriteria([NoImprovement(NO_IMPROVEMENT), MaxRuntime(runtime)])
+        stop = MultipleCriteria([NoImprovement(NO_IMPROVEMENT), MaxRuntime(runtime),
+                                 *listening(data)])
         result = _search(data, stop, params.seed)
     stats |= {
         "pyvrp_wall_s": round(time.monotonic() - started, 3),

@@ -250,6 +250,9 @@ class Problem:
     over locations. ``day_end_min`` is the last time of a day in the problem's
     time unit: every time of day given must lie in ``0..day_end_min``
     (minutes and 1440 for the product; benchmarks use finer units).
+    ``preferred`` lists the sessions of the published plan: each one held again
+    (same stop, service and date, any vehicle) earns ``SolveParams.move_threshold``
+    units of demand, so a published session moves only when the plan gains more.
     """
 
     dates: tuple[dt.date, ...]
@@ -263,6 +266,7 @@ class Problem:
     holidays: tuple[dt.date, ...] = ()
     pins: tuple[Pin, ...] = ()
     day_end_min: int = MINUTES_PER_DAY
+    preferred: tuple[Pin, ...] = ()  # published sessions, kept unless moving gains enough
 
     def __post_init__(self) -> None:
         _check_positive("Problem.day_end_min", self.day_end_min)
@@ -304,7 +308,7 @@ class Problem:
                 raise ValueError(f"Stop {stop.id}: unknown service(s) {sorted(unknown)}")
         stop_ids = {s.id for s in self.stops}
         vehicle_ids = {v.id for v in self.vehicles}
-        for pin in self.pins:
+        for pin in self.pins + self.preferred:
             if pin.stop not in stop_ids:
                 raise ValueError(f"Pin: unknown stop {pin.stop!r}")
             if pin.service not in service_ids:
@@ -358,12 +362,15 @@ class SolveParams:
     demand_weight: int = 1000  # objective points per unit of demand served
     travel_weight: int = 1  # objective points lost per minute driven
     weekday_change_weight: int = 50  # lost when a stop's sessions use one more weekday
+    move_threshold: int = 10  # demand a published session must gain to move (Problem.preferred)
 
     def __post_init__(self) -> None:
         if self.time_limit_s <= 0:
             raise ValueError("SolveParams.time_limit_s must be positive")
         if self.num_workers < 1:
             raise ValueError("SolveParams.num_workers must be at least 1")
+        if self.move_threshold < 0:
+            raise ValueError("SolveParams.move_threshold must not be negative")
 
 
 class ReasonCode(str, Enum):

@@ -14,8 +14,10 @@
 3. One CP-SAT model picks at most one option per vehicle-day, one person per
    crew slot (``y[staff, vehicle-day-service, slot]``), respects the spacing
    and period caps per (stop, service), and maximises demand served minus
-   travel minus the extra weekdays used by each stop's sessions. Pins are soft
-   with a weight above any other gain (see :mod:`solver.pins`).
+   travel minus the extra weekdays used by each stop's sessions, plus a bonus
+   for each published session held again (``Problem.preferred``, worth
+   ``move_threshold`` units of demand). Pins are soft with a weight above any
+   other gain (see :mod:`solver.pins`).
 
 The CP-SAT bound is a proven upper bound over the enumerated routes.
 """
@@ -35,6 +37,7 @@ from ortools.sat.python import cp_model
 from solver.cpsat import make_solver
 from solver.crew import covering_availability, match_crew, slot_role
 from solver.dayroute import DayRoute, MethodOutcome, bounded_timings, week_of
+from solver.evaluate import keep_bonus
 from solver.instance import Instance
 from solver.model import CrewSlot, Pin, Service, SolveParams, Stop, Vehicle
 from solver.periods import target_visits
@@ -298,6 +301,13 @@ class _Model:
             cp.add(var <= sum(self.x[i] for i in holding))
             self.pin_vars.append(var)
             objective.append(self.pin_weight * var)
+        bonus = keep_bonus(params)
+        for stop_id, service_id, date in sorted(inst.preferred):
+            holding = visits.get((stop_id, service_id), {}).get(date, [])
+            if holding and bonus:
+                kept = cp.new_bool_var(f"keep_{stop_id}_{date}")
+                cp.add(kept <= sum(self.x[i] for i in holding))
+                objective.append(bonus * kept)
         cp.maximize(sum(objective))
 
     def _add_crew(

@@ -159,6 +159,8 @@ def insertion_options(
                     params.demand_weight * stop.demand
                     - params.travel_weight * delta
                     - params.weekday_change_weight * new_weekday
+                    + params.demand_weight * params.move_threshold
+                    * ((stop.id, service.id, date) in inst.preferred)
                 )
                 candidates.append((gain, date, vehicle.id, position, delta, new_weekday))
     candidates.sort(key=lambda c: (-c[0], c[1], c[2], c[3]))
@@ -209,7 +211,7 @@ def enforce_rules(state: PlanState, pins: Sequence[Pin]) -> int:
     sessions = sorted(
         ((stop.id, day.service.id, day.date, day.vehicle.id) for day in state.days.values()
          for stop in day.stops),
-        key=lambda s: (s not in pinned, s[2], s[3], s[0]),
+        key=lambda s: (s not in pinned, s[:3] not in inst.preferred, s[2], s[3], s[0]),
     )
     for key in sessions:
         stop_id, service_id, date, _vehicle = key

@@ -50,7 +50,7 @@ def solve(problem: Problem, params: SolveParams = SolveParams(),  # noqa: B008
     elif params.method is Method.LOCAL_SEARCH:
         from solver.local_search import solve_local_search  # the one user of PyVRP
 
-        outcome = solve_local_search(inst, params, pins, deadline)
+        outcome = solve_local_search(inst, params, pins, deadline, report)
     else:
         outcome = solve_patterns(inst, params, pins, deadline, report)
 

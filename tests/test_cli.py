@@ -93,3 +93,10 @@ def test_a_new_plan_lists_its_changes_against_the_published_one(runner):
     assert second.exit_code == 0
     assert "Par rapport au plan publié :" in second.output
     assert "inchangée(s)" in second.output
+
+
+def test_keep_and_prefer_published_exclude_each_other(runner):
+    result = runner.invoke(main, ["plan", "--scenario", "loire", "--start", "2027-01-04",
+                                  "--keep-published", "--prefer-published"])
+    assert result.exit_code == 2
+    assert "s'excluent" in result.output

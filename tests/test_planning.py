@@ -153,3 +153,28 @@ def test_a_services_one_way_limit_reaches_the_plan_and_its_export(db_url):
     assert next(x for x in doc["services"] if x["id"] == "bus-prevention")["max_one_way_min"] == 40
     assert check_plan(doc) == []
     assert any("trajet maximal" in u["reason"] for u in doc["unserved"])
+
+
+def test_preferring_the_published_plan_moves_fewer_sessions(planned_url):
+    """After an absence, preferring the published sessions (threshold 10 children)
+    changes no more sessions than planning afresh, and the preference is recorded."""
+    from outreach.models import Absence
+
+    with db.unit_of_work(planned_url) as s:
+        published = planning.export_document(s, 1)
+        route = published["routes"][0]
+        absent_id = int(route["crew"][0]["staff"].removeprefix("staff-"))
+        day = dt.date.fromisoformat(route["date"])
+        s.add(Absence(staff_id=absent_id, start_date=day, end_date=day + dt.timedelta(days=7),
+                      reason="Maladie"))
+    changes = {}
+    for prefer in (False, True):
+        with db.unit_of_work(planned_url) as s:
+            plan = planning.create_plan(s, "indre-et-loire", START, 4, FAST, prefer_published=prefer)
+            diff = planning.diff_against_published(s, plan.id)
+            from plan_checker import check_plan
+
+            assert check_plan(planning.export_document(s, plan.id)) == []
+        changes[prefer] = len(diff["moved"]) + len(diff["cancelled"]) + len(diff["added"])
+    assert changes[True] <= changes[False]
+    assert changes[True] > 0  # the absence forces at least one change

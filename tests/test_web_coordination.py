@@ -176,7 +176,7 @@ def test_the_web_workflow_on_postgresql(pg_url):
 
 
 def test_replan_keeping_the_published_plan_from_the_web(client, planned_url):
-    response = _solve(client, scenario="indre-et-loire", weeks="4", keep_published="1")
+    response = _solve(client, scenario="indre-et-loire", weeks="4", stability="keep")
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     plan_id = int(re.search(r"/coordination/plans/(\d+)", page).group(1))
     with Session(db.get_engine(planned_url)) as s:

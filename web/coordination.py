@@ -57,7 +57,7 @@ def plans():  # type: ignore[no-untyped-def]
     form = {"scenario": all_scenarios[0].id if all_scenarios else "",
             "start": (all_scenarios[0].default_start if all_scenarios and all_scenarios[0].default_start
                       else _next_monday(dt.date.today())).isoformat(),
-            "weeks": "4", "time_limit": "30"}
+            "weeks": "4", "time_limit": "30", "stability": "free", "move_threshold": "10"}
     return render_template("coordination/plans.html", plans=planning.list_plans(g.db),
                            scenarios=all_scenarios, form=form, errors={}, jobs=recent_jobs)
 
@@ -90,14 +90,27 @@ def _parse_solve_form(form: dict[str, str]) -> tuple[dict[str, Any], dict[str, s
         values["time_limit"] = limit
     except ValueError:
         errors["time_limit"] = _("De 1 à 600 secondes.")
+    values["stability"] = form.get("stability") if form.get("stability") in STABILITY else "free"
+    try:
+        threshold = int(form.get("move_threshold") or "10")
+        if not 0 <= threshold <= 100000:
+            raise ValueError
+        values["move_threshold"] = threshold
+    except ValueError:
+        errors["move_threshold"] = _("Un nombre d'enfants, de 0 à 100 000.")
     return values, errors
 
 
+STABILITY = ("free", "prefer", "keep")
+
+
 def _start_job(scenario_id: str, start: dt.date, weeks: int, time_limit: float,
-               keep_published: bool = False) -> SolveJob:
+               stability: str = "free", move_threshold: int = 10) -> SolveJob:
     job = jobs.submit(g.db, scenario_id, start, weeks,
-                      SolveParams(time_limit_s=time_limit, method=Method.PATTERNS),
-                      user_id=g.user.id, keep_published=keep_published)
+                      SolveParams(time_limit_s=time_limit, method=Method.PATTERNS,
+                                  move_threshold=move_threshold),
+                      user_id=g.user.id, keep_published=stability == "keep",
+                      prefer_published=stability == "prefer")
     g.db.commit()
     assert job.id is not None
     if current_app.config.get("SOLVE_INLINE"):
@@ -109,14 +122,15 @@ def _start_job(scenario_id: str, start: dt.date, weeks: int, time_limit: float,
 
 @bp.post("/solves")
 def start_solve():  # type: ignore[no-untyped-def]
-    form = {k: request.form.get(k, "").strip() for k in ("scenario", "start", "weeks", "time_limit")}
+    form = {k: request.form.get(k, "").strip()
+            for k in ("scenario", "start", "weeks", "time_limit", "stability", "move_threshold")}
     values, errors = _parse_solve_form(form)
     if errors:
         return render_template("coordination/plans.html", plans=planning.list_plans(g.db),
                                scenarios=planning.scenarios(g.db), form=form, errors=errors,
                                jobs=[]), 422
     job = _start_job(values["scenario"], values["start"], values["weeks"], values["time_limit"],
-                     keep_published=request.form.get("keep_published") == "1")
+                     values["stability"], values["move_threshold"])
     return redirect(url_for("coordination.solve", job_id=job.id))
 
 
