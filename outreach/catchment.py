@@ -7,8 +7,16 @@ by stop code), so no child counts twice; a stop always keeps its own commune.
 Children of a commune within the threshold of a fixed site (PMI centre,
 antenne) already have a service: they weigh :data:`FIXED_SITE_FACTOR`.
 
-This is a fixed assignment made before solving: if a commune's nearest stop
-is not visited, the commune is not counted as served through a farther one.
+Families come less from farther away: a session serves a commune's children
+in full at its own stop, and down to ``1 - DISTANCE_DECAY`` of them at the
+threshold (linear in the travel time between).
+
+The nearest-stop assignment gives each stop its own demand (what a session
+there is worth alone, used by the heuristics and shown to coordinators). The
+optimiser counts coverage itself: each commune is an area reached by every stop
+within the threshold (``reach``, with what a session there serves), counted
+once per period, so a farther stop can serve a commune whose nearest stop is
+not visited, and two neighbouring stops do not count it twice.
 """
 
 from __future__ import annotations
@@ -20,6 +28,7 @@ from outreach.models import Commune, FixedSite, Stop
 from outreach.travel import GeodesicTravelModel
 
 FIXED_SITE_FACTOR = 0.2
+DISTANCE_DECAY = 0.5
 
 
 @dataclass(frozen=True)
@@ -27,6 +36,7 @@ class Catchments:
     communes: dict[str, tuple[str, ...]]  # stop code -> INSEE codes it serves
     demand: dict[str, int]  # stop code -> vulnerability-weighted young children
     near_fixed_site: dict[str, FixedSite | None]  # stop code -> fixed site serving its commune
+    reach: dict[str, tuple[tuple[str, int], ...]]  # INSEE code -> (stop, children it serves)
 
 
 def catchments(communes: Sequence[Commune], stops: Mapping[str, Stop],
@@ -37,6 +47,8 @@ def catchments(communes: Sequence[Commune], stops: Mapping[str, Stop],
     stop's communes by the stop's vulnerability and by the fixed-site factor."""
     travel = travel or GeodesicTravelModel()
     assigned: dict[str, list[Commune]] = {code: [] for code in stops}
+    reach: dict[str, tuple[tuple[str, int], ...]] = {}
+    credit_at_nearest: dict[str, int] = {}
     own = {stop.commune_insee: code for code, stop in sorted(stops.items(), reverse=True)}
     site_of: dict[str, FixedSite | None] = {}
     for commune in communes:
@@ -52,15 +64,22 @@ def catchments(communes: Sequence[Commune], stops: Mapping[str, Stop],
         if commune.insee in own:
             candidates.append((-1, own[commune.insee]))  # a stop always serves its own commune
         if candidates:
-            assigned[min(candidates)[1]].append(commune)
-    demand = {}
-    for code, served in assigned.items():
-        weight = stops[code].vulnerability
-        demand[code] = round(sum(
-            c.children_0_6 * weight * (FIXED_SITE_FACTOR if site_of[c.insee] else 1.0)
-            for c in served))
+            nearest = min(candidates)[1]
+            assigned[nearest].append(commune)
+            weight = (commune.children_0_6 * stops[nearest].vulnerability
+                      * (FIXED_SITE_FACTOR if site_of[commune.insee] else 1.0))
+            minutes_to: dict[str, int] = {}
+            for minutes, code in candidates:
+                minutes_to[code] = min(minutes_to.get(code, minutes), max(0, minutes))
+            credits = {code: round(weight * (1 - DISTANCE_DECAY * minutes / threshold_min[code]))
+                       for code, minutes in minutes_to.items()}
+            reach[commune.insee] = tuple(sorted(credits.items(), key=lambda kv: (-kv[1], kv[0])))
+            credit_at_nearest[commune.insee] = credits[nearest]
+    demand = {code: sum(credit_at_nearest[c.insee] for c in served)
+              for code, served in assigned.items()}
     return Catchments(
         communes={code: tuple(sorted(c.insee for c in served)) for code, served in assigned.items()},
         demand=demand,
         near_fixed_site={code: site_of.get(stop.commune_insee) for code, stop in stops.items()},
+        reach=reach,
     )

@@ -87,6 +87,8 @@ def problem_from_document(doc: dict[str, Any]) -> sm.Problem:
                                                    minutes(a["from"]), minutes(a["to"]))
                                    for a in p["availability"]),
             ) for p in doc["staff"]),
+        areas=tuple(sm.Area(a["commune_insee"], tuple((r["stop"], r["demand"]) for r in a["reach"]))
+                    for a in doc.get("areas", [])),
         travel_min=tuple(tuple(row) for row in doc["travel_matrix"]["travel_min"]),
         distance_m=tuple(tuple(row) for row in doc["travel_matrix"]["distance_m"]),
         period_start=dt.date.fromisoformat(doc["horizon"]["period_start"]),

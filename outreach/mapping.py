@@ -194,6 +194,8 @@ def build_problem(
         stops=solver_stops, staff=tuple(solver_staff), travel_min=matrix.travel_min,
         distance_m=matrix.distance_m, period_start=start, holidays=tuple(sorted(holidays)),
         pins=kept_pins, preferred=current(preferred),
+        areas=tuple(sm.Area(insee, reach) for insee, reach in sorted(served_by.reach.items())
+                    if any(credit > 0 for _, credit in reach)),
     )
     return PlanningInput(
         scenario=scenario, problem=problem, services=services, vehicles=vehicles,
@@ -317,6 +319,11 @@ def plan_document(inp: PlanningInput, solution: sm.Solution, params: sm.SolvePar
                 "windows": [dict(w) for w in s.windows],
             }
             for code, s in inp.stops.items()
+        ],
+        "areas": [
+            {"commune_insee": a.id,
+             "reach": [{"stop": stop, "demand": demand} for stop, demand in a.reach]}
+            for a in inp.problem.areas
         ],
         "routes": [
             route_json(r, inp.services[r.service].lunch_break_min)

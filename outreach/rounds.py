@@ -70,6 +70,7 @@ class RoundDay:
     distance_km: float | None
     colleagues: tuple[Colleague, ...]
     stops: tuple[RoundStop, ...]
+    lunch: tuple[str, str] | None = None  # the crew's break on duty ("HH:MM", "HH:MM")
 
 
 def _now() -> dt.datetime:
@@ -130,6 +131,7 @@ def staff_rounds(session: Session, staff_id: int, since: dt.date | None = None) 
             base_name=vehicle.base_name if vehicle else "", my_role=crew.role,
             depart=route.get("depart", ""), back=route.get("return", ""),
             distance_km=route.get("distance_km"), colleagues=colleagues, stops=stops,
+            lunch=(route["lunch"]["from"], route["lunch"]["to"]) if route.get("lunch") else None,
         ))
     return days
 
@@ -190,6 +192,8 @@ def rounds_calendar(member: StaffMember, days: list[RoundDay], stamp: dt.datetim
             ]
             if day.depart:
                 lines.append(f"Départ de la base {day.depart}, retour {day.back}")
+            if day.lunch:
+                lines.append(f"Pause déjeuner {day.lunch[0]}–{day.lunch[1]}")
             if crew:
                 lines.append(f"Équipe : {crew}")
             events.append(ical.Event(

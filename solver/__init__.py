@@ -7,6 +7,7 @@ product talks to the solver through :func:`solve` and the types of
 
 from solver.check import check_solution
 from solver.model import (
+    Area,
     Availability,
     CrewSlot,
     DroppedPin,
@@ -29,6 +30,7 @@ from solver.model import (
 from solver.solve import solve
 
 __all__ = [
+    "Area",
     "Availability",
     "CrewSlot",
     "DroppedPin",

@@ -7,6 +7,7 @@ import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 
+from solver.coverage import area_value, reach_for
 from solver.model import Kpis, Problem, Route, SolveParams
 from solver.periods import horizon_periods, period_of, stop_service_pairs
 
@@ -20,16 +21,35 @@ def session_dates(routes: Sequence[Route]) -> dict[tuple[str, str], list[dt.date
     return {key: sorted(days) for key, days in dates.items()}
 
 
-def _served_sessions(problem: Problem, routes: Sequence[Route]) -> dict[tuple[str, str], int]:
-    """Sessions of each pair that count for demand: at most visits_per_period a period."""
+def demand_served(problem: Problem, routes: Sequence[Route]) -> tuple[int, int]:
+    """(served, total) demand of the plan, by stop or by area (see :class:`Problem`):
+    each (stop or area, service, period) counts up to ``visits_per_period`` sessions."""
     dates = session_dates(routes)
-    served: dict[tuple[str, str], int] = {}
-    for stop, service in stop_service_pairs(problem):
-        per_period = Counter(period_of(problem, service, d) for d in dates.get((stop.id, service.id), []))
-        served[(stop.id, service.id)] = sum(
-            min(per_period[k], service.visits_per_period) for k in horizon_periods(problem, service)
-        )
-    return served
+    held: Counter[tuple[str, str, int]] = Counter()  # (stop, service, period) -> sessions
+    for (stop_id, service_id), days in dates.items():
+        service = next(s for s in problem.services if s.id == service_id)
+        for day in days:
+            held[(stop_id, service_id, period_of(problem, service, day))] += 1
+    served = total = 0
+    if not problem.areas:
+        for stop, service in stop_service_pairs(problem):
+            for k in horizon_periods(problem, service):
+                total += stop.demand * service.visits_per_period
+                served += stop.demand * min(held[(stop.id, service.id, k)], service.visits_per_period)
+        return served, total
+    offering = {s.id: {stop.id for stop in problem.stops if s.id in stop.services}
+                for s in problem.services}
+    for area in problem.areas:
+        for service in problem.services:
+            reach = reach_for(area, offering[service.id])
+            if not reach:
+                continue
+            best = max(demand for _, demand in reach)
+            for k in horizon_periods(problem, service):
+                total += best * service.visits_per_period
+                served += area_value((demand for stop_id, demand in reach
+                                      for _ in range(held[(stop_id, service.id, k)])), service)
+    return served, total
 
 
 def extra_weekdays(routes: Sequence[Route]) -> int:
@@ -43,10 +63,8 @@ def objective(problem: Problem, routes: Sequence[Route], params: SolveParams) ->
     """demand_weight x demand served - travel_weight x driving minutes
     - weekday_change_weight x extra weekdays + demand_weight x move_threshold
     x published sessions kept."""
-    demand = {stop.id: stop.demand for stop in problem.stops}
-    served = _served_sessions(problem, routes)
     return (
-        params.demand_weight * sum(demand[stop] * n for (stop, _), n in served.items())
+        params.demand_weight * demand_served(problem, routes)[0]
         - params.travel_weight * sum(r.travel_min for r in routes)
         - params.weekday_change_weight * extra_weekdays(routes)
         + keep_bonus(params) * len(kept_sessions(problem, routes))
@@ -68,19 +86,16 @@ def kept_sessions(problem: Problem, routes: Sequence[Route]) -> set[tuple[str, s
 def kpis(problem: Problem, routes: Sequence[Route]) -> Kpis:
     """Headline figures of a plan (see :class:`solver.model.Kpis`)."""
     dates = session_dates(routes)
-    demand_total = demand_served = at_target = 0
+    at_target = 0
     pairs = stop_service_pairs(problem)
     for stop, service in pairs:
         periods = horizon_periods(problem, service)
         per_period = Counter(period_of(problem, service, d) for d in dates.get((stop.id, service.id), []))
-        demand_total += stop.demand * service.visits_per_period * len(periods)
-        demand_served += stop.demand * sum(
-            min(per_period[k], service.visits_per_period) for k in periods
-        )
         at_target += all(per_period[k] >= service.visits_per_period for k in periods)
+    served, total = demand_served(problem, routes)
     return Kpis(
-        demand_total=demand_total,
-        demand_served=demand_served,
+        demand_total=total,
+        demand_served=served,
         stop_services_total=len(pairs),
         stop_services_at_target=at_target,
         sessions=sum(len(r.visits) for r in routes),

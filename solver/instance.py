@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from solver.model import Problem, Service, StaffMember, Stop, Vehicle
+from solver.model import Area, Problem, Service, StaffMember, Stop, Vehicle
 from solver.periods import period_of
 from solver.timing import Interval, arrival_intervals
 
@@ -44,6 +44,15 @@ class Instance:
                 if day in found:
                     found[day].append(member)
         return {d: tuple(members) for d, members in found.items()}
+
+    @cached_property
+    def areas_by_stop(self) -> dict[str, tuple[Area, ...]]:
+        """The areas each stop covers (empty without ``Problem.areas``)."""
+        found: dict[str, list[Area]] = {s.id: [] for s in self.problem.stops}
+        for area in self.problem.areas:
+            for stop_id in area.stops:
+                found[stop_id].append(area)
+        return {k: tuple(v) for k, v in found.items()}
 
     @cached_property
     def preferred(self) -> frozenset[tuple[str, str, dt.date]]:

@@ -230,6 +230,38 @@ class Stop:
 
 
 @dataclass(frozen=True)
+class Area:
+    """Families (a commune) that sessions at the stops of ``reach`` serve:
+    ``reach`` pairs each stop within the access threshold with the demand a
+    session there serves (vulnerability-weighted young children, less for a
+    farther stop). In each period of a service the area earns, for each of up
+    to ``visits_per_period`` sessions held at its stops, that stop's demand,
+    best first: a commune counts once per period however many stops reach it."""
+
+    id: str
+    reach: tuple[tuple[str, int], ...]
+
+    def __post_init__(self) -> None:
+        if not self.id:
+            raise ValueError("Area.id must not be empty")
+        if not self.reach:
+            raise ValueError(f"Area {self.id}: reach must name at least one stop")
+        for stop_id, demand in self.reach:
+            _check_positive(f"Area {self.id}: demand at {stop_id}", demand, zero_ok=True)
+        if len({stop_id for stop_id, _ in self.reach}) != len(self.reach):
+            raise ValueError(f"Area {self.id}: a stop appears twice in reach")
+
+    @property
+    def stops(self) -> frozenset[str]:
+        return frozenset(stop_id for stop_id, _ in self.reach)
+
+    @property
+    def demand(self) -> int:
+        """Its demand served from its best stop."""
+        return max(demand for _, demand in self.reach)
+
+
+@dataclass(frozen=True)
 class Pin:
     """A session the coordinator fixed: it must appear as given."""
 
@@ -250,6 +282,11 @@ class Problem:
     over locations. ``day_end_min`` is the last time of a day in the problem's
     time unit: every time of day given must lie in ``0..day_end_min``
     (minutes and 1440 for the product; benchmarks use finer units).
+    Demand: without ``areas``, a session earns its stop's ``demand`` (up to
+    ``visits_per_period`` sessions a period). With ``areas``, the plan earns
+    what each area's held sessions serve (see :class:`Area`): a commune served
+    by two nearby stops counts once, and a farther stop may serve it. Stops'
+    own ``demand`` then only guides heuristics.
     ``preferred`` lists the sessions of the published plan: each one held again
     (same stop, service and date, any vehicle) earns ``SolveParams.move_threshold``
     units of demand, so a published session moves only when the plan gains more.
@@ -267,6 +304,7 @@ class Problem:
     pins: tuple[Pin, ...] = ()
     day_end_min: int = MINUTES_PER_DAY
     preferred: tuple[Pin, ...] = ()  # published sessions, kept unless moving gains enough
+    areas: tuple[Area, ...] = ()  # when given, demand is counted by area coverage
 
     def __post_init__(self) -> None:
         _check_positive("Problem.day_end_min", self.day_end_min)
@@ -308,6 +346,13 @@ class Problem:
                 raise ValueError(f"Stop {stop.id}: unknown service(s) {sorted(unknown)}")
         stop_ids = {s.id for s in self.stops}
         vehicle_ids = {v.id for v in self.vehicles}
+        area_ids = [a.id for a in self.areas]
+        if len(set(area_ids)) != len(area_ids):
+            raise ValueError("Problem: duplicate area id(s)")
+        for area in self.areas:
+            unknown_stops = area.stops - stop_ids
+            if unknown_stops:
+                raise ValueError(f"Area {area.id}: unknown stop(s) {sorted(unknown_stops)}")
         for pin in self.pins + self.preferred:
             if pin.stop not in stop_ids:
                 raise ValueError(f"Pin: unknown stop {pin.stop!r}")
@@ -437,7 +482,7 @@ class Unserved:
 
 @dataclass(frozen=True)
 class Kpis:
-    demand_total: int  # sum over (stop, service, period) of demand x visits_per_period
+    demand_total: int  # sum over (stop or area, service, period) of demand x visits_per_period
     demand_served: int  # the same, counting only sessions held (capped at target)
     stop_services_total: int
     stop_services_at_target: int  # (stop, service) pairs with target met in every period

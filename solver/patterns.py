@@ -262,8 +262,9 @@ class _Model:
         cp = self.cp = cp_model.CpModel()
         self.x = [cp.new_bool_var(f"x{i}") for i in range(len(options))]
         objective: list[cp_model.LinearExprT] = []
+        by_stop = not inst.problem.areas  # else demand is earned by area coverage below
         for var, option in zip(self.x, options):
-            value = params.demand_weight * sum(s.demand for s in option.stops)
+            value = params.demand_weight * sum(s.demand for s in option.stops) if by_stop else 0
             objective.append(var * (value - params.travel_weight * option.travel_min))
 
         by_day: dict[tuple[str, dt.date], list[int]] = defaultdict(list)
@@ -289,6 +290,8 @@ class _Model:
         for (stop_id, service_id), per_date in visits.items():
             objective.extend(self._add_stop_rules(inst.stops[stop_id], inst.services[service_id],
                                                   per_date, params))
+        if not by_stop:
+            objective.extend(self._add_coverage(visits, params))
 
         self.pin_weight = pin_penalty(inst.problem, params) if pins else 0
         self.pin_vars: list[cp_model.IntVar] = []
@@ -339,6 +342,35 @@ class _Model:
             fitting = [i for i in indices if member_id in self.options[i].eligible]
             if on_board and len(fitting) < len(indices):
                 cp.add(sum(on_board) <= sum(self.x[i] for i in fitting))
+
+    def _add_coverage(
+        self, visits: dict[tuple[str, str], dict[dt.date, list[int]]], params: SolveParams
+    ) -> list[cp_model.LinearExprT]:
+        """Area coverage: per (area, service, period), ``credited[stop]`` counts
+        the sessions held at each of the area's stops that the area is credited
+        with, ``visits_per_period`` in all at most; the objective earns each
+        stop's demand for the area per credited session (best stops first, as
+        :func:`solver.coverage.area_value` counts)."""
+        cp, inst = self.cp, self.inst
+        terms: list[cp_model.LinearExprT] = []
+        for area in inst.problem.areas:
+            for service in inst.problem.services:
+                credited: dict[int, list[cp_model.IntVar]] = defaultdict(list)
+                for stop_id, demand in area.reach:
+                    if demand == 0:
+                        continue
+                    held: dict[int, list[cp_model.IntVar]] = defaultdict(list)
+                    for date, indices in visits.get((stop_id, service.id), {}).items():
+                        held[inst.period(service, date)].extend(self.x[i] for i in indices)
+                    for period, sessions in held.items():
+                        var = cp.new_int_var(0, min(service.visits_per_period, len(sessions)), "")
+                        cp.add(var <= sum(sessions))
+                        credited[period].append(var)
+                        terms.append(params.demand_weight * demand * var)
+                for period_vars in credited.values():
+                    if len(period_vars) > 1:
+                        cp.add(sum(period_vars) <= service.visits_per_period)
+        return terms
 
     def _add_week_limits(self, by_day_service: dict[tuple[str, dt.date, str], list[int]]) -> None:
         """Weekly hours: a member's duty on a vehicle-day is at least the chosen

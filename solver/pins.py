@@ -50,7 +50,8 @@ def lone_pin_problem(inst: Instance, pin: Pin) -> str | None:
 def pin_penalty(problem: Problem, params: SolveParams) -> int:
     """Weight of one pin: more than the whole objective can swing, so keeping
     one more pin always beats any other gain."""
-    demand = sum(s.demand for s in problem.stops) * len(problem.dates)
+    demand = (sum(s.demand for s in problem.stops) + sum(a.demand for a in problem.areas)) * len(
+        problem.dates)
     longest = max((max(row) for row in problem.travel_min), default=0)
     travel = longest * 2 * len(problem.dates) * len(problem.vehicles) * max(
         (s.max_sessions_per_day + 1 for s in problem.services), default=1

@@ -136,12 +136,18 @@ def _reason(
         )
     params = state.params
     detour = hours(best.travel_delta)
-    if params.travel_weight * best.travel_delta >= params.demand_weight * stop.demand:
+    demand = state.marginal_demand(stop, service, best.route.date)
+    if inst.problem.areas and demand == 0:
         return ReasonCode.NOT_WORTH_TRAVEL, (
-            f"Sa demande ({stop.demand}) ne compense pas le détour le plus court ({detour})."
+            "Les familles qu'elle dessert sont déjà couvertes par d'autres séances proches dans "
+            "la période : une séance ici n'en toucherait pas davantage."
+        )
+    if params.travel_weight * best.travel_delta >= params.demand_weight * demand:
+        return ReasonCode.NOT_WORTH_TRAVEL, (
+            f"Sa demande ({demand}) ne compense pas le détour le plus court ({detour})."
         )
     return ReasonCode.NOT_WORTH_TRAVEL, (
-        f"Sa demande ({stop.demand}) ne compense pas le détour le plus court ({detour}) "
+        f"Sa demande ({demand}) ne compense pas le détour le plus court ({detour}) "
         "ajouté à un jour de semaine de plus pour ses séances."
     )
 

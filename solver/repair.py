@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+from solver.coverage import area_value
 from solver.dayroute import DayRoute, staff_route, week_of
 from solver.instance import Instance
 from solver.model import Pin, Service, SolveParams, StaffMember, Stop
@@ -99,6 +100,26 @@ class PlanState:
             return False
         return all(abs((date - d).days) >= service.min_spacing_days for d in dates)
 
+    def marginal_demand(self, stop: Stop, service: Service, date: dt.date) -> int:
+        """Demand one more session of (stop, service) on ``date`` would add: the
+        stop's own, or with areas, that of its areas still short in that period."""
+        inst = self.inst
+        if not inst.problem.areas:
+            return stop.demand
+        period = inst.period(service, date)
+        gained = 0
+        for area in inst.areas_by_stop[stop.id]:
+            credits = [
+                demand
+                for other, demand in area.reach
+                if service.id in inst.stops[other].services
+                for d in self._dates.get((other, service.id), [])
+                if inst.period(service, d) == period
+            ]
+            added = next(demand for other, demand in area.reach if other == stop.id)
+            gained += area_value([*credits, added], service) - area_value(credits, service)
+        return gained
+
     def ordered(self) -> list[DayRoute]:
         return [self.days[key] for key in sorted(self.days, key=lambda k: (k[1], k[0]))]
 
@@ -126,12 +147,16 @@ def insertion_options(
     problem = inst.problem
     weekdays_used = {d.isoweekday() for d in state.session_dates(stop, service)}
     candidates: list[tuple[int, dt.date, str, int, int, bool]] = []
+    marginal: dict[int, int] = {}  # demand one more session adds, by period
     for date in dates if dates is not None else problem.dates:
         if not inst.intervals(stop, service, date.isoweekday()):
             continue
         if not state.date_allowed(stop, service, date):
             continue
         new_weekday = bool(weekdays_used) and date.isoweekday() not in weekdays_used
+        period = inst.period(service, date)
+        if period not in marginal:
+            marginal[period] = state.marginal_demand(stop, service, date)
         for vehicle in problem.vehicles:
             if service.id not in vehicle.services or not inst.runs(vehicle, date):
                 continue
@@ -156,7 +181,7 @@ def insertion_options(
                     - (inst.travel(before, after) if route else 0)
                 )
                 gain = (
-                    params.demand_weight * stop.demand
+                    params.demand_weight * marginal[period]
                     - params.travel_weight * delta
                     - params.weekday_change_weight * new_weekday
                     + params.demand_weight * params.move_threshold

@@ -67,6 +67,30 @@ def _lunch_errors(where: str, lunch: dict[str, Any] | None, route: dict[str, Any
     return []
 
 
+def _area_demand(doc: dict[str, Any], services: dict[str, Any], dates: set[dt.date],
+                 start: dt.date, sessions: dict[tuple[str, str], list[dt.date]]) -> tuple[int, int]:
+    """(served, total) when the export counts demand by area: in each period of a
+    service, an area (a commune) earns, for each of its best visits_per_period
+    sessions held at stops of its reach offering the service, what that stop serves."""
+    offering = {s: {stop["id"] for stop in doc["stops"] if s in stop["services"]} for s in services}
+    served = total = 0
+    for area in doc["areas"]:
+        for service_id, service in services.items():
+            reach = {r["stop"]: r["demand"] for r in area["reach"] if r["stop"] in offering[service_id]}
+            if not reach:
+                continue
+            period_days = 7 * service["period_weeks"]
+            credits: dict[int, list[int]] = defaultdict(list)
+            for stop_id, demand in reach.items():
+                for day in sessions.get((stop_id, service_id), []):
+                    credits[(day - start).days // period_days].append(demand)
+            cap = service["visits_per_period"]
+            for period in {(day - start).days // period_days for day in dates}:
+                total += max(reach.values()) * cap
+                served += sum(sorted(credits[period], reverse=True)[:cap])
+    return served, total
+
+
 def check_plan(doc: dict[str, Any]) -> list[str]:
     errors: list[str] = []
     for key in TOP_LEVEL:
@@ -254,6 +278,8 @@ def check_plan(doc: dict[str, Any]) -> list[str]:
         if not pin["held"] and not pin["reason"].strip():
             errors.append(f"pin {key} was dropped without a reason")
 
+    if doc.get("areas"):  # demand counted by commune coverage, once per period
+        demand_served, demand_total = _area_demand(doc, services, dates, start, sessions_by_pair)
     kpis = doc["kpis"]
     if kpis["sessions"] != total_sessions:
         errors.append(f"kpis.sessions {kpis['sessions']} != {total_sessions}")

@@ -156,3 +156,19 @@ def test_revoked_or_replaced_links_stop_working(staff_client, app):
 
 def test_unknown_feed_token_is_not_found(anonymous):
     assert anonymous.get("/calendrier/not-a-token.ics").status_code == 404
+
+
+def test_a_day_with_a_lunch_break_on_duty_shows_it(app, planned_url):
+    from outreach import planning
+    from outreach.users import set_user
+    from web_helpers import PASSWORD
+
+    with db.unit_of_work(planned_url) as s:
+        doc = planning.export_document(s, 1)
+        route = next(r for r in doc["routes"] if r["lunch"])
+        member = s.get(StaffMember, int(route["crew"][0]["staff"].removeprefix("staff-")))
+        set_user(s, "lunch@test", PASSWORD, "staff", member.id)
+    client = app.test_client()
+    assert login(client, "lunch@test").status_code == 302
+    page = client.get(f"/mes-tournees/{route['date']}").get_data(as_text=True)
+    assert f"Pause déjeuner {route['lunch']['from']}–{route['lunch']['to']}" in page
