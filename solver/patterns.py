@@ -49,6 +49,7 @@ from solver.timing import Timing, route_legs
 PAIR_NEIGHBOURS = 8
 LONGER_NEIGHBOURS = 4
 ALL_PAIRS_UP_TO = 40  # up to this many reachable stops, every pair is tried (no pruning)
+ENUMERATION_SHARE = 0.4  # of the time limit: longer day-routes stop being enumerated after it
 TEMPLATES_PER_DAY = 3000
 StopSeq = tuple[Stop, ...]
 
@@ -69,9 +70,11 @@ class _Option:
 class _Enumerator:
     """Builds the options of every vehicle-day, sharing timings across dates."""
 
-    def __init__(self, inst: Instance, pins: Sequence[Pin]) -> None:
+    def __init__(self, inst: Instance, pins: Sequence[Pin], stop_longer_at: float = math.inf) -> None:
         self.inst = inst
         self.pins = pins
+        self.stop_longer_at = stop_longer_at  # time.monotonic() after which no longer sequence starts
+        self.cut_short = False
         self._eligible: dict[tuple[dt.date, int, int], frozenset[str]] = {}
         self._crewable: dict[tuple[str, frozenset[str]], bool] = {}
         self.sequences = 0
@@ -137,6 +140,9 @@ class _Enumerator:
             for stop in singles
         }
         for length in range(2, service.max_sessions_per_day + 1):
+            if time.monotonic() > self.stop_longer_at:
+                self.cut_short = True  # singles always; longer days only within the budget
+                break
             width = PAIR_NEIGHBOURS if length == 2 else LONGER_NEIGHBOURS
             if length == 2 and len(singles) <= ALL_PAIRS_UP_TO:
                 width = len(singles)
@@ -222,9 +228,10 @@ def solve_patterns(
     (a ``time.monotonic()`` value). ``pins`` are those feasible alone; ``report``
     hears of each better plan found."""
     started = time.monotonic()
-    enumerator = _Enumerator(inst, pins)
+    enumerator = _Enumerator(inst, pins, started + ENUMERATION_SHARE * max(0.0, deadline - started))
     options = enumerator.options()
     stats: dict[str, float] = {
+        "enumeration_cut_short": float(enumerator.cut_short),
         "sequences_timed": enumerator.sequences,
         "routes_enumerated": len(options),
         "enumeration_s": round(time.monotonic() - started, 3),
@@ -248,6 +255,8 @@ def solve_patterns(
     days = model.chosen(solver)
     honoured = sum(solver.value(p) for p in model.pin_vars)
     bound = math.floor(solver.best_objective_bound + 1e-6) - model.pin_weight * honoured
+    if enumerator.cut_short:  # a proof over a truncated enumeration proves little
+        return MethodOutcome(days, "feasible", None, stats)
     return MethodOutcome(days, "optimal" if status == cp_model.OPTIMAL else "feasible", bound, stats)
 
 
