@@ -19,6 +19,11 @@
    ``move_threshold`` units of demand). Pins are soft with a weight above any
    other gain (see :mod:`solver.pins`).
 
+On problems too large to enumerate every pair (more than ``ALL_PAIRS_UP_TO``
+stops offering a service), ROUTING first plans with ``SEED_SHARE`` of the time:
+its day-routes join the options and its plan becomes the hint when better than
+the greedy one, so CP-SAT starts from it and can only improve on it.
+
 The CP-SAT bound is a proven upper bound over the enumerated routes.
 """
 
@@ -36,20 +41,23 @@ from ortools.sat.python import cp_model
 
 from solver.cpsat import make_solver
 from solver.crew import covering_availability, match_crew, slot_role
-from solver.dayroute import DayRoute, MethodOutcome, bounded_timings, week_of
-from solver.evaluate import keep_bonus
+from solver.check import check_route
+from solver.dayroute import DayRoute, MethodOutcome, bounded_timings, to_route, week_of
+from solver.evaluate import keep_bonus, objective
 from solver.instance import Instance
 from solver.model import CrewSlot, Pin, Service, SolveParams, Stop, Vehicle
 from solver.periods import target_visits
 from solver.pins import pin_penalty
 from solver.progress import Progress, ProgressCallback
-from solver.repair import PlanState, fill
+from solver.repair import PlanState, enforce_rules, enforce_week_limits, fill, place_pins
+from solver.routing import solve_routing
 from solver.timing import Timing, route_legs
 
 PAIR_NEIGHBOURS = 8
 LONGER_NEIGHBOURS = 4
 ALL_PAIRS_UP_TO = 40  # up to this many reachable stops, every pair is tried (no pruning)
 ENUMERATION_SHARE = 0.4  # of the time limit: longer day-routes stop being enumerated after it
+SEED_SHARE = 0.6  # of the time limit, for the ROUTING seed plan on problems too large to enumerate
 TEMPLATES_PER_DAY = 3000
 StopSeq = tuple[Stop, ...]
 
@@ -79,7 +87,22 @@ class _Enumerator:
         self._crewable: dict[tuple[str, frozenset[str]], bool] = {}
         self.sequences = 0
 
-    def options(self) -> list[_Option]:
+    def options(self, seeds: Sequence[DayRoute] = ()) -> list[_Option]:
+        """Every enumerated option, plus the day-routes of ``seeds`` (a plan found
+        another way) that pruning missed."""
+        options = self._enumerated()
+        known = {(o.vehicle.id, o.date, o.service.id, tuple(s.id for s in o.stops), o.timing)
+                 for o in options}
+        for day in seeds:
+            key = (day.vehicle.id, day.date, day.service.id, tuple(s.id for s in day.stops), day.timing)
+            if key not in known:
+                option = self._option(day.vehicle, day.date, day.service, day.stops, day.timing)
+                if option is not None:
+                    options.append(option)
+                    known.add(key)
+        return options
+
+    def _enumerated(self) -> list[_Option]:
         inst = self.inst
         problem = inst.problem
         by_weekday: dict[int, list[dt.date]] = defaultdict(list)
@@ -228,9 +251,11 @@ def solve_patterns(
     (a ``time.monotonic()`` value). ``pins`` are those feasible alone; ``report``
     hears of each better plan found."""
     started = time.monotonic()
-    enumerator = _Enumerator(inst, pins, started + ENUMERATION_SHARE * max(0.0, deadline - started))
-    options = enumerator.options()
-    stats: dict[str, float] = {
+    seeds, stats = _routing_seed(inst, params, pins, started + SEED_SHARE * (deadline - started))
+    enumerator = _Enumerator(inst, pins, time.monotonic()
+                             + ENUMERATION_SHARE * max(0.0, deadline - time.monotonic()))
+    options = enumerator.options(seeds)
+    stats |= {
         "enumeration_cut_short": float(enumerator.cut_short),
         "sequences_timed": enumerator.sequences,
         "routes_enumerated": len(options),
@@ -240,8 +265,13 @@ def solve_patterns(
         return MethodOutcome([], "optimal", 0, stats)
     model = _Model(inst, params, options, pins)
     greedy = PlanState(inst, params)
+    place_pins(greedy, pins)
     fill(greedy)
-    stats["greedy_hint_routes"] = float(model.hint(greedy.ordered()))
+    hint = greedy.ordered()
+    if seeds and _value(inst, params, seeds) > _value(inst, params, hint):
+        hint = seeds
+        stats["hint_from_routing"] = 1.0
+    stats["greedy_hint_routes"] = float(model.hint(hint))
     solver = make_solver(params, max(0.05, deadline - time.monotonic()))
     status = solver.solve(model.cp, _ProgressReporter(report, started) if report else None)
     stats |= {
@@ -251,13 +281,48 @@ def solve_patterns(
         "cpsat_status_feasible": float(status == cp_model.FEASIBLE),
     }
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return MethodOutcome(greedy.ordered(), "unknown", None, stats)
+        return MethodOutcome(list(hint), "unknown", None, stats)
     days = model.chosen(solver)
     honoured = sum(solver.value(p) for p in model.pin_vars)
     bound = math.floor(solver.best_objective_bound + 1e-6) - model.pin_weight * honoured
     if enumerator.cut_short:  # a proof over a truncated enumeration proves little
         return MethodOutcome(days, "feasible", None, stats)
     return MethodOutcome(days, "optimal" if status == cp_model.OPTIMAL else "feasible", bound, stats)
+
+
+def _pruned(inst: Instance) -> bool:
+    """Whether pair enumeration is pruned for some service (more stops than
+    ``ALL_PAIRS_UP_TO`` offer it): the enumerated routes may then miss good days."""
+    return any(
+        sum(service.id in stop.services for stop in inst.problem.stops) > ALL_PAIRS_UP_TO
+        for service in inst.problem.services if service.max_sessions_per_day > 1
+    ) or len(inst.problem.stops) > 2 * ALL_PAIRS_UP_TO
+
+
+def _routing_seed(
+    inst: Instance, params: SolveParams, pins: Sequence[Pin], deadline: float
+) -> tuple[list[DayRoute], dict[str, float]]:
+    """On problems too large to enumerate well, a ROUTING plan (made valid by the
+    repair rules) whose day-routes join the options and may become the hint."""
+    if not _pruned(inst):
+        return [], {}
+    began = time.monotonic()
+    outcome = solve_routing(inst, params, pins, deadline)
+    state = PlanState(inst, params, outcome.days)
+    for key, day in list(state.days.items()):
+        if check_route(inst.problem, to_route(inst, day)):
+            state.remove(key)
+    enforce_rules(state, pins)
+    enforce_week_limits(state)
+    fill(state)
+    days = state.ordered()
+    return days, {"routing_seed_routes": float(len(days)),
+                  "routing_seed_objective": float(_value(inst, params, days)),
+                  "routing_seed_s": round(time.monotonic() - began, 3)}
+
+
+def _value(inst: Instance, params: SolveParams, days: Sequence[DayRoute]) -> int:
+    return objective(inst.problem, [to_route(inst, day) for day in days], params)
 
 
 class _Model:
@@ -365,12 +430,16 @@ class _Model:
         for area in inst.problem.areas:
             for service in inst.problem.services:
                 credited: dict[int, list[cp_model.IntVar]] = defaultdict(list)
-                for stop_id, demand in area.reach:
-                    if demand == 0:
-                        continue
+                reach = [(stop_id, demand) for stop_id, demand in area.reach
+                         if demand > 0 and (stop_id, service.id) in visits]
+                for stop_id, demand in reach:
                     held: dict[int, list[cp_model.IntVar]] = defaultdict(list)
-                    for date, indices in visits.get((stop_id, service.id), {}).items():
+                    for date, indices in visits[(stop_id, service.id)].items():
                         held[inst.period(service, date)].extend(self.x[i] for i in indices)
+                    if len(reach) == 1:  # one stop: its period cap already caps the area
+                        terms.extend(params.demand_weight * demand * x
+                                     for sessions in held.values() for x in sessions)
+                        continue
                     for period, sessions in held.items():
                         var = cp.new_int_var(0, min(service.visits_per_period, len(sessions)), "")
                         cp.add(var <= sum(sessions))

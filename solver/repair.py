@@ -200,6 +200,23 @@ def insertion_options(
             yield Insertion(gain, delta, new_weekday, new)
 
 
+def place_pins(state: PlanState, pins: Sequence[Pin]) -> int:
+    """Insert each pinned session on its vehicle-day where it still fits (a
+    starting plan for the hint); returns the number placed."""
+    inst = state.inst
+    placed = 0
+    for pin in sorted(pins, key=lambda p: (p.date, p.vehicle, p.stop)):
+        stop, service = inst.stops[pin.stop], inst.services[pin.service]
+        if pin.date in state.session_dates(stop, service):
+            continue
+        option = next((o for o in insertion_options(state, stop, service, [pin.date])
+                       if o.route.vehicle.id == pin.vehicle), None)
+        if option is not None:
+            state.put(option.route)
+            placed += 1
+    return placed
+
+
 def fill(state: PlanState) -> int:
     """Insert sessions while one improves the objective, most demanded pairs
     first; returns the number of sessions added."""
