@@ -225,7 +225,7 @@ def objective_weights(raw: RawInstance) -> dict[str, int]:
     longest = max(max(row) for row in problem_travel)
     worst_travel = 2 * longest * len(raw.nodes)
     return {"demand_weight": 10 ** len(str(worst_travel)), "travel_weight": 1,
-            "weekday_change_weight": 0}
+            "weekday_change_weight": 0, "month_week_change_weight": 0}
 
 
 def solve_params(raw: RawInstance, **changes: object) -> SolveParams:

@@ -9,7 +9,13 @@ from collections.abc import Sequence
 
 from solver.coverage import area_value, reach_for
 from solver.model import Kpis, Problem, Route, SolveParams
-from solver.periods import horizon_periods, period_of, stop_service_pairs
+from solver.periods import (
+    horizon_periods,
+    keeps_month_week,
+    period_of,
+    stop_service_pairs,
+    week_of_month,
+)
 
 
 def session_dates(routes: Sequence[Route]) -> dict[tuple[str, str], list[dt.date]]:
@@ -52,6 +58,15 @@ def demand_served(problem: Problem, routes: Sequence[Route]) -> tuple[int, int]:
     return served, total
 
 
+def extra_month_weeks(problem: Problem, routes: Sequence[Route]) -> int:
+    """Over all (stop, monthly service), the weeks of the month used beyond the first."""
+    monthly = {s.id for s in problem.services if keeps_month_week(s)}
+    return sum(
+        len({week_of_month(d) for d in days}) - 1
+        for (_stop, service), days in session_dates(routes).items() if service in monthly
+    )
+
+
 def extra_weekdays(routes: Sequence[Route]) -> int:
     """Over all (stop, service), the weekdays used beyond the first."""
     return sum(
@@ -61,12 +76,14 @@ def extra_weekdays(routes: Sequence[Route]) -> int:
 
 def objective(problem: Problem, routes: Sequence[Route], params: SolveParams) -> int:
     """demand_weight x demand served - travel_weight x driving minutes
-    - weekday_change_weight x extra weekdays + demand_weight x move_threshold
+    - weekday_change_weight x extra weekdays - month_week_change_weight x extra
+    weeks of the month (monthly services) + demand_weight x move_threshold
     x published sessions kept."""
     return (
         params.demand_weight * demand_served(problem, routes)[0]
         - params.travel_weight * sum(r.travel_min for r in routes)
         - params.weekday_change_weight * extra_weekdays(routes)
+        - params.month_week_change_weight * extra_month_weeks(problem, routes)
         + keep_bonus(params) * len(kept_sessions(problem, routes))
     )
 

@@ -407,6 +407,8 @@ class SolveParams:
     demand_weight: int = 1000  # objective points per unit of demand served
     travel_weight: int = 1  # objective points lost per minute driven
     weekday_change_weight: int = 50  # lost when a stop's sessions use one more weekday
+    month_week_change_weight: int = 20  # lost when a monthly stop's sessions use one more
+    # week of the month ("the 2nd Wednesday"), for services with periods of 4 weeks or more
     move_threshold: int = 10  # demand a published session must gain to move (Problem.preferred)
 
     def __post_init__(self) -> None:

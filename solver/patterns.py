@@ -34,7 +34,7 @@ import itertools
 import math
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
@@ -46,7 +46,7 @@ from solver.dayroute import DayRoute, MethodOutcome, bounded_timings, to_route, 
 from solver.evaluate import keep_bonus, objective
 from solver.instance import Instance
 from solver.model import CrewSlot, Pin, Service, SolveParams, Stop, Vehicle
-from solver.periods import target_visits
+from solver.periods import keeps_month_week, target_visits, week_of_month
 from solver.pins import pin_penalty
 from solver.progress import Progress, ProgressCallback
 from solver.repair import PlanState, enforce_rules, enforce_week_limits, fill, place_pins
@@ -507,15 +507,31 @@ class _Model:
                 if sum(len(per_date[d]) for d in close) > 1:
                     cp.add(sum(held[d] for d in close) <= 1)
         target = target_visits(inst.problem, service)
-        weekdays = sorted({d.isoweekday() for d in dates})
-        if target < 2 or len(weekdays) < 2 or params.weekday_change_weight == 0:
+        if target < 2:
             return []
-        used = {w: cp.new_bool_var(f"u_{stop.id}_{service.id}_{w}") for w in weekdays}
-        for weekday, var in used.items():
-            cp.add(sum(held[d] for d in dates if d.isoweekday() == weekday) <= target * var)
-        any_used = cp.new_bool_var(f"any_{stop.id}_{service.id}")
+        terms = self._rhythm_penalty(held, dates, target, dt.date.isoweekday,
+                                     params.weekday_change_weight)
+        if keeps_month_week(service):
+            terms += self._rhythm_penalty(held, dates, target, week_of_month,
+                                          params.month_week_change_weight)
+        return terms
+
+    def _rhythm_penalty(
+        self, held: dict[dt.date, cp_model.LinearExprT], dates: list[dt.date], target: int,
+        key: Callable[[dt.date], int], weight: int,
+    ) -> list[cp_model.LinearExprT]:
+        """``weight`` lost for each value of ``key`` (weekday, week of the month)
+        the pair's sessions use beyond the first."""
+        cp = self.cp
+        values = sorted({key(d) for d in dates})
+        if len(values) < 2 or weight == 0:
+            return []
+        used = {v: cp.new_bool_var("") for v in values}
+        for value, var in used.items():
+            cp.add(sum(held[d] for d in dates if key(d) == value) <= target * var)
+        any_used = cp.new_bool_var("")
         cp.add(any_used <= sum(used.values()))
-        return [params.weekday_change_weight * (any_used - sum(used.values()))]
+        return [weight * (any_used - sum(used.values()))]
 
     def hint(self, days: Sequence[DayRoute]) -> int:
         """Hint CP-SAT with a plan (the greedy one): each of its day-routes

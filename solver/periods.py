@@ -20,6 +20,16 @@ def period_of(problem: Problem, service: Service, date: dt.date) -> int:
     return (date - problem.first_period_day).days // (7 * service.period_weeks)
 
 
+def week_of_month(date: dt.date) -> int:
+    """1 for the first seven days of the month ("le 1er mercredi"), up to 5."""
+    return (date.day - 1) // 7 + 1
+
+
+def keeps_month_week(service: Service) -> bool:
+    """Whether the service's rhythm is monthly, so that "the 2nd Wednesday" matters."""
+    return service.period_weeks >= 4
+
+
 def horizon_periods(problem: Problem, service: Service) -> tuple[int, ...]:
     """Periods of ``service`` holding at least one working date, increasing."""
     return tuple(sorted({period_of(problem, service, d) for d in problem.dates}))

@@ -60,7 +60,7 @@ def pin_penalty(problem: Problem, params: SolveParams) -> int:
     return (
         params.demand_weight * demand
         + params.travel_weight * travel
-        + params.weekday_change_weight * weekdays
+        + (params.weekday_change_weight + params.month_week_change_weight) * weekdays
         + params.demand_weight * params.move_threshold * len(problem.preferred)
         + 1
     )

@@ -19,7 +19,7 @@ from solver.coverage import area_value
 from solver.dayroute import DayRoute, staff_route, week_of
 from solver.instance import Instance
 from solver.model import Pin, Service, SolveParams, StaffMember, Stop
-from solver.periods import target_visits
+from solver.periods import keeps_month_week, target_visits, week_of_month
 
 DayKey = tuple[str, dt.date]  # (vehicle id, date)
 
@@ -146,6 +146,8 @@ def insertion_options(
     inst, params = state.inst, state.params
     problem = inst.problem
     weekdays_used = {d.isoweekday() for d in state.session_dates(stop, service)}
+    month_weeks_used = {week_of_month(d) for d in state.session_dates(stop, service)}
+    monthly = keeps_month_week(service)
     candidates: list[tuple[int, dt.date, str, int, int, bool]] = []
     marginal: dict[int, int] = {}  # demand one more session adds, by period
     for date in dates if dates is not None else problem.dates:
@@ -154,6 +156,8 @@ def insertion_options(
         if not state.date_allowed(stop, service, date):
             continue
         new_weekday = bool(weekdays_used) and date.isoweekday() not in weekdays_used
+        new_month_week = (monthly and bool(month_weeks_used)
+                          and week_of_month(date) not in month_weeks_used)
         period = inst.period(service, date)
         if period not in marginal:
             marginal[period] = state.marginal_demand(stop, service, date)
@@ -184,6 +188,7 @@ def insertion_options(
                     params.demand_weight * marginal[period]
                     - params.travel_weight * delta
                     - params.weekday_change_weight * new_weekday
+                    - params.month_week_change_weight * new_month_week
                     + params.demand_weight * params.move_threshold
                     * ((stop.id, service.id, date) in inst.preferred)
                 )
