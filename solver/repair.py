@@ -277,16 +277,26 @@ def enforce_rules(state: PlanState, pins: Sequence[Pin]) -> int:
             continue
         dropped += len(day.stops) - len(stops)
         state.remove(day_key)
-        while stops:
-            route = staff_route(
-                inst, day.vehicle, day.date, day.service, stops,
-                free_candidates(state, day.date, day), state.week_budget(day.date, day.vehicle.id),
-            )
+        dropped += _put_shortened(state, day, stops, [free_candidates(state, day.date, day)])
+    return dropped
+
+
+def _put_shortened(
+    state: PlanState, day: DayRoute, stops: list[Stop], pools: Sequence[Sequence[StaffMember]]
+) -> int:
+    """Put ``day`` (already removed) back with ``stops``, re-timed and crewed from
+    the first of ``pools`` that can, dropping stops from the end until one can;
+    returns the number of stops dropped."""
+    budget = state.week_budget(day.date, day.vehicle.id)
+    dropped = 0
+    while stops:
+        for pool in pools:
+            route = staff_route(state.inst, day.vehicle, day.date, day.service, stops, pool, budget)
             if route is not None:
                 state.put(route)
-                break
-            stops.pop()
-            dropped += 1
+                return dropped
+        stops = stops[:-1]
+        dropped += 1
     return dropped
 
 
@@ -307,18 +317,7 @@ def enforce_week_limits(state: PlanState) -> int:
             if left is None or day.timing.duty_min <= left:
                 continue
             state.remove(key)
-            stops = list(day.stops)
-            others = [m for m in free_candidates(state, day.date, day) if m.id != member.id]
-            while stops:
-                budget = state.week_budget(day.date, day.vehicle.id)
-                route = (
-                    staff_route(inst, day.vehicle, day.date, day.service, stops, others, budget)
-                    or staff_route(inst, day.vehicle, day.date, day.service, stops,
-                                   free_candidates(state, day.date, day), budget)
-                )
-                if route is not None:
-                    state.put(route)
-                    break
-                stops.pop()
-                dropped += 1
+            anyone = free_candidates(state, day.date, day)
+            others = [m for m in anyone if m.id != member.id]
+            dropped += _put_shortened(state, day, list(day.stops), [others, anyone])
     return dropped

@@ -37,6 +37,7 @@ from solver.instance import Instance
 from solver.model import CrewSlot, Pin, Service, SolveParams, StaffMember, Stop, Vehicle
 from solver.periods import horizon_periods
 from solver.pins import pin_penalty
+from solver.progress import Progress, ProgressCallback
 from solver.timing import Timing
 
 CREW_SHARE = 0.2  # share of the budget given to stage 1
@@ -65,14 +66,17 @@ class _Node:
 
 
 def solve_routing(
-    inst: Instance, params: SolveParams, pins: Sequence[Pin], deadline: float
+    inst: Instance, params: SolveParams, pins: Sequence[Pin], deadline: float,
+    report: ProgressCallback | None = None,
 ) -> MethodOutcome:
-    """Stage 1 then stage 2 before ``deadline`` (``time.monotonic()``)."""
+    """Stage 1 then stage 2 before ``deadline`` (``time.monotonic()``); ``report``
+    hears of each better plan of stage 2."""
+    began = time.monotonic()
     budget = max(0.05, deadline - time.monotonic())
     crewed, stats = choose_crews(inst, params, pins, time.monotonic() + CREW_SHARE * budget)
     if not crewed:
         return MethodOutcome([], "feasible", None, stats)
-    days, routing_stats = _route(inst, params, crewed, pins, deadline)
+    days, routing_stats = _route(inst, params, crewed, pins, deadline, report, began)
     return MethodOutcome(days, "feasible", None, stats | routing_stats)
 
 
@@ -293,8 +297,11 @@ def _route(
     crewed: list[Crewed],
     pins: Sequence[Pin],
     deadline: float,
+    report: ProgressCallback | None = None,
+    began: float | None = None,
 ) -> tuple[list[DayRoute], dict[str, float]]:
-    """Stage 2: one routing model over all running vehicle-days."""
+    """Stage 2: one routing model over all running vehicle-days; ``report`` hears
+    of each better plan (times counted from ``began``)."""
     problem = inst.problem
     graph = session_nodes(inst, params, crewed, pins)
     nodes, base_node, allowed, windows = graph.nodes, graph.base_node, graph.allowed, graph.windows
@@ -363,6 +370,17 @@ def _route(
     budget = max(0.05, deadline - time.monotonic())
     search.time_limit.FromMilliseconds(int(1000 * budget))
     started = time.monotonic()
+    if report is not None:
+        # The routing cost is travel plus the penalties of sessions left out:
+        # all penalties minus it is the demand held minus travel.
+        prizes = sum(penalty for _, penalty in disjunctions) - (
+            pin_penalty(problem, params) * len(pins) if pins else 0)
+
+        def improved() -> None:
+            report(Progress("searching", time.monotonic() - (began or started),
+                            float(prizes - routing.CostVar().Max())))
+
+        routing.AddAtSolutionCallback(improved)
     assignment = routing.SolveWithParameters(search)
     stats: dict[str, float] = {
         "routing_nodes": float(len(nodes)),

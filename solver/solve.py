@@ -46,7 +46,7 @@ def solve(problem: Problem, params: SolveParams = SolveParams(),  # noqa: B008
     pins = list(dict.fromkeys(p for p in problem.pins if p not in lone_reasons))
     outcome: MethodOutcome
     if params.method is Method.ROUTING:
-        outcome = solve_routing(inst, params, pins, deadline)
+        outcome = solve_routing(inst, params, pins, deadline, report)
     elif params.method is Method.LOCAL_SEARCH:
         from solver.local_search import solve_local_search  # the one user of PyVRP
 

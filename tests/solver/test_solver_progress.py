@@ -35,3 +35,14 @@ def test_local_search_reports_its_better_plans(ok_small: Problem) -> None:
     # PyVRP's value (prizes held minus travel) is the plan's before repair and crews.
     assert abs(searching[-1].objective - solution.objective) <= 0.05 * abs(solution.objective)
     assert seen[-1].phase == "finishing"
+
+
+def test_routing_reports_its_better_plans(ok_small: Problem) -> None:
+    from solver import Method
+
+    seen: list[Progress] = []
+    solution = solve(ok_small, SolveParams(time_limit_s=3, method=Method.ROUTING), seen.append)
+    searching = [p for p in seen if p.phase == "searching"]
+    assert searching, "OR-Tools routing found at least one plan"
+    assert [p.objective for p in searching] == sorted(p.objective for p in searching)
+    assert abs(searching[-1].objective - solution.objective) <= 0.05 * abs(solution.objective)
