@@ -185,6 +185,27 @@ def test_replan_keeping_the_published_plan_from_the_web(client, planned_url):
     assert diff["moved"] == diff["cancelled"] == [] and diff["unchanged"]
 
 
+def test_replan_preferring_the_published_plan_from_the_web(client, planned_url):
+    response = _solve(client, scenario="indre-et-loire", weeks="4", stability="prefer",
+                      move_threshold="50")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    plan_id = int(re.search(r"/coordination/plans/(\d+)", page).group(1))
+    with Session(db.get_engine(planned_url)) as s:
+        params = s.exec(select(SolveJob)).first().params
+        diff = planning.diff_against_published(s, plan_id)
+    assert params["prefer_published"] is True and params["keep_published"] is False
+    assert params["move_threshold"] == 50
+    assert len(diff["unchanged"]) > len(diff["moved"]) + len(diff["cancelled"])
+
+
+def test_a_bad_threshold_is_refused_and_the_choice_kept(client):
+    response = _solve(client, stability="prefer", move_threshold="-5")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "enfants, de 0 à 100 000." in page
+    assert 'value="prefer" checked' in page and 'value="-5"' in page
+
+
 def test_running_jobs_record_the_solvers_progress(planned_url):
     import datetime as dt
 
