@@ -420,11 +420,12 @@ class _Model:
     def _add_coverage(
         self, visits: dict[tuple[str, str], dict[dt.date, list[int]]], params: SolveParams
     ) -> list[cp_model.LinearExprT]:
-        """Area coverage: per (area, service, period), ``credited[stop]`` counts
-        the sessions held at each of the area's stops that the area is credited
-        with, ``visits_per_period`` in all at most; the objective earns each
-        stop's demand for the area per credited session (best stops first, as
-        :func:`solver.coverage.area_value` counts)."""
+        """Area coverage, as :func:`solver.coverage.area_value` counts it. One
+        session a period (the usual case): see :meth:`_nested_coverage`. More:
+        per (area, service, period), ``credited[stop]`` counts the sessions held
+        at each of the area's stops that the area is credited with,
+        ``visits_per_period`` in all at most, each earning that stop's demand.
+        An area reached by one stop only needs no variable: its period cap caps it."""
         cp, inst = self.cp, self.inst
         terms: list[cp_model.LinearExprT] = []
         for area in inst.problem.areas:
@@ -432,6 +433,9 @@ class _Model:
                 credited: dict[int, list[cp_model.IntVar]] = defaultdict(list)
                 reach = [(stop_id, demand) for stop_id, demand in area.reach
                          if demand > 0 and (stop_id, service.id) in visits]
+                if len(reach) > 1 and service.visits_per_period == 1:
+                    terms.extend(self._nested_coverage(reach, service, visits, params))
+                    continue
                 for stop_id, demand in reach:
                     held: dict[int, list[cp_model.IntVar]] = defaultdict(list)
                     for date, indices in visits[(stop_id, service.id)].items():
@@ -448,6 +452,37 @@ class _Model:
                 for period_vars in credited.values():
                     if len(period_vars) > 1:
                         cp.add(sum(period_vars) <= service.visits_per_period)
+        return terms
+
+    def _nested_coverage(
+        self, reach: list[tuple[str, int]], service: Service,
+        visits: dict[tuple[str, str], dict[dt.date, list[int]]], params: SolveParams,
+    ) -> list[cp_model.LinearExprT]:
+        """One session a period: the area earns its best held stop's demand, written
+        as steps down the stops sorted by demand (``reached[k]``: one of the k best
+        stops holds a session), each step worth the drop to the next stop's demand."""
+        cp, inst = self.cp, self.inst
+        ordered = sorted(reach, key=lambda r: -r[1])
+        per_period: dict[int, list[list[cp_model.IntVar]]] = defaultdict(
+            lambda: [[] for _ in ordered])
+        for k, (stop_id, _demand) in enumerate(ordered):
+            for date, indices in visits[(stop_id, service.id)].items():
+                per_period[inst.period(service, date)][k].extend(self.x[i] for i in indices)
+        terms: list[cp_model.LinearExprT] = []
+        for sessions_by_stop in per_period.values():
+            held: list[cp_model.IntVar] = []
+            previous = None
+            for k, (_stop_id, demand) in enumerate(ordered):
+                held.extend(sessions_by_stop[k])
+                step = demand - (ordered[k + 1][1] if k + 1 < len(ordered) else 0)
+                if step <= 0 or not held:
+                    continue
+                reached = cp.new_bool_var("")
+                cp.add(reached <= sum(held))
+                if previous is not None:
+                    cp.add(previous <= reached)
+                previous = reached
+                terms.append(params.demand_weight * step * reached)
         return terms
 
     def _add_week_limits(self, by_day_service: dict[tuple[str, dt.date, str], list[int]]) -> None:

@@ -3,6 +3,8 @@ held session within its threshold covers it, and a farther stop may serve it."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from solver_instances import DATES_4W, available, dropin_service, make_problem
 
@@ -93,3 +95,16 @@ def test_areas_must_name_known_stops() -> None:
     problem = overlap()
     with pytest.raises(ValueError, match="unknown stop"):
         Problem(**{**problem.__dict__, "areas": (Area("Z", (("nowhere", 5),)),)})
+
+
+def test_two_sessions_a_period_count_the_two_best() -> None:
+    # Twice a week: X earns its two best sessions (a and b, 50 each), more than
+    # a with c (50 + 20) or c twice (20 + 20).
+    problem = overlap()
+    twice = Problem(**{**problem.__dict__, "services": tuple(
+        dataclasses.replace(s, visits_per_period=2) for s in problem.services)})
+    solution = solve(twice, SolveParams(time_limit_s=2))
+    assert check_solution(twice, solution) == []
+    assert held(solution) == {"a", "b"}
+    assert (solution.kpis.demand_served, solution.kpis.demand_total) == (100, 140)
+    assert solution.status == "optimal"
