@@ -27,6 +27,7 @@ from solver import check_solution
 from solver import model as sm
 from solver.evaluate import kpis
 from solver.periods import stop_service_pairs, target_visits
+from solver.timing import Lunch
 
 REMOVED = "removed"
 REMOVED_REASON = "Séance retirée à la main par la coordination."
@@ -107,10 +108,8 @@ def lunch_slot(problem: sm.Problem, service: sm.Service, depart: int, back: int,
     """Where the crew's break fits on duty (the earliest gap between a pack-up
     and the next leg that holds it inside the window), or ``None`` when it is
     not needed or does not fit (the check then names the missing break)."""
-    minutes, low, high = service.lunch_min, service.lunch_start_min, service.lunch_end_min
-    if minutes <= 0 or not visits:
-        return None
-    if min(high, depart) - low >= minutes or high - max(low, back) >= minutes:
+    lunch = Lunch.of(service)
+    if lunch is None or not visits or lunch.free_outside(depart, back):
         return None
     stops = {s.id: s.location for s in problem.stops}
     base = next(v.base for v in problem.vehicles if v.id == vehicle)
@@ -118,8 +117,8 @@ def lunch_slot(problem: sm.Problem, service: sm.Service, depart: int, back: int,
     busy_from = [v.arrive_min - v.travel_min_from_previous for v in visits]
     busy_from.append(back - problem.travel_min[stops[visits[-1].stop]][base])
     for start, end in zip(free_from, busy_from):
-        if min(end, high) - max(start, low) >= minutes:
-            return max(start, low)
+        if min(end, lunch.end_min) - max(start, lunch.start_min) >= lunch.minutes:
+            return max(start, lunch.start_min)
     return None
 
 

@@ -31,9 +31,10 @@ def demand_served(problem: Problem, routes: Sequence[Route]) -> tuple[int, int]:
     """(served, total) demand of the plan, by stop or by area (see :class:`Problem`):
     each (stop or area, service, period) counts up to ``visits_per_period`` sessions."""
     dates = session_dates(routes)
+    services = {s.id: s for s in problem.services}
     held: Counter[tuple[str, str, int]] = Counter()  # (stop, service, period) -> sessions
     for (stop_id, service_id), days in dates.items():
-        service = next(s for s in problem.services if s.id == service_id)
+        service = services[service_id]
         for day in days:
             held[(stop_id, service_id, period_of(problem, service, day))] += 1
     served = total = 0

@@ -157,13 +157,12 @@ def solve_local_search(
     started = time.monotonic()
     result = None
 
-    def listening(searched: pyvrp.ProblemData) -> list[StoppingCriterion]:
+    def listening() -> list[StoppingCriterion]:
+        """The progress listener, valued against every session's prize (those of
+        ``data``, also when a search requires every session and prizes none)."""
         if report is None:
             return []
-        prizes = sum(c.prize for c in searched.clients())
-        if not prizes:  # every session required: the value is the full prize of the data
-            prizes = sum(c.prize for c in data.clients())
-        return [_Reporter(report, began, prizes)]  # type: ignore[list-item]
+        return [_Reporter(report, began, sum(c.prize for c in data.clients()))]  # type: ignore[list-item]
 
     if _serving_always_pays(data, params):
         # Every session is worth its detour: search among plans serving all
@@ -176,7 +175,7 @@ def solve_local_search(
         runtime = max(0.05, deadline - time.monotonic())
         stop = MultipleCriteria([NoImprovement(NO_IMPROVEMENT), MaxRuntime(runtime),
                                  _NoFeasibleAfter(REQUIRED_TRIAL_SHARE * runtime),
-                                 *listening(required)])
+                                 *listening()])
         result = _search(required, stop, params.seed)
         stats["pyvrp_all_required"] = float(result.best.is_feasible())
         if not result.best.is_feasible():
@@ -184,7 +183,7 @@ def solve_local_search(
     if result is None:
         runtime = max(0.05, deadline - time.monotonic())
         stop = MultipleCriteria([NoImprovement(NO_IMPROVEMENT), MaxRuntime(runtime),
-                                 *listening(data)])
+                                 *listening()])
         result = _search(data, stop, params.seed)
     stats |= {
         "pyvrp_wall_s": round(time.monotonic() - started, 3),

@@ -41,7 +41,6 @@ from ortools.sat.python import cp_model
 
 from solver.cpsat import make_solver
 from solver.crew import covering_availability, match_crew, slot_role
-from solver.check import check_route
 from solver.dayroute import DayRoute, MethodOutcome, bounded_timings, to_route, week_of
 from solver.evaluate import keep_bonus, objective
 from solver.instance import Instance
@@ -49,7 +48,7 @@ from solver.model import CrewSlot, Pin, Service, SolveParams, Stop, Vehicle
 from solver.periods import keeps_month_week, target_visits, week_of_month
 from solver.pins import pin_penalty
 from solver.progress import Progress, ProgressCallback
-from solver.repair import PlanState, enforce_rules, enforce_week_limits, fill, place_pins
+from solver.repair import PlanState, fill, place_pins, repair
 from solver.routing import solve_routing
 from solver.timing import Timing, route_legs
 
@@ -307,14 +306,8 @@ def _routing_seed(
     if not _pruned(inst):
         return [], {}
     began = time.monotonic()
-    outcome = solve_routing(inst, params, pins, deadline)
-    state = PlanState(inst, params, outcome.days)
-    for key, day in list(state.days.items()):
-        if check_route(inst.problem, to_route(inst, day)):
-            state.remove(key)
-    enforce_rules(state, pins)
-    enforce_week_limits(state)
-    fill(state)
+    state = PlanState(inst, params, solve_routing(inst, params, pins, deadline).days)
+    repair(state, pins)
     days = state.ordered()
     return days, {"routing_seed_routes": float(len(days)),
                   "routing_seed_objective": float(_value(inst, params, days)),

@@ -15,8 +15,9 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+from solver.check import check_route
 from solver.coverage import area_value
-from solver.dayroute import DayRoute, staff_route, week_of
+from solver.dayroute import DayRoute, staff_route, to_route, week_of
 from solver.instance import Instance
 from solver.model import Pin, Service, SolveParams, StaffMember, Stop
 from solver.periods import keeps_month_week, target_visits, week_of_month
@@ -42,6 +43,7 @@ class PlanState:
         self.params = params
         self.days: dict[DayKey, DayRoute] = {}
         self._dates: dict[tuple[str, str], list[dt.date]] = {}
+        self._week_min: Counter[tuple[str, tuple[int, int]]] = Counter()  # (staff, week) -> duty
         for day in days:
             self.put(day)
 
@@ -52,12 +54,16 @@ class PlanState:
         for stop in day.stops:
             self._dates.setdefault((stop.id, day.service.id), []).append(day.date)
             self._dates[(stop.id, day.service.id)].sort()
+        for slot in day.crew:
+            self._week_min[(slot.staff, week_of(day.date))] += day.timing.duty_min
 
     def remove(self, key: DayKey) -> None:
         old = self.days.pop(key, None)
         if old is not None:
             for stop in old.stops:
                 self._dates[(stop.id, old.service.id)].remove(old.date)
+            for slot in old.crew:
+                self._week_min[(slot.staff, week_of(old.date))] -= old.timing.duty_min
 
     def session_dates(self, stop: Stop, service: Service) -> list[dt.date]:
         return self._dates.get((stop.id, service.id), [])
@@ -77,13 +83,10 @@ class PlanState:
         route of ``except_vehicle`` that day (``None``: no weekly limit)."""
         if member.max_week_min is None:
             return None
-        week = week_of(date)
-        used = sum(
-            route.timing.duty_min
-            for (vehicle, day), route in self.days.items()
-            if week_of(day) == week and not (day == date and vehicle == except_vehicle)
-            and any(slot.staff == member.id for slot in route.crew)
-        )
+        used = self._week_min[(member.id, week_of(date))]
+        own = self.days.get((except_vehicle, date)) if except_vehicle else None
+        if own is not None and any(slot.staff == member.id for slot in own.crew):
+            used -= own.timing.duty_min
         return member.max_week_min - used
 
     def week_budget(
@@ -298,6 +301,18 @@ def _put_shortened(
         stops = stops[:-1]
         dropped += 1
     return dropped
+
+
+def repair(state: PlanState, pins: Sequence[Pin]) -> tuple[int, int, int]:
+    """Make a method's plan valid and complete it: drop routes breaking a rule of
+    their own, enforce spacing, period caps and weekly hours, then insert every
+    session that still pays. Returns (routes dropped, sessions dropped, added)."""
+    invalid = [key for key, day in state.days.items()
+               if check_route(state.inst.problem, to_route(state.inst, day))]
+    for key in invalid:
+        state.remove(key)
+    removed = enforce_rules(state, pins) + enforce_week_limits(state)
+    return len(invalid), removed, fill(state)
 
 
 def enforce_week_limits(state: PlanState) -> int:

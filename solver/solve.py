@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 
 from solver import evaluate
-from solver.check import check_route, check_solution
+from solver.check import check_solution
 from solver.dayroute import MethodOutcome, to_route
 from solver.instance import Instance
 from solver.model import Method, Problem, Solution, SolveParams
@@ -21,7 +21,7 @@ from solver.patterns import solve_patterns
 from solver.pins import dropped_pins, lone_pin_problem
 from solver.progress import Progress, ProgressCallback
 from solver.reasons import unserved
-from solver.repair import PlanState, enforce_rules, enforce_week_limits, fill
+from solver.repair import PlanState, repair
 from solver.routing import solve_routing
 
 # Share of the time limit kept for repair, reasons and checks (at most 1 s).
@@ -56,11 +56,7 @@ def solve(problem: Problem, params: SolveParams = SolveParams(),  # noqa: B008
 
     report(Progress("finishing", time.monotonic() - started))
     state = PlanState(inst, params, outcome.days)
-    invalid = [key for key, day in state.days.items() if check_route(problem, to_route(inst, day))]
-    for key in invalid:
-        state.remove(key)
-    removed = enforce_rules(state, pins) + enforce_week_limits(state)
-    added = fill(state)
+    invalid, removed, added = repair(state, pins)
     routes = tuple(to_route(inst, day) for day in state.ordered())
 
     objective = evaluate.objective(problem, routes, params)
@@ -87,7 +83,7 @@ def solve(problem: Problem, params: SolveParams = SolveParams(),  # noqa: B008
         method=params.method,
         stats=outcome.stats
         | {
-            "routes_invalid_dropped": float(len(invalid)),
+            "routes_invalid_dropped": float(invalid),
             "repair_sessions_dropped": float(removed),
             "repair_sessions_added": float(added),
             "pins_dropped": float(len(dropped)),

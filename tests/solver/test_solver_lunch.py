@@ -5,7 +5,14 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from solver_instances import DATES_4W, available, bus_service, bus_stop, dropin_service, make_problem
+from solver_instances import (
+    DATES_4W,
+    available,
+    bus_service,
+    bus_stop,
+    dropin_service,
+    make_problem,
+)
 
 from solver import (
     Method,

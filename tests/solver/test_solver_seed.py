@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from bench.scale import synthetic
-
 from solver import Method, SolveParams, check_solution, solve
 
 

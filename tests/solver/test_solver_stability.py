@@ -6,7 +6,17 @@ from __future__ import annotations
 import pytest
 from solver_instances import DATES_4W, available, dropin_service, make_problem
 
-from solver import Method, Pin, SolveParams, StaffMember, Stop, Vehicle, Window, check_solution, solve
+from solver import (
+    Method,
+    Pin,
+    SolveParams,
+    StaffMember,
+    Stop,
+    Vehicle,
+    Window,
+    check_solution,
+    solve,
+)
 from solver.calendar import working_dates
 
 MONDAY, TUESDAY = working_dates(DATES_4W[0], 1)[0][:2]
@@ -54,7 +64,7 @@ def test_without_a_published_plan_nothing_is_held_back() -> None:
 
 
 def test_the_objective_counts_the_kept_sessions_and_the_bound_stays_valid() -> None:
-    kept, solution = plan(newcomer(), move_threshold=50)
+    _, solution = plan(newcomer(), move_threshold=50)
     assert solution.objective == 1000 * (10 + 50) - 20  # demand + kept bonus - 20 min driving
     assert solution.status == "optimal" and solution.bound == solution.objective
 

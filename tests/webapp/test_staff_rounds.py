@@ -159,9 +159,10 @@ def test_unknown_feed_token_is_not_found(anonymous):
 
 
 def test_a_day_with_a_lunch_break_on_duty_shows_it(app, planned_url):
+    from web_helpers import PASSWORD
+
     from outreach import planning
     from outreach.users import set_user
-    from web_helpers import PASSWORD
 
     with db.unit_of_work(planned_url) as s:
         doc = planning.export_document(s, 1)
