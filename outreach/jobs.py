@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -144,27 +145,51 @@ class RedisQueue:
     """
 
     KEY = "outreach:solve-jobs"
+    POLL_S = 2  # each BRPOP waits at most this long, well inside the socket timeout
+    RETRY_S = 1.0  # pause before reconnecting after Redis went away
 
-    def __init__(self, redis_url: str, url: str | None = None, key: str | None = None) -> None:
+    def __init__(self, redis_url: str, url: str | None = None, key: str | None = None,
+                 socket_timeout_s: float = 30.0) -> None:
         import redis
 
         self.url = url
         self.key = key or self.KEY
-        self._redis = redis.Redis.from_url(redis_url)
+        # An explicit socket timeout longer than one poll: redis-py's default (5 s
+        # in recent releases) would otherwise end a BRPOP that waits for ever.
+        self.poll_s = min(self.POLL_S, max(1, int(socket_timeout_s) - 1))
+        self._redis = redis.Redis.from_url(redis_url, socket_timeout=socket_timeout_s,
+                                           socket_connect_timeout=socket_timeout_s,
+                                           health_check_interval=30)
 
     def enqueue(self, job_id: int) -> None:
         self._redis.lpush(self.key, str(job_id))
 
     def work(self, max_jobs: int | None = None, idle_timeout_s: float | None = None) -> int:
         """Run queued jobs one after another; returns how many ran. Stops after
-        ``max_jobs`` jobs, or when nothing arrives for ``idle_timeout_s`` seconds."""
+        ``max_jobs`` jobs, or when nothing arrives for ``idle_timeout_s`` seconds;
+        otherwise stays up, reconnecting when Redis restarts."""
+        import redis
+
         done = 0
+        idle_since = time.monotonic()
         while max_jobs is None or done < max_jobs:
-            item = self._redis.brpop([self.key], timeout=idle_timeout_s or 0)
-            if item is None:
+            if idle_timeout_s is not None and time.monotonic() - idle_since >= idle_timeout_s:
                 break
+            wait = self.poll_s
+            if idle_timeout_s is not None:
+                left = idle_timeout_s - (time.monotonic() - idle_since)
+                wait = max(1, min(wait, math.ceil(left)))
+            try:
+                item = self._redis.brpop([self.key], timeout=wait)
+            except (redis.ConnectionError, redis.TimeoutError) as error:
+                log.warning("Redis unavailable (%s); retrying", error)
+                time.sleep(self.RETRY_S)
+                continue
+            if item is None:
+                continue
             run(int(item[1]), self.url)
             done += 1
+            idle_since = time.monotonic()
         return done
 
     def shutdown(self) -> None:

@@ -1,6 +1,7 @@
 """Coordinator journeys through the Flask app: generate, review, pin, re-optimise, publish."""
 
 import re
+import time
 
 import pytest
 from sqlmodel import Session, select
@@ -236,3 +237,14 @@ def test_the_progress_page_shows_the_gap(client, planned_url):
     page = client.get(f"/coordination/solves/{job.id}").get_data(as_text=True)
     assert "au plus 1.5 % sous le meilleur possible" in page
     assert 'http-equiv="refresh"' in page
+
+
+def test_redis_worker_stays_up_past_its_socket_timeout(redis_url):
+    """An idle worker keeps polling: a wait longer than the socket timeout is not an error."""
+    import uuid
+
+    queue = jobs.RedisQueue(redis_url, key=f"outreach:test:{uuid.uuid4().hex}", socket_timeout_s=2)
+    began = time.monotonic()
+    assert queue.work(idle_timeout_s=5) == 0
+    assert time.monotonic() - began >= 5
+    queue.shutdown()
