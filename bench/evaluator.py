@@ -12,7 +12,9 @@ order (the depot, 0, left implicit at both ends).
   due date. Value: total distance (double precision).
 - TOPTW: every customer at most once, at most ``tours`` routes, service
   starting in [opening, closing], return by the depot's closing time, with
-  distances truncated to one decimal. Value: total score.
+  distances truncated to the number of decimals the instance set's
+  documentation states (the caller passes it; nothing here assumes one).
+  Value: total score.
 """
 
 from __future__ import annotations
@@ -110,7 +112,7 @@ def evaluate_solomon(path: Path, routes: list[list[int]]) -> Evaluation:
     return Evaluation(total, not errors, tuple(errors), len(routes))
 
 
-def evaluate_toptw(path: Path, tours: int, routes: list[list[int]]) -> Evaluation:
+def evaluate_toptw(path: Path, tours: int, routes: list[list[int]], decimals: int) -> Evaluation:
     rows = _toptw_rows(path)
     xy = [(r[0], r[1]) for r in rows]
     routes = [r for r in routes if r]
@@ -120,7 +122,8 @@ def evaluate_toptw(path: Path, tours: int, routes: list[list[int]]) -> Evaluatio
     windows = [(r[4], r[5], r[2]) for r in rows]
 
     def truncated(a: tuple[float, float], b: tuple[float, float]) -> float:
-        return math.floor(10 * math.hypot(a[0] - b[0], a[1] - b[1]) + 1e-9) / 10
+        unit = 10**decimals
+        return math.floor(unit * math.hypot(a[0] - b[0], a[1] - b[1]) + 1e-9) / unit
 
     _total, timing = _schedule(routes, xy, windows, rows[0][5], truncated)
     errors += timing

@@ -22,6 +22,7 @@ from bench.evaluator import Evaluation, evaluate_solomon, evaluate_toptw
 from bench.readers import (
     TOPTW_SETS,
     RawInstance,
+    documented_decimals,
     read_solomon,
     read_toptw,
     solomon_bks,
@@ -46,7 +47,8 @@ def run_one(raw: RawInstance, path: Path, method: Method, time_limit: float,
     if raw.kind == "vrptw":
         evaluation = evaluate_solomon(path, routes)
     else:
-        evaluation = evaluate_toptw(path, raw.vehicles, routes)
+        assert raw.decimals is not None
+        evaluation = evaluate_toptw(path, raw.vehicles, routes, raw.decimals)
     return evaluation, seconds, solution.status
 
 
@@ -107,7 +109,7 @@ def toptw(args: argparse.Namespace) -> None:
                 best = bks.get((set_name, path.stem, tours))
                 if (args.with_bks and best is None) or (args.without_bks and best is not None):
                     continue
-                raw = read_toptw(path, tours)
+                raw = read_toptw(path, tours, documented_decimals(path.parent))
                 evaluation, took, _status = run_one(raw, path, args.method, args.time_limit,
                                                     args.seed)
                 runs += 1

@@ -1,32 +1,41 @@
-"""CP-SAT settings shared by both methods, chosen for reproducibility.
+"""CP-SAT settings shared by every method, chosen for reproducibility.
 
 CP-SAT with several workers is only reproducible with ``interleave_search``
-(workers run in deterministic batches) and a *deterministic* time limit. We
-set ``max_deterministic_time`` to ``DETERMINISTIC_PER_SECOND`` units per second
-of budget (calibrated so that it is reached before the wall-clock budget on a
-2-core machine) and keep the wall-clock limit as a safety net: if the machine
-is so slow that the safety net fires, the plan is still valid but may differ
-between runs.
+(workers run in deterministic batches) and a *deterministic* time limit, taken
+from the work budget (:mod:`solver.budget`). The wall-clock limit is the
+budget's safety cap: when it fires first (:func:`stopped_by_wall`) the plan is
+still valid but may differ between runs.
 """
 
 from __future__ import annotations
 
 from ortools.sat.python import cp_model
 
+from solver.budget import Budget
 from solver.model import SolveParams
 
-DETERMINISTIC_PER_SECOND = 0.5
 
-
-def make_solver(params: SolveParams, budget_s: float) -> cp_model.CpSolver:
-    """A CP-SAT solver that stops after ``budget_s`` seconds' worth of
-    deterministic time, seeded by ``params.seed``."""
+def make_solver(params: SolveParams, budget: Budget) -> cp_model.CpSolver:
+    """A CP-SAT solver that stops after ``budget``'s deterministic time (or its
+    wall-clock cap), seeded by ``params.seed``."""
     solver = cp_model.CpSolver()
     solver.parameters.random_seed = params.seed
     solver.parameters.num_workers = params.num_workers
     if params.num_workers > 1:
         solver.parameters.interleave_search = True
-    solver.parameters.max_deterministic_time = max(0.01, budget_s * DETERMINISTIC_PER_SECOND)
-    solver.parameters.max_time_in_seconds = max(0.05, budget_s)
+    solver.parameters.max_deterministic_time = budget.cpsat_deterministic_time()
+    solver.parameters.max_time_in_seconds = budget.wall_left_s()
     solver.parameters.log_search_progress = False
     return solver
+
+
+def solve_within(solver: cp_model.CpSolver, model: cp_model.CpModel, budget: Budget, what: str,
+                 callback: cp_model.CpSolverSolutionCallback | None = None) -> int:
+    """Solve and record on ``budget`` when the wall clock, not the work, stopped it."""
+    status = solver.solve(model, callback)
+    limit = solver.parameters.max_deterministic_time
+    if status not in (cp_model.OPTIMAL, cp_model.INFEASIBLE) and \
+            solver.deterministic_time < 0.99 * limit and \
+            solver.wall_time >= 0.95 * solver.parameters.max_time_in_seconds:
+        budget.hit(what)
+    return status

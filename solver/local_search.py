@@ -26,9 +26,14 @@ time frame that crew allows. Stage 2 hands the same session nodes
 
 Routes are then re-timed exactly and checked against the crew's availability
 (:func:`solver.routing.retimed`); the common repair pass fixes any spacing.
-The search is reproducible for a seed when it stops on its own
-(``NO_IMPROVEMENT`` iterations without a better plan) before the time limit,
-as on small problems; on larger ones the time limit decides, as in ROUTING.
+The search stops after a number of iterations drawn from the work budget
+(:mod:`solver.budget`), or ``NO_IMPROVEMENT`` iterations without a better
+plan: the same seed gives the same plan whatever the load, unless the
+wall-clock cap stops it first. PyVRP sees the demand weight capped at
+``PRIZE_PER_LEG`` times the longest leg's cost: a prize far larger than any
+travel cost makes its penalty arithmetic slow (ten times fewer iterations)
+and its search poor; the common repair pass then adds any session the full
+weight would have paid for.
 """
 
 from __future__ import annotations
@@ -45,8 +50,9 @@ from pyvrp.IteratedLocalSearch import IteratedLocalSearch, IteratedLocalSearchPa
 from pyvrp.PenaltyManager import PenaltyManager, PenaltyParams
 from pyvrp.Result import Result
 from pyvrp.search import OPERATORS, LocalSearch, PerturbationManager, compute_neighbours
-from pyvrp.stop import MaxRuntime, MultipleCriteria, NoImprovement, StoppingCriterion
+from pyvrp.stop import MaxIterations, MultipleCriteria, NoImprovement, StoppingCriterion
 
+from solver.budget import Budget
 from solver.dayroute import DayRoute, MethodOutcome
 from solver.instance import Instance
 from solver.model import Pin, SolveParams, Stop
@@ -58,14 +64,32 @@ REQUIRED_TRIAL_SHARE = 0.3  # of the budget, to find a plan serving every sessio
 INFEASIBLE_COST = np.iinfo(np.int64).max  # PyVRP's cost of an infeasible solution
 
 
-class _NoFeasibleAfter:
-    """Stops a search that found no feasible plan within ``seconds``."""
+PRIZE_PER_LEG = 20  # cap of the demand weight PyVRP sees, in longest legs' travel cost
 
-    def __init__(self, seconds: float) -> None:
-        self._limit = time.monotonic() + seconds
+
+class _NoFeasibleAfter:
+    """Stops a search that found no feasible plan within ``iterations``."""
+
+    def __init__(self, iterations: int) -> None:
+        self._left = iterations
 
     def __call__(self, best_cost: float) -> bool:
-        return best_cost >= INFEASIBLE_COST and time.monotonic() > self._limit
+        self._left -= 1
+        return best_cost >= INFEASIBLE_COST and self._left < 0
+
+
+class _WallCap:
+    """The budget's safety cap: stops the search at the wall-clock deadline and
+    records it."""
+
+    def __init__(self, budget: Budget) -> None:
+        self._budget = budget
+
+    def __call__(self, best_cost: float) -> bool:
+        if self._budget.past_deadline():
+            self._budget.hit("pyvrp")
+            return True
+        return False
 
 
 class _Reporter:
@@ -130,21 +154,29 @@ def _serving_always_pays(data: pyvrp.ProblemData, params: SolveParams) -> bool:
     return bool(needed <= available)
 
 
+def search_weight(inst: Instance, params: SolveParams) -> int:
+    """The demand weight PyVRP sees: the planner's, capped at ``PRIZE_PER_LEG``
+    times the cost of the longest leg (see the module docstring)."""
+    longest = max((max(row) for row in inst.problem.travel_min), default=0)
+    return max(1, min(params.demand_weight, PRIZE_PER_LEG * params.travel_weight * max(1, longest)))
+
+
 def solve_local_search(
-    inst: Instance, params: SolveParams, pins: Sequence[Pin], deadline: float,
+    inst: Instance, params: SolveParams, pins: Sequence[Pin], budget: Budget,
     report: ProgressCallback | None = None,
 ) -> MethodOutcome:
-    """Stage 1 then stage 2 before ``deadline`` (``time.monotonic()``); ``report``
-    hears of better plans during the search (objective as PyVRP sees it:
-    prizes of the sessions held minus travel costs)."""
+    """Stage 1 then stage 2 within ``budget``; ``report`` hears of better plans
+    during the search (objective as PyVRP sees it: prizes of the sessions held
+    minus travel costs)."""
     began = time.monotonic()
-    budget = max(0.05, deadline - time.monotonic())
     # One worker: deterministic without interleaved batches, which would run
     # to their full slice after the (usually quick) optimum.
     crew_params = dataclasses.replace(params, num_workers=1)
-    crewed, stats = choose_crews(inst, crew_params, pins, time.monotonic() + CREW_SHARE * budget)
+    crewed, stats = choose_crews(inst, crew_params, pins, budget.share(CREW_SHARE))
     if not crewed:
         return MethodOutcome([], "feasible", None, stats)
+    params = dataclasses.replace(params, demand_weight=search_weight(inst, params))
+    stats["pyvrp_demand_weight"] = float(params.demand_weight)
     graph = session_nodes(inst, params, crewed, pins)
     data, client_node, type_days = _problem_data(inst, params, crewed, graph)
     stats |= {
@@ -156,6 +188,8 @@ def solve_local_search(
         return MethodOutcome([], "feasible", None, stats)
     started = time.monotonic()
     result = None
+    iterations = budget.share(1 - CREW_SHARE).pyvrp_iterations(data.num_clients)
+    stats["pyvrp_iteration_limit"] = float(iterations)
 
     def listening() -> list[StoppingCriterion]:
         """The progress listener, valued against every session's prize (those of
@@ -172,18 +206,16 @@ def solve_local_search(
                          tw_early=c.tw_early, tw_late=c.tw_late, prize=0, required=True)
             for c in data.clients()
         ])
-        runtime = max(0.05, deadline - time.monotonic())
-        stop = MultipleCriteria([NoImprovement(NO_IMPROVEMENT), MaxRuntime(runtime),
-                                 _NoFeasibleAfter(REQUIRED_TRIAL_SHARE * runtime),
-                                 *listening()])
+        stop = MultipleCriteria([NoImprovement(NO_IMPROVEMENT), MaxIterations(iterations),
+                                 _NoFeasibleAfter(int(REQUIRED_TRIAL_SHARE * iterations)),
+                                 _WallCap(budget), *listening()])
         result = _search(required, stop, params.seed)
         stats["pyvrp_all_required"] = float(result.best.is_feasible())
         if not result.best.is_feasible():
             result = None
     if result is None:
-        runtime = max(0.05, deadline - time.monotonic())
-        stop = MultipleCriteria([NoImprovement(NO_IMPROVEMENT), MaxRuntime(runtime),
-                                 *listening()])
+        stop = MultipleCriteria([NoImprovement(NO_IMPROVEMENT), MaxIterations(iterations),
+                                 _WallCap(budget), *listening()])
         result = _search(data, stop, params.seed)
     stats |= {
         "pyvrp_wall_s": round(time.monotonic() - started, 3),

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import ClassVar
 
 MINUTES_PER_DAY = 24 * 60
 
@@ -400,7 +401,9 @@ class Method(str, Enum):
 class SolveParams:
     """Knobs of a solve. Defaults work for a 4-week département plan."""
 
-    time_limit_s: float = 30.0
+    WORK_SHARE: ClassVar[float] = 0.8  # default work budget, as a share of the time limit
+
+    time_limit_s: float = 30.0  # wall-clock cap of the whole solve, finishing included
     seed: int = 0
     method: Method = Method.PATTERNS
     num_workers: int = 2
@@ -410,14 +413,27 @@ class SolveParams:
     month_week_change_weight: int = 20  # lost when a monthly stop's sessions use one more
     # week of the month ("the 2nd Wednesday"), for services with periods of 4 weeks or more
     move_threshold: int = 10  # demand a published session must gain to move (Problem.preferred)
+    # Deterministic work budget in reference seconds (see solver.budget): the
+    # searches stop on it, so that the same seed gives the same plan under any
+    # load; the time limit is a safety cap. Default: WORK_SHARE of the time limit.
+    work_limit_s: float | None = None
 
     def __post_init__(self) -> None:
         if self.time_limit_s <= 0:
             raise ValueError("SolveParams.time_limit_s must be positive")
+        if self.work_limit_s is not None and self.work_limit_s <= 0:
+            raise ValueError("SolveParams.work_limit_s must be positive")
         if self.num_workers < 1:
             raise ValueError("SolveParams.num_workers must be at least 1")
         if self.move_threshold < 0:
             raise ValueError("SolveParams.move_threshold must not be negative")
+
+    @property
+    def work_s(self) -> float:
+        """The deterministic work budget in reference seconds."""
+        if self.work_limit_s is not None:
+            return self.work_limit_s
+        return self.WORK_SHARE * self.time_limit_s
 
 
 class ReasonCode(str, Enum):

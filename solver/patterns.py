@@ -4,9 +4,8 @@
    stop, then sequences growing by one of the ``PAIR_NEIGHBOURS`` (for the
    second stop; every stop when at most ``ALL_PAIRS_UP_TO`` are reachable) or
    ``LONGER_NEIGHBOURS`` (after) nearest stops of the last one, up to
-   ``max_sessions_per_day`` stops and ``TEMPLATES_PER_DAY`` sequences. With
-   at most two sessions a day and no more stops than that, the enumeration is
-   complete and the CP-SAT bound holds for every possible plan.
+   ``max_sessions_per_day`` stops and ``TEMPLATES_PER_DAY`` sequences, and
+   within the work budget (:mod:`solver.budget`; singles are always timed).
    Each is timed exactly (:mod:`solver.timing`), once per window combination
    and per crew-availability bound, so part-time staff find a timing that fits.
 2. Each timed sequence becomes an option on every date of that weekday where a
@@ -24,7 +23,13 @@ stops offering a service), ROUTING first plans with ``SEED_SHARE`` of the time:
 its day-routes join the options and its plan becomes the hint when better than
 the greedy one, so CP-SAT starts from it and can only improve on it.
 
-The CP-SAT bound is a proven upper bound over the enumerated routes.
+The CP-SAT bound is a proven upper bound over the enumerated routes, so it is
+reported only when the enumeration is *complete*: every single stop, every
+pair from every stop, and every longer day from every shorter one (which holds
+when no neighbour list was cut, no cap or budget was reached, and every day
+extended was feasible, since only feasible days are extended). The stats say
+which of these failed (``enumeration_incomplete_*``); the solve then reports
+the relaxation bound of :mod:`solver.bound` instead.
 """
 
 from __future__ import annotations
@@ -34,18 +39,18 @@ import itertools
 import math
 import time
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from solver.cpsat import make_solver
+from solver.choice import SessionChoice
+from solver.cpsat import make_solver, solve_within
 from solver.crew import covering_availability, match_crew, slot_role
 from solver.dayroute import DayRoute, MethodOutcome, bounded_timings, to_route, week_of
-from solver.evaluate import keep_bonus, objective
+from solver.evaluate import objective
 from solver.instance import Instance
 from solver.model import CrewSlot, Pin, Service, SolveParams, Stop, Vehicle
-from solver.periods import keeps_month_week, target_visits, week_of_month
 from solver.pins import pin_penalty
 from solver.progress import Progress, ProgressCallback
 from solver.repair import PlanState, fill, place_pins, repair
@@ -77,11 +82,15 @@ class _Option:
 class _Enumerator:
     """Builds the options of every vehicle-day, sharing timings across dates."""
 
-    def __init__(self, inst: Instance, pins: Sequence[Pin], stop_longer_at: float = math.inf) -> None:
+    def __init__(self, inst: Instance, pins: Sequence[Pin], budget: Budget) -> None:
         self.inst = inst
         self.pins = pins
-        self.stop_longer_at = stop_longer_at  # time.monotonic() after which no longer sequence starts
-        self.cut_short = False
+        self.budget = budget
+        self.max_sequences = budget.sequences()  # longer days stop being timed beyond it
+        self.cut_short = False  # stopped by its work budget (or the wall clock)
+        # Why the routes may not be every possible day-route: empty when the
+        # enumeration is complete (then the CP-SAT bound holds for every plan).
+        self.incomplete: set[str] = set()
         self._eligible: dict[tuple[dt.date, int, int], frozenset[str]] = {}
         self._crewable: dict[tuple[str, frozenset[str]], bool] = {}
         self.sequences = 0
@@ -162,22 +171,37 @@ class _Enumerator:
             for stop in singles
         }
         for length in range(2, service.max_sessions_per_day + 1):
-            if time.monotonic() > self.stop_longer_at:
+            if not level:
+                break
+            if self.sequences >= self.max_sequences or self.budget.past_deadline():
+                if self.budget.past_deadline():
+                    self.budget.hit("enumeration")
                 self.cut_short = True  # singles always; longer days only within the budget
+                self.incomplete.add("budget")
                 break
             width = PAIR_NEIGHBOURS if length == 2 else LONGER_NEIGHBOURS
             if length == 2 and len(singles) <= ALL_PAIRS_UP_TO:
                 width = len(singles)
+            if width < len(singles) - 1:
+                self.incomplete.add("nearest_neighbours")
             next_level: list[StopSeq] = []
             for seq in level:
                 for other in neighbours[seq[-1]][:width]:
-                    if other in seq or len(found) >= TEMPLATES_PER_DAY:
+                    if other in seq:
+                        continue
+                    if len(found) >= TEMPLATES_PER_DAY:
+                        self.incomplete.add("templates_per_day")
                         continue
                     longer = (*seq, other)
                     timings = self._timed(vehicle, weekday, service, longer, starts, ends)
                     found.extend((longer, t) for t in timings)
                     if timings:
                         next_level.append(longer)
+                    elif length < service.max_sessions_per_day:
+                        # Only feasible days are extended; a longer day through an
+                        # infeasible one may exist (a lunch break, travel times
+                        # without the triangle inequality).
+                        self.incomplete.add("longer_days_from_feasible_ones")
             level = next_level
         return found
 
@@ -230,38 +254,47 @@ class _Enumerator:
 
 
 class _ProgressReporter(cp_model.CpSolverSolutionCallback):
-    """Forwards each improving CP-SAT solution (objective and bound) to the callback."""
+    """Forwards each improving CP-SAT solution to the callback, with CP-SAT's
+    bound only when ``bound_valid`` (a complete enumeration: the bound then
+    holds for every plan, not only for the enumerated routes)."""
 
-    def __init__(self, report: ProgressCallback, started: float) -> None:
+    def __init__(self, report: ProgressCallback, started: float, bound_valid: bool) -> None:
         super().__init__()
         self._report = report
         self._started = started
+        self._bound_valid = bound_valid
 
     def on_solution_callback(self) -> None:
+        bound = self.best_objective_bound if self._bound_valid else None
         self._report(Progress("searching", time.monotonic() - self._started,
-                              self.objective_value, self.best_objective_bound))
+                              self.objective_value, bound))
 
 
 def solve_patterns(
-    inst: Instance, params: SolveParams, pins: Sequence[Pin], deadline: float,
+    inst: Instance, params: SolveParams, pins: Sequence[Pin], budget: Budget,
     report: ProgressCallback | None = None,
 ) -> MethodOutcome:
-    """Enumerate day-routes and choose them with CP-SAT before ``deadline``
-    (a ``time.monotonic()`` value). ``pins`` are those feasible alone; ``report``
-    hears of each better plan found."""
+    """Enumerate day-routes and choose them with CP-SAT within ``budget``.
+    ``pins`` are those feasible alone; ``report`` hears of each better plan
+    found. The bound is reported only when the enumeration is complete (then it
+    holds for every plan); ``stats["enumeration_complete"]`` says so."""
     started = time.monotonic()
-    seeds, stats = _routing_seed(inst, params, pins, started + SEED_SHARE * (deadline - started))
-    enumerator = _Enumerator(inst, pins, time.monotonic()
-                             + ENUMERATION_SHARE * max(0.0, deadline - time.monotonic()))
+    seed_share = SEED_SHARE if _pruned(inst) else 0.0
+    seeds, stats = _routing_seed(inst, params, pins, budget.share(seed_share))
+    enumerator = _Enumerator(inst, pins, budget.share(ENUMERATION_SHARE))
     options = enumerator.options(seeds)
+    complete = not enumerator.incomplete
     stats |= {
         "enumeration_cut_short": float(enumerator.cut_short),
+        "enumeration_complete": float(complete),
         "sequences_timed": enumerator.sequences,
         "routes_enumerated": len(options),
         "enumeration_s": round(time.monotonic() - started, 3),
     }
+    stats |= {f"enumeration_incomplete_{why}": 1.0 for why in sorted(enumerator.incomplete)}
     if not options:
-        return MethodOutcome([], "optimal", 0, stats)
+        return MethodOutcome([], "optimal" if complete else "feasible", 0 if complete else None,
+                             stats)
     model = _Model(inst, params, options, pins)
     greedy = PlanState(inst, params)
     place_pins(greedy, pins)
@@ -271,8 +304,14 @@ def solve_patterns(
         hint = seeds
         stats["hint_from_routing"] = 1.0
     stats["greedy_hint_routes"] = float(model.hint(hint))
-    solver = make_solver(params, max(0.05, deadline - time.monotonic()))
-    status = solver.solve(model.cp, _ProgressReporter(report, started) if report else None)
+    # What is left of the work once the seed and the enumeration took theirs
+    # (counted in deterministic units: the sequences actually timed).
+    used = seed_share + min(ENUMERATION_SHARE, enumerator.sequences / max(1, enumerator.max_sequences)
+                            * ENUMERATION_SHARE)
+    cpsat_budget = budget.share(max(0.05, 1.0 - used))
+    solver = make_solver(params, cpsat_budget)
+    status = solve_within(solver, model.cp, cpsat_budget, "patterns",
+                          _ProgressReporter(report, started, complete) if report else None)
     stats |= {
         "cpsat_wall_s": round(solver.wall_time, 3),
         "cpsat_deterministic_time": round(solver.deterministic_time, 3),
@@ -284,7 +323,7 @@ def solve_patterns(
     days = model.chosen(solver)
     honoured = sum(solver.value(p) for p in model.pin_vars)
     bound = math.floor(solver.best_objective_bound + 1e-6) - model.pin_weight * honoured
-    if enumerator.cut_short:  # a proof over a truncated enumeration proves little
+    if not complete:  # a proof over some of the day-routes proves nothing of the others
         return MethodOutcome(days, "feasible", None, stats)
     return MethodOutcome(days, "optimal" if status == cp_model.OPTIMAL else "feasible", bound, stats)
 
@@ -299,14 +338,14 @@ def _pruned(inst: Instance) -> bool:
 
 
 def _routing_seed(
-    inst: Instance, params: SolveParams, pins: Sequence[Pin], deadline: float
+    inst: Instance, params: SolveParams, pins: Sequence[Pin], budget: Budget
 ) -> tuple[list[DayRoute], dict[str, float]]:
     """On problems too large to enumerate well, a ROUTING plan (made valid by the
     repair rules) whose day-routes join the options and may become the hint."""
     if not _pruned(inst):
         return [], {}
     began = time.monotonic()
-    state = PlanState(inst, params, solve_routing(inst, params, pins, deadline).days)
+    state = PlanState(inst, params, solve_routing(inst, params, pins, budget).days)
     repair(state, pins)
     days = state.ordered()
     return days, {"routing_seed_routes": float(len(days)),
@@ -318,15 +357,15 @@ def _value(inst: Instance, params: SolveParams, days: Sequence[DayRoute]) -> int
     return objective(inst.problem, [to_route(inst, day) for day in days], params)
 
 
-class _Model:
+class _Model(SessionChoice):
     """The CP-SAT model over the options (see the module docstring)."""
 
     def __init__(
         self, inst: Instance, params: SolveParams, options: list[_Option], pins: Sequence[Pin]
     ) -> None:
-        self.inst = inst
+        super().__init__(inst)
         self.options = options
-        cp = self.cp = cp_model.CpModel()
+        cp = self.cp
         self.x = [cp.new_bool_var(f"x{i}") for i in range(len(options))]
         objective: list[cp_model.LinearExprT] = []
         by_stop = not inst.problem.areas  # else demand is earned by area coverage below
@@ -354,11 +393,7 @@ class _Model:
                 cp.add(sum(members) <= 1)
         self._add_week_limits(by_day_service)
 
-        for (stop_id, service_id), per_date in visits.items():
-            objective.extend(self._add_stop_rules(inst.stops[stop_id], inst.services[service_id],
-                                                  per_date, params))
-        if not by_stop:
-            objective.extend(self._add_coverage(visits, params))
+        objective.extend(self.demand_terms(visits, params))
 
         self.pin_weight = pin_penalty(inst.problem, params) if pins else 0
         self.pin_vars: list[cp_model.IntVar] = []
@@ -371,13 +406,6 @@ class _Model:
             cp.add(var <= sum(self.x[i] for i in holding))
             self.pin_vars.append(var)
             objective.append(self.pin_weight * var)
-        bonus = keep_bonus(params)
-        for stop_id, service_id, date in sorted(inst.preferred):
-            holding = visits.get((stop_id, service_id), {}).get(date, [])
-            if holding and bonus:
-                kept = cp.new_bool_var(f"keep_{stop_id}_{date}")
-                cp.add(kept <= sum(self.x[i] for i in holding))
-                objective.append(bonus * kept)
         cp.maximize(sum(objective))
 
     def _add_crew(
@@ -409,74 +437,6 @@ class _Model:
             fitting = [i for i in indices if member_id in self.options[i].eligible]
             if on_board and len(fitting) < len(indices):
                 cp.add(sum(on_board) <= sum(self.x[i] for i in fitting))
-
-    def _add_coverage(
-        self, visits: dict[tuple[str, str], dict[dt.date, list[int]]], params: SolveParams
-    ) -> list[cp_model.LinearExprT]:
-        """Area coverage, as :func:`solver.coverage.area_value` counts it. One
-        session a period (the usual case): see :meth:`_nested_coverage`. More:
-        per (area, service, period), ``credited[stop]`` counts the sessions held
-        at each of the area's stops that the area is credited with,
-        ``visits_per_period`` in all at most, each earning that stop's demand.
-        An area reached by one stop only needs no variable: its period cap caps it."""
-        cp, inst = self.cp, self.inst
-        terms: list[cp_model.LinearExprT] = []
-        for area in inst.problem.areas:
-            for service in inst.problem.services:
-                credited: dict[int, list[cp_model.IntVar]] = defaultdict(list)
-                reach = [(stop_id, demand) for stop_id, demand in area.reach
-                         if demand > 0 and (stop_id, service.id) in visits]
-                if len(reach) > 1 and service.visits_per_period == 1:
-                    terms.extend(self._nested_coverage(reach, service, visits, params))
-                    continue
-                for stop_id, demand in reach:
-                    held: dict[int, list[cp_model.IntVar]] = defaultdict(list)
-                    for date, indices in visits[(stop_id, service.id)].items():
-                        held[inst.period(service, date)].extend(self.x[i] for i in indices)
-                    if len(reach) == 1:  # one stop: its period cap already caps the area
-                        terms.extend(params.demand_weight * demand * x
-                                     for sessions in held.values() for x in sessions)
-                        continue
-                    for period, sessions in held.items():
-                        var = cp.new_int_var(0, min(service.visits_per_period, len(sessions)), "")
-                        cp.add(var <= sum(sessions))
-                        credited[period].append(var)
-                        terms.append(params.demand_weight * demand * var)
-                for period_vars in credited.values():
-                    if len(period_vars) > 1:
-                        cp.add(sum(period_vars) <= service.visits_per_period)
-        return terms
-
-    def _nested_coverage(
-        self, reach: list[tuple[str, int]], service: Service,
-        visits: dict[tuple[str, str], dict[dt.date, list[int]]], params: SolveParams,
-    ) -> list[cp_model.LinearExprT]:
-        """One session a period: the area earns its best held stop's demand, written
-        as steps down the stops sorted by demand (``reached[k]``: one of the k best
-        stops holds a session), each step worth the drop to the next stop's demand."""
-        cp, inst = self.cp, self.inst
-        ordered = sorted(reach, key=lambda r: -r[1])
-        per_period: dict[int, list[list[cp_model.IntVar]]] = defaultdict(
-            lambda: [[] for _ in ordered])
-        for k, (stop_id, _demand) in enumerate(ordered):
-            for date, indices in visits[(stop_id, service.id)].items():
-                per_period[inst.period(service, date)][k].extend(self.x[i] for i in indices)
-        terms: list[cp_model.LinearExprT] = []
-        for sessions_by_stop in per_period.values():
-            held: list[cp_model.IntVar] = []
-            previous = None
-            for k, (_stop_id, demand) in enumerate(ordered):
-                held.extend(sessions_by_stop[k])
-                step = demand - (ordered[k + 1][1] if k + 1 < len(ordered) else 0)
-                if step <= 0 or not held:
-                    continue
-                reached = cp.new_bool_var("")
-                cp.add(reached <= sum(held))
-                if previous is not None:
-                    cp.add(previous <= reached)
-                previous = reached
-                terms.append(params.demand_weight * step * reached)
-        return terms
 
     def _add_week_limits(self, by_day_service: dict[tuple[str, dt.date, str], list[int]]) -> None:
         """Weekly hours: a member's duty on a vehicle-day is at least the chosen
@@ -511,55 +471,6 @@ class _Model:
                 cp.add(minutes >= duty).only_enforce_if(on_board)
                 worked.append(minutes)
             cp.add(sum(worked) <= limit)
-
-    def _add_stop_rules(
-        self,
-        stop: Stop,
-        service: Service,
-        per_date: dict[dt.date, list[int]],
-        params: SolveParams,
-    ) -> list[cp_model.LinearExprT]:
-        """Period caps, spacing and the weekday-preference terms of one pair."""
-        cp, inst = self.cp, self.inst
-        held = {d: sum(self.x[i] for i in idx) for d, idx in per_date.items()}
-        dates = sorted(per_date)
-        by_period: dict[int, list[dt.date]] = defaultdict(list)
-        for date in dates:
-            by_period[inst.period(service, date)].append(date)
-        for period_dates in by_period.values():
-            if sum(len(per_date[d]) for d in period_dates) > service.visits_per_period:
-                cp.add(sum(held[d] for d in period_dates) <= service.visits_per_period)
-        if service.min_spacing_days > 0:
-            for first in dates:
-                close = [d for d in dates if 0 <= (d - first).days < service.min_spacing_days]
-                if sum(len(per_date[d]) for d in close) > 1:
-                    cp.add(sum(held[d] for d in close) <= 1)
-        target = target_visits(inst.problem, service)
-        if target < 2:
-            return []
-        terms = self._rhythm_penalty(held, dates, target, dt.date.isoweekday,
-                                     params.weekday_change_weight)
-        if keeps_month_week(service):
-            terms += self._rhythm_penalty(held, dates, target, week_of_month,
-                                          params.month_week_change_weight)
-        return terms
-
-    def _rhythm_penalty(
-        self, held: dict[dt.date, cp_model.LinearExprT], dates: list[dt.date], target: int,
-        key: Callable[[dt.date], int], weight: int,
-    ) -> list[cp_model.LinearExprT]:
-        """``weight`` lost for each value of ``key`` (weekday, week of the month)
-        the pair's sessions use beyond the first."""
-        cp = self.cp
-        values = sorted({key(d) for d in dates})
-        if len(values) < 2 or weight == 0:
-            return []
-        used = {v: cp.new_bool_var("") for v in values}
-        for value, var in used.items():
-            cp.add(sum(held[d] for d in dates if key(d) == value) <= target * var)
-        any_used = cp.new_bool_var("")
-        cp.add(any_used <= sum(used.values()))
-        return [weight * (any_used - sum(used.values()))]
 
     def hint(self, days: Sequence[DayRoute]) -> int:
         """Hint CP-SAT with a plan (the greedy one): each of its day-routes

@@ -12,10 +12,10 @@ copy per session of its target; copy ``c`` of period ``k`` may only go to the
 ``c``-th slice of the period (so copies keep apart), and has one variant per
 weekday (windows differ by weekday) in a single disjunction whose penalty is
 the demand it serves. Pinned sessions are nodes restricted to their
-vehicle-day. Guided local search then runs until the time limit: it is
-reproducible only when it converges before then (as on the product's sizes),
-since OR-Tools routing has no deterministic time budget. Routes are then
-re-timed exactly; the common repair pass fixes any spacing left.
+vehicle-day. Guided local search then runs for a number of solutions drawn
+from the work budget (:mod:`solver.budget`), so the same seed gives the same
+plan whatever the load, unless the wall-clock cap stops it first. Routes are
+then re-timed exactly; the common repair pass fixes any spacing left.
 """
 
 from __future__ import annotations
@@ -30,7 +30,8 @@ from dataclasses import dataclass
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 from ortools.sat.python import cp_model
 
-from solver.cpsat import make_solver
+from solver.budget import Budget
+from solver.cpsat import make_solver, solve_within
 from solver.crew import covering_availability, slot_role
 from solver.dayroute import DayRoute, MethodOutcome, bounded_timings, week_of
 from solver.instance import Instance
@@ -66,22 +67,22 @@ class _Node:
 
 
 def solve_routing(
-    inst: Instance, params: SolveParams, pins: Sequence[Pin], deadline: float,
+    inst: Instance, params: SolveParams, pins: Sequence[Pin], budget: Budget,
     report: ProgressCallback | None = None,
 ) -> MethodOutcome:
-    """Stage 1 then stage 2 before ``deadline`` (``time.monotonic()``); ``report``
-    hears of each better plan of stage 2."""
+    """Stage 1 then stage 2 within ``budget``; ``report`` hears of each better
+    plan of stage 2."""
     began = time.monotonic()
-    budget = max(0.05, deadline - time.monotonic())
-    crewed, stats = choose_crews(inst, params, pins, time.monotonic() + CREW_SHARE * budget)
+    crewed, stats = choose_crews(inst, params, pins, budget.share(CREW_SHARE))
     if not crewed:
         return MethodOutcome([], "feasible", None, stats)
-    days, routing_stats = _route(inst, params, crewed, pins, deadline, report, began)
+    days, routing_stats = _route(inst, params, crewed, pins, budget.share(1 - CREW_SHARE),
+                                 report, began)
     return MethodOutcome(days, "feasible", None, stats | routing_stats)
 
 
 def choose_crews(
-    inst: Instance, params: SolveParams, pins: Sequence[Pin], deadline: float
+    inst: Instance, params: SolveParams, pins: Sequence[Pin], budget: Budget
 ) -> tuple[list[Crewed], dict[str, float]]:
     """Stage 1: which vehicle-days run, which service, which crew."""
     problem = inst.problem
@@ -175,8 +176,8 @@ def choose_crews(
     if not anchors:
         return [], stats
     cp.maximize(sum(objective))
-    solver = make_solver(params, max(0.05, deadline - time.monotonic()))
-    status = solver.solve(cp)
+    solver = make_solver(params, budget)
+    status = solve_within(solver, cp, budget, "crews")
     stats["crew_cpsat_wall_s"] = round(solver.wall_time, 3)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return [], stats
@@ -296,7 +297,7 @@ def _route(
     params: SolveParams,
     crewed: list[Crewed],
     pins: Sequence[Pin],
-    deadline: float,
+    budget: Budget,
     report: ProgressCallback | None = None,
     began: float | None = None,
 ) -> tuple[list[DayRoute], dict[str, float]]:
@@ -367,25 +368,34 @@ def _route(
     search.local_search_metaheuristic = (
         routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
     )
-    budget = max(0.05, deadline - time.monotonic())
-    search.time_limit.FromMilliseconds(int(1000 * budget))
+    wall_s = budget.wall_left_s()
+    search.time_limit.FromMilliseconds(int(1000 * wall_s))
+    search.solution_limit = budget.routing_solutions(len(nodes), len(crewed))
     started = time.monotonic()
-    if report is not None:
-        # The routing cost is travel plus the penalties of sessions left out:
-        # all penalties minus it is the demand held minus travel.
-        prizes = sum(penalty for _, penalty in disjunctions) - (
-            pin_penalty(problem, params) * len(pins) if pins else 0)
+    solutions = [0]
+    # The routing cost is travel plus the penalties of sessions left out:
+    # all penalties minus it is the demand held minus travel.
+    prizes = sum(penalty for _, penalty in disjunctions) - (
+        pin_penalty(problem, params) * len(pins) if pins else 0)
+    best = [float("-inf")]
 
-        def improved() -> None:
-            report(Progress("searching", time.monotonic() - (began or started),
-                            float(prizes - routing.CostVar().Max())))
+    def improved() -> None:
+        solutions[0] += 1
+        value = float(prizes - routing.CostVar().Max())
+        if report is not None and value > best[0]:  # guided local search also visits worse plans
+            best[0] = value
+            report(Progress("searching", time.monotonic() - (began or started), value))
 
-        routing.AddAtSolutionCallback(improved)
+    routing.AddAtSolutionCallback(improved)
     assignment = routing.SolveWithParameters(search)
+    elapsed = time.monotonic() - started
+    if solutions[0] < search.solution_limit and elapsed >= 0.95 * wall_s:
+        budget.hit("routing")
     stats: dict[str, float] = {
         "routing_nodes": float(len(nodes)),
         "routing_vehicles": float(len(crewed)),
-        "routing_wall_s": round(time.monotonic() - started, 3),
+        "routing_solutions": float(solutions[0]),
+        "routing_wall_s": round(elapsed, 3),
     }
     if assignment is None:
         return [], stats

@@ -1,9 +1,15 @@
 """The solver's façade: ``solve(problem, params) -> Solution``.
 
-Both methods end the same way: enforce spacing and period caps, insert every
-remaining session that improves the objective (:mod:`solver.repair`), check
-every hard rule independently (:mod:`solver.check`), explain what is left
-unserved (:mod:`solver.reasons`) and report pins that could not hold.
+Every method ends the same way: enforce spacing and period caps, insert every
+remaining session that improves the objective (:mod:`solver.repair`), bound
+the best possible plan when the method proved nothing (:mod:`solver.bound`),
+check every hard rule independently (:mod:`solver.check`), explain what is
+left unserved (:mod:`solver.reasons`) and report pins that could not hold.
+
+Searches stop on deterministic work (:mod:`solver.budget`): the same problem,
+seed and ``work_limit_s`` give the same plan, unless the wall-clock cap
+``time_limit_s`` stops a search first (``stats["wall_clock_cap_hit"]``). A
+share of the time limit is kept for finishing, larger for larger problems.
 OR-Tools objects never leave :mod:`solver.patterns`, :mod:`solver.routing`
 and :mod:`solver.cpsat`; PyVRP objects never leave :mod:`solver.local_search`.
 """
@@ -13,6 +19,8 @@ from __future__ import annotations
 import time
 
 from solver import evaluate
+from solver.bound import relaxation_bound
+from solver.budget import Budget
 from solver.check import check_solution
 from solver.dayroute import MethodOutcome, to_route
 from solver.instance import Instance
@@ -24,8 +32,10 @@ from solver.reasons import unserved
 from solver.repair import PlanState, repair
 from solver.routing import solve_routing
 
-# Share of the time limit kept for repair, reasons and checks (at most 1 s).
-FINISHING_SHARE = 0.1
+BOUND_SHARE = 0.1  # of the work, for the relaxation bound when the method proved nothing
+FINISHING_SHARE = 0.1  # of the time limit, kept for repair, reasons and checks...
+FINISHING_MIN_S = 1.0  # ...at least this (when the limit allows),
+FINISHING_PER_STOP_S = 0.006  # or this much per stop when more
 
 
 def solve(problem: Problem, params: SolveParams = SolveParams(),  # noqa: B008
@@ -40,19 +50,25 @@ def solve(problem: Problem, params: SolveParams = SolveParams(),  # noqa: B008
     started = time.monotonic()
     report = progress or (lambda _p: None)
     report(Progress("enumerating", 0.0))
-    deadline = started + params.time_limit_s - min(1.0, FINISHING_SHARE * params.time_limit_s)
+    reserve = min(0.5 * params.time_limit_s,
+                  max(FINISHING_MIN_S, FINISHING_SHARE * params.time_limit_s,
+                      FINISHING_PER_STOP_S * len(problem.stops)))
+    finish_at = started + params.time_limit_s - reserve
+    bound_wall_s = BOUND_SHARE * (finish_at - started)
+    method_budget = Budget((1 - BOUND_SHARE) * params.work_s, finish_at - bound_wall_s)
+    bound_budget = Budget(BOUND_SHARE * params.work_s, finish_at, method_budget.wall_hits)
     inst = Instance(problem)
     lone_reasons = {pin: r for pin in problem.pins if (r := lone_pin_problem(inst, pin)) is not None}
     pins = list(dict.fromkeys(p for p in problem.pins if p not in lone_reasons))
     outcome: MethodOutcome
     if params.method is Method.ROUTING:
-        outcome = solve_routing(inst, params, pins, deadline, report)
+        outcome = solve_routing(inst, params, pins, method_budget, report)
     elif params.method is Method.LOCAL_SEARCH:
         from solver.local_search import solve_local_search  # the one user of PyVRP
 
-        outcome = solve_local_search(inst, params, pins, deadline, report)
+        outcome = solve_local_search(inst, params, pins, method_budget, report)
     else:
-        outcome = solve_patterns(inst, params, pins, deadline, report)
+        outcome = solve_patterns(inst, params, pins, method_budget, report)
 
     report(Progress("finishing", time.monotonic() - started))
     state = PlanState(inst, params, outcome.days)
@@ -60,15 +76,16 @@ def solve(problem: Problem, params: SolveParams = SolveParams(),  # noqa: B008
     routes = tuple(to_route(inst, day) for day in state.ordered())
 
     objective = evaluate.objective(problem, routes, params)
-    bound = outcome.bound
-    if bound is not None and objective > bound:
-        bound = None  # beaten by routes outside the method's search space
+    demand = params.demand_weight * evaluate.demand_served(problem, routes)[0]
+    bound, demand_bound, bound_stats = _bounds(inst, params, outcome, objective, bound_budget)
     if not routes:
         status = "empty"
-    elif outcome.status == "optimal" and bound == objective:
+    elif bound is not None and bound <= objective:
         status = "optimal"
     else:
         status = "feasible"
+    if demand_bound is not None and demand_bound < demand:
+        demand_bound = None  # cannot happen with a valid bound: claim nothing
     dropped = dropped_pins(problem, routes, lone_reasons)
     left_out = unserved(state)
     elapsed = time.monotonic() - started
@@ -82,7 +99,10 @@ def solve(problem: Problem, params: SolveParams = SolveParams(),  # noqa: B008
         elapsed_s=round(elapsed, 3),
         method=params.method,
         stats=outcome.stats
+        | bound_stats
         | {
+            "work_limit_s": params.work_s,
+            "wall_clock_cap_hit": float(bool(method_budget.wall_hits)),
             "routes_invalid_dropped": float(invalid),
             "repair_sessions_dropped": float(removed),
             "repair_sessions_added": float(added),
@@ -91,7 +111,37 @@ def solve(problem: Problem, params: SolveParams = SolveParams(),  # noqa: B008
         },
         dropped_pins=dropped,
     )
+    if demand_bound is not None:
+        solution.stats["demand_bound"] = float(demand_bound // params.demand_weight)
+    for what in sorted(set(method_budget.wall_hits)):
+        solution.stats[f"wall_clock_cap_hit_{what}"] = 1.0
     errors = check_solution(problem, solution)
     if errors:  # a bug in a method or the repair: refuse to hand out an invalid plan
         raise RuntimeError("solver produced an infeasible plan: " + "; ".join(errors[:5]))
     return solution
+
+
+def _bounds(
+    inst: Instance, params: SolveParams, outcome: MethodOutcome, objective: int, budget: Budget
+) -> tuple[int | None, int | None, dict[str, float]]:
+    """The best valid bounds on the objective and on ``demand_weight`` x demand
+    of every plan: the method's own when it holds for every plan, else (or
+    when tighter) the relaxation's. ``None`` when nothing is proven."""
+    bounds: list[int] = []
+    demand_bounds: list[int] = []
+    stats: dict[str, float] = {}
+    if outcome.bound is not None:
+        bounds.append(outcome.bound)
+        if outcome.bound <= objective:  # proven optimal: no relaxation needed
+            return outcome.bound, None, {"bound_from": 1.0}
+    relaxed = relaxation_bound(inst, params, budget)
+    if relaxed is not None:
+        bounds.append(relaxed.objective)
+        demand_bounds.append(relaxed.demand)
+        stats["relaxation_bound"] = float(relaxed.objective)
+        stats["relaxation_optimal"] = float(relaxed.proven_optimal)
+    bound = min(bounds) if bounds else None
+    if bound is not None and bound < objective:
+        stats["bound_below_plan"] = 1.0  # a bug somewhere: claim nothing
+        bound = None
+    return bound, (min(demand_bounds) if demand_bounds else None), stats

@@ -109,7 +109,7 @@ def planned_template(demo_template: Path, tmp_path_factory: pytest.TempPathFacto
     url = f"sqlite:///{path}"
     with db.unit_of_work(url) as s:
         plan = planning.create_plan(s, "indre-et-loire", dt.date.fromisoformat(PLAN_START), 4,
-                                    SolveParams(time_limit_s=10))
+                                    SolveParams(time_limit_s=120, work_limit_s=10))
         planning.publish_plan(s, plan.id)
     db.get_engine(url).dispose()
     return path

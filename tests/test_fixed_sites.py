@@ -48,7 +48,7 @@ def test_a_stop_near_a_fixed_site_is_worth_a_fraction_of_its_children(db_url, tm
 def test_fixed_sites_are_exported_and_the_plan_stays_valid(db_url, tmp_path):
     _load(db_url, tmp_path, SITE_AT_THE_STOP)
     with db.unit_of_work(db_url) as s:
-        plan = planning.create_plan(s, "tiny", START, 4, SolveParams(time_limit_s=2))
+        plan = planning.create_plan(s, "tiny", START, 4, SolveParams(time_limit_s=120, work_limit_s=2))
         doc = planning.export_document(s, plan.id)
     assert doc["fixed_sites"][0]["id"] == "pmi-37091"
     assert doc["stops"][0]["near_fixed_site"] == "pmi-37091"
@@ -76,7 +76,7 @@ def test_reloading_a_scenario_with_fixed_sites_is_idempotent(db_url, tmp_path):
 
 def test_the_deux_sevres_demo_discounts_children_near_fixed_sites(db_url):
     with db.unit_of_work(db_url) as s:
-        plan = planning.create_plan(s, "deux-sevres", START, 4, SolveParams(time_limit_s=5))
+        plan = planning.create_plan(s, "deux-sevres", START, 4, SolveParams(time_limit_s=120, work_limit_s=5))
         doc = planning.export_document(s, plan.id)
         children = {c.insee: c.children_0_6 for c in s.exec(
             select(Commune).where(Commune.departement == "79"))}

@@ -15,7 +15,7 @@ def test_generated_scenario_is_valid_spread_out_and_plannable(db_url):
     with db.unit_of_work(db_url) as s:
         spec = generate_spec(s, "79", stops=12, vehicles=2)
         scenarios.load_scenario(s, spec)
-        plan = planning.create_plan(s, "auto-79", dt.date(2027, 1, 4), 2, SolveParams(time_limit_s=3))
+        plan = planning.create_plan(s, "auto-79", dt.date(2027, 1, 4), 2, SolveParams(time_limit_s=120, work_limit_s=3))
     assert len(spec.stops) == 12 and len(spec.vehicles) == 2
     assert len({v.base_insee for v in spec.vehicles}) == 2
     travel = GeodesicTravelModel(circuity=1.0)

@@ -11,7 +11,7 @@ from outreach.models import Plan, PlanCrew, PlanSession, Stop
 from solver import SolveParams
 
 START = dt.date(2027, 1, 4)
-FAST = SolveParams(time_limit_s=3)
+FAST = SolveParams(time_limit_s=120, work_limit_s=3)
 
 
 def _session(url):
@@ -35,7 +35,7 @@ def test_published_plan_round_trips_through_the_database(planned_url):
 def test_publishing_a_new_version_archives_the_old_one_unchanged(planned_url):
     with db.unit_of_work(planned_url) as s:
         before = planning.export_document(s, 1)
-        second = planning.create_plan(s, "indre-et-loire", START, 4, SolveParams(time_limit_s=3, seed=1))
+        second = planning.create_plan(s, "indre-et-loire", START, 4, SolveParams(time_limit_s=120, work_limit_s=3, seed=1))
         planning.publish_plan(s, second.id)
     with _session(planned_url) as s:
         old = planning.export_document(s, 1)

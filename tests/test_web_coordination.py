@@ -109,7 +109,7 @@ def test_two_solves_started_at_once_both_finish_in_turn(planned_url):
     from solver import SolveParams
 
     with db.unit_of_work(planned_url) as s:
-        ids = [jobs.submit(s, "loire", dt.date(2027, 1, 4), 1, SolveParams(time_limit_s=2)).id
+        ids = [jobs.submit(s, "loire", dt.date(2027, 1, 4), 1, SolveParams(time_limit_s=120, work_limit_s=2)).id
                for _ in range(2)]
     futures = [runner.enqueue(i) for i in ids]
     for f in futures:
@@ -127,7 +127,7 @@ def test_interrupted_jobs_are_failed_on_restart(planned_url):
     from solver import SolveParams
 
     with db.unit_of_work(planned_url) as s:
-        job = jobs.submit(s, "loire", dt.date(2027, 1, 4), 1, SolveParams(time_limit_s=2))
+        job = jobs.submit(s, "loire", dt.date(2027, 1, 4), 1, SolveParams(time_limit_s=120, work_limit_s=2))
     with db.unit_of_work(planned_url) as s:
         assert jobs.recover_interrupted(s) == 1
     with Session(db.get_engine(planned_url)) as s:
@@ -142,7 +142,7 @@ def test_redis_queue_runs_jobs_in_a_worker(planned_url, redis_url):
 
     queue = jobs.RedisQueue(redis_url, planned_url, key=f"outreach:test:{uuid.uuid4().hex}")
     with db.unit_of_work(planned_url) as s:
-        ids = [jobs.submit(s, "loire", dt.date(2027, 1, 4), 1, SolveParams(time_limit_s=2)).id
+        ids = [jobs.submit(s, "loire", dt.date(2027, 1, 4), 1, SolveParams(time_limit_s=120, work_limit_s=2)).id
                for _ in range(2)]
     for job_id in ids:
         queue.enqueue(job_id)
@@ -214,7 +214,7 @@ def test_running_jobs_record_the_solvers_progress(planned_url):
     from solver.progress import Progress
 
     with db.unit_of_work(planned_url) as s:
-        job = jobs.submit(s, "loire", dt.date(2027, 1, 4), 1, SolveParams(time_limit_s=2))
+        job = jobs.submit(s, "loire", dt.date(2027, 1, 4), 1, SolveParams(time_limit_s=120, work_limit_s=2))
     record = jobs._recorder(planned_url, job.id)
     record(Progress("searching", 2.0, objective=90.0, bound=100.0))
     record(Progress("searching", 2.5, objective=95.0, bound=100.0))  # too soon: skipped
@@ -229,7 +229,7 @@ def test_the_progress_page_shows_the_gap(client, planned_url):
     from solver import SolveParams
 
     with db.unit_of_work(planned_url) as s:
-        job = jobs.submit(s, "loire", dt.date(2027, 1, 4), 1, SolveParams(time_limit_s=2))
+        job = jobs.submit(s, "loire", dt.date(2027, 1, 4), 1, SolveParams(time_limit_s=120, work_limit_s=2))
         job.status, job.progress = jobs.RUNNING, {"phase": "searching", "elapsed_s": 3.0,
                                                   "gap_pct": 1.5}
         job.started_at = jobs._now()

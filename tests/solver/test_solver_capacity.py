@@ -45,7 +45,7 @@ def sessions(solution) -> int:  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize("method", list(Method))
 def test_capacity_limits_the_sessions_of_a_route(method: Method) -> None:
     problem = monday_stops(capacity=10)
-    solution = solve(problem, SolveParams(time_limit_s=1, method=method))
+    solution = solve(problem, SolveParams(time_limit_s=120, work_limit_s=1, method=method))
     assert check_solution(problem, solution) == []
     assert sessions(solution) == 1
     assert {v.stop for r in solution.routes for v in r.visits} == {"s3"}  # the most demand
@@ -55,13 +55,13 @@ def test_capacity_limits_the_sessions_of_a_route(method: Method) -> None:
 @pytest.mark.parametrize("method", list(Method))
 def test_without_capacity_the_load_is_ignored(method: Method) -> None:
     problem = monday_stops(capacity=None)
-    solution = solve(problem, SolveParams(time_limit_s=1, method=method))
+    solution = solve(problem, SolveParams(time_limit_s=120, work_limit_s=1, method=method))
     assert check_solution(problem, solution) == []
     assert sessions(solution) == 2
 
 
 def test_checker_rejects_an_overloaded_route() -> None:
-    loose = solve(monday_stops(capacity=None), SolveParams(time_limit_s=1))
+    loose = solve(monday_stops(capacity=None), SolveParams(time_limit_s=120, work_limit_s=1))
     errors = check_solution(monday_stops(capacity=10), loose)
     assert any("au-delà de la capacité du véhicule (10)" in e for e in errors)
 
@@ -95,6 +95,6 @@ def test_a_stop_heavier_than_every_vehicle_is_reported_over_capacity() -> None:
     problem = monday_stops(capacity=10)
     heavy = dataclasses.replace(problem.stops[0], load=12)
     problem = dataclasses.replace(problem, stops=(heavy, *problem.stops[1:]))
-    solution = solve(problem, SolveParams(time_limit_s=1))
+    solution = solve(problem, SolveParams(time_limit_s=120, work_limit_s=1))
     reasons = {u.stop: u.reason_code for u in solution.unserved}
     assert reasons["s1"] is ReasonCode.OVER_CAPACITY

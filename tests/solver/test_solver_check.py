@@ -43,13 +43,13 @@ CASES: list[tuple[str, Callable[[Route], Route], str]] = [
 def test_check_reports_a_tampered_route(
     ok_small: Problem, case: str, change: Callable[[Route], Route], message: str
 ) -> None:
-    solution = solve(ok_small, SolveParams(time_limit_s=2))
+    solution = solve(ok_small, SolveParams(time_limit_s=120, work_limit_s=2))
     errors = check_solution(ok_small, tampered(solution, change))
     assert any(message in e for e in errors), errors
 
 
 def test_check_reports_sessions_closer_than_the_spacing(ok_small: Problem) -> None:
-    solution = solve(ok_small, SolveParams(time_limit_s=2))
+    solution = solve(ok_small, SolveParams(time_limit_s=120, work_limit_s=2))
     first = solution.routes[0]
     dates = ok_small.dates
     i = dates.index(first.date)

@@ -48,7 +48,7 @@ def held(solution) -> set[str]:
 
 def test_a_commune_counts_once_so_the_second_day_goes_elsewhere() -> None:
     problem = overlap()
-    solution = solve(problem, SolveParams(time_limit_s=2))
+    solution = solve(problem, SolveParams(time_limit_s=120, work_limit_s=2))
     assert check_solution(problem, solution) == []
     assert "c" in held(solution) and len(held(solution) & {"a", "b"}) == 1
     assert (solution.kpis.demand_served, solution.kpis.demand_total) == (70, 70)
@@ -59,20 +59,20 @@ def test_other_methods_count_by_area_but_search_on_the_stops_own_demand(method: 
     # Their routing engines take each stop's own demand as its prize: with the
     # double-counting guesses above they hold a and b; the KPIs still count X once.
     problem = overlap()
-    solution = solve(problem, SolveParams(time_limit_s=2, method=method))
+    solution = solve(problem, SolveParams(time_limit_s=120, work_limit_s=2, method=method))
     assert check_solution(problem, solution) == []
     assert solution.kpis.demand_served == (70 if "c" in held(solution) else 50)
 
 
 def test_by_stop_the_same_instance_double_counts() -> None:
-    solution = solve(overlap(areas=False), SolveParams(time_limit_s=2))
+    solution = solve(overlap(areas=False), SolveParams(time_limit_s=120, work_limit_s=2))
     assert held(solution) == {"a", "b"}
     assert solution.kpis.demand_served == 95
 
 
 def test_a_farther_stop_serves_a_commune_whose_nearest_is_closed() -> None:
     problem = overlap(a_open=False)
-    solution = solve(problem, SolveParams(time_limit_s=2))
+    solution = solve(problem, SolveParams(time_limit_s=120, work_limit_s=2))
     assert held(solution) == {"b", "c"}
     assert solution.kpis.demand_served == 70
     assert solution.status == "optimal" and solution.bound == solution.objective
@@ -85,7 +85,7 @@ def test_an_uncovered_extra_session_is_explained() -> None:
         Vehicle("van", "Van", 0, frozenset({"kangourou"}), frozenset({1, 2, 3})),),
         "stops": tuple(Stop(s.id, s.location, s.demand, s.services,
                             s.windows + (Window(3, 480, 1080),)) for s in problem.stops)})
-    solution = solve(three, SolveParams(time_limit_s=2))
+    solution = solve(three, SolveParams(time_limit_s=120, work_limit_s=2))
     (left,) = solution.unserved
     assert left.stop in {"a", "b"} and left.reason_code is ReasonCode.NOT_WORTH_TRAVEL
     assert "déjà couvertes" in left.reason
@@ -103,7 +103,7 @@ def test_two_sessions_a_period_count_the_two_best() -> None:
     problem = overlap()
     twice = Problem(**{**problem.__dict__, "services": tuple(
         dataclasses.replace(s, visits_per_period=2) for s in problem.services)})
-    solution = solve(twice, SolveParams(time_limit_s=2))
+    solution = solve(twice, SolveParams(time_limit_s=120, work_limit_s=2))
     assert check_solution(twice, solution) == []
     assert held(solution) == {"a", "b"}
     assert (solution.kpis.demand_served, solution.kpis.demand_total) == (100, 140)

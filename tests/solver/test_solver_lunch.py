@@ -61,7 +61,7 @@ def two_half_days(morning: tuple[int, int], afternoon: tuple[int, int], **servic
 def test_the_break_fits_between_the_two_sessions_and_is_reported() -> None:
     # a: 9:00-12:30 (stay 3 h 10), b: 13:20-17:00 -> lunch after a's pack-up.
     problem = two_half_days((540, 750), (800, 1020))
-    solution = solve(problem, SolveParams(time_limit_s=2))
+    solution = solve(problem, SolveParams(time_limit_s=120, work_limit_s=2))
     assert check_solution(problem, solution) == []
     (route,) = solution.routes
     assert [v.stop for v in route.visits] == ["a", "b"]
@@ -78,8 +78,8 @@ def test_back_to_back_half_days_cannot_share_a_day(method: Method) -> None:
     # minutes between them in 12:00-14:00; b alone leaves lunch before departure.
     with_lunch = two_half_days((540, 760), (770, 960))
     without = two_half_days((540, 760), (770, 960), lunch_min=0)
-    assert len(solve(without, SolveParams(time_limit_s=2, method=method)).routes[0].visits) == 2
-    solution = solve(with_lunch, SolveParams(time_limit_s=2, method=method))
+    assert len(solve(without, SolveParams(time_limit_s=120, work_limit_s=2, method=method)).routes[0].visits) == 2
+    solution = solve(with_lunch, SolveParams(time_limit_s=120, work_limit_s=2, method=method))
     assert check_solution(with_lunch, solution) == []
     assert [len(r.visits) for r in solution.routes] == [1]
     (missed,) = solution.unserved
@@ -89,7 +89,7 @@ def test_back_to_back_half_days_cannot_share_a_day(method: Method) -> None:
 def test_a_session_across_the_whole_window_has_its_reason() -> None:
     # A full-day session 10:00-16:00 leaves no break when the service asks for one.
     problem = make_problem([(0, 0), (10, 0)], [bus_stop("a", 1)], services=[bus_service(**LUNCH)])
-    solution = solve(problem, SolveParams(time_limit_s=2))
+    solution = solve(problem, SolveParams(time_limit_s=120, work_limit_s=2))
     assert solution.routes == ()
     (missed,) = solution.unserved
     assert missed.reason_code is ReasonCode.NO_LUNCH_BREAK
@@ -110,7 +110,7 @@ def test_an_afternoon_stop_leaves_lunch_before_departure() -> None:
 
 def test_the_checker_rejects_a_missing_or_misplaced_break() -> None:
     problem = two_half_days((540, 750), (800, 1020))
-    solution = solve(problem, SolveParams(time_limit_s=2))
+    solution = solve(problem, SolveParams(time_limit_s=120, work_limit_s=2))
     (route,) = solution.routes
     for lunch_start, expected in ((None, "n'a pas une pause déjeuner"),
                                   (max(720, route.visits[0].leave_min - 10), "tombe pendant"),
@@ -134,7 +134,7 @@ def test_a_stop_only_possible_after_a_morning_session_says_so() -> None:
              Stop("d", 4, 50, frozenset({"kangourou"}), monday(810, 1020))]
     problem = make_problem([(0, 0), (60, 0), (70, 0), (10, 0), (0, 10)], stops, crew(),
                            services=[drop_in()], weeks=1)
-    solution = solve(problem, SolveParams(time_limit_s=2))
+    solution = solve(problem, SolveParams(time_limit_s=120, work_limit_s=2))
     assert [[v.stop for v in r.visits] for r in solution.routes] == [["c", "d"]]
     reasons = {u.stop: u for u in solution.unserved}
     assert reasons["b"].reason_code is ReasonCode.NO_LUNCH_BREAK

@@ -18,7 +18,7 @@ def test_stops_beyond_the_one_way_limit_are_left_out_with_a_reason(ok_small: Pro
     drives = sorted(ok_small.travel_min[base][s.location] for s in ok_small.stops)
     limit = drives[len(drives) // 2]  # about half the stops are farther
     problem = _limited(ok_small, limit)
-    solution = solve(problem, SolveParams(time_limit_s=2))
+    solution = solve(problem, SolveParams(time_limit_s=120, work_limit_s=2))
     assert check_solution(problem, solution) == []
     far = {s.id for s in problem.stops if problem.travel_min[base][s.location] > limit}
     assert far
@@ -31,7 +31,7 @@ def test_stops_beyond_the_one_way_limit_are_left_out_with_a_reason(ok_small: Pro
 
 
 def test_the_checker_refuses_a_route_beyond_the_limit(ok_small: Problem) -> None:
-    solution = solve(ok_small, SolveParams(time_limit_s=2))
+    solution = solve(ok_small, SolveParams(time_limit_s=120, work_limit_s=2))
     assert solution.routes
     errors = check_solution(_limited(ok_small, 1), solution)
     assert any("trajet maximal" in e for e in errors)

@@ -15,7 +15,7 @@ from solver_instances import (
 
 from solver import Problem, ReasonCode, SolveParams, StaffMember, Stop, Unserved, Vehicle, solve
 
-FAST = SolveParams(time_limit_s=2)
+FAST = SolveParams(time_limit_s=120, work_limit_s=2)
 
 
 def reason_of(problem: Problem, stop: str) -> Unserved:

@@ -16,7 +16,7 @@ def two_months(**params: int):
     The earliest pair (3 and 31 March) is a 1st and a 5th Wednesday."""
     stop = bus_stop("a", 1, windows=(Window(3, 480, 1080),))
     problem = make_problem([(0, 0), (10, 0)], [stop], weeks=8)
-    solution = solve(problem, SolveParams(time_limit_s=3, **params))
+    solution = solve(problem, SolveParams(time_limit_s=120, work_limit_s=3, **params))
     assert check_solution(problem, solution) == []
     return problem, solution
 
@@ -43,5 +43,5 @@ def test_weekly_services_ignore_the_week_of_the_month() -> None:
     weekly = bus_service(period_weeks=1, min_spacing_days=5)
     stop = bus_stop("a", 1, windows=(Window(3, 480, 1080),))
     problem = make_problem([(0, 0), (10, 0)], [stop], services=[weekly], weeks=3)
-    solution = solve(problem, SolveParams(time_limit_s=3))
+    solution = solve(problem, SolveParams(time_limit_s=120, work_limit_s=3))
     assert len(solution.routes) == 3 and extra_month_weeks(problem, solution.routes) == 0

@@ -32,7 +32,7 @@ from solver import (
 )
 from solver.periods import period_of
 
-FAST = SolveParams(time_limit_s=2)
+FAST = SolveParams(time_limit_s=120, work_limit_s=2)
 DATES = DATES_4W
 ONE_STOP = [(0, 0), (30, 0)]
 

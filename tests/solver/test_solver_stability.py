@@ -39,7 +39,7 @@ def newcomer(published_at_a: bool = True):
 
 
 def plan(problem, **params):
-    solution = solve(problem, SolveParams(time_limit_s=2, **params))
+    solution = solve(problem, SolveParams(time_limit_s=120, work_limit_s=2, **params))
     assert check_solution(problem, solution) == []
     return {(v.stop, r.date) for r in solution.routes for v in r.visits}, solution
 

@@ -47,6 +47,7 @@ BAD_INPUTS: list[tuple[str, Callable[[], object], str]] = [
     ("pin date", lambda: _problem_with(pins=(Pin("a", "pmi", dt.date(2030, 1, 1), "bus"),)),
      "not a working date"),
     ("time limit", lambda: SolveParams(time_limit_s=0), "time_limit_s"),
+    ("work limit", lambda: SolveParams(work_limit_s=0), "work_limit_s"),
     ("workers", lambda: SolveParams(num_workers=0), "num_workers"),
 ]
 

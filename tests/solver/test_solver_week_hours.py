@@ -38,11 +38,11 @@ def duties(solution, member: str) -> int:
 
 @pytest.mark.parametrize("method", list(Method))
 def test_the_weekly_cap_limits_the_days_worked(method: Method) -> None:
-    free = solve(week_capped(None), SolveParams(time_limit_s=3, method=method))
+    free = solve(week_capped(None), SolveParams(time_limit_s=120, work_limit_s=3, method=method))
     assert len(free.routes) == 5
     day = max(r.return_min - r.depart_min for r in free.routes)
     problem = week_capped(3 * day)
-    solution = solve(problem, SolveParams(time_limit_s=3, method=method))
+    solution = solve(problem, SolveParams(time_limit_s=120, work_limit_s=3, method=method))
     assert check_solution(problem, solution) == []
     assert 3 <= len(solution.routes) < 5
     assert duties(solution, "drv") <= 3 * day
@@ -53,7 +53,7 @@ def test_the_weekly_cap_limits_the_days_worked(method: Method) -> None:
 
 def test_a_spare_member_takes_over_when_the_cap_bites() -> None:
     problem = week_capped(8 * 60, spare_driver=True)
-    solution = solve(problem, SolveParams(time_limit_s=3))
+    solution = solve(problem, SolveParams(time_limit_s=120, work_limit_s=3))
     assert check_solution(problem, solution) == []
     assert len(solution.routes) == 5
     assert duties(solution, "drv") <= 8 * 60
@@ -62,7 +62,7 @@ def test_a_spare_member_takes_over_when_the_cap_bites() -> None:
 
 def test_the_checker_counts_calendar_weeks() -> None:
     problem = week_capped(None)
-    solution = solve(problem, SolveParams(time_limit_s=2))
+    solution = solve(problem, SolveParams(time_limit_s=120, work_limit_s=2))
     worked = duties(solution, "drv")
     capped = dataclasses.replace(
         problem, staff=tuple(dataclasses.replace(m, max_week_min=worked - 1) if m.id == "drv" else m
@@ -81,5 +81,5 @@ def test_an_uncapped_bus_week_is_unchanged() -> None:
     problem = make_problem([(0, 0), (10, 0), (0, 10)], [bus_stop("a", 1), bus_stop("b", 2)])
     generous = dataclasses.replace(problem, staff=tuple(
         dataclasses.replace(m, max_week_min=50 * 60) for m in problem.staff))
-    assert solve(problem, SolveParams(time_limit_s=2)).routes == \
-        solve(generous, SolveParams(time_limit_s=2)).routes
+    assert solve(problem, SolveParams(time_limit_s=120, work_limit_s=2)).routes == \
+        solve(generous, SolveParams(time_limit_s=120, work_limit_s=2)).routes

@@ -1,0 +1,64 @@
+"""How long a solve may search: work in deterministic units, the wall clock as a
+safety cap only.
+
+Every search stops on a count that does not depend on the machine or its load:
+CP-SAT's deterministic time, the number of day-routes timed, OR-Tools routing's
+number of solutions, PyVRP's iterations. The work budget is given in
+*reference seconds* (``SolveParams.work_limit_s``): the rates below convert it
+into each count, calibrated so that one reference second takes about one second
+on an unloaded 2-core machine. The same input, seed and work budget then give
+the same plan on any machine, as long as the wall-clock cap
+(``SolveParams.time_limit_s``) does not stop a search first; when it does, the
+solution says so (``stats["wall_clock_cap_hit"]``) and may differ between runs.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+# Conversions of one reference second of work (measured on the 2-core CI machine).
+CPSAT_DETERMINISTIC_PER_S = 0.5  # CP-SAT deterministic time units
+SEQUENCES_PER_S = 1500  # day-routes timed by the PATTERNS enumeration
+ROUTING_SOLUTIONS_PER_S_AT_100 = 170  # OR-Tools routing solutions, 100 nodes, one vehicle
+# (measured: falls as 1/n² with n nodes and as 1/sqrt(v) with v vehicles)
+PYVRP_ITERATIONS_PER_S_AT_100 = 3500  # PyVRP iterations, 100 clients (scales as 1/n)
+
+
+@dataclass
+class Budget:
+    """``work_s`` reference seconds of deterministic work, stopped in any case at
+    ``deadline`` (a ``time.monotonic()`` value). Shares of a budget record
+    wall-clock hits in their parent's list."""
+
+    work_s: float
+    deadline: float
+    wall_hits: list[str] = field(default_factory=list)
+
+    def share(self, fraction: float) -> Budget:
+        """A part of this budget (same deadline, same record of hits)."""
+        return Budget(self.work_s * fraction, self.deadline, self.wall_hits)
+
+    def wall_left_s(self, floor: float = 0.05) -> float:
+        """Seconds left before the safety cap (at least ``floor``)."""
+        return max(floor, self.deadline - time.monotonic())
+
+    def past_deadline(self) -> bool:
+        return time.monotonic() >= self.deadline
+
+    def hit(self, what: str) -> None:
+        """Record that ``what`` stopped on the wall clock, not on its work."""
+        self.wall_hits.append(what)
+
+    def cpsat_deterministic_time(self) -> float:
+        return max(0.01, self.work_s * CPSAT_DETERMINISTIC_PER_S)
+
+    def sequences(self) -> int:
+        return max(100, int(self.work_s * SEQUENCES_PER_S))
+
+    def routing_solutions(self, nodes: int, vehicles: int) -> int:
+        rate = ROUTING_SOLUTIONS_PER_S_AT_100 * (100 / max(nodes, 20)) ** 2 / max(1, vehicles) ** 0.5
+        return max(20, int(self.work_s * rate))
+
+    def pyvrp_iterations(self, clients: int) -> int:
+        return max(100, int(self.work_s * PYVRP_ITERATIONS_PER_S_AT_100 * 100 / max(clients, 20)))
