@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: demo test serve bench clean
+.PHONY: demo test lint serve bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,11 @@ demo: $(VENV)/.installed
 ## Set up with the test extras and run the whole suite
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest
+
+## Lint and type-check (run by .ci/run)
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/mypy solver outreach web
 
 serve: $(VENV)/.installed
 	$(BIN)/python -m web --host $(HOST) --port $(PORT)

@@ -32,8 +32,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.readers import RawInstance, documented_decimals, read_solomon, read_toptw, solve_params
-from bench.readers import to_problem
+from bench.readers import (
+    RawInstance,
+    documented_decimals,
+    read_solomon,
+    read_toptw,
+    solve_params,
+    to_problem,
+)
 from solver import Method, solve
 
 

@@ -106,7 +106,11 @@ def generate_scenario_cmd(departement: str, stops: int, vehicles: int) -> None:
 @click.option("--start", help="Premier lundi de l'horizon, AAAA-MM-JJ (défaut : celui du scénario).")
 @click.option("--weeks", type=click.IntRange(1, 26), help="Nombre de semaines (défaut : scénario).")
 @click.option("--time-limit", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
-              help="Temps de calcul maximal en secondes.")
+              help="Temps de calcul maximal en secondes (horloge).")
+@click.option("--work-limit", type=click.FloatRange(min=0.01),
+              help="Travail de recherche, en secondes de référence (défaut : 80 %% de "
+                   "--time-limit) : même travail et même graine, même plan, quelle que soit la "
+                   "charge de la machine, tant que --time-limit ne l'interrompt pas.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Graine (même graine, même plan).")
 @click.option("--method", type=click.Choice([m.value for m in Method]), default=Method.PATTERNS.value,
               show_default=True, help="Décomposition utilisée par l'optimiseur.")
@@ -119,8 +123,8 @@ def generate_scenario_cmd(departement: str, stops: int, vehicles: int) -> None:
               help="Enfants à gagner au moins pour déplacer une séance publiée.")
 @click.option("--publish", is_flag=True, help="Publier le plan aussitôt calculé.")
 @click.option("--quiet", is_flag=True, help="N'afficher que l'identifiant du plan.")
-def plan_cmd(scenario: str, start: str | None, weeks: int | None, time_limit: float, seed: int,
-             method: str, keep_published: bool, prefer_published: bool, move_threshold: int,
+def plan_cmd(scenario: str, start: str | None, weeks: int | None, time_limit: float,
+             work_limit: float | None, seed: int, method: str, keep_published: bool, prefer_published: bool, move_threshold: int,
              publish: bool, quiet: bool) -> None:
     """Calcule un nouveau plan (brouillon) et affiche son résumé."""
     with db.unit_of_work() as session:
@@ -132,7 +136,7 @@ def plan_cmd(scenario: str, start: str | None, weeks: int | None, time_limit: fl
     if keep_published and prefer_published:
         raise click.UsageError("--keep-published et --prefer-published s'excluent : choisissez-en un.")
     params = SolveParams(time_limit_s=time_limit, seed=seed, method=Method(method),
-                         move_threshold=move_threshold)
+                         move_threshold=move_threshold, work_limit_s=work_limit)
     with db.unit_of_work() as session:
         plan = planning.create_plan(session, scenario, start_date, weeks, params,
                                     keep_published=keep_published,

@@ -98,8 +98,8 @@ def summary_fr(document: dict[str, Any]) -> str:
            f"d'une séance : {k['coverage']['children_within_threshold']} / "
            f"{k['coverage']['children_departement']} ({k['coverage']['share_within_threshold_pct']} %)")]
           if "coverage" in k else []),
-        *([f"  … ou d'un site fixe : {k['coverage']['children_within_threshold_with_fixed_sites']} "
-           f"({k['coverage']['share_with_fixed_sites_pct']} %)"]
+        *([(f"  … ou d'un site fixe : {k['coverage']['children_within_threshold_with_fixed_sites']} "
+           f"({k['coverage']['share_with_fixed_sites_pct']} %)")]
           if document.get("fixed_sites") and "coverage" in k else []),
         (f"Séances : {k['sessions']} ; distance : {k['distance_km']:.0f} km ; "
         f"conduite : {k['driving_min'] // 60} h {k['driving_min'] % 60:02d} ; "

@@ -45,7 +45,8 @@ def submit(session: Session, scenario_id: str, start: dt.date, weeks: int,
     """Record a queued job; the caller commits, then hands the id to a runner."""
     job = SolveJob(
         scenario_id=scenario_id, status=QUEUED, horizon_start=start, weeks=weeks,
-        params={"time_limit_s": params.time_limit_s, "seed": params.seed,
+        params={"time_limit_s": params.time_limit_s, "work_limit_s": params.work_limit_s,
+                "seed": params.seed,
                 "method": params.method.value, "keep_published": keep_published,
                 "prefer_published": prefer_published, "move_threshold": params.move_threshold},
         progress={}, created_by=user_id, created_at=_now(),
@@ -76,7 +77,8 @@ def run(job_id: int, url: str | None = None) -> None:
         scenario_id, start, weeks = job.scenario_id, job.horizon_start, job.weeks
         params = SolveParams(time_limit_s=float(job.params["time_limit_s"]),
                              seed=int(job.params["seed"]), method=Method(job.params["method"]),
-                             move_threshold=int(job.params.get("move_threshold", 10)))
+                             move_threshold=int(job.params.get("move_threshold", 10)),
+                             work_limit_s=job.params.get("work_limit_s"))
         keep = bool(job.params.get("keep_published"))
         prefer = bool(job.params.get("prefer_published"))
     began = time.monotonic()

@@ -359,7 +359,8 @@ def plan_document(inp: PlanningInput, solution: sm.Solution, params: sm.SolvePar
             "method": solution.method.value, "status": solution.status,
             "objective": solution.objective, "bound": solution.bound,
             "elapsed_s": round(solution.elapsed_s, 2), "time_limit_s": params.time_limit_s,
-            "seed": params.seed,
+            "work_limit_s": params.work_s, "seed": params.seed,
+            "stopped_by_time_limit": bool(solution.stats.get("wall_clock_cap_hit")),
         },
     }
     document["kpis"]["workload"] = workload(document)

@@ -29,8 +29,8 @@ from pathlib import Path
 
 import shapely
 from shapely.affinity import affine_transform
-from shapely.ops import nearest_points
 from shapely.geometry.base import BaseGeometry
+from shapely.ops import nearest_points
 
 SEEDS_DIR = Path(__file__).resolve().parent
 DEFAULT_OUTPUT = SEEDS_DIR / "communes" / "communes.csv.xz"

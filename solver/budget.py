@@ -20,8 +20,10 @@ from dataclasses import dataclass, field
 # Conversions of one reference second of work (measured on the 2-core CI machine).
 CPSAT_DETERMINISTIC_PER_S = 0.5  # CP-SAT deterministic time units
 SEQUENCES_PER_S = 1500  # day-routes timed by the PATTERNS enumeration
-ROUTING_SOLUTIONS_PER_S_AT_100 = 170  # OR-Tools routing solutions, 100 nodes, one vehicle
-# (measured: falls as 1/n² with n nodes and as 1/sqrt(v) with v vehicles)
+# OR-Tools routing: seconds per solution found, measured as a fixed part plus
+# one growing with the square of the nodes n and the square root of the vehicles v.
+ROUTING_S_PER_SOLUTION = 0.003
+ROUTING_S_PER_SOLUTION_N2_SQRT_V = 5e-7
 PYVRP_ITERATIONS_PER_S_AT_100 = 3500  # PyVRP iterations, 100 clients (scales as 1/n)
 
 
@@ -57,8 +59,9 @@ class Budget:
         return max(100, int(self.work_s * SEQUENCES_PER_S))
 
     def routing_solutions(self, nodes: int, vehicles: int) -> int:
-        rate = ROUTING_SOLUTIONS_PER_S_AT_100 * (100 / max(nodes, 20)) ** 2 / max(1, vehicles) ** 0.5
-        return max(20, int(self.work_s * rate))
+        each = (ROUTING_S_PER_SOLUTION
+                + ROUTING_S_PER_SOLUTION_N2_SQRT_V * nodes**2 * max(1, vehicles) ** 0.5)
+        return max(20, int(self.work_s / each))
 
     def pyvrp_iterations(self, clients: int) -> int:
         return max(100, int(self.work_s * PYVRP_ITERATIONS_PER_S_AT_100 * 100 / max(clients, 20)))

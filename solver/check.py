@@ -159,8 +159,8 @@ def _lunch_errors(problem: Problem, route: Route, service: Service, where: str) 
     busy_from = [v.arrive_min - v.travel_min_from_previous for v in route.visits]
     busy_from.append(route.return_min - back)
     if not any(a <= start and end <= b for a, b in zip(free_from, busy_from)):
-        return [f"{where} : la pause de {text.clock(start)} à {text.clock(end)} tombe pendant "
-                "une séance ou un trajet"]
+        return [(f"{where} : la pause de {text.clock(start)} à {text.clock(end)} tombe pendant "
+                "une séance ou un trajet")]
     return []
 
 

@@ -129,7 +129,8 @@ class SessionChoice:
     ) -> list[cp_model.LinearExprT]:
         """Period caps, spacing and the weekday-preference terms of one pair."""
         cp, inst = self.cp, self.inst
-        held = {d: sum(self.x[i] for i in idx) for d, idx in per_date.items()}
+        held: dict[dt.date, cp_model.LinearExprT] = {
+            d: sum(self.x[i] for i in idx) for d, idx in per_date.items()}
         dates = sorted(per_date)
         by_period: dict[int, list[dt.date]] = defaultdict(list)
         for date in dates:

@@ -30,7 +30,8 @@ def make_solver(params: SolveParams, budget: Budget) -> cp_model.CpSolver:
 
 
 def solve_within(solver: cp_model.CpSolver, model: cp_model.CpModel, budget: Budget, what: str,
-                 callback: cp_model.CpSolverSolutionCallback | None = None) -> int:
+                 callback: cp_model.CpSolverSolutionCallback | None = None,
+                 ) -> cp_model.CpSolverStatus:
     """Solve and record on ``budget`` when the wall clock, not the work, stopped it."""
     status = solver.solve(model, callback)
     limit = solver.parameters.max_deterministic_time

@@ -99,7 +99,7 @@ class _Reporter:
     def __init__(self, report: ProgressCallback, started: float, prizes: int,
                  every_s: float = 0.25) -> None:
         self._report, self._started, self._prizes, self._every = report, started, prizes, every_s
-        self._best = INFEASIBLE_COST
+        self._best: float = INFEASIBLE_COST
         self._last = -every_s
 
     def __call__(self, best_cost: float) -> bool:

@@ -44,6 +44,7 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
+from solver.budget import Budget
 from solver.choice import SessionChoice
 from solver.cpsat import make_solver, solve_within
 from solver.crew import covering_availability, match_crew, slot_role
@@ -460,15 +461,16 @@ class _Model(SessionChoice):
                     duties[(member_id, week_of(date))].append((longest, duty, var, date))
         for (member_id, _week), items in duties.items():
             limit = inst.staff[member_id].max_week_min
+            assert limit is not None  # only members with a weekly limit have items
             longest_by_date: dict[dt.date, int] = defaultdict(int)
             for longest, _duty, _vars, date in items:
                 longest_by_date[date] = max(longest_by_date[date], longest)
             if sum(longest_by_date.values()) <= limit:
                 continue  # even the longest days fit the week
-            worked = []
-            for longest, duty, on_board, _date in items:
+            worked: list[cp_model.IntVar] = []
+            for longest, route_duty, on_board, _date in items:
                 minutes = cp.new_int_var(0, longest, "")
-                cp.add(minutes >= duty).only_enforce_if(on_board)
+                cp.add(minutes >= route_duty).only_enforce_if(on_board)
                 worked.append(minutes)
             cp.add(sum(worked) <= limit)
 

@@ -42,6 +42,8 @@ from solver.progress import Progress, ProgressCallback
 from solver.timing import Timing
 
 CREW_SHARE = 0.2  # share of the budget given to stage 1
+FEW_SESSIONS = 4  # up to this many session nodes, routing runs a plain descent
+STALL_FACTOR = 10  # routing stops at this many times the seconds its work should take
 
 
 @dataclass(frozen=True)
@@ -365,10 +367,15 @@ def _route(
 
     search = pywrapcp.DefaultRoutingSearchParameters()
     search.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PARALLEL_CHEAPEST_INSERTION
+    # Guided local search never ends on its own; with a handful of sessions the
+    # few plans are soon all seen, and a plain descent (which ends) finds the best.
+    few = len(nodes) - len(base_node) <= FEW_SESSIONS
     search.local_search_metaheuristic = (
-        routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
+        routing_enums_pb2.LocalSearchMetaheuristic.GREEDY_DESCENT if few
+        else routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
     )
-    wall_s = budget.wall_left_s()
+    # The wall-clock cap, and a stall guard far above the time the work should take.
+    wall_s = min(budget.wall_left_s(), max(1.0, STALL_FACTOR * budget.work_s))
     search.time_limit.FromMilliseconds(int(1000 * wall_s))
     search.solution_limit = budget.routing_solutions(len(nodes), len(crewed))
     started = time.monotonic()

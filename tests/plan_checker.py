@@ -60,8 +60,8 @@ def _lunch_errors(where: str, lunch: dict[str, Any] | None, route: dict[str, Any
         return [f"{where}: no lunch break of {minutes} min in {lunch['from']}-{lunch['to']}"]
     start, end = _minutes(declared["from"]), _minutes(declared["to"])
     if end - start < minutes or start < low or end > high:
-        return [f"{where}: lunch {declared['from']}-{declared['to']} is not {minutes} min "
-                f"in {lunch['from']}-{lunch['to']}"]
+        return [(f"{where}: lunch {declared['from']}-{declared['to']} is not {minutes} min "
+                f"in {lunch['from']}-{lunch['to']}")]
     if not any(a <= start and end <= b for a, b in free_gaps):
         return [f"{where}: lunch {declared['from']}-{declared['to']} overlaps work or driving"]
     return []

@@ -4,13 +4,13 @@ import datetime as dt
 
 import pytest
 from plan_checker import check_plan
+from solution_checker import violations
 from sqlmodel import Session
 from web_helpers import PASSWORD, signed_in
 
 from outreach import db, manual, planning
 from outreach.errors import InvalidInput
 from outreach.users import set_user
-from solver import check_solution
 from solver.evaluate import kpis
 from solver.model import Solution
 from web import create_app
@@ -31,7 +31,7 @@ def test_the_document_rebuilds_the_problem_and_routes_it_was_planned_with(doc):
     problem = manual.problem_from_document(doc)
     routes = manual.routes_from_document(doc)
     solution = Solution("feasible", tuple(routes), (), kpis(problem, routes), 0, None, 0.0)
-    assert check_solution(problem, solution) == []
+    assert violations(problem, solution) == []
     assert kpis(problem, routes).demand_served == doc["kpis"]["demand_served"]
 
 

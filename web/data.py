@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
-from sqlmodel import select
+from sqlmodel import col, select
 
 from outreach import editing
 from outreach.communes import import_children_csv
@@ -286,7 +286,7 @@ def _edit(scenario_id: str, kind: str, code: str | None):  # type: ignore[no-unt
     absences = []
     if kind == "staff" and existing is not None:
         absences = list(g.db.exec(select(Absence).where(Absence.staff_id == existing.id)
-                                  .order_by(Absence.start_date)).all())
+                                  .order_by(col(Absence.start_date))).all())
     status = 422 if errors else 200
     return render_template("data/form.html", scenario=scenario, kind=kind, resource=resource,
                            values=values, errors=errors, existing=existing,

@@ -56,6 +56,7 @@ def day_sheet(day: str):  # type: ignore[no-untyped-def]
         date = dt.date.fromisoformat(day)
     except ValueError:
         abort(404)
+    assert member.id is not None
     days = [d for d in staff_rounds(g.db, member.id, date) if d.date == date]
     if not days:
         abort(404)
@@ -91,6 +92,7 @@ def feed(token: str):  # type: ignore[no-untyped-def]
     member = staff_for_token(g.db, token)
     if member is None:
         abort(404)
+    assert member.id is not None
     days = staff_rounds(g.db, member.id, dt.date.today() - dt.timedelta(days=31))
     body = rounds_calendar(member, days, published_at(g.db, member.scenario_id))
     return Response(body, mimetype="text/calendar", headers={

@@ -7,6 +7,7 @@ import dataclasses
 import datetime as dt
 
 import pytest
+from solution_checker import violations
 from solver_instances import available, dropin_service, make_problem
 
 from solver import (
@@ -46,7 +47,7 @@ def sessions(solution) -> int:  # type: ignore[no-untyped-def]
 def test_capacity_limits_the_sessions_of_a_route(method: Method) -> None:
     problem = monday_stops(capacity=10)
     solution = solve(problem, SolveParams(time_limit_s=120, work_limit_s=1, method=method))
-    assert check_solution(problem, solution) == []
+    assert violations(problem, solution) == []
     assert sessions(solution) == 1
     assert {v.stop for r in solution.routes for v in r.visits} == {"s3"}  # the most demand
     assert {u.stop for u in solution.unserved} == {"s1", "s2"}
@@ -56,7 +57,7 @@ def test_capacity_limits_the_sessions_of_a_route(method: Method) -> None:
 def test_without_capacity_the_load_is_ignored(method: Method) -> None:
     problem = monday_stops(capacity=None)
     solution = solve(problem, SolveParams(time_limit_s=120, work_limit_s=1, method=method))
-    assert check_solution(problem, solution) == []
+    assert violations(problem, solution) == []
     assert sessions(solution) == 2
 
 

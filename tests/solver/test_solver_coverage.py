@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from solution_checker import violations
 from solver_instances import DATES_4W, available, dropin_service, make_problem
 
 from solver import (
@@ -18,7 +19,6 @@ from solver import (
     Stop,
     Vehicle,
     Window,
-    check_solution,
     solve,
 )
 
@@ -49,7 +49,7 @@ def held(solution) -> set[str]:
 def test_a_commune_counts_once_so_the_second_day_goes_elsewhere() -> None:
     problem = overlap()
     solution = solve(problem, SolveParams(time_limit_s=120, work_limit_s=2))
-    assert check_solution(problem, solution) == []
+    assert violations(problem, solution) == []
     assert "c" in held(solution) and len(held(solution) & {"a", "b"}) == 1
     assert (solution.kpis.demand_served, solution.kpis.demand_total) == (70, 70)
 
@@ -60,7 +60,7 @@ def test_other_methods_count_by_area_but_search_on_the_stops_own_demand(method: 
     # double-counting guesses above they hold a and b; the KPIs still count X once.
     problem = overlap()
     solution = solve(problem, SolveParams(time_limit_s=120, work_limit_s=2, method=method))
-    assert check_solution(problem, solution) == []
+    assert violations(problem, solution) == []
     assert solution.kpis.demand_served == (70 if "c" in held(solution) else 50)
 
 
@@ -104,7 +104,7 @@ def test_two_sessions_a_period_count_the_two_best() -> None:
     twice = Problem(**{**problem.__dict__, "services": tuple(
         dataclasses.replace(s, visits_per_period=2) for s in problem.services)})
     solution = solve(twice, SolveParams(time_limit_s=120, work_limit_s=2))
-    assert check_solution(twice, solution) == []
+    assert violations(twice, solution) == []
     assert held(solution) == {"a", "b"}
     assert (solution.kpis.demand_served, solution.kpis.demand_total) == (100, 140)
     assert solution.status == "optimal"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from solution_checker import violations
 from solver_instances import (
     DATES_4W,
     available,
@@ -62,7 +63,7 @@ def test_the_break_fits_between_the_two_sessions_and_is_reported() -> None:
     # a: 9:00-12:30 (stay 3 h 10), b: 13:20-17:00 -> lunch after a's pack-up.
     problem = two_half_days((540, 750), (800, 1020))
     solution = solve(problem, SolveParams(time_limit_s=120, work_limit_s=2))
-    assert check_solution(problem, solution) == []
+    assert violations(problem, solution) == []
     (route,) = solution.routes
     assert [v.stop for v in route.visits] == ["a", "b"]
     first, second = route.visits
@@ -80,7 +81,7 @@ def test_back_to_back_half_days_cannot_share_a_day(method: Method) -> None:
     without = two_half_days((540, 760), (770, 960), lunch_min=0)
     assert len(solve(without, SolveParams(time_limit_s=120, work_limit_s=2, method=method)).routes[0].visits) == 2
     solution = solve(with_lunch, SolveParams(time_limit_s=120, work_limit_s=2, method=method))
-    assert check_solution(with_lunch, solution) == []
+    assert violations(with_lunch, solution) == []
     assert [len(r.visits) for r in solution.routes] == [1]
     (missed,) = solution.unserved
     assert missed.reason_code is ReasonCode.CAPACITY

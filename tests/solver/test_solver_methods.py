@@ -5,16 +5,17 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from solution_checker import violations
 from solver_instances import bus_stop, make_problem
 
-from solver import Method, Pin, Problem, SolveParams, check_solution, solve
+from solver import Method, Pin, Problem, SolveParams, solve
 from solver.periods import stop_service_pairs, target_visits
 
 
 @pytest.mark.parametrize("method", list(Method))
 def test_method_returns_a_check_clean_plan_with_reasons(product: Problem, method: Method) -> None:
     solution = solve(product, SolveParams(time_limit_s=120, work_limit_s=2, method=method))
-    assert check_solution(product, solution) == []
+    assert violations(product, solution) == []
     assert solution.method is method
     assert solution.kpis.demand_served > 0.6 * solution.kpis.demand_total
     short = {(u.stop, u.service) for u in solution.unserved}
@@ -60,7 +61,7 @@ def test_routing_keeps_a_pinned_session() -> None:
     problem = make_problem([(0, 0), (10, 0), (0, 20)], [bus_stop("a", 1), bus_stop("b", 2)],
                            pins=(Pin("b", "pmi", day, "bus"),))
     solution = solve(problem, SolveParams(time_limit_s=120, work_limit_s=1, method=Method.ROUTING))
-    assert check_solution(problem, solution) == []
+    assert violations(problem, solution) == []
     assert ("b", day) in {(v.stop, r.date) for r in solution.routes for v in r.visits}
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import dataclasses
 
+from solution_checker import violations
+
 from solver import Problem, ReasonCode, SolveParams, check_solution, solve
 
 
@@ -19,7 +21,7 @@ def test_stops_beyond_the_one_way_limit_are_left_out_with_a_reason(ok_small: Pro
     limit = drives[len(drives) // 2]  # about half the stops are farther
     problem = _limited(ok_small, limit)
     solution = solve(problem, SolveParams(time_limit_s=120, work_limit_s=2))
-    assert check_solution(problem, solution) == []
+    assert violations(problem, solution) == []
     far = {s.id for s in problem.stops if problem.travel_min[base][s.location] > limit}
     assert far
     visited = {v.stop for r in solution.routes for v in r.visits}

@@ -7,6 +7,7 @@ from collections import Counter
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from solution_checker import violations
 from solver_instances import MONDAY, bus_service, dropin_service, matrices
 
 from solver import (
@@ -19,7 +20,6 @@ from solver import (
     Stop,
     Vehicle,
     Window,
-    check_solution,
     solve,
 )
 from solver.calendar import working_dates
@@ -81,7 +81,7 @@ def problems(draw: st.DrawFn) -> Problem:
 def test_random_plans_are_valid_and_explained(problem: Problem, method: Method) -> None:
     limit = 1.0 if method is Method.PATTERNS else 0.3
     solution = solve(problem, SolveParams(time_limit_s=120, work_limit_s=limit, method=method))
-    assert check_solution(problem, solution) == []
+    assert violations(problem, solution) == []
 
     stops = {s.id: s for s in problem.stops}
     for route in solution.routes:

@@ -3,9 +3,10 @@ same week of the month ("le 2e mercredi"), preferred across the horizon."""
 
 from __future__ import annotations
 
+from solution_checker import violations
 from solver_instances import bus_service, bus_stop, make_problem
 
-from solver import SolveParams, Window, check_solution, solve
+from solver import SolveParams, Window, solve
 from solver.evaluate import extra_month_weeks
 from solver.periods import week_of_month
 
@@ -17,7 +18,7 @@ def two_months(**params: int):
     stop = bus_stop("a", 1, windows=(Window(3, 480, 1080),))
     problem = make_problem([(0, 0), (10, 0)], [stop], weeks=8)
     solution = solve(problem, SolveParams(time_limit_s=120, work_limit_s=3, **params))
-    assert check_solution(problem, solution) == []
+    assert violations(problem, solution) == []
     return problem, solution
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 import itertools
 from collections import Counter
 
+from solution_checker import violations
 from solver_instances import (
     DATES_4W,
     available,
@@ -27,7 +28,6 @@ from solver import (
     Stop,
     Vehicle,
     Window,
-    check_solution,
     solve,
 )
 from solver.periods import period_of
@@ -39,7 +39,7 @@ ONE_STOP = [(0, 0), (30, 0)]
 
 def solved(problem: Problem, params: SolveParams = FAST) -> Solution:
     solution = solve(problem, params)
-    assert check_solution(problem, solution) == []
+    assert violations(problem, solution) == []
     return solution
 
 

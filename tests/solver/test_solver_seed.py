@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from solution_checker import violations
+
 from bench.scale import synthetic
-from solver import Method, SolveParams, check_solution, solve
+from solver import Method, SolveParams, solve
 
 
 def test_a_large_problem_is_seeded_by_routing_and_never_worse_than_it() -> None:
     problem = synthetic(90, 4, 2)  # 90 stops: pairs are pruned, so the seed runs
     seeded = solve(problem, SolveParams(time_limit_s=120, work_limit_s=8))
-    assert check_solution(problem, seeded) == []
+    assert violations(problem, seeded) == []
     assert seeded.stats["routing_seed_routes"] > 0
     assert seeded.objective >= seeded.stats["routing_seed_objective"]
     # The seed is ROUTING's own plan with part of the time: close to ROUTING alone.

@@ -4,6 +4,7 @@ above the stated threshold."""
 from __future__ import annotations
 
 import pytest
+from solution_checker import violations
 from solver_instances import DATES_4W, available, dropin_service, make_problem
 
 from solver import (
@@ -14,7 +15,6 @@ from solver import (
     Stop,
     Vehicle,
     Window,
-    check_solution,
     solve,
 )
 from solver.calendar import working_dates
@@ -40,7 +40,7 @@ def newcomer(published_at_a: bool = True):
 
 def plan(problem, **params):
     solution = solve(problem, SolveParams(time_limit_s=120, work_limit_s=2, **params))
-    assert check_solution(problem, solution) == []
+    assert violations(problem, solution) == []
     return {(v.stop, r.date) for r in solution.routes for v in r.visits}, solution
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from solution_checker import violations
 from solver_instances import DATES_4W, available, bus_stop, dropin_service, make_problem
 
 from solver import Method, ReasonCode, SolveParams, StaffMember, Stop, check_solution, solve
@@ -43,7 +44,7 @@ def test_the_weekly_cap_limits_the_days_worked(method: Method) -> None:
     day = max(r.return_min - r.depart_min for r in free.routes)
     problem = week_capped(3 * day)
     solution = solve(problem, SolveParams(time_limit_s=120, work_limit_s=3, method=method))
-    assert check_solution(problem, solution) == []
+    assert violations(problem, solution) == []
     assert 3 <= len(solution.routes) < 5
     assert duties(solution, "drv") <= 3 * day
     assert {u.reason_code for u in solution.unserved} == {ReasonCode.WEEK_HOURS}
@@ -54,7 +55,7 @@ def test_the_weekly_cap_limits_the_days_worked(method: Method) -> None:
 def test_a_spare_member_takes_over_when_the_cap_bites() -> None:
     problem = week_capped(8 * 60, spare_driver=True)
     solution = solve(problem, SolveParams(time_limit_s=120, work_limit_s=3))
-    assert check_solution(problem, solution) == []
+    assert violations(problem, solution) == []
     assert len(solution.routes) == 5
     assert duties(solution, "drv") <= 8 * 60
     assert any(c.staff == "drv2" for r in solution.routes for c in r.crew)

@@ -183,7 +183,7 @@ def test_commune_page_says_when_the_service_comes_back(visitor, served, public_d
 
     from outreach import db, planning
 
-    commune, row = served
+    commune, _row = served
     with Session(db.get_engine(public_db)) as s:
         doc = planning.export_document(s, 1)
     stops = {st["id"]: st for st in doc["stops"]}
