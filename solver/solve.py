@@ -35,7 +35,7 @@ from solver.routing import solve_routing
 BOUND_SHARE = 0.1  # of the work, for the relaxation bound when the method proved nothing
 FINISHING_SHARE = 0.1  # of the time limit, kept for repair, reasons and checks...
 FINISHING_MIN_S = 1.0  # ...at least this (when the limit allows),
-FINISHING_PER_STOP_S = 0.006  # or this much per stop when more
+FINISHING_PER_STOP_S = 0.012  # or this much per stop when more (reasons and repair grow with it)
 
 
 def solve(problem: Problem, params: SolveParams = SolveParams(),  # noqa: B008
@@ -134,7 +134,11 @@ def _bounds(
         bounds.append(outcome.bound)
         if outcome.bound <= objective:  # proven optimal: no relaxation needed
             return outcome.bound, None, {"bound_from": 1.0}
-    relaxed = relaxation_bound(inst, params, budget)
+    if budget.past_deadline():  # the method overran: no time to build the relaxation
+        budget.hit("bound")
+        relaxed = None
+    else:
+        relaxed = relaxation_bound(inst, params, budget)
     if relaxed is not None:
         bounds.append(relaxed.objective)
         demand_bounds.append(relaxed.demand)
