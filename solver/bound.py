@@ -7,7 +7,10 @@ stops open that weekday and reachable alone from its base, at most
 ``max_sessions_per_day`` of them, within the vehicle's capacity, and within
 its duty time counted as a knapsack: each stop held takes its time on site
 plus the shortest leg into it (from the base or another candidate stop), and
-the day one shortest leg back to the base. Crews are as in the plans (one
+the day one shortest leg back to the base. The same count holds within any
+span of the day: the stops whose every possible stay lies in ``[a, b]`` fit
+their stays and in-legs in ``b - a``, except the first in-leg (which may
+start before ``a``). Crews are as in the plans (one
 qualified member per slot, each member in one vehicle-day a date, available
 that date); period caps and spacing are those of the plans; demand is earned
 as in the plans (by stop or by area coverage). Travel costs, rhythm penalties
@@ -62,6 +65,17 @@ def _reachable_alone(inst: Instance, vehicle: Vehicle, service: Service, stop: S
     return out + service.on_site_min + inst.travel(stop.location, vehicle.base) <= duty_cap
 
 
+SPAN_POINTS = 16  # span ends tried per vehicle-day, each side
+
+
+def _thinned(points: list[int]) -> list[int]:
+    """At most ``SPAN_POINTS`` of ``points``, evenly spread, first and last kept."""
+    if len(points) <= SPAN_POINTS:
+        return points
+    step = (len(points) - 1) / (SPAN_POINTS - 1)
+    return sorted({points[round(k * step)] for k in range(SPAN_POINTS)})
+
+
 class _Relaxation(SessionChoice):
     def __init__(self, inst: Instance, params: SolveParams) -> None:
         super().__init__(inst)
@@ -100,7 +114,7 @@ class _Relaxation(SessionChoice):
                         held.append((stop, var))
                         if by_stop:
                             demand_terms.append(params.demand_weight * stop.demand * var)
-                    self._day_limits(vehicle, service, duty_cap, runs, held)
+                    self._day_limits(vehicle, service, date.isoweekday(), duty_cap, runs, held)
                 if len(runs_today) > 1:
                     cp.add_at_most_one(runs_today)
         for members in on_date.values():
@@ -127,7 +141,7 @@ class _Relaxation(SessionChoice):
             slots.append(chosen)
         return slots
 
-    def _day_limits(self, vehicle: Vehicle, service: Service, duty_cap: int,
+    def _day_limits(self, vehicle: Vehicle, service: Service, weekday: int, duty_cap: int,
                     runs: cp_model.IntVar, held: list[tuple[Stop, cp_model.IntVar]]) -> None:
         """Sessions a day, capacity and the duty-time knapsack."""
         cp, inst = self.cp, self.inst
@@ -145,6 +159,34 @@ class _Relaxation(SessionChoice):
         weights = [service.on_site_min + shortest_in[s.id] for s, _ in held]
         if sum(weights) + back > duty_cap:
             cp.add(sum(w * v for w, (_, v) in zip(weights, held)) + back * runs <= duty_cap)
+        self._span_limits(service, weekday, held, shortest_in)
+
+    def _span_limits(self, service: Service, weekday: int, held: list[tuple[Stop, cp_model.IntVar]],
+                     shortest_in: dict[str, int]) -> None:
+        """For spans ``[a, b]`` between the stops' earliest arrivals and latest
+        departures (at most ``SPAN_POINTS`` of each): the stays and in-legs of
+        the stops that can only be visited inside the span, less the largest
+        in-leg, fit in ``b - a``."""
+        if len(held) < 2:
+            return
+        span = {}
+        for stop, var in held:
+            intervals = self.inst.intervals(stop, service, weekday)
+            span[stop.id] = (intervals[0][0], intervals[-1][1] + service.on_site_min)
+        starts = _thinned(sorted({a for a, _ in span.values()}))
+        ends = _thinned(sorted({b for _, b in span.values()}))
+        for a in starts:
+            for b in ends:
+                if b <= a:
+                    continue
+                inside = [(stop, var) for stop, var in held
+                          if span[stop.id][0] >= a and span[stop.id][1] <= b]
+                if len(inside) < 2:
+                    continue
+                weights = [service.on_site_min + shortest_in[s.id] for s, _ in inside]
+                slack = b - a + max(shortest_in[s.id] for s, _ in inside)
+                if sum(weights) > slack:
+                    self.cp.add(sum(w * v for w, (_, v) in zip(weights, inside)) <= slack)
 
 
 def relaxation_bound(inst: Instance, params: SolveParams, budget: Budget) -> RelaxationBound | None:

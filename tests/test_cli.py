@@ -10,7 +10,7 @@ from outreach.cli import main
 
 def test_plan_prints_a_french_summary_and_the_plan_id(runner):
     result = runner.invoke(main, ["plan", "--scenario", "loire", "--start", "2027-01-04",
-                                  "--weeks", "2", "--time-limit", "3"])
+                                  "--weeks", "2", "--time-limit", "120", "--work-limit", "2"])
     assert result.exit_code == 0, result.output
     assert "Semaine 1 (2027)" in result.output
     assert "Demande servie :" in result.output
@@ -19,7 +19,7 @@ def test_plan_prints_a_french_summary_and_the_plan_id(runner):
 
 def test_publish_then_export_json_and_csv(runner, tmp_path):
     assert runner.invoke(main, ["plan", "--scenario", "loire", "--weeks", "1", "--start",
-                                "2027-01-04", "--time-limit", "2", "--quiet"]).exit_code == 0
+                                "2027-01-04", "--time-limit", "120", "--work-limit", "1.5", "--quiet"]).exit_code == 0
     published = runner.invoke(main, ["publish", "--plan", "1"])
     assert published.exit_code == 0 and "Plan 1 publié." in published.output
     exported = runner.invoke(main, ["export", "--plan", "1", "--format", "json"])
@@ -87,7 +87,8 @@ def test_worker_stops_when_idle(redis_url):
 
 
 def test_a_new_plan_lists_its_changes_against_the_published_one(runner):
-    args = ["plan", "--scenario", "loire", "--start", "2027-01-04", "--weeks", "1", "--time-limit", "2"]
+    args = ["plan", "--scenario", "loire", "--start", "2027-01-04", "--weeks", "1", "--time-limit", "120",
+            "--work-limit", "1.5"]
     assert runner.invoke(main, args + ["--publish"]).exit_code == 0
     second = runner.invoke(main, args + ["--seed", "3"])
     assert second.exit_code == 0
@@ -100,3 +101,16 @@ def test_keep_and_prefer_published_exclude_each_other(runner):
                                   "--keep-published", "--prefer-published"])
     assert result.exit_code == 2
     assert "s'excluent" in result.output
+
+
+def test_the_same_work_and_seed_give_the_same_plan(runner):
+    """The search stops on deterministic work: two runs agree, whatever the machine's load."""
+    args = ["plan", "--scenario", "loire", "--start", "2027-01-04", "--weeks", "1",
+            "--time-limit", "120", "--work-limit", "1", "--seed", "5", "--quiet"]
+    assert runner.invoke(main, args).exit_code == 0
+    assert runner.invoke(main, args).exit_code == 0
+    first, second = (json.loads(runner.invoke(main, ["export", "--plan", str(n), "--format",
+                                                      "json"]).output) for n in (1, 2))
+    assert first["solver"]["stopped_by_time_limit"] is False
+    assert first["solver"]["work_limit_s"] == 1
+    assert first["routes"] == second["routes"]

@@ -248,3 +248,27 @@ def test_redis_worker_stays_up_past_its_socket_timeout(redis_url):
     assert queue.work(idle_timeout_s=5) == 0
     assert time.monotonic() - began >= 5
     queue.shutdown()
+
+
+def test_plan_page_claims_optimal_only_with_a_proof_and_else_a_proven_gap(client, planned_url):
+    """A local-search plan proves nothing itself: the page gives the relaxation's
+    proven gap, never "optimal" unless the bound equals the plan's value."""
+    import datetime as dt
+
+    from solver import Method, SolveParams
+
+    params = SolveParams(time_limit_s=120, work_limit_s=1, method=Method.LOCAL_SEARCH)
+    with db.unit_of_work(planned_url) as s:
+        plan = planning.create_plan(s, "loire", dt.date(2027, 1, 4), 1, params)
+        plan_id = plan.id
+    with Session(db.get_engine(planned_url)) as s:
+        document = planning.export_document(s, plan_id)
+    solver = document["solver"]
+    page = client.get(f"/coordination/plans/{plan_id}").get_data(as_text=True)
+    assert solver["bound"] is not None and solver["bound"] >= solver["objective"]
+    if solver["bound"] > solver["objective"]:
+        assert solver["status"] == "feasible"
+        assert "sous le meilleur plan possible (borne prouvée)" in page
+        assert "aucun meilleur plan possible" not in page
+    else:
+        assert solver["status"] == "optimal" and "aucun meilleur plan possible" in page
