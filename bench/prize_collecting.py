@@ -90,7 +90,7 @@ def main() -> None:
             gap = 100 * (other.value - mine.value) / other.value if other.value else 0.0
             if mine.feasible and other.feasible:
                 gaps.append(gap)
-            flag = lambda e: "" if e.feasible else " (INFEASIBLE)"  # noqa: E731
+            flag = lambda e: "" if e.feasible else " (INFEASIBLE)"
             print(f"| {path.stem} | {tours} | {mine.value:.0f}{flag(mine)} | "
                   f"{other.value:.0f}{flag(other)} | {gap:.2f} | {ours['bound']} | "
                   f"{ours['seconds']:.1f} | {their_s:.1f} |", flush=True)
