@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from solver.budget import Budget
+from solver.budget import CPSAT_DETERMINISTIC_PER_S, Budget
 from solver.choice import SessionChoice, Visits
 from solver.cpsat import make_solver, solve_within
 from solver.crew import slot_role
@@ -48,6 +48,7 @@ class RelaxationBound:
     objective: int
     demand: int
     proven_optimal: bool  # the relaxation itself was solved to optimality
+    work_s: float = 0.0  # reference seconds of work it used (deterministic)
 
 
 def _reachable_alone(inst: Instance, vehicle: Vehicle, service: Service, stop: Stop,
@@ -194,7 +195,7 @@ def relaxation_bound(inst: Instance, params: SolveParams, budget: Budget) -> Rel
     could not even bound it (then no bound is claimed)."""
     relaxation = _Relaxation(inst, params)
     if not relaxation.x:
-        return RelaxationBound(0, 0, True)
+        return RelaxationBound(0, 0, True, 0.0)
     demand = sum(relaxation.demand)
     relaxation.cp.maximize(demand)
     # One worker: interleaved batches would run their full slice after the
@@ -205,4 +206,5 @@ def relaxation_bound(inst: Instance, params: SolveParams, budget: Budget) -> Rel
         return None
     value = math.floor(solver.best_objective_bound + 1e-6)
     # Demand alone: the bonus of published sessions is part of ``value`` too.
-    return RelaxationBound(objective=value, demand=value, proven_optimal=status == cp_model.OPTIMAL)
+    return RelaxationBound(objective=value, demand=value, proven_optimal=status == cp_model.OPTIMAL,
+                           work_s=solver.deterministic_time / CPSAT_DETERMINISTIC_PER_S)

@@ -188,7 +188,8 @@ def solve_local_search(
         return MethodOutcome([], "feasible", None, stats)
     started = time.monotonic()
     result = None
-    iterations = budget.share(1 - CREW_SHARE).pyvrp_iterations(data.num_clients)
+    rest = budget.after_cpsat(stats.get("crew_cpsat_deterministic_time", 0.0))
+    iterations = rest.pyvrp_iterations(data.num_clients)
     stats["pyvrp_iteration_limit"] = float(iterations)
 
     def listening() -> list[StoppingCriterion]:

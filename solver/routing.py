@@ -41,9 +41,8 @@ from solver.pins import pin_penalty
 from solver.progress import Progress, ProgressCallback
 from solver.timing import Timing
 
-CREW_SHARE = 0.2  # share of the budget given to stage 1
+CREW_SHARE = 0.2  # share of the budget stage 1 may use (stage 2 gets the rest)
 FEW_SESSIONS = 4  # up to this many session nodes, routing runs a plain descent
-STALL_FACTOR = 10  # routing stops at this many times the seconds its work should take
 
 
 @dataclass(frozen=True)
@@ -78,8 +77,8 @@ def solve_routing(
     crewed, stats = choose_crews(inst, params, pins, budget.share(CREW_SHARE))
     if not crewed:
         return MethodOutcome([], "feasible", None, stats)
-    days, routing_stats = _route(inst, params, crewed, pins, budget.share(1 - CREW_SHARE),
-                                 report, began)
+    rest = budget.after_cpsat(stats.get("crew_cpsat_deterministic_time", 0.0))
+    days, routing_stats = _route(inst, params, crewed, pins, rest, report, began)
     return MethodOutcome(days, "feasible", None, stats | routing_stats)
 
 
@@ -181,6 +180,7 @@ def choose_crews(
     solver = make_solver(params, budget)
     status = solve_within(solver, cp, budget, "crews")
     stats["crew_cpsat_wall_s"] = round(solver.wall_time, 3)
+    stats["crew_cpsat_deterministic_time"] = solver.deterministic_time
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return [], stats
     crewed = []
@@ -374,8 +374,7 @@ def _route(
         routing_enums_pb2.LocalSearchMetaheuristic.GREEDY_DESCENT if few
         else routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
     )
-    # The wall-clock cap, and a stall guard far above the time the work should take.
-    wall_s = min(budget.wall_left_s(), max(1.0, STALL_FACTOR * budget.work_s))
+    wall_s = budget.wall_left_s()
     search.time_limit.FromMilliseconds(int(1000 * wall_s))
     search.solution_limit = budget.routing_solutions(len(nodes), len(crewed))
     started = time.monotonic()
@@ -396,7 +395,7 @@ def _route(
     routing.AddAtSolutionCallback(improved)
     assignment = routing.SolveWithParameters(search)
     elapsed = time.monotonic() - started
-    if solutions[0] < search.solution_limit and elapsed >= 0.95 * wall_s:
+    if solutions[0] < search.solution_limit and (elapsed >= 0.9 * wall_s or budget.past_deadline()):
         budget.hit("routing")
     stats: dict[str, float] = {
         "routing_nodes": float(len(nodes)),

@@ -19,7 +19,7 @@ from __future__ import annotations
 import time
 
 from solver import evaluate
-from solver.bound import relaxation_bound
+from solver.bound import RelaxationBound, relaxation_bound
 from solver.budget import Budget
 from solver.check import check_solution
 from solver.dayroute import MethodOutcome, to_route
@@ -57,12 +57,16 @@ def solve(problem: Problem, params: SolveParams = SolveParams(),  # noqa: B008
                   max(FINISHING_MIN_S, FINISHING_SHARE * params.time_limit_s,
                       FINISHING_PER_STOP_DAY_S * len(problem.stops) * _vehicle_days(problem)))
     finish_at = started + params.time_limit_s - reserve
-    bound_wall_s = BOUND_SHARE * (finish_at - started)
-    method_budget = Budget((1 - BOUND_SHARE) * params.work_s, finish_at - bound_wall_s)
-    bound_budget = Budget(BOUND_SHARE * params.work_s, finish_at, method_budget.wall_hits)
     inst = Instance(problem)
     lone_reasons = {pin: r for pin in problem.pins if (r := lone_pin_problem(inst, pin)) is not None}
     pins = list(dict.fromkeys(p for p in problem.pins if p not in lone_reasons))
+    # The relaxation bound first (it proves how far any plan can go), with at most
+    # BOUND_SHARE of the work; the method gets the rest of the work and the time.
+    bound_budget = Budget(BOUND_SHARE * params.work_s,
+                          started + BOUND_SHARE * (finish_at - started))
+    relaxed = relaxation_bound(inst, params, bound_budget)
+    method_budget = Budget(params.work_s - (relaxed.work_s if relaxed else bound_budget.work_s),
+                           finish_at, bound_budget.wall_hits)
     outcome: MethodOutcome
     if params.method is Method.ROUTING:
         outcome = solve_routing(inst, params, pins, method_budget, report)
@@ -80,7 +84,7 @@ def solve(problem: Problem, params: SolveParams = SolveParams(),  # noqa: B008
 
     objective = evaluate.objective(problem, routes, params)
     demand = params.demand_weight * evaluate.demand_served(problem, routes)[0]
-    bound, demand_bound, bound_stats = _bounds(inst, params, outcome, objective, bound_budget)
+    bound, demand_bound, bound_stats = _bounds(outcome, relaxed, objective)
     if not routes:
         status = "empty"
     elif bound is not None and bound <= objective:
@@ -130,30 +134,22 @@ def _vehicle_days(problem: Problem) -> int:
 
 
 def _bounds(
-    inst: Instance, params: SolveParams, outcome: MethodOutcome, objective: int, budget: Budget
+    outcome: MethodOutcome, relaxed: RelaxationBound | None, objective: int
 ) -> tuple[int | None, int | None, dict[str, float]]:
     """The best valid bounds on the objective and on ``demand_weight`` x demand
-    of every plan: the method's own when it holds for every plan, else (or
-    when tighter) the relaxation's. ``None`` when nothing is proven."""
+    of every plan: the method's own (when it holds for every plan) and the
+    relaxation's. ``None`` when nothing is proven."""
     bounds: list[int] = []
-    demand_bounds: list[int] = []
     stats: dict[str, float] = {}
     if outcome.bound is not None:
         bounds.append(outcome.bound)
-        if outcome.bound <= objective:  # proven optimal: no relaxation needed
-            return outcome.bound, None, {"bound_from": 1.0}
-    if budget.past_deadline():  # the method overran: no time to build the relaxation
-        budget.hit("bound")
-        relaxed = None
-    else:
-        relaxed = relaxation_bound(inst, params, budget)
+        stats["method_bound"] = float(outcome.bound)
     if relaxed is not None:
         bounds.append(relaxed.objective)
-        demand_bounds.append(relaxed.demand)
         stats["relaxation_bound"] = float(relaxed.objective)
         stats["relaxation_optimal"] = float(relaxed.proven_optimal)
     bound = min(bounds) if bounds else None
     if bound is not None and bound < objective:
         stats["bound_below_plan"] = 1.0  # a bug somewhere: claim nothing
         bound = None
-    return bound, (min(demand_bounds) if demand_bounds else None), stats
+    return bound, (relaxed.demand if relaxed else None), stats

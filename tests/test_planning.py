@@ -135,7 +135,7 @@ def test_replanning_after_an_absence_keeps_the_published_sessions(planned_url):
     assert not any(c["staff"] == f"staff-{absent_id}" for r in new["routes"] if r["date"] == route["date"]
                    for c in r["crew"])
     assert len(diff["moved"]) + len(diff["cancelled"]) <= len(dropped)
-    assert new["solver"]["elapsed_s"] < 3
+    assert new["solver"]["stopped_by_time_limit"] is False  # it ended on its own work
 
 
 def test_a_services_one_way_limit_reaches_the_plan_and_its_export(db_url):
