@@ -38,6 +38,7 @@ FINISHING_MIN_S = 1.0  # ...at least this (when the limit allows),
 # ...or this much per stop and vehicle-day when more: explaining what is unserved and
 # the repair grow with both (500 stops over 160 vehicle-days take about 5 s).
 FINISHING_PER_STOP_DAY_S = 6e-5
+FINISHING_PER_STOP_S = 0.005  # and at least this per stop (long routes: 400 stops take 2 s)
 
 
 def solve(problem: Problem, params: SolveParams = SolveParams(),  # noqa: B008
@@ -55,6 +56,7 @@ def solve(problem: Problem, params: SolveParams = SolveParams(),  # noqa: B008
     report(Progress("enumerating", 0.0))
     reserve = min(0.5 * params.time_limit_s,
                   max(FINISHING_MIN_S, FINISHING_SHARE * params.time_limit_s,
+                      FINISHING_PER_STOP_S * len(problem.stops),
                       FINISHING_PER_STOP_DAY_S * len(problem.stops) * _vehicle_days(problem)))
     finish_at = started + params.time_limit_s - reserve
     inst = Instance(problem)
