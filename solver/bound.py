@@ -77,8 +77,12 @@ def _thinned(points: list[int]) -> list[int]:
     return sorted({points[round(k * step)] for k in range(SPAN_POINTS)})
 
 
+class _OutOfTime(Exception):
+    """Building the relaxation reached the budget's wall-clock cap."""
+
+
 class _Relaxation(SessionChoice):
-    def __init__(self, inst: Instance, params: SolveParams) -> None:
+    def __init__(self, inst: Instance, params: SolveParams, budget: Budget) -> None:
         super().__init__(inst)
         problem = inst.problem
         cp = self.cp
@@ -89,6 +93,8 @@ class _Relaxation(SessionChoice):
         for vehicle in problem.vehicles:
             duty_cap = min(vehicle.max_duty_min, vehicle.shift_end_min - vehicle.shift_start_min)
             for date in problem.dates:
+                if budget.past_deadline():
+                    raise _OutOfTime
                 if not inst.runs(vehicle, date):
                     continue
                 runs_today: list[cp_model.IntVar] = []
@@ -193,7 +199,11 @@ class _Relaxation(SessionChoice):
 def relaxation_bound(inst: Instance, params: SolveParams, budget: Budget) -> RelaxationBound | None:
     """The relaxation's proven bound within ``budget``; ``None`` if CP-SAT
     could not even bound it (then no bound is claimed)."""
-    relaxation = _Relaxation(inst, params)
+    try:
+        relaxation = _Relaxation(inst, params, budget)
+    except _OutOfTime:
+        budget.hit("bound")
+        return None
     if not relaxation.x:
         return RelaxationBound(0, 0, True, 0.0)
     demand = sum(relaxation.demand)

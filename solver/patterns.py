@@ -296,6 +296,10 @@ def solve_patterns(
     if not options:
         return MethodOutcome([], "optimal" if complete else "feasible", 0 if complete else None,
                              stats)
+    if seeds and budget.past_deadline():
+        # No time left to build and solve the model: the routing plan it is.
+        budget.hit("patterns")
+        return MethodOutcome(seeds, "feasible", None, stats | {"hint_from_routing": 1.0})
     model = _Model(inst, params, options, pins)
     greedy = PlanState(inst, params)
     place_pins(greedy, pins)
