@@ -104,6 +104,7 @@ def summary_fr(document: dict[str, Any]) -> str:
         (f"Séances : {k['sessions']} ; distance : {k['distance_km']:.0f} km ; "
         f"conduite : {k['driving_min'] // 60} h {k['driving_min'] % 60:02d} ; "
         f"heures d'équipe : {k['staff_hours']}"),
+        quality_line(document.get("solver", {})),
     ]
     dropped = [p for p in document.get("pins", []) if not p["held"]]
     if dropped:
@@ -135,3 +136,16 @@ def changes_fr(diff: dict[str, list[dict[str, Any]]]) -> str:
         lines.append(f"  annulée : {c['commune_name']}, {date_fr(c['from']['date'])} "
                      f"{c['from']['start']}")
     return "\n".join(lines)
+
+
+def quality_line(solver: dict[str, Any]) -> str:
+    """What is proven of the plan: optimal, at most some percent below the best
+    possible plan (from a proven bound), or nothing."""
+    status, objective, bound = solver.get("status"), solver.get("objective"), solver.get("bound")
+    stopped = " (calcul arrêté par la limite de temps)" if solver.get("stopped_by_time_limit") else ""
+    if status == "optimal":
+        return "Optimal : aucun meilleur plan possible avec ces équipes." + stopped
+    if bound and objective is not None and bound > 0:
+        gap = 100 * (bound - objective) / bound
+        return f"Qualité : au plus {gap:.1f} % sous le meilleur plan possible (borne prouvée)." + stopped
+    return "Qualité : pas de borne prouvée pour ce plan." + stopped

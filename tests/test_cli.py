@@ -14,6 +14,8 @@ def test_plan_prints_a_french_summary_and_the_plan_id(runner):
     assert result.exit_code == 0, result.output
     assert "Semaine 1 (2027)" in result.output
     assert "Demande servie :" in result.output
+    assert "Optimal : aucun meilleur plan possible" in result.output or \
+        "sous le meilleur plan possible (borne prouvée)" in result.output
     assert result.output.strip().endswith("Plan 1 enregistré (brouillon).")
 
 

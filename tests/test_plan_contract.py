@@ -82,3 +82,13 @@ def test_checker_catches_a_broken_plan(exported, tamper, expected):
     broken = copy.deepcopy(exported)
     tamper(broken)
     assert any(expected in error for error in check_plan(broken)), check_plan(broken)
+
+
+def test_the_summary_claims_only_what_is_proven():
+    from outreach.export import quality_line
+
+    assert quality_line({"status": "optimal", "objective": 10, "bound": 10}).startswith("Optimal")
+    assert "au plus 20.0 %" in quality_line({"status": "feasible", "objective": 80, "bound": 100})
+    assert "pas de borne" in quality_line({"status": "feasible", "objective": 80, "bound": None})
+    assert "limite de temps" in quality_line({"status": "feasible", "objective": 1, "bound": None,
+                                             "stopped_by_time_limit": True})
