@@ -39,7 +39,7 @@ def run_one(raw: RawInstance, path: Path, method: Method, time_limit: float,
             seed: int) -> tuple[Evaluation, float, str]:
     """Solve ``raw`` with the planner and evaluate the routes from the file."""
     problem = to_problem(raw)
-    params = solve_params(raw, time_limit_s=time_limit, method=method, seed=seed)
+    params = solve_params(problem, time_limit_s=time_limit, method=method, seed=seed)
     began = time.perf_counter()
     solution = solve(problem, params)
     seconds = time.perf_counter() - began

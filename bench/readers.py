@@ -261,16 +261,18 @@ def to_problem(raw: RawInstance) -> Problem:
     )
 
 
-def objective_weights(raw: RawInstance) -> dict[str, int]:
+def objective_weights(problem: Problem) -> dict[str, int]:
     """SolveParams weights for which serving a customer (VRPTW) or one more
     point of score (TOPTW) beats any travel saving, up to
     ``MAX_DEMAND_WEIGHT`` (beyond it PyVRP's search slows down tenfold; on the
     largest instances a travel saving may then outweigh a point of score)."""
-    longest = max(max(row) for row in to_problem(raw).travel_min)
-    worst_travel = 2 * longest * len(raw.nodes)
+    longest = max(max(row) for row in problem.travel_min)
+    worst_travel = 2 * longest * len(problem.travel_min)
     return {"demand_weight": min(MAX_DEMAND_WEIGHT, 10 ** len(str(worst_travel))),
             "travel_weight": 1, "weekday_change_weight": 0, "month_week_change_weight": 0}
 
 
-def solve_params(raw: RawInstance, **changes: object) -> SolveParams:
-    return SolveParams(**(objective_weights(raw) | changes))  # type: ignore[arg-type]
+def solve_params(problem: Problem, **changes: object) -> SolveParams:
+    """The weights of :func:`objective_weights` for ``problem`` (built by
+    :func:`to_problem`), with ``changes``."""
+    return SolveParams(**(objective_weights(problem) | changes))  # type: ignore[arg-type]

@@ -25,6 +25,7 @@ times may differ. The default method is PyVRP's local search
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import math
 import sys
@@ -43,27 +44,17 @@ from bench.readers import (
 from solver import Method, solve
 
 
-def _decimals(path: Path, fmt: str, given: int | None) -> int | None:
-    if given is not None or fmt == "solomon":
-        return given
-    try:
-        return documented_decimals(path.resolve().parent)
-    except ValueError:
-        return 1
-
-
 def read(path: Path, fmt: str, tours: int | None, decimals: int | None) -> RawInstance:
     """The instance of ``path`` in ``fmt`` with the distance convention chosen."""
     if fmt == "solomon":
         raw = read_solomon(path)
-        if tours is not None:
-            raw = RawInstance(raw.name, raw.kind, raw.nodes, tours, raw.capacity, decimals)
-        elif decimals is not None:
-            raw = RawInstance(raw.name, raw.kind, raw.nodes, raw.vehicles, raw.capacity, decimals)
-        return raw
-    chosen = _decimals(path, fmt, decimals)
-    assert chosen is not None
-    return read_toptw(path, tours or 1, chosen)
+        return dataclasses.replace(raw, vehicles=tours or raw.vehicles, decimals=decimals)
+    if decimals is None:
+        try:
+            decimals = documented_decimals(path.resolve().parent)
+        except ValueError:
+            decimals = 1  # the KU Leuven format note's convention
+    return read_toptw(path, tours or 1, decimals)
 
 
 def _distance(raw: RawInstance, a: int, b: int) -> float:
@@ -81,7 +72,7 @@ def solve_file(raw: RawInstance, time_limit: float, seed: int, method: Method,
     changes: dict[str, object] = {"time_limit_s": time_limit, "seed": seed, "method": method}
     if work_limit is not None:
         changes["work_limit_s"] = work_limit
-    params = solve_params(raw, **changes)
+    params = solve_params(problem, **changes)
     began = time.perf_counter()
     solution = solve(problem, params)
     seconds = time.perf_counter() - began

@@ -124,7 +124,8 @@ def generate_scenario_cmd(departement: str, stops: int, vehicles: int) -> None:
 @click.option("--publish", is_flag=True, help="Publier le plan aussitôt calculé.")
 @click.option("--quiet", is_flag=True, help="N'afficher que l'identifiant du plan.")
 def plan_cmd(scenario: str, start: str | None, weeks: int | None, time_limit: float,
-             work_limit: float | None, seed: int, method: str, keep_published: bool, prefer_published: bool, move_threshold: int,
+             work_limit: float | None, seed: int, method: str, keep_published: bool,
+             prefer_published: bool, move_threshold: int,
              publish: bool, quiet: bool) -> None:
     """Calcule un nouveau plan (brouillon) et affiche son résumé."""
     with db.unit_of_work() as session:

@@ -138,14 +138,22 @@ def changes_fr(diff: dict[str, list[dict[str, Any]]]) -> str:
     return "\n".join(lines)
 
 
+def proven_gap_pct(solver: dict[str, Any]) -> float | None:
+    """How far below the best possible plan a plan export's ``solver`` block
+    is at most, in percent, from its proven bound; ``None`` without one."""
+    objective, bound = solver.get("objective"), solver.get("bound")
+    if not bound or objective is None or bound <= 0:
+        return None
+    return 100 * (bound - objective) / bound
+
+
 def quality_line(solver: dict[str, Any]) -> str:
     """What is proven of the plan: optimal, at most some percent below the best
     possible plan (from a proven bound), or nothing."""
-    status, objective, bound = solver.get("status"), solver.get("objective"), solver.get("bound")
     stopped = " (calcul arrêté par la limite de temps)" if solver.get("stopped_by_time_limit") else ""
-    if status == "optimal":
+    gap = proven_gap_pct(solver)
+    if solver.get("status") == "optimal":
         return "Optimal : aucun meilleur plan possible avec ces équipes." + stopped
-    if bound and objective is not None and bound > 0:
-        gap = 100 * (bound - objective) / bound
+    if gap is not None:
         return f"Qualité : au plus {gap:.1f} % sous le meilleur plan possible (borne prouvée)." + stopped
     return "Qualité : pas de borne prouvée pour ce plan." + stopped

@@ -177,7 +177,7 @@ class _Relaxation(SessionChoice):
         if len(held) < 2:
             return
         span = {}
-        for stop, var in held:
+        for stop, _ in held:
             intervals = self.inst.intervals(stop, service, weekday)
             span[stop.id] = (intervals[0][0], intervals[-1][1] + service.on_site_min)
         starts = _thinned(sorted({a for a, _ in span.values()}))

@@ -3,8 +3,8 @@
 CP-SAT with several workers is only reproducible with ``interleave_search``
 (workers run in deterministic batches) and a *deterministic* time limit, taken
 from the work budget (:mod:`solver.budget`). The wall-clock limit is the
-budget's safety cap: when it fires first (:func:`stopped_by_wall`) the plan is
-still valid but may differ between runs.
+budget's safety cap: when it fires first (:func:`solve_within` records it) the
+plan is still valid but may differ between runs.
 """
 
 from __future__ import annotations

@@ -281,7 +281,8 @@ def solve_patterns(
     holds for every plan); ``stats["enumeration_complete"]`` says so."""
     started = time.monotonic()
     seed_share = SEED_SHARE if _pruned(inst) else 0.0
-    seeds, stats = _routing_seed(inst, params, pins, budget.share(seed_share))
+    seeds, stats = (_routing_seed(inst, params, pins, budget.share(seed_share)) if seed_share
+                    else ([], {}))
     enumerator = _Enumerator(inst, pins, budget.share(ENUMERATION_SHARE))
     options = enumerator.options(seeds)
     complete = not enumerator.incomplete
@@ -347,8 +348,6 @@ def _routing_seed(
 ) -> tuple[list[DayRoute], dict[str, float]]:
     """On problems too large to enumerate well, a ROUTING plan (made valid by the
     repair rules) whose day-routes join the options and may become the hint."""
-    if not _pruned(inst):
-        return [], {}
     began = time.monotonic()
     state = PlanState(inst, params, solve_routing(inst, params, pins, budget).days)
     repair(state, pins)

@@ -1,10 +1,11 @@
 """The solver's façade: ``solve(problem, params) -> Solution``.
 
-Every method ends the same way: enforce spacing and period caps, insert every
-remaining session that improves the objective (:mod:`solver.repair`), bound
-the best possible plan when the method proved nothing (:mod:`solver.bound`),
-check every hard rule independently (:mod:`solver.check`), explain what is
-left unserved (:mod:`solver.reasons`) and report pins that could not hold.
+Every solve first bounds the best possible plan with a relaxation
+(:mod:`solver.bound`); every method then ends the same way: enforce spacing
+and period caps, insert every remaining session that improves the objective
+(:mod:`solver.repair`), check every hard rule independently
+(:mod:`solver.check`), explain what is left unserved (:mod:`solver.reasons`)
+and report pins that could not hold.
 
 Searches stop on deterministic work (:mod:`solver.budget`): the same problem,
 seed and ``work_limit_s`` give the same plan, unless the wall-clock cap
@@ -32,7 +33,7 @@ from solver.reasons import unserved
 from solver.repair import PlanState, repair
 from solver.routing import solve_routing
 
-BOUND_SHARE = 0.1  # of the work, for the relaxation bound when the method proved nothing
+BOUND_SHARE = 0.1  # of the work (at most) for the relaxation bound, computed first
 FINISHING_SHARE = 0.1  # of the time limit, kept for repair, reasons and checks...
 FINISHING_MIN_S = 1.0  # ...at least this (when the limit allows),
 # ...or this much per stop and vehicle-day when more: explaining what is unserved and
@@ -54,12 +55,13 @@ def solve(problem: Problem, params: SolveParams = SolveParams(),  # noqa: B008
     started = time.monotonic()
     report = progress or (lambda _p: None)
     report(Progress("enumerating", 0.0))
+    inst = Instance(problem)
+    vehicle_days = sum(inst.runs(v, d) for v in problem.vehicles for d in problem.dates)
     reserve = min(0.5 * params.time_limit_s,
                   max(FINISHING_MIN_S, FINISHING_SHARE * params.time_limit_s,
                       FINISHING_PER_STOP_S * len(problem.stops),
-                      FINISHING_PER_STOP_DAY_S * len(problem.stops) * _vehicle_days(problem)))
+                      FINISHING_PER_STOP_DAY_S * len(problem.stops) * vehicle_days))
     finish_at = started + params.time_limit_s - reserve
-    inst = Instance(problem)
     lone_reasons = {pin: r for pin in problem.pins if (r := lone_pin_problem(inst, pin)) is not None}
     pins = list(dict.fromkeys(p for p in problem.pins if p not in lone_reasons))
     # The relaxation bound first (it proves how far any plan can go), with at most
@@ -128,11 +130,6 @@ def solve(problem: Problem, params: SolveParams = SolveParams(),  # noqa: B008
     if errors:  # a bug in a method or the repair: refuse to hand out an invalid plan
         raise RuntimeError("solver produced an infeasible plan: " + "; ".join(errors[:5]))
     return solution
-
-
-def _vehicle_days(problem: Problem) -> int:
-    return sum(1 for v in problem.vehicles for d in problem.dates
-               if d.isoweekday() in v.weekdays and d not in v.unavailable_dates)
 
 
 def _bounds(

@@ -3,7 +3,8 @@
 ``solve()`` already refuses to return a plan its own :mod:`solver.check`
 rejects, so asserting that check in a test proves nothing. This module shares
 no code with the solver: it re-derives every hard rule from the problem's
-dataclasses and the solution's routes with its own arithmetic.
+dataclasses and the solution's routes with its own arithmetic (the crew
+matching is the export checker's, :mod:`plan_checker`).
 ``violations(problem, solution)`` lists what is wrong, empty for a valid plan.
 """
 
@@ -13,25 +14,9 @@ import datetime as dt
 import itertools
 from collections import defaultdict
 
+from plan_checker import _crew_fills_slots
+
 from solver import Problem, Solution
-
-
-def _fills(roles: list[str], slots: tuple[tuple[str, ...], ...]) -> bool:
-    """Whether each role can take a distinct slot that admits it (augmenting paths)."""
-    if len(roles) != len(slots):
-        return False
-    owner: dict[int, int] = {}
-
-    def place(member: int, seen: set[int]) -> bool:
-        for slot, admitted in enumerate(slots):
-            if roles[member] in admitted and slot not in seen:
-                seen.add(slot)
-                if slot not in owner or place(owner[slot], seen):
-                    owner[slot] = member
-                    return True
-        return False
-
-    return all(place(member, set()) for member in range(len(roles)))
 
 
 def violations(problem: Problem, solution: Solution) -> list[str]:
@@ -113,7 +98,8 @@ def violations(problem: Problem, solution: Solution) -> list[str]:
                 errors.append(f"{where}: {member.id} works {duty} > {member.max_day_min}")
             year, week, _ = route.date.isocalendar()
             week_minutes[(member.id, year, week)] += duty
-        if not _fills(roles, service.required_roles):
+        if not _crew_fills_slots([{"role": r} for r in roles],
+                                 [list(slot) for slot in service.required_roles]):
             errors.append(f"{where}: the crew does not fill the required slots")
     errors += [f"{m} {d}: {n} vehicle-days" for (m, d), n in on_date.items() if n > 1]
     errors += [f"{v} {d}: {n} routes" for (v, d), n in vehicle_days.items() if n > 1]

@@ -11,7 +11,7 @@ from flask import Flask, g, render_template, send_from_directory
 from sqlmodel import Session
 
 from outreach import config, db
-from outreach.export import role_fr
+from outreach.export import proven_gap_pct, role_fr
 from outreach.jobs import make_runner
 from outreach.timefmt import format_hhmm
 
@@ -83,6 +83,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     app.jinja_env.filters["hhmm"] = format_hhmm
     app.jinja_env.filters["role_fr"] = lambda role: i18n.gettext(role_fr(role))
+    app.jinja_env.globals["proven_gap_pct"] = proven_gap_pct
     app.jinja_env.globals["status_label"] = lambda status: i18n.gettext(STATUS_LABELS[status])
     app.jinja_env.globals["job_status_label"] = lambda status: i18n.gettext(JOB_LABELS[status])
     auth.init_app(app)
