@@ -14,7 +14,7 @@ import datetime as dt
 import itertools
 from collections import defaultdict
 
-from solver.model import CrewSlot, Problem, Route, Service, Stop, Vehicle, Visit
+from solver import CrewSlot, Problem, Route, Service, Stop, Vehicle, Visit
 
 
 def _fit(service: Service, stop: Stop, weekday: int, ready: int) -> tuple[int, int] | None:

@@ -17,9 +17,7 @@ from bench.baseline import greedy_plan
 from outreach import db, scenarios
 from outreach.mapping import build_problem
 from outreach.travel import GeodesicTravelModel
-from solver import Method, SolveParams, check_solution, solve
-from solver.evaluate import kpis
-from solver.model import Solution
+from solver import Method, Solution, SolveParams, Status, check_solution, kpis, solve
 
 
 def _row(name: str, method: str, problem, routes, seconds: float, violations: int,
@@ -58,7 +56,7 @@ def main() -> None:
         began = time.perf_counter()
         routes = greedy_plan(problem)
         seconds = time.perf_counter() - began
-        greedy = Solution(status="feasible", routes=tuple(routes), unserved=(),
+        greedy = Solution(status=Status.FEASIBLE, routes=tuple(routes), unserved=(),
                           kpis=kpis(problem, routes), objective=0, bound=None, elapsed_s=seconds)
         print(_row(name, "greedy nearest-first", problem, routes, seconds,
                    len(check_solution(problem, greedy))))

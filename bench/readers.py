@@ -35,8 +35,16 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from solver import Problem, Service, SolveParams, StaffMember, Stop, Vehicle, Window
-from solver.model import Availability
+from solver import (
+    Availability,
+    Problem,
+    Service,
+    SolveParams,
+    StaffMember,
+    Stop,
+    Vehicle,
+    Window,
+)
 
 BENCH_DIR = Path(__file__).resolve().parents[2] / "shared" / "bench"
 SOLOMON_DIR = BENCH_DIR / "solomon_vrptw"

@@ -21,6 +21,7 @@ import subprocess
 import sys
 import time
 
+from outreach.calendar import working_dates
 from solver import (
     Availability,
     Problem,
@@ -33,13 +34,12 @@ from solver import (
     check_solution,
     solve,
 )
-from solver.calendar import working_dates
 
 
 def synthetic(stops: int, vehicles: int, weeks: int, seed: int = 1) -> Problem:
     rng = random.Random(seed)
     start = dt.date(2027, 1, 4)
-    dates, holidays = working_dates(start, weeks)
+    dates, _holidays = working_dates(start, weeks)
     bases = [(30, 25), (90, 25), (30, 65), (90, 65)][:vehicles] + [
         (rng.uniform(0, 120), rng.uniform(0, 90)) for _ in range(max(0, vehicles - 4))]
     points = bases + [(rng.uniform(0, 120), rng.uniform(0, 90)) for _ in range(stops)]
@@ -71,8 +71,7 @@ def synthetic(stops: int, vehicles: int, weeks: int, seed: int = 1) -> Problem:
             staff.append(StaffMember(f"p{v}-{n}", frozenset({role}), tuple(
                 Availability(d, 450, 1110) for d in dates if d.isoweekday() in days)))
     return Problem(tuple(dates), services, fleet, tuple(stop_list), tuple(staff),
-                   tuple(map(tuple, travel)), tuple(map(tuple, distance)), start,
-                   tuple(holidays))
+                   tuple(map(tuple, travel)), tuple(map(tuple, distance)), start)
 
 
 def run_one(stops: int, vehicles: int, weeks: int, limit: float) -> dict[str, float]:

@@ -12,8 +12,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from outreach import communes, db, export, planning, scenarios
 from outreach.errors import OutreachError
 from outreach.models import Scenario
-from solver import Method, SolveParams
-from solver.progress import Progress
+from solver import Method, Progress, SolveParams
 
 
 class _Group(click.Group):

@@ -29,7 +29,7 @@ from outreach.models import (
     Vehicle,
 )
 from outreach.scenarios import FixedSiteSpec, ServiceSpec, StaffSpec, StopSpec, VehicleSpec
-from solver.text import ROLE_LABELS, WEEKDAYS
+from outreach.wording import ROLE_LABELS, WEEKDAYS
 
 WEEKDAY_NAMES = {
     "lundi": 1, "mardi": 2, "mercredi": 3, "jeudi": 4, "vendredi": 5, "samedi": 6, "dimanche": 7,

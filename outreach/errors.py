@@ -3,6 +3,9 @@
 The CLI and the web edge turn these into a clear message; anything else is a bug.
 """
 
+from outreach.wording import say
+from solver import Finding
+
 
 class OutreachError(Exception):
     """Base class of expected refusals; ``str(error)`` is the user-facing message."""
@@ -31,3 +34,12 @@ class InvalidInput(OutreachError):
         self.problems = problems or []
         full = message if not self.problems else message + "\n" + "\n".join(self.problems)
         super().__init__(full)
+
+
+class RulesBroken(InvalidInput):
+    """A manual edit refused because the plan would break hard rules; ``findings``
+    holds them (solver findings: :func:`outreach.wording.say` words them)."""
+
+    def __init__(self, message: str, findings: list[Finding]) -> None:
+        self.findings = findings
+        super().__init__(message, [say(f) for f in findings])

@@ -13,8 +13,8 @@ import json
 from collections import defaultdict
 from typing import Any
 
-from solver import text
-from solver.text import WEEKDAYS
+from outreach import wording as text
+from outreach.wording import WEEKDAYS
 
 MONTHS_FR = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
              "septembre", "octobre", "novembre", "décembre"]

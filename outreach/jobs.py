@@ -27,8 +27,7 @@ from outreach import db
 from outreach.errors import OutreachError
 from outreach.models import SolveJob
 from outreach.planning import create_plan
-from solver import Method, SolveParams
-from solver.progress import Progress, ProgressCallback
+from solver import Method, Progress, ProgressCallback, SolveParams
 
 log = logging.getLogger(__name__)
 

@@ -14,23 +14,21 @@ from typing import Any
 
 from sqlmodel import Session
 
+import solver as sm
 from outreach.coverage import coverage_kpis
-from outreach.errors import InvalidInput
+from outreach.errors import InvalidInput, RulesBroken
 from outreach.export import date_fr
 from outreach.mapping import route_json
 from outreach.models import Plan
 from outreach.patterns import recurrence
 from outreach.planning import export_document, store_document
 from outreach.timefmt import parse_hhmm
+from outreach.wording import say
 from outreach.workload import workload
-from solver import check_solution
-from solver import model as sm
-from solver.evaluate import kpis
-from solver.periods import stop_service_pairs, target_visits
-from solver.timing import Lunch
+from solver import Lunch, check_solution, kpis, stop_service_pairs, target_visits
 
 REMOVED = "removed"
-REMOVED_REASON = "Séance retirée à la main par la coordination."
+REMOVED_WHY = {"code": "manual.removed", "args": {}}
 
 
 @dataclass(frozen=True)
@@ -193,11 +191,11 @@ def apply_edit(problem: sm.Problem, routes: list[sm.Route], edit: Edit) -> list[
     return sorted(result, key=lambda r: (r.date, r.vehicle))
 
 
-def check_edit(doc: dict[str, Any], edit: Edit) -> tuple[list[sm.Route], list[str]]:
+def check_edit(doc: dict[str, Any], edit: Edit) -> tuple[list[sm.Route], list[sm.Finding]]:
     """The edited routes and every hard rule they break (empty when the edit is valid)."""
     problem = problem_from_document(doc)
     routes = apply_edit(problem, routes_from_document(doc), edit)
-    solution = sm.Solution(status="feasible", routes=tuple(routes), unserved=(),
+    solution = sm.Solution(status=sm.Status.FEASIBLE, routes=tuple(routes), unserved=(),
                            kpis=kpis(problem, routes), objective=0, bound=None, elapsed_s=0.0)
     return routes, check_solution(problem, solution)
 
@@ -207,7 +205,7 @@ def save_edit(session: Session, plan_id: int, edit: Edit) -> Plan:
     doc = export_document(session, plan_id)
     routes, violations = check_edit(doc, edit)
     if violations:
-        raise InvalidInput("Modification refusée : elle enfreint des règles.", violations)
+        raise RulesBroken("Modification refusée : elle enfreint des règles.", violations)
     problem = problem_from_document(doc)
     figures = kpis(problem, routes)
     new_doc = {k: v for k, v in doc.items()
@@ -257,5 +255,6 @@ def _unserved_after(doc: dict[str, Any], problem: sm.Problem,
             result.append(earlier)
         else:
             result.append({"stop": stop.id, "service": service.id, "missing_visits": missing,
-                           "reason_code": REMOVED, "reason": REMOVED_REASON})
+                           "reason_code": REMOVED, "reason": say(REMOVED_WHY),
+                           "why": REMOVED_WHY})
     return sorted(result, key=lambda u: (u["service"], u["stop"]))

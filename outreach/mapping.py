@@ -15,6 +15,8 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+import solver as sm
+from outreach.calendar import working_dates
 from outreach.catchment import catchments
 from outreach.errors import InvalidInput, UnknownScenario
 from outreach.models import (
@@ -30,10 +32,8 @@ from outreach.models import (
 from outreach.patterns import recurrence
 from outreach.timefmt import format_hhmm, parse_hhmm
 from outreach.travel import TravelModel
+from outreach.wording import WEEKDAYS, Names, finding_json, say
 from outreach.workload import workload
-from solver import model as sm
-from solver.calendar import french_public_holidays, working_dates
-from solver.text import WEEKDAYS
 
 SCHEMA = "outreach.plan/1"
 
@@ -86,11 +86,7 @@ def build_problem(
             f"start : l'horizon commence un lundi ; le {start.isoformat()} est un "
             f"{WEEKDAYS[start.weekday()]}."
         )
-    dates, skipped = working_dates(start, weeks)
-    holiday_names: dict[dt.date, str] = {}
-    for year in {d.year for d in skipped}:
-        holiday_names.update(french_public_holidays(year))
-    holidays = {d: holiday_names.get(d, "jour férié") for d in skipped}
+    dates, holidays = working_dates(start, weeks, departement=scenario.departement)
     end = start + dt.timedelta(days=7 * weeks - 1)
 
     services = {s.code: s for s in session.exec(
@@ -192,7 +188,7 @@ def build_problem(
     problem = sm.Problem(
         dates=tuple(dates), services=solver_services, vehicles=solver_vehicles,
         stops=solver_stops, staff=tuple(solver_staff), travel_min=matrix.travel_min,
-        distance_m=matrix.distance_m, period_start=start, holidays=tuple(sorted(holidays)),
+        distance_m=matrix.distance_m, period_start=start,
         pins=kept_pins, preferred=current(preferred),
         areas=tuple(sm.Area(insee, reach) for insee, reach in sorted(served_by.reach.items())
                     if any(credit > 0 for _, credit in reach)),
@@ -213,6 +209,14 @@ def _fixed_site_note(site: FixedSite | None) -> str:
         return ""
     return (f" Le site fixe « {site.name} » est à portée de ses familles : "
             "une séance y compte peu.")
+
+
+def _pin_reason(pin: sm.Pin, solution: sm.Solution, names: Names) -> dict[str, Any]:
+    """A pin's ``reason`` (empty when held) and ``why`` (``None`` when held)."""
+    dropped = next((d for d in solution.dropped_pins if d.pin == pin), None)
+    if dropped is None:
+        return {"reason": "", "why": None}
+    return {"reason": say(dropped.why, names=names), "why": finding_json(dropped.why)}
 
 
 def _code(site: FixedSite | None) -> str | None:
@@ -243,6 +247,8 @@ def route_json(r: sm.Route, lunch_min: int) -> dict[str, Any]:
 def plan_document(inp: PlanningInput, solution: sm.Solution, params: sm.SolveParams) -> dict[str, Any]:
     """The plan export (docs/plan-format.md) without plan_id and status."""
     problem = inp.problem
+    names = Names(services={s.id: s.name for s in problem.services},
+                  vehicles={v.id: v.name for v in problem.vehicles})
     hhmm = format_hhmm
     document: dict[str, Any] = {
         "schema": SCHEMA,
@@ -333,13 +339,14 @@ def plan_document(inp: PlanningInput, solution: sm.Solution, params: sm.SolvePar
             {"stop": p.stop, "service": p.service, "date": p.date.isoformat(),
              "vehicle": p.vehicle,
              "held": not any(d.pin == p for d in solution.dropped_pins),
-             "reason": next((d.reason for d in solution.dropped_pins if d.pin == p), "")}
+             **_pin_reason(p, solution, names)}
             for p in problem.pins
         ],
         "unserved": [
             {"stop": u.stop, "service": u.service, "missing_visits": u.missing_visits,
              "reason_code": u.reason_code.value,
-             "reason": u.reason + _fixed_site_note(inp.near_fixed_site[u.stop])}
+             "reason": say(u.why, names=names) + _fixed_site_note(inp.near_fixed_site[u.stop]),
+             "why": finding_json(u.why)}
             for u in sorted(solution.unserved, key=lambda u: (u.service, u.stop))
         ],
         "kpis": {
@@ -356,7 +363,7 @@ def plan_document(inp: PlanningInput, solution: sm.Solution, params: sm.SolvePar
             "staff_hours": round(solution.kpis.staff_min / 60, 1),
         },
         "solver": {
-            "method": solution.method.value, "status": solution.status,
+            "method": solution.method.value, "status": solution.status.value,
             "objective": solution.objective, "bound": solution.bound,
             "elapsed_s": round(solution.elapsed_s, 2), "time_limit_s": params.time_limit_s,
             "work_limit_s": params.work_s, "seed": params.seed,

@@ -11,7 +11,7 @@ import datetime as dt
 from collections import Counter, defaultdict
 from typing import Any
 
-from solver.text import WEEKDAYS
+from outreach.wording import WEEKDAYS
 
 ORDINALS_FR = ["1er", "2e", "3e", "4e", "5e"]
 

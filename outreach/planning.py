@@ -19,8 +19,7 @@ from outreach.mapping import PlanningInput, build_problem, plan_document, staff_
 from outreach.models import Plan, PlanCrew, PlanSession, Publication, Scenario, StaffMember
 from outreach.timefmt import parse_hhmm
 from outreach.travel import GeodesicTravelModel, TravelModel
-from solver import Pin, Solution, SolveParams, solve
-from solver.progress import ProgressCallback
+from solver import Pin, ProgressCallback, Solution, SolveParams, solve
 
 DRAFT, PUBLISHED, ARCHIVED = "draft", "published", "archived"
 

@@ -1,16 +1,24 @@
 """Pure optimisation for the outreach planner: immutable problem in, solution out.
 
-Only the standard library, OR-Tools and PyVRP are imported here; the rest of the
-product talks to the solver through :func:`solve` and the types of
-:mod:`solver.model`.
+Only the standard library and the declared optimisation dependencies (OR-Tools,
+PyVRP, NumPy) are imported here; the rest of the product talks to the solver
+through this module alone: :func:`solve`, :func:`check_solution`, the types of
+:mod:`solver.model`, and a few helpers that the product's manual edits share
+with the solver (the KPIs of a set of routes, the target of a (stop, service)
+pair, where a lunch break fits). The solver speaks no language: what it tells
+people (why a stop is unserved, why a pin was dropped, which rule a plan
+breaks) comes as a :class:`Finding`, a code with its figures.
 """
 
 from solver.check import check_solution
+from solver.evaluate import kpis
 from solver.model import (
+    FINDING_CODES,
     Area,
     Availability,
     CrewSlot,
     DroppedPin,
+    Finding,
     Kpis,
     Method,
     Pin,
@@ -21,34 +29,47 @@ from solver.model import (
     Solution,
     SolveParams,
     StaffMember,
+    Status,
     Stop,
     Unserved,
     Vehicle,
     Visit,
     Window,
 )
+from solver.periods import stop_service_pairs, target_visits
+from solver.progress import Progress, ProgressCallback
 from solver.solve import solve
+from solver.timing import Lunch
 
 __all__ = [
+    "FINDING_CODES",
     "Area",
     "Availability",
     "CrewSlot",
     "DroppedPin",
+    "Finding",
     "Kpis",
+    "Lunch",
     "Method",
     "Pin",
     "Problem",
+    "Progress",
+    "ProgressCallback",
     "ReasonCode",
     "Route",
     "Service",
     "Solution",
     "SolveParams",
     "StaffMember",
+    "Status",
     "Stop",
     "Unserved",
     "Vehicle",
     "Visit",
     "Window",
     "check_solution",
+    "kpis",
     "solve",
+    "stop_service_pairs",
+    "target_visits",
 ]

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import ClassVar
+from typing import ClassVar, TypeAlias
 
 MINUTES_PER_DAY = 24 * 60
 
@@ -301,7 +301,6 @@ class Problem:
     travel_min: tuple[tuple[int, ...], ...]
     distance_m: tuple[tuple[int, ...], ...]
     period_start: dt.date | None = None
-    holidays: tuple[dt.date, ...] = ()
     pins: tuple[Pin, ...] = ()
     day_end_min: int = MINUTES_PER_DAY
     preferred: tuple[Pin, ...] = ()  # published sessions, kept unless moving gains enough
@@ -436,6 +435,69 @@ class SolveParams:
         return self.WORK_SHARE * self.time_limit_s
 
 
+Arg: TypeAlias = int | str | dt.date | tuple["Arg", ...]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A fact the solver reports to people, in no language: a stable ``code``
+    (listed in :data:`FINDING_CODES`) and the values it needs, ``args``, as
+    (name, value) pairs. Names follow one convention so that callers can word
+    them: ``*_at`` a time of day, ``*_dur`` a duration (both in minutes),
+    ``date`` a date, ``service``/``vehicle``/``stop``/``staff`` ids. Wording
+    (French, English) is the caller's business."""
+
+    code: str
+    args: tuple[tuple[str, Arg], ...] = ()
+
+    @classmethod
+    def of(cls, code: str, **args: Arg) -> Finding:
+        if code not in FINDING_CODES:
+            raise ValueError(f"unknown finding code {code!r}")
+        return cls(code, tuple(args.items()))
+
+    def __getitem__(self, name: str) -> Arg:
+        for key, value in self.args:
+            if key == name:
+                return value
+        raise KeyError(name)
+
+    def get(self, name: str, default: Arg | None = None) -> Arg | None:
+        try:
+            return self[name]
+        except KeyError:
+            return default
+
+    def __str__(self) -> str:
+        """``route.duty(vehicle=bus, date=2027-01-05, duty_dur=600, limit_dur=540)``, for logs."""
+        return f"{self.code}({', '.join(f'{k}={v}' for k, v in self.args)})"
+
+
+FINDING_CODES = frozenset({
+    # Why a (stop, service) is below target (Unserved.why); see solver.reasons.
+    "unserved.no_carrier", "unserved.no_vehicle_running", "unserved.venue_closed_days",
+    "unserved.venue_no_slot", "unserved.over_capacity", "unserved.lunch_needs_pair",
+    "unserved.lunch", "unserved.beyond_one_way", "unserved.too_far", "unserved.no_crew",
+    "unserved.spacing", "unserved.week_hours", "unserved.capacity", "unserved.already_covered",
+    "unserved.not_worth_travel", "unserved.not_worth_travel_weekday",
+    # Why a pin was dropped (DroppedPin.why); see solver.pins.
+    "pin.wrong_vehicle", "pin.wrong_service", "pin.vehicle_off", "pin.venue_closed",
+    "pin.too_far", "pin.no_crew", "pin.jointly_infeasible",
+    # Broken hard rules (check_solution); route findings carry ``vehicle`` and
+    # ``date``, visit findings also ``stop``; see solver.check.
+    "route.unknown", "route.not_working_day", "route.vehicle_off", "route.wrong_service",
+    "route.crew_size", "route.crew_twice", "route.unknown_staff", "route.unqualified",
+    "route.day_hours", "route.unavailable", "route.session_count", "route.early_departure",
+    "route.late_return", "route.duty", "route.load", "route.unknown_stop",
+    "visit.one_way", "visit.wrong_service", "visit.travel", "visit.early_arrival",
+    "visit.setup", "visit.session", "visit.packup", "visit.service_hours", "visit.closed",
+    "route.return_too_early", "route.travel_total", "route.distance",
+    "route.no_lunch", "route.lunch_outside", "route.lunch_busy",
+    "staff.week_hours", "vehicle.two_routes", "staff.two_routes", "stop.spacing",
+    "stop.period_cap", "pin.lost",
+})
+
+
 class ReasonCode(str, Enum):
     """Why a (stop, service) got fewer sessions than its target."""
 
@@ -495,7 +557,7 @@ class Unserved:
     service: str
     missing_visits: int
     reason_code: ReasonCode
-    reason: str  # one sentence in French for coordinators
+    why: Finding  # the precise reason, with its figures (``unserved.*``)
 
 
 @dataclass(frozen=True)
@@ -512,15 +574,23 @@ class Kpis:
 
 @dataclass(frozen=True)
 class DroppedPin:
-    """A pin the solver could not honour, and why (one French sentence)."""
+    """A pin the solver could not honour, and why (a ``pin.*`` finding)."""
 
     pin: Pin
-    reason: str
+    why: Finding
+
+
+class Status(str, Enum):
+    """What a solve proved: ``OPTIMAL`` only when its bound equals its objective."""
+
+    OPTIMAL = "optimal"
+    FEASIBLE = "feasible"
+    EMPTY = "empty"  # nothing could be planned
 
 
 @dataclass(frozen=True)
 class Solution:
-    status: str  # "optimal", "feasible", "empty" (nothing could be planned)
+    status: Status
     routes: tuple[Route, ...]
     unserved: tuple[Unserved, ...]
     kpis: Kpis

@@ -12,38 +12,28 @@ from __future__ import annotations
 
 from solver.dayroute import bounded_timings, staff_route
 from solver.instance import Instance
-from solver.model import DroppedPin, Pin, Problem, Route, SolveParams
-from solver.text import french_date, hours
-
-JOINTLY_INFEASIBLE = (
-    "Épingle incompatible avec d'autres épingles (même journée du véhicule, espacement "
-    "minimal ou fréquence maximale)."
-)
+from solver.model import Arg, DroppedPin, Finding, Pin, Problem, Route, SolveParams
 
 
-def lone_pin_problem(inst: Instance, pin: Pin) -> str | None:
+def lone_pin_problem(inst: Instance, pin: Pin) -> Finding | None:
     """Why ``pin`` cannot hold even as the only session of its vehicle-day
-    (a French sentence), or ``None`` when it can."""
+    (a ``pin.*`` finding), or ``None`` when it can."""
     stop, service = inst.stops[pin.stop], inst.services[pin.service]
     vehicle = inst.vehicles[pin.vehicle]
+    where: dict[str, Arg] = {"vehicle": vehicle.id, "service": service.id, "stop": stop.id, "date": pin.date}
     if service.id not in vehicle.services:
-        return f"Le véhicule « {vehicle.name} » n'assure pas le service « {service.name} »."
+        return Finding.of("pin.wrong_vehicle", **where)
     if service.id not in stop.services:
-        return f"L'arrêt {stop.id} ne propose pas le service « {service.name} »."
+        return Finding.of("pin.wrong_service", **where)
     if not inst.runs(vehicle, pin.date):
-        return f"Le véhicule « {vehicle.name} » ne circule pas le {french_date(pin.date)}."
+        return Finding.of("pin.vehicle_off", **where)
     if not inst.intervals(stop, service, pin.date.isoweekday()):
-        return (
-            f"La salle n'a aucun créneau le {french_date(pin.date)} pour une séance de "
-            f"{hours(service.session_min)} ({hours(service.on_site_min)} sur place)."
-        )
+        return Finding.of("pin.venue_closed", **where, session_dur=service.session_min,
+                          on_site_dur=service.on_site_min)
     if not bounded_timings(inst, vehicle, pin.date.isoweekday(), service, [stop]):
-        return (
-            f"Trop loin : la séance du {french_date(pin.date)} ne tient pas dans la journée "
-            f"du véhicule « {vehicle.name} »."
-        )
+        return Finding.of("pin.too_far", **where)
     if staff_route(inst, vehicle, pin.date, service, [stop], inst.staff_by_date[pin.date]) is None:
-        return f"Aucune équipe complète n'est disponible le {french_date(pin.date)} pour cette séance."
+        return Finding.of("pin.no_crew", **where)
     return None
 
 
@@ -67,13 +57,15 @@ def pin_penalty(problem: Problem, params: SolveParams) -> int:
 
 
 def dropped_pins(
-    problem: Problem, routes: tuple[Route, ...], reasons: dict[Pin, str]
+    problem: Problem, routes: tuple[Route, ...], reasons: dict[Pin, Finding]
 ) -> tuple[DroppedPin, ...]:
     """Every pin absent from ``routes``, with its reason from ``reasons``
     (pins found impossible alone) or else as jointly infeasible."""
     held = {(v.stop, v.service, r.date, r.vehicle) for r in routes for v in r.visits}
     return tuple(
-        DroppedPin(pin, reasons.get(pin, JOINTLY_INFEASIBLE))
+        DroppedPin(pin, reasons.get(pin) or Finding.of(
+            "pin.jointly_infeasible", vehicle=pin.vehicle, service=pin.service, stop=pin.stop,
+            date=pin.date))
         for pin in problem.pins
         if (pin.stop, pin.service, pin.date, pin.vehicle) not in held
     )

@@ -29,13 +29,11 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Sequence
 
-from solver import text
 from solver.dayroute import bounded_timings, staff_route
 from solver.instance import Instance
-from solver.model import ReasonCode, Service, Stop, Unserved, Vehicle
+from solver.model import Arg, Finding, ReasonCode, Service, Stop, Unserved, Vehicle
 from solver.periods import horizon_periods, stop_service_pairs
 from solver.repair import PlanState, insertion_options
-from solver.text import clock, hours, weekday_names
 
 
 def unserved(state: PlanState) -> tuple[Unserved, ...]:
@@ -51,23 +49,22 @@ def unserved(state: PlanState) -> tuple[Unserved, ...]:
             continue
         missing = sum(service.visits_per_period - held[k] for k in open_periods)
         scope = [d for d in inst.problem.dates if inst.period(service, d) in open_periods]
-        code, reason = _reason(state, stop, service, scope)
-        found.append(Unserved(stop.id, service.id, missing, code, reason))
+        code, why = _reason(state, stop, service, scope)
+        found.append(Unserved(stop.id, service.id, missing, code, why))
     return tuple(found)
 
 
 def _reason(
     state: PlanState, stop: Stop, service: Service, scope: Sequence[dt.date]
-) -> tuple[ReasonCode, str]:
+) -> tuple[ReasonCode, Finding]:
     inst = state.inst
+    why = Finding.of
     carriers = [v for v in inst.problem.vehicles if service.id in v.services]
     if not carriers:
-        return ReasonCode.NO_VEHICLE, f"Aucun véhicule n'assure le service « {service.name} »."
+        return ReasonCode.NO_VEHICLE, why("unserved.no_carrier", service=service.id)
     running = [(v, d) for d in scope for v in carriers if inst.runs(v, d)]
     if not running:
-        return ReasonCode.NO_VEHICLE, (
-            f"Aucun véhicule assurant le service « {service.name} » ne circule aux dates restantes."
-        )
+        return ReasonCode.NO_VEHICLE, why("unserved.no_vehicle_running", service=service.id)
 
     opened = [(v, d) for v, d in running if inst.intervals(stop, service, d.isoweekday())]
     if not opened:
@@ -76,10 +73,8 @@ def _reason(
     roomy = [(v, d) for v, d in opened if v.capacity is None or stop.load <= v.capacity]
     if not roomy:
         largest = max(v.capacity or 0 for v, _ in opened)
-        return ReasonCode.OVER_CAPACITY, (
-            f"Son chargement ({stop.load}) dépasse la capacité de chaque véhicule qui assure "
-            f"le service (au plus {largest})."
-        )
+        return ReasonCode.OVER_CAPACITY, why("unserved.over_capacity", load=stop.load,
+                                             capacity=largest)
 
     timed = [
         (v, d) for v, d in roomy if bounded_timings(inst, v, d.isoweekday(), service, [stop])
@@ -87,18 +82,11 @@ def _reason(
     if not timed and service.lunch_min:
         no_break = dataclasses.replace(service, lunch_min=0)
         if any(bounded_timings(inst, v, d.isoweekday(), no_break, [stop]) for v, d in roomy):
-            lunch = (f"sa pause déjeuner de {service.lunch_min} min entre "
-                     f"{clock(service.lunch_start_min)} et {clock(service.lunch_end_min)}")
+            lunch: dict[str, Arg] = {"lunch_dur": service.lunch_min, "from_at": service.lunch_start_min,
+                     "to_at": service.lunch_end_min, "windows": _windows(stop)}
             if _pairs_with_lunch(inst, stop, service, roomy):
-                return ReasonCode.NO_LUNCH_BREAK, (
-                    f"Seule dans la journée, une séance ici ({clock_span(stop)}) ne laisse pas à "
-                    f"l'équipe {lunch} ; elle n'est possible qu'avec une autre séance le même jour, "
-                    "et les journées qui le permettaient sont prises par d'autres arrêts."
-                )
-            return ReasonCode.NO_LUNCH_BREAK, (
-                f"Une séance ici ({clock_span(stop)}), seule ou avec une autre le même jour, ne "
-                f"laisse pas à l'équipe {lunch}."
-            )
+                return ReasonCode.NO_LUNCH_BREAK, why("unserved.lunch_needs_pair", **lunch)
+            return ReasonCode.NO_LUNCH_BREAK, why("unserved.lunch", **lunch)
     if not timed:
         return ReasonCode.TOO_FAR, _too_far(inst, stop, service, sorted({v for v, _ in roomy},
                                                                        key=lambda v: v.id))
@@ -107,49 +95,29 @@ def _reason(
         d for v, d in timed if staff_route(inst, v, d, service, [stop], inst.staff_by_date[d])
     })
     if not crewed:
-        return ReasonCode.NO_CREW, (
-            f"Aucune équipe complète ({text.crew_roles(service.required_roles)}) n'est disponible les jours où la salle "
-            "est ouverte."
-        )
+        return ReasonCode.NO_CREW, why("unserved.no_crew", roles=service.required_roles)
 
     spaced = [d for d in crewed if state.date_allowed(stop, service, d)]
     if not spaced:
-        return ReasonCode.SPACING, (
-            "Les dates restantes sont trop proches de ses autres séances (espacement minimal "
-            f"{service.min_spacing_days} jours)."
-        )
+        return ReasonCode.SPACING, why("unserved.spacing", days=service.min_spacing_days)
 
     if not any(
         staff_route(inst, v, d, service, [stop], inst.staff_by_date[d], state.week_budget(d))
         for v, d in timed if d in spaced
     ):
-        return ReasonCode.WEEK_HOURS, (
-            f"Les personnes qui pourraient former l'équipe ({text.crew_roles(service.required_roles)}) "
-            "ont déjà atteint leur plafond d'heures de la semaine aux dates restantes."
-        )
+        return ReasonCode.WEEK_HOURS, why("unserved.week_hours", roles=service.required_roles)
 
     best = next(iter(insertion_options(state, stop, service, spaced)), None)
     if best is None:
-        return ReasonCode.CAPACITY, (
-            f"Les journées où une séance était possible ({len(spaced)} dates) sont déjà prises "
-            "par d'autres arrêts, ou leurs équipes travaillent ailleurs."
-        )
+        return ReasonCode.CAPACITY, why("unserved.capacity", dates=len(spaced))
     params = state.params
-    detour = hours(best.travel_delta)
     demand = state.marginal_demand(stop, service, best.route.date)
     if inst.problem.areas and demand == 0:
-        return ReasonCode.NOT_WORTH_TRAVEL, (
-            "Les familles qu'elle dessert sont déjà couvertes par d'autres séances proches dans "
-            "la période : une séance ici n'en toucherait pas davantage."
-        )
-    if params.travel_weight * best.travel_delta >= params.demand_weight * demand:
-        return ReasonCode.NOT_WORTH_TRAVEL, (
-            f"Sa demande ({demand}) ne compense pas le détour le plus court ({detour})."
-        )
-    return ReasonCode.NOT_WORTH_TRAVEL, (
-        f"Sa demande ({demand}) ne compense pas le détour le plus court ({detour}) "
-        "ajouté à un jour de semaine de plus pour ses séances."
-    )
+        return ReasonCode.NOT_WORTH_TRAVEL, why("unserved.already_covered")
+    code = ("unserved.not_worth_travel"
+            if params.travel_weight * best.travel_delta >= params.demand_weight * demand
+            else "unserved.not_worth_travel_weekday")
+    return ReasonCode.NOT_WORTH_TRAVEL, why(code, demand=demand, detour_dur=best.travel_delta)
 
 
 def _pairs_with_lunch(
@@ -168,31 +136,22 @@ def _pairs_with_lunch(
     return False
 
 
-def clock_span(stop: Stop) -> str:
-    """The opening hours of ``stop`` as the coordinator reads them."""
-    spans = sorted({(w.start_min, w.end_min) for w in stop.windows})
-    return ", ".join(f"{clock(a)} – {clock(b)}" for a, b in spans) or "aucun créneau"
+def _windows(stop: Stop) -> tuple[tuple[int, int], ...]:
+    """The distinct opening hours of ``stop`` (from, to), in order."""
+    return tuple(sorted({(w.start_min, w.end_min) for w in stop.windows}))
 
 
-def _venue_closed(stop: Stop, service: Service, weekdays: set[int]) -> str:
+def _venue_closed(stop: Stop, service: Service, weekdays: set[int]) -> Finding:
     if not any(w.weekday in weekdays for w in stop.windows):
-        return (
-            f"La salle n'est ouverte aucun des jours où circule le véhicule "
-            f"({weekday_names(weekdays)})."
-        )
-    hours_clause = ""
-    if service.earliest_start_min > 0 or service.latest_end_min < 24 * 60:
-        hours_clause = (
-            f" entre {clock(service.earliest_start_min)} et {clock(service.latest_end_min)}"
-        )
-    return (
-        f"La salle n'est ouverte sur aucun créneau assez long pour une séance de "
-        f"{hours(service.session_min)}{hours_clause} ({hours(service.on_site_min)} sur place "
-        "avec l'installation et le rangement)."
-    )
+        return Finding.of("unserved.venue_closed_days", weekdays=tuple(sorted(weekdays)))
+    bounded = service.earliest_start_min > 0 or service.latest_end_min < 24 * 60
+    return Finding.of("unserved.venue_no_slot", session_dur=service.session_min,
+                      on_site_dur=service.on_site_min,
+                      **({"from_at": service.earliest_start_min,
+                          "to_at": service.latest_end_min} if bounded else {}))
 
 
-def _too_far(inst: Instance, stop: Stop, service: Service, vehicles: Sequence[Vehicle]) -> str:
+def _too_far(inst: Instance, stop: Stop, service: Service, vehicles: Sequence[Vehicle]) -> Finding:
     vehicle = min(
         vehicles,
         key=lambda v: (inst.travel(v.base, stop.location) + inst.travel(stop.location, v.base), v.id),
@@ -200,13 +159,8 @@ def _too_far(inst: Instance, stop: Stop, service: Service, vehicles: Sequence[Ve
     round_trip = inst.travel(vehicle.base, stop.location) + inst.travel(stop.location, vehicle.base)
     one_way = inst.travel(vehicle.base, stop.location)
     if service.max_one_way_min is not None and one_way > service.max_one_way_min:
-        return (
-            f"Trop loin : à {hours(one_way)} de la base, au-delà du trajet maximal de "
-            f"{hours(service.max_one_way_min)} fixé pour ce service."
-        )
-    return (
-        f"Trop loin : l'aller-retour depuis la base ({hours(round_trip)}) et la séance "
-        f"({hours(service.on_site_min)} sur place) ne tiennent pas dans la journée du véhicule "
-        f"({clock(vehicle.shift_start_min)} – {clock(vehicle.shift_end_min)}, amplitude "
-        f"{hours(vehicle.max_duty_min)})."
-    )
+        return Finding.of("unserved.beyond_one_way", one_way_dur=one_way,
+                          limit_dur=service.max_one_way_min)
+    return Finding.of("unserved.too_far", round_trip_dur=round_trip,
+                      on_site_dur=service.on_site_min, from_at=vehicle.shift_start_min,
+                      to_at=vehicle.shift_end_min, duty_dur=vehicle.max_duty_min)

@@ -25,7 +25,7 @@ from solver.budget import Budget
 from solver.check import check_solution
 from solver.dayroute import MethodOutcome, to_route
 from solver.instance import Instance
-from solver.model import Method, Problem, Solution, SolveParams
+from solver.model import Method, Problem, Solution, SolveParams, Status
 from solver.patterns import solve_patterns
 from solver.pins import dropped_pins, lone_pin_problem
 from solver.progress import Progress, ProgressCallback
@@ -90,11 +90,11 @@ def solve(problem: Problem, params: SolveParams = SolveParams(),  # noqa: B008
     demand = params.demand_weight * evaluate.demand_served(problem, routes)[0]
     bound, demand_bound, bound_stats = _bounds(outcome, relaxed, objective)
     if not routes:
-        status = "empty"
+        status = Status.EMPTY
     elif bound is not None and bound <= objective:
-        status = "optimal"
+        status = Status.OPTIMAL
     else:
-        status = "feasible"
+        status = Status.FEASIBLE
     if demand_bound is not None and demand_bound < demand:
         demand_bound = None  # cannot happen with a valid bound: claim nothing
     dropped = dropped_pins(problem, routes, lone_reasons)
@@ -128,7 +128,7 @@ def solve(problem: Problem, params: SolveParams = SolveParams(),  # noqa: B008
         solution.stats[f"wall_clock_cap_hit_{what}"] = 1.0
     errors = check_solution(problem, solution)
     if errors:  # a bug in a method or the repair: refuse to hand out an invalid plan
-        raise RuntimeError("solver produced an infeasible plan: " + "; ".join(errors[:5]))
+        raise RuntimeError("solver produced an infeasible plan: " + "; ".join(map(str, errors[:5])))
     return solution
 
 

@@ -11,6 +11,7 @@ from web_helpers import PASSWORD, signed_in
 from outreach import db, manual, planning
 from outreach.errors import InvalidInput
 from outreach.users import set_user
+from outreach.wording import say
 from solver.evaluate import kpis
 from solver.model import Solution
 from web import create_app
@@ -52,7 +53,8 @@ def test_moving_to_a_day_the_venue_is_closed_is_reported(doc):
     edit = manual.Edit(dt.date.fromisoformat(route["date"]), route["vehicle"], visit["stop"],
                        new_date=dt.date.fromisoformat(closed))
     _, violations = manual.check_edit(doc, edit)
-    assert any("en dehors des créneaux d'ouverture" in v for v in violations), violations
+    assert "visit.closed" in {v.code for v in violations}, violations
+    assert any("en dehors des créneaux d'ouverture" in say(v) for v in violations)
 
 
 def test_removing_a_session_saves_a_valid_new_draft(planned_url, doc):
@@ -113,3 +115,23 @@ def test_check_mode_names_people_not_ids(planned_url, doc):
         "action": "check", "csrf_token": client.token}).get_data(as_text=True)
     assert "staff-" not in page
     assert any(name in page for name in names)
+
+
+def test_rules_and_reasons_read_in_english_on_english_pages(planned_url, doc):
+    with db.unit_of_work(planned_url) as s:
+        set_user(s, "coord@test", PASSWORD, "coordinator")
+    client = signed_in(create_app({"DATABASE_URL": planned_url, "TESTING": True}), "coord@test")
+    route, visit = _first(doc)
+    page = client.post("/coordination/plans/1/seance?lang=en", data={
+        "date": route["date"], "vehicle": route["vehicle"], "stop": visit["stop"],
+        "new_date": route["date"], "new_vehicle": route["vehicle"], "new_start": "05:00",
+        "action": "check", "csrf_token": client.token}).get_data(as_text=True)
+    assert "outside the service&#39;s hours" in page or "outside the service's hours" in page
+    assert "hors des horaires" not in page
+    assert doc["unserved"], "the demo plan leaves some stops unserved"
+    plan = client.get("/coordination/plans/1?lang=en").get_data(as_text=True)
+    assert "Stops not served" in plan
+    french = [u["reason"] for u in doc["unserved"]]
+    assert not [r for r in french if r.replace("'", "&#39;") in plan or r in plan]
+    english = say(doc["unserved"][0]["why"], "en").split("(")[0].replace("'", "&#39;")
+    assert english[:25] in plan

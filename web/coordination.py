@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import defaultdict
 from typing import Any
 
@@ -23,9 +22,10 @@ from flask import (
 from sqlmodel import col, select
 
 from outreach import adjustments, export, jobs, manual, planning
-from outreach.errors import InvalidInput, OutreachError, UnknownPlan
+from outreach.errors import InvalidInput, OutreachError, RulesBroken, UnknownPlan
 from outreach.mapping import staff_export_id
 from outreach.models import Scenario, SolveJob, StaffMember
+from outreach.wording import Names, say
 from solver import Method, SolveParams
 from web.auth import require_role
 from web.i18n import gettext as _
@@ -174,6 +174,27 @@ def _timelines(doc: dict[str, Any], staff_names: dict[str, str]) -> list[dict[st
     return [weeks[key] for key in sorted(weeks)]
 
 
+def _reasons(document: dict[str, Any]) -> list[str]:
+    """Why each unserved (stop, service) of the plan is short, in the page's language:
+    the export's French sentence, or its finding worded in English."""
+    if g.lang == "fr":
+        return [u["reason"] for u in document["unserved"]]
+    names, sites = _names(document), {f["id"]: f["name"] for f in document.get("fixed_sites", [])}
+    stops = {s["id"]: s for s in document["stops"]}
+    reasons = []
+    for entry in document["unserved"]:
+        if not entry.get("why"):
+            reasons.append(entry["reason"])
+            continue
+        text = say(entry["why"], g.lang, names)
+        site = stops.get(entry["stop"], {}).get("near_fixed_site")
+        if site in sites:
+            text += " " + _("Le site fixe « {name} » est à portée de ses familles : une séance y "
+                            "compte peu.", name=sites[site])
+        reasons.append(text)
+    return reasons
+
+
 @bp.get("/plans/<int:plan_id>")
 def plan(plan_id: int):  # type: ignore[no-untyped-def]
     document = _document(plan_id)
@@ -186,6 +207,7 @@ def plan(plan_id: int):  # type: ignore[no-untyped-def]
     diff = planning.diff_against_published(g.db, plan_id) if document["status"] == "draft" else None
     return render_template(
         "coordination/plan.html", doc=document, by_date=sorted(by_date.items()),
+        reasons=_reasons(document),
         staff_names=staff_names, timelines=_timelines(document, staff_names), diff=diff,
         pins=adjustments.list_pins(g.db, document["scenario"]["id"]),
         stops={s["id"]: s for s in document["stops"]},
@@ -249,11 +271,15 @@ def reoptimise(plan_id: int):  # type: ignore[no-untyped-def]
     return redirect(url_for("coordination.solve", job_id=job.id))
 
 
-def _with_names(message: str, scenario_id: str) -> str:
-    """A rule message with staff names in place of their opaque export ids."""
-    names = {staff_export_id(m): m.name for m in g.db.exec(
-        select(StaffMember).where(StaffMember.scenario_id == scenario_id))}
-    return re.sub(r"staff-\d+", lambda m: names.get(m.group(0), m.group(0)), message)
+def _names(document: dict[str, Any]) -> Names:
+    """Display names for the plan's ids: staff by their names (exports only carry
+    opaque ids), vehicles and services by theirs, stops by their communes."""
+    staff = {staff_export_id(m): m.name for m in g.db.exec(
+        select(StaffMember).where(StaffMember.scenario_id == document["scenario"]["id"]))}
+    return Names(services={s["id"]: s["name"] for s in document["services"]},
+                 vehicles={v["id"]: v["name"] for v in document["vehicles"]},
+                 staff=staff,
+                 stops={s["id"]: s["commune_name"] for s in document["stops"]})
 
 
 def _edit_from(form: Any) -> manual.Edit:
@@ -296,12 +322,15 @@ def edit_session(plan_id: int):  # type: ignore[no-untyped-def]
                 g.db.commit()
                 flash(_("Nouvelle version enregistrée (brouillon) : plan {id}.", id=plan.id))
                 return redirect(url_for("coordination.plan", plan_id=plan.id))
-            _routes, violations = manual.check_edit(document, edit)
-            violations = [_with_names(v, document["scenario"]["id"]) for v in violations]
+            _routes, findings = manual.check_edit(document, edit)
+            violations = [say(f, g.lang, _names(document)) for f in findings]
+        except RulesBroken as error:
+            g.db.rollback()
+            violations = [say(f, g.lang, _names(document)) for f in error.findings]
+            status = 422
         except InvalidInput as error:
             g.db.rollback()
-            violations = [_with_names(v, document["scenario"]["id"])
-                          for v in (error.problems or [str(error)])]
+            violations = error.problems or [str(error)]
             status = 422
     return render_template(
         "coordination/edit_session.html", doc=document, values=values, visit=visit, route=route,

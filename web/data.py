@@ -24,7 +24,7 @@ from outreach.models import (
     Vehicle,
 )
 from outreach.timefmt import format_hhmm
-from solver.text import ROLE_LABELS, WEEKDAYS
+from outreach.wording import ROLE_LABELS, WEEKDAYS
 from web.auth import require_role
 from web.i18n import gettext as _
 

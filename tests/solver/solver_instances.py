@@ -11,6 +11,7 @@ import datetime as dt
 import random
 from collections.abc import Iterable, Sequence
 
+from outreach.calendar import working_dates
 from solver import (
     Availability,
     Problem,
@@ -20,7 +21,6 @@ from solver import (
     Vehicle,
     Window,
 )
-from solver.calendar import working_dates
 
 MONDAY = dt.date(2027, 3, 1)  # four weeks without public holidays
 DATES_4W = tuple(working_dates(MONDAY, 4)[0])
@@ -89,7 +89,7 @@ def make_problem(
     start: dt.date = MONDAY,
     **kwargs: object,
 ) -> Problem:
-    dates, holidays = working_dates(start, weeks)
+    dates, _holidays = working_dates(start, weeks)
     travel, distance = matrices(points)
     services = services or (bus_service(),)
     return Problem(
@@ -101,7 +101,6 @@ def make_problem(
         travel_min=travel,
         distance_m=distance,
         period_start=start,
-        holidays=tuple(holidays),
         **kwargs,  # type: ignore[arg-type]
     )
 
@@ -126,7 +125,7 @@ def product_like(seed: int = 0) -> Problem:
     part-time staff and a week of leave."""
     rng = random.Random(seed)
     start = dt.date(2027, 3, 22)
-    dates, holidays = working_dates(start, 4)
+    dates, _holidays = working_dates(start, 4)
     points = [(0, 0), (5, 60)]  # bus base, van base
     stops = []
     for i in range(20):
@@ -166,5 +165,4 @@ def product_like(seed: int = 0) -> Problem:
         travel_min=travel,
         distance_m=distance,
         period_start=start,
-        holidays=tuple(holidays),
     )

@@ -24,18 +24,18 @@ def shift_visit(route: Route, minutes: int) -> Route:
 
 
 CASES: list[tuple[str, Callable[[Route], Route], str]] = [
-    ("late session", lambda r: shift_visit(r, 60), "hors des horaires du service"),
+    ("late session", lambda r: shift_visit(r, 60), "visit.service_hours"),
     ("early arrival", lambda r: dataclasses.replace(r, depart_min=r.depart_min + 30),
-     "avant"),
+     "visit.early_arrival"),
     ("short session", lambda r: dataclasses.replace(
         r, visits=(dataclasses.replace(r.visits[0], end_min=r.visits[0].end_min - 1),)),
-     "la séance ne dure pas"),
+     "visit.session"),
     ("same person twice", lambda r: dataclasses.replace(r, crew=(r.crew[0], r.crew[0], r.crew[2])),
-     "deux postes"),
+     "route.crew_twice"),
     ("wrong role", lambda r: dataclasses.replace(
-        r, crew=(CrewSlot(r.crew[1].staff, "doctor"), r.crew[0], r.crew[2])), "ne peut pas tenir"),
-    ("long duty", lambda r: dataclasses.replace(r, depart_min=r.depart_min - 200), "amplitude"),
-    ("wrong travel", lambda r: dataclasses.replace(r, travel_min=r.travel_min + 1), "temps de trajet total"),
+        r, crew=(CrewSlot(r.crew[1].staff, "doctor"), r.crew[0], r.crew[2])), "route.unqualified"),
+    ("long duty", lambda r: dataclasses.replace(r, depart_min=r.depart_min - 200), "route.duty"),
+    ("wrong travel", lambda r: dataclasses.replace(r, travel_min=r.travel_min + 1), "route.travel_total"),
 ]
 
 
@@ -45,7 +45,8 @@ def test_check_reports_a_tampered_route(
 ) -> None:
     solution = solve(ok_small, SolveParams(time_limit_s=120, work_limit_s=2))
     errors = check_solution(ok_small, tampered(solution, change))
-    assert any(message in e for e in errors), errors
+    assert message in {e.code for e in errors}, errors
+    assert all(e["vehicle"] == solution.routes[0].vehicle for e in errors if e.code == message)
 
 
 def test_check_reports_sessions_closer_than_the_spacing(ok_small: Problem) -> None:
@@ -55,4 +56,5 @@ def test_check_reports_sessions_closer_than_the_spacing(ok_small: Problem) -> No
     i = dates.index(first.date)
     twin = dataclasses.replace(first, date=dates[i + 1] if i + 1 < len(dates) else dates[i - 1])
     errors = check_solution(ok_small, dataclasses.replace(solution, routes=(*solution.routes, twin)))
-    assert any("jours d'écart" in e for e in errors)
+    (spacing,) = [e for e in errors if e.code == "stop.spacing"]
+    assert spacing["days"] == ok_small.services[0].min_spacing_days or spacing["days"] > 0

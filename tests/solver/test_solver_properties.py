@@ -9,7 +9,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from solution_checker import violations
 from solver_instances import MONDAY, bus_service, dropin_service, matrices
+from words import french
 
+from outreach.calendar import working_dates
 from solver import (
     Availability,
     Method,
@@ -22,7 +24,6 @@ from solver import (
     Window,
     solve,
 )
-from solver.calendar import working_dates
 from solver.periods import horizon_periods, period_of, stop_service_pairs
 
 ROLES = ("driver", "puericultrice", "doctor", "educatrice", "midwife")
@@ -30,7 +31,7 @@ ROLES = ("driver", "puericultrice", "doctor", "educatrice", "midwife")
 
 @st.composite
 def problems(draw: st.DrawFn) -> Problem:
-    dates, holidays = working_dates(MONDAY, draw(st.integers(1, 3)))
+    dates, _holidays = working_dates(MONDAY, draw(st.integers(1, 3)))
     services = [bus_service(min_spacing_days=draw(st.sampled_from([0, 7, 21])))]
     if draw(st.booleans()):
         services.append(dropin_service(max_sessions_per_day=draw(st.integers(1, 3)),
@@ -72,7 +73,7 @@ def problems(draw: st.DrawFn) -> Problem:
                     draw(st.sampled_from(dates)), draw(st.sampled_from(vehicles)).id),)
     travel, distance = matrices(points)
     return Problem(tuple(dates), tuple(services), tuple(vehicles), tuple(stops), tuple(staff),
-                   travel, distance, period_start=MONDAY, holidays=tuple(holidays), pins=pins)
+                   travel, distance, period_start=MONDAY, pins=pins)
 
 
 @settings(max_examples=40, deadline=None, database=None,
@@ -104,7 +105,9 @@ def test_random_plans_are_valid_and_explained(problem: Problem, method: Method) 
         if missing:
             found = unserved[(stop.id, service.id)]
             assert found.missing_visits == missing
-            assert found.reason.endswith(".") and len(found.reason) > 20
+            assert found.why.code.startswith("unserved.")
+            sentence = french(found.why, problem)
+            assert sentence.endswith(".") and len(sentence) > 20
         else:
             assert (stop.id, service.id) not in unserved
 

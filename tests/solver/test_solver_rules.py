@@ -17,6 +17,7 @@ from solver_instances import (
     full_days,
     make_problem,
 )
+from words import french
 
 from solver import (
     Pin,
@@ -174,7 +175,7 @@ def test_period_cap_allows_one_monthly_session_per_period() -> None:
 def test_holidays_are_never_planned() -> None:
     problem = make_problem(ONE_STOP, [bus_stop("a", 1, windows=full_days([1]))],
                            start=dt.date(2027, 3, 29), weeks=1)
-    assert problem.holidays == (dt.date(2027, 3, 29),)
+    assert dt.date(2027, 3, 29) not in problem.dates
     solution = solved(problem)
     assert solution.routes == ()
     assert solution.unserved[0].reason_code is ReasonCode.VENUE_CLOSED
@@ -194,7 +195,8 @@ def test_impossible_pin_is_dropped_and_reported() -> None:
     problem = make_problem(ONE_STOP, [stop], pins=(Pin("a", "pmi", day, "bus"),))
     solution = solved(problem)
     (dropped,) = solution.dropped_pins
-    assert dropped.pin.date == day and "aucun créneau" in dropped.reason
+    assert dropped.pin.date == day and dropped.why.code == "pin.venue_closed"
+    assert "aucun créneau" in french(dropped.why, problem)
     assert solution.stats["pins_dropped"] == 1
     assert len(solution.routes) == 1  # the stop is still served on a Monday
 

@@ -7,6 +7,7 @@ import pytest
 from solution_checker import violations
 from solver_instances import DATES_4W, available, dropin_service, make_problem
 
+from outreach.calendar import working_dates
 from solver import (
     Method,
     Pin,
@@ -17,7 +18,6 @@ from solver import (
     Window,
     solve,
 )
-from solver.calendar import working_dates
 
 MONDAY, TUESDAY = working_dates(DATES_4W[0], 1)[0][:2]
 

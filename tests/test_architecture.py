@@ -1,0 +1,73 @@
+"""The layering holds: web -> outreach -> solver, the solver's one public module,
+and a solver that imports only what it declares and speaks no language."""
+
+from __future__ import annotations
+
+import ast
+import io
+import sys
+import tokenize
+from pathlib import Path
+
+import solver
+
+ROOT = Path(__file__).resolve().parents[1]
+SOLVER_DEPENDENCIES = {"ortools", "pyvrp", "numpy"}
+
+
+def _imports(path: Path) -> set[str]:
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found.add(node.module)
+    return found
+
+
+def _sources(*folders: str) -> list[Path]:
+    return [p for f in folders for p in sorted((ROOT / f).rglob("*.py"))
+            if "migrations" not in p.parts]
+
+
+def test_the_rest_of_the_product_uses_only_the_solver_package() -> None:
+    leaks = {str(p.relative_to(ROOT)): sorted(m for m in _imports(p) if m.startswith("solver."))
+             for p in _sources("outreach", "web", "bench")}
+    assert {p: m for p, m in leaks.items() if m} == {}
+
+
+def test_the_solver_imports_the_standard_library_and_its_declared_dependencies() -> None:
+    allowed = set(sys.stdlib_module_names) | SOLVER_DEPENDENCIES | {"solver"}
+    foreign = {str(p.relative_to(ROOT)): sorted(m for m in _imports(p)
+                                                 if m.split(".")[0] not in allowed)
+               for p in _sources("solver")}
+    assert {p: m for p, m in foreign.items() if m} == {}
+
+
+def test_web_and_outreach_do_not_import_upwards() -> None:
+    upward = {str(p.relative_to(ROOT)): sorted(m for m in _imports(p) if m.split(".")[0] == "web")
+              for p in _sources("outreach", "solver")}
+    assert {p: m for p, m in upward.items() if m} == {}
+
+
+def test_the_solver_speaks_no_language() -> None:
+    """Its string literals (docstrings aside) are ASCII: no French sentence is built there."""
+    worded = []
+    for path in _sources("solver"):
+        source = path.read_text(encoding="utf-8")
+        doc_lines = {n.body[0].value.lineno for n in ast.walk(ast.parse(source))
+                     if isinstance(n, (ast.Module, ast.ClassDef, ast.FunctionDef))
+                     and n.body and isinstance(n.body[0], ast.Expr)
+                     and isinstance(n.body[0].value, ast.Constant)}
+        for token in tokenize.generate_tokens(io.StringIO(source).readline):
+            if token.type == tokenize.STRING and token.start[0] not in doc_lines \
+                    and not token.string.isascii():
+                worded.append(f"{path.relative_to(ROOT)}:{token.start[0]}")
+    assert worded == []
+
+
+def test_every_finding_code_has_french_and_english_words() -> None:
+    from outreach.wording import TEMPLATES
+
+    for lang, table in TEMPLATES.items():
+        assert solver.FINDING_CODES <= set(table), (lang, sorted(solver.FINDING_CODES - set(table)))
