@@ -1,7 +1,7 @@
 """Catchments: which communes' families a session at each stop serves.
 
 A session at a stop also serves the families of nearby communes within the
-service's access threshold (30 minutes by default). Each commune of the
+service's access threshold (by the scenario's access policy). Each commune of the
 scenario's départements goes to its nearest stop within that threshold (ties
 by stop code), so no child counts twice; a stop always keeps its own commune.
 Children of a commune within the threshold of a fixed site (PMI centre,
@@ -24,8 +24,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from outreach.access import AccessPolicy
 from outreach.models import Commune, FixedSite, Stop
-from outreach.travel import GeodesicTravelModel
 
 FIXED_SITE_FACTOR = 0.2
 DISTANCE_DECAY = 0.5
@@ -40,12 +40,14 @@ class Catchments:
 
 
 def catchments(communes: Sequence[Commune], stops: Mapping[str, Stop],
-               fixed_sites: Sequence[FixedSite], threshold_min: Mapping[str, int],
-               travel: GeodesicTravelModel | None = None,
-               fixed_site_threshold_min: int = 30) -> Catchments:
-    """Assign each commune to its nearest stop within the stop's threshold; weigh each
-    stop's communes by the stop's vulnerability and by the fixed-site factor."""
-    travel = travel or GeodesicTravelModel()
+               fixed_sites: Sequence[FixedSite], access: AccessPolicy,
+               threshold_min: Mapping[str, int] | None = None) -> Catchments:
+    """Assign each commune to its nearest stop within the stop's threshold
+    (``threshold_min`` by stop code, else the policy's); weigh each stop's communes by
+    the stop's vulnerability and by the fixed-site factor (a fixed site within the
+    policy's threshold)."""
+    threshold_min = {code: (threshold_min or {}).get(code, access.threshold_min)
+                     for code in stops}
     assigned: dict[str, list[Commune]] = {code: [] for code in stops}
     reach: dict[str, tuple[tuple[str, int], ...]] = {}
     credit_at_nearest: dict[str, int] = {}
@@ -55,10 +57,10 @@ def catchments(communes: Sequence[Commune], stops: Mapping[str, Stop],
         here = (commune.lat, commune.lon)
         site_of[commune.insee] = next(
             (f for f in fixed_sites
-             if travel.minutes_within(here, (f.lat, f.lon), fixed_site_threshold_min) is not None), None)
+             if access.reaches(here, (f.lat, f.lon))), None)
         candidates = [
             (minutes, code) for code, stop in stops.items()
-            if (minutes := travel.minutes_within(here, (stop.lat, stop.lon), threshold_min[code]))
+            if (minutes := access.minutes_within(here, (stop.lat, stop.lon), threshold_min[code]))
             is not None
         ]
         if commune.insee in own:

@@ -1,6 +1,6 @@
-"""Coverage: how many of a département's young children live within the access threshold
-(30 minutes by default, the Seine-Maritime commitment) of a planned session, or of a session
-or a fixed site (PMI centre, antenne médico-sociale)."""
+"""Coverage: how many of a département's young children live within reach (by the
+scenario's :class:`~outreach.access.AccessPolicy`) of a planned session, or of a session or
+a fixed site (PMI centre, antenne médico-sociale)."""
 
 from __future__ import annotations
 
@@ -9,25 +9,23 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from outreach.access import AccessPolicy
 from outreach.models import Commune
-from outreach.travel import GeodesicTravelModel
 
 LatLon = tuple[float, float]
 
 
 def coverage_kpis(session: Session, departement: str, session_points: Iterable[LatLon],
-                  threshold_min: int = 30, travel: GeodesicTravelModel | None = None,
-                  fixed_points: Iterable[LatLon] = ()) -> dict[str, Any]:
-    """Children 0-6 of the département's communes whose town is within ``threshold_min`` of a
-    session place (by the travel model; a session in the commune itself always counts), and
-    of a session place or a fixed site."""
-    travel = travel or GeodesicTravelModel()
+                  access: AccessPolicy, fixed_points: Iterable[LatLon] = ()) -> dict[str, Any]:
+    """Children 0-6 of the département's communes whose town is within reach of a session
+    place (a session in the commune itself always counts), and of a session place or a
+    fixed site."""
     sessions = sorted(set(session_points))
     fixed = sorted(set(fixed_points))
     communes = session.exec(select(Commune).where(Commune.departement == departement)).all()
 
     def within(here: LatLon, points: list[LatLon]) -> bool:
-        return any(travel.minutes_within(here, p, threshold_min) is not None for p in points)
+        return any(access.reaches(here, p) for p in points)
 
     total = by_session = by_any = communes_by_session = 0
     for commune in communes:
@@ -40,7 +38,7 @@ def coverage_kpis(session: Session, departement: str, session_points: Iterable[L
         elif within(here, fixed):
             by_any += commune.children_0_6
     return {
-        "threshold_min": threshold_min,
+        "threshold_min": access.threshold_min,
         "children_departement": total,
         "children_within_threshold": by_session,
         "share_within_threshold_pct": round(100 * by_session / total, 1) if total else 0.0,

@@ -15,6 +15,7 @@ from typing import Any
 from sqlmodel import Session
 
 import solver as sm
+from outreach.access import AccessPolicy
 from outreach.coverage import coverage_kpis
 from outreach.errors import InvalidInput, RulesBroken
 from outreach.export import date_fr
@@ -23,6 +24,7 @@ from outreach.models import Plan
 from outreach.patterns import recurrence
 from outreach.planning import export_document, store_document
 from outreach.timefmt import parse_hhmm
+from outreach.travel import travel_model_from
 from outreach.wording import say
 from outreach.workload import workload
 from solver import Lunch, check_solution, kpis, stop_service_pairs, target_visits
@@ -225,10 +227,11 @@ def save_edit(session: Session, plan_id: int, edit: Edit) -> Plan:
     new_doc["kpis"]["workload"] = workload(new_doc)
     new_doc["recurrence"] = recurrence(new_doc)
     stops = {s["id"]: s for s in doc["stops"]}
-    threshold = min((s["access_threshold_min"] for s in doc["services"]), default=30)
+    access = AccessPolicy.for_services((s["access_threshold_min"] for s in doc["services"]),
+                                       travel_model_from(doc["travel_model"]))
     new_doc["kpis"]["coverage"] = coverage_kpis(
         session, doc["scenario"]["departement"],
-        {(stops[v.stop]["lat"], stops[v.stop]["lon"]) for r in routes for v in r.visits}, threshold,
+        {(stops[v.stop]["lat"], stops[v.stop]["lon"]) for r in routes for v in r.visits}, access,
         fixed_points=[(f["lat"], f["lon"]) for f in doc.get("fixed_sites", [])])
     action = "retirée" if edit.removes else f"déplacée au {date_fr(edit.new_date)}"  # type: ignore[arg-type]
     new_doc["solver"] = {**doc["solver"], "method": "manual", "status": "feasible", "bound": None,

@@ -16,6 +16,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 import solver as sm
+from outreach.access import AccessPolicy
 from outreach.calendar import working_dates
 from outreach.catchment import catchments
 from outreach.errors import InvalidInput, UnknownScenario
@@ -58,6 +59,7 @@ class PlanningInput:
     end: dt.date
     holidays: dict[dt.date, str]
     travel_model: dict[str, object]
+    access: AccessPolicy
 
 
 def staff_export_id(member: StaffMember) -> str:
@@ -139,16 +141,17 @@ def build_problem(
     )
     sites = list(session.exec(select(FixedSite).where(FixedSite.scenario_id == scenario_id)
                               .order_by(FixedSite.code)))
+    access = AccessPolicy.for_services((s.access_threshold_min for s in services.values()),
+                                       travel)
     thresholds = {
         code: min((services[c].access_threshold_min for c in stop.services if c in services),
-                  default=30)
+                  default=access.threshold_min)
         for code, stop in stops.items()
     }
     departements = sorted({communes[s.commune_insee].departement for s in stops.values()})
     area = session.exec(select(Commune).where(col(Commune.departement).in_(departements))
                         .order_by(Commune.insee)).all()
-    served_by = catchments(list(area), stops, sites, thresholds, fixed_site_threshold_min=min(
-        (s.access_threshold_min for s in services.values()), default=30))
+    served_by = catchments(list(area), stops, sites, access, thresholds)
     demand = served_by.demand
     solver_stops = tuple(
         sm.Stop(
@@ -199,7 +202,7 @@ def build_problem(
         fixed_sites=tuple(sites), near_fixed_site=served_by.near_fixed_site,
         catchment=served_by.communes,
         location_ids=tuple(location_ids), start=start, end=end, holidays=holidays,
-        travel_model=travel.describe(),
+        travel_model=travel.describe(), access=access,
     )
 
 

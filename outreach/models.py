@@ -14,6 +14,8 @@ from typing import Any
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from outreach.access import DEFAULT_ACCESS_MIN
+
 
 def _json(**kwargs: Any) -> Any:
     return Field(default_factory=list, sa_column=Column(JSON, nullable=False), **kwargs)
@@ -64,7 +66,7 @@ class Service(SQLModel, table=True):
     min_spacing_days: int = 0
     max_sessions_per_day: int = 1
     max_one_way_min: int | None = None
-    access_threshold_min: int = 30
+    access_threshold_min: int = DEFAULT_ACCESS_MIN
     lunch_break_min: int = 0  # the crew's break on duty, 0 for none
     lunch_start_min: int = 720
     lunch_end_min: int = 840

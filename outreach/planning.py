@@ -73,9 +73,8 @@ def store_plan(session: Session, inp: PlanningInput, solution: Solution,
     document = plan_document(inp, solution, params)
     served = {(inp.stops[v.stop].lat, inp.stops[v.stop].lon)
               for route in solution.routes for v in route.visits}
-    threshold = min((s.access_threshold_min for s in inp.services.values()), default=30)
     document["kpis"]["coverage"] = coverage_kpis(
-        session, inp.scenario.departement, served, threshold,
+        session, inp.scenario.departement, served, inp.access,
         fixed_points=[(f.lat, f.lon) for f in inp.fixed_sites])
     return store_document(session, document, solution.kpis.demand_served,
                           solution.kpis.demand_total)

@@ -12,12 +12,10 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from outreach import ical
+from outreach.access import AccessPolicy
 from outreach.models import Commune, Plan, PlanSession, Publication, Scenario, Service
 from outreach.planning import published_plan_id
 from outreach.timefmt import format_hhmm
-from outreach.travel import GeodesicTravelModel
-
-DEFAULT_THRESHOLD_MIN = 30
 
 
 @dataclass(frozen=True)
@@ -134,18 +132,20 @@ def next_sessions_near_point(
     lon: float,
     today: dt.date,
     home_insee: str | None = None,
-    max_travel_min: int = DEFAULT_THRESHOLD_MIN,
     limit: int | None = 12,
-    travel: GeodesicTravelModel | None = None,
+    access: AccessPolicy | None = None,
 ) -> list[PublicSession]:
-    """Published sessions from ``today`` on within ``max_travel_min`` of a point,
-    nearest place first then soonest. Sessions in ``home_insee`` count as 0 minutes."""
-    travel = travel or GeodesicTravelModel()
+    """Published sessions from ``today`` on within reach of a point (each service's own
+    access threshold, by the access policy's travel model), nearest place first then
+    soonest. Sessions in ``home_insee`` count as 0 minutes."""
+    access = access or AccessPolicy()
     found = []
     for row, scenario_id, service in _published_rows(session, today):
-        road_m = travel.road_m((lat, lon), (row.lat, row.lon))
-        minutes = travel.minutes_for(road_m) if row.commune_insee != home_insee else 0
-        if minutes > max_travel_min:
+        minutes, road_m = access.trip((lat, lon), (row.lat, row.lon))
+        if row.commune_insee == home_insee:
+            minutes = 0
+        threshold = service.access_threshold_min if service else access.threshold_min
+        if minutes > threshold:
             continue
         found.append(_public(row, scenario_id, service, minutes, round(road_m / 1000, 1)))
     # Nearest place first; at each place, its next session first.
@@ -157,14 +157,13 @@ def next_sessions_near(
     session: Session,
     commune: Commune,
     today: dt.date,
-    max_travel_min: int = DEFAULT_THRESHOLD_MIN,
     limit: int | None = 12,
-    travel: GeodesicTravelModel | None = None,
+    access: AccessPolicy | None = None,
 ) -> list[PublicSession]:
-    """Published sessions from ``today`` on within ``max_travel_min`` of the commune,
-    nearest first then soonest."""
+    """Published sessions from ``today`` on within reach of the commune, nearest first
+    then soonest (see :func:`next_sessions_near_point`)."""
     return next_sessions_near_point(session, commune.lat, commune.lon, today, commune.insee,
-                                    max_travel_min, limit, travel)
+                                    limit, access)
 
 
 def published_sessions(

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from sqlmodel import Session, col, select
 
 from outreach import config
+from outreach.access import DEFAULT_ACCESS_MIN
 from outreach.communes import import_communes
 from outreach.errors import InvalidInput, UnknownScenario
 from outreach.models import (
@@ -71,7 +72,7 @@ class ServiceSpec(_Strict):
     min_spacing_days: int = Field(default=0, ge=0, le=90)
     max_sessions_per_day: int = Field(default=1, ge=1, le=6)
     max_one_way_min: int | None = Field(default=None, ge=5, le=300)
-    access_threshold_min: int = Field(default=30, ge=5, le=120)
+    access_threshold_min: int = Field(default=DEFAULT_ACCESS_MIN, ge=5, le=120)
     lunch_break_min: int = Field(default=0, ge=0, le=120)
     lunch_start: int = 720
     lunch_end: int = 840

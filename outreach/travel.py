@@ -30,6 +30,14 @@ class TravelMatrix:
 class TravelModel(Protocol):
     def matrix(self, points: Sequence[LatLon]) -> TravelMatrix: ...
 
+    def trip(self, a: LatLon, b: LatLon) -> tuple[int, int]:
+        """(minutes, metres) from ``a`` to ``b``."""
+        ...
+
+    def minutes_within(self, a: LatLon, b: LatLon, threshold_min: int) -> int | None:
+        """Minutes from ``a`` to ``b`` when at most ``threshold_min``, else ``None``."""
+        ...
+
     def describe(self) -> dict[str, object]:
         """The model's parameters, echoed in every plan export."""
         ...
@@ -67,6 +75,11 @@ class GeodesicTravelModel:
             return 0
         return math.ceil(road_m / 1000 / self.speed_kmh * 60) + self.overhead_min
 
+    def trip(self, a: LatLon, b: LatLon) -> tuple[int, int]:
+        """(minutes, metres) from ``a`` to ``b``, overhead included."""
+        road_m = self.road_m(a, b)
+        return self.minutes_for(road_m), road_m
+
     def minutes_within(self, a: LatLon, b: LatLon, threshold_min: int) -> int | None:
         """Travel minutes from ``a`` to ``b`` when at most ``threshold_min``, else None
         (points too far apart in latitude are rejected before any geodesic)."""
@@ -94,3 +107,12 @@ class GeodesicTravelModel:
             "speed_kmh": self.speed_kmh,
             "overhead_min": self.overhead_min,
         }
+
+
+def travel_model_from(description: dict[str, object]) -> TravelModel:
+    """The travel model a plan export describes (its ``travel_model`` block)."""
+    if description.get("kind") != "geodesic":
+        raise ValueError(f"travel_model.kind: unknown travel model {description.get('kind')!r}")
+    return GeodesicTravelModel(circuity=float(description["circuity"]),  # type: ignore[arg-type]
+                               speed_kmh=float(description["speed_kmh"]),  # type: ignore[arg-type]
+                               overhead_min=int(description["overhead_min"]))  # type: ignore[call-overload]

@@ -2,6 +2,7 @@
 
 from sqlmodel import select
 
+from outreach.access import AccessPolicy
 from outreach.catchment import FIXED_SITE_FACTOR, catchments
 from outreach.models import Commune, FixedSite, Stop
 
@@ -17,7 +18,7 @@ def test_each_commune_goes_to_one_stop_and_stops_keep_their_own(session):
     by_insee = {c.insee: c for c in communes}
     stops = {"loches": _stop("loches", by_insee["37132"]),
              "descartes": _stop("descartes", by_insee["37115"])}
-    result = catchments(communes, stops, [], {"loches": 30, "descartes": 30})
+    result = catchments(communes, stops, [], AccessPolicy(), {"loches": 30, "descartes": 30})
     assert "37132" in result.communes["loches"] and "37115" in result.communes["descartes"]
     assert not set(result.communes["loches"]) & set(result.communes["descartes"])
     assert len(result.communes["loches"]) > 5
@@ -34,8 +35,8 @@ def test_each_commune_goes_to_one_stop_and_stops_keep_their_own(session):
 def test_a_wider_threshold_serves_more_and_vulnerability_weighs(session):
     communes = session.exec(select(Commune).where(Commune.departement == "37")).all()
     loches = next(c for c in communes if c.insee == "37132")
-    narrow = catchments(communes, {"s": _stop("s", loches)}, [], {"s": 20})
-    wide = catchments(communes, {"s": _stop("s", loches, 1.5)}, [], {"s": 40})
+    narrow = catchments(communes, {"s": _stop("s", loches)}, [], AccessPolicy(), {"s": 20})
+    wide = catchments(communes, {"s": _stop("s", loches, 1.5)}, [], AccessPolicy(), {"s": 40})
     assert len(wide.communes["s"]) > len(narrow.communes["s"])
     assert wide.demand["s"] > 1.5 * narrow.demand["s"]
 
@@ -45,8 +46,8 @@ def test_children_near_a_fixed_site_weigh_little(session):
     loches = next(c for c in communes if c.insee == "37132")
     site = FixedSite(scenario_id="t", code="pmi", name="PMI", commune_insee=loches.insee,
                      lat=loches.lat, lon=loches.lon)
-    alone = catchments(communes, {"s": _stop("s", loches)}, [], {"s": 30})
-    covered = catchments(communes, {"s": _stop("s", loches)}, [site], {"s": 30})
+    alone = catchments(communes, {"s": _stop("s", loches)}, [], AccessPolicy(), {"s": 30})
+    covered = catchments(communes, {"s": _stop("s", loches)}, [site], AccessPolicy(), {"s": 30})
     assert covered.communes == alone.communes
     # each commune is rounded on its own: at most half a child of difference per commune
     assert abs(covered.demand["s"] - alone.demand["s"] * FIXED_SITE_FACTOR) <= len(covered.communes["s"]) / 2
@@ -81,3 +82,23 @@ def test_every_commune_in_reach_lists_all_its_stops(db_url):
             stop = inp.stops[code]
             assert travel.minutes_within((here.lat, here.lon), (stop.lat, stop.lon), 30) is not None \
                 or stop.commune_insee == area.id
+
+
+def test_the_travel_model_of_the_routes_is_the_one_of_the_catchments(db_url):
+    """A slower road model shrinks what each stop reaches, not only the routes' times."""
+    import datetime as dt
+
+    from sqlmodel import Session
+
+    from outreach import db
+    from outreach.mapping import build_problem
+    from outreach.travel import GeodesicTravelModel
+
+    with Session(db.get_engine(db_url)) as s:
+        usual = build_problem(s, "indre-et-loire", dt.date(2027, 1, 4), 4, GeodesicTravelModel())
+        slow = build_problem(s, "indre-et-loire", dt.date(2027, 1, 4), 4,
+                             GeodesicTravelModel(speed_kmh=30.0))
+    pairs = [sum(len(a.reach) for a in inp.problem.areas) for inp in (usual, slow)]
+    assert pairs[1] < pairs[0]
+    assert slow.access.travel == GeodesicTravelModel(speed_kmh=30.0)
+    assert slow.access.threshold_min == 30

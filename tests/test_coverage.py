@@ -3,12 +3,13 @@
 from sqlmodel import Session, select
 
 from outreach import db
+from outreach.access import AccessPolicy
 from outreach.coverage import coverage_kpis
 from outreach.models import Commune
 
 
 def test_no_session_covers_nobody(session):
-    kpis = coverage_kpis(session, "37", [])
+    kpis = coverage_kpis(session, "37", [], AccessPolicy())
     assert kpis["children_within_threshold"] == 0
     assert kpis["children_departement"] == sum(
         c.children_0_6 for c in session.exec(select(Commune).where(Commune.departement == "37")))
@@ -16,10 +17,10 @@ def test_no_session_covers_nobody(session):
 
 def test_a_session_covers_its_commune_and_neighbours_within_the_threshold(session):
     loches = session.get(Commune, "37132")
-    kpis = coverage_kpis(session, "37", [(loches.lat, loches.lon)], threshold_min=30)
+    kpis = coverage_kpis(session, "37", [(loches.lat, loches.lon)], AccessPolicy(threshold_min=30))
     assert kpis["children_within_threshold"] >= loches.children_0_6
     assert 1 < kpis["communes_within_threshold"] < kpis["communes"]
-    wider = coverage_kpis(session, "37", [(loches.lat, loches.lon)], threshold_min=45)
+    wider = coverage_kpis(session, "37", [(loches.lat, loches.lon)], AccessPolicy(threshold_min=45))
     assert wider["children_within_threshold"] > kpis["children_within_threshold"]
 
 

@@ -8,6 +8,7 @@ from sqlmodel import Session, select
 from test_scenarios import GOOD
 
 from outreach import db, planning, scenarios
+from outreach.access import AccessPolicy
 from outreach.catchment import FIXED_SITE_FACTOR
 from outreach.coverage import coverage_kpis
 from outreach.mapping import build_problem
@@ -59,8 +60,8 @@ def test_fixed_sites_are_exported_and_the_plan_stays_valid(db_url, tmp_path):
 
 def test_coverage_counts_communes_near_a_fixed_site(session):
     loches = session.get(Commune, "37132")
-    only_sessions = coverage_kpis(session, "37", [])
-    with_site = coverage_kpis(session, "37", [], fixed_points=[(loches.lat, loches.lon)])
+    only_sessions = coverage_kpis(session, "37", [], AccessPolicy())
+    with_site = coverage_kpis(session, "37", [], AccessPolicy(), fixed_points=[(loches.lat, loches.lon)])
     assert only_sessions["children_within_threshold_with_fixed_sites"] == 0
     assert with_site["children_within_threshold"] == 0
     assert with_site["children_within_threshold_with_fixed_sites"] >= loches.children_0_6

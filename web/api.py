@@ -174,8 +174,9 @@ def openapi_document() -> dict[str, Any]:
                     {"name": "commune", "in": "query", "schema": {"type": "string"},
                      "description": "INSEE code: sessions held in this commune."},
                     {"name": "near", "in": "query", "schema": {"type": "string"},
-                     "description": ("INSEE code: sessions within 30 minutes by car, nearest "
-                                     "first.")},
+                     "description": ("INSEE code: sessions within reach by car (each "
+                                     "service's access threshold, 30 minutes by default), "
+                                     "nearest first.")},
                     {"name": "from", **date_param,
                      "description": "First date (default: today)."},
                     {"name": "to", **date_param, "description": "Last date (inclusive)."},

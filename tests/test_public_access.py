@@ -1,0 +1,43 @@
+"""The families' search finds a session within its own service's access threshold."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlmodel import Session, select
+
+from outreach import db
+from outreach.access import AccessPolicy
+from outreach.models import Commune, PlanSession, Service
+from outreach.public import next_sessions_near
+
+
+def _set_threshold(url: str, code: str, minutes: int) -> None:
+    with db.unit_of_work(url) as s:
+        for service in s.exec(select(Service).where(Service.code == code)):
+            service.access_threshold_min = minutes
+            s.add(service)
+
+
+def test_each_service_s_threshold_decides_what_is_within_reach(planned_url):
+    policy = AccessPolicy()
+    with Session(db.get_engine(planned_url)) as s:
+        row = s.exec(select(PlanSession).where(PlanSession.plan_id == 1)).first()
+        today = row.date - dt.timedelta(days=1)
+        # A commune 15-30 minutes from the session's place, not the same commune.
+        neighbour = next(
+            c for c in s.exec(select(Commune).where(Commune.departement == "37"))
+            if c.insee != row.commune_insee
+            and 15 <= policy.trip((c.lat, c.lon), (row.lat, row.lon))[0] <= 30)
+    key = (row.date, row.start_min, row.commune_insee, row.service_code)
+
+    def found() -> bool:
+        with Session(db.get_engine(planned_url)) as s:
+            return key in {(x.date, x.start_min, x.commune_insee, x.service_code)
+                           for x in next_sessions_near(s, neighbour, today, limit=None)}
+
+    assert found()
+    _set_threshold(planned_url, row.service_code, 10)
+    assert not found()
+    _set_threshold(planned_url, row.service_code, 45)
+    assert found()
