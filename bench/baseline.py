@@ -14,7 +14,18 @@ import datetime as dt
 import itertools
 from collections import defaultdict
 
-from solver import CrewSlot, Problem, Route, Service, Stop, Vehicle, Visit
+from solver import (
+    CrewSlot,
+    Lunch,
+    Problem,
+    Route,
+    Service,
+    Stop,
+    Vehicle,
+    Visit,
+    covering_availability,
+    slot_role,
+)
 
 
 def _fit(service: Service, stop: Stop, weekday: int, ready: int) -> tuple[int, int] | None:
@@ -39,14 +50,13 @@ def _crew(problem: Problem, service: Service, day: dt.date, depart: int, back: i
     week = day.isocalendar()[1]
     for slot in service.required_roles:
         for member in problem.staff:
-            role = next((r for r in slot if r in member.roles), None)
-            if role is None or member.id in taken or back - depart > member.max_day_min:
+            role = slot_role(member, slot)
+            if role is None or member.id in taken:
                 continue
             if member.max_week_min is not None and (
                     week_used[(member.id, week)] + back - depart > member.max_week_min):
                 continue
-            if any(a.date == day and a.start_min <= depart and back <= a.end_min
-                   for a in member.availability):
+            if covering_availability(member, day, depart, back) is not None:
                 chosen.append(CrewSlot(member.id, role))
                 taken.add(member.id)
                 break
@@ -94,17 +104,13 @@ def _lunch(problem: Problem, service: Service, vehicle: Vehicle, depart: int, ba
            visits: list[Visit]) -> tuple[bool, int | None]:
     """(possible, start on duty): the crew's break before leaving, after
     returning, or in the first gap between a pack-up and the next leg."""
-    minutes, low, high = service.lunch_min, service.lunch_start_min, service.lunch_end_min
-    if minutes == 0 or min(high, depart) - low >= minutes or high - max(low, back) >= minutes:
+    lunch = Lunch.of(service)
+    if lunch is None or lunch.free_outside(depart, back):
         return True, None
     location = {s.id: s.location for s in problem.stops}
-    gaps = list(zip([depart] + [v.leave_min for v in visits],
-                    [v.arrive_min - v.travel_min_from_previous for v in visits]
-                    + [back - problem.travel_min[location[visits[-1].stop]][vehicle.base]]))
-    for start, end in gaps:
-        if min(end, high) - max(start, low) >= minutes:
-            return True, max(start, low)
-    return False, None
+    way_back = problem.travel_min[location[visits[-1].stop]][vehicle.base]
+    start = lunch.earliest(Lunch.duty_gaps(depart, back, visits, way_back))
+    return start is not None, start
 
 
 def _route(problem: Problem, vehicle: Vehicle, service: Service, day: dt.date, needs, busy,  # type: ignore[no-untyped-def]

@@ -86,10 +86,6 @@ def read_seed(path: Path | None = None) -> Iterator[SeedCommune]:
             )
 
 
-def known_departements(path: Path | None = None) -> set[str]:
-    return {row.departement for row in read_seed(path)}
-
-
 def import_communes(session: Session, departement: str, path: Path | None = None) -> int:
     """Load (or refresh) one département's communes; returns how many.
 

@@ -113,13 +113,8 @@ def lunch_slot(problem: sm.Problem, service: sm.Service, depart: int, back: int,
         return None
     stops = {s.id: s.location for s in problem.stops}
     base = next(v.base for v in problem.vehicles if v.id == vehicle)
-    free_from = [depart, *(v.leave_min for v in visits)]
-    busy_from = [v.arrive_min - v.travel_min_from_previous for v in visits]
-    busy_from.append(back - problem.travel_min[stops[visits[-1].stop]][base])
-    for start, end in zip(free_from, busy_from):
-        if min(end, lunch.end_min) - max(start, lunch.start_min) >= lunch.minutes:
-            return max(start, lunch.start_min)
-    return None
+    way_back = problem.travel_min[stops[visits[-1].stop]][base]
+    return lunch.earliest(Lunch.duty_gaps(depart, back, visits, way_back))
 
 
 def _route(problem: sm.Problem, vehicle: str, date: dt.date, service: str,

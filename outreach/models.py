@@ -257,15 +257,12 @@ class SolveJob(SQLModel, table=True):
 
 
 class Adjustment(SQLModel, table=True):
-    """A coordinator's decision that re-planning must respect.
-
-    ``pin``: this session must be held (stop, service, date, vehicle);
-    ``exclude``: no session of this stop and service on this date.
-    """
+    """A coordinator's decision that re-planning must respect. The one kind so
+    far, ``pin``: this session must be held (stop, service, date, vehicle)."""
 
     id: int | None = Field(default=None, primary_key=True)
     scenario_id: str = Field(foreign_key="scenario.id", index=True)
-    kind: str  # "pin" or "exclude"
+    kind: str  # "pin"
     stop_code: str
     service_code: str
     date: dt.date

@@ -5,12 +5,13 @@ PyVRP, NumPy) are imported here; the rest of the product talks to the solver
 through this module alone: :func:`solve`, :func:`check_solution`, the types of
 :mod:`solver.model`, and a few helpers that the product's manual edits share
 with the solver (the KPIs of a set of routes, the target of a (stop, service)
-pair, where a lunch break fits). The solver speaks no language: what it tells
+pair, where a lunch break fits, who may crew a vehicle-day). The solver speaks no language: what it tells
 people (why a stop is unserved, why a pin was dropped, which rule a plan
 breaks) comes as a :class:`Finding`, a code with its figures.
 """
 
 from solver.check import check_solution
+from solver.crew import covering_availability, slot_role
 from solver.evaluate import kpis
 from solver.model import (
     FINDING_CODES,
@@ -68,7 +69,9 @@ __all__ = [
     "Visit",
     "Window",
     "check_solution",
+    "covering_availability",
     "kpis",
+    "slot_role",
     "solve",
     "stop_service_pairs",
     "target_visits",

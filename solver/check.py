@@ -11,6 +11,7 @@ import datetime as dt
 import itertools
 from collections import Counter, defaultdict
 
+from solver.crew import available_over, holds_slot, within_day_limit
 from solver.model import (
     Arg,
     Finding,
@@ -24,6 +25,7 @@ from solver.model import (
     Visit,
 )
 from solver.periods import period_of
+from solver.timing import Lunch
 
 
 class _Findings(list[Finding]):
@@ -70,15 +72,12 @@ def _crew(problem: Problem, route: Route, service: Service, found: _Findings) ->
         if member is None:
             found.add("route.unknown_staff", staff=member_slot.staff)
             continue
-        if member_slot.role not in slot or member_slot.role not in member.roles:
+        if not holds_slot(member, slot, member_slot.role):
             found.add("route.unqualified", staff=member.id, slot=slot, role=member_slot.role)
-        if duty > member.max_day_min:
+        if not within_day_limit(member, route.depart_min, route.return_min):
             found.add("route.day_hours", staff=member.id, duty_dur=duty,
                       limit_dur=member.max_day_min)
-        if not any(
-            a.date == route.date and a.start_min <= route.depart_min and route.return_min <= a.end_min
-            for a in member.availability
-        ):
+        if available_over(member, route.date, route.depart_min, route.return_min) is None:
             found.add("route.unavailable", staff=member.id, from_at=route.depart_min,
                       to_at=route.return_min)
 
@@ -163,26 +162,22 @@ def _lunch_findings(problem: Problem, route: Route, service: Service,
                     where: dict[str, Arg]) -> list[Finding]:
     """The crew's lunch break: free before leaving or after returning, or
     declared on duty between a pack-up and the next leg, inside the window."""
-    minutes, low, high = service.lunch_min, service.lunch_start_min, service.lunch_end_min
-    if minutes <= 0 or (
-        min(high, route.depart_min) - low >= minutes or high - max(low, route.return_min) >= minutes
-    ):
+    lunch = Lunch.of(service)
+    if lunch is None or lunch.free_outside(route.depart_min, route.return_min):
         return []
-    wanted: dict[str, Arg] = {**where, "lunch_dur": minutes, "from_at": low, "to_at": high}
+    wanted: dict[str, Arg] = {**where, "lunch_dur": lunch.minutes, "from_at": lunch.start_min,
+                              "to_at": lunch.end_min}
     start = route.lunch_start_min
     if start is None:
         return [Finding.of("route.no_lunch", **wanted)]
-    end = start + minutes
-    if start < low or end > high:
+    end = start + lunch.minutes
+    if not lunch.inside_window(start):
         return [Finding.of("route.lunch_outside", **wanted, start_at=start, end_at=end)]
-    free_from = [route.depart_min, *(v.leave_min for v in route.visits)]
     vehicle_base = next(v.base for v in problem.vehicles if v.id == route.vehicle)
     last = route.visits[-1].stop if route.visits else None
     stop_location = {s.id: s.location for s in problem.stops}
     back = problem.travel_min[stop_location[last]][vehicle_base] if last in stop_location else 0
-    busy_from = [v.arrive_min - v.travel_min_from_previous for v in route.visits]
-    busy_from.append(route.return_min - back)
-    if not any(a <= start and end <= b for a, b in zip(free_from, busy_from)):
+    if not lunch.fits(start, Lunch.duty_gaps(route.depart_min, route.return_min, route.visits, back)):
         return [Finding.of("route.lunch_busy", **where, start_at=start, end_at=end)]
     return []
 

@@ -14,22 +14,38 @@ from collections.abc import Sequence
 from solver.model import Availability, CrewSlot, Service, StaffMember
 
 
-def covering_availability(
+def available_over(
     member: StaffMember, date: dt.date, depart_min: int, return_min: int
 ) -> Availability | None:
-    """The availability interval of ``member`` that covers the duty, if any and
-    if the duty fits the member's daily limit."""
-    if return_min - depart_min > member.max_day_min:
-        return None
+    """The availability interval of ``member`` on ``date`` that covers the whole duty."""
     for interval in member.availability:
         if interval.date == date and interval.start_min <= depart_min and return_min <= interval.end_min:
             return interval
     return None
 
 
+def within_day_limit(member: StaffMember, depart_min: int, return_min: int) -> bool:
+    return return_min - depart_min <= member.max_day_min
+
+
+def covering_availability(
+    member: StaffMember, date: dt.date, depart_min: int, return_min: int
+) -> Availability | None:
+    """The availability interval of ``member`` that covers the duty, if any and
+    if the duty fits the member's daily limit."""
+    if not within_day_limit(member, depart_min, return_min):
+        return None
+    return available_over(member, date, depart_min, return_min)
+
+
 def slot_role(member: StaffMember, slot: Sequence[str]) -> str | None:
     """The first of the slot's alternative roles that ``member`` holds."""
     return next((role for role in slot if role in member.roles), None)
+
+
+def holds_slot(member: StaffMember, slot: Sequence[str], role: str) -> bool:
+    """Whether ``member`` may fill ``slot`` in ``role``: one of the slot's roles, and theirs."""
+    return role in slot and role in member.roles
 
 
 def match_crew(
@@ -64,10 +80,3 @@ def match_crew(
         assert role is not None
         crew.append(CrewSlot(member.id, role))
     return tuple(crew)
-
-
-def eligible_staff(
-    staff: Sequence[StaffMember], date: dt.date, depart_min: int, return_min: int
-) -> list[StaffMember]:
-    """Members free over the whole duty on ``date`` (in the given order)."""
-    return [m for m in staff if covering_availability(m, date, depart_min, return_min) is not None]

@@ -21,7 +21,7 @@ import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from solver.model import Service, Stop
+from solver.model import Service, Stop, Visit
 
 Interval = tuple[int, int]
 
@@ -120,6 +120,33 @@ class Lunch:
             min(self.end_min, depart_min) - self.start_min >= self.minutes
             or self.end_min - max(self.start_min, return_min) >= self.minutes
         )
+
+    @staticmethod
+    def duty_gaps(depart_min: int, return_min: int, visits: Sequence[Visit],
+                  back_min: int) -> list[tuple[int, int]]:
+        """The stretches of a day on duty where nobody works or drives: from the
+        departure (or a visit's pack-up end) to the start of the next leg (or of
+        the way back, ``back_min`` long)."""
+        free_from = [depart_min, *(v.leave_min for v in visits)]
+        busy_from = [v.arrive_min - v.travel_min_from_previous for v in visits]
+        busy_from.append(return_min - back_min)
+        return list(zip(free_from, busy_from))
+
+    def inside_window(self, start_min: int) -> bool:
+        return self.start_min <= start_min and start_min + self.minutes <= self.end_min
+
+    def fits(self, start_min: int, gaps: Sequence[tuple[int, int]]) -> bool:
+        """Whether a break from ``start_min`` lies in its window and in one of ``gaps``."""
+        end = start_min + self.minutes
+        return self.inside_window(start_min) and any(a <= start_min and end <= b for a, b in gaps)
+
+    def earliest(self, gaps: Sequence[tuple[int, int]]) -> int | None:
+        """The earliest start of a break that :meth:`fits`, or ``None``."""
+        for a, b in gaps:
+            start = max(a, self.start_min)
+            if min(b, self.end_min) - start >= self.minutes:
+                return start
+        return None
 
 
 def _timed_with_lunch(
