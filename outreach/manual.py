@@ -9,7 +9,7 @@ check reads the plan exactly as it was computed, and the solver's own checker
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlmodel import Session
@@ -19,14 +19,13 @@ from outreach.access import AccessPolicy
 from outreach.coverage import coverage_kpis
 from outreach.errors import InvalidInput, RulesBroken
 from outreach.export import date_fr
-from outreach.mapping import route_json
+from outreach.mapping import with_derived_figures
 from outreach.models import Plan
-from outreach.patterns import recurrence
-from outreach.planning import export_document, store_document
+from outreach.plan import DayRoute, PlanKpis, PlanVersion, UnservedPair
+from outreach.planning import export_document, store_version
 from outreach.timefmt import parse_hhmm
 from outreach.travel import travel_model_from
 from outreach.wording import say
-from outreach.workload import workload
 from solver import Lunch, check_solution, kpis, stop_service_pairs, target_visits
 
 REMOVED = "removed"
@@ -142,20 +141,7 @@ def _route(problem: sm.Problem, vehicle: str, date: dt.date, service: str,
 
 
 def routes_from_document(doc: dict[str, Any]) -> list[sm.Route]:
-    return [
-        sm.Route(
-            r["vehicle"], dt.date.fromisoformat(r["date"]), r["service"],
-            tuple(sm.CrewSlot(c["staff"], c["role"]) for c in r["crew"]),
-            parse_hhmm(r["depart"]), parse_hhmm(r["return"]),
-            r.get("distance_m", round(r["distance_km"] * 1000)),
-            r["travel_min"],
-            tuple(sm.Visit(v["stop"], v["service"], parse_hhmm(v["arrive"]), parse_hhmm(v["start"]),
-                           parse_hhmm(v["end"]), parse_hhmm(v["leave"]), v["travel_min_from_previous"])
-                  for v in r["visits"]),
-            parse_hhmm(r["lunch"]["from"]) if r.get("lunch") else None,
-        )
-        for r in doc["routes"]
-    ]
+    return [route.solver_route() for route in PlanVersion.from_document(doc).routes]
 
 
 def apply_edit(problem: sm.Problem, routes: list[sm.Route], edit: Edit) -> list[sm.Route]:
@@ -204,55 +190,44 @@ def save_edit(session: Session, plan_id: int, edit: Edit) -> Plan:
     if violations:
         raise RulesBroken("Modification refusée : elle enfreint des règles.", violations)
     problem = problem_from_document(doc)
-    figures = kpis(problem, routes)
-    new_doc = {k: v for k, v in doc.items()
-               if k not in ("plan_id", "status", "created_at", "published_at")}
-    lunch = {s.id: s.lunch_min for s in problem.services}
-    new_doc["routes"] = [route_json(r, lunch[r.service]) for r in routes]
-    new_doc["unserved"] = _unserved_after(doc, problem, routes)
-    new_doc["kpis"] = {
-        "demand_total": figures.demand_total, "demand_served": figures.demand_served,
-        "demand_served_pct": round(100 * figures.demand_served / figures.demand_total, 1)
-        if figures.demand_total else 0.0,
-        "stop_services_total": figures.stop_services_total,
-        "stop_services_at_target": figures.stop_services_at_target,
-        "sessions": figures.sessions, "distance_km": round(figures.distance_km, 1),
-        "driving_min": figures.driving_min, "staff_hours": round(figures.staff_min / 60, 1),
-    }
-    new_doc["kpis"]["workload"] = workload(new_doc)
-    new_doc["recurrence"] = recurrence(new_doc)
+    old = PlanVersion.from_document(doc)
     stops = {s["id"]: s for s in doc["stops"]}
     access = AccessPolicy.for_services((s["access_threshold_min"] for s in doc["services"]),
                                        travel_model_from(doc["travel_model"]))
-    new_doc["kpis"]["coverage"] = coverage_kpis(
+    coverage = coverage_kpis(
         session, doc["scenario"]["departement"],
         {(stops[v.stop]["lat"], stops[v.stop]["lon"]) for r in routes for v in r.visits}, access,
         fixed_points=[(f["lat"], f["lon"]) for f in doc.get("fixed_sites", [])])
+    lunch = {s.id: s.lunch_min for s in problem.services}
     action = "retirée" if edit.removes else f"déplacée au {date_fr(edit.new_date)}"  # type: ignore[arg-type]
-    new_doc["solver"] = {**doc["solver"], "method": "manual", "status": "feasible", "bound": None,
-                         "edited_from": plan_id,
-                         "edit": f"Séance de {edit.stop} du {date_fr(edit.date)} {action}"}
-    return store_document(session, new_doc, figures.demand_served, figures.demand_total)
+    edited = replace(
+        old, plan_id=None, status=None, created_at=None, published_at=None,
+        unserved=_unserved_after(old, problem, routes),
+        kpis=replace(PlanKpis.of(kpis(problem, routes)), coverage=coverage),
+        solver=replace(old.solver, method="manual", status="feasible", bound=None,
+                       edited_from=plan_id,
+                       edit=f"Séance de {edit.stop} du {date_fr(edit.date)} {action}"),
+    ).with_routes(tuple(DayRoute.of(r, lunch[r.service]) for r in routes))
+    return store_version(session, with_derived_figures(edited))
 
 
-def _unserved_after(doc: dict[str, Any], problem: sm.Problem,
-                    routes: list[sm.Route]) -> list[dict[str, Any]]:
+def _unserved_after(old: PlanVersion, problem: sm.Problem,
+                    routes: list[sm.Route]) -> tuple[UnservedPair, ...]:
     """Earlier reasons for pairs still short; "removed" for pairs the edit left short."""
     held: dict[tuple[str, str], int] = {}
     for route in routes:
         for visit in route.visits:
             held[(visit.stop, visit.service)] = held.get((visit.stop, visit.service), 0) + 1
-    before = {(u["stop"], u["service"]): u for u in doc["unserved"]}
+    before = {(u.stop, u.service): u for u in old.unserved}
     result = []
     for stop, service in stop_service_pairs(problem):
         missing = target_visits(problem, service) - held.get((stop.id, service.id), 0)
         if missing <= 0:
             continue
         earlier = before.get((stop.id, service.id))
-        if earlier and earlier["missing_visits"] == missing:
+        if earlier and earlier.missing_visits == missing:
             result.append(earlier)
         else:
-            result.append({"stop": stop.id, "service": service.id, "missing_visits": missing,
-                           "reason_code": REMOVED, "reason": say(REMOVED_WHY),
-                           "why": REMOVED_WHY})
-    return sorted(result, key=lambda u: (u["service"], u["stop"]))
+            result.append(UnservedPair(stop.id, service.id, missing, REMOVED, say(REMOVED_WHY),
+                                       REMOVED_WHY))
+    return tuple(sorted(result, key=lambda u: (u.service, u.stop)))

@@ -2,12 +2,13 @@
 
 The only place that knows both sides: ids and indices are mapped here and
 nowhere else. :func:`build_problem` reads a scenario into a
-:class:`solver.Problem`; :func:`plan_document` turns a :class:`solver.Solution`
-into the plan document (docs/plan-format.md).
+:class:`solver.Problem`; :func:`plan_version` turns a :class:`solver.Solution`
+into the product's typed plan (:class:`outreach.plan.PlanVersion`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -31,12 +32,18 @@ from outreach.models import (
     Vehicle,
 )
 from outreach.patterns import recurrence
+from outreach.plan import (
+    DayRoute,
+    PinOutcome,
+    PlanKpis,
+    PlanVersion,
+    SolverRun,
+    UnservedPair,
+)
 from outreach.timefmt import format_hhmm, parse_hhmm
 from outreach.travel import TravelModel
 from outreach.wording import WEEKDAYS, Names, finding_json, say
 from outreach.workload import workload
-
-SCHEMA = "outreach.plan/1"
 
 
 @dataclass(frozen=True)
@@ -214,47 +221,59 @@ def _fixed_site_note(site: FixedSite | None) -> str:
             "une séance y compte peu.")
 
 
-def _pin_reason(pin: sm.Pin, solution: sm.Solution, names: Names) -> dict[str, Any]:
-    """A pin's ``reason`` (empty when held) and ``why`` (``None`` when held)."""
+def _pin_outcome(pin: sm.Pin, solution: sm.Solution, names: Names) -> PinOutcome:
+    """Whether the plan holds ``pin``, and if not why (in French and as data)."""
     dropped = next((d for d in solution.dropped_pins if d.pin == pin), None)
     if dropped is None:
-        return {"reason": "", "why": None}
-    return {"reason": say(dropped.why, names=names), "why": finding_json(dropped.why)}
+        return PinOutcome(pin.stop, pin.service, pin.date, pin.vehicle, held=True)
+    return PinOutcome(pin.stop, pin.service, pin.date, pin.vehicle, held=False,
+                      reason=say(dropped.why, names=names), why=finding_json(dropped.why))
 
 
 def _code(site: FixedSite | None) -> str | None:
     return site.code if site is not None else None
 
 
-def route_json(r: sm.Route, lunch_min: int) -> dict[str, Any]:
-    """One route of the export (docs/plan-format.md, ``routes[]``)."""
-    return {
-        "vehicle": r.vehicle, "date": r.date.isoformat(), "service": r.service,
-        "crew": [{"staff": c.staff, "role": c.role} for c in r.crew],
-        "depart": format_hhmm(r.depart_min), "return": format_hhmm(r.return_min),
-        "distance_km": round(r.distance_m / 1000, 1), "distance_m": r.distance_m,
-        "travel_min": r.travel_min,
-        "lunch": None if r.lunch_start_min is None else {
-            "from": format_hhmm(r.lunch_start_min), "to": format_hhmm(r.lunch_start_min + lunch_min)},
-        "visits": [
-            {
-                "stop": v.stop, "service": v.service, "arrive": format_hhmm(v.arrive_min),
-                "start": format_hhmm(v.start_min), "end": format_hhmm(v.end_min), "leave": format_hhmm(v.leave_min),
-                "travel_min_from_previous": v.travel_min_from_previous,
-            }
-            for v in r.visits
-        ],
-    }
-
-
-def plan_document(inp: PlanningInput, solution: sm.Solution, params: sm.SolveParams) -> dict[str, Any]:
-    """The plan export (docs/plan-format.md) without plan_id and status."""
+def plan_version(inp: PlanningInput, solution: sm.Solution, params: sm.SolveParams) -> PlanVersion:
+    """The one mapping from a solve to the product's plan (not yet stored, without
+    its coverage figures, which :mod:`outreach.planning` adds)."""
     problem = inp.problem
     names = Names(services={s.id: s.name for s in problem.services},
                   vehicles={v.id: v.name for v in problem.vehicles})
+    version = PlanVersion(
+        inputs=_inputs(inp),
+        routes=tuple(DayRoute.of(r, inp.services[r.service].lunch_break_min)
+                     for r in sorted(solution.routes, key=lambda r: (r.date, r.vehicle))),
+        pins=tuple(_pin_outcome(p, solution, names) for p in problem.pins),
+        unserved=tuple(
+            UnservedPair(u.stop, u.service, u.missing_visits, u.reason_code.value,
+                         say(u.why, names=names) + _fixed_site_note(inp.near_fixed_site[u.stop]),
+                         finding_json(u.why))
+            for u in sorted(solution.unserved, key=lambda u: (u.service, u.stop))),
+        kpis=PlanKpis.of(solution.kpis),
+        solver=SolverRun(
+            method=solution.method.value, status=solution.status.value,
+            objective=solution.objective, bound=solution.bound,
+            elapsed_s=round(solution.elapsed_s, 2), time_limit_s=params.time_limit_s,
+            work_limit_s=params.work_s, seed=params.seed,
+            stopped_by_time_limit=bool(solution.stats.get("wall_clock_cap_hit"))),
+    )
+    return with_derived_figures(version)
+
+
+def with_derived_figures(version: PlanVersion) -> PlanVersion:
+    """The version with its staff workload and recurrence computed from its routes."""
+    document = version.to_document()
+    return dataclasses.replace(
+        version, kpis=dataclasses.replace(version.kpis, workload=workload(document)),
+        recurrence=tuple(recurrence(document)))
+
+
+def _inputs(inp: PlanningInput) -> dict[str, Any]:
+    """The input sections of the export: what the plan was computed from."""
+    problem = inp.problem
     hhmm = format_hhmm
-    document: dict[str, Any] = {
-        "schema": SCHEMA,
+    return {
         "scenario": {"id": inp.scenario.id, "name": inp.scenario.name,
                      "departement": inp.scenario.departement},
         "horizon": {
@@ -334,45 +353,4 @@ def plan_document(inp: PlanningInput, solution: sm.Solution, params: sm.SolvePar
              "reach": [{"stop": stop, "demand": demand} for stop, demand in a.reach]}
             for a in inp.problem.areas
         ],
-        "routes": [
-            route_json(r, inp.services[r.service].lunch_break_min)
-            for r in sorted(solution.routes, key=lambda r: (r.date, r.vehicle))
-        ],
-        "pins": [
-            {"stop": p.stop, "service": p.service, "date": p.date.isoformat(),
-             "vehicle": p.vehicle,
-             "held": not any(d.pin == p for d in solution.dropped_pins),
-             **_pin_reason(p, solution, names)}
-            for p in problem.pins
-        ],
-        "unserved": [
-            {"stop": u.stop, "service": u.service, "missing_visits": u.missing_visits,
-             "reason_code": u.reason_code.value,
-             "reason": say(u.why, names=names) + _fixed_site_note(inp.near_fixed_site[u.stop]),
-             "why": finding_json(u.why)}
-            for u in sorted(solution.unserved, key=lambda u: (u.service, u.stop))
-        ],
-        "kpis": {
-            "demand_total": solution.kpis.demand_total,
-            "demand_served": solution.kpis.demand_served,
-            "demand_served_pct": round(
-                100 * solution.kpis.demand_served / solution.kpis.demand_total, 1
-            ) if solution.kpis.demand_total else 0.0,
-            "stop_services_total": solution.kpis.stop_services_total,
-            "stop_services_at_target": solution.kpis.stop_services_at_target,
-            "sessions": solution.kpis.sessions,
-            "distance_km": round(solution.kpis.distance_km, 1),
-            "driving_min": solution.kpis.driving_min,
-            "staff_hours": round(solution.kpis.staff_min / 60, 1),
-        },
-        "solver": {
-            "method": solution.method.value, "status": solution.status.value,
-            "objective": solution.objective, "bound": solution.bound,
-            "elapsed_s": round(solution.elapsed_s, 2), "time_limit_s": params.time_limit_s,
-            "work_limit_s": params.work_s, "seed": params.seed,
-            "stopped_by_time_limit": bool(solution.stats.get("wall_clock_cap_hit")),
-        },
     }
-    document["kpis"]["workload"] = workload(document)
-    document["recurrence"] = recurrence(document)
-    return document

@@ -8,6 +8,7 @@ nothing, and the published version stays as it was.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -15,9 +16,9 @@ from sqlmodel import Session, col, select
 from outreach.adjustments import pins_for
 from outreach.coverage import coverage_kpis
 from outreach.errors import PlanNotPublishable, UnknownPlan
-from outreach.mapping import PlanningInput, build_problem, plan_document, staff_export_id
+from outreach.mapping import PlanningInput, build_problem, plan_version, staff_export_id
 from outreach.models import Plan, PlanCrew, PlanSession, Publication, Scenario, StaffMember
-from outreach.timefmt import parse_hhmm
+from outreach.plan import PlanVersion
 from outreach.travel import GeodesicTravelModel, TravelModel
 from solver import Pin, ProgressCallback, Solution, SolveParams, solve
 
@@ -70,58 +71,58 @@ def published_pins(session: Session, scenario_id: str) -> list[Pin]:
 
 def store_plan(session: Session, inp: PlanningInput, solution: Solution,
                params: SolveParams) -> Plan:
-    document = plan_document(inp, solution, params)
+    version = plan_version(inp, solution, params)
     served = {(inp.stops[v.stop].lat, inp.stops[v.stop].lon)
-              for route in solution.routes for v in route.visits}
-    document["kpis"]["coverage"] = coverage_kpis(
-        session, inp.scenario.departement, served, inp.access,
-        fixed_points=[(f.lat, f.lon) for f in inp.fixed_sites])
-    return store_document(session, document, solution.kpis.demand_served,
-                          solution.kpis.demand_total)
+              for route in version.routes for v in route.visits}
+    coverage = coverage_kpis(session, inp.scenario.departement, served, inp.access,
+                             fixed_points=[(f.lat, f.lon) for f in inp.fixed_sites])
+    return store_version(session, replace(version, kpis=replace(version.kpis, coverage=coverage)))
 
 
-def store_document(session: Session, document: dict[str, Any], demand_served: int,
-                   demand_total: int) -> Plan:
-    """Write a new plan version from its document: the plan row, its sessions (for the
-    public pages) and its crews (for staff rounds), in the caller's transaction."""
-    solver_info = document["solver"]
+def store_version(session: Session, version: PlanVersion) -> Plan:
+    """Write a new plan version: the plan row with its export document, its sessions
+    (for the public pages) and its crews (for staff rounds), in the caller's transaction."""
+    document = version.to_document()
+    start, end = version.horizon
     plan = Plan(
-        scenario_id=document["scenario"]["id"], created_at=_now(),
-        horizon_start=dt.date.fromisoformat(document["horizon"]["start"]),
-        horizon_end=dt.date.fromisoformat(document["horizon"]["end"]),
-        solver_status=solver_info["status"], method=solver_info["method"],
-        elapsed_s=solver_info["elapsed_s"], objective=solver_info["objective"],
-        bound=solver_info["bound"], demand_total=demand_total, demand_served=demand_served,
-        document=document,
+        scenario_id=version.scenario_id, created_at=_now(), horizon_start=start, horizon_end=end,
+        solver_status=version.solver.status, method=version.solver.method,
+        elapsed_s=version.solver.elapsed_s, objective=version.solver.objective,
+        bound=version.solver.bound, demand_total=version.kpis.demand_total,
+        demand_served=version.kpis.demand_served, document=document,
     )
     session.add(plan)
     session.flush()
     assert plan.id is not None
-    stops = {s["id"]: s for s in document["stops"]}
-    services = {s["id"]: s for s in document["services"]}
+    stops = {s["id"]: s for s in version.inputs["stops"]}
+    services = {s["id"]: s for s in version.inputs["services"]}
     staff_codes = {
         staff_export_id(m): m.code for m in session.exec(
             select(StaffMember).where(StaffMember.scenario_id == plan.scenario_id))
     }
-    for route in document["routes"]:
-        date = dt.date.fromisoformat(route["date"])
-        for seq, visit in enumerate(route["visits"], start=1):
-            stop = stops[visit["stop"]]
+    for route in version.routes:
+        for seq, visit in enumerate(route.visits, start=1):
+            stop = stops[visit.stop]
             session.add(PlanSession(
-                plan_id=plan.id, date=date, vehicle_code=route["vehicle"], seq=seq,
-                stop_code=visit["stop"], commune_insee=stop["commune_insee"],
+                plan_id=plan.id, date=route.date, vehicle_code=route.vehicle, seq=seq,
+                stop_code=visit.stop, commune_insee=stop["commune_insee"],
                 commune_name=stop["commune_name"], venue=stop["venue"], lat=stop["lat"],
-                lon=stop["lon"], service_code=visit["service"],
-                service_name=services[visit["service"]]["name"],
-                arrive_min=parse_hhmm(visit["arrive"]), start_min=parse_hhmm(visit["start"]),
-                end_min=parse_hhmm(visit["end"]), leave_min=parse_hhmm(visit["leave"]),
+                lon=stop["lon"], service_code=visit.service,
+                service_name=services[visit.service]["name"],
+                arrive_min=visit.arrive_min, start_min=visit.start_min,
+                end_min=visit.end_min, leave_min=visit.leave_min,
             ))
-        for slot in route["crew"]:
-            session.add(PlanCrew(plan_id=plan.id, date=date, vehicle_code=route["vehicle"],
-                                 staff_code=staff_codes.get(slot["staff"], slot["staff"]),
-                                 role=slot["role"]))
+        for member in route.crew:
+            session.add(PlanCrew(plan_id=plan.id, date=route.date, vehicle_code=route.vehicle,
+                                 staff_code=staff_codes.get(member.staff, member.staff),
+                                 role=member.role))
     session.flush()
     return plan
+
+
+def read_version(session: Session, plan_id: int) -> PlanVersion:
+    """A stored plan version, typed, with its id and current status."""
+    return PlanVersion.from_document(export_document(session, plan_id))
 
 
 def get_plan(session: Session, plan_id: int) -> Plan:
