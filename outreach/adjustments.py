@@ -10,6 +10,7 @@ import datetime as dt
 
 from sqlmodel import Session, col, select
 
+from outreach.db import use_case
 from outreach.errors import InvalidInput
 from outreach.models import Adjustment, Service, Stop, Vehicle
 from solver import Pin
@@ -17,6 +18,7 @@ from solver import Pin
 PIN = "pin"
 
 
+@use_case
 def add_pin(session: Session, scenario_id: str, stop_code: str, service_code: str,
             date: dt.date, vehicle_code: str) -> Adjustment:
     problems = []
@@ -48,6 +50,7 @@ def add_pin(session: Session, scenario_id: str, stop_code: str, service_code: st
     return pin
 
 
+@use_case
 def remove_adjustment(session: Session, scenario_id: str, adjustment_id: int) -> None:
     row = session.get(Adjustment, adjustment_id)
     if row is None or row.scenario_id != scenario_id:

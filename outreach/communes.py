@@ -20,6 +20,7 @@ from pathlib import Path
 from sqlmodel import Session, col, select
 
 from outreach import config
+from outreach.db import use_case
 from outreach.errors import InvalidInput, UnknownDepartement
 from outreach.models import Commune
 
@@ -126,6 +127,7 @@ def import_communes(session: Session, departement: str, path: Path | None = None
     return len(rows)
 
 
+@use_case
 def import_children_csv(session: Session, text: str) -> int:
     """Replace estimated young-children counts with a coordinator's figures.
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import functools
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
@@ -42,8 +44,10 @@ def _engine(url: str) -> Engine:
 
 @contextmanager
 def unit_of_work(url: str | None = None) -> Iterator[Session]:
-    """A session that commits when the block ends normally and rolls back otherwise."""
+    """A session that commits when the block ends normally and rolls back otherwise
+    (the use cases called inside then leave the commit to it)."""
     session = Session(get_engine(url), expire_on_commit=False)
+    session.info[_OUTER] = True
     try:
         yield session
         session.commit()
@@ -52,6 +56,34 @@ def unit_of_work(url: str | None = None) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+_OUTER = "outreach.unit_of_work"
+UseCase = TypeVar("UseCase", bound=Callable[..., Any])
+
+
+def use_case(function: UseCase) -> UseCase:
+    """Make ``function`` (whose first argument is the session) one unit of work: it
+    commits when the function returns and rolls back when it raises, so that callers
+    (the web views) never commit. Inside :func:`unit_of_work` (the CLI, the worker,
+    tests) or another use case, the outer unit commits instead."""
+
+    @functools.wraps(function)
+    def run(session: Session, *args: Any, **kwargs: Any) -> Any:
+        if session.info.get(_OUTER):
+            return function(session, *args, **kwargs)
+        session.info[_OUTER] = True
+        try:
+            result = function(session, *args, **kwargs)
+            session.commit()
+            return result
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.info.pop(_OUTER, None)
+
+    return run  # type: ignore[return-value]
 
 
 def alembic_config(url: str | None = None) -> Config:

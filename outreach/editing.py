@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 from sqlmodel import Session, select
 
 from outreach.communes import import_communes, normalise_name, search_communes
+from outreach.db import use_case
 from outreach.errors import InvalidInput, OutreachError
 from outreach.models import (
     Absence,
@@ -142,6 +143,7 @@ def _check_services(session: Session, scenario_id: str, codes: list[str]) -> Non
         raise FormInvalid({"services": f"services inconnus : {', '.join(sorted(unknown))}"})
 
 
+@use_case
 def save_service(session: Session, scenario_id: str, data: dict[str, Any],
                  existing: Service | None = None) -> Service:
     spec = _validate(ServiceSpec, data)
@@ -163,6 +165,7 @@ def save_service(session: Session, scenario_id: str, data: dict[str, Any],
     return row
 
 
+@use_case
 def save_vehicle(session: Session, scenario_id: str, data: dict[str, Any],
                  existing: Vehicle | None = None) -> Vehicle:
     spec = _validate(VehicleSpec, data)
@@ -182,6 +185,7 @@ def save_vehicle(session: Session, scenario_id: str, data: dict[str, Any],
     return row
 
 
+@use_case
 def save_staff(session: Session, scenario_id: str, data: dict[str, Any],
                existing: StaffMember | None = None) -> StaffMember:
     spec = _validate(StaffSpec, data)
@@ -238,6 +242,7 @@ def _validate_with_commune(session: Session, scenario_id: str, spec: type[BaseMo
     return validated
 
 
+@use_case
 def save_stop(session: Session, scenario_id: str, data: dict[str, Any],
               existing: Stop | None = None) -> Stop:
     spec = _validate_with_commune(session, scenario_id, StopSpec, data)
@@ -259,6 +264,7 @@ def save_stop(session: Session, scenario_id: str, data: dict[str, Any],
     return row
 
 
+@use_case
 def save_fixed_site(session: Session, scenario_id: str, data: dict[str, Any],
                     existing: FixedSite | None = None) -> FixedSite:
     """A fixed site (PMI centre, antenne) placed at its commune's town hall."""
@@ -274,6 +280,7 @@ def save_fixed_site(session: Session, scenario_id: str, data: dict[str, Any],
     return row
 
 
+@use_case
 def add_absence(session: Session, member: StaffMember, start: str, end: str,
                 reason: str) -> Absence:
     fields = {}
@@ -297,6 +304,17 @@ def add_absence(session: Session, member: StaffMember, start: str, end: str,
     return absence
 
 
+@use_case
+def delete_absence(session: Session, member: StaffMember, absence_id: int) -> bool:
+    """Remove one of ``member``'s absences; ``False`` when it is not theirs or gone."""
+    absence = session.get(Absence, absence_id)
+    if absence is None or absence.staff_id != member.id:
+        return False
+    session.delete(absence)
+    return True
+
+
+@use_case
 def delete_record(session: Session, row: Any) -> None:
     """Delete a service, vehicle, staff member or stop unless something still needs it."""
     if isinstance(row, Service):

@@ -24,6 +24,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from outreach import db
+from outreach.db import use_case
 from outreach.errors import OutreachError
 from outreach.models import SolveJob
 from outreach.planning import create_plan
@@ -38,6 +39,7 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
+@use_case
 def submit(session: Session, scenario_id: str, start: dt.date, weeks: int,
            params: SolveParams, user_id: int | None = None,
            keep_published: bool = False, prefer_published: bool = False) -> SolveJob:

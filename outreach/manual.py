@@ -17,6 +17,7 @@ from sqlmodel import Session
 import solver as sm
 from outreach.access import AccessPolicy
 from outreach.coverage import coverage_kpis
+from outreach.db import use_case
 from outreach.errors import InvalidInput, RulesBroken
 from outreach.export import date_fr
 from outreach.mapping import with_derived_figures
@@ -183,6 +184,7 @@ def check_edit(doc: dict[str, Any], edit: Edit) -> tuple[list[sm.Route], list[sm
     return routes, check_solution(problem, solution)
 
 
+@use_case
 def save_edit(session: Session, plan_id: int, edit: Edit) -> Plan:
     """A new draft version with the edit applied; refused if it breaks a rule."""
     doc = export_document(session, plan_id)

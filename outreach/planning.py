@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 
 from outreach.adjustments import pins_for
 from outreach.coverage import coverage_kpis
+from outreach.db import use_case
 from outreach.errors import PlanNotPublishable, UnknownPlan
 from outreach.mapping import PlanningInput, build_problem, plan_version, staff_export_id
 from outreach.models import Plan, PlanCrew, PlanSession, Publication, Scenario, StaffMember
@@ -148,6 +149,7 @@ def plan_status(session: Session, plan: Plan) -> str:
     return ARCHIVED if ever else DRAFT
 
 
+@use_case
 def publish_plan(session: Session, plan_id: int) -> Plan:
     """Make a version the scenario's published plan. Older versions are left untouched."""
     plan = get_plan(session, plan_id)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from outreach import ical
+from outreach.db import use_case
 from outreach.export import role_fr
 from outreach.models import (
     CalendarToken,
@@ -148,6 +149,7 @@ def active_token(session: Session, staff_id: int) -> CalendarToken | None:
         .order_by(col(CalendarToken.id).desc())).first()
 
 
+@use_case
 def revoke_tokens(session: Session, staff_id: int) -> int:
     """Revoke every live feed address of this staff member; returns how many."""
     revoked = 0
@@ -160,6 +162,7 @@ def revoke_tokens(session: Session, staff_id: int) -> int:
     return revoked
 
 
+@use_case
 def create_token(session: Session, staff_id: int) -> CalendarToken:
     """A new feed address; the previous one stops working."""
     revoke_tokens(session, staff_id)

@@ -71,3 +71,51 @@ def test_every_finding_code_has_french_and_english_words() -> None:
 
     for lang, table in TEMPLATES.items():
         assert solver.FINDING_CODES <= set(table), (lang, sorted(solver.FINDING_CODES - set(table)))
+
+
+def test_the_views_do_not_commit() -> None:
+    """Each use case is its own unit of work (outreach.db.use_case); the views only call
+    them (web/__init__.py closes the request's session, rolling back after an error)."""
+    committing = [f"{p.relative_to(ROOT)}:{n}" for p in _sources("web") if p.name != "__init__.py"
+                  for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+                  if ".commit(" in line or ".rollback(" in line]
+    assert committing == []
+
+
+def test_a_use_case_commits_alone_and_leaves_an_outer_unit_to_commit(db_url) -> None:
+    from sqlmodel import Session, select
+
+    from outreach import db
+    from outreach.db import use_case
+    from outreach.models import Scenario
+
+    @use_case
+    def rename(session: Session, name: str, fail: bool = False) -> None:
+        scenario = session.exec(select(Scenario)).first()
+        scenario.name = name
+        session.add(scenario)
+        session.flush()
+        if fail:
+            raise ValueError("refused")
+
+    def name() -> str:
+        with Session(db.get_engine(db_url)) as s:
+            return s.exec(select(Scenario)).first().name
+
+    with Session(db.get_engine(db_url)) as s:
+        rename(s, "alone")
+    assert name() == "alone"
+    with Session(db.get_engine(db_url)) as s:
+        try:
+            rename(s, "broken", fail=True)
+        except ValueError:
+            pass
+        assert s.exec(select(Scenario)).first().name == "alone"  # rolled back at once
+    assert name() == "alone"
+    try:
+        with db.unit_of_work(db_url) as s:
+            rename(s, "inside")
+            raise RuntimeError("the outer unit fails after the use case")
+    except RuntimeError:
+        pass
+    assert name() == "alone"

@@ -111,7 +111,6 @@ def _start_job(scenario_id: str, start: dt.date, weeks: int, time_limit: float,
                                   move_threshold=move_threshold),
                       user_id=g.user.id, keep_published=stability == "keep",
                       prefer_published=stability == "prefer")
-    g.db.commit()
     assert job.id is not None
     if current_app.config.get("SOLVE_INLINE"):
         jobs.run(job.id, current_app.config["DATABASE_URL"])
@@ -222,9 +221,7 @@ def publish(plan_id: int):  # type: ignore[no-untyped-def]
     diff = planning.diff_against_published(g.db, plan_id)
     try:
         planning.publish_plan(g.db, plan_id)
-        g.db.commit()
     except OutreachError as error:
-        g.db.rollback()
         flash(str(error))
         return redirect(url_for("coordination.plan", plan_id=plan_id))
     flash(_("Plan {id} publié : {added} séances ajoutées, {moved} déplacées, {cancelled} annulées.",
@@ -240,10 +237,8 @@ def pin(plan_id: int):  # type: ignore[no-untyped-def]
         date = dt.date.fromisoformat(request.form.get("date", ""))
         adjustments.add_pin(g.db, document["scenario"]["id"], request.form.get("stop", ""),
                             request.form.get("service", ""), date, request.form.get("vehicle", ""))
-        g.db.commit()
         flash(_("Séance épinglée : elle sera gardée au prochain calcul."))
     except (ValueError, InvalidInput) as error:
-        g.db.rollback()
         flash(str(error) if isinstance(error, InvalidInput) else _("Date invalide."))
     return redirect(url_for("coordination.plan", plan_id=plan_id) + "#epingles")
 
@@ -253,7 +248,6 @@ def unpin(plan_id: int, pin_id: int):  # type: ignore[no-untyped-def]
     document = _document(plan_id)
     try:
         adjustments.remove_adjustment(g.db, document["scenario"]["id"], pin_id)
-        g.db.commit()
         flash(_("Épingle retirée."))
     except InvalidInput as error:
         flash(str(error))
@@ -319,17 +313,14 @@ def edit_session(plan_id: int):  # type: ignore[no-untyped-def]
             edit = _edit_from(form)
             if action in ("save", "remove"):
                 plan = manual.save_edit(g.db, plan_id, edit)
-                g.db.commit()
                 flash(_("Nouvelle version enregistrée (brouillon) : plan {id}.", id=plan.id))
                 return redirect(url_for("coordination.plan", plan_id=plan.id))
             _routes, findings = manual.check_edit(document, edit)
             violations = [say(f, g.lang, _names(document)) for f in findings]
         except RulesBroken as error:
-            g.db.rollback()
             violations = [say(f, g.lang, _names(document)) for f in error.findings]
             status = 422
         except InvalidInput as error:
-            g.db.rollback()
             violations = error.problems or [str(error)]
             status = 422
     return render_template(

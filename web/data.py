@@ -277,11 +277,9 @@ def _edit(scenario_id: str, kind: str, code: str | None):  # type: ignore[no-unt
         values = _typed(resource)
         try:
             saved = resource.save(g.db, scenario_id, resource.from_form(values), existing)
-            g.db.commit()
             flash(_("Enregistré : {name}.", name=getattr(saved, "name", None) or saved.venue))
             return redirect(url_for("data.listing", scenario_id=scenario_id, kind=kind))
         except editing.FormInvalid as error:
-            g.db.rollback()
             errors = error.fields
     absences = []
     if kind == "staff" and existing is not None:
@@ -299,10 +297,8 @@ def delete(scenario_id: str, kind: str, code: str):  # type: ignore[no-untyped-d
     row = _find(resource, scenario_id, code)
     try:
         editing.delete_record(g.db, row)
-        g.db.commit()
         flash(_("Supprimé : {code}.", code=code))
     except InvalidInput as error:
-        g.db.rollback()
         flash(str(error))
     return redirect(url_for("data.listing", scenario_id=scenario_id, kind=kind))
 
@@ -313,10 +309,8 @@ def add_absence(scenario_id: str, code: str):  # type: ignore[no-untyped-def]
     try:
         editing.add_absence(g.db, member, request.form.get("from", ""), request.form.get("to", ""),
                             request.form.get("reason", ""))
-        g.db.commit()
         flash(_("Absence enregistrée. Relancez le calcul pour en tenir compte."))
     except editing.FormInvalid as error:
-        g.db.rollback()
         flash("; ".join(f"{k} : {v}" for k, v in error.fields.items()))
     return redirect(url_for("data.edit", scenario_id=scenario_id, kind="staff", code=code))
 
@@ -324,11 +318,8 @@ def add_absence(scenario_id: str, code: str):  # type: ignore[no-untyped-def]
 @bp.post("/<scenario_id>/staff/<code>/absences/<int:absence_id>/supprimer")
 def delete_absence(scenario_id: str, code: str, absence_id: int):  # type: ignore[no-untyped-def]
     member = _find(RESOURCES["staff"], scenario_id, code)
-    absence = g.db.get(Absence, absence_id)
-    if absence is None or absence.staff_id != member.id:
+    if not editing.delete_absence(g.db, member, absence_id):
         abort(404)
-    g.db.delete(absence)
-    g.db.commit()
     flash(_("Absence supprimée."))
     return redirect(url_for("data.edit", scenario_id=scenario_id, kind="staff", code=code))
 
@@ -342,11 +333,9 @@ def children(scenario_id: str):  # type: ignore[no-untyped-def]
         text = upload.read().decode("utf-8-sig", errors="replace") if upload else ""
         try:
             count = import_children_csv(g.db, text)
-            g.db.commit()
             flash(_("{count} communes mises à jour avec des chiffres réels.", count=count))
             return redirect(url_for("data.children", scenario_id=scenario_id))
         except InvalidInput as error:
-            g.db.rollback()
             problems = error.problems or [str(error)]
     stops = _rows(RESOURCES["stops"], scenario_id)
     communes = {c.insee: c for c in g.db.exec(select(Commune).where(

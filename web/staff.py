@@ -70,11 +70,9 @@ def calendar_link():  # type: ignore[no-untyped-def]
         action = request.form.get("action")
         if action == "create":
             create_token(g.db, member.id)
-            g.db.commit()
             flash(_("Nouveau lien créé. L'ancien lien, s'il existait, ne fonctionne plus."))
         elif action == "revoke":
             revoke_tokens(g.db, member.id)
-            g.db.commit()
             flash(_("Lien révoqué : votre agenda ne recevra plus les mises à jour."))
         else:
             abort(400, description="Requête invalide.")
