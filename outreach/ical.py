@@ -1,9 +1,8 @@
-"""A small iCalendar (RFC 5545) writer for session feeds.
+"""Session feeds as iCalendar (RFC 5545), written with the ``icalendar`` package.
 
-Only what our feeds need: one VCALENDAR with a Europe/Paris VTIMEZONE and
-VEVENTs with local start and end times. Lines end with CRLF and are folded
-at 75 octets without splitting a UTF-8 character (RFC 5545 §3.1); text
-values are escaped (§3.3.11).
+One VCALENDAR with a compact Europe/Paris VTIMEZONE (the EU summer-time rule)
+and VEVENTs in local time; the package folds lines, escapes text and ends
+lines with CRLF.
 """
 
 from __future__ import annotations
@@ -11,33 +10,32 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+import icalendar
 
 TZID = "Europe/Paris"
 PRODID = "-//Outreach//Tournées de prévention//FR"
-MAX_LINE_OCTETS = 75
+_PARIS = ZoneInfo(TZID)
 
-# Central European Time with the EU summer-time rule (last Sunday of March
-# and of October), which holds for every date our plans cover.
-_VTIMEZONE = [
-    "BEGIN:VTIMEZONE",
-    f"TZID:{TZID}",
-    "X-LIC-LOCATION:Europe/Paris",
-    "BEGIN:DAYLIGHT",
-    "TZOFFSETFROM:+0100",
-    "TZOFFSETTO:+0200",
-    "TZNAME:CEST",
-    "DTSTART:19700329T020000",
-    "RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU",
-    "END:DAYLIGHT",
-    "BEGIN:STANDARD",
-    "TZOFFSETFROM:+0200",
-    "TZOFFSETTO:+0100",
-    "TZNAME:CET",
-    "DTSTART:19701025T030000",
-    "RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU",
-    "END:STANDARD",
-    "END:VTIMEZONE",
-]
+
+def _vtimezone() -> icalendar.Timezone:
+    """Central European Time with the EU summer-time rule (last Sunday of March and
+    of October), which holds for every date our plans cover."""
+    zone = icalendar.Timezone()
+    zone.add("tzid", TZID)
+    zone.add("x-lic-location", TZID)
+    for kind, name, offsets, start, month in (
+            (icalendar.TimezoneDaylight, "CEST", (1, 2), dt.datetime(1970, 3, 29, 2), 3),
+            (icalendar.TimezoneStandard, "CET", (2, 1), dt.datetime(1970, 10, 25, 3), 10)):
+        part = kind()
+        part.add("tzoffsetfrom", dt.timedelta(hours=offsets[0]))
+        part.add("tzoffsetto", dt.timedelta(hours=offsets[1]))
+        part.add("tzname", name)
+        part.add("dtstart", start)
+        part.add("rrule", {"freq": "yearly", "bymonth": month, "byday": "-1su"})
+        zone.add_component(part)
+    return zone
 
 
 @dataclass(frozen=True)
@@ -64,38 +62,8 @@ class Event:
 
 
 def escape_text(value: str) -> str:
-    """A TEXT value: backslash, semicolon, comma and newlines escaped."""
-    return (value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-            .replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n"))
-
-
-def fold(line: str) -> str:
-    """Split a content line into 75-octet pieces joined by CRLF and a space."""
-    pieces: list[str] = []
-    current = ""
-    size = 0
-    limit = MAX_LINE_OCTETS
-    for ch in line:
-        width = len(ch.encode("utf-8"))
-        if size + width > limit:
-            pieces.append(current)
-            current, size = "", 0
-            limit = MAX_LINE_OCTETS - 1  # continuation lines start with a space
-        current += ch
-        size += width
-    pieces.append(current)
-    return "\r\n ".join(pieces)
-
-
-def _local(day: dt.date, minutes: int) -> str:
-    moment = dt.datetime.combine(day, dt.time()) + dt.timedelta(minutes=minutes)
-    return moment.strftime("%Y%m%dT%H%M%S")
-
-
-def _utc(moment: dt.datetime) -> str:
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    """A TEXT value as the package writes it: backslash, semicolon, comma and newlines escaped."""
+    return icalendar.vText(value).to_ical().decode("utf-8")
 
 
 def calendar(events: Iterable[Event], name: str, stamp: dt.datetime,
@@ -105,34 +73,32 @@ def calendar(events: Iterable[Event], name: str, stamp: dt.datetime,
     ``stamp`` is the DTSTAMP of every event: pass the publication time so the
     same plan always gives the same bytes.
     """
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        f"PRODID:{PRODID}",
-        "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
-        f"X-WR-CALNAME:{escape_text(name)}",
-        f"X-WR-TIMEZONE:{TZID}",
-    ]
+    cal = icalendar.Calendar()
+    cal.add("version", "2.0")
+    cal.add("prodid", PRODID)
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", name)
+    cal.add("x-wr-timezone", TZID)
     if description:
-        lines.append(f"X-WR-CALDESC:{escape_text(description)}")
-    lines += _VTIMEZONE
-    dtstamp = _utc(stamp)
+        cal.add("x-wr-caldesc", description)
+    cal.add_component(_vtimezone())
+    dtstamp = stamp.replace(tzinfo=dt.UTC) if stamp.tzinfo is None else stamp.astimezone(dt.UTC)
     for event in events:
-        lines += [
-            "BEGIN:VEVENT",
-            f"UID:{event.uid}",
-            f"DTSTAMP:{dtstamp}",
-            f"DTSTART;TZID={TZID}:{_local(event.date, event.start_min)}",
-            f"DTEND;TZID={TZID}:{_local(event.date, event.end_min)}",
-            f"SUMMARY:{escape_text(event.summary)}",
-        ]
+        entry = icalendar.Event()
+        entry.add("uid", event.uid)
+        entry.add("dtstamp", dtstamp)
+        midnight = dt.datetime.combine(event.date, dt.time())
+        entry.add("dtstart", (midnight + dt.timedelta(minutes=event.start_min)).replace(tzinfo=_PARIS))
+        entry.add("dtend", (midnight + dt.timedelta(minutes=event.end_min)).replace(tzinfo=_PARIS))
+        entry.add("summary", event.summary)
         if event.location:
-            lines.append(f"LOCATION:{escape_text(event.location)}")
+            entry.add("location", event.location)
         if event.description:
-            lines.append(f"DESCRIPTION:{escape_text(event.description)}")
+            entry.add("description", event.description)
         if event.lat is not None and event.lon is not None:
-            lines.append(f"GEO:{event.lat:.6f};{event.lon:.6f}")
-        lines += ["STATUS:CONFIRMED", "TRANSP:OPAQUE", "END:VEVENT"]
-    lines.append("END:VCALENDAR")
-    return "".join(fold(line) + "\r\n" for line in lines)
+            entry.add("geo", (round(event.lat, 6), round(event.lon, 6)))
+        entry.add("status", "CONFIRMED")
+        entry.add("transp", "OPAQUE")
+        cal.add_component(entry)
+    return cal.to_ical().decode("utf-8")

@@ -72,3 +72,15 @@ def test_same_input_gives_the_same_bytes():
 def test_bad_events_are_refused(changes, message):
     with pytest.raises(ValueError, match=message):
         _event(**changes)
+
+
+def test_a_calendar_reads_back_with_summer_and_winter_offsets():
+    import icalendar
+
+    text = ical.calendar([_event(), _event(uid="s@outreach", date=dt.date(2027, 7, 5))], "Test",
+                         STAMP)
+    events = {e["UID"]: e for e in icalendar.Calendar.from_ical(text).walk("VEVENT")}
+    winter = events["a@outreach"].decoded("DTSTART")
+    summer = events["s@outreach"].decoded("DTSTART")
+    assert winter.astimezone(dt.UTC).hour == 9 and summer.astimezone(dt.UTC).hour == 8
+    assert str(events["a@outreach"]["SUMMARY"]) == "Bus de la prévention — Yzeures-sur-Creuse"
