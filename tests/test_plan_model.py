@@ -62,3 +62,22 @@ def test_a_manual_edit_is_a_new_typed_version_of_the_same_inputs(planned_url):
     removed = [u for u in after.unserved if u.stop == visit.stop and u.reason_code == "removed"]
     assert removed and removed[0].why == {"code": "manual.removed", "args": {}}
     assert all(r.date >= dt.date.fromisoformat(doc["horizon"]["start"]) for r in after.routes)
+
+
+def test_the_export_rebuilds_exactly_the_problem_that_was_solved(db_url):
+    """Manual edits judge a plan against the problem rebuilt from its export: nothing of
+    the solved problem may be lost on the way (pins and preferences aside, which an edit
+    does not use)."""
+    import dataclasses
+
+    from outreach.mapping import build_problem, plan_version
+    from outreach.travel import GeodesicTravelModel
+    from solver import Method, SolveParams, solve
+
+    with Session(db.get_engine(db_url)) as s:
+        for scenario in ("indre-et-loire", "loire", "deux-sevres"):
+            inp = build_problem(s, scenario, dt.date(2027, 1, 4), 2, GeodesicTravelModel())
+            params = SolveParams(time_limit_s=60, work_limit_s=1, method=Method.ROUTING)
+            document = plan_version(inp, solve(inp.problem, params), params).to_document()
+            rebuilt = manual.problem_from_document(document)
+            assert rebuilt == dataclasses.replace(inp.problem, pins=(), preferred=()), scenario
