@@ -222,6 +222,21 @@ class User(SQLModel, table=True):
     staff_id: int | None = Field(default=None, foreign_key="staff_member.id")
     active: bool = True
     created_at: dt.datetime
+    # Sessions carry the generation they were opened in; signing out or changing the
+    # password moves it on, which ends every session opened before.
+    session_generation: int = 0
+
+
+class LoginFailure(SQLModel, table=True):
+    """A failed sign-in, by client address and by account: the limit is shared by every
+    worker process (the rows older than the window are deleted as new ones come)."""
+
+    __tablename__ = "login_failure"
+
+    id: int | None = Field(default=None, primary_key=True)
+    client: str = Field(index=True, max_length=64)
+    email: str = Field(index=True, max_length=320)
+    at: dt.datetime = Field(index=True)
 
 
 class CalendarToken(SQLModel, table=True):

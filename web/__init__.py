@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import secrets
 from typing import Any
 from urllib.parse import urlsplit
 
 import xstatic.pkg.leaflet
-from flask import Flask, g, render_template, send_from_directory
+from flask import Flask, Response, g, jsonify, render_template, request, send_from_directory
 from sqlmodel import Session
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from outreach import config, db
 from outreach.export import proven_gap_pct, role_fr
@@ -20,17 +22,49 @@ JOB_LABELS = {"queued": "en attente", "running": "calcul en cours", "done": "ter
               "failed": "échec"}
 
 
+_PLAIN_ERROR = ("<!doctype html><html lang=\"fr\"><meta charset=\"utf-8\"><title>Erreur</title>"
+                "<h1>Erreur</h1><p>{message}</p></html>")
+
+
 def _origin(url: str) -> str:
     """scheme://host of a tile URL template, for the Content-Security-Policy."""
     parts = urlsplit(url.replace("{s}", "a"))
     return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
 
 
+class MissingSecret(RuntimeError):
+    """The application refuses to start without a secret to sign its cookies."""
+
+
+def _secret_key(app: Flask) -> str:
+    """``OUTREACH_SECRET_KEY``; else, for tests, a random one; else, for the local server
+    of ``make demo`` (``LOCAL_SERVER``), one generated once and kept in ./var. Anything
+    else (gunicorn in production) refuses to start: a known secret lets anyone forge a
+    coordinator's cookie."""
+    if app.config.get("SECRET_KEY"):
+        return str(app.config["SECRET_KEY"])
+    if app.config.get("TESTING"):
+        return secrets.token_urlsafe(32)
+    if app.config.get("LOCAL_SERVER"):
+        path = config.PROJECT_ROOT / "var" / "secret_key"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            path.touch(mode=0o600)
+            path.write_text(secrets.token_urlsafe(32), encoding="utf-8")
+        return path.read_text(encoding="utf-8").strip()
+    raise MissingSecret(
+        "OUTREACH_SECRET_KEY n'est pas défini : le serveur refuse de démarrer sans secret "
+        "pour signer les cookies. Définissez-le, par exemple : export OUTREACH_SECRET_KEY="
+        "$(python3 -c 'import secrets; print(secrets.token_urlsafe(32))')")
+
+
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
     app.config.from_mapping(
         DATABASE_URL=config.database_url(),
-        SECRET_KEY=os.environ.get("OUTREACH_SECRET_KEY", "dev-only-change-me"),
+        SECRET_KEY=os.environ.get("OUTREACH_SECRET_KEY", ""),
+        # How many reverse proxies in front set X-Forwarded-For/-Proto/-Host (0: none).
+        TRUSTED_PROXIES=int(os.environ.get("OUTREACH_TRUSTED_PROXIES", "0") or 0),
         SESSION_COOKIE_SECURE=os.environ.get("OUTREACH_SECURE_COOKIES") == "1",
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
@@ -43,6 +77,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
     if test_config:
         app.config.update(test_config)
+    app.config["SECRET_KEY"] = _secret_key(app)
+    if app.config["TRUSTED_PROXIES"]:
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     app.extensions["solve_runner"] = make_runner(app.config["DATABASE_URL"],
                                                  app.config.get("REDIS_URL"))
 
@@ -63,6 +102,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     @app.after_request
     def _security_headers(response):  # type: ignore[no-untyped-def]
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        if app.config["SESSION_COOKIE_SECURE"]:
+            response.headers.setdefault("Strict-Transport-Security",
+                                        "max-age=31536000; includeSubDomains")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault(
@@ -95,28 +137,44 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(staff.bp)
 
+    def _error_answer(status: int, title: str, message: str):  # type: ignore[no-untyped-def]
+        """The error page, or a JSON error under /api/."""
+        if request.path.startswith("/api/"):
+            return jsonify({"error": {"status": status, "message": message}}), status
+        return render_template("error.html", title=title, message=message), status
+
     @app.errorhandler(404)
     def _not_found(_error):  # type: ignore[no-untyped-def]
-        return render_template("error.html", title=_("Page introuvable"),
-                               message=_("Cette page n'existe pas ou plus.")), 404
+        return _error_answer(404, _("Page introuvable"), _("Cette page n'existe pas ou plus."))
 
     @app.errorhandler(403)
     def _forbidden(_error):  # type: ignore[no-untyped-def]
-        return render_template("error.html", title=_("Accès refusé"),
-                               message=_("Votre compte ne donne pas accès à cette page.")), 403
+        return _error_answer(403, _("Accès refusé"), _("Votre compte ne donne pas accès à cette page."))
 
     @app.errorhandler(400)
     def _bad_request(error):  # type: ignore[no-untyped-def]
-        return render_template("error.html", title=_("Requête refusée"),
-                               message=_(getattr(error, "description", "Requête invalide."))), 400
+        return _error_answer(400, _("Requête refusée"),
+                      _(getattr(error, "description", "Requête invalide.")))
 
     @app.errorhandler(500)
     def _server_error(_error):  # type: ignore[no-untyped-def]
-        session = g.get("db")
-        if session is not None:
-            session.rollback()
-        return render_template("error.html", title=_("Erreur"),
-                               message=_("Une erreur est survenue ; rien n'a été enregistré. "
-                                         "Réessayez dans un instant.")), 500
+        """Never fails: when even the page cannot be drawn (the database gone, say),
+        a fixed page (or JSON under /api/) answers."""
+        try:
+            session = g.get("db")
+            if session is not None:
+                session.rollback()
+        except Exception:  # the database may be the very thing that failed
+            app.logger.exception("rolling back after an error failed")
+        message = "Une erreur est survenue ; rien n'a été enregistré. Réessayez dans un instant."
+        try:
+            return _error_answer(500, _("Erreur"), _(message))
+        except Exception:  # the page itself could not be drawn
+            app.logger.exception("the error page failed")
+            if request.path.startswith("/api/"):
+                return Response('{"error": {"status": 500, "message": "' + message + '"}}',
+                                status=500, mimetype="application/json")
+            return Response(_PLAIN_ERROR.format(message=message), status=500,
+                            mimetype="text/html")
 
     return app

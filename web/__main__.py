@@ -14,7 +14,7 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=5000)
     args = parser.parse_args()
-    app = create_app()
+    app = create_app({"LOCAL_SERVER": True})
     with db.unit_of_work(app.config["DATABASE_URL"]) as session:
         recover_interrupted(session)
     base = f"http://{args.host}:{args.port}"

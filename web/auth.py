@@ -1,19 +1,24 @@
-"""Sign-in, roles, CSRF tokens and a login rate limit."""
+"""Sign-in, roles, CSRF tokens and a login rate limit.
+
+The limit counts failed sign-ins in the database (:mod:`outreach.users`), by client
+address and account, so every worker process shares it; behind a reverse proxy the
+client address comes from ``X-Forwarded-For`` once ``OUTREACH_TRUSTED_PROXIES`` says
+how many proxies to trust (see :func:`web.create_app`). A session remembers the
+account's session generation: signing out or changing the password ends every
+session opened before.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import hmac
 import secrets
-import threading
-import time
-from collections import defaultdict, deque
 from typing import Any
 from urllib.parse import urlparse
 
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     g,
     redirect,
@@ -24,37 +29,10 @@ from flask import (
 )
 
 from outreach.models import User
-from outreach.users import authenticate
+from outreach.users import end_sessions, sign_in, sign_in_blocked
 from web.i18n import gettext as _
 
 bp = Blueprint("auth", __name__)
-
-MAX_FAILURES = 5
-FAILURE_WINDOW_S = 300.0
-
-
-class _RateLimiter:
-    """Failed sign-ins per client address in a sliding window (in memory, per process)."""
-
-    def __init__(self) -> None:
-        self._failures: dict[str, deque[float]] = defaultdict(deque)
-        self._lock = threading.Lock()
-
-    def blocked(self, key: str) -> bool:
-        with self._lock:
-            window = self._failures[key]
-            while window and window[0] < time.monotonic() - FAILURE_WINDOW_S:
-                window.popleft()
-            return len(window) >= MAX_FAILURES
-
-    def fail(self, key: str) -> None:
-        with self._lock:
-            self._failures[key].append(time.monotonic())
-
-    def reset(self, key: str) -> None:
-        with self._lock:
-            self._failures.pop(key, None)
-
 
 def csrf_token() -> str:
     if "csrf" not in session:
@@ -74,7 +52,8 @@ def check_csrf() -> None:
 def load_user() -> None:
     user_id = session.get("user_id")
     g.user = g.db.get(User, user_id) if user_id else None
-    if g.user is not None and not g.user.active:
+    if g.user is not None and (not g.user.active
+                               or session.get("generation") != g.user.session_generation):
         g.user = None
 
 
@@ -98,19 +77,18 @@ def login():  # type: ignore[no-untyped-def]
     email = request.form.get("email", "").strip()
     error = None
     if request.method == "POST":
-        key = request.remote_addr or "?"
-        limiter: _RateLimiter = current_app.extensions["login_limiter"]
-        if limiter.blocked(key):
+        client = request.remote_addr or "?"
+        now = dt.datetime.now(dt.UTC)
+        if sign_in_blocked(g.db, client, email, now):
             return render_template("auth/login.html", email=email,
                                    error=_("Trop de tentatives. Réessayez dans quelques minutes.")), 429
-        user = authenticate(g.db, email, request.form.get("password", ""))
+        user = sign_in(g.db, email, request.form.get("password", ""), client, now)
         if user is None:
-            limiter.fail(key)
             error = _("Adresse ou mot de passe incorrect.")
         else:
-            limiter.reset(key)
             session.clear()
             session["user_id"] = user.id
+            session["generation"] = user.session_generation
             session.permanent = True
             home = "coordination.plans" if user.role == "coordinator" else "staff.rounds"
             return redirect(_safe_next(request.args.get("next")) or url_for(home))
@@ -119,13 +97,14 @@ def login():  # type: ignore[no-untyped-def]
 
 @bp.post("/deconnexion")
 def logout():  # type: ignore[no-untyped-def]
+    if g.user is not None:
+        end_sessions(g.db, g.user)  # a copy of this cookie no longer opens anything
     session.clear()
     flash(_("Vous êtes déconnecté."))
     return redirect(url_for("public.index"))
 
 
 def init_app(app: Any) -> None:
-    app.extensions["login_limiter"] = _RateLimiter()
     app.before_request(check_csrf)
     app.before_request(load_user)
     app.jinja_env.globals["csrf_token"] = csrf_token

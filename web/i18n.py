@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, current_app, g, request
 
 from outreach.patterns import describe
 
@@ -55,7 +55,8 @@ def init_app(app: Flask) -> None:
     def _remember_locale(response: Response) -> Response:
         if request.args.get("lang") in SUPPORTED:
             response.set_cookie("lang", request.args["lang"], max_age=365 * 86400,
-                                samesite="Lax", httponly=True)
+                                samesite="Lax", httponly=True,
+                                secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")))
         response.headers.setdefault("Content-Language", g.get("lang", DEFAULT))
         return response
 
