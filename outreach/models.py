@@ -202,12 +202,17 @@ class PlanCrew(SQLModel, table=True):
 
 
 class Publication(SQLModel, table=True):
-    """Publishing appends a row; the scenario's published plan is its latest row."""
+    """Publishing appends a row; the scenario's published plan is its latest row.
+    ``seq`` numbers a scenario's publications 1, 2, 3...: two publishers who both saw
+    publication N both write N + 1, and the unique constraint lets only one through."""
+
+    __table_args__ = (UniqueConstraint("scenario_id", "seq", name="uq_publication_seq"),)
 
     id: int | None = Field(default=None, primary_key=True)
     plan_id: int = Field(foreign_key="plan.id", index=True)
     scenario_id: str = Field(foreign_key="scenario.id", index=True)
     published_at: dt.datetime
+    seq: int = 1
 
 
 class User(SQLModel, table=True):

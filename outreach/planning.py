@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import replace
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from outreach.adjustments import pins_for
@@ -24,6 +25,7 @@ from outreach.travel import GeodesicTravelModel, TravelModel
 from solver import Pin, ProgressCallback, Solution, SolveParams, solve
 
 DRAFT, PUBLISHED, ARCHIVED = "draft", "published", "archived"
+ANY = object()  # publish whatever is published now (the CLI: one operator, one command)
 
 
 def _now() -> dt.datetime:
@@ -133,11 +135,15 @@ def get_plan(session: Session, plan_id: int) -> Plan:
     return plan
 
 
-def published_plan_id(session: Session, scenario_id: str) -> int | None:
-    latest = session.exec(
+def _latest_publication(session: Session, scenario_id: str) -> Publication | None:
+    return session.exec(
         select(Publication).where(Publication.scenario_id == scenario_id)
-        .order_by(col(Publication.id).desc())
+        .order_by(col(Publication.seq).desc(), col(Publication.id).desc())
     ).first()
+
+
+def published_plan_id(session: Session, scenario_id: str) -> int | None:
+    latest = _latest_publication(session, scenario_id)
     return latest.plan_id if latest else None
 
 
@@ -150,17 +156,36 @@ def plan_status(session: Session, plan: Plan) -> str:
 
 
 @use_case
-def publish_plan(session: Session, plan_id: int) -> Plan:
-    """Make a version the scenario's published plan. Older versions are left untouched."""
+def publish_plan(session: Session, plan_id: int, seen: int | None | object = ANY) -> Plan:
+    """Make a version the scenario's published plan. Older versions are left untouched.
+
+    ``seen`` is the published plan the coordinator looked at when deciding (``None``:
+    none was published); when another has been published since, the publication is
+    refused rather than silently replacing it. Of two publications made at the same
+    moment from the same state, exactly one succeeds (unique publication number)."""
     plan = get_plan(session, plan_id)
-    if plan_status(session, plan) == PUBLISHED:
+    latest = _latest_publication(session, plan.scenario_id)
+    current = latest.plan_id if latest else None
+    if current == plan_id:
         raise PlanNotPublishable(f"Le plan {plan_id} est déjà publié.")
+    if seen is not ANY and seen != current:
+        raise PlanNotPublishable(
+            f"Le plan publié a changé depuis que vous avez ouvert cette page (plan {current} "
+            "publié entre-temps) : rien n'a été publié. Vérifiez les changements, puis "
+            "publiez à nouveau.")
     if not plan.document.get("routes"):
         raise PlanNotPublishable(
             f"Le plan {plan_id} ne contient aucune séance : il n'y a rien à publier."
         )
-    session.add(Publication(plan_id=plan_id, scenario_id=plan.scenario_id, published_at=_now()))
-    session.flush()
+    session.add(Publication(plan_id=plan_id, scenario_id=plan.scenario_id, published_at=_now(),
+                            seq=(latest.seq + 1) if latest else 1))
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        raise PlanNotPublishable(
+            "Un autre plan de ce scénario vient d'être publié au même moment : rien n'a été "
+            "publié. Vérifiez les changements, puis publiez à nouveau.") from None
     return plan
 
 

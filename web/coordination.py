@@ -204,9 +204,10 @@ def plan(plan_id: int):  # type: ignore[no-untyped-def]
         StaffMember.scenario_id == document["scenario"]["id"])).all()
     staff_names = {staff_export_id(m): m.name for m in members}
     diff = planning.diff_against_published(g.db, plan_id) if document["status"] == "draft" else None
+    published_id = planning.published_plan_id(g.db, document["scenario"]["id"])
     return render_template(
         "coordination/plan.html", doc=document, by_date=sorted(by_date.items()),
-        reasons=_reasons(document),
+        reasons=_reasons(document), published_id=published_id,
         staff_names=staff_names, timelines=_timelines(document, staff_names), diff=diff,
         pins=adjustments.list_pins(g.db, document["scenario"]["id"]),
         stops={s["id"]: s for s in document["stops"]},
@@ -219,8 +220,12 @@ def plan(plan_id: int):  # type: ignore[no-untyped-def]
 @bp.post("/plans/<int:plan_id>/publish")
 def publish(plan_id: int):  # type: ignore[no-untyped-def]
     diff = planning.diff_against_published(g.db, plan_id)
+    seen_field = request.form.get("seen")
+    seen: int | None | object = planning.ANY
+    if seen_field is not None:
+        seen = int(seen_field) if seen_field.isdigit() else None
     try:
-        planning.publish_plan(g.db, plan_id)
+        planning.publish_plan(g.db, plan_id, seen)
     except OutreachError as error:
         flash(str(error))
         return redirect(url_for("coordination.plan", plan_id=plan_id))

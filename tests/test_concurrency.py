@@ -1,0 +1,88 @@
+"""No lost update: a publication made from a stale view is refused, and of two
+simultaneous publications exactly one goes through (PostgreSQL, concurrent requests)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+import pytest
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+from web_helpers import PASSWORD, signed_in
+
+from outreach import db, planning, scenarios
+from outreach.errors import PlanNotPublishable
+from outreach.models import Publication
+from outreach.users import set_user
+from solver import Method, SolveParams
+from web import create_app
+
+FAST = SolveParams(time_limit_s=60, work_limit_s=1, method=Method.ROUTING)
+START = dt.date(2027, 1, 4)
+
+
+def _two_drafts(url: str) -> tuple[int, int]:
+    with db.unit_of_work(url) as s:
+        first = planning.create_plan(s, "loire", START, 1, FAST)
+        second = planning.create_plan(s, "loire", START, 1, FAST)
+        return first.id, second.id  # type: ignore[return-value]
+
+
+def test_a_publication_from_a_stale_page_is_refused(db_url):
+    first, second = _two_drafts(db_url)
+    with db.unit_of_work(db_url) as s:
+        planning.publish_plan(s, first, None)  # nothing was published when the page was seen
+    with pytest.raises(PlanNotPublishable, match="a changé"), db.unit_of_work(db_url) as s:
+        planning.publish_plan(s, second, None)  # the same stale view: refused
+    with Session(db.get_engine(db_url)) as s:
+        assert planning.published_plan_id(s, "loire") == first
+    with db.unit_of_work(db_url) as s:
+        planning.publish_plan(s, second, first)  # seen the current one: goes through
+    with Session(db.get_engine(db_url)) as s:
+        assert planning.published_plan_id(s, "loire") == second
+        assert [p.seq for p in s.exec(select(Publication))] == [1, 2]
+    # Two publications from the same state would both be number 3: the database takes one.
+    with pytest.raises(IntegrityError), db.unit_of_work(db_url) as s:
+        for plan_id in (first, second):
+            s.add(Publication(plan_id=plan_id, scenario_id="loire", seq=3,
+                              published_at=dt.datetime.now(dt.UTC)))
+        s.flush()
+
+
+@pytest.mark.postgres
+def test_two_coordinators_publishing_at_once_exactly_one_wins(pg_url):
+    db.upgrade(pg_url)
+    with db.unit_of_work(pg_url) as s:
+        scenarios.seed_demo(s, ["loire"])
+        set_user(s, "a@test", PASSWORD, "coordinator")
+        set_user(s, "b@test", PASSWORD, "coordinator")
+    drafts = _two_drafts(pg_url)
+    app = create_app({"DATABASE_URL": pg_url, "TESTING": True})
+    clients = [signed_in(app, "a@test"), signed_in(app, "b@test")]
+    for client, plan_id in zip(clients, drafts):  # both open their draft's page
+        page = client.get(f"/coordination/plans/{plan_id}").get_data(as_text=True)
+        assert 'name="seen" value=""' in page
+    start = threading.Barrier(2)
+    answers: dict[int, str] = {}
+
+    def publish(client, plan_id: int) -> None:
+        start.wait()
+        response = client.post(f"/coordination/plans/{plan_id}/publish",
+                               data={"csrf_token": client.token, "seen": ""},
+                               follow_redirects=True)
+        answers[plan_id] = response.get_data(as_text=True)
+
+    threads = [threading.Thread(target=publish, args=pair) for pair in zip(clients, drafts)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    published = [p for p, text in answers.items() if f"Plan {p} publié" in text]
+    refused = [p for p, text in answers.items() if "rien n&#39;a été publié" in text
+               or "rien n'a été publié" in text]
+    assert len(published) == 1 and len(refused) == 1, answers
+    with Session(db.get_engine(pg_url)) as s:
+        rows = s.exec(select(Publication)).all()
+        assert [r.plan_id for r in rows] == published
+        assert planning.published_plan_id(s, "loire") == published[0]
