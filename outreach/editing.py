@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from sqlalchemy import update
 from sqlmodel import Session, select
 
 from outreach.communes import import_communes, normalise_name, search_communes
@@ -48,6 +49,28 @@ class FormInvalid(InvalidInput):
         self.fields = fields
         super().__init__("Formulaire incomplet ou invalide :",
                          [f"champ {name} : {message}" for name, message in fields.items()])
+
+
+STALE = ("cette fiche a été modifiée par quelqu'un d'autre depuis que vous l'avez ouverte : "
+         "rien n'a été enregistré. Vos saisies sont ci-dessous ; rouvrez la fiche pour voir la "
+         "nouvelle version avant de recommencer.")
+
+
+def _claim(session: Session, row: Any, seen_version: int | None) -> None:
+    """Optimistic lock: move the row's version on, in the database, only if it is still
+    the version the form was made from (``seen_version``); else refuse the save. The
+    conditional update makes the check and the claim one step, so that of two
+    simultaneous saves from one version exactly one goes through."""
+    if row is None or row.id is None or seen_version is None:
+        return
+    model = type(row)
+    claimed = session.execute(
+        update(model).where(model.id == row.id, model.version == seen_version)
+        .values(version=seen_version + 1))
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        raise FormInvalid({"version": STALE})
+    row.version = seen_version + 1
+    session.add(row)
 
 
 MESSAGES = {
@@ -145,9 +168,10 @@ def _check_services(session: Session, scenario_id: str, codes: list[str]) -> Non
 
 @use_case
 def save_service(session: Session, scenario_id: str, data: dict[str, Any],
-                 existing: Service | None = None) -> Service:
+                 existing: Service | None = None, seen_version: int | None = None) -> Service:
     spec = _validate(ServiceSpec, data)
     _check_new_code(session, Service, scenario_id, spec.id, existing)
+    _claim(session, existing, seen_version)
     row = existing or Service(scenario_id=scenario_id, code=spec.id, name="", session_min=1)
     row.code, row.name, row.description = spec.id, spec.name, spec.description
     row.what_to_bring, row.required_roles = spec.what_to_bring, spec.required_roles
@@ -167,9 +191,10 @@ def save_service(session: Session, scenario_id: str, data: dict[str, Any],
 
 @use_case
 def save_vehicle(session: Session, scenario_id: str, data: dict[str, Any],
-                 existing: Vehicle | None = None) -> Vehicle:
+                 existing: Vehicle | None = None, seen_version: int | None = None) -> Vehicle:
     spec = _validate(VehicleSpec, data)
     _check_new_code(session, Vehicle, scenario_id, spec.id, existing)
+    _claim(session, existing, seen_version)
     _check_services(session, scenario_id, spec.services)
     base = _commune(session, spec.base_insee, "base_insee")
     row = existing or Vehicle(scenario_id=scenario_id, code=spec.id, name="", base_insee=base.insee,
@@ -187,9 +212,10 @@ def save_vehicle(session: Session, scenario_id: str, data: dict[str, Any],
 
 @use_case
 def save_staff(session: Session, scenario_id: str, data: dict[str, Any],
-               existing: StaffMember | None = None) -> StaffMember:
+               existing: StaffMember | None = None, seen_version: int | None = None) -> StaffMember:
     spec = _validate(StaffSpec, data)
     _check_new_code(session, StaffMember, scenario_id, spec.id, existing)
+    _claim(session, existing, seen_version)
     if spec.day_end <= spec.day_start:
         raise FormInvalid({"day_end": "la fin de journée doit suivre le début"})
     row = existing or StaffMember(scenario_id=scenario_id, code=spec.id, name="")
@@ -244,9 +270,10 @@ def _validate_with_commune(session: Session, scenario_id: str, spec: type[BaseMo
 
 @use_case
 def save_stop(session: Session, scenario_id: str, data: dict[str, Any],
-              existing: Stop | None = None) -> Stop:
+              existing: Stop | None = None, seen_version: int | None = None) -> Stop:
     spec = _validate_with_commune(session, scenario_id, StopSpec, data)
     _check_new_code(session, Stop, scenario_id, spec.id, existing)
+    _claim(session, existing, seen_version)
     _check_services(session, scenario_id, spec.services)
     commune = _commune(session, spec.commune_insee, "commune_insee")
     row = existing or Stop(scenario_id=scenario_id, code=spec.id, commune_insee=commune.insee,
@@ -266,10 +293,11 @@ def save_stop(session: Session, scenario_id: str, data: dict[str, Any],
 
 @use_case
 def save_fixed_site(session: Session, scenario_id: str, data: dict[str, Any],
-                    existing: FixedSite | None = None) -> FixedSite:
+                    existing: FixedSite | None = None, seen_version: int | None = None) -> FixedSite:
     """A fixed site (PMI centre, antenne) placed at its commune's town hall."""
     spec = _validate_with_commune(session, scenario_id, FixedSiteSpec, data)
     _check_new_code(session, FixedSite, scenario_id, spec.id, existing)
+    _claim(session, existing, seen_version)
     commune = _commune(session, spec.commune_insee, "commune_insee")
     row = existing or FixedSite(scenario_id=scenario_id, code=spec.id, name="",
                                 commune_insee=commune.insee, lat=commune.lat, lon=commune.lon)

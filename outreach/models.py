@@ -49,6 +49,7 @@ class Service(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("scenario_id", "code"),)
 
     id: int | None = Field(default=None, primary_key=True)
+    version: int = 1  # moved on by every saved edit: a form from an older version is refused
     scenario_id: str = Field(foreign_key="scenario.id", index=True)
     code: str
     name: str
@@ -76,6 +77,7 @@ class Vehicle(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("scenario_id", "code"),)
 
     id: int | None = Field(default=None, primary_key=True)
+    version: int = 1  # moved on by every saved edit: a form from an older version is refused
     scenario_id: str = Field(foreign_key="scenario.id", index=True)
     code: str
     name: str
@@ -95,6 +97,7 @@ class StaffMember(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("scenario_id", "code"),)
 
     id: int | None = Field(default=None, primary_key=True)
+    version: int = 1  # moved on by every saved edit: a form from an older version is refused
     scenario_id: str = Field(foreign_key="scenario.id", index=True)
     code: str
     name: str
@@ -118,6 +121,7 @@ class Stop(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("scenario_id", "code"),)
 
     id: int | None = Field(default=None, primary_key=True)
+    version: int = 1  # moved on by every saved edit: a form from an older version is refused
     scenario_id: str = Field(foreign_key="scenario.id", index=True)
     code: str
     commune_insee: str = Field(foreign_key="commune.insee", index=True)
@@ -136,6 +140,7 @@ class FixedSite(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("scenario_id", "code"),)
 
     id: int | None = Field(default=None, primary_key=True)
+    version: int = 1  # moved on by every saved edit: a form from an older version is refused
     scenario_id: str = Field(foreign_key="scenario.id", index=True)
     code: str
     name: str

@@ -86,3 +86,74 @@ def test_two_coordinators_publishing_at_once_exactly_one_wins(pg_url):
         rows = s.exec(select(Publication)).all()
         assert [r.plan_id for r in rows] == published
         assert planning.published_plan_id(s, "loire") == published[0]
+
+
+def _stop_form(client, url: str) -> dict[str, str]:
+    """The fields of a stop's edit page, as the browser would send them back."""
+    import re
+
+    page = client.get(url).get_data(as_text=True)
+    fields = dict(re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', page))
+    fields.update(re.findall(r'<textarea[^>]*name="([^"]+)"[^>]*>([^<]*)</textarea>', page))
+    fields["csrf_token"] = client.token
+    return fields
+
+
+def _edit_two_ways(url_db: str):
+    from outreach.models import Stop
+
+    with Session(db.get_engine(url_db)) as s:
+        stop = s.exec(select(Stop).where(Stop.scenario_id == "loire")).first()
+    app = create_app({"DATABASE_URL": url_db, "TESTING": True})
+    clients = [signed_in(app, "a@test"), signed_in(app, "b@test")]
+    url = f"/coordination/donnees/loire/stops/{stop.code}"
+    forms = [_stop_form(c, url) for c in clients]  # both open the same version
+    assert forms[0]["version"] == forms[1]["version"] == str(stop.version)
+    return stop, clients, url, forms
+
+
+def test_an_edit_over_a_newer_one_is_refused_and_keeps_what_was_typed(db_url):
+    from outreach.models import Stop
+
+    with db.unit_of_work(db_url) as s:
+        set_user(s, "a@test", PASSWORD, "coordinator")
+        set_user(s, "b@test", PASSWORD, "coordinator")
+    stop, (first, second), url, (form_a, form_b) = _edit_two_ways(db_url)
+    assert first.post(url, data={**form_a, "venue": "Salle A"}).status_code == 302
+    refused = second.post(url, data={**form_b, "venue": "Salle B"})
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert "modifiée par quelqu" in page and 'value="Salle B"' in page
+    with Session(db.get_engine(db_url)) as s:
+        saved = s.get(Stop, stop.id)
+        assert saved.venue == "Salle A" and saved.version == stop.version + 1
+
+
+@pytest.mark.postgres
+def test_two_simultaneous_edits_of_one_stop_exactly_one_is_saved(pg_url):
+    from outreach.models import Stop
+
+    db.upgrade(pg_url)
+    with db.unit_of_work(pg_url) as s:
+        scenarios.seed_demo(s, ["loire"])
+        set_user(s, "a@test", PASSWORD, "coordinator")
+        set_user(s, "b@test", PASSWORD, "coordinator")
+    stop, clients, url, forms = _edit_two_ways(pg_url)
+    start = threading.Barrier(2)
+    codes: dict[str, int] = {}
+
+    def save(client, form, venue: str) -> None:
+        start.wait()
+        codes[venue] = client.post(url, data={**form, "venue": venue}).status_code
+
+    threads = [threading.Thread(target=save, args=(c, f, v))
+               for c, f, v in zip(clients, forms, ("Salle A", "Salle B"))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(codes.values()) == [302, 422], codes
+    with Session(db.get_engine(pg_url)) as s:
+        saved = s.get(Stop, stop.id)
+    winner = next(v for v, code in codes.items() if code == 302)
+    assert saved.venue == winner and saved.version == stop.version + 1

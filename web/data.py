@@ -273,10 +273,15 @@ def _edit(scenario_id: str, kind: str, code: str | None):  # type: ignore[no-unt
     existing = _find(resource, scenario_id, code) if code else None
     errors: dict[str, str] = {}
     values = resource.to_form(existing) if existing else {}
+    # The version the form was made from travels with it, so that a save over someone
+    # else's newer edit is refused (outreach.editing._claim) instead of erasing it.
+    version = request.form.get("version", "") if request.method == "POST" else (
+        str(existing.version) if existing else "")
     if request.method == "POST":
         values = _typed(resource)
         try:
-            saved = resource.save(g.db, scenario_id, resource.from_form(values), existing)
+            saved = resource.save(g.db, scenario_id, resource.from_form(values), existing,
+                                  int(version) if version.isdigit() else None)
             flash(_("Enregistré : {name}.", name=getattr(saved, "name", None) or saved.venue))
             return redirect(url_for("data.listing", scenario_id=scenario_id, kind=kind))
         except editing.FormInvalid as error:
@@ -287,7 +292,7 @@ def _edit(scenario_id: str, kind: str, code: str | None):  # type: ignore[no-unt
                                   .order_by(col(Absence.start_date))).all())
     status = 422 if errors else 200
     return render_template("data/form.html", scenario=scenario, kind=kind, resource=resource,
-                           values=values, errors=errors, existing=existing,
+                           values=values, errors=errors, existing=existing, version=version,
                            absences=absences), status
 
 
