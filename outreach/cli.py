@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from outreach import communes, db, export, planning, scenarios
+from outreach import communes, config, db, export, planning, scenarios
 from outreach.errors import OutreachError
 from outreach.models import Scenario
 from solver import Method, Progress, SolveParams
@@ -248,6 +248,52 @@ def create_user_cmd(email: str, role: str, staff_code: str | None, scenario: str
             staff_id = matches[0].id
         set_user(session, email, password, role, staff_id)
     click.echo(f"Compte {email} ({role}) prêt." + (f" Mot de passe : {password}" if shown else ""))
+
+
+@main.command("export-scenario")
+@click.option("--scenario", required=True, help="Identifiant du scénario.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Fichier de sortie (défaut : sortie standard).")
+def export_scenario_cmd(scenario: str, output: Path | None) -> None:
+    """Exporte les données d'un scénario au format des fichiers de scénario (TOML)."""
+    with db.unit_of_work() as session:
+        text = scenarios.export_scenario(session, scenario)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"Scénario {scenario} exporté : {output}")
+
+
+@main.command("import-scenario")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_scenario_cmd(path: Path) -> None:
+    """Charge un fichier de scénario (tout ou rien ; remplace les fiches de mêmes codes)."""
+    with db.unit_of_work() as session:
+        loaded = scenarios.import_scenario(session, path)
+    click.echo(f"Scénario {loaded.id} chargé depuis {path}.")
+
+
+@main.command("backup")
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+def backup_cmd(target: Path) -> None:
+    """Sauvegarde toute la base dans un fichier (SQLite : copie en ligne ; PostgreSQL : pg_dump)."""
+    from outreach.backup import backup
+
+    backup(config.database_url(), target)
+    click.echo(f"Sauvegarde écrite : {target}")
+
+
+@main.command("restore")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--remplacer", "replace", is_flag=True,
+              help="Remplacer le contenu d'une base qui n'est pas vide.")
+def restore_cmd(source: Path, replace: bool) -> None:
+    """Restaure une sauvegarde dans la base (vide, sauf --remplacer)."""
+    from outreach.backup import restore
+
+    restore(config.database_url(), source, replace=replace)
+    click.echo(f"Sauvegarde restaurée : {source}")
 
 
 @main.command("worker")

@@ -12,6 +12,7 @@ import tomllib
 from pathlib import Path
 from typing import Annotated, Any
 
+import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from sqlmodel import Session, col, select
 
@@ -29,7 +30,7 @@ from outreach.models import (
     Stop,
     Vehicle,
 )
-from outreach.timefmt import parse_hhmm
+from outreach.timefmt import format_hhmm, parse_hhmm
 
 Weekday = Annotated[int, Field(ge=1, le=7)]
 Code = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[a-z0-9][a-z0-9-]*$")]
@@ -327,3 +328,81 @@ def seed_demo(session: Session, names: list[str] | None = None) -> list[Scenario
             )
         loaded.append(load_scenario(session, read_scenario(path)))
     return loaded
+
+
+def scenario_spec(session: Session, scenario_id: str) -> dict[str, Any]:
+    """A scenario as the data of a scenario file (``ScenarioSpec``), from the database."""
+    scenario = session.get(Scenario, scenario_id)
+    if scenario is None:
+        raise UnknownScenario(f"Scénario inconnu : {scenario_id!r}.")
+    hhmm = format_hhmm
+
+    def rows(model: type) -> list[Any]:
+        return list(session.exec(select(model).where(model.scenario_id == scenario_id)  # type: ignore[attr-defined]
+                                 .order_by(model.code)))  # type: ignore[attr-defined]
+
+    header: dict[str, Any] = {"id": scenario.id, "name": scenario.name,
+                              "departement": scenario.departement,
+                              "default_weeks": scenario.default_weeks,
+                              "description": scenario.description}
+    if scenario.default_start:
+        header["default_start"] = scenario.default_start
+    staff = []
+    for p in rows(StaffMember):
+        member: dict[str, Any] = {
+            "id": p.code, "name": p.name, "roles": list(p.roles), "weekdays": list(p.weekdays),
+            "day_start": hhmm(p.day_start_min), "day_end": hhmm(p.day_end_min),
+            "max_day_min": p.max_day_min,
+            "absences": [{"from": a.start_date, "to": a.end_date, "reason": a.reason}
+                         for a in session.exec(select(Absence).where(Absence.staff_id == p.id)
+                                               .order_by(col(Absence.start_date)))]}
+        if p.max_week_min is not None:
+            member["max_week_min"] = p.max_week_min
+        staff.append(member)
+    services = []
+    for s in rows(Service):
+        service: dict[str, Any] = {
+            "id": s.code, "name": s.name, "description": s.description,
+            "what_to_bring": s.what_to_bring, "contact": s.contact,
+            "required_roles": [list(slot) for slot in s.required_roles],
+            "session_min": s.session_min, "setup_min": s.setup_min, "packup_min": s.packup_min,
+            "earliest_start": hhmm(s.earliest_start_min), "latest_end": hhmm(s.latest_end_min),
+            "visits_per_period": s.visits_per_period, "period_weeks": s.period_weeks,
+            "min_spacing_days": s.min_spacing_days, "max_sessions_per_day": s.max_sessions_per_day,
+            "access_threshold_min": s.access_threshold_min,
+            "lunch_break_min": s.lunch_break_min, "lunch_start": hhmm(s.lunch_start_min),
+            "lunch_end": hhmm(s.lunch_end_min)}
+        if s.max_one_way_min is not None:
+            service["max_one_way_min"] = s.max_one_way_min
+        services.append(service)
+    return {
+        "scenario": header,
+        "services": services,
+        "vehicles": [{"id": v.code, "name": v.name, "base_insee": v.base_insee,
+                      "base_name": v.base_name, "services": list(v.services),
+                      "weekdays": list(v.weekdays), "max_duty_min": v.max_duty_min,
+                      "shift_start": hhmm(v.shift_start_min), "shift_end": hhmm(v.shift_end_min)}
+                     for v in rows(Vehicle)],
+        "staff": staff,
+        "stops": [{"id": s.code, "commune_insee": s.commune_insee, "venue": s.venue,
+                   "services": list(s.services), "vulnerability": s.vulnerability,
+                   "windows": [dict(w) for w in s.windows], "lat": s.lat, "lon": s.lon}
+                  for s in rows(Stop)],
+        "fixed_sites": [{"id": f.code, "name": f.name, "commune_insee": f.commune_insee,
+                         "lat": f.lat, "lon": f.lon} for f in rows(FixedSite)],
+    }
+
+
+def export_scenario(session: Session, scenario_id: str) -> str:
+    """The scenario as a scenario file (TOML, the format of seeds/scenarios): it reads back
+    with :func:`import_scenario` into the same data."""
+    data = scenario_spec(session, scenario_id)
+    ScenarioSpec.model_validate(data)  # what is written always reads back
+    head = (f"# Scénario « {data['scenario']['name']} », exporté par Outreach.\n"
+            "# Format : seeds/scenarios/*.toml (outreach import-scenario pour le recharger).\n\n")
+    return head + tomli_w.dumps(data)
+
+
+def import_scenario(session: Session, path: Path) -> Scenario:
+    """Load a scenario file: all of it (validated first) or nothing."""
+    return load_scenario(session, read_scenario(path))

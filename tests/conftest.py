@@ -62,8 +62,7 @@ def runner(db_url: str) -> CliRunner:
     return CliRunner(env={"OUTREACH_DATABASE_URL": db_url})
 
 
-@pytest.fixture
-def pg_url() -> Iterator[str]:
+def _pg_database() -> Iterator[str]:
     """A new, empty PostgreSQL database, dropped afterwards."""
     base = os.environ.get("OUTREACH_TEST_POSTGRES_URL")
     if not base:
@@ -91,6 +90,18 @@ def pg_url() -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A new, empty PostgreSQL database, dropped afterwards."""
+    yield from _pg_database()
+
+
+@pytest.fixture
+def other_pg_url() -> Iterator[str]:
+    """A second one, for tests that copy between databases."""
+    yield from _pg_database()
 
 
 PLAN_START = "2027-01-04"
