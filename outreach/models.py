@@ -202,8 +202,25 @@ class PlanCrew(SQLModel, table=True):
     plan_id: int = Field(foreign_key="plan.id", index=True)
     date: dt.date
     vehicle_code: str
-    staff_code: str = Field(index=True)
+    staff_code: str = Field(index=True)  # the code when planned (codes can change later)
     role: str
+    staff_id: int | None = Field(default=None, index=True)  # the member, whatever their code
+
+
+class PlanService(SQLModel, table=True):
+    """A plan version's own copy of what families read about a service (name, what to
+    bring, contact, access threshold): edits reach the public with the next publication."""
+
+    __tablename__ = "plan_service"
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id", index=True)
+    code: str
+    name: str
+    description: str = ""
+    what_to_bring: str = ""
+    contact: str = ""
+    access_threshold_min: int = DEFAULT_ACCESS_MIN
 
 
 class Publication(SQLModel, table=True):

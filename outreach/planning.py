@@ -14,12 +14,21 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from outreach.access import DEFAULT_ACCESS_MIN
 from outreach.adjustments import pins_for
 from outreach.coverage import coverage_kpis
 from outreach.db import use_case
 from outreach.errors import PlanNotPublishable, UnknownPlan
 from outreach.mapping import PlanningInput, build_problem, plan_version, staff_export_id
-from outreach.models import Plan, PlanCrew, PlanSession, Publication, Scenario, StaffMember
+from outreach.models import (
+    Plan,
+    PlanCrew,
+    PlanService,
+    PlanSession,
+    Publication,
+    Scenario,
+    StaffMember,
+)
 from outreach.plan import PlanVersion
 from outreach.travel import GeodesicTravelModel, TravelModel
 from solver import Pin, ProgressCallback, Solution, SolveParams, solve
@@ -99,10 +108,14 @@ def store_version(session: Session, version: PlanVersion) -> Plan:
     assert plan.id is not None
     stops = {s["id"]: s for s in version.inputs["stops"]}
     services = {s["id"]: s for s in version.inputs["services"]}
-    staff_codes = {
-        staff_export_id(m): m.code for m in session.exec(
-            select(StaffMember).where(StaffMember.scenario_id == plan.scenario_id))
-    }
+    members = {staff_export_id(m): m for m in session.exec(
+        select(StaffMember).where(StaffMember.scenario_id == plan.scenario_id))}
+    for service in version.inputs["services"]:
+        session.add(PlanService(
+            plan_id=plan.id, code=service["id"], name=service["name"],
+            description=service.get("description", ""),
+            what_to_bring=service.get("what_to_bring", ""), contact=service.get("contact", ""),
+            access_threshold_min=service.get("access_threshold_min", DEFAULT_ACCESS_MIN)))
     for route in version.routes:
         for seq, visit in enumerate(route.visits, start=1):
             stop = stops[visit.stop]
@@ -116,9 +129,10 @@ def store_version(session: Session, version: PlanVersion) -> Plan:
                 end_min=visit.end_min, leave_min=visit.leave_min,
             ))
         for member in route.crew:
+            known = members.get(member.staff)
             session.add(PlanCrew(plan_id=plan.id, date=route.date, vehicle_code=route.vehicle,
-                                 staff_code=staff_codes.get(member.staff, member.staff),
-                                 role=member.role))
+                                 staff_code=known.code if known else member.staff,
+                                 staff_id=known.id if known else None, role=member.role))
     session.flush()
     return plan
 

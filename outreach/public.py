@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from outreach import ical
 from outreach.access import AccessPolicy
-from outreach.models import Commune, Plan, PlanSession, Publication, Scenario, Service
+from outreach.models import Commune, Plan, PlanService, PlanSession, Publication, Scenario
 from outreach.planning import published_plan_id
 from outreach.timefmt import format_hhmm
 
@@ -90,7 +90,7 @@ def last_published_at(session: Session) -> dt.datetime:
 def _published_rows(
     session: Session, date_from: dt.date, date_to: dt.date | None = None,
     commune_insee: str | None = None, service_code: str | None = None,
-) -> list[tuple[PlanSession, str, Service | None]]:
+) -> list[tuple[PlanSession, str, PlanService | None]]:
     plan_ids = published_plan_ids(session)
     if not plan_ids:
         return []
@@ -108,12 +108,14 @@ def _published_rows(
         p.plan_id: p.scenario_id
         for p in session.exec(select(Publication).where(col(Publication.plan_id).in_(plan_ids)))
     }
-    services = {(s.scenario_id, s.code): s for s in session.exec(select(Service)).all()}
-    return [(row, plan_scenarios[row.plan_id],
-             services.get((plan_scenarios[row.plan_id], row.service_code))) for row in rows]
+    # The published version's own copy of the services' texts, not today's edits.
+    services = {(s.plan_id, s.code): s for s in session.exec(
+        select(PlanService).where(col(PlanService.plan_id).in_(plan_ids)))}
+    return [(row, plan_scenarios[row.plan_id], services.get((row.plan_id, row.service_code)))
+            for row in rows]
 
 
-def _public(row: PlanSession, scenario_id: str, service: Service | None,
+def _public(row: PlanSession, scenario_id: str, service: PlanService | None,
             travel_min: int | None = None, distance_km: float | None = None) -> PublicSession:
     return PublicSession(
         date=row.date, start_min=row.start_min, end_min=row.end_min,
@@ -182,18 +184,18 @@ def published_sessions(
 
 
 def published_services(session: Session) -> list[PublicService]:
-    """Services of the scenarios that have a published plan."""
+    """Services of the published plans, as published."""
     plan_ids = published_plan_ids(session)
-    scenario_ids = {
-        p.scenario_id
+    plan_scenarios = {
+        p.plan_id: p.scenario_id
         for p in session.exec(select(Publication).where(col(Publication.plan_id).in_(plan_ids)))
     }
     scenarios = {s.id: s for s in session.exec(select(Scenario)).all()}
-    services = session.exec(select(Service).where(col(Service.scenario_id).in_(scenario_ids))
-                            .order_by(col(Service.name))).all()
-    return [PublicService(scenario_id=s.scenario_id, code=s.code, name=s.name,
+    services = session.exec(select(PlanService).where(col(PlanService.plan_id).in_(plan_ids))
+                            .order_by(col(PlanService.name), col(PlanService.plan_id))).all()
+    return [PublicService(scenario_id=plan_scenarios[s.plan_id], code=s.code, name=s.name,
                           description=s.description, what_to_bring=s.what_to_bring,
-                          departement=scenarios[s.scenario_id].departement,
+                          departement=scenarios[plan_scenarios[s.plan_id]].departement,
                           access_threshold_min=s.access_threshold_min, contact=s.contact)
             for s in services]
 

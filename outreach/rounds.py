@@ -86,7 +86,7 @@ def staff_rounds(session: Session, staff_id: int, since: dt.date | None = None) 
     plan_id = published_plan_id(session, member.scenario_id)
     if plan_id is None:
         return []
-    query = select(PlanCrew).where(PlanCrew.plan_id == plan_id, PlanCrew.staff_code == member.code)
+    query = select(PlanCrew).where(PlanCrew.plan_id == plan_id, PlanCrew.staff_id == member.id)
     if since is not None:
         query = query.where(PlanCrew.date >= since)
     mine = session.exec(query.order_by(col(PlanCrew.date), col(PlanCrew.vehicle_code))).all()
@@ -94,7 +94,7 @@ def staff_rounds(session: Session, staff_id: int, since: dt.date | None = None) 
         return []
     plan = session.get(Plan, plan_id)
     routes = {(r["date"], r["vehicle"]): r for r in (plan.document.get("routes", []) if plan else [])}
-    names = {m.code: m.name for m in session.exec(
+    names = {m.id: m.name for m in session.exec(
         select(StaffMember).where(StaffMember.scenario_id == member.scenario_id))}
     vehicles = {v.code: v for v in session.exec(
         select(Vehicle).where(Vehicle.scenario_id == member.scenario_id))}
@@ -112,10 +112,11 @@ def staff_rounds(session: Session, staff_id: int, since: dt.date | None = None) 
         route = routes.get((crew.date.isoformat(), crew.vehicle_code), {})
         vehicle = vehicles.get(crew.vehicle_code)
         colleagues = tuple(
-            Colleague(name=names.get(c.staff_code, c.staff_code), role=c.role)
+            Colleague(name=names.get(c.staff_id, c.staff_code) if c.staff_id else c.staff_code,
+                      role=c.role)
             for c in crew_rows
             if c.date == crew.date and c.vehicle_code == crew.vehicle_code
-            and c.staff_code != member.code
+            and c.staff_id != member.id
         )
         stops = tuple(
             RoundStop(seq=s.seq, commune_insee=s.commune_insee, commune_name=s.commune_name,

@@ -218,12 +218,17 @@ def read_scenario(path: Path) -> ScenarioSpec:
         raise InvalidInput(f"Scénario {path.name} invalide :", problems) from None
 
 
-def _upsert(session: Session, model: type, scenario_id: str, code: str, **values: Any) -> Any:
+def _upsert(session: Session, model: type, scenario_id: str, code: str, keep_edited: bool = False,
+            **values: Any) -> Any:
+    """Create or update the row of ``code``; with ``keep_edited``, a row a coordinator
+    has saved since (its version moved on) is left as it is."""
     row = session.exec(
         select(model).where(model.scenario_id == scenario_id, model.code == code)  # type: ignore[attr-defined]
     ).first()
     if row is None:
         row = model(scenario_id=scenario_id, code=code, **values)
+    elif keep_edited and getattr(row, "version", 1) > 1:
+        return row
     else:
         for key, value in values.items():
             setattr(row, key, value)
@@ -241,8 +246,10 @@ def _communes(session: Session, codes: set[str]) -> dict[str, Commune]:
     return {c.insee: c for c in rows}
 
 
-def load_scenario(session: Session, spec: ScenarioSpec) -> Scenario:
-    """Write a validated scenario (and its département's communes) to the database."""
+def load_scenario(session: Session, spec: ScenarioSpec, keep_edited: bool = False) -> Scenario:
+    """Write a validated scenario (and its département's communes) to the database; with
+    ``keep_edited``, records a coordinator has edited since are kept as they are."""
+    keep = {"keep_edited": keep_edited}
     header = spec.scenario
     if session.exec(select(Commune).where(Commune.departement == header.departement)).first() is None:
         import_communes(session, header.departement)
@@ -273,7 +280,7 @@ def load_scenario(session: Session, spec: ScenarioSpec) -> Scenario:
     session.flush()
 
     for s in spec.services:
-        _upsert(session, Service, header.id, s.id, name=s.name, description=s.description,
+        _upsert(session, Service, header.id, s.id, **keep, name=s.name, description=s.description,
                 what_to_bring=s.what_to_bring, contact=s.contact,
                 required_roles=s.required_roles,
                 session_min=s.session_min, setup_min=s.setup_min, packup_min=s.packup_min,
@@ -285,15 +292,17 @@ def load_scenario(session: Session, spec: ScenarioSpec) -> Scenario:
                 lunch_end_min=s.lunch_end)
     for v in spec.vehicles:
         base = communes[v.base_insee]
-        _upsert(session, Vehicle, header.id, v.id, name=v.name, base_insee=v.base_insee,
+        _upsert(session, Vehicle, header.id, v.id, **keep, name=v.name, base_insee=v.base_insee,
                 base_name=v.base_name or base.name, base_lat=base.lat, base_lon=base.lon,
                 services=v.services, weekdays=sorted(v.weekdays), max_duty_min=v.max_duty_min,
                 shift_start_min=v.shift_start, shift_end_min=v.shift_end)
     for p in spec.staff:
-        member = _upsert(session, StaffMember, header.id, p.id, name=p.name, roles=p.roles,
+        member = _upsert(session, StaffMember, header.id, p.id, **keep, name=p.name, roles=p.roles,
                          weekdays=sorted(p.weekdays), day_start_min=p.day_start,
                          day_end_min=p.day_end, max_day_min=p.max_day_min,
                          max_week_min=p.max_week_min)
+        if keep_edited and member.version > 1:
+            continue  # their absences are the coordinator's too
         for old in session.exec(select(Absence).where(Absence.staff_id == member.id)).all():
             session.delete(old)
         for a in p.absences:
@@ -301,14 +310,14 @@ def load_scenario(session: Session, spec: ScenarioSpec) -> Scenario:
                                 reason=a.reason))
     for stop in spec.stops:
         commune = communes[stop.commune_insee]
-        _upsert(session, Stop, header.id, stop.id, commune_insee=stop.commune_insee, venue=stop.venue,
+        _upsert(session, Stop, header.id, stop.id, **keep, commune_insee=stop.commune_insee, venue=stop.venue,
                 lat=stop.lat if stop.lat is not None else commune.lat,
                 lon=stop.lon if stop.lon is not None else commune.lon,
                 services=stop.services, vulnerability=stop.vulnerability,
                 windows=[{"weekday": w.weekday, "from": w.start, "to": w.end} for w in stop.windows])
     for site in spec.fixed_sites:
         commune = communes[site.commune_insee]
-        _upsert(session, FixedSite, header.id, site.id, name=site.name,
+        _upsert(session, FixedSite, header.id, site.id, **keep, name=site.name,
                 commune_insee=site.commune_insee,
                 lat=site.lat if site.lat is not None else commune.lat,
                 lon=site.lon if site.lon is not None else commune.lon)
@@ -317,7 +326,8 @@ def load_scenario(session: Session, spec: ScenarioSpec) -> Scenario:
 
 
 def seed_demo(session: Session, names: list[str] | None = None) -> list[Scenario]:
-    """Load the demo scenarios shipped in seeds/scenarios (all of them by default)."""
+    """Load the demo scenarios shipped in seeds/scenarios (all of them by default); what a
+    coordinator has edited since is kept, never reverted."""
     chosen = names or available_scenarios()
     loaded = []
     for name in chosen:
@@ -326,7 +336,7 @@ def seed_demo(session: Session, names: list[str] | None = None) -> list[Scenario
             raise UnknownScenario(
                 f"Scénario inconnu : {name!r}. Disponibles : {', '.join(available_scenarios())}."
             )
-        loaded.append(load_scenario(session, read_scenario(path)))
+        loaded.append(load_scenario(session, read_scenario(path), keep_edited=True))
     return loaded
 
 

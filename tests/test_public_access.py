@@ -8,13 +8,15 @@ from sqlmodel import Session, select
 
 from outreach import db
 from outreach.access import AccessPolicy
-from outreach.models import Commune, PlanSession, Service
+from outreach.models import Commune, PlanService, PlanSession
 from outreach.public import next_sessions_near
 
 
 def _set_threshold(url: str, code: str, minutes: int) -> None:
+    """The threshold of the service as published (the published version's copy)."""
     with db.unit_of_work(url) as s:
-        for service in s.exec(select(Service).where(Service.code == code)):
+        for service in s.exec(select(PlanService).where(PlanService.code == code,
+                                                        PlanService.plan_id == 1)):
             service.access_threshold_min = minutes
             s.add(service)
 
