@@ -300,11 +300,22 @@ def restore_cmd(source: Path, replace: bool) -> None:
 @click.option("--redis-url", envvar="OUTREACH_REDIS_URL", required=True,
               help="File d'attente Redis (ou OUTREACH_REDIS_URL).")
 @click.option("--max-jobs", type=int, help="S'arrêter après ce nombre de calculs.")
-@click.option("--idle-timeout", type=float, help="S'arrêter après ce temps sans calcul (s).")
-def worker_cmd(redis_url: str, max_jobs: int | None, idle_timeout: float | None) -> None:
-    """Exécute les calculs de plan mis en file d'attente par l'application web (production)."""
-    from outreach.jobs import RedisQueue
+@click.option("--burst", is_flag=True, help="Exécuter les calculs en attente, puis s'arrêter.")
+@click.option("--name", help="Nom du processus de calcul (par défaut : choisi par RQ).")
+@click.option("--queue", "queue_name", default="outreach-solves", show_default=True,
+              help="Nom de la file RQ.")
+def worker_cmd(redis_url: str, max_jobs: int | None, burst: bool, name: str | None,
+               queue_name: str) -> None:
+    """Exécute les calculs de plan mis en file d'attente par l'application web (production,
+    file RQ sur Redis). Un calcul dont le processus s'est arrêté est relancé une fois ; les
+    calculs perdus par un redémarrage de Redis sont remis en file."""
+    from outreach.jobs import RQRunner, reconcile
 
-    queue = RedisQueue(redis_url)
-    count = queue.work(max_jobs=max_jobs, idle_timeout_s=idle_timeout)
-    click.echo(f"{count} calcul(s) exécuté(s).")
+    runner = RQRunner(redis_url, config.database_url(), queue_name=queue_name)
+    with db.unit_of_work() as session:
+        requeued = reconcile(session, runner)
+    if requeued:
+        click.echo(f"{requeued} calcul(s) remis en file.")
+    worker = runner.worker(name)
+    worker.work(burst=burst, max_jobs=max_jobs, with_scheduler=False, logging_level="WARNING")
+    click.echo("Processus de calcul arrêté.")

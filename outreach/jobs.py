@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import math
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -67,13 +66,23 @@ def _update(url: str | None, job_id: int, **values: Any) -> None:
         session.add(job)
 
 
+class Superseded(Exception):
+    """A later attempt of the same job has started: this one must not store its plan."""
+
+
 def run(job_id: int, url: str | None = None) -> None:
-    """Execute one job to its end; never raises (the failure is recorded on the job)."""
+    """Execute one job to its end; never raises (the failure is recorded on the job).
+
+    The run takes the job's next attempt number; its plan is stored, in the same
+    transaction as the job's "done", only if no later attempt has started meanwhile
+    (the job row is locked for that check), so a job never gets two plans."""
     with db.unit_of_work(url) as session:
         job = session.get(SolveJob, job_id)
         if job is None or job.status != QUEUED:
             return
         job.status, job.started_at = RUNNING, _now()
+        job.attempt += 1
+        attempt = job.attempt
         session.add(job)
         scenario_id, start, weeks = job.scenario_id, job.horizon_start, job.weeks
         params = SolveParams(time_limit_s=float(job.params["time_limit_s"]),
@@ -87,20 +96,37 @@ def run(job_id: int, url: str | None = None) -> None:
         with db.unit_of_work(url) as session:
             plan = create_plan(session, scenario_id, start, weeks, params, keep_published=keep,
                                progress=_recorder(url, job_id), prefer_published=prefer)
-            job = session.get(SolveJob, job_id)
-            assert job is not None
+            job = session.exec(select(SolveJob).where(SolveJob.id == job_id)
+                               .with_for_update()).one()
+            session.refresh(job)
+            if job.attempt != attempt or job.status != RUNNING:
+                raise Superseded
             job.status, job.plan_id, job.finished_at = DONE, plan.id, _now()
             job.progress = {"elapsed_s": round(time.monotonic() - began, 1),
                             "demand_served": plan.demand_served,
                             "demand_total": plan.demand_total,
                             "solver_status": plan.solver_status}
             session.add(job)
+    except Superseded:
+        log.warning("solve job %s attempt %s superseded: its plan is dropped", job_id, attempt)
     except OutreachError as error:
-        _update(url, job_id, status=FAILED, error=str(error), finished_at=_now())
+        _update_attempt(url, job_id, attempt, status=FAILED, error=str(error), finished_at=_now())
     except Exception as error:
         log.exception("solve job %s failed", job_id)
-        _update(url, job_id, status=FAILED, finished_at=_now(),
-                error=f"Le calcul a échoué ({type(error).__name__}). Le plan publié est inchangé.")
+        _update_attempt(url, job_id, attempt, status=FAILED, finished_at=_now(),
+                        error=f"Le calcul a échoué ({type(error).__name__}). Le plan publié "
+                              "est inchangé.")
+
+
+def _update_attempt(url: str | None, job_id: int, attempt: int, **values: Any) -> None:
+    """Record the end of an attempt, unless a later one has taken the job over."""
+    with db.unit_of_work(url) as session:
+        job = session.exec(select(SolveJob).where(SolveJob.id == job_id).with_for_update()).first()
+        if job is None or job.attempt != attempt:
+            return
+        for key, value in values.items():
+            setattr(job, key, value)
+        session.add(job)
 
 
 def _recorder(url: str | None, job_id: int, every_s: float = 1.0) -> ProgressCallback:
@@ -140,71 +166,163 @@ def recover_interrupted(session: Session) -> int:
     return len(stale)
 
 
-class RedisQueue:
-    """Production runner: job ids go to a Redis list; ``outreach worker`` processes pop them.
+QUEUE_NAME = "outreach-solves"
+RETRIES = 1  # a solve whose worker died is run once more, then failed with a message
+MONITORING_S = 5  # RQ heartbeat interval: an abandoned solve is noticed ~65 s after
+MAINTENANCE_S = 10  # how often a worker cleans RQ's registries and reconciles the jobs
 
-    The job's state lives in the database as with the embedded runner, so the
-    web pages read progress the same way whichever runner executes it.
+
+
+
+def run_attempt(job_id: int, url: str | None = None) -> None:
+    """The function RQ runs: one attempt at a job. A retry after a worker died finds the
+    job still "running" (the dead attempt wrote nothing else): it starts again."""
+    with db.unit_of_work(url) as session:
+        job = session.get(SolveJob, job_id)
+        if job is not None and job.status == RUNNING:
+            job.status = QUEUED
+            job.progress = {**(job.progress or {}), "retried": True}
+            session.add(job)
+    run(job_id, url)
+
+
+def on_rq_failure(rq_job: Any, _connection: Any, *_exc_info: Any) -> None:
+    """RQ gave up on a solve (its worker died twice): say so on the job. RQ calls this
+    at each failure, also when a retry follows: then the job stays as it is."""
+    if rq_job.retries_left:
+        return
+    job_id, url = rq_job.args[0], rq_job.args[1]
+    with db.unit_of_work(url) as session:
+        job = session.get(SolveJob, job_id)
+        if job is not None and job.status in (QUEUED, RUNNING):
+            job.status, job.finished_at = FAILED, _now()
+            job.error = ("Le calcul a été interrompu (le processus de calcul s'est arrêté) : "
+                         "aucun plan n'a été enregistré et le plan publié est inchangé. "
+                         "Relancez-le.")
+            session.add(job)
+
+
+class QueueUnavailable(OutreachError):
+    pass
+
+
+class RQRunner:
+    """Production runner: solves go to an RQ queue on Redis; ``outreach worker`` runs them.
+
+    The job's state lives in the database as with the embedded runner, so the web pages
+    read progress the same way whichever runner executes it. RQ retries a solve whose
+    worker died (:data:`RETRIES`); :func:`reconcile` re-queues the solves a Redis restart
+    lost.
     """
 
-    KEY = "outreach:solve-jobs"
-    POLL_S = 2  # each BRPOP waits at most this long, well inside the socket timeout
-    RETRY_S = 1.0  # pause before reconnecting after Redis went away
-
-    def __init__(self, redis_url: str, url: str | None = None, key: str | None = None,
+    def __init__(self, redis_url: str, url: str | None = None, queue_name: str = QUEUE_NAME,
                  socket_timeout_s: float = 30.0) -> None:
         import redis
+        from rq import Queue
 
         self.url = url
-        self.key = key or self.KEY
-        # An explicit socket timeout longer than one poll: redis-py's default (5 s
-        # in recent releases) would otherwise end a BRPOP that waits for ever.
-        self.poll_s = min(self.POLL_S, max(1, int(socket_timeout_s) - 1))
-        self._redis = redis.Redis.from_url(redis_url, socket_timeout=socket_timeout_s,
-                                           socket_connect_timeout=socket_timeout_s,
-                                           health_check_interval=30)
+        self.connection = redis.Redis.from_url(redis_url, socket_timeout=socket_timeout_s,
+                                               socket_connect_timeout=5,
+                                               health_check_interval=30)
+        self.queue = Queue(queue_name, connection=self.connection)
 
     def enqueue(self, job_id: int) -> None:
-        self._redis.lpush(self.key, str(job_id))
+        from rq import Callback, Retry
 
-    def work(self, max_jobs: int | None = None, idle_timeout_s: float | None = None) -> int:
-        """Run queued jobs one after another; returns how many ran. Stops after
-        ``max_jobs`` jobs, or when nothing arrives for ``idle_timeout_s`` seconds;
-        otherwise stays up, reconnecting when Redis restarts."""
-        import redis
+        with db.unit_of_work(self.url) as session:
+            job = session.get(SolveJob, job_id)
+            limit = float(job.params["time_limit_s"]) if job else 600.0
+        self.queue.enqueue(
+            run_attempt, job_id, self.url, job_id=self.rq_id(job_id), retry=Retry(max=RETRIES),
+            job_timeout=int(limit * 2 + 300), on_failure=Callback(on_rq_failure),
+            result_ttl=86400, failure_ttl=7 * 86400)
 
-        done = 0
-        idle_since = time.monotonic()
-        while max_jobs is None or done < max_jobs:
-            if idle_timeout_s is not None and time.monotonic() - idle_since >= idle_timeout_s:
-                break
-            wait = self.poll_s
-            if idle_timeout_s is not None:
-                left = idle_timeout_s - (time.monotonic() - idle_since)
-                wait = max(1, min(wait, math.ceil(left)))
-            try:
-                item = self._redis.brpop([self.key], timeout=wait)
-            except (redis.ConnectionError, redis.TimeoutError) as error:
-                log.warning("Redis unavailable (%s); retrying", error)
-                time.sleep(self.RETRY_S)
-                continue
-            if item is None:
-                continue
-            run(int(item[1]), self.url)
-            done += 1
-            idle_since = time.monotonic()
-        return done
+    def rq_id(self, job_id: int) -> str:
+        """RQ's id of a solve: unique per queue, since job ids are shared by every queue
+        of one Redis (two databases may use one Redis with two queue names)."""
+        return f"{self.queue.name}-solve-{job_id}"
+
+    def worker(self, name: str | None = None) -> Any:
+        return _worker_class()([self.queue], connection=self.connection, name=name,
+                               job_monitoring_interval=MONITORING_S,
+                               maintenance_interval=MAINTENANCE_S, runner=self)
 
     def shutdown(self) -> None:
-        self._redis.close()
+        self.connection.close()
 
 
-def make_runner(url: str | None = None, redis_url: str | None = None) -> InProcessRunner | RedisQueue:
-    """The Redis queue when ``redis_url`` (or OUTREACH_REDIS_URL) is set, else in-process."""
+def reconcile(session: Session, runner: RQRunner) -> int:
+    """Put back on the queue the solves Redis lost (a restart without persistence):
+    queued or running in the database, unknown to RQ. A running one may still be running
+    in a worker: the new attempt supersedes it (see :func:`run`), so the job still gets
+    one plan. Returns how many were re-queued."""
+    from rq.exceptions import NoSuchJobError
+    from rq.job import Job
+
+    requeued = 0
+    for job in session.exec(select(SolveJob).where(col(SolveJob.status).in_([QUEUED, RUNNING]))):
+        assert job.id is not None
+        try:
+            Job.fetch(runner.rq_id(job.id), connection=runner.connection)
+            continue
+        except NoSuchJobError:
+            pass
+        runner.enqueue(job.id)
+        requeued += 1
+    return requeued
+
+
+def _worker_class() -> Any:
+    from rq import Worker
+
+    class SolveWorker(Worker):
+        """An RQ worker that also reconciles the database's jobs with the queue."""
+
+        def __init__(self, *args: Any, runner: RQRunner, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.runner = runner
+
+        def run_maintenance_tasks(self) -> None:
+            super().run_maintenance_tasks()
+            try:
+                with db.unit_of_work(self.runner.url) as session:
+                    reconcile(session, self.runner)
+            except Exception:  # the database or Redis may be away for a moment
+                log.exception("reconciling solve jobs failed; next time")
+
+    return SolveWorker
+
+
+@use_case
+def discard(session: Session, job_id: int) -> None:
+    """Remove a job that never reached the queue."""
+    job = session.get(SolveJob, job_id)
+    if job is not None and job.status == QUEUED:
+        session.delete(job)
+
+
+def start(session: Session, runner: Any, scenario_id: str, start_date: dt.date, weeks: int,
+          params: SolveParams, **options: Any) -> SolveJob:
+    """Record a job and hand it to ``runner``; when the queue cannot take it, nothing is
+    kept and :class:`QueueUnavailable` says so."""
+    job = submit(session, scenario_id, start_date, weeks, params, **options)
+    assert job.id is not None
+    try:
+        runner.enqueue(job.id)
+    except Exception as error:  # noqa: BLE001 - whatever stops the queue, keep nothing
+        log.warning("could not queue solve job %s: %s", job.id, error)
+        discard(session, job.id)
+        raise QueueUnavailable("Le service de calcul est indisponible pour l'instant : rien n'a "
+                               "été lancé ni enregistré. Réessayez dans un instant.") from None
+    return job
+
+
+def make_runner(url: str | None = None, redis_url: str | None = None) -> InProcessRunner | RQRunner:
+    """The RQ queue when ``redis_url`` (or OUTREACH_REDIS_URL) is set, else in-process."""
     import os
 
     redis_url = redis_url or os.environ.get("OUTREACH_REDIS_URL")
-    return RedisQueue(redis_url, url) if redis_url else InProcessRunner(url)
+    return RQRunner(redis_url, url) if redis_url else InProcessRunner(url)
 
 
 class InProcessRunner:

@@ -296,6 +296,9 @@ class SolveJob(SQLModel, table=True):
     created_at: dt.datetime
     started_at: dt.datetime | None = None
     finished_at: dt.datetime | None = None
+    # Each run of the job takes the next number; only the latest may store its plan, so
+    # a run thought dead that finishes after all cannot write a second plan.
+    attempt: int = 0
 
 
 class Adjustment(SQLModel, table=True):

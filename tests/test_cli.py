@@ -72,20 +72,14 @@ def test_an_unmigrated_database_gets_a_clear_message(tmp_path):
     assert "outreach db upgrade" in result.output
 
 
-def test_worker_stops_when_idle(redis_url):
+def test_worker_in_burst_mode_stops_when_the_queue_is_empty(redis_url, db_url):
     import uuid
 
-    from outreach import jobs
-
-    key = f"outreach:test:{uuid.uuid4().hex}"
-    original = jobs.RedisQueue.KEY
-    jobs.RedisQueue.KEY = key
-    try:
-        result = CliRunner().invoke(main, ["worker", "--redis-url", redis_url, "--idle-timeout", "1"])
-    finally:
-        jobs.RedisQueue.KEY = original
+    result = CliRunner(env={"OUTREACH_DATABASE_URL": db_url}).invoke(
+        main, ["worker", "--redis-url", redis_url, "--burst",
+               "--queue", f"outreach-test-{uuid.uuid4().hex}"])
     assert result.exit_code == 0, result.output
-    assert "0 calcul(s) exécuté(s)." in result.output
+    assert "Processus de calcul arrêté." in result.output
 
 
 def test_a_new_plan_lists_its_changes_against_the_published_one(runner):

@@ -134,22 +134,96 @@ def test_interrupted_jobs_are_failed_on_restart(planned_url):
         assert s.get(SolveJob, job.id).status == "failed"
 
 
-def test_redis_queue_runs_jobs_in_a_worker(planned_url, redis_url):
+def test_rq_runs_jobs_in_a_worker(planned_url, redis_url):
     import datetime as dt
     import uuid
 
     from solver import SolveParams
 
-    queue = jobs.RedisQueue(redis_url, planned_url, key=f"outreach:test:{uuid.uuid4().hex}")
+    runner = jobs.RQRunner(redis_url, planned_url, queue_name=f"outreach-test-{uuid.uuid4().hex}")
     with db.unit_of_work(planned_url) as s:
-        ids = [jobs.submit(s, "loire", dt.date(2027, 1, 4), 1, SolveParams(time_limit_s=120, work_limit_s=2)).id
-               for _ in range(2)]
-    for job_id in ids:
-        queue.enqueue(job_id)
-    assert queue.work(idle_timeout_s=1) == 2
-    queue.shutdown()
+        ids = [jobs.start(s, runner, "loire", dt.date(2027, 1, 4), 1,
+                          SolveParams(time_limit_s=120, work_limit_s=2)).id for _ in range(2)]
+    worker = runner.worker()
+    assert worker.work(burst=True, with_scheduler=False)
+    runner.shutdown()
     with Session(db.get_engine(planned_url)) as s:
         assert [s.get(SolveJob, i).status for i in ids] == ["done", "done"]
+
+
+def test_a_solve_posted_while_the_queue_is_down_is_refused_and_keeps_nothing(planned_url):
+    import datetime as dt
+
+    from sqlmodel import select
+
+    from solver import SolveParams
+
+    runner = jobs.RQRunner("redis://127.0.0.1:1/0", planned_url)  # nothing listens there
+    with Session(db.get_engine(planned_url)) as s:
+        before = len(s.exec(select(SolveJob)).all())
+    with db.unit_of_work(planned_url) as s, pytest.raises(jobs.QueueUnavailable,
+                                                          match="rien n'a été lancé"):
+        jobs.start(s, runner, "loire", dt.date(2027, 1, 4), 1, SolveParams(time_limit_s=5))
+    with Session(db.get_engine(planned_url)) as s:
+        assert len(s.exec(select(SolveJob)).all()) == before
+
+
+def test_a_solve_whose_worker_died_runs_again_and_one_lost_by_redis_is_requeued(
+        planned_url, redis_url):
+    """A worker killed mid-solve (SIGKILL, worker and work horse): RQ retries the job once
+    (its registry cleanup, run by any worker's maintenance, here with a cut-off in the
+    future instead of waiting for the heartbeat to expire); and a job the queue never had
+    (a Redis restart without persistence) is re-queued by the reconciliation."""
+    import datetime as dt
+    import os
+    import signal
+    import subprocess
+    import sys
+    import uuid
+
+    from rq.registry import StartedJobRegistry
+
+    from solver import SolveParams
+
+    name = f"outreach-test-{uuid.uuid4().hex}"
+    runner = jobs.RQRunner(redis_url, planned_url, queue_name=name)
+    with db.unit_of_work(planned_url) as s:
+        died = jobs.start(s, runner, "indre-et-loire", dt.date(2027, 1, 4), 4,
+                          SolveParams(time_limit_s=120, work_limit_s=60)).id
+    worker = subprocess.Popen(
+        [sys.executable, "-c", "from outreach.cli import main; main()", "worker", "--redis-url",
+         redis_url, "--queue", name, "--burst"],
+        env={**os.environ, "OUTREACH_DATABASE_URL": planned_url}, start_new_session=True,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(600):  # until the solve runs (at most a minute)
+            with Session(db.get_engine(planned_url)) as s:
+                if s.get(SolveJob, died).status == jobs.RUNNING:
+                    break
+            time.sleep(0.1)
+        else:
+            pytest.fail("the worker never started the solve")
+    finally:
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait()
+    with Session(db.get_engine(planned_url)) as s:
+        assert s.get(SolveJob, died).status == jobs.RUNNING  # stuck, as before RQ
+    StartedJobRegistry(queue=runner.queue).cleanup(timestamp=time.time() + 3600)
+    with db.unit_of_work(planned_url) as s:
+        lost = jobs.submit(s, "loire", dt.date(2027, 1, 4), 1,
+                           SolveParams(time_limit_s=120, work_limit_s=1)).id
+    with db.unit_of_work(planned_url) as s:
+        assert jobs.reconcile(s, runner) == 1  # `lost` goes to the queue
+    with db.unit_of_work(planned_url) as s:  # the retry may be shorter: the work is the test's
+        job = s.get(SolveJob, died)
+        job.params = {**job.params, "work_limit_s": 1}
+        s.add(job)
+    assert runner.worker().work(burst=True, with_scheduler=False)
+    runner.shutdown()
+    with Session(db.get_engine(planned_url)) as s:
+        assert s.get(SolveJob, died).status == "done"
+        assert s.get(SolveJob, died).progress.get("elapsed_s") is not None
+        assert s.get(SolveJob, lost).status == "done"
 
 
 @pytest.mark.postgres
@@ -239,17 +313,6 @@ def test_the_progress_page_shows_the_gap(client, planned_url):
     assert 'http-equiv="refresh"' in page
 
 
-def test_redis_worker_stays_up_past_its_socket_timeout(redis_url):
-    """An idle worker keeps polling: a wait longer than the socket timeout is not an error."""
-    import uuid
-
-    queue = jobs.RedisQueue(redis_url, key=f"outreach:test:{uuid.uuid4().hex}", socket_timeout_s=2)
-    began = time.monotonic()
-    assert queue.work(idle_timeout_s=5) == 0
-    assert time.monotonic() - began >= 5
-    queue.shutdown()
-
-
 def test_plan_page_claims_optimal_only_with_a_proof_and_else_a_proven_gap(client, planned_url):
     """A local-search plan proves nothing itself: the page gives the relaxation's
     proven gap, never "optimal" unless the bound equals the plan's value."""
@@ -272,3 +335,35 @@ def test_plan_page_claims_optimal_only_with_a_proof_and_else_a_proven_gap(client
         assert "aucun meilleur plan possible" not in page
     else:
         assert solver["status"] == "optimal" and "aucun meilleur plan possible" in page
+
+
+def test_an_attempt_overtaken_by_a_later_one_stores_no_plan(planned_url, monkeypatch):
+    """A run thought dead (its job re-queued) that finishes after all: its plan is dropped,
+    so a job never gets two plans."""
+    import datetime as dt
+
+    from sqlmodel import func, select
+
+    from outreach.models import Plan
+    from solver import SolveParams
+
+    with db.unit_of_work(planned_url) as s:
+        job_id = jobs.submit(s, "loire", dt.date(2027, 1, 4), 1,
+                             SolveParams(time_limit_s=120, work_limit_s=1)).id
+    real = jobs.create_plan
+
+    def overtaken(session, *args, **kwargs):  # type: ignore[no-untyped-def]
+        with db.unit_of_work(planned_url) as other:  # meanwhile a new attempt takes the job
+            job = other.get(SolveJob, job_id)
+            job.attempt += 1
+            other.add(job)
+        return real(session, *args, **kwargs)
+
+    monkeypatch.setattr(jobs, "create_plan", overtaken)
+    with Session(db.get_engine(planned_url)) as s:
+        plans = s.exec(select(func.count()).select_from(Plan)).one()
+    jobs.run(job_id, planned_url)
+    with Session(db.get_engine(planned_url)) as s:
+        assert s.exec(select(func.count()).select_from(Plan)).one() == plans
+        job = s.get(SolveJob, job_id)
+        assert job.status == jobs.RUNNING and job.plan_id is None and job.attempt == 2

@@ -106,17 +106,18 @@ STABILITY = ("free", "prefer", "keep")
 
 def _start_job(scenario_id: str, start: dt.date, weeks: int, time_limit: float,
                stability: str = "free", move_threshold: int = 10) -> SolveJob:
-    job = jobs.submit(g.db, scenario_id, start, weeks,
-                      SolveParams(time_limit_s=time_limit, method=Method.PATTERNS,
-                                  move_threshold=move_threshold),
-                      user_id=g.user.id, keep_published=stability == "keep",
-                      prefer_published=stability == "prefer")
-    assert job.id is not None
+    params = SolveParams(time_limit_s=time_limit, method=Method.PATTERNS,
+                         move_threshold=move_threshold)
+    options = {"user_id": g.user.id, "keep_published": stability == "keep",
+               "prefer_published": stability == "prefer"}
     if current_app.config.get("SOLVE_INLINE"):
+        job = jobs.submit(g.db, scenario_id, start, weeks, params, **options)
+        assert job.id is not None
         jobs.run(job.id, current_app.config["DATABASE_URL"])
-    else:
-        current_app.extensions["solve_runner"].enqueue(job.id)
-    return job
+        return job
+    # Raises QueueUnavailable (nothing kept) when the queue cannot take the job.
+    return jobs.start(g.db, current_app.extensions["solve_runner"], scenario_id, start, weeks,
+                      params, **options)
 
 
 @bp.post("/solves")
@@ -128,8 +129,13 @@ def start_solve():  # type: ignore[no-untyped-def]
         return render_template("coordination/plans.html", plans=planning.list_plans(g.db),
                                scenarios=planning.scenarios(g.db), form=form, errors=errors,
                                jobs=[]), 422
-    job = _start_job(values["scenario"], values["start"], values["weeks"], values["time_limit"],
-                     values["stability"], values["move_threshold"])
+    try:
+        job = _start_job(values["scenario"], values["start"], values["weeks"],
+                         values["time_limit"], values["stability"], values["move_threshold"])
+    except jobs.QueueUnavailable as error:
+        return render_template("coordination/plans.html", plans=planning.list_plans(g.db),
+                               scenarios=planning.scenarios(g.db), form=form,
+                               errors={"queue": _(str(error))}, jobs=[]), 503
     return redirect(url_for("coordination.solve", job_id=job.id))
 
 
@@ -266,7 +272,11 @@ def reoptimise(plan_id: int):  # type: ignore[no-untyped-def]
     end = dt.date.fromisoformat(document["horizon"]["end"])
     weeks = ((end - start).days + 1) // 7
     limit = float(document["solver"].get("time_limit_s") or 30)
-    job = _start_job(document["scenario"]["id"], start, weeks, limit)
+    try:
+        job = _start_job(document["scenario"]["id"], start, weeks, limit)
+    except jobs.QueueUnavailable as error:
+        flash(_(str(error)))
+        return redirect(url_for("coordination.plan", plan_id=plan_id))
     return redirect(url_for("coordination.solve", job_id=job.id))
 
 
