@@ -4,8 +4,8 @@
                                     [--seed 1] [--database-url URL]
 
 Starts its own Redis (``redis-server`` on a free port, no persistence, so a restart loses
-every queued job), loads the Loire demo into a fresh database (SQLite by default, or the
-PostgreSQL database given), publishes a plan, queues ``--jobs`` solves, runs ``--workers``
+every queued job), loads the Indre-et-Loire demo into a fresh database (SQLite by default, or the
+PostgreSQL database given), publishes a plan, queues ``--jobs`` 4-week solves, runs ``--workers``
 ``outreach worker`` processes, and meanwhile kills a random worker (SIGKILL, worker and
 work horse) ``--kills`` times and restarts Redis ``--redis-restarts`` times, at moments
 drawn from ``--seed``. Then it waits for every job to end and prints what happened: jobs
@@ -81,6 +81,37 @@ def _worker(url: str, redis_url: str, queue: str, log: Path) -> subprocess.Popen
             stdout=out, stderr=subprocess.STDOUT)
 
 
+def _descendants(pid: int) -> list[int]:
+    """Every process below ``pid`` (RQ's work horse runs in its own session, so killing
+    the worker's process group would spare it)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def _kill(worker: subprocess.Popen[bytes]) -> bool:
+    """SIGKILL a worker and its work horse; whether a solve was running (a horse existed)."""
+    horses = _descendants(worker.pid)
+    for pid in [worker.pid, *horses]:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    worker.wait()
+    return bool(horses)
+
+
 def _export(url: str, plan_id: int) -> str:
     with Session(db.get_engine(url)) as s:
         return json.dumps(planning.export_document(s, plan_id), ensure_ascii=False)
@@ -94,6 +125,9 @@ def main() -> None:
     parser.add_argument("--kills", type=int, default=20)
     parser.add_argument("--redis-restarts", type=int, default=5)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--work", type=float, default=8.0,
+                        help="work limit of each solve (reference seconds): long enough for "
+                             "kills to land mid-solve")
     parser.add_argument("--database-url", help="PostgreSQL URL of an empty database")
     parser.add_argument("--wait", type=float, default=900, help="seconds to wait for the end")
     args = parser.parse_args()
@@ -103,8 +137,8 @@ def main() -> None:
     db.upgrade(url)
     fast = SolveParams(time_limit_s=120, work_limit_s=2, method=Method.ROUTING)
     with db.unit_of_work(url) as s:
-        scenarios.seed_demo(s, ["loire"])
-        published = planning.create_plan(s, "loire", START, 1, fast)
+        scenarios.seed_demo(s, ["indre-et-loire"])
+        published = planning.create_plan(s, "indre-et-loire", START, 1, fast)
         planning.publish_plan(s, published.id)
         published_id = published.id
     before = _export(url, published_id)  # type: ignore[arg-type]
@@ -112,21 +146,22 @@ def main() -> None:
     redis = Redis(_free_port())
     queue = f"outreach-fault-{args.seed}"
     runner = jobs.RQRunner(redis.url, url, queue_name=queue)
-    params = SolveParams(time_limit_s=120, work_limit_s=4, method=Method.PATTERNS)
+    params = SolveParams(time_limit_s=120, work_limit_s=args.work, method=Method.PATTERNS)
     with db.unit_of_work(url) as s:
-        ids = [jobs.start(s, runner, "loire", START, 1, params).id for _ in range(args.jobs)]
+        ids = [jobs.start(s, runner, "indre-et-loire", START, 4, params).id
+               for _ in range(args.jobs)]
     runner.shutdown()
     log = workdir / "workers.log"
     workers = [_worker(url, redis.url, queue, log) for _ in range(args.workers)]
     events = ["kill"] * args.kills + ["redis"] * args.redis_restarts
     rng.shuffle(events)
     began = time.monotonic()
+    mid_solve = 0
     for event in events:
         time.sleep(rng.uniform(0.5, 3.0))
         if event == "kill":
             victim = rng.randrange(len(workers))
-            os.killpg(workers[victim].pid, signal.SIGKILL)
-            workers[victim].wait()
+            mid_solve += _kill(workers[victim])
             workers[victim] = _worker(url, redis.url, queue, log)
         else:
             redis.restart()
@@ -141,8 +176,7 @@ def main() -> None:
         time.sleep(2)
     total_s = time.monotonic() - began
     for worker in workers:
-        os.killpg(worker.pid, signal.SIGTERM)
-        worker.wait()
+        _kill(worker)
     redis.stop()
 
     with Session(db.get_engine(url)) as s:
@@ -166,6 +200,7 @@ def main() -> None:
     print("| figure | value |")
     print("|---|---|")
     print(f"| chaos phase (s) | {chaos_s:.0f} |")
+    print(f"| kills that landed mid-solve (a work horse was running) | {mid_solve} |")
     print(f"| until every job ended (s) | {total_s:.0f} |")
     print(f"| jobs done | {states[jobs.DONE]} |")
     print(f"| jobs failed (with a message) | {states[jobs.FAILED]} |")

@@ -170,6 +170,7 @@ QUEUE_NAME = "outreach-solves"
 RETRIES = 1  # a solve whose worker died is run once more, then failed with a message
 MONITORING_S = 5  # RQ heartbeat interval: an abandoned solve is noticed ~65 s after
 MAINTENANCE_S = 10  # how often a worker cleans RQ's registries and reconciles the jobs
+WORKER_TTL_S = 30  # an idle worker wakes every 15 s (its TTL - 15) to run its maintenance
 
 
 
@@ -244,7 +245,7 @@ class RQRunner:
 
     def worker(self, name: str | None = None) -> Any:
         return _worker_class()([self.queue], connection=self.connection, name=name,
-                               job_monitoring_interval=MONITORING_S,
+                               job_monitoring_interval=MONITORING_S, worker_ttl=WORKER_TTL_S,
                                maintenance_interval=MAINTENANCE_S, runner=self)
 
     def shutdown(self) -> None:

@@ -176,7 +176,6 @@ def test_a_solve_whose_worker_died_runs_again_and_one_lost_by_redis_is_requeued(
     (a Redis restart without persistence) is re-queued by the reconciliation."""
     import datetime as dt
     import os
-    import signal
     import subprocess
     import sys
     import uuid
@@ -204,8 +203,9 @@ def test_a_solve_whose_worker_died_runs_again_and_one_lost_by_redis_is_requeued(
         else:
             pytest.fail("the worker never started the solve")
     finally:
-        os.killpg(worker.pid, signal.SIGKILL)
-        worker.wait()
+        from bench.fault import _kill
+
+        assert _kill(worker), "the work horse was running"  # worker and horse, SIGKILL
     with Session(db.get_engine(planned_url)) as s:
         assert s.get(SolveJob, died).status == jobs.RUNNING  # stuck, as before RQ
     StartedJobRegistry(queue=runner.queue).cleanup(timestamp=time.time() + 3600)
