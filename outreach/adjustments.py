@@ -10,6 +10,7 @@ import datetime as dt
 
 from sqlmodel import Session, col, select
 
+from outreach import audit
 from outreach.db import use_case
 from outreach.errors import InvalidInput
 from outreach.models import Adjustment, Service, Stop, Vehicle
@@ -47,6 +48,8 @@ def add_pin(session: Session, scenario_id: str, stop_code: str, service_code: st
     pin.vehicle_code = vehicle_code
     session.add(pin)
     session.flush()
+    audit.record(session, "pin.add", f"stop {stop_code}", scenario=scenario_id,
+                 date=date.isoformat(), vehicle=vehicle_code)
     return pin
 
 
@@ -57,6 +60,8 @@ def remove_adjustment(session: Session, scenario_id: str, adjustment_id: int) ->
         raise InvalidInput(f"Ajustement {adjustment_id} introuvable.")
     session.delete(row)
     session.flush()
+    audit.record(session, "pin.delete", f"stop {row.stop_code}", scenario=scenario_id,
+                 date=row.date.isoformat())
 
 
 def list_pins(session: Session, scenario_id: str) -> list[Adjustment]:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import getpass
 import sys
 from pathlib import Path
 
 import click
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from outreach import communes, config, db, export, planning, scenarios
+from outreach import audit, communes, config, db, export, planning, scenarios
 from outreach.errors import OutreachError
 from outreach.models import Scenario
 from solver import Method, Progress, SolveParams
@@ -19,6 +20,7 @@ class _Group(click.Group):
     """Turns expected refusals and bad input into a clear message and exit code 1."""
 
     def invoke(self, ctx: click.Context):  # type: ignore[no-untyped-def]
+        audit.act_as(f"cli:{getpass.getuser()}", "local")
         try:
             return super().invoke(ctx)
         except (OutreachError, ValueError) as error:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from sqlmodel import Session, col, select
 
-from outreach import config
+from outreach import audit, config
 from outreach.db import use_case
 from outreach.errors import InvalidInput, UnknownDepartement
 from outreach.models import Commune
@@ -186,6 +186,7 @@ def import_children_csv(session: Session, text: str) -> int:
         commune.children_source = "import"
         session.add(commune)
     session.flush()
+    audit.record(session, "children.import", f"{len(figures)} communes")
     return len(figures)
 
 

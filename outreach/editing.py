@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import update
 from sqlmodel import Session, select
 
+from outreach import audit
 from outreach.communes import import_communes, normalise_name, search_communes
 from outreach.db import use_case
 from outreach.errors import InvalidInput, OutreachError
@@ -186,6 +187,8 @@ def save_service(session: Session, scenario_id: str, data: dict[str, Any],
     row.lunch_start_min, row.lunch_end_min = spec.lunch_start, spec.lunch_end
     session.add(row)
     session.flush()
+    audit.record(session, "service.save", f"service {row.code}", scenario=scenario_id,
+                 created=existing is None)
     return row
 
 
@@ -207,6 +210,8 @@ def save_vehicle(session: Session, scenario_id: str, data: dict[str, Any],
         spec.max_duty_min, spec.shift_start, spec.shift_end)
     session.add(row)
     session.flush()
+    audit.record(session, "vehicle.save", f"vehicle {row.code}", scenario=scenario_id,
+                 created=existing is None)
     return row
 
 
@@ -224,6 +229,8 @@ def save_staff(session: Session, scenario_id: str, data: dict[str, Any],
     row.max_day_min, row.max_week_min = spec.max_day_min, spec.max_week_min
     session.add(row)
     session.flush()
+    audit.record(session, "staff.save", f"staff {row.code}", scenario=scenario_id,
+                 created=existing is None)
     return row
 
 
@@ -288,6 +295,8 @@ def save_stop(session: Session, scenario_id: str, data: dict[str, Any],
     row.windows = [{"weekday": w.weekday, "from": w.start, "to": w.end} for w in spec.windows]
     session.add(row)
     session.flush()
+    audit.record(session, "stop.save", f"stop {row.code}", scenario=scenario_id,
+                 created=existing is None)
     return row
 
 
@@ -305,6 +314,8 @@ def save_fixed_site(session: Session, scenario_id: str, data: dict[str, Any],
     row.lat, row.lon = commune.lat, commune.lon
     session.add(row)
     session.flush()
+    audit.record(session, "fixed_site.save", f"fixed_site {row.code}", scenario=scenario_id,
+                 created=existing is None)
     return row
 
 
@@ -330,6 +341,8 @@ def add_absence(session: Session, member: StaffMember, start: str, end: str,
     session.add(absence)
     _touch(session, member)
     session.flush()
+    audit.record(session, "absence.add", f"staff {member.code}", scenario=member.scenario_id,
+                 start=start_date.isoformat(), end=end_date.isoformat())
     return absence
 
 
@@ -349,6 +362,8 @@ def delete_absence(session: Session, member: StaffMember, absence_id: int) -> bo
         return False
     session.delete(absence)
     _touch(session, member)
+    audit.record(session, "absence.delete", f"staff {member.code}", scenario=member.scenario_id,
+                 start=absence.start_date.isoformat(), end=absence.end_date.isoformat())
     return True
 
 
@@ -374,3 +389,5 @@ def delete_record(session: Session, row: Any) -> None:
             session.add(user)
     session.delete(row)
     session.flush()
+    audit.record(session, f"{type(row).__tablename__}.delete", f"{row.code}",
+                 scenario=row.scenario_id)

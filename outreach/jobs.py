@@ -22,7 +22,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from outreach import db
+from outreach import audit, db
 from outreach.db import use_case
 from outreach.errors import OutreachError
 from outreach.models import SolveJob
@@ -53,6 +53,8 @@ def submit(session: Session, scenario_id: str, start: dt.date, weeks: int,
     )
     session.add(job)
     session.flush()
+    audit.record(session, "solve.request", f"job {job.id}", scenario=scenario_id,
+                 start=start.isoformat(), weeks=weeks)
     return job
 
 

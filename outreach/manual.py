@@ -15,6 +15,7 @@ from typing import Any
 from sqlmodel import Session
 
 import solver as sm
+from outreach import audit
 from outreach.access import AccessPolicy
 from outreach.coverage import coverage_kpis
 from outreach.db import use_case
@@ -210,7 +211,10 @@ def save_edit(session: Session, plan_id: int, edit: Edit) -> Plan:
                        edited_from=plan_id,
                        edit=f"Séance de {edit.stop} du {date_fr(edit.date)} {action}"),
     ).with_routes(tuple(DayRoute.of(r, lunch[r.service]) for r in routes))
-    return store_version(session, with_derived_figures(edited))
+    stored = store_version(session, with_derived_figures(edited))
+    audit.record(session, "plan.edit", f"plan {stored.id}", edited_from=plan_id,
+                 edit=edited.solver.edit)
+    return stored
 
 
 def _unserved_after(old: PlanVersion, problem: sm.Problem,

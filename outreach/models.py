@@ -266,6 +266,20 @@ class LoginFailure(SQLModel, table=True):
     at: dt.datetime = Field(index=True)
 
 
+class AuditEvent(SQLModel, table=True):
+    """One entry of the audit log (see :mod:`outreach.audit`)."""
+
+    __tablename__ = "audit_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: dt.datetime = Field(index=True)
+    actor: str = Field(max_length=320)  # an account's e-mail, "cli:<user>" or "système"
+    client: str = Field(default="", max_length=64)  # the client address, when on the web
+    action: str = Field(index=True, max_length=64)  # e.g. "plan.publish", "stop.save"
+    target: str = ""  # what it was done to ("plan 12", "stop 37061-...")
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
 class CalendarToken(SQLModel, table=True):
     """A private, revocable calendar feed address of one staff member."""
 

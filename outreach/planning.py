@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from outreach import audit
 from outreach.access import DEFAULT_ACCESS_MIN
 from outreach.adjustments import pins_for
 from outreach.coverage import coverage_kpis
@@ -200,6 +201,8 @@ def publish_plan(session: Session, plan_id: int, seen: int | None | object = ANY
         raise PlanNotPublishable(
             "Un autre plan de ce scénario vient d'être publié au même moment : rien n'a été "
             "publié. Vérifiez les changements, puis publiez à nouveau.") from None
+    audit.record(session, "plan.publish", f"plan {plan_id}", scenario=plan.scenario_id,
+                 replaced=current)
     return plan
 
 

@@ -16,7 +16,7 @@ import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from sqlmodel import Session, col, select
 
-from outreach import config
+from outreach import audit, config
 from outreach.access import DEFAULT_ACCESS_MIN
 from outreach.communes import import_communes
 from outreach.errors import InvalidInput, UnknownScenario
@@ -415,4 +415,6 @@ def export_scenario(session: Session, scenario_id: str) -> str:
 
 def import_scenario(session: Session, path: Path) -> Scenario:
     """Load a scenario file: all of it (validated first) or nothing."""
-    return load_scenario(session, read_scenario(path))
+    loaded = load_scenario(session, read_scenario(path))
+    audit.record(session, "scenario.import", f"scenario {loaded.id}", file=path.name)
+    return loaded

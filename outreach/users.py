@@ -14,6 +14,7 @@ from functools import cache
 from sqlmodel import Session, col, delete, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from outreach import audit
 from outreach.db import use_case
 from outreach.errors import InvalidInput
 from outreach.models import LoginFailure, StaffMember, User
@@ -56,6 +57,7 @@ def set_user(session: Session, email: str, password: str, role: str,
     user.active = True
     session.add(user)
     session.flush()
+    audit.record(session, "account.set", email, role=role, staff_id=staff_id)
     return user
 
 
@@ -100,9 +102,11 @@ def sign_in(session: Session, email: str, password: str, client: str,
     key = email.strip().lower()[:320]
     if user is None:
         session.add(LoginFailure(client=client[:64], email=key, at=now))
+        audit.record(session, "signin.failed", key)
     else:
         session.execute(delete(LoginFailure).where(col(LoginFailure.client) == client[:64],
                                                 col(LoginFailure.email) == key))
+        audit.record(session, "signin", key)
     return user
 
 
@@ -111,3 +115,4 @@ def end_sessions(session: Session, user: User) -> None:
     """Sign the user out everywhere: every session opened so far stops working."""
     user.session_generation += 1
     session.add(user)
+    audit.record(session, "signout", user.email)

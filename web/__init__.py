@@ -12,7 +12,7 @@ from flask import Flask, Response, g, jsonify, render_template, request, send_fr
 from sqlmodel import Session
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from outreach import config, db
+from outreach import audit, config, db
 from outreach.export import proven_gap_pct, role_fr
 from outreach.jobs import make_runner
 from outreach.timefmt import format_hhmm
@@ -91,6 +91,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     @app.teardown_request
     def _close_session(error: BaseException | None) -> None:
+        audit.act_as(*audit.NOBODY)  # the next request of this thread sets its own actor
         session = g.pop("db", None)
         if session is not None:
             if error is not None:

@@ -28,6 +28,7 @@ from flask import (
     url_for,
 )
 
+from outreach import audit
 from outreach.models import User
 from outreach.users import end_sessions, sign_in, sign_in_blocked
 from web.i18n import gettext as _
@@ -55,6 +56,7 @@ def load_user() -> None:
     if g.user is not None and (not g.user.active
                                or session.get("generation") != g.user.session_generation):
         g.user = None
+    audit.act_as(g.user.email if g.user is not None else "anonyme", request.remote_addr or "")
 
 
 def require_role(*roles: str) -> None:

@@ -21,7 +21,7 @@ from flask import (
 )
 from sqlmodel import col, select
 
-from outreach import adjustments, export, jobs, manual, planning
+from outreach import adjustments, audit, export, jobs, manual, planning
 from outreach.errors import InvalidInput, OutreachError, RulesBroken, UnknownPlan
 from outreach.mapping import staff_export_id
 from outreach.models import Scenario, SolveJob, StaffMember
@@ -198,6 +198,13 @@ def _reasons(document: dict[str, Any]) -> list[str]:
                             "compte peu.", name=sites[site])
         reasons.append(text)
     return reasons
+
+
+@bp.get("/journal")
+def journal():  # type: ignore[no-untyped-def]
+    """The audit log: who did what, when, from where (the latest 500 events)."""
+    return render_template("coordination/journal.html", events=audit.recent(g.db),
+                           days=audit.retention_days())
 
 
 @bp.get("/plans/<int:plan_id>")
