@@ -304,8 +304,8 @@ def restore_cmd(source: Path, replace: bool) -> None:
 @click.option("--max-jobs", type=int, help="S'arrêter après ce nombre de calculs.")
 @click.option("--burst", is_flag=True, help="Exécuter les calculs en attente, puis s'arrêter.")
 @click.option("--name", help="Nom du processus de calcul (par défaut : choisi par RQ).")
-@click.option("--queue", "queue_name", default="outreach-solves", show_default=True,
-              help="Nom de la file RQ.")
+@click.option("--queue", "queue_name", envvar="OUTREACH_QUEUE", default="outreach-solves",
+              show_default=True, help="Nom de la file RQ (ou OUTREACH_QUEUE).")
 def worker_cmd(redis_url: str, max_jobs: int | None, burst: bool, name: str | None,
                queue_name: str) -> None:
     """Exécute les calculs de plan mis en file d'attente par l'application web (production,

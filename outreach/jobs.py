@@ -325,7 +325,8 @@ def make_runner(url: str | None = None, redis_url: str | None = None) -> InProce
     import os
 
     redis_url = redis_url or os.environ.get("OUTREACH_REDIS_URL")
-    return RQRunner(redis_url, url) if redis_url else InProcessRunner(url)
+    queue = os.environ.get("OUTREACH_QUEUE") or QUEUE_NAME
+    return RQRunner(redis_url, url, queue_name=queue) if redis_url else InProcessRunner(url)
 
 
 class InProcessRunner:
