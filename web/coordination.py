@@ -26,7 +26,7 @@ from outreach.errors import InvalidInput, OutreachError, RulesBroken, UnknownPla
 from outreach.mapping import staff_export_id
 from outreach.models import Scenario, SolveJob, StaffMember
 from outreach.wording import Names, say
-from solver import Method, SolveParams
+from solver import Finding, Method, SolveParams
 from web.auth import require_role
 from web.i18n import gettext as _
 from web.mapsvg import plan_svg
@@ -331,6 +331,7 @@ def edit_session(plan_id: int):  # type: ignore[no-untyped-def]
         form = dict(values)
         if action == "remove":
             form["new_date"] = ""
+        findings: list[Finding] = []
         try:
             edit = _edit_from(form)
             if action in ("save", "remove"):
@@ -338,13 +339,13 @@ def edit_session(plan_id: int):  # type: ignore[no-untyped-def]
                 flash(_("Nouvelle version enregistrée (brouillon) : plan {id}.", id=plan.id))
                 return redirect(url_for("coordination.plan", plan_id=plan.id))
             _routes, findings = manual.check_edit(document, edit)
-            violations = [say(f, g.lang, _names(document)) for f in findings]
         except RulesBroken as error:
-            violations = [say(f, g.lang, _names(document)) for f in error.findings]
-            status = 422
+            findings, status = error.findings, 422
         except InvalidInput as error:
-            violations = error.problems or [str(error)]
-            status = 422
+            violations, status = error.problems or [str(error)], 422
+        if violations is None:
+            names = _names(document)  # one look-up of the staff's names for every finding
+            violations = [say(f, g.lang, names) for f in findings]
     return render_template(
         "coordination/edit_session.html", doc=document, values=values, visit=visit, route=route,
         violations=violations, stops={s["id"]: s for s in document["stops"]},
