@@ -148,14 +148,13 @@ def plan_cmd(scenario: str, start: str | None, weeks: int | None, time_limit: fl
         had_published = planning.published_plan_id(session, scenario) is not None
         if publish:
             planning.publish_plan(session, plan.id)  # type: ignore[arg-type]
-        document = planning.export_document(session, plan.id)  # type: ignore[arg-type]
+        version = planning.read_version(session, plan.id)  # type: ignore[arg-type]
     if not quiet:
-        click.echo(export.summary_fr(document))
+        click.echo(export.summary_fr(version))
         click.echo("")
-        solver_info = document["solver"]
-        bound = f", borne {solver_info['bound']}" if solver_info["bound"] is not None else ""
-        click.echo(f"Optimiseur : {solver_info['method']}, {solver_info['status']}, "
-                   f"{solver_info['elapsed_s']} s{bound}")
+        run = version.solver
+        bound = f", borne {run.bound}" if run.bound is not None else ""
+        click.echo(f"Optimiseur : {run.method}, {run.status}, {run.elapsed_s} s{bound}")
         if had_published:
             click.echo(export.changes_fr(diff))
     state = "publié" if publish else "brouillon"
@@ -210,8 +209,8 @@ def plans_cmd(scenario: str | None) -> None:
 def export_cmd(plan_id: int, fmt: str, output: Path | None) -> None:
     """Exporte un plan en JSON (format outreach.plan/1) ou CSV."""
     with db.unit_of_work() as session:
-        document = planning.export_document(session, plan_id)
-    text = export.to_json(document) if fmt == "json" else export.to_csv(document)
+        version = planning.read_version(session, plan_id)
+    text = export.to_json(version) if fmt == "json" else export.to_csv(version)
     if output:
         output.write_text(text, encoding="utf-8")
         click.echo(f"Plan {plan_id} exporté dans {output}.", err=True)

@@ -1,8 +1,8 @@
 """Editing a plan by hand: move or remove one session, see which rules the change breaks,
 and save the result as a new draft version.
 
-Everything is rebuilt from the plan document itself (its inputs and routes), so a
-check reads the plan exactly as it was computed, and the solver's own checker
+Everything is read from the stored plan version itself (its inputs and routes), so
+a check reads the plan exactly as it was computed, and the solver's own checker
 (:func:`solver.check_solution`) judges the edited routes.
 """
 
@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, replace
-from typing import Any
 
 from sqlmodel import Session
 
 import solver as sm
 from outreach import audit
-from outreach.access import AccessPolicy
 from outreach.coverage import coverage_kpis
 from outreach.db import use_case
 from outreach.errors import InvalidInput, RulesBroken
@@ -24,9 +22,8 @@ from outreach.export import date_fr
 from outreach.mapping import with_derived_figures
 from outreach.models import Plan
 from outreach.plan import DayRoute, PlanKpis, PlanVersion, UnservedPair
-from outreach.planning import export_document, store_version
+from outreach.planning import read_version, store_version
 from outreach.timefmt import parse_hhmm
-from outreach.travel import travel_model_from
 from outreach.wording import say
 from solver import Lunch, check_solution, kpis, stop_service_pairs, target_visits
 
@@ -48,60 +45,6 @@ class Edit:
     @property
     def removes(self) -> bool:
         return self.new_date is None
-
-
-def problem_from_document(doc: dict[str, Any]) -> sm.Problem:
-    """The solver problem a plan was computed from, rebuilt from its export."""
-    index = {name: i for i, name in enumerate(doc["travel_matrix"]["locations"])}
-    minutes = parse_hhmm
-    return sm.Problem(
-        dates=tuple(dt.date.fromisoformat(d) for d in doc["horizon"]["dates"]),
-        services=tuple(
-            sm.Service(
-                id=s["id"], name=s["name"],
-                required_roles=tuple(tuple(slot) for slot in s["required_roles"]),
-                session_min=s["session_min"], setup_min=s["setup_min"], packup_min=s["packup_min"],
-                earliest_start_min=minutes(s["earliest_start"]), latest_end_min=minutes(s["latest_end"]),
-                visits_per_period=s["visits_per_period"], period_weeks=s["period_weeks"],
-                min_spacing_days=s["min_spacing_days"], max_sessions_per_day=s["max_sessions_per_day"],
-                max_one_way_min=s.get("max_one_way_min"),
-                **_lunch_fields(s.get("lunch_break")),
-            ) for s in doc["services"]),
-        vehicles=tuple(
-            sm.Vehicle(
-                id=v["id"], name=v["name"], base=index[v["base"]["location"]],
-                services=frozenset(v["services"]), weekdays=frozenset(v["weekdays"]),
-                max_duty_min=v["max_duty_min"], shift_start_min=minutes(v["shift_start"]),
-                shift_end_min=minutes(v["shift_end"]),
-            ) for v in doc["vehicles"]),
-        stops=tuple(
-            sm.Stop(
-                id=s["id"], location=index[s["location"]], demand=s["demand"],
-                services=frozenset(s["services"]),
-                windows=tuple(sm.Window(w["weekday"], minutes(w["from"]), minutes(w["to"]))
-                              for w in s["windows"]),
-            ) for s in doc["stops"]),
-        staff=tuple(
-            sm.StaffMember(
-                id=p["id"], roles=frozenset(p["roles"]), max_day_min=p["max_day_min"],
-                max_week_min=p.get("max_week_min"),
-                availability=tuple(sm.Availability(dt.date.fromisoformat(a["date"]),
-                                                   minutes(a["from"]), minutes(a["to"]))
-                                   for a in p["availability"]),
-            ) for p in doc["staff"]),
-        areas=tuple(sm.Area(a["commune_insee"], tuple((r["stop"], r["demand"]) for r in a["reach"]))
-                    for a in doc.get("areas", [])),
-        travel_min=tuple(tuple(row) for row in doc["travel_matrix"]["travel_min"]),
-        distance_m=tuple(tuple(row) for row in doc["travel_matrix"]["distance_m"]),
-        period_start=dt.date.fromisoformat(doc["horizon"]["period_start"]),
-    )
-
-
-def _lunch_fields(lunch: dict[str, Any] | None) -> dict[str, int]:
-    if not lunch:
-        return {}
-    return {"lunch_min": lunch["minutes"], "lunch_start_min": parse_hhmm(lunch["from"]),
-            "lunch_end_min": parse_hhmm(lunch["to"])}
 
 
 def lunch_slot(problem: sm.Problem, service: sm.Service, depart: int, back: int,
@@ -142,10 +85,6 @@ def _route(problem: sm.Problem, vehicle: str, date: dt.date, service: str,
     return sm.Route(vehicle, date, service, crew, depart, back, legs_m, legs_min, tuple(out), lunch)
 
 
-def routes_from_document(doc: dict[str, Any]) -> list[sm.Route]:
-    return [route.solver_route() for route in PlanVersion.from_document(doc).routes]
-
-
 def apply_edit(problem: sm.Problem, routes: list[sm.Route], edit: Edit) -> list[sm.Route]:
     """The routes after the edit, times recomputed; raises InvalidInput for an unknown session."""
     source = next((r for r in routes if r.date == edit.date and r.vehicle == edit.vehicle
@@ -176,10 +115,10 @@ def apply_edit(problem: sm.Problem, routes: list[sm.Route], edit: Edit) -> list[
     return sorted(result, key=lambda r: (r.date, r.vehicle))
 
 
-def check_edit(doc: dict[str, Any], edit: Edit) -> tuple[list[sm.Route], list[sm.Finding]]:
+def check_edit(version: PlanVersion, edit: Edit) -> tuple[list[sm.Route], list[sm.Finding]]:
     """The edited routes and every hard rule they break (empty when the edit is valid)."""
-    problem = problem_from_document(doc)
-    routes = apply_edit(problem, routes_from_document(doc), edit)
+    problem = version.inputs.problem
+    routes = apply_edit(problem, [r.solver_route() for r in version.routes], edit)
     solution = sm.Solution(status=sm.Status.FEASIBLE, routes=tuple(routes), unserved=(),
                            kpis=kpis(problem, routes), objective=0, bound=None, elapsed_s=0.0)
     return routes, check_solution(problem, solution)
@@ -188,19 +127,16 @@ def check_edit(doc: dict[str, Any], edit: Edit) -> tuple[list[sm.Route], list[sm
 @use_case
 def save_edit(session: Session, plan_id: int, edit: Edit) -> Plan:
     """A new draft version with the edit applied; refused if it breaks a rule."""
-    doc = export_document(session, plan_id)
-    routes, violations = check_edit(doc, edit)
+    old = read_version(session, plan_id)
+    routes, violations = check_edit(old, edit)
     if violations:
         raise RulesBroken("Modification refusée : elle enfreint des règles.", violations)
-    problem = problem_from_document(doc)
-    old = PlanVersion.from_document(doc)
-    stops = {s["id"]: s for s in doc["stops"]}
-    access = AccessPolicy.for_services((s["access_threshold_min"] for s in doc["services"]),
-                                       travel_model_from(doc["travel_model"]))
+    inputs = old.inputs
+    problem = inputs.problem
     coverage = coverage_kpis(
-        session, doc["scenario"]["departement"],
-        {(stops[v.stop]["lat"], stops[v.stop]["lon"]) for r in routes for v in r.visits}, access,
-        fixed_points=[(f["lat"], f["lon"]) for f in doc.get("fixed_sites", [])])
+        session, inputs.departement,
+        {(inputs.stops[v.stop].lat, inputs.stops[v.stop].lon) for r in routes for v in r.visits},
+        inputs.access(), fixed_points=[(f.lat, f.lon) for f in inputs.fixed_sites])
     lunch = {s.id: s.lunch_min for s in problem.services}
     action = "retirée" if edit.removes else f"déplacée au {date_fr(edit.new_date)}"  # type: ignore[arg-type]
     edited = replace(

@@ -12,7 +12,6 @@ import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -34,13 +33,18 @@ from outreach.models import (
 from outreach.patterns import recurrence
 from outreach.plan import (
     DayRoute,
+    FixedSiteInfo,
     PinOutcome,
+    PlanInputs,
     PlanKpis,
     PlanVersion,
+    ServiceInfo,
     SolverRun,
+    StopInfo,
     UnservedPair,
+    VehicleBase,
 )
-from outreach.timefmt import format_hhmm, parse_hhmm
+from outreach.timefmt import parse_hhmm
 from outreach.travel import TravelModel
 from outreach.wording import WEEKDAYS, Names, finding_json, say
 from outreach.workload import workload
@@ -263,94 +267,32 @@ def plan_version(inp: PlanningInput, solution: sm.Solution, params: sm.SolvePara
 
 def with_derived_figures(version: PlanVersion) -> PlanVersion:
     """The version with its staff workload and recurrence computed from its routes."""
-    document = version.to_document()
+    problem = version.inputs.problem
     return dataclasses.replace(
-        version, kpis=dataclasses.replace(version.kpis, workload=workload(document)),
-        recurrence=tuple(recurrence(document)))
+        version, kpis=dataclasses.replace(version.kpis,
+                                          workload=workload(version.routes, problem.staff)),
+        recurrence=tuple(recurrence(version.routes, version.inputs.service_rules)))
 
 
-def _inputs(inp: PlanningInput) -> dict[str, Any]:
-    """The input sections of the export: what the plan was computed from."""
-    problem = inp.problem
-    hhmm = format_hhmm
-    return {
-        "scenario": {"id": inp.scenario.id, "name": inp.scenario.name,
-                     "departement": inp.scenario.departement},
-        "horizon": {
-            "start": inp.start.isoformat(),
-            "end": inp.end.isoformat(),
-            "dates": [d.isoformat() for d in problem.dates],
-            "holidays": [{"date": d.isoformat(), "name": n} for d, n in sorted(inp.holidays.items())],
-            "period_start": inp.start.isoformat(),
-        },
-        "travel_model": inp.travel_model,
-        "travel_matrix": {
-            "locations": list(inp.location_ids),
-            "travel_min": [list(r) for r in problem.travel_min],
-            "distance_m": [list(r) for r in problem.distance_m],
-        },
-        "services": [
-            {
-                "id": code, "name": s.name, "description": s.description,
-                "what_to_bring": s.what_to_bring, "contact": s.contact,
-                "required_roles": [list(slot) for slot in s.required_roles],
-                "session_min": s.session_min, "setup_min": s.setup_min, "packup_min": s.packup_min,
-                "earliest_start": hhmm(s.earliest_start_min), "latest_end": hhmm(s.latest_end_min),
-                "visits_per_period": s.visits_per_period, "period_weeks": s.period_weeks,
-                "min_spacing_days": s.min_spacing_days,
-                "max_sessions_per_day": s.max_sessions_per_day,
-                "max_one_way_min": s.max_one_way_min,
-                "access_threshold_min": s.access_threshold_min,
-                "lunch_break": {"minutes": s.lunch_break_min, "from": hhmm(s.lunch_start_min),
-                                "to": hhmm(s.lunch_end_min)} if s.lunch_break_min else None,
-            }
-            for code, s in inp.services.items()
-        ],
-        "vehicles": [
-            {
-                "id": code, "name": v.name,
-                "base": {"lat": v.base_lat, "lon": v.base_lon, "commune_insee": v.base_insee,
-                         "name": v.base_name, "location": f"base:{code}"},
-                "services": list(v.services), "weekdays": list(v.weekdays),
-                "max_duty_min": v.max_duty_min,
-                "shift_start": hhmm(v.shift_start_min), "shift_end": hhmm(v.shift_end_min),
-            }
-            for code, v in inp.vehicles.items()
-        ],
-        "staff": [
-            {
-                "id": member.id, "roles": sorted(member.roles), "max_day_min": member.max_day_min,
-                "max_week_min": member.max_week_min,
-                "availability": [
-                    {"date": a.date.isoformat(), "from": hhmm(a.start_min), "to": hhmm(a.end_min)}
-                    for a in member.availability
-                ],
-            }
-            for member in problem.staff
-        ],
-        "fixed_sites": [
-            {"id": f.code, "name": f.name, "commune_insee": f.commune_insee, "lat": f.lat,
-             "lon": f.lon}
-            for f in inp.fixed_sites
-        ],
-        "stops": [
-            {
-                "id": code, "commune_insee": s.commune_insee,
-                "commune_name": inp.communes[s.commune_insee].name,
-                "venue": s.venue, "lat": s.lat, "lon": s.lon, "location": f"stop:{code}",
-                "demand": inp.stop_demand[code],
-                "near_fixed_site": _code(inp.near_fixed_site[code]),
-                "catchment": list(inp.catchment[code]),
-                "children_0_6": inp.communes[s.commune_insee].children_0_6,
-                "vulnerability": s.vulnerability,
-                "services": list(s.services),
-                "windows": [dict(w) for w in s.windows],
-            }
-            for code, s in inp.stops.items()
-        ],
-        "areas": [
-            {"commune_insee": a.id,
-             "reach": [{"stop": stop, "demand": demand} for stop, demand in a.reach]}
-            for a in inp.problem.areas
-        ],
-    }
+def _inputs(inp: PlanningInput) -> PlanInputs:
+    """What the plan was computed from: the problem without its pins and preferred
+    sessions, and the product's data around it."""
+    return PlanInputs(
+        scenario_id=inp.scenario.id, scenario_name=inp.scenario.name,
+        departement=inp.scenario.departement, start=inp.start, end=inp.end,
+        holidays=tuple(sorted(inp.holidays.items())), travel_model=inp.travel_model,
+        locations=inp.location_ids,
+        problem=dataclasses.replace(inp.problem, pins=(), preferred=()),
+        services={code: ServiceInfo(s.description, s.what_to_bring, s.contact,
+                                    s.access_threshold_min)
+                  for code, s in inp.services.items()},
+        bases={code: VehicleBase(v.base_lat, v.base_lon, v.base_insee, v.base_name)
+               for code, v in inp.vehicles.items()},
+        stops={code: StopInfo(s.commune_insee, inp.communes[s.commune_insee].name, s.venue,
+                              s.lat, s.lon, inp.communes[s.commune_insee].children_0_6,
+                              s.vulnerability, _code(inp.near_fixed_site[code]),
+                              tuple(inp.catchment[code]))
+               for code, s in inp.stops.items()},
+        fixed_sites=tuple(FixedSiteInfo(f.code, f.name, f.commune_insee, f.lat, f.lon)
+                          for f in inp.fixed_sites),
+    )

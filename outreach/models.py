@@ -223,6 +223,25 @@ class PlanService(SQLModel, table=True):
     access_threshold_min: int = DEFAULT_ACCESS_MIN
 
 
+class PlanRhythm(SQLModel, table=True):
+    """When a service comes back to a stop in a plan version (its regular weekday, or
+    weekday of the month), for the families' pages; ``kept`` is false when some of
+    its sessions fall on another day."""
+
+    __tablename__ = "plan_rhythm"
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id", index=True)
+    stop_code: str
+    service_code: str
+    commune_insee: str = Field(index=True)
+    venue: str
+    service_name: str
+    weekday: int  # ISO, 1 = Monday
+    week_of_month: int | None = None  # 1..5 for monthly services
+    kept: bool = True
+
+
 class Publication(SQLModel, table=True):
     """Publishing appends a row; the scenario's published plan is its latest row.
     ``seq`` numbers a scenario's publications 1, 2, 3...: two publishers who both saw

@@ -2,15 +2,17 @@
 or the same weekday of the month ("2nd Wednesday"), and where not?
 
 Families come back when the day is predictable; coordinators see where a plan
-could not keep the pattern. Read from the plan document only.
+could not keep the pattern. Read from the plan's routes only.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from typing import Any
+from collections.abc import Iterable, Mapping
 
+import solver as sm
+from outreach.plan import DayRoute, Recurrence
 from outreach.wording import WEEKDAYS
 
 ORDINALS_FR = ["1er", "2e", "3e", "4e", "5e"]
@@ -26,21 +28,19 @@ def describe(weekday: int, ordinal: int) -> str:
     return f"le {ORDINALS_FR[ordinal - 1]} {name} du mois" if ordinal else f"chaque {name}"
 
 
-def recurrence(document: dict[str, Any]) -> list[dict[str, Any]]:
+def recurrence(routes: Iterable[DayRoute], services: Mapping[str, sm.Service]) -> list[Recurrence]:
     """Per (stop, service) with sessions: its pattern (the most frequent), whether every
     session keeps it, and the dates that break it."""
-    services = {s["id"]: s for s in document["services"]}
     dates: dict[tuple[str, str], list[dt.date]] = defaultdict(list)
-    for route in document["routes"]:
-        for visit in route["visits"]:
-            dates[(visit["stop"], visit["service"])].append(dt.date.fromisoformat(route["date"]))
+    for route in routes:
+        for visit in route.visits:
+            dates[(visit.stop, visit.service)].append(route.date)
     result = []
     for (stop, service), days in sorted(dates.items()):
-        monthly = services[service]["period_weeks"] >= 4
+        monthly = services[service].period_weeks >= 4
         counts = Counter(_key(d, monthly) for d in days)
         (weekday, ordinal), _ = max(counts.items(), key=lambda kv: (kv[1], -kv[0][0], -kv[0][1]))
-        exceptions = sorted(d.isoformat() for d in days if _key(d, monthly) != (weekday, ordinal))
-        result.append({"stop": stop, "service": service, "weekday": weekday,
-                       "week_of_month": ordinal or None, "pattern": describe(weekday, ordinal),
-                       "kept": not exceptions, "exceptions": exceptions})
+        exceptions = sorted(d for d in days if _key(d, monthly) != (weekday, ordinal))
+        result.append(Recurrence(stop, service, weekday, ordinal or None,
+                                 describe(weekday, ordinal), tuple(exceptions)))
     return result

@@ -18,15 +18,278 @@ families' pages, crews for the staff rounds) are written from this model.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
 import solver as sm
+from outreach.access import DEFAULT_ACCESS_MIN, AccessPolicy
 from outreach.timefmt import format_hhmm, parse_hhmm
+from outreach.travel import travel_model_from
 
 SCHEMA = "outreach.plan/1"
 INPUT_SECTIONS = ("scenario", "horizon", "travel_model", "travel_matrix", "services", "vehicles",
                   "staff", "fixed_sites", "stops", "areas")
+
+
+@dataclass(frozen=True)
+class ServiceInfo:
+    """What families and coordinators read of a service besides its planning rules
+    (those are the solver's :class:`solver.Service`)."""
+
+    description: str = ""
+    what_to_bring: str = ""
+    contact: str = ""
+    access_threshold_min: int = DEFAULT_ACCESS_MIN
+
+
+@dataclass(frozen=True)
+class VehicleBase:
+    lat: float
+    lon: float
+    commune_insee: str
+    name: str
+
+
+@dataclass(frozen=True)
+class StopInfo:
+    """Where a stop is and whom it serves, besides its planning data (the solver's
+    :class:`solver.Stop`)."""
+
+    commune_insee: str
+    commune_name: str
+    venue: str
+    lat: float
+    lon: float
+    children_0_6: int = 0
+    vulnerability: float = 1.0
+    near_fixed_site: str | None = None
+    catchment: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FixedSiteInfo:
+    id: str
+    name: str
+    commune_insee: str
+    lat: float
+    lon: float
+
+
+@dataclass(frozen=True)
+class PlanInputs:
+    """What a plan version was computed from: the solver's problem (without pins or
+    preferred sessions, which the version records as outcomes) and what the product
+    knows around it (names, places, catchments, the calendar, the travel model).
+
+    ``services``, ``bases`` and ``stops`` are keyed by id, in the problem's order.
+    """
+
+    scenario_id: str
+    scenario_name: str
+    departement: str
+    start: dt.date
+    end: dt.date
+    holidays: tuple[tuple[dt.date, str], ...]
+    travel_model: Mapping[str, Any]
+    locations: tuple[str, ...]
+    problem: sm.Problem
+    services: Mapping[str, ServiceInfo]
+    bases: Mapping[str, VehicleBase]
+    stops: Mapping[str, StopInfo]
+    fixed_sites: tuple[FixedSiteInfo, ...] = ()
+
+    @cached_property
+    def service_rules(self) -> dict[str, sm.Service]:
+        return {s.id: s for s in self.problem.services}
+
+    @cached_property
+    def vehicle_rules(self) -> dict[str, sm.Vehicle]:
+        return {v.id: v for v in self.problem.vehicles}
+
+    @cached_property
+    def stop_rules(self) -> dict[str, sm.Stop]:
+        return {s.id: s for s in self.problem.stops}
+
+    def access(self) -> AccessPolicy:
+        """The access policy the plan was computed with (its travel model, the
+        strictest of its services' thresholds)."""
+        return AccessPolicy.for_services(
+            (info.access_threshold_min for info in self.services.values()),
+            travel_model_from(dict(self.travel_model)))
+
+    def service_name(self, service: str) -> str:
+        found = self.service_rules.get(service)
+        return found.name if found else service
+
+    def vehicle_name(self, vehicle: str) -> str:
+        found = self.vehicle_rules.get(vehicle)
+        return found.name if found else vehicle
+
+    def to_json(self) -> dict[str, Any]:
+        """The input sections of the export (docs/plan-format.md), in their order."""
+        problem, hhmm = self.problem, format_hhmm
+        return {
+            "scenario": {"id": self.scenario_id, "name": self.scenario_name,
+                         "departement": self.departement},
+            "horizon": {
+                "start": self.start.isoformat(), "end": self.end.isoformat(),
+                "dates": [d.isoformat() for d in problem.dates],
+                "holidays": [{"date": d.isoformat(), "name": n} for d, n in self.holidays],
+                "period_start": (problem.period_start or self.start).isoformat(),
+            },
+            "travel_model": dict(self.travel_model),
+            "travel_matrix": {
+                "locations": list(self.locations),
+                "travel_min": [list(r) for r in problem.travel_min],
+                "distance_m": [list(r) for r in problem.distance_m],
+            },
+            "services": [
+                {
+                    "id": s.id, "name": s.name, "description": info.description,
+                    "what_to_bring": info.what_to_bring, "contact": info.contact,
+                    "required_roles": [list(slot) for slot in s.required_roles],
+                    "session_min": s.session_min, "setup_min": s.setup_min,
+                    "packup_min": s.packup_min, "earliest_start": hhmm(s.earliest_start_min),
+                    "latest_end": hhmm(s.latest_end_min),
+                    "visits_per_period": s.visits_per_period, "period_weeks": s.period_weeks,
+                    "min_spacing_days": s.min_spacing_days,
+                    "max_sessions_per_day": s.max_sessions_per_day,
+                    "max_one_way_min": s.max_one_way_min,
+                    "access_threshold_min": info.access_threshold_min,
+                    "lunch_break": {"minutes": s.lunch_min, "from": hhmm(s.lunch_start_min),
+                                    "to": hhmm(s.lunch_end_min)} if s.lunch_min else None,
+                }
+                for s in problem.services for info in (self.services[s.id],)
+            ],
+            "vehicles": [
+                {
+                    "id": v.id, "name": v.name,
+                    "base": {"lat": base.lat, "lon": base.lon, "commune_insee": base.commune_insee,
+                             "name": base.name, "location": self.locations[v.base]},
+                    "services": sorted(v.services), "weekdays": sorted(v.weekdays),
+                    "max_duty_min": v.max_duty_min,
+                    "shift_start": hhmm(v.shift_start_min), "shift_end": hhmm(v.shift_end_min),
+                }
+                for v in problem.vehicles for base in (self.bases[v.id],)
+            ],
+            "staff": [
+                {
+                    "id": p.id, "roles": sorted(p.roles), "max_day_min": p.max_day_min,
+                    "max_week_min": p.max_week_min,
+                    "availability": [{"date": a.date.isoformat(), "from": hhmm(a.start_min),
+                                      "to": hhmm(a.end_min)} for a in p.availability],
+                }
+                for p in problem.staff
+            ],
+            "fixed_sites": [
+                {"id": f.id, "name": f.name, "commune_insee": f.commune_insee, "lat": f.lat,
+                 "lon": f.lon}
+                for f in self.fixed_sites
+            ],
+            "stops": [
+                {
+                    "id": s.id, "commune_insee": info.commune_insee,
+                    "commune_name": info.commune_name, "venue": info.venue, "lat": info.lat,
+                    "lon": info.lon, "location": self.locations[s.location], "demand": s.demand,
+                    "near_fixed_site": info.near_fixed_site, "catchment": list(info.catchment),
+                    "children_0_6": info.children_0_6, "vulnerability": info.vulnerability,
+                    "services": sorted(s.services),
+                    "windows": [{"weekday": w.weekday, "from": hhmm(w.start_min),
+                                 "to": hhmm(w.end_min)} for w in s.windows],
+                }
+                for s in problem.stops for info in (self.stops[s.id],)
+            ],
+            "areas": [
+                {"commune_insee": a.id,
+                 "reach": [{"stop": stop, "demand": demand} for stop, demand in a.reach]}
+                for a in problem.areas
+            ],
+        }
+
+    @classmethod
+    def from_json(cls, doc: Mapping[str, Any]) -> PlanInputs:
+        """The inputs of an export (or of a stored version), with the defaults of
+        fields that older exports of ``outreach.plan/1`` did not carry."""
+        locations = tuple(doc["travel_matrix"]["locations"])
+        index = {name: i for i, name in enumerate(locations)}
+        minutes = parse_hhmm
+        horizon = doc["horizon"]
+        start = dt.date.fromisoformat(horizon["start"])
+        problem = sm.Problem(
+            dates=tuple(dt.date.fromisoformat(d) for d in horizon["dates"]),
+            services=tuple(
+                sm.Service(
+                    id=s["id"], name=s["name"],
+                    required_roles=tuple(tuple(slot) for slot in s["required_roles"]),
+                    session_min=s["session_min"], setup_min=s["setup_min"],
+                    packup_min=s["packup_min"], earliest_start_min=minutes(s["earliest_start"]),
+                    latest_end_min=minutes(s["latest_end"]),
+                    visits_per_period=s["visits_per_period"], period_weeks=s["period_weeks"],
+                    min_spacing_days=s["min_spacing_days"],
+                    max_sessions_per_day=s["max_sessions_per_day"],
+                    max_one_way_min=s.get("max_one_way_min"),
+                    **_lunch_fields(s.get("lunch_break")),
+                ) for s in doc["services"]),
+            vehicles=tuple(
+                sm.Vehicle(
+                    id=v["id"], name=v["name"], base=index[v["base"]["location"]],
+                    services=frozenset(v["services"]), weekdays=frozenset(v["weekdays"]),
+                    max_duty_min=v["max_duty_min"], shift_start_min=minutes(v["shift_start"]),
+                    shift_end_min=minutes(v["shift_end"]),
+                ) for v in doc["vehicles"]),
+            stops=tuple(
+                sm.Stop(
+                    id=s["id"], location=index[s["location"]], demand=s["demand"],
+                    services=frozenset(s["services"]),
+                    windows=tuple(sm.Window(w["weekday"], minutes(w["from"]), minutes(w["to"]))
+                                  for w in s["windows"]),
+                ) for s in doc["stops"]),
+            staff=tuple(
+                sm.StaffMember(
+                    id=p["id"], roles=frozenset(p["roles"]), max_day_min=p["max_day_min"],
+                    max_week_min=p.get("max_week_min"),
+                    availability=tuple(sm.Availability(dt.date.fromisoformat(a["date"]),
+                                                       minutes(a["from"]), minutes(a["to"]))
+                                       for a in p["availability"]),
+                ) for p in doc["staff"]),
+            areas=tuple(sm.Area(a["commune_insee"],
+                                tuple((r["stop"], r["demand"]) for r in a["reach"]))
+                        for a in doc.get("areas", [])),
+            travel_min=tuple(tuple(row) for row in doc["travel_matrix"]["travel_min"]),
+            distance_m=tuple(tuple(row) for row in doc["travel_matrix"]["distance_m"]),
+            period_start=dt.date.fromisoformat(horizon.get("period_start", horizon["start"])),
+        )
+        scenario = doc["scenario"]
+        return cls(
+            scenario_id=scenario["id"], scenario_name=scenario["name"],
+            departement=scenario.get("departement", ""),
+            start=start, end=dt.date.fromisoformat(horizon["end"]),
+            holidays=tuple((dt.date.fromisoformat(h["date"]), h["name"])
+                           for h in horizon.get("holidays", [])),
+            travel_model=dict(doc.get("travel_model", {})),
+            locations=locations, problem=problem,
+            services={s["id"]: ServiceInfo(
+                s.get("description", ""), s.get("what_to_bring", ""), s.get("contact", ""),
+                s.get("access_threshold_min", DEFAULT_ACCESS_MIN)) for s in doc["services"]},
+            bases={v["id"]: VehicleBase(v["base"]["lat"], v["base"]["lon"],
+                                        v["base"].get("commune_insee", ""),
+                                        v["base"].get("name", "")) for v in doc["vehicles"]},
+            stops={s["id"]: StopInfo(
+                s["commune_insee"], s["commune_name"], s["venue"], s["lat"], s["lon"],
+                s.get("children_0_6", 0), s.get("vulnerability", 1.0), s.get("near_fixed_site"),
+                tuple(s.get("catchment", ()))) for s in doc["stops"]},
+            fixed_sites=tuple(FixedSiteInfo(f["id"], f["name"], f["commune_insee"], f["lat"],
+                                            f["lon"]) for f in doc.get("fixed_sites", [])),
+        )
+
+
+def _lunch_fields(lunch: Mapping[str, Any] | None) -> dict[str, int]:
+    if not lunch:
+        return {}
+    return {"lunch_min": lunch["minutes"], "lunch_start_min": parse_hhmm(lunch["from"]),
+            "lunch_end_min": parse_hhmm(lunch["to"])}
 
 
 @dataclass(frozen=True)
@@ -69,6 +332,11 @@ class DayRoute:
     def duty_min(self) -> int:
         return self.return_min - self.depart_min
 
+    @property
+    def distance_km(self) -> float:
+        """The route's length as the export states it (kilometres, one decimal)."""
+        return round(self.distance_m / 1000, 1)
+
     @classmethod
     def of(cls, route: sm.Route, lunch_min: int) -> DayRoute:
         """From a solver route; ``lunch_min`` is its service's break length."""
@@ -98,7 +366,7 @@ class DayRoute:
             "vehicle": self.vehicle, "date": self.date.isoformat(), "service": self.service,
             "crew": [{"staff": c.staff, "role": c.role} for c in self.crew],
             "depart": hhmm(self.depart_min), "return": hhmm(self.return_min),
-            "distance_km": round(self.distance_m / 1000, 1), "distance_m": self.distance_m,
+            "distance_km": self.distance_km, "distance_m": self.distance_m,
             "travel_min": self.travel_min,
             "lunch": None if self.lunch is None else {"from": hhmm(self.lunch[0]),
                                                       "to": hhmm(self.lunch[1])},
@@ -172,6 +440,35 @@ class PinOutcome:
     def from_json(cls, data: dict[str, Any]) -> PinOutcome:
         return cls(data["stop"], data["service"], dt.date.fromisoformat(data["date"]),
                    data["vehicle"], data["held"], data.get("reason", ""), data.get("why"))
+
+
+@dataclass(frozen=True)
+class Recurrence:
+    """When a (stop, service) comes back: its most frequent ``weekday`` (ISO) and, for
+    monthly services, ``week_of_month``; ``pattern`` says it in French; ``exceptions``
+    are the dates that do not keep it."""
+
+    stop: str
+    service: str
+    weekday: int
+    week_of_month: int | None
+    pattern: str
+    exceptions: tuple[dt.date, ...] = ()
+
+    @property
+    def kept(self) -> bool:
+        return not self.exceptions
+
+    def to_json(self) -> dict[str, Any]:
+        return {"stop": self.stop, "service": self.service, "weekday": self.weekday,
+                "week_of_month": self.week_of_month, "pattern": self.pattern,
+                "kept": self.kept, "exceptions": [d.isoformat() for d in self.exceptions]}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Recurrence:
+        return cls(data["stop"], data["service"], data["weekday"], data.get("week_of_month"),
+                   data.get("pattern", ""),
+                   tuple(dt.date.fromisoformat(d) for d in data.get("exceptions", [])))
 
 
 @dataclass(frozen=True)
@@ -265,13 +562,13 @@ class PlanVersion:
     figures and solver run; ``plan_id``, ``status``, ``created_at`` and
     ``published_at`` once stored (they change over the version's life)."""
 
-    inputs: dict[str, Any]
+    inputs: PlanInputs
     routes: tuple[DayRoute, ...]
     pins: tuple[PinOutcome, ...]
     unserved: tuple[UnservedPair, ...]
     kpis: PlanKpis
     solver: SolverRun
-    recurrence: tuple[dict[str, Any], ...] = ()
+    recurrence: tuple[Recurrence, ...] = ()
     plan_id: int | None = None
     status: str | None = None
     created_at: str | None = None
@@ -280,12 +577,11 @@ class PlanVersion:
 
     @property
     def scenario_id(self) -> str:
-        return str(self.inputs["scenario"]["id"])
+        return self.inputs.scenario_id
 
     @property
     def horizon(self) -> tuple[dt.date, dt.date]:
-        return (dt.date.fromisoformat(self.inputs["horizon"]["start"]),
-                dt.date.fromisoformat(self.inputs["horizon"]["end"]))
+        return (self.inputs.start, self.inputs.end)
 
     def with_routes(self, routes: tuple[DayRoute, ...]) -> PlanVersion:
         return replace(self, routes=tuple(sorted(routes, key=lambda r: (r.date, r.vehicle))))
@@ -298,13 +594,13 @@ class PlanVersion:
                      "created_at": self.created_at, "published_at": self.published_at}
         return {
             **head,
-            **{k: self.inputs[k] for k in INPUT_SECTIONS if k in self.inputs},
+            **self.inputs.to_json(),
             "routes": [r.to_json() for r in self.routes],
             "pins": [p.to_json() for p in self.pins],
             "unserved": [u.to_json() for u in self.unserved],
             "kpis": self.kpis.to_json(),
             "solver": self.solver.to_json(),
-            **({"recurrence": list(self.recurrence)} if self.recurrence else {"recurrence": []}),
+            "recurrence": [r.to_json() for r in self.recurrence],
             **self.extra,
         }
 
@@ -313,13 +609,13 @@ class PlanVersion:
         known = {"schema", "plan_id", "status", "created_at", "published_at", "routes", "pins",
                  "unserved", "kpis", "solver", "recurrence", *INPUT_SECTIONS}
         return cls(
-            inputs={k: doc[k] for k in INPUT_SECTIONS if k in doc},
+            inputs=PlanInputs.from_json(doc),
             routes=tuple(DayRoute.from_json(r) for r in doc["routes"]),
             pins=tuple(PinOutcome.from_json(p) for p in doc.get("pins", [])),
             unserved=tuple(UnservedPair.from_json(u) for u in doc["unserved"]),
             kpis=PlanKpis.from_json(doc["kpis"]),
             solver=SolverRun.from_json(doc["solver"]),
-            recurrence=tuple(doc.get("recurrence", [])),
+            recurrence=tuple(Recurrence.from_json(r) for r in doc.get("recurrence", [])),
             plan_id=doc.get("plan_id"), status=doc.get("status"),
             created_at=doc.get("created_at"), published_at=doc.get("published_at"),
             extra={k: v for k, v in doc.items() if k not in known},

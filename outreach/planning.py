@@ -15,7 +15,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from outreach import audit
-from outreach.access import DEFAULT_ACCESS_MIN
 from outreach.adjustments import pins_for
 from outreach.coverage import coverage_kpis
 from outreach.db import use_case
@@ -24,6 +23,7 @@ from outreach.mapping import PlanningInput, build_problem, plan_version, staff_e
 from outreach.models import (
     Plan,
     PlanCrew,
+    PlanRhythm,
     PlanService,
     PlanSession,
     Publication,
@@ -31,6 +31,7 @@ from outreach.models import (
     StaffMember,
 )
 from outreach.plan import PlanVersion
+from outreach.timefmt import format_hhmm
 from outreach.travel import GeodesicTravelModel, TravelModel
 from solver import Pin, ProgressCallback, Solution, SolveParams, solve
 
@@ -107,25 +108,24 @@ def store_version(session: Session, version: PlanVersion) -> Plan:
     session.add(plan)
     session.flush()
     assert plan.id is not None
-    stops = {s["id"]: s for s in version.inputs["stops"]}
-    services = {s["id"]: s for s in version.inputs["services"]}
+    inputs = version.inputs
     members = {staff_export_id(m): m for m in session.exec(
         select(StaffMember).where(StaffMember.scenario_id == plan.scenario_id))}
-    for service in version.inputs["services"]:
+    for rules in inputs.problem.services:
+        info = inputs.services[rules.id]
         session.add(PlanService(
-            plan_id=plan.id, code=service["id"], name=service["name"],
-            description=service.get("description", ""),
-            what_to_bring=service.get("what_to_bring", ""), contact=service.get("contact", ""),
-            access_threshold_min=service.get("access_threshold_min", DEFAULT_ACCESS_MIN)))
+            plan_id=plan.id, code=rules.id, name=rules.name, description=info.description,
+            what_to_bring=info.what_to_bring, contact=info.contact,
+            access_threshold_min=info.access_threshold_min))
     for route in version.routes:
         for seq, visit in enumerate(route.visits, start=1):
-            stop = stops[visit.stop]
+            stop = inputs.stops[visit.stop]
             session.add(PlanSession(
                 plan_id=plan.id, date=route.date, vehicle_code=route.vehicle, seq=seq,
-                stop_code=visit.stop, commune_insee=stop["commune_insee"],
-                commune_name=stop["commune_name"], venue=stop["venue"], lat=stop["lat"],
-                lon=stop["lon"], service_code=visit.service,
-                service_name=services[visit.service]["name"],
+                stop_code=visit.stop, commune_insee=stop.commune_insee,
+                commune_name=stop.commune_name, venue=stop.venue, lat=stop.lat,
+                lon=stop.lon, service_code=visit.service,
+                service_name=inputs.service_name(visit.service),
                 arrive_min=visit.arrive_min, start_min=visit.start_min,
                 end_min=visit.end_min, leave_min=visit.leave_min,
             ))
@@ -134,13 +134,26 @@ def store_version(session: Session, version: PlanVersion) -> Plan:
             session.add(PlanCrew(plan_id=plan.id, date=route.date, vehicle_code=route.vehicle,
                                  staff_code=known.code if known else member.staff,
                                  staff_id=known.id if known else None, role=member.role))
+    for rhythm in version.recurrence:
+        stop = inputs.stops[rhythm.stop]
+        session.add(PlanRhythm(
+            plan_id=plan.id, stop_code=rhythm.stop, service_code=rhythm.service,
+            commune_insee=stop.commune_insee, venue=stop.venue,
+            service_name=inputs.service_name(rhythm.service), weekday=rhythm.weekday,
+            week_of_month=rhythm.week_of_month, kept=rhythm.kept))
     session.flush()
     return plan
 
 
 def read_version(session: Session, plan_id: int) -> PlanVersion:
     """A stored plan version, typed, with its id and current status."""
-    return PlanVersion.from_document(export_document(session, plan_id))
+    plan = get_plan(session, plan_id)
+    published = session.exec(
+        select(Publication).where(Publication.plan_id == plan_id).order_by(col(Publication.id))
+    ).first()
+    return replace(PlanVersion.from_document(plan.document), plan_id=plan.id,
+                   status=plan_status(session, plan), created_at=plan.created_at.isoformat(),
+                   published_at=published.published_at.isoformat() if published else None)
 
 
 def get_plan(session: Session, plan_id: int) -> Plan:
@@ -188,7 +201,7 @@ def publish_plan(session: Session, plan_id: int, seen: int | None | object = ANY
             f"Le plan publié a changé depuis que vous avez ouvert cette page (plan {current} "
             "publié entre-temps) : rien n'a été publié. Vérifiez les changements, puis "
             "publiez à nouveau.")
-    if not plan.document.get("routes"):
+    if not session.exec(select(PlanSession.id).where(PlanSession.plan_id == plan_id)).first():
         raise PlanNotPublishable(
             f"Le plan {plan_id} ne contient aucune séance : il n'y a rien à publier."
         )
@@ -214,38 +227,27 @@ def list_plans(session: Session, scenario_id: str | None = None) -> list[tuple[P
 
 
 def export_document(session: Session, plan_id: int) -> dict[str, Any]:
-    """The plan's JSON export: its stored document with its id and current status."""
-    plan = get_plan(session, plan_id)
-    published = session.exec(
-        select(Publication).where(Publication.plan_id == plan_id).order_by(col(Publication.id))
-    ).first()
-    return {
-        "schema": plan.document["schema"],
-        "plan_id": plan.id,
-        "status": plan_status(session, plan),
-        "created_at": plan.created_at.isoformat(),
-        "published_at": published.published_at.isoformat() if published else None,
-        **{k: v for k, v in plan.document.items() if k != "schema"},
-    }
+    """The plan's JSON export (docs/plan-format.md), written from its typed version."""
+    return read_version(session, plan_id).to_document()
 
 
 def scenarios(session: Session) -> list[Scenario]:
     return list(session.exec(select(Scenario).order_by(Scenario.id)).all())
 
 
-def _sessions_by_pair(document: dict[str, Any]) -> dict[tuple[str, str], list[dict[str, str]]]:
+def _sessions_by_pair(version: PlanVersion) -> dict[tuple[str, str], list[dict[str, str]]]:
     pairs: dict[tuple[str, str], list[dict[str, str]]] = {}
-    for route in document["routes"]:
-        for visit in route["visits"]:
-            pairs.setdefault((visit["stop"], visit["service"]), []).append(
-                {"date": route["date"], "start": visit["start"], "end": visit["end"],
-                 "vehicle": route["vehicle"]})
+    for route in version.routes:
+        for visit in route.visits:
+            pairs.setdefault((visit.stop, visit.service), []).append(
+                {"date": route.date.isoformat(), "start": format_hhmm(visit.start_min),
+                 "end": format_hhmm(visit.end_min), "vehicle": route.vehicle})
     for sessions in pairs.values():
         sessions.sort(key=lambda s: (s["date"], s["start"]))
     return pairs
 
 
-def diff_documents(old: dict[str, Any] | None, new: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+def diff_versions(old: PlanVersion | None, new: PlanVersion) -> dict[str, list[dict[str, Any]]]:
     """Sessions added, moved (other date or hours) and cancelled from ``old`` to ``new``.
 
     Sessions of one stop and service are matched on equal date and hours
@@ -254,7 +256,7 @@ def diff_documents(old: dict[str, Any] | None, new: dict[str, Any]) -> dict[str,
     """
     before = _sessions_by_pair(old) if old else {}
     after = _sessions_by_pair(new)
-    names = {s["id"]: s for s in new["stops"]} | ({s["id"]: s for s in old["stops"]} if old else {})
+    places = {**(old.inputs.stops if old else {}), **new.inputs.stops}
     result: dict[str, list[dict[str, Any]]] = {"added": [], "moved": [], "cancelled": [],
                                                "unchanged": []}
     for pair in sorted(set(before) | set(after)):
@@ -266,9 +268,9 @@ def diff_documents(old: dict[str, Any] | None, new: dict[str, Any]) -> dict[str,
                 olds.remove(same)
                 news.remove(session)
                 result["unchanged"].append({"stop": pair[0], "service": pair[1], **session})
-        stop = names[pair[0]]
-        label = {"stop": pair[0], "service": pair[1], "commune_name": stop["commune_name"],
-                 "venue": stop["venue"]}
+        stop = places[pair[0]]
+        label = {"stop": pair[0], "service": pair[1], "commune_name": stop.commune_name,
+                 "venue": stop.venue}
         for o, n in zip(olds, news):
             result["moved"].append({**label, "from": o, "to": n})
         for n in news[len(olds):]:
@@ -282,5 +284,5 @@ def diff_against_published(session: Session, plan_id: int) -> dict[str, list[dic
     """What publishing ``plan_id`` would change for families, against the published version."""
     plan = get_plan(session, plan_id)
     published = published_plan_id(session, plan.scenario_id)
-    old = export_document(session, published) if published and published != plan_id else None
-    return diff_documents(old, export_document(session, plan_id))
+    old = read_version(session, published) if published and published != plan_id else None
+    return diff_versions(old, read_version(session, plan_id))

@@ -13,7 +13,14 @@ from sqlmodel import Session, col, select
 
 from outreach import ical
 from outreach.access import AccessPolicy
-from outreach.models import Commune, Plan, PlanService, PlanSession, Publication, Scenario
+from outreach.models import (
+    Commune,
+    PlanRhythm,
+    PlanService,
+    PlanSession,
+    Publication,
+    Scenario,
+)
 from outreach.planning import published_plan_id
 from outreach.timefmt import format_hhmm
 
@@ -240,16 +247,9 @@ class PublicRhythm:
 def commune_rhythms(session: Session, insee: str) -> list[PublicRhythm]:
     """The regular day of each published service in the commune (from the plans'
     recurrence); irregular ones are left out rather than shown wrong."""
-    rhythms = []
-    for plan_id in published_plan_ids(session):
-        plan = session.get(Plan, plan_id)
-        if plan is None:
-            continue
-        document = plan.document
-        stops = {s["id"]: s for s in document["stops"] if s["commune_insee"] == insee}
-        names = {s["id"]: s["name"] for s in document["services"]}
-        for entry in document.get("recurrence", []):
-            if entry["stop"] in stops and entry["kept"]:
-                rhythms.append(PublicRhythm(names[entry["service"]], stops[entry["stop"]]["venue"],
-                                            entry["weekday"], entry["week_of_month"]))
-    return rhythms
+    plan_ids = published_plan_ids(session)
+    rows = session.exec(select(PlanRhythm).where(
+        col(PlanRhythm.plan_id).in_(plan_ids), PlanRhythm.commune_insee == insee,
+        col(PlanRhythm.kept)).order_by(col(PlanRhythm.plan_id), col(PlanRhythm.stop_code),
+                                       col(PlanRhythm.service_code))).all()
+    return [PublicRhythm(r.service_name, r.venue, r.weekday, r.week_of_month) for r in rows]

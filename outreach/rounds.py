@@ -19,14 +19,12 @@ from outreach.export import role_fr
 from outreach.models import (
     CalendarToken,
     Commune,
-    Plan,
     PlanCrew,
     PlanSession,
     Publication,
     StaffMember,
-    Vehicle,
 )
-from outreach.planning import published_plan_id
+from outreach.planning import published_plan_id, read_version
 from outreach.timefmt import format_hhmm
 
 
@@ -92,12 +90,10 @@ def staff_rounds(session: Session, staff_id: int, since: dt.date | None = None) 
     mine = session.exec(query.order_by(col(PlanCrew.date), col(PlanCrew.vehicle_code))).all()
     if not mine:
         return []
-    plan = session.get(Plan, plan_id)
-    routes = {(r["date"], r["vehicle"]): r for r in (plan.document.get("routes", []) if plan else [])}
+    version = read_version(session, plan_id)
+    routes = {(r.date, r.vehicle): r for r in version.routes}
     names = {m.id: m.name for m in session.exec(
         select(StaffMember).where(StaffMember.scenario_id == member.scenario_id))}
-    vehicles = {v.code: v for v in session.exec(
-        select(Vehicle).where(Vehicle.scenario_id == member.scenario_id))}
     dates = sorted({c.date for c in mine})
     crew_rows = session.exec(select(PlanCrew).where(
         PlanCrew.plan_id == plan_id, col(PlanCrew.date).in_(dates))).all()
@@ -109,8 +105,8 @@ def staff_rounds(session: Session, staff_id: int, since: dt.date | None = None) 
         select(Commune).where(col(Commune.insee).in_(insees)))}
     days = []
     for crew in mine:
-        route = routes.get((crew.date.isoformat(), crew.vehicle_code), {})
-        vehicle = vehicles.get(crew.vehicle_code)
+        route = routes.get((crew.date, crew.vehicle_code))
+        base = version.inputs.bases.get(crew.vehicle_code)
         colleagues = tuple(
             Colleague(name=names.get(c.staff_id, c.staff_code) if c.staff_id else c.staff_code,
                       role=c.role)
@@ -129,11 +125,14 @@ def staff_rounds(session: Session, staff_id: int, since: dt.date | None = None) 
         )
         days.append(RoundDay(
             plan_id=plan_id, date=crew.date, vehicle_code=crew.vehicle_code,
-            vehicle_name=vehicle.name if vehicle else crew.vehicle_code,
-            base_name=vehicle.base_name if vehicle else "", my_role=crew.role,
-            depart=route.get("depart", ""), back=route.get("return", ""),
-            distance_km=route.get("distance_km"), colleagues=colleagues, stops=stops,
-            lunch=(route["lunch"]["from"], route["lunch"]["to"]) if route.get("lunch") else None,
+            vehicle_name=version.inputs.vehicle_name(crew.vehicle_code),
+            base_name=base.name if base else "", my_role=crew.role,
+            depart=format_hhmm(route.depart_min) if route else "",
+            back=format_hhmm(route.return_min) if route else "",
+            distance_km=route.distance_km if route else None,
+            colleagues=colleagues, stops=stops,
+            lunch=(format_hhmm(route.lunch[0]), format_hhmm(route.lunch[1]))
+            if route and route.lunch else None,
         ))
     return days
 

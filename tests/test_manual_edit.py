@@ -28,23 +28,29 @@ def _first(doc):
     return route, route["visits"][0]
 
 
-def test_the_document_rebuilds_the_problem_and_routes_it_was_planned_with(doc):
-    problem = manual.problem_from_document(doc)
-    routes = manual.routes_from_document(doc)
+@pytest.fixture
+def version(planned_url):
+    with Session(db.get_engine(planned_url)) as s:
+        return planning.read_version(s, 1)
+
+
+def test_the_stored_version_rebuilds_the_problem_and_routes_it_was_planned_with(doc, version):
+    problem = version.inputs.problem
+    routes = [r.solver_route() for r in version.routes]
     solution = Solution("feasible", tuple(routes), (), kpis(problem, routes), 0, None, 0.0)
     assert violations(problem, solution) == []
     assert kpis(problem, routes).demand_served == doc["kpis"]["demand_served"]
 
 
-def test_keeping_a_session_where_it_is_breaks_nothing(doc):
+def test_keeping_a_session_where_it_is_breaks_nothing(doc, version):
     route, visit = _first(doc)
     edit = manual.Edit(dt.date.fromisoformat(route["date"]), route["vehicle"], visit["stop"],
                        new_date=dt.date.fromisoformat(route["date"]))
-    _, violations = manual.check_edit(doc, edit)
+    _, violations = manual.check_edit(version, edit)
     assert violations == []
 
 
-def test_moving_to_a_day_the_venue_is_closed_is_reported(doc):
+def test_moving_to_a_day_the_venue_is_closed_is_reported(doc, version):
     route, visit = _first(doc)
     stop = next(s for s in doc["stops"] if s["id"] == visit["stop"])
     open_days = {w["weekday"] for w in stop["windows"]}
@@ -52,7 +58,7 @@ def test_moving_to_a_day_the_venue_is_closed_is_reported(doc):
                   if dt.date.fromisoformat(d).isoweekday() not in open_days)
     edit = manual.Edit(dt.date.fromisoformat(route["date"]), route["vehicle"], visit["stop"],
                        new_date=dt.date.fromisoformat(closed))
-    _, violations = manual.check_edit(doc, edit)
+    _, violations = manual.check_edit(version, edit)
     assert "visit.closed" in {v.code for v in violations}, violations
     assert any("en dehors des créneaux d'ouverture" in say(v) for v in violations)
 

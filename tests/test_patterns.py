@@ -1,26 +1,31 @@
 """Recurrence patterns: "chaque mardi", "le 2e mercredi du mois", and where a plan breaks them."""
 
+import datetime as dt
+
 from outreach.patterns import describe, recurrence
+from outreach.plan import DayRoute, PlannedSession
+from solver import Service
 
 
 def _doc(dates, period_weeks):
-    return {"services": [{"id": "s", "period_weeks": period_weeks}],
-            "routes": [{"date": d, "visits": [{"stop": "a", "service": "s"}]} for d in dates]}
+    routes = [DayRoute("v", dt.date.fromisoformat(d), "s", (), 480, 1000, 0, 0,
+                       (PlannedSession("a", "s", 540, 540, 600, 600, 0),)) for d in dates]
+    return routes, {"s": Service("s", "s", (("doctor",),), 60, period_weeks=period_weeks)}
 
 
 def test_weekly_sessions_on_one_weekday_keep_their_pattern():
-    (entry,) = recurrence(_doc(["2027-01-05", "2027-01-12", "2027-01-19"], 1))
-    assert entry["pattern"] == "chaque mardi" and entry["kept"] and entry["exceptions"] == []
+    (entry,) = recurrence(*_doc(["2027-01-05", "2027-01-12", "2027-01-19"], 1))
+    assert entry.pattern == "chaque mardi" and entry.kept and entry.exceptions == ()
 
 
 def test_monthly_sessions_keep_the_weekday_of_the_month():
-    (entry,) = recurrence(_doc(["2027-01-13", "2027-02-10", "2027-03-10"], 4))
-    assert entry["pattern"] == "le 2e mercredi du mois" and entry["kept"]
+    (entry,) = recurrence(*_doc(["2027-01-13", "2027-02-10", "2027-03-10"], 4))
+    assert entry.pattern == "le 2e mercredi du mois" and entry.kept
 
 
 def test_a_session_on_another_day_is_an_exception():
-    (entry,) = recurrence(_doc(["2027-01-05", "2027-01-12", "2027-01-21"], 1))
-    assert not entry["kept"] and entry["exceptions"] == ["2027-01-21"]
+    (entry,) = recurrence(*_doc(["2027-01-05", "2027-01-12", "2027-01-21"], 1))
+    assert not entry.kept and entry.exceptions == (dt.date(2027, 1, 21),)
 
 
 def test_describe():

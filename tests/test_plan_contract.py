@@ -86,9 +86,12 @@ def test_checker_catches_a_broken_plan(exported, tamper, expected):
 
 def test_the_summary_claims_only_what_is_proven():
     from outreach.export import quality_line
+    from outreach.plan import SolverRun
 
-    assert quality_line({"status": "optimal", "objective": 10, "bound": 10}).startswith("Optimal")
-    assert "au plus 20.0 %" in quality_line({"status": "feasible", "objective": 80, "bound": 100})
-    assert "pas de borne" in quality_line({"status": "feasible", "objective": 80, "bound": None})
-    assert "limite de temps" in quality_line({"status": "feasible", "objective": 1, "bound": None,
-                                             "stopped_by_time_limit": True})
+    def run(status, objective, bound, stopped=False):
+        return SolverRun("patterns", status, objective, bound, 1.0, 10.0, 8.0, 0, stopped)
+
+    assert quality_line(run("optimal", 10, 10)).startswith("Optimal")
+    assert "au plus 20.0 %" in quality_line(run("feasible", 80, 100))
+    assert "pas de borne" in quality_line(run("feasible", 80, None))
+    assert "limite de temps" in quality_line(run("feasible", 1, None, stopped=True))

@@ -8,7 +8,7 @@ import json
 from sqlmodel import Session, col, select
 
 from outreach import db, manual, planning
-from outreach.models import PlanCrew, PlanSession
+from outreach.models import Plan, PlanCrew, PlanRhythm, PlanSession
 from outreach.plan import DayRoute, PlanVersion
 
 
@@ -26,6 +26,26 @@ def test_a_stored_export_reads_into_the_model_and_back_unchanged(planned_url):
     first = version.routes[0]
     assert first.depart_min < first.visits[0].arrive_min <= first.visits[0].start_min
     assert version.kpis.demand_served_pct == doc["kpis"]["demand_served_pct"]
+
+
+def test_the_export_is_the_stored_document_written_again_from_the_model(planned_url):
+    with Session(db.get_engine(planned_url)) as s:
+        stored = s.get(Plan, 1).document
+        doc = planning.export_document(s, 1)
+    head = {"schema", "plan_id", "status", "created_at", "published_at"}
+    assert _dumps({k: v for k, v in doc.items() if k not in head}) == \
+        _dumps({k: v for k, v in stored.items() if k != "schema"})
+
+
+def test_rhythm_rows_are_the_versions_recurrence(planned_url):
+    with Session(db.get_engine(planned_url)) as s:
+        version = planning.read_version(s, 1)
+        rows = s.exec(select(PlanRhythm).where(PlanRhythm.plan_id == 1)).all()
+    assert version.recurrence
+    assert sorted((r.stop_code, r.service_code, r.weekday, r.week_of_month, r.kept)
+                  for r in rows) == sorted((r.stop, r.service, r.weekday, r.week_of_month, r.kept)
+                                           for r in version.recurrence)
+    assert {r.commune_insee for r in rows} <= {s.commune_insee for s in version.inputs.stops.values()}
 
 
 def test_rows_are_written_from_the_typed_routes(planned_url):
@@ -79,5 +99,5 @@ def test_the_export_rebuilds_exactly_the_problem_that_was_solved(db_url):
             inp = build_problem(s, scenario, dt.date(2027, 1, 4), 2, GeodesicTravelModel())
             params = SolveParams(time_limit_s=60, work_limit_s=1, method=Method.ROUTING)
             document = plan_version(inp, solve(inp.problem, params), params).to_document()
-            rebuilt = manual.problem_from_document(document)
+            rebuilt = PlanVersion.from_document(document).inputs.problem
             assert rebuilt == dataclasses.replace(inp.problem, pins=(), preferred=()), scenario

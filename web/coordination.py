@@ -25,6 +25,8 @@ from outreach import adjustments, audit, export, jobs, manual, planning
 from outreach.errors import InvalidInput, OutreachError, RulesBroken, UnknownPlan
 from outreach.mapping import staff_export_id
 from outreach.models import Scenario, SolveJob, StaffMember
+from outreach.plan import DayRoute, PlanVersion
+from outreach.timefmt import format_hhmm
 from outreach.wording import Names, say
 from solver import Finding, Method, SolveParams
 from web.auth import require_role
@@ -39,9 +41,9 @@ def _coordinators_only() -> None:
     require_role("coordinator")
 
 
-def _document(plan_id: int) -> dict[str, Any]:
+def _version(plan_id: int) -> PlanVersion:
     try:
-        return planning.export_document(g.db, plan_id)
+        return planning.read_version(g.db, plan_id)
     except UnknownPlan:
         abort(404)
 
@@ -157,42 +159,44 @@ def solve_status(job_id: int):  # type: ignore[no-untyped-def]
                    error=job.error)
 
 
-def _timelines(doc: dict[str, Any], staff_names: dict[str, str]) -> list[dict[str, Any]]:
+def _timelines(version: PlanVersion, staff_names: dict[str, str]) -> list[dict[str, Any]]:
     """Per week: a grid vehicle x date and a grid staff member x date."""
-    stops = {s["id"]: s for s in doc["stops"]}
+    stops = version.inputs.stops
     weeks: dict[tuple[int, int], dict[str, Any]] = {}
-    for day in doc["horizon"]["dates"]:
-        year, number, _ = dt.date.fromisoformat(day).isocalendar()
+    for day in version.inputs.problem.dates:
+        year, number, _ = day.isocalendar()
         week = weeks.setdefault((year, number), {"number": number, "dates": [],
                                                  "vehicles": defaultdict(dict),
                                                  "staff": defaultdict(dict)})
         week["dates"].append(day)
-    for route in doc["routes"]:
-        year, number, _ = dt.date.fromisoformat(route["date"]).isocalendar()
+    for route in version.routes:
+        year, number, _ = route.date.isocalendar()
         week = weeks[(year, number)]
-        places = [stops[v["stop"]]["commune_name"] for v in route["visits"]]
-        week["vehicles"][route["vehicle"]][route["date"]] = {
-            "places": places, "hours": f"{route['depart']}–{route['return']}"}
-        for member in route["crew"]:
-            name = staff_names.get(member["staff"], member["staff"])
-            week["staff"][name][route["date"]] = {"places": places, "vehicle": route["vehicle"]}
+        places = [stops[v.stop].commune_name for v in route.visits]
+        week["vehicles"][route.vehicle][route.date] = {
+            "places": places,
+            "hours": f"{format_hhmm(route.depart_min)}–{format_hhmm(route.return_min)}"}
+        for member in route.crew:
+            name = staff_names.get(member.staff, member.staff)
+            week["staff"][name][route.date] = {"places": places, "vehicle": route.vehicle}
     return [weeks[key] for key in sorted(weeks)]
 
 
-def _reasons(document: dict[str, Any]) -> list[str]:
+def _reasons(version: PlanVersion) -> list[str]:
     """Why each unserved (stop, service) of the plan is short, in the page's language:
     the export's French sentence, or its finding worded in English."""
     if g.lang == "fr":
-        return [u["reason"] for u in document["unserved"]]
-    names, sites = _names(document), {f["id"]: f["name"] for f in document.get("fixed_sites", [])}
-    stops = {s["id"]: s for s in document["stops"]}
+        return [u.reason for u in version.unserved]
+    names = _names(version)
+    sites = {f.id: f.name for f in version.inputs.fixed_sites}
     reasons = []
-    for entry in document["unserved"]:
-        if not entry.get("why"):
-            reasons.append(entry["reason"])
+    for entry in version.unserved:
+        if not entry.why:
+            reasons.append(entry.reason)
             continue
-        text = say(entry["why"], g.lang, names)
-        site = stops.get(entry["stop"], {}).get("near_fixed_site")
+        text = say(entry.why, g.lang, names)
+        stop = version.inputs.stops.get(entry.stop)
+        site = stop.near_fixed_site if stop else None
         if site in sites:
             text += " " + _("Le site fixe « {name} » est à portée de ses familles : une séance y "
                             "compte peu.", name=sites[site])
@@ -209,23 +213,22 @@ def journal():  # type: ignore[no-untyped-def]
 
 @bp.get("/plans/<int:plan_id>")
 def plan(plan_id: int):  # type: ignore[no-untyped-def]
-    document = _document(plan_id)
-    by_date: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for route in document["routes"]:
-        by_date[route["date"]].append(route)
+    version = _version(plan_id)
+    by_date: dict[dt.date, list[DayRoute]] = defaultdict(list)
+    for route in version.routes:
+        by_date[route.date].append(route)
     members = g.db.exec(select(StaffMember).where(
-        StaffMember.scenario_id == document["scenario"]["id"])).all()
+        StaffMember.scenario_id == version.scenario_id)).all()
     staff_names = {staff_export_id(m): m.name for m in members}
-    diff = planning.diff_against_published(g.db, plan_id) if document["status"] == "draft" else None
-    published_id = planning.published_plan_id(g.db, document["scenario"]["id"])
+    diff = planning.diff_against_published(g.db, plan_id) if version.status == "draft" else None
+    published_id = planning.published_plan_id(g.db, version.scenario_id)
     return render_template(
-        "coordination/plan.html", doc=document, by_date=sorted(by_date.items()),
-        reasons=_reasons(document), published_id=published_id,
-        staff_names=staff_names, timelines=_timelines(document, staff_names), diff=diff,
-        pins=adjustments.list_pins(g.db, document["scenario"]["id"]),
-        stops={s["id"]: s for s in document["stops"]},
-        services={s["id"]: s for s in document["services"]},
-        vehicles={v["id"]: v for v in document["vehicles"]},
+        "coordination/plan.html", plan=version, by_date=sorted(by_date.items()),
+        reasons=_reasons(version), published_id=published_id,
+        staff_names=staff_names, timelines=_timelines(version, staff_names), diff=diff,
+        pins=adjustments.list_pins(g.db, version.scenario_id),
+        stops=version.inputs.stops, services=version.inputs.service_rules,
+        vehicles=version.inputs.vehicle_rules,
         tiles=current_app.config.get("TILE_URL", ""),
     )
 
@@ -250,10 +253,10 @@ def publish(plan_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/plans/<int:plan_id>/pins")
 def pin(plan_id: int):  # type: ignore[no-untyped-def]
-    document = _document(plan_id)
+    version = _version(plan_id)
     try:
         date = dt.date.fromisoformat(request.form.get("date", ""))
-        adjustments.add_pin(g.db, document["scenario"]["id"], request.form.get("stop", ""),
+        adjustments.add_pin(g.db, version.scenario_id, request.form.get("stop", ""),
                             request.form.get("service", ""), date, request.form.get("vehicle", ""))
         flash(_("Séance épinglée : elle sera gardée au prochain calcul."))
     except (ValueError, InvalidInput) as error:
@@ -263,9 +266,9 @@ def pin(plan_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/plans/<int:plan_id>/pins/<int:pin_id>/delete")
 def unpin(plan_id: int, pin_id: int):  # type: ignore[no-untyped-def]
-    document = _document(plan_id)
+    version = _version(plan_id)
     try:
-        adjustments.remove_adjustment(g.db, document["scenario"]["id"], pin_id)
+        adjustments.remove_adjustment(g.db, version.scenario_id, pin_id)
         flash(_("Épingle retirée."))
     except InvalidInput as error:
         flash(str(error))
@@ -274,28 +277,28 @@ def unpin(plan_id: int, pin_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/plans/<int:plan_id>/reoptimise")
 def reoptimise(plan_id: int):  # type: ignore[no-untyped-def]
-    document = _document(plan_id)
-    start = dt.date.fromisoformat(document["horizon"]["start"])
-    end = dt.date.fromisoformat(document["horizon"]["end"])
+    version = _version(plan_id)
+    start, end = version.horizon
     weeks = ((end - start).days + 1) // 7
-    limit = float(document["solver"].get("time_limit_s") or 30)
+    limit = float(version.solver.time_limit_s or 30)
     try:
-        job = _start_job(document["scenario"]["id"], start, weeks, limit)
+        job = _start_job(version.scenario_id, start, weeks, limit)
     except jobs.QueueUnavailable as error:
         flash(_(str(error)))
         return redirect(url_for("coordination.plan", plan_id=plan_id))
     return redirect(url_for("coordination.solve", job_id=job.id))
 
 
-def _names(document: dict[str, Any]) -> Names:
+def _names(version: PlanVersion) -> Names:
     """Display names for the plan's ids: staff by their names (exports only carry
     opaque ids), vehicles and services by theirs, stops by their communes."""
     staff = {staff_export_id(m): m.name for m in g.db.exec(
-        select(StaffMember).where(StaffMember.scenario_id == document["scenario"]["id"]))}
-    return Names(services={s["id"]: s["name"] for s in document["services"]},
-                 vehicles={v["id"]: v["name"] for v in document["vehicles"]},
+        select(StaffMember).where(StaffMember.scenario_id == version.scenario_id))}
+    inputs = version.inputs
+    return Names(services={s.id: s.name for s in inputs.problem.services},
+                 vehicles={v.id: v.name for v in inputs.problem.vehicles},
                  staff=staff,
-                 stops={s["id"]: s["commune_name"] for s in document["stops"]})
+                 stops={code: s.commune_name for code, s in inputs.stops.items()})
 
 
 def _edit_from(form: Any) -> manual.Edit:
@@ -312,18 +315,18 @@ def _edit_from(form: Any) -> manual.Edit:
 @bp.route("/plans/<int:plan_id>/seance", methods=["GET", "POST"])
 def edit_session(plan_id: int):  # type: ignore[no-untyped-def]
     """Check mode: move or remove one session, see the rules it breaks, then save a new draft."""
-    document = _document(plan_id)
+    version = _version(plan_id)
     source = request.form if request.method == "POST" else request.args
     values = {k: source.get(k, "") for k in ("date", "vehicle", "stop", "new_date", "new_vehicle",
                                              "new_start")}
-    route = next((r for r in document["routes"] if r["date"] == values["date"]
-                  and r["vehicle"] == values["vehicle"]), None)
-    visit = route and next((v for v in route["visits"] if v["stop"] == values["stop"]), None)
+    route = next((r for r in version.routes if r.date.isoformat() == values["date"]
+                  and r.vehicle == values["vehicle"]), None)
+    visit = next((v for v in route.visits if v.stop == values["stop"]), None) if route else None
     if route is None or visit is None:
         abort(404)
     values["new_date"] = values["new_date"] or values["date"]
     values["new_vehicle"] = values["new_vehicle"] or values["vehicle"]
-    values["new_start"] = values["new_start"] or visit["start"]
+    values["new_start"] = values["new_start"] or format_hhmm(visit.start_min)
     violations: list[str] | None = None
     status = 200
     if request.method == "POST":
@@ -338,56 +341,58 @@ def edit_session(plan_id: int):  # type: ignore[no-untyped-def]
                 plan = manual.save_edit(g.db, plan_id, edit)
                 flash(_("Nouvelle version enregistrée (brouillon) : plan {id}.", id=plan.id))
                 return redirect(url_for("coordination.plan", plan_id=plan.id))
-            _routes, findings = manual.check_edit(document, edit)
+            _routes, findings = manual.check_edit(version, edit)
         except RulesBroken as error:
             findings, status = error.findings, 422
         except InvalidInput as error:
             violations, status = error.problems or [str(error)], 422
         if violations is None:
-            names = _names(document)  # one look-up of the staff's names for every finding
+            names = _names(version)  # one look-up of the staff's names for every finding
             violations = [say(f, g.lang, names) for f in findings]
     return render_template(
-        "coordination/edit_session.html", doc=document, values=values, visit=visit, route=route,
-        violations=violations, stops={s["id"]: s for s in document["stops"]},
-        vehicles=document["vehicles"]), status
+        "coordination/edit_session.html", plan=version, values=values, visit=visit, route=route,
+        violations=violations, stops=version.inputs.stops,
+        vehicles=version.inputs.problem.vehicles), status
 
 
 @bp.get("/plans/<int:plan_id>/map.svg")
 def plan_map_svg(plan_id: int):  # type: ignore[no-untyped-def]
-    document = _document(plan_id)
-    day = request.args.get("date")
-    return Response(plan_svg(document, day), mimetype="image/svg+xml")
+    version = _version(plan_id)
+    try:
+        day = dt.date.fromisoformat(request.args["date"]) if request.args.get("date") else None
+    except ValueError:
+        abort(400)
+    return Response(plan_svg(version, day), mimetype="image/svg+xml")
 
 
 @bp.get("/plans/<int:plan_id>/map.json")
 def plan_map_json(plan_id: int):  # type: ignore[no-untyped-def]
     """Stops, bases and each day's route as coordinates, for the interactive map."""
-    document = _document(plan_id)
-    stops = {s["id"]: s for s in document["stops"]}
-    vehicles = {v["id"]: v for v in document["vehicles"]}
-    served = {v["stop"] for r in document["routes"] for v in r["visits"]}
+    version = _version(plan_id)
+    inputs = version.inputs
+    stops, bases = inputs.stops, inputs.bases
+    served = {v.stop for r in version.routes for v in r.visits}
     return jsonify(
-        stops=[{"id": s["id"], "name": s["commune_name"], "venue": s["venue"], "lat": s["lat"],
-                "lon": s["lon"], "served": s["id"] in served} for s in document["stops"]],
-        bases=[{"id": v["id"], "name": v["base"]["name"], "lat": v["base"]["lat"],
-                "lon": v["base"]["lon"]} for v in document["vehicles"]],
-        fixed_sites=[{"name": f["name"], "lat": f["lat"], "lon": f["lon"]}
-                     for f in document.get("fixed_sites", [])],
-        routes=[{"date": r["date"], "vehicle": r["vehicle"],
-                 "path": [[vehicles[r["vehicle"]]["base"]["lat"], vehicles[r["vehicle"]]["base"]["lon"]]]
-                 + [[stops[v["stop"]]["lat"], stops[v["stop"]]["lon"]] for v in r["visits"]]
-                 + [[vehicles[r["vehicle"]]["base"]["lat"], vehicles[r["vehicle"]]["base"]["lon"]]]}
-                for r in document["routes"]],
+        stops=[{"id": code, "name": s.commune_name, "venue": s.venue, "lat": s.lat,
+                "lon": s.lon, "served": code in served} for code, s in stops.items()],
+        bases=[{"id": code, "name": b.name, "lat": b.lat, "lon": b.lon}
+               for code, b in bases.items()],
+        fixed_sites=[{"name": f.name, "lat": f.lat, "lon": f.lon} for f in inputs.fixed_sites],
+        routes=[{"date": r.date.isoformat(), "vehicle": r.vehicle,
+                 "path": [[bases[r.vehicle].lat, bases[r.vehicle].lon]]
+                 + [[stops[v.stop].lat, stops[v.stop].lon] for v in r.visits]
+                 + [[bases[r.vehicle].lat, bases[r.vehicle].lon]]}
+                for r in version.routes],
     )
 
 
 @bp.get("/plans/<int:plan_id>/export.<fmt>")
 def plan_export(plan_id: int, fmt: str):  # type: ignore[no-untyped-def]
-    document = _document(plan_id)
+    version = _version(plan_id)
     if fmt == "json":
-        return Response(export.to_json(document), mimetype="application/json",
+        return Response(export.to_json(version), mimetype="application/json",
                         headers={"Content-Disposition": f"attachment; filename=plan-{plan_id}.json"})
     if fmt == "csv":
-        return Response(export.to_csv(document), mimetype="text/csv; charset=utf-8",
+        return Response(export.to_csv(version), mimetype="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f"attachment; filename=plan-{plan_id}.csv"})
     abort(404)
