@@ -14,9 +14,10 @@ import time
 from pathlib import Path
 
 from bench.baseline import greedy_plan
-from outreach import db, scenarios
-from outreach.mapping import build_problem
-from outreach.travel import GeodesicTravelModel
+from outreach import db
+from outreach.access.travel import GeodesicTravelModel
+from outreach.data import scenarios
+from outreach.planning.mapping import build_problem
 from solver import Method, Solution, SolveParams, Status, check_solution, kpis, solve
 
 

@@ -32,8 +32,10 @@ from pathlib import Path
 
 from sqlmodel import Session, func, select
 
-from outreach import db, jobs, planning, scenarios
+from outreach import db, planning
+from outreach.data import scenarios
 from outreach.models import Plan, PlanSession, SolveJob
+from outreach.planning import jobs
 from solver import Method, SolveParams
 
 START = dt.date(2027, 1, 4)

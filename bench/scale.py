@@ -21,7 +21,7 @@ import subprocess
 import sys
 import time
 
-from outreach.calendar import working_dates
+from outreach.planning.calendar import working_dates
 from solver import (
     Availability,
     Problem,

@@ -19,7 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from outreach import db, planning, scenarios
+from outreach import db, planning
+from outreach.data import scenarios
 from outreach.models import Absence
 from solver import SolveParams
 

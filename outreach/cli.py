@@ -10,9 +10,11 @@ from pathlib import Path
 import click
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from outreach import audit, communes, config, db, export, planning, scenarios
+from outreach import audit, config, db, planning
+from outreach.data import communes, scenarios
 from outreach.errors import OutreachError
 from outreach.models import Scenario
+from outreach.publishing import export
 from solver import Method, Progress, SolveParams
 
 
@@ -93,7 +95,7 @@ def _parse_start(value: str) -> dt.date:
 @click.option("--vehicles", type=click.IntRange(1, 10), default=2, show_default=True)
 def generate_scenario_cmd(departement: str, stops: int, vehicles: int) -> None:
     """Crée un scénario de départ pour un département entier (arrêts candidats, équipes)."""
-    from outreach.generate import generate_spec
+    from outreach.data.generate import generate_spec
 
     with db.unit_of_work() as session:
         spec = generate_spec(session, departement, stops, vehicles)
@@ -279,7 +281,7 @@ def import_scenario_cmd(path: Path) -> None:
 @click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
 def backup_cmd(target: Path) -> None:
     """Sauvegarde toute la base dans un fichier (SQLite : copie en ligne ; PostgreSQL : pg_dump)."""
-    from outreach.backup import backup
+    from outreach.data.backup import backup
 
     backup(config.database_url(), target)
     click.echo(f"Sauvegarde écrite : {target}")
@@ -291,7 +293,7 @@ def backup_cmd(target: Path) -> None:
               help="Remplacer le contenu d'une base qui n'est pas vide.")
 def restore_cmd(source: Path, replace: bool) -> None:
     """Restaure une sauvegarde dans la base (vide, sauf --remplacer)."""
-    from outreach.backup import restore
+    from outreach.data.backup import restore
 
     restore(config.database_url(), source, replace=replace)
     click.echo(f"Sauvegarde restaurée : {source}")
@@ -310,7 +312,7 @@ def worker_cmd(redis_url: str, max_jobs: int | None, burst: bool, name: str | No
     """Exécute les calculs de plan mis en file d'attente par l'application web (production,
     file RQ sur Redis). Un calcul dont le processus s'est arrêté est relancé une fois ; les
     calculs perdus par un redémarrage de Redis sont remis en file."""
-    from outreach.jobs import RQRunner, reconcile
+    from outreach.planning.jobs import RQRunner, reconcile
 
     runner = RQRunner(redis_url, config.database_url(), queue_name=queue_name)
     with db.unit_of_work() as session:

@@ -66,6 +66,16 @@ def clock(minute: int, lang: str = "fr") -> str:
     return f"{h:02d}:{m:02d}" if lang == "en" else f"{h} h {m:02d}"
 
 
+MONTHS_FR = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+             "septembre", "octobre", "novembre", "décembre")
+
+
+def date_fr(value: str | dt.date) -> str:
+    """"mardi 5 janvier 2027"."""
+    day = dt.date.fromisoformat(value) if isinstance(value, str) else value
+    return f"{WEEKDAYS[day.weekday()]} {day.day} {MONTHS_FR[day.month - 1]} {day.year}"
+
+
 def french_date(date: dt.date) -> str:
     """``mardi 06/04/2027``."""
     return f"{WEEKDAYS[date.weekday()]} {date:%d/%m/%Y}"

@@ -16,7 +16,8 @@ import pytest
 from click.testing import CliRunner
 from sqlmodel import Session
 
-from outreach import db, scenarios
+from outreach import db
+from outreach.data import scenarios
 
 
 def require_services() -> bool:

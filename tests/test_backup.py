@@ -8,9 +8,10 @@ import json
 import pytest
 from sqlmodel import Session
 
-from outreach import db, planning, scenarios
-from outreach.backup import BackupError, backup, restore
+from outreach import db, planning
 from outreach.cli import main
+from outreach.data import scenarios
+from outreach.data.backup import BackupError, backup, restore
 from solver import Method, SolveParams
 
 
@@ -64,7 +65,7 @@ def test_a_scenario_exports_to_a_file_that_loads_back_the_same_data(db_url, empt
                                                                      tmp_path):
     from click.testing import CliRunner
 
-    from outreach.scenarios import scenario_spec
+    from outreach.data.scenarios import scenario_spec
 
     target = tmp_path / "loire.toml"
     done = CliRunner(env={"OUTREACH_DATABASE_URL": db_url}).invoke(

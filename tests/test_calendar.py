@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from outreach.calendar import public_holidays, working_dates
+from outreach.planning.calendar import public_holidays, working_dates
 
 
 def test_eleven_national_holidays_with_french_names() -> None:

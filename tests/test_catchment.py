@@ -3,7 +3,7 @@
 from sqlmodel import select
 
 from outreach.access import AccessPolicy
-from outreach.catchment import FIXED_SITE_FACTOR, catchments
+from outreach.access.catchment import FIXED_SITE_FACTOR, catchments
 from outreach.models import Commune, FixedSite, Stop
 
 
@@ -60,9 +60,9 @@ def test_every_commune_in_reach_lists_all_its_stops(db_url):
     from sqlmodel import Session, select
 
     from outreach import db
-    from outreach.mapping import build_problem
+    from outreach.access.travel import GeodesicTravelModel
     from outreach.models import Commune
-    from outreach.travel import GeodesicTravelModel
+    from outreach.planning.mapping import build_problem
 
     with Session(db.get_engine(db_url)) as s:
         inp = build_problem(s, "indre-et-loire", dt.date(2027, 1, 4), 4, GeodesicTravelModel())
@@ -91,8 +91,8 @@ def test_the_travel_model_of_the_routes_is_the_one_of_the_catchments(db_url):
     from sqlmodel import Session
 
     from outreach import db
-    from outreach.mapping import build_problem
-    from outreach.travel import GeodesicTravelModel
+    from outreach.access.travel import GeodesicTravelModel
+    from outreach.planning.mapping import build_problem
 
     with Session(db.get_engine(db_url)) as s:
         usual = build_problem(s, "indre-et-loire", dt.date(2027, 1, 4), 4, GeodesicTravelModel())

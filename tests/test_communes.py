@@ -2,7 +2,7 @@ import pytest
 from sqlmodel import Session, func, select
 
 from outreach import db
-from outreach.communes import (
+from outreach.data.communes import (
     CHILDREN_0_6_SHARE,
     import_children_csv,
     import_communes,

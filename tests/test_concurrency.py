@@ -11,7 +11,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 from web_helpers import PASSWORD, signed_in
 
-from outreach import db, planning, scenarios
+from outreach import db, planning
+from outreach.data import scenarios
 from outreach.errors import PlanNotPublishable
 from outreach.models import Publication
 from outreach.users import set_user

@@ -4,7 +4,7 @@ from sqlmodel import Session, select
 
 from outreach import db
 from outreach.access import AccessPolicy
-from outreach.coverage import coverage_kpis
+from outreach.access.coverage import coverage_kpis
 from outreach.models import Commune
 
 

@@ -7,13 +7,14 @@ from plan_checker import check_plan
 from sqlmodel import Session, select
 from test_scenarios import GOOD
 
-from outreach import db, planning, scenarios
+from outreach import db, planning
 from outreach.access import AccessPolicy
-from outreach.catchment import FIXED_SITE_FACTOR
-from outreach.coverage import coverage_kpis
-from outreach.mapping import build_problem
+from outreach.access.catchment import FIXED_SITE_FACTOR
+from outreach.access.coverage import coverage_kpis
+from outreach.access.travel import GeodesicTravelModel
+from outreach.data import scenarios
 from outreach.models import Commune, FixedSite, Stop
-from outreach.travel import GeodesicTravelModel
+from outreach.planning.mapping import build_problem
 from solver import SolveParams
 
 START = dt.date(2027, 1, 4)

@@ -10,8 +10,8 @@ from web_helpers import crew_member_id
 
 from outreach import db, planning
 from outreach.models import Service, StaffMember
-from outreach.public import published_services, published_sessions
-from outreach.rounds import staff_rounds
+from outreach.publishing.public import published_services, published_sessions
+from outreach.publishing.rounds import staff_rounds
 from solver import Method, SolveParams
 
 
@@ -54,7 +54,7 @@ def test_a_new_staff_code_keeps_the_published_rounds(planned_url):
 
 
 def test_seed_demo_keeps_what_coordinators_edited(db_url):
-    from outreach import editing, scenarios
+    from outreach.data import editing, scenarios
     from outreach.models import Absence, Stop
 
     with db.unit_of_work(db_url) as s:

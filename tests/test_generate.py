@@ -5,9 +5,10 @@ import datetime as dt
 from plan_checker import check_plan
 from sqlmodel import Session
 
-from outreach import db, planning, scenarios
-from outreach.generate import generate_spec
-from outreach.travel import GeodesicTravelModel
+from outreach import db, planning
+from outreach.access.travel import GeodesicTravelModel
+from outreach.data import scenarios
+from outreach.data.generate import generate_spec
 from solver import SolveParams
 
 

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from outreach import ical
+from outreach.publishing import ical
 
 STAMP = dt.datetime(2027, 1, 2, 9, 30, tzinfo=dt.UTC)
 

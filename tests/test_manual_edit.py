@@ -8,8 +8,9 @@ from solution_checker import violations
 from sqlmodel import Session
 from web_helpers import PASSWORD, signed_in
 
-from outreach import db, manual, planning
+from outreach import db, planning
 from outreach.errors import InvalidInput
+from outreach.planning import manual
 from outreach.users import set_user
 from outreach.wording import say
 from solver.evaluate import kpis

@@ -2,8 +2,8 @@
 
 import datetime as dt
 
-from outreach.patterns import describe, recurrence
-from outreach.plan import DayRoute, PlannedSession
+from outreach.planning.patterns import describe, recurrence
+from outreach.planning.plan import DayRoute, PlannedSession
 from solver import Service
 
 

@@ -85,8 +85,8 @@ def test_checker_catches_a_broken_plan(exported, tamper, expected):
 
 
 def test_the_summary_claims_only_what_is_proven():
-    from outreach.export import quality_line
-    from outreach.plan import SolverRun
+    from outreach.planning.plan import SolverRun
+    from outreach.publishing.export import quality_line
 
     def run(status, objective, bound, stopped=False):
         return SolverRun("patterns", status, objective, bound, 1.0, 10.0, 8.0, 0, stopped)

@@ -7,9 +7,10 @@ import json
 
 from sqlmodel import Session, col, select
 
-from outreach import db, manual, planning
+from outreach import db, planning
 from outreach.models import Plan, PlanCrew, PlanRhythm, PlanSession
-from outreach.plan import DayRoute, PlanVersion
+from outreach.planning import manual
+from outreach.planning.plan import DayRoute, PlanVersion
 
 
 def _dumps(doc: dict) -> str:
@@ -90,8 +91,8 @@ def test_the_export_rebuilds_exactly_the_problem_that_was_solved(db_url):
     does not use)."""
     import dataclasses
 
-    from outreach.mapping import build_problem, plan_version
-    from outreach.travel import GeodesicTravelModel
+    from outreach.access.travel import GeodesicTravelModel
+    from outreach.planning.mapping import build_problem, plan_version
     from solver import Method, SolveParams, solve
 
     with Session(db.get_engine(db_url)) as s:

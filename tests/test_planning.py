@@ -5,7 +5,8 @@ import datetime as dt
 import pytest
 from sqlmodel import Session, func, select
 
-from outreach import db, planning, scenarios
+from outreach import db, planning
+from outreach.data import scenarios
 from outreach.errors import InvalidInput, PlanNotPublishable, UnknownPlan, UnknownScenario
 from outreach.models import Plan, PlanCrew, PlanSession, Stop
 from solver import SolveParams

@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 
 from bench.fault import _free_port
-from outreach import db, scenarios
+from outreach import db
+from outreach.data import scenarios
 from outreach.users import set_user
 
 ROOT = Path(__file__).resolve().parents[1]

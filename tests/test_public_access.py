@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 from outreach import db
 from outreach.access import AccessPolicy
 from outreach.models import Commune, PlanService, PlanSession
-from outreach.public import next_sessions_near
+from outreach.publishing.public import next_sessions_near
 
 
 def _set_threshold(url: str, code: str, minutes: int) -> None:

@@ -4,8 +4,8 @@ import tomllib
 
 import pytest
 
+from outreach.data.scenarios import available_scenarios, read_scenario, scenario_dir
 from outreach.errors import InvalidInput
-from outreach.scenarios import available_scenarios, read_scenario, scenario_dir
 
 GOOD = """
 [scenario]

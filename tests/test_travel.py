@@ -1,7 +1,7 @@
 import pytest
 
+from outreach.access.travel import GeodesicTravelModel
 from outreach.timefmt import format_duration_fr, format_hhmm, parse_hhmm
-from outreach.travel import GeodesicTravelModel
 
 TOURS = (47.3941, 0.6848)
 LOCHES = (47.1286, 0.9950)

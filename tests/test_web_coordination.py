@@ -7,8 +7,9 @@ import pytest
 from sqlmodel import Session, select
 from web_helpers import PASSWORD, signed_in
 
-from outreach import db, jobs, planning
+from outreach import db, planning
 from outreach.models import Plan, SolveJob
+from outreach.planning import jobs
 from outreach.users import set_user
 from web import create_app
 
@@ -229,7 +230,7 @@ def test_a_solve_whose_worker_died_runs_again_and_one_lost_by_redis_is_requeued(
 @pytest.mark.postgres
 def test_the_web_workflow_on_postgresql(pg_url):
     """The production database path: migrate, seed, generate, publish, look up publicly."""
-    from outreach import scenarios
+    from outreach.data import scenarios
 
     db.upgrade(pg_url)
     with db.unit_of_work(pg_url) as s:

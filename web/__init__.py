@@ -13,8 +13,8 @@ from sqlmodel import Session
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from outreach import audit, config, db
-from outreach.export import proven_gap_pct, role_fr
-from outreach.jobs import make_runner
+from outreach.planning.jobs import make_runner
+from outreach.publishing.export import proven_gap_pct, role_fr
 from outreach.timefmt import format_hhmm
 
 STATUS_LABELS = {"draft": "brouillon", "published": "publié", "archived": "archivé"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from outreach import db
-from outreach.jobs import recover_interrupted
+from outreach.planning.jobs import recover_interrupted
 from web import create_app
 
 

@@ -12,9 +12,9 @@ from typing import Any
 
 from flask import Blueprint, Response, g, jsonify, request
 
-from outreach.communes import search_communes
+from outreach.data.communes import search_communes
 from outreach.models import Commune
-from outreach.public import next_sessions_near, published_services, published_sessions
+from outreach.publishing.public import next_sessions_near, published_services, published_sessions
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 

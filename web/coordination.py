@@ -21,11 +21,13 @@ from flask import (
 )
 from sqlmodel import col, select
 
-from outreach import adjustments, audit, export, jobs, manual, planning
+from outreach import audit, planning
 from outreach.errors import InvalidInput, OutreachError, RulesBroken, UnknownPlan
-from outreach.mapping import staff_export_id
 from outreach.models import Scenario, SolveJob, StaffMember
-from outreach.plan import DayRoute, PlanVersion
+from outreach.planning import adjustments, jobs, manual
+from outreach.planning.mapping import staff_export_id
+from outreach.planning.plan import DayRoute, PlanVersion
+from outreach.publishing import export
 from outreach.timefmt import format_hhmm
 from outreach.wording import Names, say
 from solver import Finding, Method, SolveParams

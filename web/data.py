@@ -10,8 +10,8 @@ from typing import Any
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from sqlmodel import col, select
 
-from outreach import editing
-from outreach.communes import import_children_csv
+from outreach.data import editing
+from outreach.data.communes import import_children_csv
 from outreach.errors import InvalidInput
 from outreach.models import (
     Absence,
@@ -274,7 +274,7 @@ def _edit(scenario_id: str, kind: str, code: str | None):  # type: ignore[no-unt
     errors: dict[str, str] = {}
     values = resource.to_form(existing) if existing else {}
     # The version the form was made from travels with it, so that a save over someone
-    # else's newer edit is refused (outreach.editing._claim) instead of erasing it.
+    # else's newer edit is refused (outreach.data.editing._claim) instead of erasing it.
     version = request.form.get("version", "") if request.method == "POST" else (
         str(existing.version) if existing else "")
     if request.method == "POST":

@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 
 from flask import Flask, Response, current_app, g, request
 
-from outreach.patterns import describe
+from outreach.planning.patterns import describe
 
 SUPPORTED = ("fr", "en")
 DEFAULT = "fr"
@@ -75,7 +75,7 @@ def long_date(value: Any) -> str:
     """"mardi 5 janvier 2027" or "Tuesday 5 January 2027"."""
     import datetime as dt
 
-    from outreach.export import date_fr
+    from outreach.wording import date_fr
 
     day = dt.date.fromisoformat(value) if isinstance(value, str) else value
     if g.get("lang", DEFAULT) == "en":

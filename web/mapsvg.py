@@ -6,7 +6,7 @@ import datetime as dt
 import math
 from xml.sax.saxutils import escape
 
-from outreach.plan import PlanVersion
+from outreach.planning.plan import PlanVersion
 
 WIDTH, HEIGHT, MARGIN = 800, 600, 40
 COLOURS = ["#0b5cad", "#b3261e", "#1b7f3a", "#8a4b00", "#6b3fa0", "#00707a"]

@@ -9,8 +9,8 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, g, render_template, request
 
-from outreach.communes import normalise_name, search_communes
-from outreach.geocoding import (
+from outreach.data.communes import normalise_name, search_communes
+from outreach.data.geocoding import (
     AddressLookupUnavailable,
     AddressMatch,
     commune_hint,
@@ -19,7 +19,7 @@ from outreach.geocoding import (
     looks_like_address,
 )
 from outreach.models import Commune
-from outreach.public import (
+from outreach.publishing.public import (
     commune_rhythms,
     find_service,
     last_published_at,

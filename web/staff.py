@@ -7,7 +7,7 @@ import datetime as dt
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 
 from outreach.models import StaffMember
-from outreach.rounds import (
+from outreach.publishing.rounds import (
     active_token,
     create_token,
     published_at,

@@ -11,7 +11,7 @@ import datetime as dt
 import random
 from collections.abc import Iterable, Sequence
 
-from outreach.calendar import working_dates
+from outreach.planning.calendar import working_dates
 from solver import (
     Availability,
     Problem,

@@ -11,7 +11,7 @@ from solution_checker import violations
 from solver_instances import MONDAY, bus_service, dropin_service, matrices
 from words import french
 
-from outreach.calendar import working_dates
+from outreach.planning.calendar import working_dates
 from solver import (
     Availability,
     Method,

@@ -7,7 +7,7 @@ import pytest
 from solution_checker import violations
 from solver_instances import DATES_4W, available, dropin_service, make_problem
 
-from outreach.calendar import working_dates
+from outreach.planning.calendar import working_dates
 from solver import (
     Method,
     Pin,

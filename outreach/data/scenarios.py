@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 
 from outreach import audit, config
 from outreach.access import DEFAULT_ACCESS_MIN
-from outreach.communes import import_communes
+from outreach.data.communes import import_communes
 from outreach.errors import InvalidInput, UnknownScenario
 from outreach.models import (
     Absence,

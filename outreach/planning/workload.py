@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 import solver as sm
-from outreach.plan import DayRoute
+from outreach.planning.plan import DayRoute
 
 
 def workload(routes: Iterable[DayRoute], staff: Iterable[sm.StaffMember]

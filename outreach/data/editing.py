@@ -1,7 +1,7 @@
 """Editing a scenario's data one record at a time: services, vehicles, staff, stops, absences.
 
 Each save validates the whole record with the same models as scenario files
-(:mod:`outreach.scenarios`) and raises :class:`FormInvalid` with one message
+(:mod:`outreach.data.scenarios`) and raises :class:`FormInvalid` with one message
 per field, so that a form can show each error next to what was typed.
 """
 
@@ -16,7 +16,8 @@ from sqlalchemy import update
 from sqlmodel import Session, select
 
 from outreach import audit
-from outreach.communes import import_communes, normalise_name, search_communes
+from outreach.data.communes import import_communes, normalise_name, search_communes
+from outreach.data.scenarios import FixedSiteSpec, ServiceSpec, StaffSpec, StopSpec, VehicleSpec
 from outreach.db import use_case
 from outreach.errors import InvalidInput, OutreachError
 from outreach.models import (
@@ -31,7 +32,6 @@ from outreach.models import (
     User,
     Vehicle,
 )
-from outreach.scenarios import FixedSiteSpec, ServiceSpec, StaffSpec, StopSpec, VehicleSpec
 from outreach.wording import ROLE_LABELS, WEEKDAYS
 
 WEEKDAY_NAMES = {

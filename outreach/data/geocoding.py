@@ -1,7 +1,7 @@
 """Address look-up for families: the national address base (BAN) through geopy.
 
 The look-up needs the network; when it is unreachable the caller falls back on
-the offline commune and postcode look-up (outreach.communes). Addresses typed
+the offline commune and postcode look-up (outreach.data.communes). Addresses typed
 by families are neither stored nor logged.
 """
 

@@ -3,7 +3,7 @@
 The only place that knows both sides: ids and indices are mapped here and
 nowhere else. :func:`build_problem` reads a scenario into a
 :class:`solver.Problem`; :func:`plan_version` turns a :class:`solver.Solution`
-into the product's typed plan (:class:`outreach.plan.PlanVersion`).
+into the product's typed plan (:class:`outreach.planning.plan.PlanVersion`).
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from sqlmodel import Session, col, select
 
 import solver as sm
 from outreach.access import AccessPolicy
-from outreach.calendar import working_dates
-from outreach.catchment import catchments
+from outreach.access.catchment import catchments
+from outreach.access.travel import TravelModel
 from outreach.errors import InvalidInput, UnknownScenario
 from outreach.models import (
     Absence,
@@ -30,8 +30,9 @@ from outreach.models import (
     Stop,
     Vehicle,
 )
-from outreach.patterns import recurrence
-from outreach.plan import (
+from outreach.planning.calendar import working_dates
+from outreach.planning.patterns import recurrence
+from outreach.planning.plan import (
     DayRoute,
     FixedSiteInfo,
     PinOutcome,
@@ -44,10 +45,9 @@ from outreach.plan import (
     UnservedPair,
     VehicleBase,
 )
+from outreach.planning.workload import workload
 from outreach.timefmt import parse_hhmm
-from outreach.travel import TravelModel
 from outreach.wording import WEEKDAYS, Names, finding_json, say
-from outreach.workload import workload
 
 
 @dataclass(frozen=True)

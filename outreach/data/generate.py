@@ -15,10 +15,10 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from outreach.communes import import_communes
+from outreach.access.travel import GeodesicTravelModel
+from outreach.data.communes import import_communes
+from outreach.data.scenarios import ScenarioSpec
 from outreach.models import Commune
-from outreach.scenarios import ScenarioSpec
-from outreach.travel import GeodesicTravelModel
 
 WEEKDAY_PATTERNS = ([2, 4], [1, 3], [2, 3, 4], [1, 2, 4, 5], [1, 2, 3, 4, 5], [3, 5])
 

@@ -2,9 +2,9 @@
 
 One :class:`AccessPolicy` (the travel model that times a family's trip, and the
 threshold in minutes) serves every place that asks "is this within reach?":
-the catchments that weigh each stop (:mod:`outreach.catchment`), the coverage
-figures of a plan (:mod:`outreach.coverage`), the families' search
-(:mod:`outreach.public`) and the maps. Swapping the travel model (a road engine
+the catchments that weigh each stop (:mod:`outreach.access.catchment`), the coverage
+figures of a plan (:mod:`outreach.access.coverage`), the families' search
+(:mod:`outreach.publishing.public`) and the maps. Swapping the travel model (a road engine
 for the geodesic default) therefore changes the routes and the coverage alike.
 
 A service may set its own threshold (``Service.access_threshold_min``); a
@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
-from outreach.travel import GeodesicTravelModel, LatLon, TravelModel
+from outreach.access.travel import GeodesicTravelModel, LatLon, TravelModel
 
 DEFAULT_ACCESS_MIN = 30  # minutes by car: the Seine-Maritime commitment (DESIGN.md)
 

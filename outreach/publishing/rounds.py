@@ -13,9 +13,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from outreach import ical
 from outreach.db import use_case
-from outreach.export import role_fr
 from outreach.models import (
     CalendarToken,
     Commune,
@@ -25,6 +23,8 @@ from outreach.models import (
     StaffMember,
 )
 from outreach.planning import published_plan_id, read_version
+from outreach.publishing import ical
+from outreach.publishing.export import role_fr
 from outreach.timefmt import format_hhmm
 
 

@@ -15,16 +15,15 @@ from sqlmodel import Session
 
 import solver as sm
 from outreach import audit
-from outreach.coverage import coverage_kpis
+from outreach.access.coverage import coverage_kpis
 from outreach.db import use_case
 from outreach.errors import InvalidInput, RulesBroken
-from outreach.export import date_fr
-from outreach.mapping import with_derived_figures
 from outreach.models import Plan
-from outreach.plan import DayRoute, PlanKpis, PlanVersion, UnservedPair
 from outreach.planning import read_version, store_version
+from outreach.planning.mapping import with_derived_figures
+from outreach.planning.plan import DayRoute, PlanKpis, PlanVersion, UnservedPair
 from outreach.timefmt import parse_hhmm
-from outreach.wording import say
+from outreach.wording import date_fr, say
 from solver import Lunch, check_solution, kpis, stop_service_pairs, target_visits
 
 REMOVED = "removed"

@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 
 import solver as sm
-from outreach.plan import DayRoute, Recurrence
+from outreach.planning.plan import DayRoute, Recurrence
 from outreach.wording import WEEKDAYS
 
 ORDINALS_FR = ["1er", "2e", "3e", "4e", "5e"]

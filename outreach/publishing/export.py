@@ -1,6 +1,6 @@
 """Plan exports: JSON (the documented contract), CSV and a French text summary.
 
-All three are written from the typed plan version (:class:`outreach.plan.PlanVersion`),
+All three are written from the typed plan version (:class:`outreach.planning.plan.PlanVersion`),
 never from the solver or the scenario tables, so an old version exports exactly as
 it was planned.
 """
@@ -8,28 +8,18 @@ it was planned.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import json
 from collections import defaultdict
 from typing import Any
 
 from outreach import wording as text
-from outreach.plan import DayRoute, PlanVersion, SolverRun
+from outreach.planning.plan import DayRoute, PlanVersion, SolverRun
 from outreach.timefmt import format_hhmm as hhmm
-from outreach.wording import WEEKDAYS
-
-MONTHS_FR = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-             "septembre", "octobre", "novembre", "décembre"]
+from outreach.wording import WEEKDAYS, date_fr
 
 CSV_COLUMNS = ["date", "jour", "vehicule", "service", "ordre", "code_insee", "commune", "lieu",
                "arrivee", "debut", "fin", "depart", "equipe"]
-
-
-def date_fr(value: str | dt.date) -> str:
-    """"mardi 5 janvier 2027"."""
-    day = dt.date.fromisoformat(value) if isinstance(value, str) else value
-    return f"{WEEKDAYS[day.weekday()]} {day.day} {MONTHS_FR[day.month - 1]} {day.year}"
 
 
 def role_fr(role: str) -> str:

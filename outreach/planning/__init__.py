@@ -15,11 +15,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from outreach import audit
-from outreach.adjustments import pins_for
-from outreach.coverage import coverage_kpis
+from outreach.access.coverage import coverage_kpis
+from outreach.access.travel import GeodesicTravelModel, TravelModel
 from outreach.db import use_case
 from outreach.errors import PlanNotPublishable, UnknownPlan
-from outreach.mapping import PlanningInput, build_problem, plan_version, staff_export_id
 from outreach.models import (
     Plan,
     PlanCrew,
@@ -30,9 +29,10 @@ from outreach.models import (
     Scenario,
     StaffMember,
 )
-from outreach.plan import PlanVersion
+from outreach.planning.adjustments import pins_for
+from outreach.planning.mapping import PlanningInput, build_problem, plan_version, staff_export_id
+from outreach.planning.plan import PlanVersion
 from outreach.timefmt import format_hhmm
-from outreach.travel import GeodesicTravelModel, TravelModel
 from solver import Pin, ProgressCallback, Solution, SolveParams, solve
 
 DRAFT, PUBLISHED, ARCHIVED = "draft", "published", "archived"

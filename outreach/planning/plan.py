@@ -25,8 +25,8 @@ from typing import Any
 
 import solver as sm
 from outreach.access import DEFAULT_ACCESS_MIN, AccessPolicy
+from outreach.access.travel import travel_model_from
 from outreach.timefmt import format_hhmm, parse_hhmm
-from outreach.travel import travel_model_from
 
 SCHEMA = "outreach.plan/1"
 INPUT_SECTIONS = ("scenario", "horizon", "travel_model", "travel_matrix", "services", "vehicles",

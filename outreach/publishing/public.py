@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from outreach import ical
 from outreach.access import AccessPolicy
 from outreach.models import (
     Commune,
@@ -22,6 +21,7 @@ from outreach.models import (
     Scenario,
 )
 from outreach.planning import published_plan_id
+from outreach.publishing import ical
 from outreach.timefmt import format_hhmm
 
 
