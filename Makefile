@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: demo test lint serve bench clean
+.PHONY: demo test lint serve bench clean translations
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ demo: $(VENV)/.installed
 ## Set up with the test extras and run the whole suite
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest
+
+## Compile the message catalogues (web/translations/*/LC_MESSAGES/messages.po -> .mo)
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile --statistics -d web/translations -D messages
 
 ## Lint and type-check (run by .ci/run)
 lint: $(VENV)/.installed-test

@@ -1,12 +1,21 @@
 """Every French text wrapped in _() has an English translation, and the switch works."""
 
-import json
 import re
 from pathlib import Path
 
 import pytest
+from babel.messages.mofile import read_mo
+from babel.messages.pofile import read_po
 
 WEB = Path(__file__).resolve().parents[1] / "web"
+MESSAGES = WEB / "translations" / "en" / "LC_MESSAGES"
+PLACEHOLDER = re.compile(r"%\(\w+\)s")
+
+
+def catalogue() -> dict[str, str]:
+    """The English catalogue: French text -> English."""
+    with (MESSAGES / "messages.po").open("rb") as handle:
+        return {m.id: m.string for m in read_po(handle) if m.id}
 # _("...") or _('...') in templates and Python, possibly split over adjacent literals.
 CALL = re.compile(r"""\b_\(\s*((?:"(?:[^"\\]|\\.)*"\s*|'(?:[^'\\]|\\.)*'\s*)+)""")
 LITERAL = re.compile(r""""((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'""")
@@ -36,15 +45,29 @@ def form_texts() -> set[str]:
 
 
 def test_every_wrapped_text_has_an_english_translation():
-    catalogue = json.loads((WEB / "translations" / "en.json").read_text(encoding="utf-8"))
-    missing = sorted((wrapped_texts() | form_texts()) - set(catalogue))
+    translated = {french for french, english in catalogue().items() if english}
+    missing = sorted((wrapped_texts() | form_texts()) - translated)
     assert missing == []
 
 
 def test_translations_keep_their_placeholders():
-    catalogue = json.loads((WEB / "translations" / "en.json").read_text(encoding="utf-8"))
-    for french, english in catalogue.items():
-        assert set(re.findall(r"\{\w+\}", french)) == set(re.findall(r"\{\w+\}", english)), french
+    for french, english in catalogue().items():
+        assert set(PLACEHOLDER.findall(french)) == set(PLACEHOLDER.findall(english)), french
+        if PLACEHOLDER.search(french):  # formatted: a literal % is written %%
+            assert "%" not in PLACEHOLDER.sub("", french).replace("%%", ""), french
+            assert "%" not in PLACEHOLDER.sub("", english).replace("%%", ""), english
+
+
+def test_no_text_keeps_the_old_brace_placeholders():
+    old = sorted(t for t in wrapped_texts() if re.search(r"\{\w+\}", t))
+    assert old == []
+
+
+def test_the_compiled_catalogue_is_the_current_one():
+    """messages.mo is compiled from messages.po (make translations)."""
+    with (MESSAGES / "messages.mo").open("rb") as handle:
+        compiled = {m.id: m.string for m in read_mo(handle) if m.id}
+    assert compiled == {k: v for k, v in catalogue().items() if v}
 
 
 @pytest.fixture

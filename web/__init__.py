@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 import xstatic.pkg.leaflet
 from flask import Flask, Response, g, jsonify, render_template, request, send_from_directory
+from flask_babel import gettext
 from sqlmodel import Session
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -120,15 +121,16 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     def _leaflet(filename: str):  # type: ignore[no-untyped-def]
         return send_from_directory(xstatic.pkg.leaflet.BASE_DIR, filename, max_age=86400)
 
+    from flask_babel import gettext as _
+
     from web import auth, coordination, data, i18n, public
-    from web.i18n import gettext as _
 
     i18n.init_app(app)
     app.jinja_env.filters["hhmm"] = format_hhmm
-    app.jinja_env.filters["role_fr"] = lambda role: i18n.gettext(role_fr(role))
+    app.jinja_env.filters["role_fr"] = lambda role: gettext(role_fr(role))
     app.jinja_env.globals["proven_gap_pct"] = proven_gap_pct
-    app.jinja_env.globals["status_label"] = lambda status: i18n.gettext(STATUS_LABELS[status])
-    app.jinja_env.globals["job_status_label"] = lambda status: i18n.gettext(JOB_LABELS[status])
+    app.jinja_env.globals["status_label"] = lambda status: gettext(STATUS_LABELS[status])
+    app.jinja_env.globals["job_status_label"] = lambda status: gettext(JOB_LABELS[status])
     auth.init_app(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(public.bp)

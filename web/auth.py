@@ -27,11 +27,11 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
 
 from outreach import audit
 from outreach.models import User
 from outreach.users import end_sessions, sign_in, sign_in_blocked
-from web.i18n import gettext as _
 
 bp = Blueprint("auth", __name__)
 

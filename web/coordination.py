@@ -19,6 +19,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from sqlmodel import col, select
 
 from outreach import audit, planning
@@ -32,7 +33,6 @@ from outreach.timefmt import format_hhmm
 from outreach.wording import Names, say
 from solver import Finding, Method, SolveParams
 from web.auth import require_role
-from web.i18n import gettext as _
 from web.mapsvg import plan_svg
 
 bp = Blueprint("coordination", __name__, url_prefix="/coordination")
@@ -200,7 +200,7 @@ def _reasons(version: PlanVersion) -> list[str]:
         stop = version.inputs.stops.get(entry.stop)
         site = stop.near_fixed_site if stop else None
         if site in sites:
-            text += " " + _("Le site fixe « {name} » est à portée de ses familles : une séance y "
+            text += " " + _("Le site fixe « %(name)s » est à portée de ses familles : une séance y "
                             "compte peu.", name=sites[site])
         reasons.append(text)
     return reasons
@@ -247,7 +247,7 @@ def publish(plan_id: int):  # type: ignore[no-untyped-def]
     except OutreachError as error:
         flash(str(error))
         return redirect(url_for("coordination.plan", plan_id=plan_id))
-    flash(_("Plan {id} publié : {added} séances ajoutées, {moved} déplacées, {cancelled} annulées.",
+    flash(_("Plan %(id)s publié : %(added)s séances ajoutées, %(moved)s déplacées, %(cancelled)s annulées.",
             id=plan_id, added=len(diff["added"]), moved=len(diff["moved"]),
             cancelled=len(diff["cancelled"])))
     return redirect(url_for("coordination.plan", plan_id=plan_id))
@@ -341,7 +341,7 @@ def edit_session(plan_id: int):  # type: ignore[no-untyped-def]
             edit = _edit_from(form)
             if action in ("save", "remove"):
                 plan = manual.save_edit(g.db, plan_id, edit)
-                flash(_("Nouvelle version enregistrée (brouillon) : plan {id}.", id=plan.id))
+                flash(_("Nouvelle version enregistrée (brouillon) : plan %(id)s.", id=plan.id))
                 return redirect(url_for("coordination.plan", plan_id=plan.id))
             _routes, findings = manual.check_edit(version, edit)
         except RulesBroken as error:

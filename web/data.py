@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlmodel import col, select
 
 from outreach.data import editing
-from outreach.data.communes import import_children_csv
+from outreach.data.communes import CHILDREN_0_6_SHARE, import_children_csv
 from outreach.errors import InvalidInput
 from outreach.models import (
     Absence,
@@ -26,7 +27,6 @@ from outreach.models import (
 from outreach.timefmt import format_hhmm
 from outreach.wording import ROLE_LABELS, WEEKDAYS
 from web.auth import require_role
-from web.i18n import gettext as _
 
 bp = Blueprint("data", __name__, url_prefix="/coordination/donnees")
 
@@ -282,7 +282,7 @@ def _edit(scenario_id: str, kind: str, code: str | None):  # type: ignore[no-unt
         try:
             saved = resource.save(g.db, scenario_id, resource.from_form(values), existing,
                                   int(version) if version.isdigit() else None)
-            flash(_("Enregistré : {name}.", name=getattr(saved, "name", None) or saved.venue))
+            flash(_("Enregistré : %(name)s.", name=getattr(saved, "name", None) or saved.venue))
             return redirect(url_for("data.listing", scenario_id=scenario_id, kind=kind))
         except editing.FormInvalid as error:
             errors = error.fields
@@ -302,7 +302,7 @@ def delete(scenario_id: str, kind: str, code: str):  # type: ignore[no-untyped-d
     row = _find(resource, scenario_id, code)
     try:
         editing.delete_record(g.db, row)
-        flash(_("Supprimé : {code}.", code=code))
+        flash(_("Supprimé : %(code)s.", code=code))
     except InvalidInput as error:
         flash(str(error))
     return redirect(url_for("data.listing", scenario_id=scenario_id, kind=kind))
@@ -338,7 +338,7 @@ def children(scenario_id: str):  # type: ignore[no-untyped-def]
         text = upload.read().decode("utf-8-sig", errors="replace") if upload else ""
         try:
             count = import_children_csv(g.db, text)
-            flash(_("{count} communes mises à jour avec des chiffres réels.", count=count))
+            flash(_("%(count)s communes mises à jour avec des chiffres réels.", count=count))
             return redirect(url_for("data.children", scenario_id=scenario_id))
         except InvalidInput as error:
             problems = error.problems or [str(error)]
@@ -346,5 +346,6 @@ def children(scenario_id: str):  # type: ignore[no-untyped-def]
     communes = {c.insee: c for c in g.db.exec(select(Commune).where(
         Commune.insee.in_([s.commune_insee for s in stops])))}  # type: ignore[attr-defined]
     return render_template("data/children.html", scenario=scenario, problems=problems,
-                           communes=sorted(communes.values(), key=lambda c: c.name)), (
+                           communes=sorted(communes.values(), key=lambda c: c.name),
+                           children_share=CHILDREN_0_6_SHARE), (
         422 if problems else 200)

@@ -1,32 +1,27 @@
 """French by default, English available.
 
-Templates and views wrap user-facing French text in the ``_`` function; the
-English catalogue (web/translations/en.json) maps each French text to its
-translation. The language comes from ``?lang=``, then the ``lang`` cookie,
-then the browser's Accept-Language, then French.
+Templates and views wrap user-facing French text in ``_`` (Flask-Babel's
+``gettext``; placeholders are ``%(name)s``); the English message catalogue
+(web/translations/en/LC_MESSAGES/messages.po, compiled to messages.mo by
+``make translations``) maps each French text to its translation. The language
+comes from ``?lang=``, then the ``lang`` cookie, then the browser's
+Accept-Language, then French.
 """
 
 from __future__ import annotations
 
-import json
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 from flask import Flask, Response, current_app, g, request
+from flask_babel import Babel, gettext
 
 from outreach.planning.patterns import describe
 
 SUPPORTED = ("fr", "en")
 DEFAULT = "fr"
 CATALOGUE_DIR = Path(__file__).resolve().parent / "translations"
-
-
-@lru_cache(maxsize=4)
-def catalogue(lang: str) -> dict[str, str]:
-    path = CATALOGUE_DIR / f"{lang}.json"
-    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
 
 
 def choose_locale() -> str:
@@ -39,14 +34,13 @@ def choose_locale() -> str:
     return request.accept_languages.best_match(SUPPORTED, default=DEFAULT) or DEFAULT
 
 
-def gettext(text: str, **values: Any) -> str:
-    """The text in the request's language, with ``{name}`` fields filled in."""
-    lang = g.get("lang", DEFAULT)
-    translated = catalogue(lang).get(text, text) if lang != DEFAULT else text
-    return translated.format(**values) if values else translated
-
-
 def init_app(app: Flask) -> None:
+    # Flask-Babel's Jinja set-up is left out: its "new style" gettext would apply
+    # %-formatting to texts called without values; ``_`` is its plain gettext.
+    Babel(configure_jinja=False).init_app(
+        app, default_locale=DEFAULT, locale_selector=lambda: g.get("lang") or choose_locale(),
+        default_translation_directories=str(CATALOGUE_DIR))
+
     @app.before_request
     def _set_locale() -> None:
         g.lang = choose_locale()
@@ -62,6 +56,7 @@ def init_app(app: Flask) -> None:
 
     app.jinja_env.globals["_"] = gettext
     app.jinja_env.filters["date_fr"] = long_date
+    app.jinja_env.filters["percent_figure"] = percent_figure
     app.jinja_env.globals["rhythm"] = rhythm
     app.jinja_env.globals["same_page_in"] = same_page_in
 
@@ -81,6 +76,12 @@ def long_date(value: Any) -> str:
     if g.get("lang", DEFAULT) == "en":
         return f"{_WEEKDAYS_EN[day.weekday()]} {day.day} {_MONTHS_EN[day.month - 1]} {day.year}"
     return date_fr(day)
+
+
+def percent_figure(share: float) -> str:
+    """A share as the figure before "%": 0.065 -> "6,5" (French) or "6.5" (English)."""
+    text = f"{100 * share:.10g}"
+    return text if g.get("lang", DEFAULT) == "en" else text.replace(".", ",")
 
 
 _ORDINALS_EN = ["1st", "2nd", "3rd", "4th", "5th"]

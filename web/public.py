@@ -8,6 +8,7 @@ import os
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, g, render_template, request
+from flask_babel import gettext as _
 
 from outreach.data.communes import normalise_name, search_communes
 from outreach.data.geocoding import (
@@ -29,7 +30,6 @@ from outreach.publishing.public import (
     published_sessions,
     sessions_calendar,
 )
-from web.i18n import gettext as _
 
 bp = Blueprint("public", __name__)
 

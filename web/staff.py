@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from outreach.models import StaffMember
 from outreach.publishing.rounds import (
@@ -17,7 +18,6 @@ from outreach.publishing.rounds import (
     staff_rounds,
 )
 from web.auth import require_role
-from web.i18n import gettext as _
 
 bp = Blueprint("staff", __name__)
 
