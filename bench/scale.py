@@ -85,7 +85,7 @@ def run_one(stops: int, vehicles: int, weeks: int, limit: float) -> dict[str, fl
         "bound": solution.bound or 0,
         "served_pct": round(100 * solution.kpis.demand_served / solution.kpis.demand_total, 1),
         "violations": len(check_solution(problem, solution)),
-        "routes_enumerated": solution.stats.get("routes_enumerated", 0),
+        "routes_enumerated": solution.stats.details.get("routes_enumerated", 0),
     }
 
 

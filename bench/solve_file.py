@@ -80,7 +80,7 @@ def solve_file(raw: RawInstance, time_limit: float, seed: int, method: Method,
     routes = [r for r in routes if r]
     if raw.kind == "toptw":
         objective: float = sum(raw.nodes[c].score for r in routes for c in r)
-        demand_bound = solution.stats.get("demand_bound")
+        demand_bound = solution.stats.demand_bound
         bound: float | None = None if demand_bound is None else int(demand_bound)
         status = "optimal" if bound is not None and bound == objective else "feasible"
     else:
@@ -92,7 +92,7 @@ def solve_file(raw: RawInstance, time_limit: float, seed: int, method: Method,
         status = "empty"
     return {"routes": routes, "status": status, "objective": objective, "bound": bound,
             "seconds": round(seconds, 3), "solver_status": solution.status,
-            "wall_clock_cap_hit": bool(solution.stats.get("wall_clock_cap_hit", 0.0))}
+            "wall_clock_cap_hit": solution.stats.wall_clock_cap_hit}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -9,7 +9,7 @@ into each count, calibrated so that one reference second takes about one second
 on an unloaded 2-core machine. The same input, seed and work budget then give
 the same plan on any machine, as long as the wall-clock cap
 (``SolveParams.time_limit_s``) does not stop a search first; when it does, the
-solution says so (``stats["wall_clock_cap_hit"]``) and may differ between runs.
+solution says so (``Solution.stats.wall_clock_cap_hit``) and may differ between runs.
 """
 
 from __future__ import annotations

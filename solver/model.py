@@ -12,6 +12,7 @@ infeasible or partial outcome, it reports it in the :class:`Solution`.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import ClassVar, TypeAlias
@@ -589,6 +590,34 @@ class Status(str, Enum):
 
 
 @dataclass(frozen=True)
+class SolveStats:
+    """How a solve went. The fields every solve reports; ``details`` holds the
+    chosen method's own counters (CP-SAT, enumeration, OR-Tools or PyVRP figures,
+    named in its module), for diagnosis only.
+
+    ``wall_clock_cap_hit``: a search stopped on ``SolveParams.time_limit_s`` before
+    its deterministic work was done (``wall_clock_stopped`` names which), so the
+    plan may differ between runs. ``demand_bound``: a proven upper bound on the
+    demand any plan serves (``None``: nothing proven).
+    """
+
+    work_limit_s: float = 0.0
+    solve_wall_s: float = 0.0
+    wall_clock_cap_hit: bool = False
+    wall_clock_stopped: tuple[str, ...] = ()
+    method_bound: int | None = None
+    relaxation_bound: int | None = None
+    relaxation_optimal: bool = False
+    bound_below_plan: bool = False  # a bound under the plan itself: a bug; nothing claimed
+    demand_bound: int | None = None
+    routes_invalid_dropped: int = 0
+    repair_sessions_dropped: int = 0
+    repair_sessions_added: int = 0
+    pins_dropped: int = 0
+    details: Mapping[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Solution:
     status: Status
     routes: tuple[Route, ...]
@@ -598,5 +627,5 @@ class Solution:
     bound: int | None  # proven upper bound on the objective, when the method gives one
     elapsed_s: float = field(compare=False)
     method: Method = Method.PATTERNS
-    stats: dict[str, float] = field(default_factory=dict, compare=False)
+    stats: SolveStats = field(default_factory=SolveStats, compare=False)
     dropped_pins: tuple[DroppedPin, ...] = ()  # pins left out: infeasible alone or together

@@ -278,7 +278,7 @@ def solve_patterns(
     """Enumerate day-routes and choose them with CP-SAT within ``budget``.
     ``pins`` are those feasible alone; ``report`` hears of each better plan
     found. The bound is reported only when the enumeration is complete (then it
-    holds for every plan); ``stats["enumeration_complete"]`` says so."""
+    holds for every plan); ``stats.details["enumeration_complete"]`` says so."""
     started = time.monotonic()
     seed_share = SEED_SHARE if _pruned(inst) else 0.0
     seeds, stats = (_routing_seed(inst, params, pins, budget.share(seed_share)) if seed_share

@@ -9,7 +9,7 @@ and report pins that could not hold.
 
 Searches stop on deterministic work (:mod:`solver.budget`): the same problem,
 seed and ``work_limit_s`` give the same plan, unless the wall-clock cap
-``time_limit_s`` stops a search first (``stats["wall_clock_cap_hit"]``). A
+``time_limit_s`` stops a search first (``stats.wall_clock_cap_hit``). A
 share of the time limit is kept for finishing, larger for larger problems.
 OR-Tools objects never leave :mod:`solver.patterns`, :mod:`solver.routing`
 and :mod:`solver.cpsat`; PyVRP objects never leave :mod:`solver.local_search`.
@@ -25,7 +25,7 @@ from solver.budget import Budget
 from solver.check import check_solution
 from solver.dayroute import MethodOutcome, to_route
 from solver.instance import Instance
-from solver.model import Method, Problem, Solution, SolveParams, Status
+from solver.model import Method, Problem, Solution, SolveParams, SolveStats, Status
 from solver.patterns import solve_patterns
 from solver.pins import dropped_pins, lone_pin_problem
 from solver.progress import Progress, ProgressCallback
@@ -88,7 +88,7 @@ def solve(problem: Problem, params: SolveParams = SolveParams(),  # noqa: B008
 
     objective = evaluate.objective(problem, routes, params)
     demand = params.demand_weight * evaluate.demand_served(problem, routes)[0]
-    bound, demand_bound, bound_stats = _bounds(outcome, relaxed, objective)
+    bound, demand_bound = _bounds(outcome, relaxed, objective)
     if not routes:
         status = Status.EMPTY
     elif bound is not None and bound <= objective:
@@ -100,6 +100,7 @@ def solve(problem: Problem, params: SolveParams = SolveParams(),  # noqa: B008
     dropped = dropped_pins(problem, routes, lone_reasons)
     left_out = unserved(state)
     elapsed = time.monotonic() - started
+    method_bound, relaxation, below = _bound_figures(outcome, relaxed, objective)
     solution = Solution(
         status=status,
         routes=routes,
@@ -109,23 +110,24 @@ def solve(problem: Problem, params: SolveParams = SolveParams(),  # noqa: B008
         bound=bound,
         elapsed_s=round(elapsed, 3),
         method=params.method,
-        stats=outcome.stats
-        | bound_stats
-        | {
-            "work_limit_s": params.work_s,
-            "wall_clock_cap_hit": float(bool(method_budget.wall_hits)),
-            "routes_invalid_dropped": float(invalid),
-            "repair_sessions_dropped": float(removed),
-            "repair_sessions_added": float(added),
-            "pins_dropped": float(len(dropped)),
-            "solve_wall_s": round(elapsed, 3),
-        },
+        stats=SolveStats(
+            work_limit_s=params.work_s,
+            solve_wall_s=round(elapsed, 3),
+            wall_clock_cap_hit=bool(method_budget.wall_hits),
+            wall_clock_stopped=tuple(sorted(set(method_budget.wall_hits))),
+            method_bound=method_bound,
+            relaxation_bound=relaxation,
+            relaxation_optimal=bool(relaxed and relaxed.proven_optimal),
+            bound_below_plan=below,
+            demand_bound=None if demand_bound is None else demand_bound // params.demand_weight,
+            routes_invalid_dropped=invalid,
+            repair_sessions_dropped=removed,
+            repair_sessions_added=added,
+            pins_dropped=len(dropped),
+            details=dict(outcome.stats),
+        ),
         dropped_pins=dropped,
     )
-    if demand_bound is not None:
-        solution.stats["demand_bound"] = float(demand_bound // params.demand_weight)
-    for what in sorted(set(method_budget.wall_hits)):
-        solution.stats[f"wall_clock_cap_hit_{what}"] = 1.0
     errors = check_solution(problem, solution)
     if errors:  # a bug in a method or the repair: refuse to hand out an invalid plan
         raise RuntimeError("solver produced an infeasible plan: " + "; ".join(map(str, errors[:5])))
@@ -134,21 +136,21 @@ def solve(problem: Problem, params: SolveParams = SolveParams(),  # noqa: B008
 
 def _bounds(
     outcome: MethodOutcome, relaxed: RelaxationBound | None, objective: int
-) -> tuple[int | None, int | None, dict[str, float]]:
+) -> tuple[int | None, int | None]:
     """The best valid bounds on the objective and on ``demand_weight`` x demand
     of every plan: the method's own (when it holds for every plan) and the
     relaxation's. ``None`` when nothing is proven."""
-    bounds: list[int] = []
-    stats: dict[str, float] = {}
-    if outcome.bound is not None:
-        bounds.append(outcome.bound)
-        stats["method_bound"] = float(outcome.bound)
-    if relaxed is not None:
-        bounds.append(relaxed.objective)
-        stats["relaxation_bound"] = float(relaxed.objective)
-        stats["relaxation_optimal"] = float(relaxed.proven_optimal)
+    bounds = [b for b in (outcome.bound, relaxed.objective if relaxed else None) if b is not None]
     bound = min(bounds) if bounds else None
     if bound is not None and bound < objective:
-        stats["bound_below_plan"] = 1.0  # a bug somewhere: claim nothing
-        bound = None
-    return bound, (relaxed.demand if relaxed else None), stats
+        bound = None  # a bug somewhere: claim nothing (SolveStats.bound_below_plan)
+    return bound, (relaxed.demand if relaxed else None)
+
+
+def _bound_figures(
+    outcome: MethodOutcome, relaxed: RelaxationBound | None, objective: int
+) -> tuple[int | None, int | None, bool]:
+    """The method's and the relaxation's bounds, and whether the best is below the plan."""
+    relaxation = relaxed.objective if relaxed else None
+    bounds = [b for b in (outcome.bound, relaxation) if b is not None]
+    return outcome.bound, relaxation, bool(bounds) and min(bounds) < objective

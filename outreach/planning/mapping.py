@@ -260,7 +260,7 @@ def plan_version(inp: PlanningInput, solution: sm.Solution, params: sm.SolvePara
             objective=solution.objective, bound=solution.bound,
             elapsed_s=round(solution.elapsed_s, 2), time_limit_s=params.time_limit_s,
             work_limit_s=params.work_s, seed=params.seed,
-            stopped_by_time_limit=bool(solution.stats.get("wall_clock_cap_hit"))),
+            stopped_by_time_limit=solution.stats.wall_clock_cap_hit),
     )
     return with_derived_figures(version)
 

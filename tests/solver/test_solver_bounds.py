@@ -195,7 +195,7 @@ def test_claimed_bounds_never_cut_off_the_exact_optimum(block: int) -> None:
             assert solution.bound >= exact.objective, where
         if solution.status == "optimal":
             assert solution.objective == exact.objective, where
-        demand_bound = solution.stats.get("demand_bound")
+        demand_bound = solution.stats.demand_bound
         if demand_bound is not None:
             assert demand_bound >= exact.demand, where
 

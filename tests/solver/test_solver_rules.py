@@ -186,7 +186,7 @@ def test_pinned_session_is_planned_on_its_date() -> None:
     problem = make_problem(ONE_STOP, [bus_stop("a", 1)], pins=(Pin("a", "pmi", day, "bus"),))
     solution = solved(problem)
     assert [(r.date, r.visits[0].stop) for r in solution.routes] == [(day, "a")]
-    assert solution.dropped_pins == () and solution.stats["pins_dropped"] == 0
+    assert solution.dropped_pins == () and solution.stats.pins_dropped == 0
 
 
 def test_impossible_pin_is_dropped_and_reported() -> None:
@@ -197,7 +197,7 @@ def test_impossible_pin_is_dropped_and_reported() -> None:
     (dropped,) = solution.dropped_pins
     assert dropped.pin.date == day and dropped.why.code == "pin.venue_closed"
     assert "aucun créneau" in french(dropped.why, problem)
-    assert solution.stats["pins_dropped"] == 1
+    assert solution.stats.pins_dropped == 1
     assert len(solution.routes) == 1  # the stop is still served on a Monday
 
 
