@@ -46,10 +46,8 @@ from typing import Any, cast
 
 import numpy as np
 import pyvrp
-from pyvrp.IteratedLocalSearch import IteratedLocalSearch, IteratedLocalSearchParams
-from pyvrp.PenaltyManager import PenaltyManager, PenaltyParams
+from pyvrp.PenaltyManager import PenaltyParams
 from pyvrp.Result import Result
-from pyvrp.search import OPERATORS, LocalSearch, PerturbationManager, compute_neighbours
 from pyvrp.stop import MaxIterations, MultipleCriteria, NoImprovement, StoppingCriterion
 
 from solver.budget import Budget
@@ -110,27 +108,26 @@ class _Reporter:
         return False
 
 
+class _PrizePenalties(PenaltyParams):
+    """PyVRP's penalty parameters with a ceiling scaled to the prizes, the penalties
+    starting where PyVRP's defaults start them (midway between its default floor
+    and ceiling) rather than midway up the raised ceiling."""
+
+    def midpoint_penalties(self, data: pyvrp.ProblemData) -> tuple[list[float], float, float]:
+        return PenaltyParams().midpoint_penalties(data)
+
+
 def _search(data: pyvrp.ProblemData, stop: StoppingCriterion, seed: int) -> Result:
-    """PyVRP's iterated local search (as :func:`pyvrp.solve`) with a penalty
-    ceiling scaled to the prizes: the planner's demand weight makes prizes far
-    larger than travel, and a unit of lateness or excess load must be able to
-    cost more than a prize gains, or the search settles on infeasible plans.
-    Penalties start at PyVRP's default (starting them at the largest prize
-    made the search too rigid on the demo scenarios)."""
+    """PyVRP's iterated local search (:func:`pyvrp.solve`) with a penalty ceiling
+    scaled to the prizes: the planner's demand weight makes prizes far larger than
+    travel, and a unit of lateness or excess load must be able to cost more than a
+    prize gains, or the search settles on infeasible plans. Penalties start at
+    PyVRP's default (starting them at the largest prize made the search too rigid
+    on the demo scenarios)."""
     prize = max((c.prize for c in data.clients()), default=0)
-    defaults = PenaltyParams()
-    start = defaults.min_penalty + (defaults.max_penalty - defaults.min_penalty) / 2
-    penalty_params = PenaltyParams(max_penalty=max(defaults.max_penalty, 1000.0 * (prize + 1)))
-    manager = PenaltyManager(([start] * data.num_load_dimensions, start, start), penalty_params)
-    rng = pyvrp.RandomNumberGenerator(seed=seed)
-    search = LocalSearch(data, rng, compute_neighbours(data), PerturbationManager())
-    for operator in OPERATORS:
-        if operator.supports(data):
-            search.add_operator(operator(data))
-    initial = search(pyvrp.Solution.make_random(data, rng), manager.max_cost_evaluator(),
-                     exhaustive=True)
-    algorithm = IteratedLocalSearch(data, manager, search, initial, IteratedLocalSearchParams())
-    return algorithm.run(stop, collect_stats=False, display=False)
+    ceiling = max(PenaltyParams().max_penalty, 1000.0 * (prize + 1))
+    params = pyvrp.SolveParams(penalty=_PrizePenalties(max_penalty=ceiling))
+    return pyvrp.solve(data, stop, seed=seed, collect_stats=False, display=False, params=params)
 
 
 def _serving_always_pays(data: pyvrp.ProblemData, params: SolveParams) -> bool:

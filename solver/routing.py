@@ -82,131 +82,181 @@ def solve_routing(
     return MethodOutcome(days, "feasible", None, stats | routing_stats)
 
 
+Anchor = tuple[cp_model.IntVar, Stop, Timing]  # "this lone visit's timing anchors the day"
+DayKey = tuple[str, dt.date, str]  # (vehicle, date, service)
+
+
+class _CrewModel:
+    """Stage 1's CP-SAT model, built one (vehicle, date, service) at a time: whether it
+    runs, on which lone visit's timing it anchors, who fills each crew slot."""
+
+    def __init__(self, inst: Instance, params: SolveParams, pins: Sequence[Pin]) -> None:
+        self.inst, self.params, self.pins = inst, params, pins
+        self.cp = cp_model.CpModel()
+        self.objective: list[cp_model.LinearExprT] = []
+        self.runs_by_day: dict[tuple[str, dt.date], list[cp_model.IntVar]] = defaultdict(list)
+        self.on_date: dict[tuple[str, dt.date], list[cp_model.IntVar]] = defaultdict(list)
+        self.anchors: dict[DayKey, list[Anchor]] = {}
+        self.crew_vars: dict[DayKey, list[dict[str, cp_model.IntVar]]] = {}
+        self.week_duties: dict[tuple[str, tuple[int, int]], list[tuple[int, cp_model.IntVar]]] = (
+            defaultdict(list))
+        self.pinned = {(p.vehicle, p.date, p.service) for p in pins}
+
+    def add(self, vehicle: Vehicle, date: dt.date, service: Service) -> None:
+        """The choice of running ``vehicle`` on ``date`` for ``service``, if a crew of
+        that day could serve at least one stop alone."""
+        members = self.inst.staff_by_date[date]
+        starts = {a.start_min for m in members for a in m.availability if a.date == date}
+        ends = {a.end_min for m in members for a in m.availability if a.date == date}
+        lone = [
+            (stop, timing)
+            for stop in self.inst.problem.stops
+            if service.id in stop.services
+            for timing in bounded_timings(
+                self.inst, vehicle, date.isoweekday(), service, [stop], starts, ends
+            )
+        ]
+        if not lone:
+            return
+        key = (vehicle.id, date, service.id)
+        runs = self.cp.new_bool_var(f"run_{vehicle.id}_{date}_{service.id}")
+        self.runs_by_day[(vehicle.id, date)].append(runs)
+        chosen = self._anchors(key, lone, members, runs)
+        slots = self._crew_slots(key, service, members, chosen, runs)
+        self._link_members(date, members, slots, chosen)
+        best = sorted((s.demand for s in {stop for stop, _ in lone}), reverse=True)
+        value = self.params.demand_weight * sum(best[: service.max_sessions_per_day]) + 1
+        self.objective.append(value * runs)
+        if key in self.pinned:
+            pin_stops = {p.stop for p in self.pins if (p.vehicle, p.date, p.service) == key}
+            holds = self.cp.new_bool_var("")
+            self.cp.add(holds <= sum(a for a, stop, _ in chosen if stop.id in pin_stops))
+            self.objective.append(pin_penalty(self.inst.problem, self.params) * holds)
+
+    def _anchors(self, key: DayKey, lone: list[tuple[Stop, Timing]],
+                 members: Sequence[StaffMember], runs: cp_model.IntVar) -> list[Anchor]:
+        """One anchor variable per distinct lone timing; exactly one when the day runs.
+        Anchors the crew sees alike (same covering availability for everyone, not
+        pinned) are interchangeable: one of each is kept."""
+        date = key[1]
+        pinned_stops = {p.stop for p in self.pins if (p.vehicle, p.date, p.service) == key}
+        distinct: dict[tuple[object, ...], tuple[Stop, Timing]] = {}
+        for stop, timing in lone:
+            signature = (stop.id if stop.id in pinned_stops else None, *(
+                covering_availability(m, date, timing.depart_min, timing.return_min)
+                for m in members))
+            distinct.setdefault(signature, (stop, timing))
+        chosen = [(self.cp.new_bool_var(""), stop, timing) for stop, timing in distinct.values()]
+        self.cp.add(sum(a for a, _, _ in chosen) == runs)
+        self.anchors[key] = chosen
+        return chosen
+
+    def _crew_slots(self, key: DayKey, service: Service, members: Sequence[StaffMember],
+                    chosen: list[Anchor], runs: cp_model.IntVar) -> list[dict[str, cp_model.IntVar]]:
+        """Per crew slot, one variable per member who holds it and can cover some
+        anchor; exactly one of them when the day runs."""
+        date = key[1]
+        slots = []
+        for k, slot in enumerate(service.required_roles):
+            slot_vars = {}
+            for member in members:
+                if slot_role(member, slot) is None:
+                    continue
+                fits = [a for a, _, t in chosen if covering_availability(
+                    member, date, t.depart_min, t.return_min)]
+                if fits:
+                    slot_vars[member.id] = self.cp.new_bool_var(f"y_{member.id}_{key}_{k}")
+            self.cp.add(sum(slot_vars.values()) == runs)
+            slots.append(slot_vars)
+        self.crew_vars[key] = slots
+        return slots
+
+    def _link_members(self, date: dt.date, members: Sequence[StaffMember],
+                      slots: list[dict[str, cp_model.IntVar]], chosen: list[Anchor]) -> None:
+        """A member on board only with an anchor they can cover; their day and week counted."""
+        for member in members:
+            board = [s[member.id] for s in slots if member.id in s]
+            if not board:
+                continue
+            self.on_date[(member.id, date)].extend(board)
+            if member.max_week_min is not None:  # the shortest lone day, a relaxation
+                shortest = min(t.duty_min for _, _, t in chosen)
+                self.week_duties[(member.id, week_of(date))].extend(
+                    (shortest, var) for var in board)
+            fits = [a for a, _, t in chosen if covering_availability(
+                member, date, t.depart_min, t.return_min)]
+            self.cp.add(sum(board) <= sum(fits))
+
+    def limit_days_and_weeks(self) -> None:
+        """One service per vehicle-day, one vehicle-day per person and date, and the
+        weekly hours (on the shortest lone days)."""
+        for day_vars in self.runs_by_day.values():
+            self.cp.add_at_most_one(day_vars)
+        for (member_id, _week), duties in self.week_duties.items():
+            limit = self.inst.staff[member_id].max_week_min
+            assert limit is not None
+            if sum(minutes for minutes, _ in duties) > limit:
+                self.cp.add(sum(minutes * var for minutes, var in duties) <= limit)
+        for board in self.on_date.values():
+            self.cp.add(sum(board) <= 1)
+
+    def crews(self, solver: cp_model.CpSolver) -> list[Crewed]:
+        """The running vehicle-days of a solution, with their crews and the time
+        frame the crew's availability and the vehicle allow."""
+        crewed = []
+        for key, chosen in self.anchors.items():
+            anchor = next(((stop, t) for a, stop, t in chosen if solver.boolean_value(a)), None)
+            if anchor is None:
+                continue
+            vehicle, date = self.inst.vehicles[key[0]], key[1]
+            service = self.inst.services[key[2]]
+            crew = []
+            frames = []
+            crew_members: list[StaffMember] = []
+            for slot_roles, slot_vars in zip(service.required_roles, self.crew_vars[key]):
+                member = self.inst.staff[next(m for m, y in slot_vars.items()
+                                              if solver.boolean_value(y))]
+                role = slot_role(member, slot_roles)
+                assert role is not None
+                crew.append(CrewSlot(member.id, role))
+                crew_members.append(member)
+                frame = covering_availability(member, date, anchor[1].depart_min,
+                                              anchor[1].return_min)
+                assert frame is not None
+                frames.append(frame)
+            crewed.append(Crewed(
+                vehicle, date, service, tuple(crew),
+                earliest_depart=max([vehicle.shift_start_min] + [f.start_min for f in frames]),
+                latest_return=min([vehicle.shift_end_min] + [f.end_min for f in frames]),
+                max_duty=min([vehicle.max_duty_min] + [m.max_day_min for m in crew_members]),
+            ))
+        return crewed
+
+
 def choose_crews(
     inst: Instance, params: SolveParams, pins: Sequence[Pin], budget: Budget
 ) -> tuple[list[Crewed], dict[str, float]]:
     """Stage 1: which vehicle-days run, which service, which crew."""
-    problem = inst.problem
-    cp = cp_model.CpModel()
-    objective: list[cp_model.LinearExprT] = []
-    runs_by_day: dict[tuple[str, dt.date], list[cp_model.IntVar]] = defaultdict(list)
-    on_date: dict[tuple[str, dt.date], list[cp_model.IntVar]] = defaultdict(list)
-    anchors: dict[tuple[str, dt.date, str], list[tuple[cp_model.IntVar, Stop, Timing]]] = {}
-    crew_vars: dict[tuple[str, dt.date, str], list[dict[str, cp_model.IntVar]]] = {}
-    week_duties: dict[tuple[str, tuple[int, int]], list[tuple[int, cp_model.IntVar]]] = (
-        defaultdict(list))
-    pinned = {(p.vehicle, p.date, p.service) for p in pins}
-    for vehicle in problem.vehicles:
-        for date in problem.dates:
+    model = _CrewModel(inst, params, pins)
+    for vehicle in inst.problem.vehicles:
+        for date in inst.problem.dates:
             if not inst.runs(vehicle, date):
                 continue
-            members = inst.staff_by_date[date]
-            starts = {a.start_min for m in members for a in m.availability if a.date == date}
-            ends = {a.end_min for m in members for a in m.availability if a.date == date}
-            for service in problem.services:
-                if service.id not in vehicle.services:
-                    continue
-                lone = [
-                    (stop, timing)
-                    for stop in problem.stops
-                    if service.id in stop.services
-                    for timing in bounded_timings(
-                        inst, vehicle, date.isoweekday(), service, [stop], starts, ends
-                    )
-                ]
-                if not lone:
-                    continue
-                key = (vehicle.id, date, service.id)
-                runs = cp.new_bool_var(f"run_{vehicle.id}_{date}_{service.id}")
-                runs_by_day[(vehicle.id, date)].append(runs)
-                # Anchors the crew sees alike (same covering availability for
-                # everyone, not pinned) are interchangeable: keep one of each.
-                pinned_stops = {p.stop for p in pins if (p.vehicle, p.date, p.service) == key}
-                distinct: dict[tuple[object, ...], tuple[Stop, Timing]] = {}
-                for stop, timing in lone:
-                    signature = (stop.id if stop.id in pinned_stops else None, *(
-                        covering_availability(m, date, timing.depart_min, timing.return_min)
-                        for m in members))
-                    distinct.setdefault(signature, (stop, timing))
-                chosen = [(cp.new_bool_var(""), stop, timing) for stop, timing in distinct.values()]
-                cp.add(sum(a for a, _, _ in chosen) == runs)
-                anchors[key] = chosen
-                slots = []
-                for k, slot in enumerate(service.required_roles):
-                    slot_vars = {}
-                    for member in members:
-                        if slot_role(member, slot) is None:
-                            continue
-                        fits = [a for a, _, t in chosen if covering_availability(
-                            member, date, t.depart_min, t.return_min)]
-                        if fits:
-                            slot_vars[member.id] = cp.new_bool_var(f"y_{member.id}_{key}_{k}")
-                    cp.add(sum(slot_vars.values()) == runs)
-                    slots.append(slot_vars)
-                crew_vars[key] = slots
-                for member in members:
-                    board = [s[member.id] for s in slots if member.id in s]
-                    if not board:
-                        continue
-                    on_date[(member.id, date)].extend(board)
-                    if member.max_week_min is not None:  # the shortest lone day, a relaxation
-                        shortest = min(t.duty_min for _, _, t in chosen)
-                        week_duties[(member.id, week_of(date))].extend(
-                            (shortest, var) for var in board)
-                    fits = [a for a, _, t in chosen if covering_availability(
-                        member, date, t.depart_min, t.return_min)]
-                    cp.add(sum(board) <= sum(fits))
-                best = sorted((s.demand for s in {stop for stop, _ in lone}), reverse=True)
-                value = params.demand_weight * sum(best[: service.max_sessions_per_day]) + 1
-                objective.append(value * runs)
-                if key in pinned:
-                    pin_stops = {p.stop for p in pins if (p.vehicle, p.date, p.service) == key}
-                    holds = cp.new_bool_var("")
-                    cp.add(holds <= sum(a for a, stop, _ in chosen if stop.id in pin_stops))
-                    objective.append(pin_penalty(problem, params) * holds)
-    for day_vars in runs_by_day.values():
-        cp.add_at_most_one(day_vars)
-    for (member_id, _week), duties in week_duties.items():
-        limit = inst.staff[member_id].max_week_min
-        assert limit is not None
-        if sum(minutes for minutes, _ in duties) > limit:
-            cp.add(sum(minutes * var for minutes, var in duties) <= limit)
-    for board in on_date.values():
-        cp.add(sum(board) <= 1)
-    stats: dict[str, float] = {"vehicle_days_considered": float(len(anchors))}
-    if not anchors:
+            for service in inst.problem.services:
+                if service.id in vehicle.services:
+                    model.add(vehicle, date, service)
+    model.limit_days_and_weeks()
+    stats: dict[str, float] = {"vehicle_days_considered": float(len(model.anchors))}
+    if not model.anchors:
         return [], stats
-    cp.maximize(sum(objective))
+    model.cp.maximize(sum(model.objective))
     solver = make_solver(params, budget)
-    status = solve_within(solver, cp, budget, "crews")
+    status = solve_within(solver, model.cp, budget, "crews")
     stats["crew_cpsat_wall_s"] = round(solver.wall_time, 3)
     stats["crew_cpsat_deterministic_time"] = solver.deterministic_time
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return [], stats
-    crewed = []
-    for key, chosen in anchors.items():
-        anchor = next(((stop, t) for a, stop, t in chosen if solver.boolean_value(a)), None)
-        if anchor is None:
-            continue
-        vehicle, date, service = inst.vehicles[key[0]], key[1], inst.services[key[2]]
-        crew = []
-        frames = []
-        crew_members: list[StaffMember] = []
-        for slot_roles, slot_vars in zip(service.required_roles, crew_vars[key]):
-            member = inst.staff[next(m for m, y in slot_vars.items() if solver.boolean_value(y))]
-            role = slot_role(member, slot_roles)
-            assert role is not None
-            crew.append(CrewSlot(member.id, role))
-            crew_members.append(member)
-            frame = covering_availability(member, date, anchor[1].depart_min, anchor[1].return_min)
-            assert frame is not None
-            frames.append(frame)
-        crewed.append(Crewed(
-            vehicle, date, service, tuple(crew),
-            earliest_depart=max([vehicle.shift_start_min] + [f.start_min for f in frames]),
-            latest_return=min([vehicle.shift_end_min] + [f.end_min for f in frames]),
-            max_duty=min([vehicle.max_duty_min] + [m.max_day_min for m in crew_members]),
-        ))
+    crewed = model.crews(solver)
     stats["vehicle_days_running"] = float(len(crewed))
     return crewed, stats
 

@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 
 import solver as sm
 from outreach.access import AccessPolicy
-from outreach.access.catchment import catchments
+from outreach.access.catchment import Catchments, catchments
 from outreach.access.travel import TravelModel
 from outreach.errors import InvalidInput, UnknownScenario
 from outreach.models import (
@@ -86,6 +86,60 @@ def build_problem(
     """The scenario as a solver problem over ``weeks`` weeks from ``start``; pins and
     preferred sessions outside the horizon, or naming a stop or vehicle that no longer
     exists, are left out."""
+    scenario = _scenario(session, scenario_id, start, weeks)
+    dates, holidays = working_dates(start, weeks, departement=scenario.departement)
+    end = start + dt.timedelta(days=7 * weeks - 1)
+    rows = _ScenarioRows.load(session, scenario_id)
+    services, vehicles, stops = rows.services, rows.vehicles, rows.stops
+
+    location_ids: list[str] = []
+    points: list[tuple[float, float]] = []
+
+    def location(key: str, lat: float, lon: float) -> int:
+        location_ids.append(key)
+        points.append((lat, lon))
+        return len(points) - 1
+
+    solver_services = tuple(_solver_service(s) for s in services.values())
+    solver_vehicles = tuple(
+        _solver_vehicle(v, location(f"base:{v.code}", v.base_lat, v.base_lon))
+        for v in vehicles.values())
+    access = AccessPolicy.for_services((s.access_threshold_min for s in services.values()),
+                                       travel)
+    served_by = _catchments(session, rows, access)
+    solver_stops = tuple(
+        _solver_stop(code, s, location(f"stop:{code}", s.lat, s.lon), served_by.demand[code])
+        for code, s in stops.items())
+    staff_by_id = {staff_export_id(m): m for m in rows.members}
+    solver_staff = tuple(_solver_staff(m, dates, rows.absences.get(m.id or -1, []))
+                         for m in rows.members)
+    matrix = travel.matrix(points)
+
+    def current(items: Sequence[sm.Pin]) -> tuple[sm.Pin, ...]:
+        return tuple(dict.fromkeys(
+            p for p in items if p.date in dates and p.stop in stops and p.vehicle in vehicles
+            and p.service in services))
+
+    problem = sm.Problem(
+        dates=tuple(dates), services=solver_services, vehicles=solver_vehicles,
+        stops=solver_stops, staff=solver_staff, travel_min=matrix.travel_min,
+        distance_m=matrix.distance_m, period_start=start,
+        pins=current(pins), preferred=current(preferred),
+        areas=tuple(sm.Area(insee, reach) for insee, reach in sorted(served_by.reach.items())
+                    if any(credit > 0 for _, credit in reach)),
+    )
+    return PlanningInput(
+        scenario=scenario, problem=problem, services=services, vehicles=vehicles,
+        staff=staff_by_id, stops=stops, communes=rows.communes, stop_demand=served_by.demand,
+        fixed_sites=tuple(rows.sites), near_fixed_site=served_by.near_fixed_site,
+        catchment=served_by.communes,
+        location_ids=tuple(location_ids), start=start, end=end, holidays=holidays,
+        travel_model=travel.describe(), access=access,
+    )
+
+
+def _scenario(session: Session, scenario_id: str, start: dt.date, weeks: int) -> Scenario:
+    """The scenario, once the horizon asked for it is known to be valid."""
     scenario = session.get(Scenario, scenario_id)
     if scenario is None:
         known = ", ".join(s.id for s in session.exec(select(Scenario)).all()) or "aucun"
@@ -99,121 +153,104 @@ def build_problem(
             f"start : l'horizon commence un lundi ; le {start.isoformat()} est un "
             f"{WEEKDAYS[start.weekday()]}."
         )
-    dates, holidays = working_dates(start, weeks, departement=scenario.departement)
-    end = start + dt.timedelta(days=7 * weeks - 1)
+    return scenario
 
-    services = {s.code: s for s in session.exec(
-        select(Service).where(Service.scenario_id == scenario_id).order_by(Service.code))}
-    vehicles = {v.code: v for v in session.exec(
-        select(Vehicle).where(Vehicle.scenario_id == scenario_id).order_by(Vehicle.code))}
-    members = session.exec(
-        select(StaffMember).where(StaffMember.scenario_id == scenario_id).order_by(col(StaffMember.id))
-    ).all()
-    stops = {s.code: s for s in session.exec(
-        select(Stop).where(Stop.scenario_id == scenario_id).order_by(Stop.code))}
-    communes = {c.insee: c for c in session.exec(
-        select(Commune).where(col(Commune.insee).in_(
-            sorted({s.commune_insee for s in stops.values()} | {v.base_insee for v in vehicles.values()})
-        )))}
-    absences: dict[int, list[Absence]] = {}
-    for absence in session.exec(select(Absence).where(
-            col(Absence.staff_id).in_([m.id for m in members]))):
-        absences.setdefault(absence.staff_id, []).append(absence)
 
-    location_ids: list[str] = []
-    points: list[tuple[float, float]] = []
+@dataclass(frozen=True)
+class _ScenarioRows:
+    """A scenario's rows that a plan is computed from, in their planning order."""
 
-    def location(key: str, lat: float, lon: float) -> int:
-        location_ids.append(key)
-        points.append((lat, lon))
-        return len(points) - 1
+    services: dict[str, Service]
+    vehicles: dict[str, Vehicle]
+    members: list[StaffMember]
+    absences: dict[int, list[Absence]]
+    stops: dict[str, Stop]
+    communes: dict[str, Commune]
+    sites: list[FixedSite]
 
-    solver_services = tuple(
-        sm.Service(
-            id=s.code, name=s.name,
-            required_roles=tuple(tuple(slot) for slot in s.required_roles),
-            session_min=s.session_min, setup_min=s.setup_min, packup_min=s.packup_min,
-            earliest_start_min=s.earliest_start_min, latest_end_min=s.latest_end_min,
-            visits_per_period=s.visits_per_period, period_weeks=s.period_weeks,
-            min_spacing_days=s.min_spacing_days, max_sessions_per_day=s.max_sessions_per_day,
-            max_one_way_min=s.max_one_way_min, lunch_min=s.lunch_break_min,
-            lunch_start_min=s.lunch_start_min, lunch_end_min=s.lunch_end_min,
-        )
-        for s in services.values()
-    )
-    solver_vehicles = tuple(
-        sm.Vehicle(
-            id=v.code, name=v.name, base=location(f"base:{v.code}", v.base_lat, v.base_lon),
-            services=frozenset(v.services), weekdays=frozenset(v.weekdays),
-            max_duty_min=v.max_duty_min, shift_start_min=v.shift_start_min,
-            shift_end_min=v.shift_end_min,
-        )
-        for v in vehicles.values()
-    )
-    sites = list(session.exec(select(FixedSite).where(FixedSite.scenario_id == scenario_id)
-                              .order_by(FixedSite.code)))
-    access = AccessPolicy.for_services((s.access_threshold_min for s in services.values()),
-                                       travel)
+    @classmethod
+    def load(cls, session: Session, scenario_id: str) -> _ScenarioRows:
+        services = {s.code: s for s in session.exec(
+            select(Service).where(Service.scenario_id == scenario_id).order_by(Service.code))}
+        vehicles = {v.code: v for v in session.exec(
+            select(Vehicle).where(Vehicle.scenario_id == scenario_id).order_by(Vehicle.code))}
+        members = list(session.exec(
+            select(StaffMember).where(StaffMember.scenario_id == scenario_id)
+            .order_by(col(StaffMember.id))).all())
+        stops = {s.code: s for s in session.exec(
+            select(Stop).where(Stop.scenario_id == scenario_id).order_by(Stop.code))}
+        communes = {c.insee: c for c in session.exec(
+            select(Commune).where(col(Commune.insee).in_(
+                sorted({s.commune_insee for s in stops.values()}
+                       | {v.base_insee for v in vehicles.values()})
+            )))}
+        absences: dict[int, list[Absence]] = {}
+        for absence in session.exec(select(Absence).where(
+                col(Absence.staff_id).in_([m.id for m in members]))):
+            absences.setdefault(absence.staff_id, []).append(absence)
+        sites = list(session.exec(select(FixedSite).where(FixedSite.scenario_id == scenario_id)
+                                  .order_by(FixedSite.code)))
+        return cls(services, vehicles, members, absences, stops, communes, sites)
+
+
+def _catchments(session: Session, rows: _ScenarioRows, access: AccessPolicy) -> Catchments:
+    """Which communes of the stops' départements each stop serves, and its demand."""
     thresholds = {
-        code: min((services[c].access_threshold_min for c in stop.services if c in services),
-                  default=access.threshold_min)
-        for code, stop in stops.items()
+        code: min((rows.services[c].access_threshold_min for c in stop.services
+                   if c in rows.services), default=access.threshold_min)
+        for code, stop in rows.stops.items()
     }
-    departements = sorted({communes[s.commune_insee].departement for s in stops.values()})
+    departements = sorted({rows.communes[s.commune_insee].departement for s in rows.stops.values()})
     area = session.exec(select(Commune).where(col(Commune.departement).in_(departements))
                         .order_by(Commune.insee)).all()
-    served_by = catchments(list(area), stops, sites, access, thresholds)
-    demand = served_by.demand
-    solver_stops = tuple(
-        sm.Stop(
-            id=code, location=location(f"stop:{code}", s.lat, s.lon), demand=demand[code],
-            services=frozenset(s.services),
-            windows=tuple(
-                sm.Window(w["weekday"], parse_hhmm(w["from"], f"stops.{code}.windows.from"),
-                          parse_hhmm(w["to"], f"stops.{code}.windows.to"))
-                for w in s.windows
-            ),
-        )
-        for code, s in stops.items()
-    )
-    staff_by_id: dict[str, StaffMember] = {}
-    solver_staff = []
-    for member in members:
-        away = absences.get(member.id or -1, [])
-        availability = tuple(
-            sm.Availability(d, member.day_start_min, member.day_end_min)
-            for d in dates
-            if d.isoweekday() in member.weekdays
-            and not any(a.start_date <= d <= a.end_date for a in away)
-        )
-        sid = staff_export_id(member)
-        staff_by_id[sid] = member
-        solver_staff.append(sm.StaffMember(
-            id=sid, roles=frozenset(member.roles), availability=availability,
-            max_day_min=member.max_day_min, max_week_min=member.max_week_min,
-        ))
-    matrix = travel.matrix(points)
-    def current(items: Sequence[sm.Pin]) -> tuple[sm.Pin, ...]:
-        return tuple(dict.fromkeys(
-            p for p in items if p.date in dates and p.stop in stops and p.vehicle in vehicles
-            and p.service in services))
+    return catchments(list(area), rows.stops, rows.sites, access, thresholds)
 
-    kept_pins = current(pins)
-    problem = sm.Problem(
-        dates=tuple(dates), services=solver_services, vehicles=solver_vehicles,
-        stops=solver_stops, staff=tuple(solver_staff), travel_min=matrix.travel_min,
-        distance_m=matrix.distance_m, period_start=start,
-        pins=kept_pins, preferred=current(preferred),
-        areas=tuple(sm.Area(insee, reach) for insee, reach in sorted(served_by.reach.items())
-                    if any(credit > 0 for _, credit in reach)),
+
+def _solver_service(s: Service) -> sm.Service:
+    return sm.Service(
+        id=s.code, name=s.name,
+        required_roles=tuple(tuple(slot) for slot in s.required_roles),
+        session_min=s.session_min, setup_min=s.setup_min, packup_min=s.packup_min,
+        earliest_start_min=s.earliest_start_min, latest_end_min=s.latest_end_min,
+        visits_per_period=s.visits_per_period, period_weeks=s.period_weeks,
+        min_spacing_days=s.min_spacing_days, max_sessions_per_day=s.max_sessions_per_day,
+        max_one_way_min=s.max_one_way_min, lunch_min=s.lunch_break_min,
+        lunch_start_min=s.lunch_start_min, lunch_end_min=s.lunch_end_min,
     )
-    return PlanningInput(
-        scenario=scenario, problem=problem, services=services, vehicles=vehicles,
-        staff=staff_by_id, stops=stops, communes=communes, stop_demand=demand,
-        fixed_sites=tuple(sites), near_fixed_site=served_by.near_fixed_site,
-        catchment=served_by.communes,
-        location_ids=tuple(location_ids), start=start, end=end, holidays=holidays,
-        travel_model=travel.describe(), access=access,
+
+
+def _solver_vehicle(v: Vehicle, base: int) -> sm.Vehicle:
+    return sm.Vehicle(
+        id=v.code, name=v.name, base=base,
+        services=frozenset(v.services), weekdays=frozenset(v.weekdays),
+        max_duty_min=v.max_duty_min, shift_start_min=v.shift_start_min,
+        shift_end_min=v.shift_end_min,
+    )
+
+
+def _solver_stop(code: str, s: Stop, location: int, demand: int) -> sm.Stop:
+    return sm.Stop(
+        id=code, location=location, demand=demand, services=frozenset(s.services),
+        windows=tuple(
+            sm.Window(w["weekday"], parse_hhmm(w["from"], f"stops.{code}.windows.from"),
+                      parse_hhmm(w["to"], f"stops.{code}.windows.to"))
+            for w in s.windows
+        ),
+    )
+
+
+def _solver_staff(member: StaffMember, dates: Sequence[dt.date],
+                  away: Sequence[Absence]) -> sm.StaffMember:
+    """A staff member, available on their weekdays of the horizon outside absences."""
+    availability = tuple(
+        sm.Availability(d, member.day_start_min, member.day_end_min)
+        for d in dates
+        if d.isoweekday() in member.weekdays
+        and not any(a.start_date <= d <= a.end_date for a in away)
+    )
+    return sm.StaffMember(
+        id=staff_export_id(member), roles=frozenset(member.roles), availability=availability,
+        max_day_min=member.max_day_min, max_week_min=member.max_week_min,
     )
 
 
