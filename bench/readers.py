@@ -168,6 +168,14 @@ def solomon_bks() -> dict[str, tuple[float, str]]:
                 for row in csv.DictReader(handle)}
 
 
+def solomon_truncated_optima() -> dict[str, float]:
+    """Distance-only optima with every arc truncated to one decimal (the DIMACS
+    convention, ``bks`` of bks_distance_only.csv): lower bounds on the
+    double-precision optima, since truncating only shortens arcs."""
+    with (SOLOMON_DIR / "bks_distance_only.csv").open() as handle:
+        return {row["instance"]: float(row["bks"]) for row in csv.DictReader(handle)}
+
+
 def toptw_bks() -> dict[tuple[str, str, int], int | None]:
     """Best known score by (set, instance, tours); ``None`` where none is public."""
     with (TOPTW_DIR / "bks.csv").open() as handle:

@@ -603,6 +603,7 @@ class SolveStats:
 
     work_limit_s: float = 0.0
     solve_wall_s: float = 0.0
+    finishing_s: float = 0.0  # repair and reasons after the search (wall clock)
     wall_clock_cap_hit: bool = False
     wall_clock_stopped: tuple[str, ...] = ()
     method_bound: int | None = None
