@@ -136,3 +136,32 @@ def test_login_redirects_only_to_local_pages(anonymous):
     response = anonymous.post("/connexion?next=https://evil.example/", data={
         "email": "coord@test", "password": PASSWORD, "csrf_token": token})
     assert response.headers["Location"] == "/coordination/plans"
+
+
+def test_a_commune_outside_the_planned_departements_is_recognised(client):
+    """Montels exists in the Hérault, the Ariège and the Tarn, where nothing is planned:
+    all three are offered with their département, and the chosen one is told plainly
+    that no session is near and whom to ask."""
+    from outreach.data.places import national_index
+
+    page = client.get("/", query_string={"q": "montels"}).get_data(as_text=True)
+    assert "Plusieurs communes correspondent" in page
+    for name in ("Hérault", "Ariège", "Tarn"):
+        assert name in page
+    herault = national_index().find("Montels 34").places[0]
+    page = client.get("/", query_string={"insee": herault.insee}).get_data(as_text=True)
+    assert "Près de Montels" in page and "Aucun passage publié à moins de 30 minutes" in page
+    assert "conseil départemental : Hérault" in page
+    assert client.get(f"/commune/{herault.insee}").status_code == 200
+    english = client.get("/", query_string={"insee": herault.insee, "lang": "en"})
+    assert "No visit published within 30 minutes" in english.get_data(as_text=True)
+
+
+def test_a_postcode_lists_every_commune_it_serves(client):
+    from outreach.data.communes import read_seed
+
+    expected = [c for c in read_seed() if "37600" in c.postcodes.split()]
+    page = client.get("/", query_string={"q": "37600"}).get_data(as_text=True)
+    assert len(expected) > 10
+    for commune in expected:
+        assert f"insee={commune.insee}" in page

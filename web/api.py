@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Blueprint, Response, g, jsonify, request
 
-from outreach.data.communes import search_communes
+from outreach.data.places import national_index
 from outreach.models import Commune
 from outreach.publishing.public import next_sessions_near, published_services, published_sessions
 
@@ -119,10 +119,11 @@ def communes():  # type: ignore[no-untyped-def]
     query = request.args.get("q", "").strip()[:100]
     if not query:
         raise _BadParameter("q", "q: give a commune name or a postcode")
-    return jsonify(communes=[
+    found = national_index().find(query)
+    return jsonify(total=found.total, communes=[
         {"insee": c.insee, "name": c.name, "postcodes": c.postcodes.split(),
-         "departement": c.departement}
-        for c in search_communes(g.db, query)
+         "departement": c.departement, "departement_name": c.departement_name}
+        for c in found.places
     ])
 
 
@@ -205,12 +206,14 @@ def openapi_document() -> dict[str, Any]:
                             "$ref": "#/components/schemas/Service"}}}}}}}},
             }},
             "/api/communes": {"get": {
-                "summary": "Find a commune by name or postcode",
+                "summary": "Find communes of France by name, postcode or INSEE code "
+                           "(homonyms all listed, the first 30; total counts them all)",
                 "operationId": "findCommunes",
                 "parameters": [{"name": "q", "in": "query", "required": True,
                                 "schema": {"type": "string"}}],
                 "responses": {"200": {"description": "Matching communes.", "content": {
                     "application/json": {"schema": {"type": "object", "properties": {
+                        "total": {"type": "integer"},
                         "communes": {"type": "array", "items": {
                             "$ref": "#/components/schemas/Commune"}}}}}}},
                     "400": error},
@@ -225,7 +228,7 @@ def openapi_document() -> dict[str, Any]:
             "Commune": {"type": "object", "properties": {
                 "insee": {"type": "string"}, "name": {"type": "string"},
                 "postcodes": {"type": "array", "items": {"type": "string"}},
-                "departement": {"type": "string"}}},
+                "departement": {"type": "string"}, "departement_name": {"type": "string"}}},
             "Error": {"type": "object", "properties": {
                 "error": {"type": "string"}, "parameter": {"type": "string"},
                 "message": {"type": "string"}}},

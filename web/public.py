@@ -10,7 +10,7 @@ from typing import Any
 from flask import Blueprint, Response, abort, current_app, g, render_template, request
 from flask_babel import gettext as _
 
-from outreach.data.communes import normalise_name, search_communes
+from outreach.access import DEFAULT_ACCESS_MIN
 from outreach.data.geocoding import (
     AddressLookupUnavailable,
     AddressMatch,
@@ -19,6 +19,7 @@ from outreach.data.geocoding import (
     locate_address,
     looks_like_address,
 )
+from outreach.data.places import Place, PlaceMatches, departement_name, national_index
 from outreach.models import Commune
 from outreach.publishing.public import (
     commune_rhythms,
@@ -36,12 +37,16 @@ bp = Blueprint("public", __name__)
 POSTER_SESSIONS = 6
 
 
-def _pick(query: str, matches: list[Commune]) -> Commune | None:
-    """The commune meant, when the query leaves no doubt."""
-    if len(matches) == 1:
-        return matches[0]
-    exact = [c for c in matches if c.search_name == normalise_name(query)]
-    return exact[0] if len(exact) == 1 else None
+def _place(insee: str) -> Commune | Place | None:
+    """A commune by its INSEE code: the loaded one, else any commune of France."""
+    return g.db.get(Commune, insee) or national_index().get(insee)
+
+
+def _pick(matches: PlaceMatches) -> Commune | Place | None:
+    """The commune meant, when the query leaves no doubt (homonyms are offered)."""
+    if matches.total != 1:
+        return None
+    return _place(matches.places[0].insee)
 
 
 def _geocoder() -> Any:
@@ -60,8 +65,8 @@ def _today() -> dt.date:
     return dt.date.today()
 
 
-def _commune_or_404(insee: str) -> Commune:
-    commune = g.db.get(Commune, insee[:5])
+def _commune_or_404(insee: str) -> Commune | Place:
+    commune = _place(insee[:5])
     if commune is None:
         abort(404)
     return commune
@@ -71,12 +76,12 @@ def _commune_or_404(insee: str) -> Commune:
 def index():  # type: ignore[no-untyped-def]
     query = request.args.get("q", "").strip()[:200]
     insee = request.args.get("insee", "").strip()[:5]
-    matches: list[Commune] = []
-    commune: Commune | None = None
+    matches = PlaceMatches()
+    commune: Commune | Place | None = None
     address: AddressMatch | None = None
     address_notice = None
     if insee:
-        commune = g.db.get(Commune, insee)
+        commune = _place(insee)
     elif query and looks_like_address(query):
         geocoder = _geocoder()
         try:
@@ -94,17 +99,17 @@ def index():  # type: ignore[no-untyped-def]
         if address is None:
             hint = commune_hint(query)
             if hint:
-                matches = search_communes(g.db, hint)
-                commune = _pick(hint, matches)
+                matches = national_index().find(hint)
+                commune = _pick(matches)
     elif query:
-        matches = search_communes(g.db, query)
-        commune = _pick(query, matches)
+        matches = national_index().find(query)
+        commune = _pick(matches)
     if address is not None:
         sessions = next_sessions_near_point(g.db, address.lat, address.lon, _today(),
                                             address.citycode)
         place = address.label
         if address.citycode:
-            commune = g.db.get(Commune, address.citycode)
+            commune = _place(address.citycode)
     elif commune is not None:
         sessions = next_sessions_near(g.db, commune, _today())
         place = commune.name
@@ -113,7 +118,8 @@ def index():  # type: ignore[no-untyped-def]
     return render_template(
         "public/index.html", query=query, matches=matches, commune=commune, sessions=sessions,
         searched=bool(query or insee), place=place, address=address,
-        address_notice=address_notice,
+        address_notice=address_notice, threshold=DEFAULT_ACCESS_MIN,
+        departement=departement_name(commune.departement) if commune else "",
     )
 
 

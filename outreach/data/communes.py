@@ -40,6 +40,7 @@ def seed_path() -> Path:
 
 def normalise_name(text: str) -> str:
     """Lower case, no accents, hyphens and apostrophes as spaces, "st" as "saint"."""
+    text = text.replace("œ", "oe").replace("Œ", "Oe").replace("æ", "ae").replace("Æ", "Ae")
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
     text = re.sub(r"[-'’`.,/]+", " ", text)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from outreach.access import AccessPolicy
+from outreach.data.places import Place
 from outreach.models import (
     Commune,
     PlanRhythm,
@@ -164,7 +165,7 @@ def next_sessions_near_point(
 
 def next_sessions_near(
     session: Session,
-    commune: Commune,
+    commune: Commune | Place,
     today: dt.date,
     limit: int | None = 12,
     access: AccessPolicy | None = None,

@@ -89,6 +89,9 @@ def test_services_and_commune_search(visitor, served):
     found = visitor.get("/api/communes", query_string={"q": commune.name}).get_json()
     assert commune.insee in {c["insee"] for c in found["communes"]}
     assert visitor.get("/api/communes").status_code == 400
+    homonyms = visitor.get("/api/communes", query_string={"q": "Montels"}).get_json()
+    assert homonyms["total"] == 3 and {c["departement_name"] for c in homonyms["communes"]} == {
+        "Hérault", "Ariège", "Tarn"}
 
 
 def test_openapi_document_describes_every_api_route(visitor):
