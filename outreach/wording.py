@@ -9,6 +9,7 @@ with display names in place of ids when the caller has them (:class:`Names`).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -74,6 +75,23 @@ def date_fr(value: str | dt.date) -> str:
     """"mardi 5 janvier 2027"."""
     day = dt.date.fromisoformat(value) if isinstance(value, str) else value
     return f"{WEEKDAYS[day.weekday()]} {day.day} {MONTHS_FR[day.month - 1]} {day.year}"
+
+
+_ELISIONS = (
+    (re.compile(r"\bde Les "), "des "), (re.compile(r"\bde Le "), "du "),
+    (re.compile(r"\bà Les "), "aux "), (re.compile(r"\bà Le "), "au "),
+    (re.compile(r"\bde (?=[AEIOUYÀÂÉÈÊÎÏÔŒÛaeiouyàâéèêîïôœû])"), "d'"),
+    (re.compile(r"\bque (?=[AEIOUYÀÂÉÈÊÎÏÔŒÛaeiouyàâéèêîïôœû])"), "qu'"),
+)
+
+
+def elide(text: str) -> str:
+    """French contractions around place names: "près de Le Pin" -> "près du Pin",
+    "de Les Sables" -> "des Sables", "à Le Mans" -> "au Mans", "de Amboise" ->
+    "d'Amboise" (names starting with H are left alone: aspirated or not, it depends)."""
+    for pattern, replacement in _ELISIONS:
+        text = pattern.sub(replacement, text)
+    return text
 
 
 def french_date(date: dt.date) -> str:

@@ -165,3 +165,44 @@ def test_a_postcode_lists_every_commune_it_serves(client):
     assert len(expected) > 10
     for commune in expected:
         assert f"insee={commune.insee}" in page
+
+
+def test_french_contractions_around_place_names():
+    from outreach.wording import elide
+
+    assert elide("Près de Le Pin") == "Près du Pin"
+    assert elide("Près de Les Sables-d'Olonne") == "Près des Sables-d'Olonne"
+    assert elide("Près de Amboise") == "Près d'Amboise"
+    assert elide("Près de Île-Bouchard") == "Près d'Île-Bouchard"
+    assert elide("Près de La Rochelle") == "Près de La Rochelle"
+    assert elide("Page de Descartes") == "Page de Descartes"
+    assert elide("Près de Hyères") == "Près de Hyères"
+
+
+def test_the_page_says_pres_du_pin_and_english_dates_keep_their_capitals(client):
+    from outreach.data.places import national_index
+
+    le_pin = national_index().find("Le Pin 79").places[0]
+    page = client.get("/", query_string={"insee": le_pin.insee}).get_data(as_text=True)
+    assert "Près du Pin" in page and "Près de Le Pin" not in page
+    english = client.get("/", query_string={"insee": le_pin.insee, "lang": "en"})
+    assert "Near Le Pin" in english.get_data(as_text=True)
+
+
+def test_the_next_visit_comes_first(client):
+    stop, _ = _a_served_commune(client)
+    from outreach.publishing.public import next_sessions_near_point  # noqa: F401
+
+    page = client.get("/", query_string={"q": stop["commune_name"]}).get_data(as_text=True)
+    import re
+
+    dates = re.findall(r'<p class="when"><strong>([^<]+)</strong>', page)
+    assert dates, page[:500]
+    months = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+              "septembre", "octobre", "novembre", "décembre"]
+
+    def key(text):
+        _, day, month, year = text.lower().split()
+        return (int(year), months.index(month), int(day))
+
+    assert [key(d) for d in dates] == sorted(key(d) for d in dates)

@@ -95,9 +95,11 @@ def sessions():  # type: ignore[no-untyped-def]
         raise _BadParameter("near", "near: give either commune or near, not both")
     limit = _limit()
     if near is not None:
-        found = [s for s in next_sessions_near(g.db, near, date_from, limit=None)
-                 if (date_to is None or s.date <= date_to)
-                 and (not service or s.service_code == service)][:limit]
+        found = sorted(
+            (s for s in next_sessions_near(g.db, near, date_from, limit=None)
+             if (date_to is None or s.date <= date_to)
+             and (not service or s.service_code == service)),
+            key=lambda s: (s.travel_min, s.commune_name, s.date, s.start_min))[:limit]
     else:
         found = published_sessions(g.db, date_from, date_to,
                                    commune.insee if commune else None, service or None, limit)

@@ -17,7 +17,9 @@ from urllib.parse import urlencode
 from flask import Flask, Response, current_app, g, request
 from flask_babel import Babel, gettext
 
+from outreach.data.places import departement_name
 from outreach.planning.patterns import describe
+from outreach.wording import elide
 
 SUPPORTED = ("fr", "en")
 DEFAULT = "fr"
@@ -57,6 +59,9 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["_"] = gettext
     app.jinja_env.filters["date_fr"] = long_date
     app.jinja_env.filters["percent_figure"] = percent_figure
+    app.jinja_env.filters["upper_first"] = upper_first
+    app.jinja_env.filters["elide"] = lambda text: elide(text) if g.get("lang", DEFAULT) == "fr" else text
+    app.jinja_env.filters["departement_name"] = departement_name
     app.jinja_env.globals["rhythm"] = rhythm
     app.jinja_env.globals["same_page_in"] = same_page_in
 
@@ -76,6 +81,11 @@ def long_date(value: Any) -> str:
     if g.get("lang", DEFAULT) == "en":
         return f"{_WEEKDAYS_EN[day.weekday()]} {day.day} {_MONTHS_EN[day.month - 1]} {day.year}"
     return date_fr(day)
+
+
+def upper_first(text: str) -> str:
+    """The first letter in capitals, the rest as it is ("Tuesday 5 January")."""
+    return text[:1].upper() + text[1:]
 
 
 def percent_figure(share: float) -> str:

@@ -31,6 +31,7 @@ from outreach.publishing.public import (
     published_sessions,
     sessions_calendar,
 )
+from outreach.wording import elide
 
 bp = Blueprint("public", __name__)
 
@@ -152,7 +153,7 @@ def poster(insee: str):  # type: ignore[no-untyped-def]
 def commune_calendar(insee: str):  # type: ignore[no-untyped-def]
     commune = _commune_or_404(insee)
     sessions = next_sessions_near(g.db, commune, _today(), limit=None)
-    body = sessions_calendar(sessions, f"Prévention itinérante près de {commune.name}",
+    body = sessions_calendar(sessions, elide(f"Prévention itinérante près de {commune.name}"),
                              last_published_at(g.db))
     return Response(body, mimetype="text/calendar", headers={
         "Content-Disposition": f"attachment; filename=prevention-{commune.insee}.ics",

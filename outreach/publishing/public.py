@@ -146,8 +146,8 @@ def next_sessions_near_point(
     access: AccessPolicy | None = None,
 ) -> list[PublicSession]:
     """Published sessions from ``today`` on within reach of a point (each service's own
-    access threshold, by the access policy's travel model), nearest place first then
-    soonest. Sessions in ``home_insee`` count as 0 minutes."""
+    access threshold, by the access policy's travel model), the next first and, on one
+    date, the nearest first. Sessions in ``home_insee`` count as 0 minutes."""
     access = access or AccessPolicy()
     found = []
     for row, scenario_id, service in _published_rows(session, today):
@@ -158,8 +158,8 @@ def next_sessions_near_point(
         if minutes > threshold:
             continue
         found.append(_public(row, scenario_id, service, minutes, round(road_m / 1000, 1)))
-    # Nearest place first; at each place, its next session first.
-    found.sort(key=lambda s: (s.travel_min, s.commune_name, s.date, s.start_min))
+    # The next visit first; on one date, the nearest place first.
+    found.sort(key=lambda s: (s.date, s.travel_min, s.start_min, s.commune_name))
     return found if limit is None else found[:limit]
 
 
@@ -170,8 +170,8 @@ def next_sessions_near(
     limit: int | None = 12,
     access: AccessPolicy | None = None,
 ) -> list[PublicSession]:
-    """Published sessions from ``today`` on within reach of the commune, nearest first
-    then soonest (see :func:`next_sessions_near_point`)."""
+    """Published sessions from ``today`` on within reach of the commune, the next first
+    (see :func:`next_sessions_near_point`)."""
     return next_sessions_near_point(session, commune.lat, commune.lon, today, commune.insee,
                                     limit, access)
 
