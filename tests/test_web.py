@@ -206,3 +206,26 @@ def test_the_next_visit_comes_first(client):
         return (int(year), months.index(month), int(day))
 
     assert [key(d) for d in dates] == sorted(key(d) for d in dates)
+
+
+def test_every_public_page_links_legal_notice_accessibility_and_contact(anonymous):
+    page = anonymous.get("/").get_data(as_text=True)
+    for path in ("/mentions-legales", "/accessibilite", "/contact"):
+        assert f'href="{path}"' in page
+        assert anonymous.get(path).status_code == 200
+    legal = anonymous.get("/mentions-legales").get_data(as_text=True)
+    assert "Indre-et-Loire" in legal and "aucune donnée personnelle" in legal
+    statement = anonymous.get("/accessibilite").get_data(as_text=True)
+    assert "non conforme" in statement and "Défenseur des droits" in statement
+    assert anonymous.get("/favicon.ico").status_code == 200
+
+
+def test_the_legal_notice_names_the_configured_publisher(planned_url):
+    app = create_app({"DATABASE_URL": planned_url, "TESTING": True,
+                      "PUBLISHER": "Conseil départemental d'Indre-et-Loire",
+                      "PUBLICATION_DIRECTOR": "Le président du conseil départemental",
+                      "HOST_NAME": "Hébergeur de test", "PUBLIC_CONTACT": "pmi@example.org"})
+    client = app.test_client()
+    legal = client.get("/mentions-legales").get_data(as_text=True)
+    assert "Conseil départemental d&#39;Indre-et-Loire" in legal and "Hébergeur de test" in legal
+    assert "pmi@example.org" in client.get("/contact").get_data(as_text=True)

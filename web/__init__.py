@@ -75,6 +75,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         SOLVE_INLINE=False,
         # Production: solves go to a Redis queue processed by `outreach worker`.
         REDIS_URL=os.environ.get("OUTREACH_REDIS_URL", ""),
+        # Who publishes the site, for the legal notice (docs/deploy.md): name, director
+        # of publication, host, and a contact (an e-mail address, a phone, an address).
+        PUBLISHER=os.environ.get("OUTREACH_PUBLISHER", ""),
+        PUBLICATION_DIRECTOR=os.environ.get("OUTREACH_PUBLICATION_DIRECTOR", ""),
+        HOST_NAME=os.environ.get("OUTREACH_HOST_NAME", ""),
+        PUBLIC_CONTACT=os.environ.get("OUTREACH_PUBLIC_CONTACT", ""),
     )
     if test_config:
         app.config.update(test_config)

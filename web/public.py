@@ -173,3 +173,29 @@ def service_page(code: str):  # type: ignore[no-untyped-def]
         abort(404)
     sessions = published_sessions(g.db, _today(), service_code=service.code, limit=60)
     return render_template("public/service.html", service=service, sessions=sessions)
+
+
+def _departements() -> list[str]:
+    """The names of the départements whose plans are published here."""
+    codes = sorted({s.departement for s in published_services(g.db)})
+    return [departement_name(code) for code in codes]
+
+
+@bp.get("/mentions-legales")
+def legal_notice():  # type: ignore[no-untyped-def]
+    return render_template("public/legal.html", departements=_departements())
+
+
+@bp.get("/accessibilite")
+def accessibility():  # type: ignore[no-untyped-def]
+    return render_template("public/accessibility.html")
+
+
+@bp.get("/contact")
+def contact():  # type: ignore[no-untyped-def]
+    return render_template("public/contact.html", services=published_services(g.db))
+
+
+@bp.get("/favicon.ico")
+def favicon():  # type: ignore[no-untyped-def]
+    return current_app.send_static_file("favicon.svg"), 200, {"Content-Type": "image/svg+xml"}

@@ -37,6 +37,7 @@ def _public_paths(insee: str, name: str, postcode: str) -> list[str]:
         "/?q=3 rue des Écoles, " + postcode,
         f"/commune/{insee}", f"/commune/{insee}/affiche", "/services",
         "/service/bus-prevention", "/connexion", f"/commune/{insee}?lang=en",
+        "/mentions-legales", "/accessibilite", "/contact",
     ]
 
 
