@@ -129,9 +129,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from flask_babel import gettext as _
 
-    from web import auth, coordination, data, i18n, public
+    from web import auth, coordination, data, i18n, public, public_cache
 
     i18n.init_app(app)
+    public_cache.init_app(app)
     app.jinja_env.filters["hhmm"] = format_hhmm
     app.jinja_env.filters["role_fr"] = lambda role: gettext(role_fr(role))
     app.jinja_env.globals["proven_gap_pct"] = proven_gap_pct

@@ -32,6 +32,7 @@ from outreach.publishing.public import (
     sessions_calendar,
 )
 from outreach.wording import elide
+from web.public_cache import cached_page
 
 bp = Blueprint("public", __name__)
 
@@ -74,6 +75,7 @@ def _commune_or_404(insee: str) -> Commune | Place:
 
 
 @bp.get("/")
+@cached_page(lambda: _today())
 def index():  # type: ignore[no-untyped-def]
     query = request.args.get("q", "").strip()[:200]
     insee = request.args.get("insee", "").strip()[:5]
@@ -125,6 +127,7 @@ def index():  # type: ignore[no-untyped-def]
 
 
 @bp.get("/commune/<insee>")
+@cached_page(lambda: _today())
 def commune_page(insee: str):  # type: ignore[no-untyped-def]
     commune = _commune_or_404(insee)
     here = published_sessions(g.db, _today(), commune_insee=commune.insee, limit=20)
@@ -135,6 +138,7 @@ def commune_page(insee: str):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/commune/<insee>/affiche")
+@cached_page(lambda: _today())
 def poster(insee: str):  # type: ignore[no-untyped-def]
     """An A4 poster: the commune's next sessions, then the nearest others to fill the page."""
     commune = _commune_or_404(insee)
@@ -162,11 +166,13 @@ def commune_calendar(insee: str):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/services")
+@cached_page(lambda: _today())
 def services():  # type: ignore[no-untyped-def]
     return render_template("public/services.html", services=published_services(g.db))
 
 
 @bp.get("/service/<code>")
+@cached_page(lambda: _today())
 def service_page(code: str):  # type: ignore[no-untyped-def]
     service = find_service(g.db, code[:80])
     if service is None:
@@ -182,16 +188,19 @@ def _departements() -> list[str]:
 
 
 @bp.get("/mentions-legales")
+@cached_page(lambda: _today())
 def legal_notice():  # type: ignore[no-untyped-def]
     return render_template("public/legal.html", departements=_departements())
 
 
 @bp.get("/accessibilite")
+@cached_page(lambda: _today())
 def accessibility():  # type: ignore[no-untyped-def]
     return render_template("public/accessibility.html")
 
 
 @bp.get("/contact")
+@cached_page(lambda: _today())
 def contact():  # type: ignore[no-untyped-def]
     return render_template("public/contact.html", services=published_services(g.db))
 
