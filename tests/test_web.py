@@ -229,3 +229,12 @@ def test_the_legal_notice_names_the_configured_publisher(planned_url):
     legal = client.get("/mentions-legales").get_data(as_text=True)
     assert "Conseil départemental d&#39;Indre-et-Loire" in legal and "Hébergeur de test" in legal
     assert "pmi@example.org" in client.get("/contact").get_data(as_text=True)
+
+
+def test_what_to_bring_is_said_once_per_service_not_on_every_card(client):
+    stop, _ = _a_served_commune(client)
+    page = client.get("/", query_string={"q": stop["commune_name"]}).get_data(as_text=True)
+    cards = page.count('<li class="session">')
+    services = page.count('<div class="service-note">')
+    assert cards > services >= 1
+    assert 1 <= page.count("À apporter :") <= services
