@@ -20,20 +20,19 @@ for the VRPTW distance, (BKS - score) / BKS for the TOPTW score.
 from __future__ import annotations
 
 import argparse
-import math
 import statistics
 import sys
 import time
 from pathlib import Path
 
 from bench.evaluator import Evaluation, evaluate_solomon, evaluate_toptw
+from bench.pyvrp_direct import pyvrp_direct
 from bench.readers import (
     TOPTW_SETS,
     RawInstance,
     documented_decimals,
     read_solomon,
     read_toptw,
-    scaled_distance,
     solomon_bks,
     solomon_paths,
     solomon_truncated_optima,
@@ -43,34 +42,6 @@ from bench.readers import (
     toptw_paths,
 )
 from solver import Method, solve
-
-VRPTW_SCALE = 1000  # PyVRP direct: times and distances in thousandths of the file's unit
-
-
-def pyvrp_direct_vrptw(raw: RawInstance, seconds: float, seed: int) -> list[list[int]]:
-    """Routes found by ``pyvrp.solve`` alone on a Solomon instance, in ``seconds``
-    (travel rounded up to thousandths, so that its plans hold in double precision)."""
-    import pyvrp
-    from pyvrp.stop import MaxRuntime
-
-    nodes = raw.nodes
-    travel = scaled_distance(raw)
-    import numpy as np
-
-    distance = np.array(travel, dtype=np.int64)
-    clients = [
-        pyvrp.Client(location=i, delivery=[c.demand], service_duration=math.ceil(VRPTW_SCALE * c.service),
-                     tw_early=math.ceil(VRPTW_SCALE * c.ready), tw_late=math.floor(VRPTW_SCALE * c.due))
-        for i, c in enumerate(nodes[1:], start=1)
-    ]
-    data = pyvrp.ProblemData(
-        [pyvrp.Location(x=0, y=0) for _ in nodes], clients, [pyvrp.Depot(location=0)],
-        [pyvrp.VehicleType(num_available=raw.vehicles, capacity=[raw.capacity or 0], tw_early=0,
-                           tw_late=math.floor(VRPTW_SCALE * nodes[0].due), unit_distance_cost=1)],
-        [distance], [distance], [],
-    )
-    result = pyvrp.solve(data, stop=MaxRuntime(seconds), seed=seed, display=False)
-    return [[a.idx + 1 for a in route if a.is_client()] for route in result.best.routes()]
 
 
 def run_one(raw: RawInstance, path: Path, method: Method, time_limit: float,
@@ -112,7 +83,7 @@ def solomon(args: argparse.Namespace) -> None:
         raw = read_solomon(path)
         if args.pyvrp_direct:
             began = time.perf_counter()
-            evaluation = evaluate_solomon(path, pyvrp_direct_vrptw(raw, args.time_limit, args.seed))
+            evaluation = evaluate_solomon(path, pyvrp_direct(raw, args.time_limit, args.seed))
             took = time.perf_counter() - began
         else:
             evaluation, took, _status = run_one(raw, path, args.method, args.time_limit,

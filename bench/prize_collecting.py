@@ -7,7 +7,7 @@ times per customer, distances truncated to two decimals):
 Both plans are judged by the independent :mod:`bench.evaluator` with the
 truncation the set's SOURCE.md states. "PyVRP direct" is ``pyvrp.solve`` on the
 plain instance (times in hundredths, each client's prize its score times
-``PRIZE``, distance cost 1) with ``MaxRuntime``; the product is
+``bench.pyvrp_direct.PRIZE``, distance cost 1) with ``MaxRuntime``; the product is
 ``bench.solve_file`` (the planner's ``solve()``, default method for files:
 local search) with the same time limit, finishing included. The table
 gives both scores, the product's gap to PyVRP, the product's proven bound and
@@ -17,51 +17,16 @@ both times.
 from __future__ import annotations
 
 import argparse
-import math
 import statistics
 import time
 from pathlib import Path
 
-import numpy as np
-import pyvrp
-from pyvrp.stop import MaxRuntime
-
 from bench.evaluator import evaluate_toptw
 from bench.make_instances import FOLDER
-from bench.readers import RawInstance, documented_decimals, read_toptw
+from bench.pyvrp_direct import pyvrp_direct
+from bench.readers import documented_decimals, read_toptw
 from bench.solve_file import solve_file
 from solver import Method
-
-PRIZE = 1000  # PyVRP's prize per point of score (distance in hundredths costs 1)
-
-
-def pyvrp_direct(raw: RawInstance, seconds: float, seed: int) -> list[list[int]]:
-    """Routes found by ``pyvrp.solve`` on the plain instance."""
-    assert raw.decimals is not None
-    unit = 10**raw.decimals
-    nodes = raw.nodes
-    size = len(nodes)
-    distance = np.zeros((size, size), dtype=np.int64)
-    for i, a in enumerate(nodes):
-        for j, b in enumerate(nodes):
-            distance[i, j] = math.floor(unit * math.hypot(a.x - b.x, a.y - b.y) + 1e-7)
-    depot = nodes[0]
-    clients = [
-        pyvrp.Client(location=i, delivery=[0], service_duration=round(unit * c.service),
-                     tw_early=round(unit * c.ready), tw_late=round(unit * c.due),
-                     prize=PRIZE * c.score, required=False)
-        for i, c in enumerate(nodes[1:], start=1)
-    ]
-    horizon = round(unit * depot.due)
-    data = pyvrp.ProblemData(
-        [pyvrp.Location(x=0, y=0) for _ in nodes], clients, [pyvrp.Depot(location=0)],
-        [pyvrp.VehicleType(num_available=raw.vehicles, capacity=[0], tw_early=0,
-                           tw_late=horizon, unit_distance_cost=1)],
-        [distance], [distance], [],
-    )
-    result = pyvrp.solve(data, stop=MaxRuntime(seconds), seed=seed, display=False)
-    # Activities name clients by their index among the clients: customer idx + 1.
-    return [[a.idx + 1 for a in route if a.is_client()] for route in result.best.routes()]
 
 
 def main() -> None:

@@ -18,6 +18,7 @@ and :mod:`solver.cpsat`; PyVRP objects never leave :mod:`solver.local_search`.
 from __future__ import annotations
 
 import time
+from typing import NamedTuple
 
 from solver import evaluate
 from solver.bound import RelaxationBound, relaxation_bound
@@ -89,7 +90,8 @@ def solve(problem: Problem, params: SolveParams = SolveParams(),  # noqa: B008
 
     objective = evaluate.objective(problem, routes, params)
     demand = params.demand_weight * evaluate.demand_served(problem, routes)[0]
-    bound, demand_bound = _bounds(outcome, relaxed, objective)
+    bounds = _bounds(outcome, relaxed, objective)
+    bound, demand_bound = bounds.bound, bounds.demand
     if not routes:
         status = Status.EMPTY
     elif bound is not None and bound <= objective:
@@ -101,7 +103,6 @@ def solve(problem: Problem, params: SolveParams = SolveParams(),  # noqa: B008
     dropped = dropped_pins(problem, routes, lone_reasons)
     left_out = unserved(state)
     elapsed = time.monotonic() - started
-    method_bound, relaxation, below = _bound_figures(outcome, relaxed, objective)
     solution = Solution(
         status=status,
         routes=routes,
@@ -117,10 +118,10 @@ def solve(problem: Problem, params: SolveParams = SolveParams(),  # noqa: B008
             finishing_s=round(time.monotonic() - finishing_from, 3),
             wall_clock_cap_hit=bool(method_budget.wall_hits),
             wall_clock_stopped=tuple(sorted(set(method_budget.wall_hits))),
-            method_bound=method_bound,
-            relaxation_bound=relaxation,
+            method_bound=outcome.bound,
+            relaxation_bound=relaxed.objective if relaxed else None,
             relaxation_optimal=bool(relaxed and relaxed.proven_optimal),
-            bound_below_plan=below,
+            bound_below_plan=bounds.below_plan,
             demand_bound=None if demand_bound is None else demand_bound // params.demand_weight,
             routes_invalid_dropped=invalid,
             repair_sessions_dropped=removed,
@@ -136,23 +137,17 @@ def solve(problem: Problem, params: SolveParams = SolveParams(),  # noqa: B008
     return solution
 
 
-def _bounds(
-    outcome: MethodOutcome, relaxed: RelaxationBound | None, objective: int
-) -> tuple[int | None, int | None]:
+class _Bounds(NamedTuple):
+    bound: int | None  # on the objective of every plan
+    demand: int | None  # on demand_weight x demand served
+    below_plan: bool  # the best bound lay below the plan itself: a bug, nothing claimed
+
+
+def _bounds(outcome: MethodOutcome, relaxed: RelaxationBound | None, objective: int) -> _Bounds:
     """The best valid bounds on the objective and on ``demand_weight`` x demand
     of every plan: the method's own (when it holds for every plan) and the
     relaxation's. ``None`` when nothing is proven."""
-    bounds = [b for b in (outcome.bound, relaxed.objective if relaxed else None) if b is not None]
-    bound = min(bounds) if bounds else None
-    if bound is not None and bound < objective:
-        bound = None  # a bug somewhere: claim nothing (SolveStats.bound_below_plan)
-    return bound, (relaxed.demand if relaxed else None)
-
-
-def _bound_figures(
-    outcome: MethodOutcome, relaxed: RelaxationBound | None, objective: int
-) -> tuple[int | None, int | None, bool]:
-    """The method's and the relaxation's bounds, and whether the best is below the plan."""
-    relaxation = relaxed.objective if relaxed else None
-    bounds = [b for b in (outcome.bound, relaxation) if b is not None]
-    return outcome.bound, relaxation, bool(bounds) and min(bounds) < objective
+    found = [b for b in (outcome.bound, relaxed.objective if relaxed else None) if b is not None]
+    bound = min(found) if found else None
+    below = bound is not None and bound < objective
+    return _Bounds(None if below else bound, relaxed.demand if relaxed else None, below)

@@ -15,13 +15,17 @@ ROOT = Path(__file__).resolve().parents[1]
 SOLVER_DEPENDENCIES = {"ortools", "pyvrp", "numpy"}
 
 
-def _imports(path: Path) -> set[str]:
+def _imports(path: Path, names: bool = False) -> set[str]:
+    """Modules imported by ``path``; with ``names``, ``from outreach import x`` also
+    counts as ``outreach.x``."""
     found = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
             found.add(node.module)
+            if names:
+                found.update(f"{node.module}.{alias.name}" for alias in node.names)
     return found
 
 
@@ -121,18 +125,6 @@ def test_a_use_case_commits_alone_and_leaves_an_outer_unit_to_commit(db_url) -> 
     assert name() == "alone"
 
 
-def _imported(path: Path) -> set[str]:
-    """Modules imported by ``path``, ``from outreach import x`` counting as ``outreach.x``."""
-    found = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Import):
-            found.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            found.add(node.module)
-            found.update(f"{node.module}.{alias.name}" for alias in node.names)
-    return found
-
-
 # The domain's packages, lowest first: each imports only those before it (and the
 # shared top-level modules of outreach/, which import none of them but access).
 DOMAIN_LAYERS = ("access", "data", "planning", "publishing")
@@ -143,13 +135,13 @@ def test_the_domain_packages_import_only_downwards() -> None:
     for rank, package in enumerate(DOMAIN_LAYERS):
         above = DOMAIN_LAYERS[rank + 1:]
         for path in (ROOT / "outreach" / package).rglob("*.py"):
-            for name in _imported(path):
+            for name in _imports(path, names=True):
                 parts = name.split(".")
                 if len(parts) > 1 and parts[0] == "outreach" and parts[1] in above:
                     wrong.append(f"{path.relative_to(ROOT)} imports {name}")
     shared = [p for p in (ROOT / "outreach").glob("*.py") if p.name != "cli.py"]
     for path in shared:
-        for name in _imported(path):
+        for name in _imports(path, names=True):
             parts = name.split(".")
             if len(parts) > 1 and parts[0] == "outreach" and parts[1] in DOMAIN_LAYERS[1:]:
                 wrong.append(f"{path.relative_to(ROOT)} imports {name}")

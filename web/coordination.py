@@ -184,12 +184,12 @@ def _timelines(version: PlanVersion, staff_names: dict[str, str]) -> list[dict[s
     return [weeks[key] for key in sorted(weeks)]
 
 
-def _reasons(version: PlanVersion) -> list[str]:
+def _reasons(version: PlanVersion, staff_names: dict[str, str]) -> list[str]:
     """Why each unserved (stop, service) of the plan is short, in the page's language:
     the export's French sentence, or its finding worded in English."""
     if g.lang == "fr":
         return [u.reason for u in version.unserved]
-    names = _names(version)
+    names = _names(version, staff_names)
     sites = {f.id: f.name for f in version.inputs.fixed_sites}
     reasons = []
     for entry in version.unserved:
@@ -222,11 +222,12 @@ def plan(plan_id: int):  # type: ignore[no-untyped-def]
     members = g.db.exec(select(StaffMember).where(
         StaffMember.scenario_id == version.scenario_id)).all()
     staff_names = {staff_export_id(m): m.name for m in members}
-    diff = planning.diff_against_published(g.db, plan_id) if version.status == "draft" else None
+    diff = (planning.diff_against_published(g.db, plan_id, version)
+            if version.status == "draft" else None)
     published_id = planning.published_plan_id(g.db, version.scenario_id)
     return render_template(
         "coordination/plan.html", plan=version, by_date=sorted(by_date.items()),
-        reasons=_reasons(version), published_id=published_id,
+        reasons=_reasons(version, staff_names), published_id=published_id,
         staff_names=staff_names, timelines=_timelines(version, staff_names), diff=diff,
         pins=adjustments.list_pins(g.db, version.scenario_id),
         stops=version.inputs.stops, services=version.inputs.service_rules,
@@ -291,11 +292,13 @@ def reoptimise(plan_id: int):  # type: ignore[no-untyped-def]
     return redirect(url_for("coordination.solve", job_id=job.id))
 
 
-def _names(version: PlanVersion) -> Names:
+def _names(version: PlanVersion, staff: dict[str, str] | None = None) -> Names:
     """Display names for the plan's ids: staff by their names (exports only carry
-    opaque ids), vehicles and services by theirs, stops by their communes."""
-    staff = {staff_export_id(m): m.name for m in g.db.exec(
-        select(StaffMember).where(StaffMember.scenario_id == version.scenario_id))}
+    opaque ids; looked up unless given), vehicles and services by theirs, stops by
+    their communes."""
+    if staff is None:
+        staff = {staff_export_id(m): m.name for m in g.db.exec(
+            select(StaffMember).where(StaffMember.scenario_id == version.scenario_id))}
     inputs = version.inputs
     return Names(services={s.id: s.name for s in inputs.problem.services},
                  vehicles={v.id: v.name for v in inputs.problem.vehicles},

@@ -280,9 +280,11 @@ def diff_versions(old: PlanVersion | None, new: PlanVersion) -> dict[str, list[d
     return result
 
 
-def diff_against_published(session: Session, plan_id: int) -> dict[str, list[dict[str, Any]]]:
-    """What publishing ``plan_id`` would change for families, against the published version."""
-    plan = get_plan(session, plan_id)
-    published = published_plan_id(session, plan.scenario_id)
+def diff_against_published(session: Session, plan_id: int,
+                           version: PlanVersion | None = None) -> dict[str, list[dict[str, Any]]]:
+    """What publishing ``plan_id`` would change for families, against the published version
+    (``version``: the plan's version when the caller has already read it)."""
+    version = version or read_version(session, plan_id)
+    published = published_plan_id(session, version.scenario_id)
     old = read_version(session, published) if published and published != plan_id else None
-    return diff_versions(old, read_version(session, plan_id))
+    return diff_versions(old, version)

@@ -292,24 +292,11 @@ def _lunch_fields(lunch: Mapping[str, Any] | None) -> dict[str, int]:
             "lunch_end_min": parse_hhmm(lunch["to"])}
 
 
-@dataclass(frozen=True)
-class CrewMember:
-    staff: str  # the export's opaque staff id ("staff-12"), never a name
-    role: str
-
-
-@dataclass(frozen=True)
-class PlannedSession:
-    """One session of a route: set-up from ``arrive_min``, the session from
-    ``start_min`` to ``end_min``, pack-up until ``leave_min``."""
-
-    stop: str
-    service: str
-    arrive_min: int
-    start_min: int
-    end_min: int
-    leave_min: int
-    travel_min_from_previous: int
+# A route's crew member (opaque staff id, never a name) and session (set-up from
+# ``arrive_min``, the session from ``start_min`` to ``end_min``, pack-up until
+# ``leave_min``) are the solver's own frozen types.
+CrewMember = sm.CrewSlot
+PlannedSession = sm.Visit
 
 
 @dataclass(frozen=True)
@@ -342,22 +329,15 @@ class DayRoute:
         """From a solver route; ``lunch_min`` is its service's break length."""
         return cls(
             vehicle=route.vehicle, date=route.date, service=route.service,
-            crew=tuple(CrewMember(c.staff, c.role) for c in route.crew),
-            depart_min=route.depart_min, return_min=route.return_min,
-            distance_m=route.distance_m, travel_min=route.travel_min,
-            visits=tuple(PlannedSession(v.stop, v.service, v.arrive_min, v.start_min, v.end_min,
-                                        v.leave_min, v.travel_min_from_previous)
-                         for v in route.visits),
+            crew=route.crew, depart_min=route.depart_min, return_min=route.return_min,
+            distance_m=route.distance_m, travel_min=route.travel_min, visits=route.visits,
             lunch=None if route.lunch_start_min is None
             else (route.lunch_start_min, route.lunch_start_min + lunch_min))
 
     def solver_route(self) -> sm.Route:
         return sm.Route(
-            self.vehicle, self.date, self.service,
-            tuple(sm.CrewSlot(c.staff, c.role) for c in self.crew),
-            self.depart_min, self.return_min, self.distance_m, self.travel_min,
-            tuple(sm.Visit(v.stop, v.service, v.arrive_min, v.start_min, v.end_min, v.leave_min,
-                           v.travel_min_from_previous) for v in self.visits),
+            self.vehicle, self.date, self.service, self.crew, self.depart_min, self.return_min,
+            self.distance_m, self.travel_min, self.visits,
             None if self.lunch is None else self.lunch[0])
 
     def to_json(self) -> dict[str, Any]:
