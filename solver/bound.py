@@ -27,6 +27,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
+import threading
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -81,6 +82,10 @@ class _OutOfTime(Exception):
     """Building the relaxation reached the budget's wall-clock cap."""
 
 
+# One row of a vehicle-day's limits: sum(weights[k] * held[indices[k]]) + runs_weight * runs <= rhs.
+_Row = tuple[tuple[int, ...], tuple[int, ...], int, int]
+
+
 class _Relaxation(SessionChoice):
     def __init__(self, inst: Instance, params: SolveParams, budget: Budget) -> None:
         super().__init__(inst)
@@ -89,6 +94,9 @@ class _Relaxation(SessionChoice):
         visits: Visits = defaultdict(lambda: defaultdict(list))
         demand_terms: list[cp_model.LinearExprT] = []
         on_date: dict[tuple[str, dt.date], list[cp_model.IntVar]] = defaultdict(list)
+        # Vehicle-days alike (same base, service, weekday, duty and capacity) share
+        # their candidates and limits: computed once, written once per day.
+        shapes: dict[tuple[object, ...], tuple[list[Stop], list[_Row]]] = {}
         by_stop = not problem.areas
         for vehicle in problem.vehicles:
             duty_cap = min(vehicle.max_duty_min, vehicle.shift_end_min - vehicle.shift_start_min)
@@ -101,8 +109,10 @@ class _Relaxation(SessionChoice):
                 for service in problem.services:
                     if service.id not in vehicle.services:
                         continue
-                    candidates = [s for s in problem.stops if _reachable_alone(
-                        inst, vehicle, service, s, date.isoweekday(), duty_cap)]
+                    key = (vehicle.base, service.id, date.isoweekday(), duty_cap, vehicle.capacity)
+                    if key not in shapes:
+                        shapes[key] = self._shape(vehicle, service, date.isoweekday(), duty_cap)
+                    candidates, rows = shapes[key]
                     if not candidates:
                         continue
                     crew = self._crew(date, service, on_date)
@@ -118,10 +128,12 @@ class _Relaxation(SessionChoice):
                         cp.add_implication(var, runs)
                         visits[(stop.id, service.id)][date].append(len(self.x))
                         self.x.append(var)
-                        held.append((stop, var))
+                        held.append(var)
                         if by_stop:
                             demand_terms.append(params.demand_weight * stop.demand * var)
-                    self._day_limits(vehicle, service, date.isoweekday(), duty_cap, runs, held)
+                    for indices, weights, runs_weight, rhs in rows:
+                        cp.add(cp_model.LinearExpr.weighted_sum(
+                            [held[k] for k in indices] + [runs], [*weights, runs_weight]) <= rhs)
                 if len(runs_today) > 1:
                     cp.add_at_most_one(runs_today)
         for members in on_date.values():
@@ -148,73 +160,116 @@ class _Relaxation(SessionChoice):
             slots.append(chosen)
         return slots
 
-    def _day_limits(self, vehicle: Vehicle, service: Service, weekday: int, duty_cap: int,
-                    runs: cp_model.IntVar, held: list[tuple[Stop, cp_model.IntVar]]) -> None:
-        """Sessions a day, capacity and the duty-time knapsack."""
-        cp, inst = self.cp, self.inst
-        if len(held) > service.max_sessions_per_day:
-            cp.add(sum(v for _, v in held) <= service.max_sessions_per_day * runs)
-        if vehicle.capacity is not None and sum(s.load for s, _ in held) > vehicle.capacity:
-            cp.add(sum(s.load * v for s, v in held) <= vehicle.capacity * runs)
-        places = [("", vehicle.base)] + [(s.id, s.location) for s, _ in held]
-        shortest_in = {
-            stop.id: min(inst.travel(place, stop.location) for other, place in places
-                         if other != stop.id)
-            for stop, _ in held
-        }
-        back = min(inst.travel(s.location, vehicle.base) for s, _ in held)
-        weights = [service.on_site_min + shortest_in[s.id] for s, _ in held]
+    def _shape(self, vehicle: Vehicle, service: Service, weekday: int,
+               duty_cap: int) -> tuple[list[Stop], list[_Row]]:
+        """The stops a vehicle-day could hold and its limits: sessions a day,
+        capacity, the duty-time knapsack and the spans of the day."""
+        inst = self.inst
+        candidates = [s for s in inst.problem.stops
+                      if _reachable_alone(inst, vehicle, service, s, weekday, duty_cap)]
+        if not candidates:
+            return [], []
+        everyone = tuple(range(len(candidates)))
+        rows: list[_Row] = []
+        if len(candidates) > service.max_sessions_per_day:
+            rows.append((everyone, (1,) * len(candidates), -service.max_sessions_per_day, 0))
+        loads = tuple(s.load for s in candidates)
+        if vehicle.capacity is not None and sum(loads) > vehicle.capacity:
+            rows.append((everyone, loads, -vehicle.capacity, 0))
+        places = [("", vehicle.base)] + [(s.id, s.location) for s in candidates]
+        shortest_in = [min(inst.travel(place, stop.location) for other, place in places
+                           if other != stop.id)
+                       for stop in candidates]
+        back = min(inst.travel(s.location, vehicle.base) for s in candidates)
+        weights = tuple(service.on_site_min + leg for leg in shortest_in)
         if sum(weights) + back > duty_cap:
-            cp.add(sum(w * v for w, (_, v) in zip(weights, held)) + back * runs <= duty_cap)
-        self._span_limits(service, weekday, held, shortest_in)
+            rows.append((everyone, weights, back, duty_cap))
+        rows.extend(self._span_rows(service, weekday, candidates, shortest_in))
+        return candidates, rows
 
-    def _span_limits(self, service: Service, weekday: int, held: list[tuple[Stop, cp_model.IntVar]],
-                     shortest_in: dict[str, int]) -> None:
+    def _span_rows(self, service: Service, weekday: int, candidates: list[Stop],
+                   shortest_in: list[int]) -> list[_Row]:
         """For spans ``[a, b]`` between the stops' earliest arrivals and latest
         departures (at most ``SPAN_POINTS`` of each): the stays and in-legs of
         the stops that can only be visited inside the span, less the largest
         in-leg, fit in ``b - a``."""
-        if len(held) < 2:
-            return
-        span = {}
-        for stop, _ in held:
+        if len(candidates) < 2:
+            return []
+        span = []
+        for stop in candidates:
             intervals = self.inst.intervals(stop, service, weekday)
-            span[stop.id] = (intervals[0][0], intervals[-1][1] + service.on_site_min)
-        starts = _thinned(sorted({a for a, _ in span.values()}))
-        ends = _thinned(sorted({b for _, b in span.values()}))
+            span.append((intervals[0][0], intervals[-1][1] + service.on_site_min))
+        starts = _thinned(sorted({a for a, _ in span}))
+        ends = _thinned(sorted({b for _, b in span}))
+        rows: list[_Row] = []
         for a in starts:
+            after = [k for k, (first, _) in enumerate(span) if first >= a]
             for b in ends:
                 if b <= a:
                     continue
-                inside = [(stop, var) for stop, var in held
-                          if span[stop.id][0] >= a and span[stop.id][1] <= b]
+                inside = tuple(k for k in after if span[k][1] <= b)
                 if len(inside) < 2:
                     continue
-                weights = [service.on_site_min + shortest_in[s.id] for s, _ in inside]
-                slack = b - a + max(shortest_in[s.id] for s, _ in inside)
+                weights = tuple(service.on_site_min + shortest_in[k] for k in inside)
+                slack = b - a + max(shortest_in[k] for k in inside)
                 if sum(weights) > slack:
-                    self.cp.add(sum(w * v for w, (_, v) in zip(weights, inside)) <= slack)
+                    rows.append((inside, weights, 0, slack))
+        return rows
 
 
-def relaxation_bound(inst: Instance, params: SolveParams, budget: Budget) -> RelaxationBound | None:
-    """The relaxation's proven bound within ``budget``; ``None`` if CP-SAT
-    could not even bound it (then no bound is claimed)."""
+class PendingBound:
+    """The relaxation's CP-SAT solve, running in a thread beside the method
+    (CP-SAT releases the GIL); :meth:`result` waits for it."""
+
+    def __init__(self, relaxation: _Relaxation | None, params: SolveParams, budget: Budget) -> None:
+        self._result: RelaxationBound | None = None
+        self._error: BaseException | None = None
+        self._thread: threading.Thread | None = None
+        if relaxation is None:
+            return
+        if not relaxation.x:
+            self._result = RelaxationBound(0, 0, True, 0.0)
+            return
+        self._thread = threading.Thread(target=self._solve, args=(relaxation, params, budget),
+                                        name="relaxation-bound", daemon=True)
+        self._thread.start()
+
+    def _solve(self, relaxation: _Relaxation, params: SolveParams, budget: Budget) -> None:
+        try:
+            demand = sum(relaxation.demand)
+            relaxation.cp.maximize(demand)
+            # One worker: interleaved batches would run their full slice after the
+            # (usually quick) proof.
+            solver = make_solver(dataclasses.replace(params, num_workers=1), budget)
+            status = solve_within(solver, relaxation.cp, budget, "bound")
+            if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                return
+            value = math.floor(solver.best_objective_bound + 1e-6)
+            # Demand alone: the bonus of published sessions is part of ``value`` too.
+            self._result = RelaxationBound(
+                objective=value, demand=value, proven_optimal=status == cp_model.OPTIMAL,
+                work_s=solver.deterministic_time / CPSAT_DETERMINISTIC_PER_S)
+        except BaseException as error:  # noqa: BLE001 (handed to the caller by result())
+            self._error = error
+
+    def result(self) -> RelaxationBound | None:
+        """The relaxation's proven bound; ``None`` if CP-SAT could not even bound
+        it, or its model could not be built in time (then no bound is claimed)."""
+        if self._thread is not None:
+            self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._result
+
+
+def relaxation_bound(inst: Instance, params: SolveParams, build_budget: Budget,
+                     solve_budget: Budget) -> PendingBound:
+    """Build the relaxation within ``build_budget``'s wall clock, then start its
+    CP-SAT solve with ``solve_budget`` (deterministic work, wall-clock cap) in a
+    thread. Deterministic: the thread only changes when the bound is ready."""
     try:
-        relaxation = _Relaxation(inst, params, budget)
+        relaxation = _Relaxation(inst, params, build_budget)
     except _OutOfTime:
-        budget.hit("bound")
-        return None
-    if not relaxation.x:
-        return RelaxationBound(0, 0, True, 0.0)
-    demand = sum(relaxation.demand)
-    relaxation.cp.maximize(demand)
-    # One worker: interleaved batches would run their full slice after the
-    # (usually quick) proof.
-    solver = make_solver(dataclasses.replace(params, num_workers=1), budget)
-    status = solve_within(solver, relaxation.cp, budget, "bound")
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return None
-    value = math.floor(solver.best_objective_bound + 1e-6)
-    # Demand alone: the bonus of published sessions is part of ``value`` too.
-    return RelaxationBound(objective=value, demand=value, proven_optimal=status == cp_model.OPTIMAL,
-                           work_s=solver.deterministic_time / CPSAT_DETERMINISTIC_PER_S)
+        build_budget.hit("bound")
+        return PendingBound(None, params, solve_budget)
+    return PendingBound(relaxation, params, solve_budget)

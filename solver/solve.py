@@ -1,7 +1,8 @@
 """The solver's façade: ``solve(problem, params) -> Solution``.
 
-Every solve first bounds the best possible plan with a relaxation
-(:mod:`solver.bound`); every method then ends the same way: enforce spacing
+Every solve bounds the best possible plan with a relaxation
+(:mod:`solver.bound`), solved by CP-SAT in a thread while the method searches;
+every method then ends the same way: enforce spacing
 and period caps, insert every remaining session that improves the objective
 (:mod:`solver.repair`), check every hard rule independently
 (:mod:`solver.check`), explain what is left unserved (:mod:`solver.reasons`)
@@ -34,7 +35,7 @@ from solver.reasons import unserved
 from solver.repair import PlanState, repair
 from solver.routing import solve_routing
 
-BOUND_SHARE = 0.1  # of the work (at most) for the relaxation bound, computed first
+BOUND_SHARE = 0.1  # of the work (at most) for the relaxation bound, beside the method
 FINISHING_SHARE = 0.05  # of the time limit, kept for repair, reasons and checks...
 FINISHING_MIN_S = 0.5  # ...at least this (when the limit allows),
 # ...or this much per stop and vehicle-day when more: explaining what is unserved and
@@ -65,13 +66,13 @@ def solve(problem: Problem, params: SolveParams = SolveParams(),  # noqa: B008
     finish_at = started + params.time_limit_s - reserve
     lone_reasons = {pin: r for pin in problem.pins if (r := lone_pin_problem(inst, pin)) is not None}
     pins = list(dict.fromkeys(p for p in problem.pins if p not in lone_reasons))
-    # The relaxation bound first (it proves how far any plan can go), with at most
-    # BOUND_SHARE of the work; the method gets the rest of the work and the time.
-    bound_budget = Budget(BOUND_SHARE * params.work_s,
-                          started + BOUND_SHARE * (finish_at - started))
-    relaxed = relaxation_bound(inst, params, bound_budget)
-    method_budget = Budget(params.work_s - (relaxed.work_s if relaxed else bound_budget.work_s),
-                           finish_at, bound_budget.wall_hits)
+    # The relaxation bound: its model is built first (within BOUND_SHARE of the
+    # time), then CP-SAT solves it in a thread beside the method, with at most
+    # BOUND_SHARE of the work; the method has the whole work budget.
+    build_budget = Budget(0.0, started + BOUND_SHARE * (finish_at - started))
+    bound_budget = Budget(BOUND_SHARE * params.work_s, finish_at)
+    pending = relaxation_bound(inst, params, build_budget, bound_budget)
+    method_budget = Budget(params.work_s, finish_at, build_budget.wall_hits)
     outcome: MethodOutcome
     if params.method is Method.ROUTING:
         outcome = solve_routing(inst, params, pins, method_budget, report)
@@ -82,6 +83,8 @@ def solve(problem: Problem, params: SolveParams = SolveParams(),  # noqa: B008
     else:
         outcome = solve_patterns(inst, params, pins, method_budget, report)
 
+    relaxed = pending.result()
+    method_budget.wall_hits.extend(bound_budget.wall_hits)
     finishing_from = time.monotonic()
     report(Progress("finishing", finishing_from - started))
     state = PlanState(inst, params, outcome.days)
