@@ -26,7 +26,8 @@ demo: $(VENV)/.installed
 	$(BIN)/outreach plan --scenario indre-et-loire --publish --time-limit 30
 	$(BIN)/outreach plan --scenario loire --publish --time-limit 30 --quiet
 	$(BIN)/outreach plan --scenario deux-sevres --publish --time-limit 30 --quiet
-	$(BIN)/outreach create-user --email coordinateur@demo --role coordinator
+	$(BIN)/outreach create-user --email admin@demo --role admin
+	$(BIN)/outreach create-user --email coordinateur@demo --role coordinator --organisation dep-37
 	$(BIN)/python -m web --host $(HOST) --port $(PORT)
 
 ## Set up with the test extras and run the whole suite

@@ -222,13 +222,15 @@ def export_cmd(plan_id: int, fmt: str, output: Path | None) -> None:
 
 @main.command("create-user")
 @click.option("--email", required=True, help="Adresse de connexion.")
-@click.option("--role", type=click.Choice(["coordinator", "staff"]), default="coordinator",
-              show_default=True)
+@click.option("--role", type=click.Choice(["admin", "coordinator", "staff"]), default="coordinator",
+              show_default=True, help="admin : gère organisations et comptes, voit tout.")
+@click.option("--organisation", "organisation_id",
+              help="Organisation d'un coordinateur (facultatif s'il n'y en a qu'une), ex. dep-37.")
 @click.option("--staff", "staff_code", help="Pour un compte staff : code du membre du personnel.")
 @click.option("--scenario", help="Scénario du membre du personnel (si le code est ambigu).")
 @click.option("--password", help="Mot de passe (par défaut : généré et affiché).")
-def create_user_cmd(email: str, role: str, staff_code: str | None, scenario: str | None,
-                    password: str | None) -> None:
+def create_user_cmd(email: str, role: str, organisation_id: str | None, staff_code: str | None,
+                    scenario: str | None, password: str | None) -> None:
     """Crée un compte (ou réinitialise son mot de passe)."""
     from sqlmodel import select
 
@@ -249,7 +251,7 @@ def create_user_cmd(email: str, role: str, staff_code: str | None, scenario: str
                     f"--staff : {len(matches)} membres du personnel ont le code {staff_code!r}."
                 )
             staff_id = matches[0].id
-        set_user(session, email, password, role, staff_id)
+        set_user(session, email, password, role, staff_id, organisation_id)
     click.echo(f"Compte {email} ({role}) prêt." + (f" Mot de passe : {password}" if shown else ""))
 
 

@@ -36,10 +36,20 @@ class Commune(SQLModel, table=True):
     children_source: str  # "estimate" or "import"
 
 
+class Organisation(SQLModel, table=True):
+    """A département (or a group of services): its coordinators and staff see and change
+    only its scenarios, plans and people."""
+
+    id: str = Field(primary_key=True, max_length=64)  # e.g. "dep-37"
+    name: str  # shown to families ("Département d'Indre-et-Loire")
+    created_at: dt.datetime
+
+
 class Scenario(SQLModel, table=True):
     id: str = Field(primary_key=True)
     name: str
     departement: str
+    organisation_id: str | None = Field(default=None, foreign_key="organisation.id", index=True)
     description: str = ""
     default_start: dt.date | None = None
     default_weeks: int = 4
@@ -263,14 +273,20 @@ class User(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     email: str = Field(unique=True, index=True)
-    password_hash: str
-    role: str  # "coordinator" or "staff"
+    password_hash: str  # empty until an invitation is accepted
+    role: str  # "admin", "coordinator" or "staff"
+    # Coordinators and staff belong to one organisation; administrators to none (all).
+    organisation_id: str | None = Field(default=None, foreign_key="organisation.id", index=True)
     staff_id: int | None = Field(default=None, foreign_key="staff_member.id")
     active: bool = True
     created_at: dt.datetime
     # Sessions carry the generation they were opened in; signing out or changing the
     # password moves it on, which ends every session opened before.
     session_generation: int = 0
+    # The optional second factor: a TOTP secret (base32) once confirmed, and the last
+    # time step accepted (a code works once).
+    totp_secret: str | None = Field(default=None, max_length=64)
+    totp_last_step: int = 0
 
 
 class LoginFailure(SQLModel, table=True):
@@ -296,6 +312,7 @@ class AuditEvent(SQLModel, table=True):
     client: str = Field(default="", max_length=64)  # the client address, when on the web
     action: str = Field(index=True, max_length=64)  # e.g. "plan.publish", "stop.save"
     target: str = ""  # what it was done to ("plan 12", "stop 37061-...")
+    organisation_id: str | None = Field(default=None, index=True, max_length=64)  # the actor's
     detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 
@@ -346,3 +363,17 @@ class Adjustment(SQLModel, table=True):
     date: dt.date
     vehicle_code: str = ""
     created_at: dt.datetime
+
+
+class Invitation(SQLModel, table=True):
+    """A one-time link to choose a password: an invitation to a new account or a reset.
+    Only the token's hash is kept."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(unique=True, index=True, max_length=64)
+    user_id: int = Field(foreign_key="app_user.id", index=True)
+    purpose: str  # "invite" or "reset"
+    created_by: str = Field(max_length=320)
+    created_at: dt.datetime
+    expires_at: dt.datetime
+    used_at: dt.datetime | None = None

@@ -1,27 +1,30 @@
 """Accounts: coordinators and staff members who sign in.
 
 Passwords are stored as salted scrypt hashes (werkzeug); nothing else about
-a password is kept.
+a password is kept. An account may add a second factor: a TOTP code (RFC 6238, 30 s,
+6 digits) from an authenticator app; each code is accepted once.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 import re
 import secrets
 from functools import cache
 
+import pyotp
 from sqlmodel import Session, col, delete, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from outreach import audit
 from outreach.db import use_case
 from outreach.errors import InvalidInput
-from outreach.models import LoginFailure, StaffMember, User
+from outreach.models import LoginFailure, Organisation, Scenario, StaffMember, User
 
-ROLES = ("coordinator", "staff")
+ROLES = ("admin", "coordinator", "staff")
 MIN_PASSWORD_LENGTH = 10
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 
 
 def generate_password() -> str:
@@ -31,18 +34,35 @@ def generate_password() -> str:
 
 
 def set_user(session: Session, email: str, password: str, role: str,
-             staff_id: int | None = None) -> User:
-    """Create the account, or reset its password and role if it exists."""
+             staff_id: int | None = None, organisation_id: str | None = None) -> User:
+    """Create the account, or reset its password, role and organisation if it exists.
+    A staff account belongs to its staff member's organisation; a coordinator to
+    ``organisation_id``, which may be left out when there is only one; an
+    administrator to none."""
     email = email.strip().lower()
     problems = []
-    if not _EMAIL.match(email):
+    if not EMAIL.match(email):
         problems.append(f"champ email : {email!r} n'est pas une adresse valide")
     if role not in ROLES:
-        problems.append(f"champ role : {role!r} doit être coordinator ou staff")
+        problems.append(f"champ role : {role!r} doit être admin, coordinator ou staff")
     if len(password) < MIN_PASSWORD_LENGTH:
         problems.append(f"champ password : au moins {MIN_PASSWORD_LENGTH} caractères")
-    if role == "staff" and (staff_id is None or session.get(StaffMember, staff_id) is None):
+    member = session.get(StaffMember, staff_id) if staff_id is not None else None
+    if role == "staff" and member is None:
         problems.append("champ staff : un compte « staff » doit être lié à un membre du personnel")
+    elif role == "staff" and member is not None:
+        scenario = session.get(Scenario, member.scenario_id)
+        organisation_id = scenario.organisation_id if scenario else None
+    elif role == "coordinator" and organisation_id is None:
+        known = session.exec(select(Organisation.id)).all()
+        if len(known) == 1:
+            organisation_id = known[0]
+        else:
+            problems.append("champ organisation : indiquez l'organisation du coordinateur "
+                            f"(parmi : {', '.join(sorted(known)) or 'aucune'})")
+    if role == "coordinator" and organisation_id is not None \
+            and session.get(Organisation, organisation_id) is None:
+        problems.append(f"champ organisation : {organisation_id!r} n'existe pas")
     if problems:
         raise InvalidInput("Compte refusé :", problems)
     user = session.exec(select(User).where(User.email == email)).first()
@@ -54,10 +74,12 @@ def set_user(session: Session, email: str, password: str, role: str,
     user.password_hash = generate_password_hash(password)
     user.role = role
     user.staff_id = staff_id
+    user.organisation_id = None if role == "admin" else organisation_id
     user.active = True
     session.add(user)
     session.flush()
-    audit.record(session, "account.set", email, role=role, staff_id=staff_id)
+    audit.record(session, "account.set", email, role=role, staff_id=staff_id,
+                 organisation=user.organisation_id)
     return user
 
 
@@ -102,11 +124,83 @@ def sign_in(session: Session, email: str, password: str, client: str,
     key = email.strip().lower()[:320]
     if user is None:
         session.add(LoginFailure(client=client[:64], email=key, at=now))
-        audit.record(session, "signin.failed", key)
+        known = session.exec(select(User.organisation_id).where(User.email == key)).first()
+        audit.record(session, "signin.failed", key, organisation_id=known)
     else:
         session.execute(delete(LoginFailure).where(col(LoginFailure.client) == client[:64],
                                                 col(LoginFailure.email) == key))
-        audit.record(session, "signin", key)
+        # With a second factor, the sign-in is complete only with its code.
+        audit.record(session, "signin.password" if user.totp_secret else "signin", key,
+                     organisation_id=user.organisation_id)
+    return user
+
+
+TOTP_ISSUER = "Outreach"
+CODE_FIELD = "champ code : le code à 6 chiffres affiché par l'application"
+
+
+def new_totp_secret() -> str:
+    return pyotp.random_base32()
+
+
+def totp_uri(secret: str, email: str) -> str:
+    """The ``otpauth://`` address an authenticator app reads (as a QR code)."""
+    return pyotp.TOTP(secret).provisioning_uri(name=email, issuer_name=TOTP_ISSUER)
+
+
+def _totp_step(secret: str, code: str, now: dt.datetime, after: int) -> int | None:
+    """The time step ``code`` belongs to (this one or a neighbour, for clocks a little
+    apart), if later than ``after``; else ``None``."""
+    code = "".join(code.split())
+    if not code.isdigit():
+        return None
+    totp = pyotp.TOTP(secret)
+    step = int(now.timestamp()) // totp.interval
+    for candidate in (step, step - 1, step + 1):
+        if candidate > after and hmac.compare_digest(totp.generate_otp(candidate), code):
+            return candidate
+    return None
+
+
+@use_case
+def enable_totp(session: Session, user: User, secret: str, code: str, now: dt.datetime) -> None:
+    """Turn the second factor on, once the person has shown a code of ``secret``."""
+    step = _totp_step(secret, code, now, 0)
+    if step is None:
+        raise InvalidInput("Code refusé :", [CODE_FIELD + ", avant qu'il ne change"])
+    user.totp_secret, user.totp_last_step = secret, step
+    session.add(user)
+    audit.record(session, "account.totp.enable", user.email)
+
+
+@use_case
+def disable_totp(session: Session, user: User, code: str, now: dt.datetime) -> None:
+    """Turn the second factor off (a current code is asked, as for turning it on)."""
+    if user.totp_secret is None or _totp_step(user.totp_secret, code, now, 0) is None:
+        raise InvalidInput("Code refusé :", [CODE_FIELD])
+    user.totp_secret, user.totp_last_step = None, 0
+    session.add(user)
+    audit.record(session, "account.totp.disable", user.email)
+
+
+@use_case
+def second_factor(session: Session, user_id: int, code: str, client: str,
+                  now: dt.datetime) -> User | None:
+    """The user whose password was right, if ``code`` is a current code not used yet;
+    a wrong code counts as a failed sign-in (see :func:`sign_in_blocked`)."""
+    user = session.get(User, user_id)
+    if user is None or not user.active or user.totp_secret is None:
+        return None
+    step = _totp_step(user.totp_secret, code, now, user.totp_last_step)
+    if step is None:
+        session.add(LoginFailure(client=client[:64], email=user.email[:320], at=now))
+        audit.record(session, "signin.failed", user.email, factor="totp",
+                     organisation_id=user.organisation_id)
+        return None
+    user.totp_last_step = step
+    session.add(user)
+    audit.record(session, "signin", user.email, factor="totp",
+                 organisation_id=user.organisation_id)
     return user
 
 

@@ -20,7 +20,7 @@ def _events(url: str) -> list[AuditEvent]:
 
 def test_sign_ins_publications_and_edits_are_logged_with_who_and_where(planned_url):
     with db.unit_of_work(planned_url) as s:
-        set_user(s, "coord@test", PASSWORD, "coordinator")
+        set_user(s, "coord@test", PASSWORD, "coordinator", organisation_id="dep-42")
         draft = planning.create_plan(s, "loire", dt.date(2027, 1, 4), 1,
                                      __import__("solver").SolveParams(time_limit_s=60,
                                                                       work_limit_s=1)).id
@@ -66,6 +66,7 @@ def test_a_refused_change_leaves_no_event_and_old_events_expire(planned_url, mon
 
 def test_the_cli_acts_as_its_system_user(runner, db_url):
     runner.invoke(__import__("outreach.cli", fromlist=["main"]).main,
-                  ["create-user", "--email", "cli@test", "--role", "coordinator"])
+                  ["create-user", "--email", "cli@test", "--role", "coordinator",
+                   "--organisation", "dep-42"])
     event = next(e for e in _events(db_url) if e.action == "account.set")
     assert event.actor.startswith("cli:") and event.client == "local"

@@ -56,8 +56,8 @@ def test_two_coordinators_publishing_at_once_exactly_one_wins(pg_url):
     db.upgrade(pg_url)
     with db.unit_of_work(pg_url) as s:
         scenarios.seed_demo(s, ["loire"])
-        set_user(s, "a@test", PASSWORD, "coordinator")
-        set_user(s, "b@test", PASSWORD, "coordinator")
+        set_user(s, "a@test", PASSWORD, "coordinator", organisation_id="dep-42")
+        set_user(s, "b@test", PASSWORD, "coordinator", organisation_id="dep-42")
     drafts = _two_drafts(pg_url)
     app = create_app({"DATABASE_URL": pg_url, "TESTING": True})
     clients = [signed_in(app, "a@test"), signed_in(app, "b@test")]
@@ -117,8 +117,8 @@ def test_an_edit_over_a_newer_one_is_refused_and_keeps_what_was_typed(db_url):
     from outreach.models import Stop
 
     with db.unit_of_work(db_url) as s:
-        set_user(s, "a@test", PASSWORD, "coordinator")
-        set_user(s, "b@test", PASSWORD, "coordinator")
+        set_user(s, "a@test", PASSWORD, "coordinator", organisation_id="dep-42")
+        set_user(s, "b@test", PASSWORD, "coordinator", organisation_id="dep-42")
     stop, (first, second), url, (form_a, form_b) = _edit_two_ways(db_url)
     assert first.post(url, data={**form_a, "venue": "Salle A"}).status_code == 302
     refused = second.post(url, data={**form_b, "venue": "Salle B"})
@@ -137,8 +137,8 @@ def test_two_simultaneous_edits_of_one_stop_exactly_one_is_saved(pg_url):
     db.upgrade(pg_url)
     with db.unit_of_work(pg_url) as s:
         scenarios.seed_demo(s, ["loire"])
-        set_user(s, "a@test", PASSWORD, "coordinator")
-        set_user(s, "b@test", PASSWORD, "coordinator")
+        set_user(s, "a@test", PASSWORD, "coordinator", organisation_id="dep-42")
+        set_user(s, "b@test", PASSWORD, "coordinator", organisation_id="dep-42")
     stop, clients, url, forms = _edit_two_ways(pg_url)
     start = threading.Barrier(2)
     codes: dict[str, int] = {}

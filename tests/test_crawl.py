@@ -45,7 +45,7 @@ def app(planned_template, tmp_path_factory):
     shutil.copy(planned_template, path)
     url = f"sqlite:///{path}"
     with db.unit_of_work(url) as s:
-        set_user(s, "coord@test", PASSWORD, "coordinator")
+        set_user(s, "coord@test", PASSWORD, "admin")  # every organisation's pages
     return create_app({"DATABASE_URL": url, "TESTING": True, "GEOCODER": None})
 
 

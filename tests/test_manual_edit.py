@@ -90,7 +90,7 @@ def test_an_invalid_edit_is_refused_and_saves_nothing(planned_url, doc):
 
 def test_check_mode_page_then_remove(planned_url, doc):
     with db.unit_of_work(planned_url) as s:
-        set_user(s, "coord@test", PASSWORD, "coordinator")
+        set_user(s, "coord@test", PASSWORD, "coordinator", organisation_id="dep-37")
     client = signed_in(create_app({"DATABASE_URL": planned_url, "TESTING": True}), "coord@test")
     route, visit = _first(doc)
     query = {"date": route["date"], "vehicle": route["vehicle"], "stop": visit["stop"]}
@@ -112,7 +112,7 @@ def test_check_mode_names_people_not_ids(planned_url, doc):
     from outreach.models import StaffMember
 
     with db.unit_of_work(planned_url) as s:
-        set_user(s, "coord@test", PASSWORD, "coordinator")
+        set_user(s, "coord@test", PASSWORD, "coordinator", organisation_id="dep-37")
         names = [m.name for m in s.exec(select(StaffMember))]
     client = signed_in(create_app({"DATABASE_URL": planned_url, "TESTING": True}), "coord@test")
     route, visit = _first(doc)
@@ -126,7 +126,7 @@ def test_check_mode_names_people_not_ids(planned_url, doc):
 
 def test_rules_and_reasons_read_in_english_on_english_pages(planned_url, doc):
     with db.unit_of_work(planned_url) as s:
-        set_user(s, "coord@test", PASSWORD, "coordinator")
+        set_user(s, "coord@test", PASSWORD, "coordinator", organisation_id="dep-37")
     client = signed_in(create_app({"DATABASE_URL": planned_url, "TESTING": True}), "coord@test")
     route, visit = _first(doc)
     page = client.post("/coordination/plans/1/seance?lang=en", data={

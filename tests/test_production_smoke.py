@@ -51,7 +51,7 @@ def test_the_production_path_plans_publishes_and_serves(pg_url, redis_url, tmp_p
     db.upgrade(pg_url)
     with db.unit_of_work(pg_url) as s:
         scenarios.seed_demo(s, ["loire"])
-        set_user(s, "coord@prod", PASSWORD, "coordinator")
+        set_user(s, "coord@prod", PASSWORD, "coordinator", organisation_id="dep-42")
     port = _free_port()
     queue = f"outreach-smoke-{uuid.uuid4().hex}"
     env = {**os.environ, "OUTREACH_DATABASE_URL": pg_url, "OUTREACH_REDIS_URL": redis_url,

@@ -68,7 +68,7 @@ def test_signed_in_people_are_never_served_a_cached_page(app, planned_url):
     from outreach.users import set_user
 
     with db.unit_of_work(planned_url) as s:
-        set_user(s, "coord@cache", PASSWORD, "coordinator")
+        set_user(s, "coord@cache", PASSWORD, "coordinator", organisation_id="dep-37")
     client = app.test_client()
     anonymous = client.get("/services").get_data(as_text=True)
     assert "Connexion" in anonymous

@@ -15,7 +15,7 @@ from web import MissingSecret, create_app
 @pytest.fixture
 def app_url(db_url):
     with db.unit_of_work(db_url) as s:
-        set_user(s, "coord@test", PASSWORD, "coordinator")
+        set_user(s, "coord@test", PASSWORD, "coordinator", organisation_id="dep-37")
     return db_url
 
 
@@ -53,7 +53,7 @@ def test_a_new_password_ends_the_sessions_opened_before(app_url):
     app = _app(app_url)
     client = signed_in(app, "coord@test")
     with db.unit_of_work(app_url) as s:
-        set_user(s, "coord@test", "another-long-password", "coordinator")
+        set_user(s, "coord@test", "another-long-password", "coordinator", organisation_id="dep-37")
     assert client.get("/coordination/plans").status_code == 302
     assert signed_in(app, "coord@test", "another-long-password").get(
         "/coordination/plans").status_code == 200

@@ -15,7 +15,7 @@ def app(planned_url):
     from outreach.users import set_user
 
     with db.unit_of_work(planned_url) as s:
-        set_user(s, "coord@test", PASSWORD, "coordinator")
+        set_user(s, "coord@test", PASSWORD, "coordinator", organisation_id="dep-37")
         member = s.exec(select(StaffMember)).first()
         set_user(s, "staff@test", PASSWORD, "staff", member.id)
     return create_app({"DATABASE_URL": planned_url, "TESTING": True})

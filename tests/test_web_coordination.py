@@ -17,7 +17,7 @@ from web import create_app
 @pytest.fixture
 def app(planned_url):
     with db.unit_of_work(planned_url) as s:
-        set_user(s, "coord@test", PASSWORD, "coordinator")
+        set_user(s, "coord@test", PASSWORD, "admin")  # plans of every organisation
     return create_app({"DATABASE_URL": planned_url, "TESTING": True, "SOLVE_INLINE": True})
 
 

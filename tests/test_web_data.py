@@ -17,7 +17,7 @@ BASE = "/coordination/donnees/indre-et-loire"
 @pytest.fixture
 def client(db_url):
     with db.unit_of_work(db_url) as s:
-        set_user(s, "coord@test", PASSWORD, "coordinator")
+        set_user(s, "coord@test", PASSWORD, "coordinator", organisation_id="dep-37")
     c = signed_in(create_app({"DATABASE_URL": db_url, "TESTING": True}), "coord@test")
     c.db_url = db_url
     return c

@@ -143,9 +143,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(public.bp)
     app.register_blueprint(coordination.bp)
     app.register_blueprint(data.bp)
-    from web import api, staff
+    from web import admin, api, staff
     app.register_blueprint(api.bp)
     app.register_blueprint(staff.bp)
+    app.register_blueprint(admin.bp)
 
     def _error_answer(status: int, title: str, message: str):  # type: ignore[no-untyped-def]
         """The error page, or a JSON error under /api/."""

@@ -111,7 +111,7 @@ def services():  # type: ignore[no-untyped-def]
     return jsonify(services=[
         {"code": s.code, "name": s.name, "description": s.description,
          "what_to_bring": s.what_to_bring, "contact": s.contact, "departement": s.departement,
-         "access_threshold_min": s.access_threshold_min}
+         "organisation": s.organisation, "access_threshold_min": s.access_threshold_min}
         for s in published_services(g.db)
     ])
 
@@ -149,6 +149,8 @@ def _session_schema() -> dict[str, Any]:
             "what_to_bring": {"type": "string"},
             "contact": {"type": "string",
                         "description": "How families reach the service (an office, never a person)."},
+            "organisation": {"type": "string",
+                             "description": "The organisation that runs the service (a département)."},
             "travel_min": {"type": "integer",
                            "description": "Estimated driving minutes from `near` (only with near)."},
             "distance_km": {"type": "number", "description": "Only with near."},
@@ -226,7 +228,8 @@ def openapi_document() -> dict[str, Any]:
             "Service": {"type": "object", "properties": {
                 "code": {"type": "string"}, "name": {"type": "string"},
                 "description": {"type": "string"}, "what_to_bring": {"type": "string"},
-                "contact": {"type": "string"}, "departement": {"type": "string"}, "access_threshold_min": {"type": "integer"}}},
+                "contact": {"type": "string"}, "departement": {"type": "string"},
+                "organisation": {"type": "string"}, "access_threshold_min": {"type": "integer"}}},
             "Commune": {"type": "object", "properties": {
                 "insee": {"type": "string"}, "name": {"type": "string"},
                 "postcodes": {"type": "array", "items": {"type": "string"}},

@@ -16,6 +16,7 @@ import secrets
 from typing import Any
 from urllib.parse import urlparse
 
+import segno
 from flask import (
     Blueprint,
     abort,
@@ -30,8 +31,19 @@ from flask import (
 from flask_babel import gettext as _
 
 from outreach import audit
+from outreach.data.organisations import Scope
+from outreach.errors import InvalidInput
 from outreach.models import User
-from outreach.users import end_sessions, sign_in, sign_in_blocked
+from outreach.users import (
+    disable_totp,
+    enable_totp,
+    end_sessions,
+    new_totp_secret,
+    second_factor,
+    sign_in,
+    sign_in_blocked,
+    totp_uri,
+)
 
 bp = Blueprint("auth", __name__)
 
@@ -56,15 +68,25 @@ def load_user() -> None:
     if g.user is not None and (not g.user.active
                                or session.get("generation") != g.user.session_generation):
         g.user = None
-    audit.act_as(g.user.email if g.user is not None else "anonyme", request.remote_addr or "")
+    g.scope = Scope.of(g.user) if g.user is not None else None
+    audit.act_as(g.user.email if g.user is not None else "anonyme", request.remote_addr or "",
+                 g.user.organisation_id if g.user is not None else None)
 
 
 def require_role(*roles: str) -> None:
-    """Send an anonymous visitor to the sign-in page; refuse a user without the role."""
+    """Send an anonymous visitor to the sign-in page; refuse a user without the role.
+    Administrators may do what coordinators do, in every organisation."""
     if g.user is None:
         abort(redirect(url_for("auth.login", next=request.full_path.rstrip("?"))))
-    if g.user.role not in roles:
+    if g.user.role not in roles and not (g.user.role == "admin" and "coordinator" in roles):
         abort(403)
+
+
+def require_scenario(scenario_id: str) -> None:
+    """Not found, for an account outside the scenario's organisation (as if it did not
+    exist: its name is not told either)."""
+    if g.scope is None or not g.scope.holds(g.db, scenario_id):
+        abort(404)
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -87,14 +109,81 @@ def login():  # type: ignore[no-untyped-def]
         user = sign_in(g.db, email, request.form.get("password", ""), client, now)
         if user is None:
             error = _("Adresse ou mot de passe incorrect.")
+        elif user.totp_secret:
+            session.clear()  # nothing opens before the second factor
+            session["pending_user"] = user.id
+            session["pending_until"] = (now + SECOND_FACTOR_WAIT).timestamp()
+            return redirect(url_for("auth.code", next=_safe_next(request.args.get("next"))))
         else:
-            session.clear()
-            session["user_id"] = user.id
-            session["generation"] = user.session_generation
-            session.permanent = True
-            home = "coordination.plans" if user.role == "coordinator" else "staff.rounds"
-            return redirect(_safe_next(request.args.get("next")) or url_for(home))
+            return _open_session(user)
     return render_template("auth/login.html", email=email, error=error), (401 if error else 200)
+
+
+SECOND_FACTOR_WAIT = dt.timedelta(minutes=5)
+
+
+def _open_session(user: User) -> Any:
+    session.clear()
+    session["user_id"] = user.id
+    session["generation"] = user.session_generation
+    session.permanent = True
+    home = "staff.rounds" if user.role == "staff" else "coordination.plans"
+    return redirect(_safe_next(request.args.get("next")) or url_for(home))
+
+
+@bp.route("/connexion/code", methods=["GET", "POST"])
+def code():  # type: ignore[no-untyped-def]
+    """The second step of a sign-in with a second factor: the authenticator's code."""
+    now = dt.datetime.now(dt.UTC)
+    user_id = session.get("pending_user")
+    if user_id is None or now.timestamp() > session.get("pending_until", 0):
+        session.pop("pending_user", None)
+        flash(_("Reprenez la connexion depuis le début."))
+        return redirect(url_for("auth.login"))
+    error = None
+    if request.method == "POST":
+        client = request.remote_addr or "?"
+        pending = g.db.get(User, user_id)
+        email = pending.email if pending else ""
+        if sign_in_blocked(g.db, client, email, now):
+            return render_template("auth/code.html", error=_(
+                "Trop de tentatives. Réessayez dans quelques minutes.")), 429
+        user = second_factor(g.db, user_id, request.form.get("code", ""), client, now)
+        if user is not None:
+            return _open_session(user)
+        error = _("Code incorrect ou déjà utilisé : saisissez le code affiché maintenant.")
+    return render_template("auth/code.html", error=error), (401 if error else 200)
+
+
+@bp.route("/compte/securite", methods=["GET", "POST"])
+def security():  # type: ignore[no-untyped-def]
+    """Turn the second factor (an authenticator app's codes) on or off."""
+    if g.user is None:
+        abort(redirect(url_for("auth.login", next=request.full_path.rstrip("?"))))
+    now = dt.datetime.now(dt.UTC)
+    error = None
+    action = request.form.get("action", "")
+    if request.method == "POST":
+        try:
+            if action == "enable":
+                enable_totp(g.db, g.user, session.get("totp_setup", ""), request.form.get("code", ""),
+                            now)
+                session.pop("totp_setup", None)
+                flash(_("Double authentification activée."))
+                return redirect(url_for("auth.security"))
+            if action == "disable":
+                disable_totp(g.db, g.user, request.form.get("code", ""), now)
+                flash(_("Double authentification désactivée."))
+                return redirect(url_for("auth.security"))
+        except InvalidInput:
+            error = _("Code refusé : saisissez le code à 6 chiffres affiché par l'application.")
+    secret = qr = None
+    if not g.user.totp_secret:
+        secret = session.get("totp_setup") or new_totp_secret()
+        session["totp_setup"] = secret
+        qr = segno.make(totp_uri(secret, g.user.email), error="m").svg_data_uri(scale=4)
+    return render_template("auth/security.html", secret=secret, qr=qr, error=error), \
+        (422 if error else 200)
 
 
 @bp.post("/deconnexion")

@@ -24,7 +24,7 @@ from sqlmodel import col, select
 
 from outreach import audit, planning
 from outreach.errors import InvalidInput, OutreachError, RulesBroken, UnknownPlan
-from outreach.models import Scenario, SolveJob, StaffMember
+from outreach.models import Plan, Scenario, SolveJob, StaffMember
 from outreach.planning import adjustments, jobs, manual
 from outreach.planning.mapping import staff_export_id
 from outreach.planning.plan import DayRoute, PlanVersion
@@ -32,7 +32,7 @@ from outreach.publishing import export
 from outreach.timefmt import format_hhmm
 from outreach.wording import Names, say
 from solver import Finding, Method, SolveParams
-from web.auth import require_role
+from web.auth import require_role, require_scenario
 from web.mapsvg import plan_svg
 
 bp = Blueprint("coordination", __name__, url_prefix="/coordination")
@@ -41,13 +41,45 @@ bp = Blueprint("coordination", __name__, url_prefix="/coordination")
 @bp.before_request
 def _coordinators_only() -> None:
     require_role("coordinator")
+    args = request.view_args or {}
+    if "plan_id" in args:  # every page of a plan: its organisation only
+        plan = g.db.get(Plan, args["plan_id"])
+        if plan is None:
+            abort(404)
+        require_scenario(plan.scenario_id)
+    if "job_id" in args:
+        _job(args["job_id"])
 
 
 def _version(plan_id: int) -> PlanVersion:
+    plan = g.db.get(Plan, plan_id)
+    if plan is None:
+        abort(404)
+    require_scenario(plan.scenario_id)
     try:
         return planning.read_version(g.db, plan_id)
     except UnknownPlan:
         abort(404)
+
+
+def _scenarios() -> list[Scenario]:
+    """The scenarios of the account's organisation (all, for an administrator)."""
+    allowed = g.scope.scenario_ids(g.db)
+    return [s for s in planning.scenarios(g.db) if allowed is None or s.id in allowed]
+
+
+def _plans() -> list[tuple[Plan, str]]:
+    allowed = g.scope.scenario_ids(g.db)
+    return [(p, status) for p, status in planning.list_plans(g.db)
+            if allowed is None or p.scenario_id in allowed]
+
+
+def _job(job_id: int) -> SolveJob:
+    job = g.db.get(SolveJob, job_id)
+    if job is None:
+        abort(404)
+    require_scenario(job.scenario_id)
+    return job
 
 
 def _next_monday(today: dt.date) -> dt.date:
@@ -56,20 +88,23 @@ def _next_monday(today: dt.date) -> dt.date:
 
 @bp.get("/plans")
 def plans():  # type: ignore[no-untyped-def]
-    all_scenarios = planning.scenarios(g.db)
-    recent_jobs = g.db.exec(select(SolveJob).order_by(col(SolveJob.id).desc()).limit(5)).all()
+    all_scenarios = _scenarios()
+    recent_jobs = g.db.exec(select(SolveJob).where(
+        col(SolveJob.scenario_id).in_([s.id for s in all_scenarios]))
+        .order_by(col(SolveJob.id).desc()).limit(5)).all()
     form = {"scenario": all_scenarios[0].id if all_scenarios else "",
             "start": (all_scenarios[0].default_start if all_scenarios and all_scenarios[0].default_start
                       else _next_monday(dt.date.today())).isoformat(),
             "weeks": "4", "time_limit": "30", "stability": "free", "move_threshold": "10"}
-    return render_template("coordination/plans.html", plans=planning.list_plans(g.db),
+    return render_template("coordination/plans.html", plans=_plans(),
                            scenarios=all_scenarios, form=form, errors={}, jobs=recent_jobs)
 
 
 def _parse_solve_form(form: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
     values: dict[str, Any] = {}
     errors: dict[str, str] = {}
-    if g.db.get(Scenario, form.get("scenario", "")) is None:
+    if g.db.get(Scenario, form.get("scenario", "")) is None \
+            or not g.scope.holds(g.db, form.get("scenario", "")):
         errors["scenario"] = _("Choisissez un scénario.")
     else:
         values["scenario"] = form["scenario"]
@@ -130,33 +165,29 @@ def start_solve():  # type: ignore[no-untyped-def]
             for k in ("scenario", "start", "weeks", "time_limit", "stability", "move_threshold")}
     values, errors = _parse_solve_form(form)
     if errors:
-        return render_template("coordination/plans.html", plans=planning.list_plans(g.db),
-                               scenarios=planning.scenarios(g.db), form=form, errors=errors,
+        return render_template("coordination/plans.html", plans=_plans(),
+                               scenarios=_scenarios(), form=form, errors=errors,
                                jobs=[]), 422
     try:
         job = _start_job(values["scenario"], values["start"], values["weeks"],
                          values["time_limit"], values["stability"], values["move_threshold"])
     except jobs.QueueUnavailable as error:
-        return render_template("coordination/plans.html", plans=planning.list_plans(g.db),
-                               scenarios=planning.scenarios(g.db), form=form,
+        return render_template("coordination/plans.html", plans=_plans(),
+                               scenarios=_scenarios(), form=form,
                                errors={"queue": _(str(error))}, jobs=[]), 503
     return redirect(url_for("coordination.solve", job_id=job.id))
 
 
 @bp.get("/solves/<int:job_id>")
 def solve(job_id: int):  # type: ignore[no-untyped-def]
-    job = g.db.get(SolveJob, job_id)
-    if job is None:
-        abort(404)
+    job = _job(job_id)
     return render_template("coordination/solve.html", job=job,
                            percent=round(100 * jobs.progress(job)))
 
 
 @bp.get("/solves/<int:job_id>.json")
 def solve_status(job_id: int):  # type: ignore[no-untyped-def]
-    job = g.db.get(SolveJob, job_id)
-    if job is None:
-        abort(404)
+    job = _job(job_id)
     return jsonify(status=job.status, progress=jobs.progress(job), plan_id=job.plan_id,
                    error=job.error)
 
@@ -208,8 +239,10 @@ def _reasons(version: PlanVersion, staff_names: dict[str, str]) -> list[str]:
 
 @bp.get("/journal")
 def journal():  # type: ignore[no-untyped-def]
-    """The audit log: who did what, when, from where (the latest 500 events)."""
-    return render_template("coordination/journal.html", events=audit.recent(g.db),
+    """The audit log: who did what, when, from where (the latest 500 events of the
+    account's organisation; every event for an administrator)."""
+    return render_template("coordination/journal.html",
+                           events=audit.recent(g.db, organisation_id=g.scope.organisation_id),
                            days=audit.retention_days())
 
 

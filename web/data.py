@@ -26,7 +26,7 @@ from outreach.models import (
 )
 from outreach.timefmt import format_hhmm
 from outreach.wording import ROLE_LABELS, WEEKDAYS
-from web.auth import require_role
+from web.auth import require_role, require_scenario
 
 bp = Blueprint("data", __name__, url_prefix="/coordination/donnees")
 
@@ -34,6 +34,9 @@ bp = Blueprint("data", __name__, url_prefix="/coordination/donnees")
 @bp.before_request
 def _coordinators_only() -> None:
     require_role("coordinator")
+    scenario_id = (request.view_args or {}).get("scenario_id")
+    if scenario_id is not None:
+        require_scenario(scenario_id)  # every page of a scenario: its organisation only
 
 
 @dataclass(frozen=True)
@@ -209,6 +212,7 @@ def _scenario(scenario_id: str) -> Scenario:
     scenario = g.db.get(Scenario, scenario_id)
     if scenario is None:
         abort(404)
+    require_scenario(scenario_id)
     return scenario
 
 

@@ -19,11 +19,13 @@ from sqlmodel import Session, col, select
 from outreach import audit, config
 from outreach.access import DEFAULT_ACCESS_MIN
 from outreach.data.communes import import_communes
+from outreach.data.organisations import ensure_organisation
 from outreach.errors import InvalidInput, UnknownScenario
 from outreach.models import (
     Absence,
     Commune,
     FixedSite,
+    Organisation,
     Scenario,
     Service,
     StaffMember,
@@ -54,6 +56,8 @@ class ScenarioHeader(_Strict):
     default_start: dt.date | None = None
     default_weeks: int = Field(default=4, ge=1, le=26)
     description: str = ""
+    # The name of the département's organisation, made with it if missing (families see it).
+    organisation: str = ""
 
 
 class ServiceSpec(_Strict):
@@ -271,6 +275,9 @@ def load_scenario(session: Session, spec: ScenarioSpec, keep_edited: bool = Fals
 
     scenario = session.get(Scenario, header.id) or Scenario(id=header.id, name=header.name,
                                                              departement=header.departement)
+    if scenario.organisation_id is None:  # an administrator may have moved it since: kept
+        scenario.organisation_id = ensure_organisation(
+            session, header.departement, header.organisation or None).id
     scenario.name = header.name
     scenario.departement = header.departement
     scenario.description = header.description
@@ -357,6 +364,10 @@ def scenario_spec(session: Session, scenario_id: str) -> dict[str, Any]:
                               "description": scenario.description}
     if scenario.default_start:
         header["default_start"] = scenario.default_start
+    organisation = session.get(Organisation, scenario.organisation_id) \
+        if scenario.organisation_id else None
+    if organisation is not None:
+        header["organisation"] = organisation.name
     staff = []
     for p in rows(StaffMember):
         member: dict[str, Any] = {

@@ -15,6 +15,7 @@ from outreach.access import AccessPolicy
 from outreach.data.places import Place
 from outreach.models import (
     Commune,
+    Organisation,
     PlanRhythm,
     PlanService,
     PlanSession,
@@ -44,6 +45,7 @@ class PublicSession:
     lat: float = 0.0
     lon: float = 0.0
     contact: str = ""
+    organisation: str = ""  # the name of the organisation that runs it
 
     @property
     def uid(self) -> str:
@@ -64,6 +66,7 @@ class PublicSession:
             "service": {"code": self.service_code, "name": self.service_name},
             "what_to_bring": self.what_to_bring,
             "contact": self.contact,
+            "organisation": self.organisation,
         }
         if self.travel_min is not None:
             item["travel_min"] = self.travel_min
@@ -81,6 +84,13 @@ class PublicService:
     departement: str
     access_threshold_min: int
     contact: str = ""
+    organisation: str = ""  # the name of the organisation that runs it
+
+
+def organisation_names(session: Session) -> dict[str, str]:
+    """The name of each scenario's organisation (what families see)."""
+    names = {o.id: o.name for o in session.exec(select(Organisation))}
+    return {s.id: names.get(s.organisation_id or "", "") for s in session.exec(select(Scenario))}
 
 
 def published_plan_ids(session: Session) -> list[int]:
@@ -124,7 +134,8 @@ def _published_rows(
 
 
 def _public(row: PlanSession, scenario_id: str, service: PlanService | None,
-            travel_min: int | None = None, distance_km: float | None = None) -> PublicSession:
+            travel_min: int | None = None, distance_km: float | None = None,
+            organisation: str = "") -> PublicSession:
     return PublicSession(
         date=row.date, start_min=row.start_min, end_min=row.end_min,
         commune_insee=row.commune_insee, commune_name=row.commune_name, venue=row.venue,
@@ -132,7 +143,7 @@ def _public(row: PlanSession, scenario_id: str, service: PlanService | None,
         what_to_bring=service.what_to_bring if service else "",
         travel_min=travel_min, distance_km=distance_km, service_code=row.service_code,
         scenario_id=scenario_id, stop_code=row.stop_code, lat=row.lat, lon=row.lon,
-        contact=service.contact if service else "",
+        contact=service.contact if service else "", organisation=organisation,
     )
 
 
@@ -150,6 +161,7 @@ def next_sessions_near_point(
     date, the nearest first. Sessions in ``home_insee`` count as 0 minutes."""
     access = access or AccessPolicy()
     found = []
+    organisations = organisation_names(session)
     for row, scenario_id, service in _published_rows(session, today):
         minutes, road_m = access.trip((lat, lon), (row.lat, row.lon))
         if row.commune_insee == home_insee:
@@ -157,7 +169,8 @@ def next_sessions_near_point(
         threshold = service.access_threshold_min if service else access.threshold_min
         if minutes > threshold:
             continue
-        found.append(_public(row, scenario_id, service, minutes, round(road_m / 1000, 1)))
+        found.append(_public(row, scenario_id, service, minutes, round(road_m / 1000, 1),
+                             organisations.get(scenario_id, "")))
     # The next visit first; on one date, the nearest place first.
     found.sort(key=lambda s: (s.date, s.travel_min, s.start_min, s.commune_name))
     return found if limit is None else found[:limit]
@@ -187,7 +200,9 @@ def published_sessions(
     """Published sessions in a date range, optionally in one commune or of one service,
     in date order."""
     rows = _published_rows(session, date_from, date_to, commune_insee, service_code)
-    found = [_public(row, scenario_id, service) for row, scenario_id, service in rows]
+    organisations = organisation_names(session)
+    found = [_public(row, scenario_id, service, organisation=organisations.get(scenario_id, ""))
+             for row, scenario_id, service in rows]
     return found if limit is None else found[:limit]
 
 
@@ -199,12 +214,14 @@ def published_services(session: Session) -> list[PublicService]:
         for p in session.exec(select(Publication).where(col(Publication.plan_id).in_(plan_ids)))
     }
     scenarios = {s.id: s for s in session.exec(select(Scenario)).all()}
+    organisations = organisation_names(session)
     services = session.exec(select(PlanService).where(col(PlanService.plan_id).in_(plan_ids))
                             .order_by(col(PlanService.name), col(PlanService.plan_id))).all()
     return [PublicService(scenario_id=plan_scenarios[s.plan_id], code=s.code, name=s.name,
                           description=s.description, what_to_bring=s.what_to_bring,
                           departement=scenarios[plan_scenarios[s.plan_id]].departement,
-                          access_threshold_min=s.access_threshold_min, contact=s.contact)
+                          access_threshold_min=s.access_threshold_min, contact=s.contact,
+                          organisation=organisations.get(plan_scenarios[s.plan_id], ""))
             for s in services]
 
 

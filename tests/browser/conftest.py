@@ -59,7 +59,7 @@ def live_db(planned_template: Path, tmp_path_factory: pytest.TempPathFactory) ->
     with db.unit_of_work(url) as s:
         code = s.exec(select(PlanCrew.staff_code).where(PlanCrew.plan_id == 1)).first()
         member = s.exec(select(StaffMember).where(StaffMember.code == code)).one()
-        set_user(s, "coord@test", PASSWORD, "coordinator")
+        set_user(s, "coord@test", PASSWORD, "coordinator", organisation_id="dep-42")
         set_user(s, "staff@test", PASSWORD, "staff", member.id)
     return url
 

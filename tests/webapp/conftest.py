@@ -16,7 +16,7 @@ def app(planned_url):
     from outreach.users import set_user
 
     with db.unit_of_work(planned_url) as s:
-        set_user(s, "coord@test", PASSWORD, "coordinator")
+        set_user(s, "coord@test", PASSWORD, "coordinator", organisation_id="dep-37")
         set_user(s, "staff@test", PASSWORD, "staff", crew_member_id(planned_url))
         set_user(s, "idle@test", PASSWORD, "staff", idle_member_id(planned_url))
     return create_app({"DATABASE_URL": planned_url, "TESTING": True})
