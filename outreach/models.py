@@ -377,3 +377,17 @@ class Invitation(SQLModel, table=True):
     created_at: dt.datetime
     expires_at: dt.datetime
     used_at: dt.datetime | None = None
+
+
+class DeletedRecord(SQLModel, table=True):
+    """A service, vehicle, staff member, stop or fixed site a coordinator deleted: loading
+    the demo scenarios again (``seed-demo``) does not bring it back."""
+
+    __tablename__ = "deleted_record"
+    __table_args__ = (UniqueConstraint("scenario_id", "kind", "code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    scenario_id: str = Field(foreign_key="scenario.id", index=True)
+    kind: str = Field(max_length=32)  # the table: "service", "vehicle", "staff_member", "stop"...
+    code: str
+    deleted_at: dt.datetime

@@ -75,3 +75,30 @@ def test_seed_demo_keeps_what_coordinators_edited(db_url):
         assert s.get(Stop, untouched.id).venue != "Changed behind the coordinators' back"
         assert [a.reason for a in s.exec(select(Absence).where(Absence.staff_id == member_id))
                 if a.reason == "Stage régional 2027"] == ["Stage régional 2027"]
+
+
+def test_seed_demo_does_not_bring_back_what_coordinators_deleted(db_url):
+    """A deleted demo record stays deleted when the demo is loaded again; made again by
+    hand with the same identifier, it is the coordinator's and the demo updates it again."""
+    from outreach.data import editing, scenarios
+    from outreach.models import Stop
+
+    with db.unit_of_work(db_url) as s:
+        stop = s.exec(select(Stop).where(Stop.scenario_id == "loire").order_by(Stop.code)).first()
+        code = stop.code
+        spec = next(x for x in scenarios.scenario_spec(s, "loire")["stops"] if x["id"] == code)
+        editing.delete_record(s, stop)
+        member = s.exec(select(StaffMember).where(StaffMember.scenario_id == "loire")).first()
+        member_code = member.code
+        editing.delete_record(s, member)
+    with db.unit_of_work(db_url) as s:
+        scenarios.seed_demo(s, ["loire"])
+    with Session(db.get_engine(db_url)) as s:
+        assert s.exec(select(Stop).where(Stop.scenario_id == "loire", Stop.code == code)).first() is None
+        assert s.exec(select(StaffMember).where(StaffMember.scenario_id == "loire",
+                                                StaffMember.code == member_code)).first() is None
+        remaining = len(s.exec(select(Stop).where(Stop.scenario_id == "loire")).all())
+    with db.unit_of_work(db_url) as s:
+        editing.save_stop(s, "loire", spec)
+    with Session(db.get_engine(db_url)) as s:
+        assert len(s.exec(select(Stop).where(Stop.scenario_id == "loire")).all()) == remaining + 1

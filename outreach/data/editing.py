@@ -12,8 +12,8 @@ import re
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import update
-from sqlmodel import Session, select
+from sqlalchemy import delete, update
+from sqlmodel import Session, col, select
 
 from outreach import audit
 from outreach.data.communes import import_communes, normalise_name, search_communes
@@ -24,6 +24,7 @@ from outreach.models import (
     Absence,
     CalendarToken,
     Commune,
+    DeletedRecord,
     FixedSite,
     Scenario,
     Service,
@@ -158,6 +159,11 @@ def _check_new_code(session: Session, model: type, scenario_id: str, code: str,
                     existing: Any) -> None:
     if existing is None and _row(session, model, scenario_id, code) is not None:
         raise FormInvalid({"id": f"l'identifiant {code!r} est déjà utilisé"})
+    if existing is None:  # made again by hand: the demo may update it again
+        session.execute(delete(DeletedRecord).where(
+            col(DeletedRecord.scenario_id) == scenario_id,
+            col(DeletedRecord.kind) == model.__tablename__,  # type: ignore[attr-defined]
+            col(DeletedRecord.code) == code))
 
 
 def _check_services(session: Session, scenario_id: str, codes: list[str]) -> None:
@@ -388,6 +394,11 @@ def delete_record(session: Session, row: Any) -> None:
             user.staff_id, user.active = None, False
             session.add(user)
     session.delete(row)
+    kind = type(row).__tablename__
+    if session.exec(select(DeletedRecord).where(
+            DeletedRecord.scenario_id == row.scenario_id, DeletedRecord.kind == kind,
+            DeletedRecord.code == row.code)).first() is None:
+        session.add(DeletedRecord(scenario_id=row.scenario_id, kind=kind, code=row.code,
+                                  deleted_at=dt.datetime.now(dt.UTC)))
     session.flush()
-    audit.record(session, f"{type(row).__tablename__}.delete", f"{row.code}",
-                 scenario=row.scenario_id)
+    audit.record(session, f"{kind}.delete", f"{row.code}", scenario=row.scenario_id)

@@ -24,6 +24,7 @@ from outreach.errors import InvalidInput, UnknownScenario
 from outreach.models import (
     Absence,
     Commune,
+    DeletedRecord,
     FixedSite,
     Organisation,
     Scenario,
@@ -225,10 +226,16 @@ def read_scenario(path: Path) -> ScenarioSpec:
 def _upsert(session: Session, model: type, scenario_id: str, code: str, keep_edited: bool = False,
             **values: Any) -> Any:
     """Create or update the row of ``code``; with ``keep_edited``, a row a coordinator
-    has saved since (its version moved on) is left as it is."""
+    has saved since (its version moved on) is left as it is, and one they deleted stays
+    deleted (``None``)."""
     row = session.exec(
         select(model).where(model.scenario_id == scenario_id, model.code == code)  # type: ignore[attr-defined]
     ).first()
+    if row is None and keep_edited and session.exec(select(DeletedRecord).where(
+            DeletedRecord.scenario_id == scenario_id,
+            DeletedRecord.kind == model.__tablename__,  # type: ignore[attr-defined]
+            DeletedRecord.code == code)).first() is not None:
+        return None  # a coordinator deleted it: not brought back
     if row is None:
         row = model(scenario_id=scenario_id, code=code, **values)
     elif keep_edited and getattr(row, "version", 1) > 1:
@@ -308,7 +315,7 @@ def load_scenario(session: Session, spec: ScenarioSpec, keep_edited: bool = Fals
                          weekdays=sorted(p.weekdays), day_start_min=p.day_start,
                          day_end_min=p.day_end, max_day_min=p.max_day_min,
                          max_week_min=p.max_week_min)
-        if keep_edited and member.version > 1:
+        if member is None or (keep_edited and member.version > 1):
             continue  # their absences are the coordinator's too
         for old in session.exec(select(Absence).where(Absence.staff_id == member.id)).all():
             session.delete(old)
