@@ -391,3 +391,18 @@ class DeletedRecord(SQLModel, table=True):
     kind: str = Field(max_length=32)  # the table: "service", "vehicle", "staff_member", "stop"...
     code: str
     deleted_at: dt.datetime
+
+
+class PlanReach(SQLModel, table=True):
+    """A commune a (stop, service) of a published version reaches within the service's
+    access threshold, with the trip (see :mod:`outreach.planning.reach`)."""
+
+    __tablename__ = "plan_reach"
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id", index=True)
+    commune_insee: str = Field(index=True, max_length=5)
+    stop_code: str
+    service_code: str
+    travel_min: int
+    distance_m: int

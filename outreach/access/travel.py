@@ -38,6 +38,10 @@ class TravelModel(Protocol):
         """Minutes from ``a`` to ``b`` when at most ``threshold_min``, else ``None``."""
         ...
 
+    def reach_km(self, minutes: int) -> float:
+        """A straight-line distance no trip of at most ``minutes`` goes beyond."""
+        ...
+
     def describe(self) -> dict[str, object]:
         """The model's parameters, echoed in every plan export."""
         ...
@@ -88,6 +92,11 @@ class GeodesicTravelModel:
             return None
         minutes = self.minutes_for(self.road_m(a, b))
         return minutes if minutes <= threshold_min else None
+
+    def reach_km(self, minutes: int) -> float:
+        """Driving at ``speed_kmh`` after the overhead, a road ``circuity`` times the
+        straight line (plus 1 km for rounding)."""
+        return max(0, minutes - self.overhead_min) / 60 * self.speed_kmh / self.circuity + 1.0
 
     def matrix(self, points: Sequence[LatLon]) -> TravelMatrix:
         size = len(points)

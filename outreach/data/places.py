@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bisect
 import csv
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -106,6 +107,20 @@ class PlaceIndex:
             for code in place.postcodes.split():
                 self.by_postcode.setdefault(code, []).append(place)
             self.by_name.setdefault(place.search_name, []).append(place)
+
+    @cached_property
+    def _by_latitude(self) -> tuple[list[float], list[Place]]:
+        ordered = sorted(self.places, key=lambda p: p.lat)
+        return [p.lat for p in ordered], ordered
+
+    def within(self, lat: float, lon: float, radius_km: float) -> list[Place]:
+        """The places in the box of ``radius_km`` around a point (a superset of those
+        within that straight-line distance)."""
+        lats, ordered = self._by_latitude
+        dlat = radius_km / 111.0
+        dlon = radius_km / (111.0 * max(0.05, math.cos(math.radians(lat))))
+        low, high = bisect.bisect_left(lats, lat - dlat), bisect.bisect_right(lats, lat + dlat)
+        return [p for p in ordered[low:high] if abs(p.lon - lon) <= dlon]
 
     @cached_property
     def _departements_by_name(self) -> dict[str, str]:

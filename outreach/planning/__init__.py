@@ -32,6 +32,7 @@ from outreach.models import (
 from outreach.planning.adjustments import pins_for
 from outreach.planning.mapping import PlanningInput, build_problem, plan_version, staff_export_id
 from outreach.planning.plan import PlanVersion
+from outreach.planning.reach import compute_reach
 from outreach.timefmt import format_hhmm
 from solver import Pin, ProgressCallback, Solution, SolveParams, solve
 
@@ -214,6 +215,7 @@ def publish_plan(session: Session, plan_id: int, seen: int | None | object = ANY
         raise PlanNotPublishable(
             "Un autre plan de ce scénario vient d'être publié au même moment : rien n'a été "
             "publié. Vérifiez les changements, puis publiez à nouveau.") from None
+    compute_reach(session, plan_id)  # what the families' look-up reads, once per version
     audit.record(session, "plan.publish", f"plan {plan_id}", scenario=plan.scenario_id,
                  replaced=current)
     return plan

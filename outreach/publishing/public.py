@@ -16,6 +16,7 @@ from outreach.data.places import Place
 from outreach.models import (
     Commune,
     Organisation,
+    PlanReach,
     PlanRhythm,
     PlanService,
     PlanSession,
@@ -46,6 +47,7 @@ class PublicSession:
     lon: float = 0.0
     contact: str = ""
     organisation: str = ""  # the name of the organisation that runs it
+    plan_id: int = 0
 
     @property
     def uid(self) -> str:
@@ -108,12 +110,15 @@ def last_published_at(session: Session) -> dt.datetime:
 def _published_rows(
     session: Session, date_from: dt.date, date_to: dt.date | None = None,
     commune_insee: str | None = None, service_code: str | None = None,
+    stop_codes: list[str] | None = None, plan_ids: list[int] | None = None,
 ) -> list[tuple[PlanSession, str, PlanService | None]]:
-    plan_ids = published_plan_ids(session)
+    plan_ids = published_plan_ids(session) if plan_ids is None else plan_ids
     if not plan_ids:
         return []
     query = select(PlanSession).where(col(PlanSession.plan_id).in_(plan_ids),
                                       PlanSession.date >= date_from)
+    if stop_codes is not None:
+        query = query.where(col(PlanSession.stop_code).in_(stop_codes))
     if date_to is not None:
         query = query.where(PlanSession.date <= date_to)
     if commune_insee:
@@ -144,6 +149,7 @@ def _public(row: PlanSession, scenario_id: str, service: PlanService | None,
         travel_min=travel_min, distance_km=distance_km, service_code=row.service_code,
         scenario_id=scenario_id, stop_code=row.stop_code, lat=row.lat, lon=row.lon,
         contact=service.contact if service else "", organisation=organisation,
+        plan_id=row.plan_id,
     )
 
 
@@ -184,9 +190,35 @@ def next_sessions_near(
     access: AccessPolicy | None = None,
 ) -> list[PublicSession]:
     """Published sessions from ``today`` on within reach of the commune, the next first
-    (see :func:`next_sessions_near_point`)."""
-    return next_sessions_near_point(session, commune.lat, commune.lon, today, commune.insee,
-                                    limit, access)
+    (see :func:`next_sessions_near_point`). With the default access policy, read from
+    the reach each published version stored when it was published (no travel computed
+    per request); a version published without it is computed as for any point."""
+    if access is not None:
+        return next_sessions_near_point(session, commune.lat, commune.lon, today, commune.insee,
+                                        limit, access)
+    plan_ids = published_plan_ids(session)
+    ready = set(session.exec(select(PlanReach.plan_id).where(
+        col(PlanReach.plan_id).in_(plan_ids)).distinct()))
+    found = []
+    if set(plan_ids) - ready:
+        found = [s for s in next_sessions_near_point(session, commune.lat, commune.lon, today,
+                                                     commune.insee, None)
+                 if s.plan_id not in ready]
+    reach = {(r.plan_id, r.stop_code, r.service_code): r for r in session.exec(
+        select(PlanReach).where(col(PlanReach.plan_id).in_(ready),
+                                PlanReach.commune_insee == commune.insee))}
+    if reach:
+        organisations = organisation_names(session)
+        stops = sorted({stop for _, stop, _ in reach})
+        for row, scenario_id, service in _published_rows(session, today, stop_codes=stops,
+                                                        plan_ids=sorted(ready)):
+            trip = reach.get((row.plan_id, row.stop_code, row.service_code))
+            if trip is not None:
+                found.append(_public(row, scenario_id, service, trip.travel_min,
+                                     round(trip.distance_m / 1000, 1),
+                                     organisations.get(scenario_id, "")))
+    found.sort(key=lambda s: (s.date, s.travel_min, s.start_min, s.commune_name))
+    return found if limit is None else found[:limit]
 
 
 def published_sessions(
