@@ -26,10 +26,14 @@ time frame that crew allows. Stage 2 hands the same session nodes
 
 Routes are then re-timed exactly and checked against the crew's availability
 (:func:`solver.routing.retimed`); the common repair pass fixes any spacing.
-The search stops after a number of iterations drawn from the work budget
+``PORTFOLIO`` independent searches (seeds ``seed``, ``seed + 1``) run side by
+side in threads, one per core (PyVRP's local search releases the GIL for most
+of its work), and the best plan is kept: an iterated local search often stays
+in one basin for its whole budget, and another start escapes it. Each search
+stops after a number of iterations drawn from the work budget
 (:mod:`solver.budget`), or ``NO_IMPROVEMENT`` iterations without a better
 plan: the same seed gives the same plan whatever the load, unless the
-wall-clock cap stops it first. PyVRP sees the demand weight capped at
+wall-clock cap stops a search first. PyVRP sees the demand weight capped at
 ``PRIZE_PER_LEG`` times the longest leg's cost: a prize far larger than any
 travel cost makes its penalty arithmetic slow (ten times fewer iterations)
 and its search poor; the common repair pass then adds any session the full
@@ -39,9 +43,10 @@ weight would have paid for.
 from __future__ import annotations
 
 import dataclasses
+import threading
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, cast
 
 import numpy as np
@@ -58,6 +63,8 @@ from solver.progress import Progress, ProgressCallback
 from solver.routing import CREW_SHARE, Crewed, SessionNodes, choose_crews, retimed, session_nodes
 
 NO_IMPROVEMENT = 20_000  # iterations without a better plan before the search stops
+PORTFOLIO = 2  # independent searches run side by side (one per core)...
+PORTFOLIO_SHARE = 1.0  # ...each with this share of the iteration budget
 REQUIRED_TRIAL_SHARE = 0.3  # of the budget, to find a plan serving every session
 INFEASIBLE_COST = np.iinfo(np.int64).max  # PyVRP's cost of an infeasible solution
 
@@ -92,19 +99,24 @@ class _WallCap:
 
 class _Reporter:
     """Never stops the search; tells ``report`` of each better plan (at most
-    every ``every_s`` seconds), as prizes collected minus costs."""
+    every ``every_s`` seconds), as prizes collected minus costs. Shared by the
+    searches of a portfolio: a plan is reported only when better than every
+    plan reported before."""
 
     def __init__(self, report: ProgressCallback, started: float, prizes: int,
                  every_s: float = 0.25) -> None:
         self._report, self._started, self._prizes, self._every = report, started, prizes, every_s
         self._best: float = INFEASIBLE_COST
         self._last = -every_s
+        self._lock = threading.Lock()
 
     def __call__(self, best_cost: float) -> bool:
         now = time.monotonic() - self._started
         if best_cost < self._best and best_cost < INFEASIBLE_COST and now - self._last >= self._every:
-            self._best, self._last = best_cost, now
-            self._report(Progress("searching", now, float(self._prizes - best_cost)))
+            with self._lock:
+                if best_cost < self._best:
+                    self._best, self._last = best_cost, now
+                    self._report(Progress("searching", now, float(self._prizes - best_cost)))
         return False
 
 
@@ -128,6 +140,41 @@ def _search(data: pyvrp.ProblemData, stop: StoppingCriterion, seed: int) -> Resu
     ceiling = max(PenaltyParams().max_penalty, 1000.0 * (prize + 1))
     params = pyvrp.SolveParams(penalty=_PrizePenalties(max_penalty=ceiling))
     return pyvrp.solve(data, stop, seed=seed, collect_stats=False, display=False, params=params)
+
+
+def _portfolio(data: pyvrp.ProblemData, seed: int, searches: int, budget: Budget,
+               reporter: _Reporter | None,
+               criteria: Callable[[], list[StoppingCriterion]]) -> Result:
+    """``searches`` independent searches (seeds ``seed``, ``seed + 1``...), each in its
+    own thread (PyVRP's local search releases the GIL for most of its work), each
+    stopped by its own ``criteria()`` and the budget's wall-clock cap; the best result
+    (feasible first, then cheapest, then the lowest seed). Deterministic when no search
+    hits the cap: each stops on its own counts."""
+    def stop() -> StoppingCriterion:
+        listeners: list[StoppingCriterion] = [reporter] if reporter is not None else []  # type: ignore[list-item]
+        return MultipleCriteria([*criteria(), _WallCap(budget), *listeners])
+
+    if searches == 1:
+        return _search(data, stop(), seed)
+    results: list[Result | None] = [None] * searches
+    errors: list[BaseException] = []
+
+    def run(k: int, criterion: StoppingCriterion) -> None:
+        try:
+            results[k] = _search(data, criterion, seed + k)
+        except BaseException as error:  # noqa: BLE001 (raised again below)
+            errors.append(error)
+
+    threads = [threading.Thread(target=run, args=(k, stop()), name=f"pyvrp-{k}")
+               for k in range(searches)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+    done = [r for r in results if r is not None]
+    return min(done, key=lambda r: (not r.best.is_feasible(), r.cost() if r.best.is_feasible() else 0))
 
 
 def _serving_always_pays(data: pyvrp.ProblemData, params: SolveParams) -> bool:
@@ -189,12 +236,10 @@ def solve_local_search(
     iterations = rest.pyvrp_iterations(data.num_clients)
     stats["pyvrp_iteration_limit"] = float(iterations)
 
-    def listening() -> list[StoppingCriterion]:
-        """The progress listener, valued against every session's prize (those of
-        ``data``, also when a search requires every session and prizes none)."""
-        if report is None:
-            return []
-        return [_Reporter(report, began, sum(c.prize for c in data.clients()))]  # type: ignore[list-item]
+    reporter = None if report is None else _Reporter(
+        report, began, sum(c.prize for c in data.clients()))
+    searches = max(1, PORTFOLIO)
+    each = max(100, int(iterations * (PORTFOLIO_SHARE if searches > 1 else 1.0)))
 
     if _serving_always_pays(data, params):
         # Every session is worth its detour: search among plans serving all
@@ -204,20 +249,19 @@ def solve_local_search(
                          tw_early=c.tw_early, tw_late=c.tw_late, prize=0, required=True)
             for c in data.clients()
         ])
-        stop = MultipleCriteria([NoImprovement(NO_IMPROVEMENT), MaxIterations(iterations),
-                                 _NoFeasibleAfter(int(REQUIRED_TRIAL_SHARE * iterations)),
-                                 _WallCap(budget), *listening()])
-        result = _search(required, stop, params.seed)
+        result = _portfolio(required, params.seed, searches, budget, reporter, lambda: [
+            NoImprovement(NO_IMPROVEMENT), MaxIterations(each),
+            _NoFeasibleAfter(int(REQUIRED_TRIAL_SHARE * each))])
         stats["pyvrp_all_required"] = float(result.best.is_feasible())
         if not result.best.is_feasible():
             result = None
     if result is None:
-        stop = MultipleCriteria([NoImprovement(NO_IMPROVEMENT), MaxIterations(iterations),
-                                 _WallCap(budget), *listening()])
-        result = _search(data, stop, params.seed)
+        result = _portfolio(data, params.seed, searches, budget, reporter, lambda: [
+            NoImprovement(NO_IMPROVEMENT), MaxIterations(each)])
     stats |= {
         "pyvrp_wall_s": round(time.monotonic() - started, 3),
         "pyvrp_iterations": float(result.num_iterations),
+        "pyvrp_searches": float(searches),
         "pyvrp_feasible": float(result.best.is_feasible()),
     }
     days: list[DayRoute] = []
