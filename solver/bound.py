@@ -28,6 +28,7 @@ import dataclasses
 import datetime as dt
 import math
 import threading
+import time
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -225,6 +226,7 @@ class PendingBound:
         self._result: RelaxationBound | None = None
         self._error: BaseException | None = None
         self._thread: threading.Thread | None = None
+        self._solver: cp_model.CpSolver | None = None
         if relaxation is None:
             return
         if not relaxation.x:
@@ -241,6 +243,7 @@ class PendingBound:
             # One worker: interleaved batches would run their full slice after the
             # (usually quick) proof.
             solver = make_solver(dataclasses.replace(params, num_workers=1), budget)
+            self._solver = solver
             status = solve_within(solver, relaxation.cp, budget, "bound")
             if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 return
@@ -252,10 +255,16 @@ class PendingBound:
         except BaseException as error:  # noqa: BLE001 (handed to the caller by result())
             self._error = error
 
-    def result(self) -> RelaxationBound | None:
+    def result(self, stop_at: float | None = None) -> RelaxationBound | None:
         """The relaxation's proven bound; ``None`` if CP-SAT could not even bound
-        it, or its model could not be built in time (then no bound is claimed)."""
+        it, or its model could not be built in time (then no bound is claimed).
+        At ``stop_at`` (a ``time.monotonic()`` value) a solve still running is
+        stopped: its bound so far holds."""
         if self._thread is not None:
+            if stop_at is not None:
+                self._thread.join(timeout=max(0.0, stop_at - time.monotonic()))
+                if self._thread.is_alive() and self._solver is not None:
+                    self._solver.stop_search()
             self._thread.join()
         if self._error is not None:
             raise self._error

@@ -42,6 +42,13 @@ class Budget:
         """A part of this budget (same deadline, same record of hits)."""
         return Budget(self.work_s * fraction, self.deadline, self.wall_hits)
 
+    def slice(self, fraction: float) -> Budget:
+        """A part of this budget that must also end early: ``fraction`` of the work
+        and of the wall-clock time left (the rest is kept for what follows)."""
+        now = time.monotonic()
+        return Budget(self.work_s * fraction, now + fraction * max(0.0, self.deadline - now),
+                      self.wall_hits)
+
     def after_cpsat(self, deterministic_time: float) -> Budget:
         """What is left of this budget once a CP-SAT solve used
         ``deterministic_time`` (deterministic: the same at every run)."""

@@ -281,7 +281,9 @@ def solve_patterns(
     holds for every plan); ``stats.details["enumeration_complete"]`` says so."""
     started = time.monotonic()
     seed_share = SEED_SHARE if _pruned(inst) else 0.0
-    seeds, stats = (_routing_seed(inst, params, pins, budget.share(seed_share)) if seed_share
+    # The seed's share of the time too: what follows it (every single stop is timed,
+    # then the model is built) must not start past the deadline.
+    seeds, stats = (_routing_seed(inst, params, pins, budget.slice(seed_share)) if seed_share
                     else ([], {}))
     enumerator = _Enumerator(inst, pins, budget.share(ENUMERATION_SHARE))
     options = enumerator.options(seeds)

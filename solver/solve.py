@@ -1,7 +1,8 @@
 """The solver's façade: ``solve(problem, params) -> Solution``.
 
 Every solve bounds the best possible plan with a relaxation
-(:mod:`solver.bound`), solved by CP-SAT in a thread while the method searches;
+(:mod:`solver.bound`), solved by CP-SAT before the method or, beside a method that
+leaves a core free, in a thread while it searches;
 every method then ends the same way: enforce spacing
 and period caps, insert every remaining session that improves the objective
 (:mod:`solver.repair`), check every hard rule independently
@@ -35,13 +36,13 @@ from solver.reasons import unserved
 from solver.repair import PlanState, repair
 from solver.routing import solve_routing
 
-BOUND_SHARE = 0.1  # of the work (at most) for the relaxation bound, beside the method
+BOUND_SHARE = 0.1  # of the work (at most) for the relaxation bound
 FINISHING_SHARE = 0.05  # of the time limit, kept for repair, reasons and checks...
 FINISHING_MIN_S = 0.5  # ...at least this (when the limit allows),
 # ...or this much per stop and vehicle-day when more: explaining what is unserved and
 # the repair grow with both (500 stops over 160 vehicle-days take about 5 s).
 FINISHING_PER_STOP_DAY_S = 6e-5
-FINISHING_PER_STOP_S = 0.005  # and at least this per stop (long routes: 400 stops take 2 s)
+FINISHING_PER_STOP_S = 0.009  # and at least this per stop (two long routes over 400 stops take 3.3 s)
 
 
 def solve(problem: Problem, params: SolveParams = SolveParams(),  # noqa: B008
@@ -67,12 +68,18 @@ def solve(problem: Problem, params: SolveParams = SolveParams(),  # noqa: B008
     lone_reasons = {pin: r for pin in problem.pins if (r := lone_pin_problem(inst, pin)) is not None}
     pins = list(dict.fromkeys(p for p in problem.pins if p not in lone_reasons))
     # The relaxation bound: its model is built first (within BOUND_SHARE of the
-    # time), then CP-SAT solves it in a thread beside the method, with at most
-    # BOUND_SHARE of the work; the method has the whole work budget.
-    build_budget = Budget(0.0, started + BOUND_SHARE * (finish_at - started))
-    bound_budget = Budget(BOUND_SHARE * params.work_s, finish_at)
+    # time), then CP-SAT solves it with at most BOUND_SHARE of the work: beside a
+    # method that leaves a core free (PyVRP, OR-Tools routing), until the method ends;
+    # before PATTERNS (whose CP-SAT uses both cores), within BOUND_SHARE of the time.
+    beside = params.method is not Method.PATTERNS
+    bound_share_end = started + BOUND_SHARE * (finish_at - started)
+    build_budget = Budget(0.0, bound_share_end)
+    bound_budget = Budget(BOUND_SHARE * params.work_s, finish_at if beside else bound_share_end)
     pending = relaxation_bound(inst, params, build_budget, bound_budget)
-    method_budget = Budget(params.work_s, finish_at, build_budget.wall_hits)
+    relaxed = None if beside else pending.result(stop_at=bound_share_end)
+    used = bound_budget.work_s if relaxed is None else relaxed.work_s
+    method_budget = Budget(params.work_s if beside else params.work_s - used, finish_at,
+                           build_budget.wall_hits)
     outcome: MethodOutcome
     if params.method is Method.ROUTING:
         outcome = solve_routing(inst, params, pins, method_budget, report)
@@ -83,7 +90,8 @@ def solve(problem: Problem, params: SolveParams = SolveParams(),  # noqa: B008
     else:
         outcome = solve_patterns(inst, params, pins, method_budget, report)
 
-    relaxed = pending.result()
+    if beside:
+        relaxed = pending.result(stop_at=finish_at)
     method_budget.wall_hits.extend(bound_budget.wall_hits)
     finishing_from = time.monotonic()
     report(Progress("finishing", finishing_from - started))
