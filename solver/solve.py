@@ -42,7 +42,7 @@ FINISHING_MIN_S = 0.5  # ...at least this (when the limit allows),
 # ...or this much per stop and vehicle-day when more: explaining what is unserved and
 # the repair grow with both (500 stops over 160 vehicle-days take about 5 s).
 FINISHING_PER_STOP_DAY_S = 6e-5
-FINISHING_PER_STOP_S = 0.009  # and at least this per stop (two long routes over 400 stops take 3.3 s)
+FINISHING_PER_STOP_S = 0.011  # and at least this per stop (two long routes over 400 stops: 3.3-4 s)
 
 
 def solve(problem: Problem, params: SolveParams = SolveParams(),  # noqa: B008

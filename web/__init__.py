@@ -59,6 +59,24 @@ def _secret_key(app: Flask) -> str:
         "$(python3 -c 'import secrets; print(secrets.token_urlsafe(32))')")
 
 
+def public_url(endpoint: str, **values: Any) -> str:
+    """An absolute address of a page, on the configured public address
+    (``OUTREACH_PUBLIC_URL``) when there is one, else on the request's."""
+    from flask import current_app, url_for
+
+    base = current_app.config.get("PUBLIC_URL", "")
+    if base:
+        return base + url_for(endpoint, **values)
+    return url_for(endpoint, _external=True, **values)
+
+
+def qr_svg(text: str) -> str:
+    """A QR code of ``text`` as an SVG data URI (drawn here: no network)."""
+    import segno
+
+    return str(segno.make(text, error="m").svg_data_uri(scale=4, border=2))
+
+
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
     app.config.from_mapping(
@@ -81,6 +99,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         PUBLICATION_DIRECTOR=os.environ.get("OUTREACH_PUBLICATION_DIRECTOR", ""),
         HOST_NAME=os.environ.get("OUTREACH_HOST_NAME", ""),
         PUBLIC_CONTACT=os.environ.get("OUTREACH_PUBLIC_CONTACT", ""),
+        # The address families and staff reach the site at (links on posters, in e-mails
+        # and calendar feeds): https://prevention.departement.fr; else the request's own.
+        PUBLIC_URL=os.environ.get("OUTREACH_PUBLIC_URL", "").rstrip("/"),
     )
     if test_config:
         app.config.update(test_config)
@@ -136,6 +157,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.jinja_env.filters["hhmm"] = format_hhmm
     app.jinja_env.filters["role_fr"] = lambda role: gettext(role_fr(role))
     app.jinja_env.globals["proven_gap_pct"] = proven_gap_pct
+    app.jinja_env.globals["public_url"] = public_url
+    app.jinja_env.globals["qr_svg"] = qr_svg
     app.jinja_env.globals["status_label"] = lambda status: gettext(STATUS_LABELS[status])
     app.jinja_env.globals["job_status_label"] = lambda status: gettext(JOB_LABELS[status])
     auth.init_app(app)

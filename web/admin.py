@@ -14,6 +14,7 @@ from outreach.data import organisations as orgs
 from outreach.errors import InvalidInput
 from outreach.models import Scenario, StaffMember, User
 from outreach.users import MIN_PASSWORD_LENGTH
+from web import public_url
 from web.auth import require_role
 
 bp = Blueprint("admin", __name__)
@@ -58,7 +59,7 @@ def save_organisation():  # type: ignore[no-untyped-def]
 def _send_link(invited: orgs.Invited, purpose: str) -> dict[str, str]:
     """Send the one-time link by e-mail when SMTP is configured; always show it to the
     administrator too (to pass on by another channel if the message does not arrive)."""
-    url = url_for("admin.choose_password", token=invited.token, _external=True)
+    url = public_url("admin.choose_password", token=invited.token)
     sent = ""
     if mail.configured():
         subject = ("Votre compte Outreach" if purpose == "invite"

@@ -17,6 +17,7 @@ from outreach.publishing.rounds import (
     staff_for_token,
     staff_rounds,
 )
+from web import public_url
 from web.auth import require_role
 
 bp = Blueprint("staff", __name__)
@@ -78,7 +79,7 @@ def calendar_link():  # type: ignore[no-untyped-def]
             abort(400, description="Requête invalide.")
         return redirect(url_for("staff.calendar_link"))
     token = active_token(g.db, member.id)
-    feed_url = url_for("staff.feed", token=token.token, _external=True) if token else None
+    feed_url = public_url("staff.feed", token=token.token) if token else None
     webcal_url = feed_url.replace("https://", "webcal://").replace("http://", "webcal://") \
         if feed_url else None
     return render_template("staff/calendar.html", member=member, token=token, feed_url=feed_url,

@@ -76,3 +76,58 @@ def test_commune_page_poster_and_feed(desktop, live_server, served_commune):
     desktop.emulate_media(media="screen")
     response = desktop.request.get(f"{live_server}/commune/{insee}/calendrier.ics")
     assert response.ok and response.text().startswith("BEGIN:VCALENDAR")
+
+
+LONG_VENUE = ("Salle polyvalente intercommunale des associations, de la jeunesse et des "
+              "solidarités du canton")
+LONG_COMMUNE = "Saint-Remy-en-Bouzemont-Saint-Genest-et-Isson"
+LONG_TEXT = ("Consultations gratuites de protection maternelle et infantile pour les enfants "
+             "de 0 à 6 ans et les futures mamans : pesée, mesures, vaccins, conseils sur "
+             "l'alimentation, le sommeil et le développement, avec un médecin ou une "
+             "sage-femme et une puéricultrice, sans avance de frais et sans condition. ") * 2
+
+
+def test_the_poster_fits_one_page_with_the_longest_names_and_the_most_sessions(
+        browser, planned_template, tmp_path):
+    """Every published session at one commune, with the longest venue, commune name and
+    service texts: still one A4 sheet."""
+    import shutil
+    import threading
+
+    from sqlmodel import Session, select
+    from werkzeug.serving import make_server
+
+    from outreach import db
+    from outreach.models import PlanService, PlanSession
+    from web import create_app
+
+    path = tmp_path / "worst.db"
+    shutil.copy(planned_template, path)
+    url = f"sqlite:///{path}"
+    with Session(db.get_engine(url)) as s:
+        first = s.exec(select(PlanSession).where(PlanSession.plan_id == 1)
+                       .order_by(PlanSession.date)).first()
+        insee = first.commune_insee
+        for row in s.exec(select(PlanSession).where(PlanSession.plan_id == 1)):
+            row.venue, row.commune_name, row.commune_insee = LONG_VENUE, LONG_COMMUNE, insee
+            s.add(row)
+        for service in s.exec(select(PlanService).where(PlanService.plan_id == 1)):
+            service.description = service.what_to_bring = service.contact = LONG_TEXT
+            s.add(service)
+        s.commit()
+    app = create_app({"DATABASE_URL": url, "TESTING": True, "GEOCODER": None,
+                      "PUBLIC_URL": "https://prevention-maternelle-infantile.departement.example"})
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    context = browser.new_context(viewport=A4_AT_96_DPI, locale="fr-FR")
+    try:
+        page = context.new_page()
+        page.goto(f"http://127.0.0.1:{server.server_port}/commune/{insee}/affiche")
+        assert page.locator(".poster-sessions li").count() >= 6
+        page.emulate_media(media="print")
+        assert pdf_pages(page.pdf(format="A4", print_background=True)) == 1
+    finally:
+        context.close()
+        server.shutdown()
+        thread.join(timeout=5)

@@ -102,6 +102,23 @@ def test_poster_shows_the_commune_sessions_in_large_type(visitor, served):
     assert 'class="poster"' in page and row.venue in page
     css = visitor.get("/static/style.css").get_data(as_text=True)
     assert "size: A4" in css and ".poster h1" in css
+    assert f"http://localhost/commune/{commune.insee}" in page  # no public address set
+
+
+def test_the_poster_carries_the_public_address_and_its_qr_code(public_db, served):
+    import base64
+    import urllib.parse
+
+    commune, _ = served
+    app = create_app({"DATABASE_URL": public_db, "TESTING": True,
+                      "PUBLIC_URL": "https://prevention.departement.example"})
+    page = app.test_client().get(f"/commune/{commune.insee}/affiche").get_data(as_text=True)
+    address = f"https://prevention.departement.example/commune/{commune.insee}"
+    assert address in page and "localhost" not in page
+    uri = re.search(r'class="poster-qr" src="(data:image/svg\+xml[^"]+)"', page).group(1)
+    payload = uri.split(",", 1)[1]
+    svg = base64.b64decode(payload) if ";base64" in uri else urllib.parse.unquote(payload).encode()
+    assert svg.lstrip().startswith(b"<svg") or b"<svg" in svg[:200]
 
 
 def test_service_pages_list_services_and_their_sessions(visitor, served):
@@ -203,3 +220,21 @@ def test_sessions_say_whom_families_can_ask(visitor, served):
     assert "Renseignements :" in page and "Maison départementale" in page
     feed = visitor.get(f"/commune/{commune.insee}/calendrier.ics").get_data(as_text=True)
     assert "Renseignements" in feed
+
+
+def test_a_poster_without_sessions_in_its_commune_is_headed_near_it(visitor, public_db):
+    """Not "next visits in X" followed by "none": the nearby sessions under "near X"."""
+    from sqlmodel import Session, select
+
+    from outreach import db
+    from outreach.models import Commune, PlanReach, PlanSession
+
+    with Session(db.get_engine(public_db)) as s:
+        held = set(s.exec(select(PlanSession.commune_insee).where(PlanSession.plan_id == 1)))
+        insee = next(r.commune_insee for r in s.exec(select(PlanReach).where(PlanReach.plan_id == 1)
+                                                      .order_by(PlanReach.travel_min.desc()))
+                     if r.commune_insee not in held and s.get(Commune, r.commune_insee))
+        name = s.get(Commune, insee).name
+    page = visitor.get(f"/commune/{insee}/affiche").get_data(as_text=True)
+    assert "Prochains passages près d" in page and f"Prochains passages à {name}" not in page
+    assert "Aucun passage" not in page and 'class="poster-sessions"' in page
