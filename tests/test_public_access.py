@@ -13,12 +13,21 @@ from outreach.publishing.public import next_sessions_near
 
 
 def _set_threshold(url: str, code: str, minutes: int) -> None:
-    """The threshold of the service as published (the published version's copy)."""
+    """The threshold of the service as published (the published version's copy), and the
+    reach its publication stores (outreach.planning.reach), as if published so."""
+    from sqlmodel import delete
+
+    from outreach.models import PlanReach
+    from outreach.planning.reach import compute_reach
+
     with db.unit_of_work(url) as s:
         for service in s.exec(select(PlanService).where(PlanService.code == code,
                                                         PlanService.plan_id == 1)):
             service.access_threshold_min = minutes
             s.add(service)
+        s.flush()
+        s.execute(delete(PlanReach).where(PlanReach.plan_id == 1))
+        compute_reach(s, 1)
 
 
 def test_each_service_s_threshold_decides_what_is_within_reach(planned_url):
