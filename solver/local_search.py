@@ -63,8 +63,7 @@ from solver.progress import Progress, ProgressCallback
 from solver.routing import CREW_SHARE, Crewed, SessionNodes, choose_crews, retimed, session_nodes
 
 NO_IMPROVEMENT = 20_000  # iterations without a better plan before the search stops
-PORTFOLIO = 2  # independent searches run side by side (one per core)...
-PORTFOLIO_SHARE = 1.0  # ...each with this share of the iteration budget
+PORTFOLIO = 2  # independent searches run side by side (one per core), each with the whole budget
 REQUIRED_TRIAL_SHARE = 0.3  # of the budget, to find a plan serving every session
 INFEASIBLE_COST = np.iinfo(np.int64).max  # PyVRP's cost of an infeasible solution
 
@@ -142,10 +141,9 @@ def _search(data: pyvrp.ProblemData, stop: StoppingCriterion, seed: int) -> Resu
     return pyvrp.solve(data, stop, seed=seed, collect_stats=False, display=False, params=params)
 
 
-def _portfolio(data: pyvrp.ProblemData, seed: int, searches: int, budget: Budget,
-               reporter: _Reporter | None,
+def _portfolio(data: pyvrp.ProblemData, seed: int, budget: Budget, reporter: _Reporter | None,
                criteria: Callable[[], list[StoppingCriterion]]) -> Result:
-    """``searches`` independent searches (seeds ``seed``, ``seed + 1``...), each in its
+    """``PORTFOLIO`` independent searches (seeds ``seed``, ``seed + 1``...), each in its
     own thread (PyVRP's local search releases the GIL for most of its work), each
     stopped by its own ``criteria()`` and the budget's wall-clock cap; the best result
     (feasible first, then cheapest, then the lowest seed). Deterministic when no search
@@ -154,9 +152,7 @@ def _portfolio(data: pyvrp.ProblemData, seed: int, searches: int, budget: Budget
         listeners: list[StoppingCriterion] = [reporter] if reporter is not None else []  # type: ignore[list-item]
         return MultipleCriteria([*criteria(), _WallCap(budget), *listeners])
 
-    if searches == 1:
-        return _search(data, stop(), seed)
-    results: list[Result | None] = [None] * searches
+    results: list[Result | None] = [None] * PORTFOLIO
     errors: list[BaseException] = []
 
     def run(k: int, criterion: StoppingCriterion) -> None:
@@ -166,7 +162,7 @@ def _portfolio(data: pyvrp.ProblemData, seed: int, searches: int, budget: Budget
             errors.append(error)
 
     threads = [threading.Thread(target=run, args=(k, stop()), name=f"pyvrp-{k}")
-               for k in range(searches)]
+               for k in range(PORTFOLIO)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -238,8 +234,6 @@ def solve_local_search(
 
     reporter = None if report is None else _Reporter(
         report, began, sum(c.prize for c in data.clients()))
-    searches = max(1, PORTFOLIO)
-    each = max(100, int(iterations * (PORTFOLIO_SHARE if searches > 1 else 1.0)))
 
     if _serving_always_pays(data, params):
         # Every session is worth its detour: search among plans serving all
@@ -249,19 +243,19 @@ def solve_local_search(
                          tw_early=c.tw_early, tw_late=c.tw_late, prize=0, required=True)
             for c in data.clients()
         ])
-        result = _portfolio(required, params.seed, searches, budget, reporter, lambda: [
-            NoImprovement(NO_IMPROVEMENT), MaxIterations(each),
-            _NoFeasibleAfter(int(REQUIRED_TRIAL_SHARE * each))])
+        result = _portfolio(required, params.seed, budget, reporter, lambda: [
+            NoImprovement(NO_IMPROVEMENT), MaxIterations(iterations),
+            _NoFeasibleAfter(int(REQUIRED_TRIAL_SHARE * iterations))])
         stats["pyvrp_all_required"] = float(result.best.is_feasible())
         if not result.best.is_feasible():
             result = None
     if result is None:
-        result = _portfolio(data, params.seed, searches, budget, reporter, lambda: [
-            NoImprovement(NO_IMPROVEMENT), MaxIterations(each)])
+        result = _portfolio(data, params.seed, budget, reporter, lambda: [
+            NoImprovement(NO_IMPROVEMENT), MaxIterations(iterations)])
     stats |= {
         "pyvrp_wall_s": round(time.monotonic() - started, 3),
         "pyvrp_iterations": float(result.num_iterations),
-        "pyvrp_searches": float(searches),
+        "pyvrp_searches": float(PORTFOLIO),
         "pyvrp_feasible": float(result.best.is_feasible()),
     }
     days: list[DayRoute] = []
