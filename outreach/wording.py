@@ -199,7 +199,7 @@ _FR = {
     "route.day_hours":
         "{where} : {staff} travaillerait {duty_dur}, au-delà de son maximum de {limit_dur}",
     "route.unavailable": "{where} : {staff} n'est pas disponible de {from_at} à {to_at}",
-    "route.session_count": "{where} : {sessions} séances, de 1 à {limit} autorisées",
+    "route.session_count": "{where} : {sessions} séances dans la journée, {limit} au plus",
     "route.early_departure":
         "{where} : départ à {depart_at}, avant le début de service du véhicule ({shift_at})",
     "route.late_return":
@@ -221,6 +221,9 @@ _FR = {
     "visit.service_hours":
         "{at} : séance de {start_at} à {end_at}, hors des horaires du service ({from_at} – "
         "{to_at})",
+    "visit.off_grid":
+        "{at} : séance à {start_at}, hors de la grille des horaires affichés (toutes les "
+        "{grid_dur})",
     "visit.closed":
         "{at} : présence de {from_at} à {to_at} en dehors des créneaux d'ouverture du lieu ce "
         "jour-là",
@@ -312,7 +315,7 @@ _EN = {
     "route.unqualified": "{where}: {staff} cannot hold the post “{slot}” as {role}",
     "route.day_hours": "{where}: {staff} would work {duty_dur}, beyond their {limit_dur} maximum",
     "route.unavailable": "{where}: {staff} is not available from {from_at} to {to_at}",
-    "route.session_count": "{where}: {sessions} sessions, 1 to {limit} allowed",
+    "route.session_count": "{where}: {sessions} sessions in the day, at most {limit}",
     "route.early_departure":
         "{where}: leaves at {depart_at}, before the vehicle's shift starts ({shift_at})",
     "route.late_return": "{where}: back at {return_at}, after the vehicle's shift ends ({shift_at})",
@@ -331,6 +334,8 @@ _EN = {
     "visit.service_hours":
         "{at}: session from {start_at} to {end_at}, outside the service's hours ({from_at} – "
         "{to_at})",
+    "visit.off_grid": "{at}: session at {start_at}, off the grid of posted times (every "
+                      "{grid_dur})",
     "visit.closed": "{at}: on site from {from_at} to {to_at}, outside the venue's opening hours "
                     "that day",
     "route.return_too_early": "{where}: stated return at {return_at}, before it can be "

@@ -146,6 +146,8 @@ def _visit(problem: Problem, vehicle: Vehicle, service: Service, stop: Stop, vis
         add("visit.session", minutes=service.session_min)
     if visit.leave_min - visit.end_min != service.packup_min:
         add("visit.packup", minutes=service.packup_min)
+    if not service.on_grid(visit.start_min):
+        add("visit.off_grid", start_at=visit.start_min, grid_dur=service.start_grid_min)
     if visit.start_min < service.earliest_start_min or visit.end_min > service.latest_end_min:
         add("visit.service_hours", start_at=visit.start_min, end_at=visit.end_min,
             from_at=service.earliest_start_min, to_at=service.latest_end_min)

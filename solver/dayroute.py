@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from solver.crew import covering_availability, match_crew
 from solver.instance import Instance
 from solver.model import CrewSlot, Route, Service, StaffMember, Stop, Vehicle, Visit
-from solver.timing import Lunch, Timing, day_timings, route_legs
+from solver.timing import Lunch, Timing, day_timings, route_legs, setup_grid
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,8 @@ def bounded_timings(
     for low, high in itertools.product(sorted(lows), sorted(highs)):
         if low < high:
             found.update(day_timings(
-                legs, intervals, service.on_site_min, low, high, vehicle.max_duty_min, lunch
+                legs, intervals, service.on_site_min, low, high, vehicle.max_duty_min, lunch,
+                setup_grid(service),
             ))
     return tuple(sorted(found, key=lambda t: (t.duty_min, t.depart_min, t.arrive_min)))
 

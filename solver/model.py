@@ -71,6 +71,8 @@ class Service:
     vehicle-day of this service may hold. When ``lunch_min`` > 0, the crew
     gets that many free minutes between ``lunch_start_min`` and
     ``lunch_end_min`` (before leaving, after returning, or between two stops).
+    Sessions start on a multiple of ``start_grid_min`` minutes after midnight
+    (15: a quarter-hour grid a town hall can post; 1: any minute).
     """
 
     id: str
@@ -89,6 +91,7 @@ class Service:
     lunch_min: int = 0  # the crew's lunch break on duty, 0 when the service sets none
     lunch_start_min: int = 12 * 60  # the break lies inside [lunch_start_min, lunch_end_min]
     lunch_end_min: int = 14 * 60
+    start_grid_min: int = 1  # sessions start on this grid of minutes after midnight
 
     def __post_init__(self) -> None:
         if not self.id:
@@ -116,6 +119,19 @@ class Service:
         if self.max_one_way_min is not None:
             _check_positive(f"Service {self.id}: max_one_way_min", self.max_one_way_min)
         _check_positive(f"Service {self.id}: lunch_min", self.lunch_min, zero_ok=True)
+        _check_positive(f"Service {self.id}: start_grid_min", self.start_grid_min)
+        if MINUTES_PER_DAY % self.start_grid_min:
+            raise ValueError(
+                f"Service {self.id}: start_grid_min {self.start_grid_min} must divide a day "
+                "(1, 5, 10, 15, 30, 60...)"
+            )
+        first = -(-self.earliest_start_min // self.start_grid_min) * self.start_grid_min
+        if first + self.session_min > self.latest_end_min:
+            raise ValueError(
+                f"Service {self.id}: no {self.session_min}-minute session starting on the "
+                f"{self.start_grid_min}-minute grid fits between earliest_start_min "
+                f"{self.earliest_start_min} and latest_end_min {self.latest_end_min}"
+            )
         if self.lunch_min:
             _check_minute(f"Service {self.id}: lunch_start_min", self.lunch_start_min)
             _check_minute(f"Service {self.id}: lunch_end_min", self.lunch_end_min)
@@ -124,6 +140,10 @@ class Service:
                     f"Service {self.id}: a {self.lunch_min}-minute lunch break cannot fit between "
                     f"lunch_start_min {self.lunch_start_min} and lunch_end_min {self.lunch_end_min}"
                 )
+
+    def on_grid(self, start_min: int) -> bool:
+        """Whether a session may start at ``start_min`` (see ``start_grid_min``)."""
+        return start_min % self.start_grid_min == 0
 
     @property
     def on_site_min(self) -> int:
@@ -492,7 +512,7 @@ FINDING_CODES = frozenset({
     "route.late_return", "route.duty", "route.load", "route.unknown_stop",
     "visit.one_way", "visit.wrong_service", "visit.travel", "visit.early_arrival",
     "visit.setup", "visit.session", "visit.packup", "visit.service_hours", "visit.closed",
-    "route.return_too_early", "route.travel_total", "route.distance",
+    "visit.off_grid", "route.return_too_early", "route.travel_total", "route.distance",
     "route.no_lunch", "route.lunch_outside", "route.lunch_busy",
     "staff.week_hours", "vehicle.two_routes", "staff.two_routes", "stop.spacing",
     "stop.period_cap", "pin.lost",

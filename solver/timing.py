@@ -8,6 +8,10 @@ timings, the one with the shortest duty is kept (ties: the earliest return),
 once per combination of windows, so that callers can pick the timing that fits
 their crew.
 
+Sessions start on the service's grid (``start_grid_min``, a quarter-hour for the
+product's services): a set-up starts at a time ≡ -setup_min modulo the grid, so
+the waiting a grid costs is part of the timing, not a rounding made afterwards.
+
 Lunch break (a service with ``lunch_min`` > 0): the crew needs ``lunch_min``
 free minutes inside the service's lunch window. They are free before the
 departure and after the return; otherwise the break is taken at a stop after
@@ -24,6 +28,25 @@ from dataclasses import dataclass
 from solver.model import Service, Stop, Visit
 
 Interval = tuple[int, int]
+Grid = tuple[int, int]  # (step, residue): allowed times t have t % step == residue
+ANY_MINUTE: Grid = (1, 0)
+
+
+def up(t: int, grid: Grid) -> int:
+    """The first time on ``grid`` at or after ``t``."""
+    step, residue = grid
+    return t + (residue - t) % step
+
+
+def down(t: int, grid: Grid) -> int:
+    """The last time on ``grid`` at or before ``t``."""
+    step, residue = grid
+    return t - (t - residue) % step
+
+
+def setup_grid(service: Service) -> Grid:
+    """The set-up start times that put the session on the service's grid."""
+    return service.start_grid_min, -service.setup_min % service.start_grid_min
 
 
 @dataclass(frozen=True)
@@ -42,16 +65,18 @@ class Timing:
 
 def arrival_intervals(stop: Stop, service: Service, weekday: int) -> tuple[Interval, ...]:
     """Allowed set-up start times at ``stop`` on ``weekday``, one interval per
-    window that can hold the whole stay, sorted and without duplicates."""
+    window that can hold the whole stay, sorted and without duplicates. Bounds
+    lie on the service's grid (:func:`setup_grid`)."""
     found: set[Interval] = set()
+    grid = setup_grid(service)
     for window in stop.windows:
         if window.weekday != weekday:
             continue
-        lo = max(window.start_min, service.earliest_start_min - service.setup_min)
-        hi = min(
+        lo = up(max(window.start_min, service.earliest_start_min - service.setup_min), grid)
+        hi = down(min(
             window.end_min - service.on_site_min,
             service.latest_end_min - service.session_min - service.setup_min,
-        )
+        ), grid)
         if lo <= hi:
             found.add((lo, hi))
     return tuple(sorted(found))
@@ -64,9 +89,10 @@ def _one_combination(
     earliest_depart: int,
     latest_return: int,
     max_duty: int,
+    grids: Sequence[Grid],
 ) -> tuple[int, list[int], int] | None:
     """Shortest-duty (departure, arrivals, return) with item ``i`` starting
-    inside ``intervals[i]`` and lasting ``on_site[i]``.
+    inside ``intervals[i]`` on ``grids[i]`` and lasting ``on_site[i]``.
 
     ``legs[i]`` is the travel time into item ``i``; ``legs[-1]`` the way back.
     Forward pass from the earliest departure gives the earliest return R;
@@ -75,8 +101,8 @@ def _one_combination(
     """
     arrive = earliest_depart
     leave = earliest_depart
-    for leg, (lo, hi), stay in zip(legs, intervals, on_site):
-        arrive = max(lo, leave + leg)
+    for leg, (lo, hi), stay, grid in zip(legs, intervals, on_site, grids):
+        arrive = up(max(lo, leave + leg), grid)
         if arrive > hi:
             return None
         leave = arrive + stay
@@ -86,7 +112,7 @@ def _one_combination(
     # Latest departure that still returns at earliest_return.
     latest = earliest_return - legs[-1]
     for index in range(len(intervals) - 1, -1, -1):
-        latest = min(intervals[index][1], latest - on_site[index])
+        latest = down(min(intervals[index][1], latest - on_site[index]), grids[index])
         latest -= legs[index]
     no_wait_depart = earliest_return - sum(legs) - sum(on_site)
     depart = min(latest, no_wait_depart)
@@ -94,8 +120,8 @@ def _one_combination(
         return None
     arrivals: list[int] = []
     leave = depart
-    for leg, (lo, _hi), stay in zip(legs, intervals, on_site):
-        arrivals.append(max(lo, leave + leg))
+    for leg, (lo, _hi), stay, grid in zip(legs, intervals, on_site, grids):
+        arrivals.append(up(max(lo, leave + leg), grid))
         leave = arrivals[-1] + stay
     return depart, arrivals, leave + legs[-1]
 
@@ -157,11 +183,14 @@ def _timed_with_lunch(
     latest_return: int,
     max_duty: int,
     lunch: Lunch | None,
+    grid: Grid,
 ) -> Timing | None:
     """The shortest-duty timing of one window combination that leaves the
     crew its lunch break (ties: earliest departure)."""
     stays = [on_site_min] * len(combination)
-    plain = _one_combination(legs, combination, stays, earliest_depart, latest_return, max_duty)
+    grids = [grid] * len(combination)
+    plain = _one_combination(legs, combination, stays, earliest_depart, latest_return, max_duty,
+                             grids)
     if lunch is None or plain is None:
         return None if plain is None else Timing(plain[0], tuple(plain[1]), plain[2])
     if lunch.free_outside(plain[0], plain[2]):
@@ -172,7 +201,7 @@ def _timed_with_lunch(
         (max(earliest_depart, lunch.start_min + lunch.minutes), latest_return),
         (earliest_depart, min(latest_return, lunch.end_min - lunch.minutes)),
     ):
-        timed = _one_combination(legs, combination, stays, low, high, max_duty)
+        timed = _one_combination(legs, combination, stays, low, high, max_duty, grids)
         if timed is not None and lunch.free_outside(timed[0], timed[2]):
             found.append(Timing(timed[0], tuple(timed[1]), timed[2]))
     # Lunch on duty, after the pack-up of stop k - 1 (at the base when k = 0).
@@ -183,6 +212,7 @@ def _timed_with_lunch(
             [*combination[:k], window, *combination[k:]],
             [*stays[:k], lunch.minutes, *stays[k:]],
             earliest_depart, latest_return, max_duty,
+            [*grids[:k], ANY_MINUTE, *grids[k:]],
         )
         if timed is not None:
             depart, arrivals, back = timed
@@ -198,18 +228,20 @@ def day_timings(
     latest_return: int,
     max_duty: int,
     lunch: Lunch | None = None,
+    grid: Grid = ANY_MINUTE,
 ) -> tuple[Timing, ...]:
     """All distinct shortest-duty timings of a day-route, one per window
     combination, sorted by (duty, departure). Empty when the route is infeasible.
 
     ``legs`` has one more entry than ``intervals`` (the way back to base);
     ``intervals[i]`` lists the allowed arrival intervals at stop ``i``;
-    ``lunch``, when given, is the crew's break to leave (see the module doc).
+    ``lunch``, when given, is the crew's break to leave (see the module doc);
+    every arrival lies on ``grid`` (:func:`setup_grid`).
     """
     found: set[Timing] = set()
     for combination in itertools.product(*intervals):
         timing = _timed_with_lunch(
-            legs, combination, on_site_min, earliest_depart, latest_return, max_duty, lunch
+            legs, combination, on_site_min, earliest_depart, latest_return, max_duty, lunch, grid
         )
         if timing is not None:
             found.add(timing)

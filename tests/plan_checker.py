@@ -181,6 +181,9 @@ def check_plan(doc: dict[str, Any]) -> list[str]:
                 errors.append(f"{vw}: arrives at {v['arrive']} before it can get there")
             if start - arrive != service["setup_min"] or leave - end != service["packup_min"]:
                 errors.append(f"{vw}: set-up or pack-up time differs from the service's")
+            grid = service.get("start_grid_min", 1)
+            if start % grid:
+                errors.append(f"{vw}: session starts at {v['start']}, off its {grid}-minute grid")
             if end - start != service["session_min"]:
                 errors.append(f"{vw}: session lasts {end - start} min, not {service['session_min']}")
             if start < _minutes(service["earliest_start"]) or end > _minutes(service["latest_end"]):

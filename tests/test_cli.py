@@ -28,6 +28,10 @@ def test_publish_then_export_json_and_csv(runner, tmp_path):
     document = json.loads(exported.output)
     assert document["status"] == "published"
     assert check_plan(document) == []
+    # Posted times: every service plans on the quarter-hour, and the checker holds it to that.
+    assert {s["start_grid_min"] for s in document["services"]} == {15}
+    starts = [v["start"] for r in document["routes"] for v in r["visits"]]
+    assert starts and all(t[-2:] in {"00", "15", "30", "45"} for t in starts)
     out = tmp_path / "plan.csv"
     assert runner.invoke(main, ["export", "--plan", "1", "--format", "csv", "-o", str(out)]).exit_code == 0
     lines = out.read_text(encoding="utf-8").splitlines()

@@ -49,6 +49,10 @@ from outreach.planning.workload import workload
 from outreach.timefmt import parse_hhmm
 from outreach.wording import WEEKDAYS, Names, finding_json, say
 
+# Sessions start on the quarter-hour: the times a town hall posts (09:30-16:00),
+# planned so by the solver rather than rounded afterwards (solver.timing).
+SESSION_GRID_MIN = 15
+
 
 @dataclass(frozen=True)
 class PlanningInput:
@@ -216,6 +220,7 @@ def _solver_service(s: Service) -> sm.Service:
         min_spacing_days=s.min_spacing_days, max_sessions_per_day=s.max_sessions_per_day,
         max_one_way_min=s.max_one_way_min, lunch_min=s.lunch_break_min,
         lunch_start_min=s.lunch_start_min, lunch_end_min=s.lunch_end_min,
+        start_grid_min=SESSION_GRID_MIN,
     )
 
 

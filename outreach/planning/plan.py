@@ -160,6 +160,7 @@ class PlanInputs:
                     "access_threshold_min": info.access_threshold_min,
                     "lunch_break": {"minutes": s.lunch_min, "from": hhmm(s.lunch_start_min),
                                     "to": hhmm(s.lunch_end_min)} if s.lunch_min else None,
+                    "start_grid_min": s.start_grid_min,
                 }
                 for s in problem.services for info in (self.services[s.id],)
             ],
@@ -230,6 +231,7 @@ class PlanInputs:
                     min_spacing_days=s["min_spacing_days"],
                     max_sessions_per_day=s["max_sessions_per_day"],
                     max_one_way_min=s.get("max_one_way_min"),
+                    start_grid_min=s.get("start_grid_min", 1),
                     **_lunch_fields(s.get("lunch_break")),
                 ) for s in doc["services"]),
             vehicles=tuple(
