@@ -66,6 +66,7 @@ class Service(SQLModel, table=True):
     description: str = ""
     what_to_bring: str = ""
     contact: str = ""  # how families reach the service (public: an office, not a person)
+    phone: str = ""  # the office's public number, for sessions on appointment
     required_roles: list[list[str]] = _json()
     session_min: int
     setup_min: int = 0
@@ -81,6 +82,9 @@ class Service(SQLModel, table=True):
     lunch_break_min: int = 0  # the crew's break on duty, 0 for none
     lunch_start_min: int = 720
     lunch_end_min: int = 840
+    # False: each stop keeps its weekday (week of the month when monthly), the rhythm
+    # families come back on; True: the plan may move a stop's day when it serves more.
+    allow_day_change: bool = False
 
 
 class Vehicle(SQLModel, table=True):
@@ -230,6 +234,7 @@ class PlanService(SQLModel, table=True):
     description: str = ""
     what_to_bring: str = ""
     contact: str = ""
+    phone: str = ""
     access_threshold_min: int = DEFAULT_ACCESS_MIN
 
 

@@ -99,6 +99,20 @@ def french_date(date: dt.date) -> str:
     return f"{WEEKDAYS[date.weekday()]} {date:%d/%m/%Y}"
 
 
+ORDINALS = {"fr": ("1er", "2e", "3e", "4e", "5e"), "en": ("1st", "2nd", "3rd", "4th", "5th")}
+
+
+def rhythm_words(weekday: int, week_of_month: int | None, lang: str = "fr") -> str:
+    """"chaque mardi" / "le 2e mercredi du mois" (ISO weekday; week 1-5 or None)."""
+    if lang == "en":
+        name = WEEKDAYS_EN[weekday - 1]
+        return (f"the {ORDINALS['en'][week_of_month - 1]} {name} of the month" if week_of_month
+                else f"every {name}")
+    name = WEEKDAYS[weekday - 1]
+    return (f"le {ORDINALS['fr'][week_of_month - 1]} {name} du mois" if week_of_month
+            else f"chaque {name}")
+
+
 def short_date(date: dt.date, lang: str = "fr") -> str:
     """``mardi 06/04/2027`` or ``Tuesday 2027-04-06``."""
     return f"{WEEKDAYS_EN[date.weekday()]} {date.isoformat()}" if lang == "en" else french_date(date)
@@ -161,6 +175,9 @@ _FR = {
     "unserved.spacing":
         "Les dates restantes sont trop proches de ses autres séances (espacement minimal "
         "{days} jours).",
+    "unserved.rhythm":
+        "Ses autres séances gardent le même jour ({rhythm}) ; les dates restantes où une équipe "
+        "est libre tombent un autre jour, et ce service ne change pas le jour d'un arrêt.",
     "unserved.week_hours":
         "Les personnes qui pourraient former l'équipe ({roles}) ont déjà atteint leur plafond "
         "d'heures de la semaine aux dates restantes.",
@@ -248,6 +265,8 @@ _FR = {
         "d'écart",
     "stop.period_cap": "{stop} ({service}) : {sessions} séances dans la période {period}, au plus "
                        "{limit}",
+    "stop.rhythm": "{stop} ({service}) : les séances du {on_dates} ne tombent pas toutes le même jour, "
+                   "alors que ce service garde le jour de chaque arrêt",
     "manual.removed": "Séance retirée à la main par la coordination.",
     "pin.lost": "Séance épinglée {stop} du {date} ({vehicle}) ni tenue ni signalée comme "
                 "abandonnée",
@@ -281,6 +300,9 @@ _EN = {
     "unserved.no_crew": "No full crew ({roles}) is free on the days the venue is open.",
     "unserved.spacing":
         "The remaining dates are too close to its other sessions (at least {days} days apart).",
+    "unserved.rhythm":
+        "Its other sessions keep one day ({rhythm}); the remaining dates with a free crew fall "
+        "on another day, and this service does not change a stop's day.",
     "unserved.week_hours":
         "The people who could form the crew ({roles}) have used up their weekly hours on the "
         "remaining dates.",
@@ -357,6 +379,8 @@ _EN = {
                     "days apart",
     "stop.period_cap": "{stop} ({service}): {sessions} sessions in period {period}, at most "
                        "{limit}",
+    "stop.rhythm": "{stop} ({service}): the sessions of {on_dates} do not all fall on the same day, "
+                   "though this service keeps each stop's day",
     "manual.removed": "Session removed by hand by the coordinators.",
     "pin.lost": "Pinned session {stop} of {date} ({vehicle}) neither held nor reported dropped",
 }
@@ -390,6 +414,8 @@ def say(finding: Finding | Mapping[str, Any], lang: str = "fr", names: Names = _
             words[key] = hours(value, lang)
         elif key in ("date", "next_date"):
             words[key] = short_date(_date(value), lang)
+        elif key == "on_dates":
+            words[key] = ", ".join(short_date(_date(d), lang) for d in value)
         elif key == "weekdays":
             words[key] = weekday_names(value, lang)
         elif key == "windows":
@@ -409,11 +435,16 @@ def say(finding: Finding | Mapping[str, Any], lang: str = "fr", names: Names = _
             words[key] = table.get(str(args[key]), str(args[key]))
     if "vehicle" in args and "date" in args:
         day = short_date(_date(args["date"]), lang)
-        words["where"] = (f"Route {words['vehicle_id']} on {day}" if lang == "en"
-                          else f"Tournée {words['vehicle_id']} du {day}")
+        words["where"] = (f"Route of “{words['vehicle']}” on {day}" if lang == "en"
+                          else f"Tournée « {words['vehicle']} » du {day}")
         if "stop" in args:
             words["at"] = words["where"] + (f", at {words['stop']}" if lang == "en"
                                             else f", à {words['stop']}")
+    if "monthly" in args and "date" in args:
+        held_on = _date(args["date"])
+        words["rhythm"] = rhythm_words(held_on.isoweekday(),
+                                       (held_on.day - 1) // 7 + 1 if args["monthly"] else None,
+                                       lang)
     bounded = "from_at" in words and code == "unserved.venue_no_slot"
     words["between"] = ((f" between {words['from_at']} and {words['to_at']}" if lang == "en"
                          else f" entre {words['from_at']} et {words['to_at']}") if bounded else "")

@@ -24,7 +24,7 @@ from solver.model import (
     Vehicle,
     Visit,
 )
-from solver.periods import period_of
+from solver.periods import period_of, pinned_sessions, rhythm_key
 from solver.timing import Lunch
 
 
@@ -217,6 +217,7 @@ def check_solution(problem: Problem, solution: Solution) -> list[Finding]:
     found.extend(_week_findings(problem, solution.routes))
 
     services = {s.id: s for s in problem.services}
+    pinned = pinned_sessions(problem)
     dates: dict[tuple[str, str], list[dt.date]] = defaultdict(list)
     for route in solution.routes:
         for visit in route.visits:
@@ -237,6 +238,11 @@ def check_solution(problem: Problem, solution: Solution) -> list[Finding]:
                 found.append(Finding.of("stop.period_cap", stop=stop, service=service_id,
                                         sessions=count, period=period + 1,
                                         limit=service.visits_per_period))
+        if service.keep_rhythm:
+            unpinned = [d for d in days if (stop, service_id, d) not in pinned]
+            if len({rhythm_key(service, d) for d in unpinned}) > 1:
+                found.append(Finding.of("stop.rhythm", stop=stop, service=service_id,
+                                        date=unpinned[0], on_dates=tuple(unpinned)))
 
     dropped = {d.pin for d in solution.dropped_pins}
     held = {(v.stop, v.service, r.date, r.vehicle) for r in solution.routes for v in r.visits}

@@ -16,7 +16,13 @@ from ortools.sat.python import cp_model
 from solver.evaluate import keep_bonus
 from solver.instance import Instance
 from solver.model import Service, SolveParams, Stop
-from solver.periods import keeps_month_week, target_visits, week_of_month
+from solver.periods import (
+    keeps_month_week,
+    pinned_sessions,
+    rhythm_key,
+    target_visits,
+    week_of_month,
+)
 
 Visits = dict[tuple[str, str], dict[dt.date, list[int]]]
 
@@ -144,6 +150,9 @@ class SessionChoice:
                 if sum(len(per_date[d]) for d in close) > 1:
                     cp.add(sum(held[d] for d in close) <= 1)
         target = target_visits(inst.problem, service)
+        if service.keep_rhythm:
+            self.add_kept_rhythm(stop, service, per_date)
+            return []
         if target < 2 or not rhythm:
             return []
         terms = self.rhythm_penalty(held, dates, target, dt.date.isoweekday,
@@ -152,6 +161,23 @@ class SessionChoice:
             terms += self.rhythm_penalty(held, dates, target, week_of_month,
                                           params.month_week_change_weight)
         return terms
+
+    def add_kept_rhythm(self, stop: Stop, service: Service,
+                        per_date: dict[dt.date, list[int]]) -> None:
+        """The hard rule of ``Service.keep_rhythm``: the pair's unpinned sessions
+        share one :func:`solver.periods.rhythm_key`."""
+        pinned = pinned_sessions(self.inst.problem)
+        by_key: dict[tuple[int, int], list[int]] = defaultdict(list)
+        for date, indices in per_date.items():
+            if (stop.id, service.id, date) not in pinned:
+                by_key[rhythm_key(service, date)].extend(indices)
+        if len(by_key) < 2:
+            return
+        used = {key: self.cp.new_bool_var("") for key in by_key}
+        for key, indices in by_key.items():
+            for i in indices:
+                self.cp.add_implication(self.x[i], used[key])
+        self.cp.add_at_most_one(used.values())
 
     def rhythm_penalty(
         self, held: dict[dt.date, cp_model.LinearExprT], dates: list[dt.date], target: int,

@@ -72,7 +72,11 @@ class Service:
     gets that many free minutes between ``lunch_start_min`` and
     ``lunch_end_min`` (before leaving, after returning, or between two stops).
     Sessions start on a multiple of ``start_grid_min`` minutes after midnight
-    (15: a quarter-hour grid a town hall can post; 1: any minute).
+    (15: a quarter-hour grid a town hall can post; 1: any minute). With
+    ``keep_rhythm``, the sessions of one stop that no pin placed all fall on one
+    weekday, and for monthly services in one week of the month ("le 2e
+    mercredi"): a hard rule, see :func:`solver.periods.rhythm_key`; without it
+    the rhythm is only preferred (``SolveParams.weekday_change_weight``).
     """
 
     id: str
@@ -92,6 +96,7 @@ class Service:
     lunch_start_min: int = 12 * 60  # the break lies inside [lunch_start_min, lunch_end_min]
     lunch_end_min: int = 14 * 60
     start_grid_min: int = 1  # sessions start on this grid of minutes after midnight
+    keep_rhythm: bool = False  # a stop's unpinned sessions keep one weekday (solver.periods)
 
     def __post_init__(self) -> None:
         if not self.id:
@@ -499,7 +504,7 @@ FINDING_CODES = frozenset({
     "unserved.no_carrier", "unserved.no_vehicle_running", "unserved.venue_closed_days",
     "unserved.venue_no_slot", "unserved.over_capacity", "unserved.lunch_needs_pair",
     "unserved.lunch", "unserved.beyond_one_way", "unserved.too_far", "unserved.no_crew",
-    "unserved.spacing", "unserved.week_hours", "unserved.capacity", "unserved.already_covered",
+    "unserved.spacing", "unserved.rhythm", "unserved.week_hours", "unserved.capacity", "unserved.already_covered",
     "unserved.not_worth_travel", "unserved.not_worth_travel_weekday",
     # Why a pin was dropped (DroppedPin.why); see solver.pins.
     "pin.wrong_vehicle", "pin.wrong_service", "pin.vehicle_off", "pin.venue_closed",
@@ -515,7 +520,7 @@ FINDING_CODES = frozenset({
     "visit.off_grid", "route.return_too_early", "route.travel_total", "route.distance",
     "route.no_lunch", "route.lunch_outside", "route.lunch_busy",
     "staff.week_hours", "vehicle.two_routes", "staff.two_routes", "stop.spacing",
-    "stop.period_cap", "pin.lost",
+    "stop.period_cap", "stop.rhythm", "pin.lost",
 })
 
 
@@ -530,6 +535,7 @@ class ReasonCode(str, Enum):
     NO_CREW = "no_crew"  # on every date it could be visited, no full crew is free
     WEEK_HOURS = "week_hours"  # the crews that could go have used up their weekly hours
     SPACING = "spacing"  # the remaining dates are too close to its other sessions
+    RHYTHM = "rhythm"  # the remaining dates are not on the day its other sessions keep
     CAPACITY = "capacity"  # possible, but vehicle-days went to stops with more demand
     NOT_WORTH_TRAVEL = "not_worth_travel"  # its demand does not pay for the travel
 

@@ -30,6 +30,17 @@ def keeps_month_week(service: Service) -> bool:
     return service.period_weeks >= 4
 
 
+def rhythm_key(service: Service, date: dt.date) -> tuple[int, int]:
+    """What a kept rhythm holds constant: the weekday, and for monthly services
+    the week of the month too (0 otherwise)."""
+    return date.isoweekday(), week_of_month(date) if keeps_month_week(service) else 0
+
+
+def pinned_sessions(problem: Problem) -> frozenset[tuple[str, str, dt.date]]:
+    """(stop, service, date) of the coordinator's pins: exempt from a kept rhythm."""
+    return frozenset((p.stop, p.service, p.date) for p in problem.pins)
+
+
 def horizon_periods(problem: Problem, service: Service) -> tuple[int, ...]:
     """Periods of ``service`` holding at least one working date, increasing."""
     return tuple(sorted({period_of(problem, service, d) for d in problem.dates}))

@@ -14,6 +14,8 @@ examined, and the first of these checks that holds names the reason:
    shift and duty;
 4. NO_CREW: on every date where a lone visit fits, no full crew is free;
 5. SPACING: every such date is too close to one of the pair's sessions;
+   RHYTHM: the others are not on the day (week of the month) its other
+   sessions keep, for a service that keeps its rhythm;
    WEEK_HOURS: on the others, every possible crew would exceed someone's
    weekly hours (counting the plan's other routes that week);
 6. otherwise a lone visit was possible on some date: CAPACITY when the plan
@@ -32,7 +34,7 @@ from collections.abc import Sequence
 from solver.dayroute import bounded_timings, staff_route
 from solver.instance import Instance
 from solver.model import Arg, Finding, ReasonCode, Service, Stop, Unserved, Vehicle
-from solver.periods import horizon_periods, stop_service_pairs
+from solver.periods import horizon_periods, keeps_month_week, stop_service_pairs
 from solver.repair import PlanState, insertion_options
 
 
@@ -97,9 +99,15 @@ def _reason(
     if not crewed:
         return ReasonCode.NO_CREW, why("unserved.no_crew", roles=service.required_roles)
 
+    plain = dataclasses.replace(service, keep_rhythm=False)
+    if not any(state.date_allowed(stop, plain, d) for d in crewed):
+        return ReasonCode.SPACING, why("unserved.spacing", days=service.min_spacing_days)
     spaced = [d for d in crewed if state.date_allowed(stop, service, d)]
     if not spaced:
-        return ReasonCode.SPACING, why("unserved.spacing", days=service.min_spacing_days)
+        kept = [d for d in state.session_dates(stop, service)
+                if (stop.id, service.id, d) not in state.pinned]
+        return ReasonCode.RHYTHM, why("unserved.rhythm", date=kept[0],
+                                      monthly=int(keeps_month_week(service)))
 
     if not any(
         staff_route(inst, v, d, service, [stop], inst.staff_by_date[d], state.week_budget(d))

@@ -20,7 +20,13 @@ from solver.coverage import area_value
 from solver.dayroute import DayRoute, staff_route, to_route, week_of
 from solver.instance import Instance
 from solver.model import Pin, Service, SolveParams, StaffMember, Stop
-from solver.periods import keeps_month_week, target_visits, week_of_month
+from solver.periods import (
+    keeps_month_week,
+    pinned_sessions,
+    rhythm_key,
+    target_visits,
+    week_of_month,
+)
 
 DayKey = tuple[str, dt.date]  # (vehicle id, date)
 
@@ -44,6 +50,7 @@ class PlanState:
         self.days: dict[DayKey, DayRoute] = {}
         self._dates: dict[tuple[str, str], list[dt.date]] = {}
         self._week_min: Counter[tuple[str, tuple[int, int]]] = Counter()  # (staff, week) -> duty
+        self.pinned = pinned_sessions(inst.problem)
         for day in days:
             self.put(day)
 
@@ -96,12 +103,23 @@ class PlanState:
         return lambda member: self.week_left(member, date, except_vehicle)
 
     def date_allowed(self, stop: Stop, service: Service, date: dt.date) -> bool:
-        """Whether one more session on ``date`` keeps the period cap and spacing."""
+        """Whether one more session on ``date`` keeps the period cap, spacing and,
+        for a service that keeps its rhythm, the pair's weekday (pins exempt)."""
         dates = self.session_dates(stop, service)
         period = self.inst.period(service, date)
         if sum(self.inst.period(service, d) == period for d in dates) >= service.visits_per_period:
             return False
-        return all(abs((date - d).days) >= service.min_spacing_days for d in dates)
+        if not all(abs((date - d).days) >= service.min_spacing_days for d in dates):
+            return False
+        return not service.keep_rhythm or self.keeps_rhythm(stop, service, date)
+
+    def keeps_rhythm(self, stop: Stop, service: Service, date: dt.date) -> bool:
+        """Whether a session on ``date`` keeps the pair's rhythm (pinned ones always do)."""
+        if (stop.id, service.id, date) in self.pinned:
+            return True
+        key = rhythm_key(service, date)
+        return all(rhythm_key(service, d) == key for d in self.session_dates(stop, service)
+                   if (stop.id, service.id, d) not in self.pinned)
 
     def marginal_demand(self, stop: Stop, service: Service, date: dt.date) -> int:
         """Demand one more session of (stop, service) on ``date`` would add: the
@@ -251,10 +269,25 @@ def fill(state: PlanState) -> int:
     return added
 
 
+def _kept_rhythms(state: PlanState,
+                  sessions: Sequence[tuple[str, str, dt.date, str]]) -> dict[tuple[str, str], tuple[int, int]]:
+    """For each pair of a service keeping its rhythm, the rhythm its unpinned
+    sessions keep: the one most of them have (ties: published sessions, then the earliest)."""
+    inst = state.inst
+    counts: dict[tuple[str, str], Counter[tuple[int, int]]] = {}
+    for stop_id, service_id, date, _vehicle in sessions:
+        service = inst.services[service_id]
+        if service.keep_rhythm and (stop_id, service_id, date) not in state.pinned:
+            counts.setdefault((stop_id, service_id), Counter())[rhythm_key(service, date)] += (
+                2 if (stop_id, service_id, date) in inst.preferred else 1)
+    # Counter.most_common keeps first-seen order on ties; sessions come earliest first.
+    return {pair: count.most_common(1)[0][0] for pair, count in counts.items()}
+
+
 def enforce_rules(state: PlanState, pins: Sequence[Pin]) -> int:
-    """Drop sessions breaking spacing or period caps (pinned ones kept first,
-    then earliest first), re-time the routes that lost a stop; returns the
-    number of sessions dropped."""
+    """Drop sessions breaking spacing, period caps or a kept rhythm (pinned ones
+    kept first, then published, then earliest first), re-time the routes that
+    lost a stop; returns the number of sessions dropped."""
     inst = state.inst
     pinned = {(p.stop, p.service, p.date, p.vehicle) for p in pins}
     keep: set[tuple[str, str, dt.date, str]] = set()
@@ -263,9 +296,14 @@ def enforce_rules(state: PlanState, pins: Sequence[Pin]) -> int:
          for stop in day.stops),
         key=lambda s: (s not in pinned, s[:3] not in inst.preferred, s[2], s[3], s[0]),
     )
+    rhythms = _kept_rhythms(state, sorted(sessions, key=lambda s: (s[2], s[3], s[0])))
     for key in sessions:
         stop_id, service_id, date, _vehicle = key
         service = inst.services[service_id]
+        rhythm = rhythms.get((stop_id, service_id))
+        if (rhythm is not None and key[:3] not in state.pinned
+                and rhythm_key(service, date) != rhythm):
+            continue
         held = [k[2] for k in keep if k[0] == stop_id and k[1] == service_id]
         period = inst.period(service, date)
         same_period = Counter(inst.period(service, d) for d in held)[period]

@@ -15,7 +15,7 @@ from collections import defaultdict
 from typing import Any
 
 REASON_CODES = {"no_vehicle", "venue_closed", "too_far", "no_lunch_break", "no_crew", "week_hours",
-                "spacing", "capacity",
+                "spacing", "rhythm", "capacity",
                 "not_worth_travel", "removed"}
 TOP_LEVEL = ["schema", "plan_id", "status", "scenario", "horizon", "travel_model",
              "travel_matrix", "services", "vehicles", "staff", "stops", "routes", "unserved",
@@ -243,6 +243,7 @@ def check_plan(doc: dict[str, Any]) -> list[str]:
     # Frequency, spacing and the unserved list.
     start = dt.date.fromisoformat(doc["horizon"]["period_start"])
     unserved = {(u["stop"], u["service"]): u for u in doc["unserved"]}
+    pinned = {(p["stop"], p["service"], p["date"]) for p in doc.get("pins", []) if p["held"]}
     demand_total = 0
     for stop in doc["stops"]:
         for service_id in stop["services"]:
@@ -261,6 +262,13 @@ def check_plan(doc: dict[str, Any]) -> list[str]:
             for a, b in itertools.pairwise(held):
                 if (b - a).days < service["min_spacing_days"]:
                     errors.append(f"{stop['id']}/{service_id}: sessions {a} and {b} too close")
+            if service.get("keep_rhythm"):  # one weekday (and week of the month when monthly)
+                monthly = service["period_weeks"] >= 4
+                days = {(d.isoweekday(), (d.day - 1) // 7 if monthly else 0) for d in held
+                        if (stop["id"], service_id, d.isoformat()) not in pinned}
+                if len(days) > 1:
+                    errors.append(f"{stop['id']}/{service_id}: sessions on {len(days)} different "
+                                  "days though the service keeps its rhythm")
             missing = target - len(held)
             entry = unserved.get((stop["id"], service_id))
             if missing > 0:

@@ -29,6 +29,8 @@ def crawl(client, start: str, limit: int = 250) -> dict[str, int]:
         for href in LINK.findall(response.get_data(as_text=True)):
             target = urljoin(url, href.replace("&amp;", "&"))
             parts = urlsplit(target)
+            if parts.scheme in ("tel", "mailto"):
+                continue
             if parts.netloc or parts.path.startswith("/static") or parts.path.startswith("/vendor"):
                 continue
             if "/deconnexion" in parts.path:

@@ -110,7 +110,8 @@ def sessions():  # type: ignore[no-untyped-def]
 def services():  # type: ignore[no-untyped-def]
     return jsonify(services=[
         {"code": s.code, "name": s.name, "description": s.description,
-         "what_to_bring": s.what_to_bring, "contact": s.contact, "departement": s.departement,
+         "what_to_bring": s.what_to_bring, "contact": s.contact, "phone": s.phone,
+         "departement": s.departement,
          "organisation": s.organisation, "access_threshold_min": s.access_threshold_min}
         for s in published_services(g.db)
     ])
@@ -149,6 +150,8 @@ def _session_schema() -> dict[str, Any]:
             "what_to_bring": {"type": "string"},
             "contact": {"type": "string",
                         "description": "How families reach the service (an office, never a person)."},
+            "phone": {"type": "string",
+                      "description": "The office's public number, e.g. `02 47 31 47 31` (may be empty)."},
             "organisation": {"type": "string",
                              "description": "The organisation that runs the service (a département)."},
             "travel_min": {"type": "integer",
@@ -228,7 +231,8 @@ def openapi_document() -> dict[str, Any]:
             "Service": {"type": "object", "properties": {
                 "code": {"type": "string"}, "name": {"type": "string"},
                 "description": {"type": "string"}, "what_to_bring": {"type": "string"},
-                "contact": {"type": "string"}, "departement": {"type": "string"},
+                "contact": {"type": "string"}, "phone": {"type": "string"},
+                "departement": {"type": "string"},
                 "organisation": {"type": "string"}, "access_threshold_min": {"type": "integer"}}},
             "Commune": {"type": "object", "properties": {
                 "insee": {"type": "string"}, "name": {"type": "string"},

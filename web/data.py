@@ -70,7 +70,9 @@ def _weekdays(form: dict[str, Any]) -> list[str]:
 
 def _service_form(row: Service) -> dict[str, Any]:
     return {"id": row.code, "name": row.name, "description": row.description,
-            "what_to_bring": row.what_to_bring, "contact": row.contact, "required_roles": editing.format_roles(row.required_roles),
+            "what_to_bring": row.what_to_bring, "contact": row.contact, "phone": row.phone,
+            "allow_day_change": ["1"] if row.allow_day_change else [],
+            "required_roles": editing.format_roles(row.required_roles),
             "session_min": row.session_min, "setup_min": row.setup_min, "packup_min": row.packup_min,
             "earliest_start": format_hhmm(row.earliest_start_min),
             "latest_end": format_hhmm(row.latest_end_min),
@@ -85,6 +87,7 @@ def _service_form(row: Service) -> dict[str, Any]:
 def _service_data(form: dict[str, Any]) -> dict[str, Any]:
     data = {k: v for k, v in form.items() if v != ""}
     data["required_roles"] = editing.parse_roles(form.get("required_roles", ""))
+    data["allow_day_change"] = "1" in (form.get("allow_day_change") or [])
     return data
 
 
@@ -129,6 +132,8 @@ def _stop_data(form: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+DAY_CHANGE_LABEL = ("Autoriser un arrêt à changer de jour quand cela sert plus de familles (sinon "
+                    "chaque arrêt garde son jour, et pour un service mensuel sa semaine du mois)")
 CODE_HELP = "Lettres minuscules, chiffres et tirets ; sert d'identifiant."
 ROLE_OPTIONS = tuple((role, label) for role, label in ROLE_LABELS.items())
 
@@ -139,7 +144,10 @@ RESOURCES: dict[str, Resource] = {
          Field("description", "Description", "textarea", required=False),
          Field("what_to_bring", "À apporter", required=False),
          Field("contact", "Renseignements pour les familles", required=False,
-               help="Un service ou un lieu et son téléphone ; jamais le nom d'une personne."),
+               help="Un service ou un lieu ; jamais le nom d'une personne."),
+         Field("phone", "Téléphone pour les familles", required=False,
+               help="Le numéro du service, affiché aux familles pour les renseignements et les "
+                    "rendez-vous (ex. 02 47 31 47 31)."),
          Field("required_roles", "Équipe requise", "textarea",
                "Un poste par ligne ; alternatives séparées par « | » (ex. médecin | sage-femme)."),
          Field("session_min", "Durée de la séance (min)", "number"),
@@ -156,7 +164,9 @@ RESOURCES: dict[str, Resource] = {
          Field("lunch_break_min", "Pause déjeuner de l'équipe (min)", "number", required=False,
                help="0 si l'équipe n'en prend pas pendant la tournée (ex. 45)."),
          Field("lunch_start", "Pause déjeuner, au plus tôt", "time", required=False),
-         Field("lunch_end", "Pause déjeuner, fin au plus tard", "time", required=False)),
+         Field("lunch_end", "Pause déjeuner, fin au plus tard", "time", required=False),
+         Field("allow_day_change", "Jour des passages", "checkboxes", required=False,
+               options=(("1", DAY_CHANGE_LABEL),))),
         _service_form, _service_data, editing.save_service,
         (("Nom", lambda r: r.name), ("Séance", lambda r: f"{r.session_min} min"),
          ("Fréquence", lambda r: f"{r.visits_per_period} / {r.period_weeks} sem."))),

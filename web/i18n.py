@@ -59,6 +59,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["_"] = gettext
     app.jinja_env.filters["date_fr"] = long_date
     app.jinja_env.filters["percent_figure"] = percent_figure
+    app.jinja_env.filters["figure"] = figure
     app.jinja_env.filters["upper_first"] = upper_first
     app.jinja_env.filters["elide"] = lambda text: elide(text) if g.get("lang", DEFAULT) == "fr" else text
     app.jinja_env.filters["departement_name"] = departement_name
@@ -86,6 +87,13 @@ def long_date(value: Any) -> str:
 def upper_first(text: str) -> str:
     """The first letter in capitals, the rest as it is ("Tuesday 5 January")."""
     return text[:1].upper() + text[1:]
+
+
+def figure(value: float) -> str:
+    """A whole number as people read it: 114692 -> "114 692" (French, narrow no-break
+    space) or "114,692" (English)."""
+    text = f"{round(value):,}"
+    return text if g.get("lang", DEFAULT) == "en" else text.replace(",", "\u202f")
 
 
 def percent_figure(share: float) -> str:

@@ -182,7 +182,7 @@ def save_service(session: Session, scenario_id: str, data: dict[str, Any],
     row = existing or Service(scenario_id=scenario_id, code=spec.id, name="", session_min=1)
     row.code, row.name, row.description = spec.id, spec.name, spec.description
     row.what_to_bring, row.required_roles = spec.what_to_bring, spec.required_roles
-    row.contact = spec.contact
+    row.contact, row.phone, row.allow_day_change = spec.contact, spec.phone, spec.allow_day_change
     row.session_min, row.setup_min, row.packup_min = spec.session_min, spec.setup_min, spec.packup_min
     row.earliest_start_min, row.latest_end_min = spec.earliest_start, spec.latest_end
     row.visits_per_period, row.period_weeks = spec.visits_per_period, spec.period_weeks

@@ -13,7 +13,15 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import tomli_w
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from sqlmodel import Session, col, select
 
 from outreach import audit, config
@@ -38,6 +46,21 @@ from outreach.timefmt import format_hhmm, parse_hhmm
 Weekday = Annotated[int, Field(ge=1, le=7)]
 Code = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[a-z0-9][a-z0-9-]*$")]
 Insee = Annotated[str, Field(pattern=r"^(\d{5}|2[AB]\d{3})$")]
+
+
+def french_phone(value: str) -> str:
+    """A French number written as families dial it ("02 47 31 47 31"), or "" for none."""
+    digits = "".join(c for c in value if c not in " .-\u00a0")
+    if digits.startswith("+33"):
+        digits = "0" + digits[3:]
+    if not digits:
+        return ""
+    if len(digits) != 10 or not digits.isdigit() or digits[0] != "0" or digits[1] == "0":
+        raise ValueError("a French number of ten digits is expected, e.g. 02 47 31 47 31")
+    return " ".join(digits[i:i + 2] for i in range(0, 10, 2))
+
+
+PhoneNumber = Annotated[str, AfterValidator(french_phone)]
 
 
 class _Strict(BaseModel):
@@ -67,6 +90,7 @@ class ServiceSpec(_Strict):
     description: str = ""
     what_to_bring: str = ""
     contact: str = ""
+    phone: PhoneNumber = ""
     required_roles: list[list[str]] = Field(min_length=1)
     session_min: int = Field(gt=0, le=720)
     setup_min: int = Field(default=0, ge=0, le=120)
@@ -82,6 +106,7 @@ class ServiceSpec(_Strict):
     lunch_break_min: int = Field(default=0, ge=0, le=120)
     lunch_start: int = 720
     lunch_end: int = 840
+    allow_day_change: bool = False
 
     _times = field_validator("earliest_start", "latest_end", "lunch_start", "lunch_end",
                              mode="before")(_minutes)
@@ -295,8 +320,8 @@ def load_scenario(session: Session, spec: ScenarioSpec, keep_edited: bool = Fals
 
     for s in spec.services:
         _upsert(session, Service, header.id, s.id, **keep, name=s.name, description=s.description,
-                what_to_bring=s.what_to_bring, contact=s.contact,
-                required_roles=s.required_roles,
+                what_to_bring=s.what_to_bring, contact=s.contact, phone=s.phone,
+                allow_day_change=s.allow_day_change, required_roles=s.required_roles,
                 session_min=s.session_min, setup_min=s.setup_min, packup_min=s.packup_min,
                 earliest_start_min=s.earliest_start, latest_end_min=s.latest_end,
                 visits_per_period=s.visits_per_period, period_weeks=s.period_weeks,
@@ -391,7 +416,8 @@ def scenario_spec(session: Session, scenario_id: str) -> dict[str, Any]:
     for s in rows(Service):
         service: dict[str, Any] = {
             "id": s.code, "name": s.name, "description": s.description,
-            "what_to_bring": s.what_to_bring, "contact": s.contact,
+            "what_to_bring": s.what_to_bring, "contact": s.contact, "phone": s.phone,
+            "allow_day_change": s.allow_day_change,
             "required_roles": [list(slot) for slot in s.required_roles],
             "session_min": s.session_min, "setup_min": s.setup_min, "packup_min": s.packup_min,
             "earliest_start": hhmm(s.earliest_start_min), "latest_end": hhmm(s.latest_end_min),

@@ -220,7 +220,7 @@ def _solver_service(s: Service) -> sm.Service:
         min_spacing_days=s.min_spacing_days, max_sessions_per_day=s.max_sessions_per_day,
         max_one_way_min=s.max_one_way_min, lunch_min=s.lunch_break_min,
         lunch_start_min=s.lunch_start_min, lunch_end_min=s.lunch_end_min,
-        start_grid_min=SESSION_GRID_MIN,
+        start_grid_min=SESSION_GRID_MIN, keep_rhythm=not s.allow_day_change,
     )
 
 
@@ -326,7 +326,7 @@ def _inputs(inp: PlanningInput) -> PlanInputs:
         locations=inp.location_ids,
         problem=dataclasses.replace(inp.problem, pins=(), preferred=()),
         services={code: ServiceInfo(s.description, s.what_to_bring, s.contact,
-                                    s.access_threshold_min)
+                                    s.access_threshold_min, s.phone)
                   for code, s in inp.services.items()},
         bases={code: VehicleBase(v.base_lat, v.base_lon, v.base_insee, v.base_name)
                for code, v in inp.vehicles.items()},

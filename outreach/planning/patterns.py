@@ -13,9 +13,7 @@ from collections.abc import Iterable, Mapping
 
 import solver as sm
 from outreach.planning.plan import DayRoute, Recurrence
-from outreach.wording import WEEKDAYS
-
-ORDINALS_FR = ["1er", "2e", "3e", "4e", "5e"]
+from outreach.wording import rhythm_words
 
 
 def _key(day: dt.date, monthly: bool) -> tuple[int, int]:
@@ -24,8 +22,7 @@ def _key(day: dt.date, monthly: bool) -> tuple[int, int]:
 
 def describe(weekday: int, ordinal: int) -> str:
     """"chaque mardi" or "le 2e mercredi du mois"."""
-    name = WEEKDAYS[weekday - 1]
-    return f"le {ORDINALS_FR[ordinal - 1]} {name} du mois" if ordinal else f"chaque {name}"
+    return rhythm_words(weekday, ordinal or None)
 
 
 def recurrence(routes: Iterable[DayRoute], services: Mapping[str, sm.Service]) -> list[Recurrence]:

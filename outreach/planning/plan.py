@@ -42,6 +42,7 @@ class ServiceInfo:
     what_to_bring: str = ""
     contact: str = ""
     access_threshold_min: int = DEFAULT_ACCESS_MIN
+    phone: str = ""
 
 
 @dataclass(frozen=True)
@@ -149,6 +150,7 @@ class PlanInputs:
                 {
                     "id": s.id, "name": s.name, "description": info.description,
                     "what_to_bring": info.what_to_bring, "contact": info.contact,
+                "phone": info.phone,
                     "required_roles": [list(slot) for slot in s.required_roles],
                     "session_min": s.session_min, "setup_min": s.setup_min,
                     "packup_min": s.packup_min, "earliest_start": hhmm(s.earliest_start_min),
@@ -160,7 +162,7 @@ class PlanInputs:
                     "access_threshold_min": info.access_threshold_min,
                     "lunch_break": {"minutes": s.lunch_min, "from": hhmm(s.lunch_start_min),
                                     "to": hhmm(s.lunch_end_min)} if s.lunch_min else None,
-                    "start_grid_min": s.start_grid_min,
+                    "start_grid_min": s.start_grid_min, "keep_rhythm": s.keep_rhythm,
                 }
                 for s in problem.services for info in (self.services[s.id],)
             ],
@@ -232,6 +234,7 @@ class PlanInputs:
                     max_sessions_per_day=s["max_sessions_per_day"],
                     max_one_way_min=s.get("max_one_way_min"),
                     start_grid_min=s.get("start_grid_min", 1),
+                    keep_rhythm=s.get("keep_rhythm", False),
                     **_lunch_fields(s.get("lunch_break")),
                 ) for s in doc["services"]),
             vehicles=tuple(
@@ -274,7 +277,8 @@ class PlanInputs:
             locations=locations, problem=problem,
             services={s["id"]: ServiceInfo(
                 s.get("description", ""), s.get("what_to_bring", ""), s.get("contact", ""),
-                s.get("access_threshold_min", DEFAULT_ACCESS_MIN)) for s in doc["services"]},
+                s.get("access_threshold_min", DEFAULT_ACCESS_MIN), s.get("phone", ""))
+                for s in doc["services"]},
             bases={v["id"]: VehicleBase(v["base"]["lat"], v["base"]["lon"],
                                         v["base"].get("commune_insee", ""),
                                         v["base"].get("name", "")) for v in doc["vehicles"]},

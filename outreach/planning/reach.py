@@ -28,8 +28,10 @@ def compute_reach(session: Session, plan_id: int, access: AccessPolicy | None = 
     if has_reach(session, plan_id):
         return 0
     access = access or AccessPolicy()
-    thresholds = {s.code: s.access_threshold_min for s in session.exec(
-        select(PlanService).where(PlanService.plan_id == plan_id))}
+    # Columns, not rows: the migration that fills in older versions runs before later
+    # migrations add columns to plan_service.
+    thresholds = dict(session.exec(select(PlanService.code, PlanService.access_threshold_min)
+                                   .where(PlanService.plan_id == plan_id)).all())
     stops: dict[tuple[str, str], tuple[float, float, str]] = {}
     for row in session.exec(select(PlanSession).where(PlanSession.plan_id == plan_id)
                             .order_by(col(PlanSession.id))):

@@ -6,6 +6,7 @@ Privacy): no crew, no vehicle-day details.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
@@ -48,6 +49,18 @@ class PublicSession:
     contact: str = ""
     organisation: str = ""  # the name of the organisation that runs it
     plan_id: int = 0
+    phone: str = ""
+    # The stop's usual day when the plan keeps one (ISO weekday, week of the month or 0),
+    # so that a date off it is said to be an exception.
+    usual: tuple[int, int] | None = None
+
+    @property
+    def exception(self) -> bool:
+        """Whether this date is not the stop's usual day (a pin or an allowed change)."""
+        if self.usual is None:
+            return False
+        weekday, week = self.usual
+        return self.date.isoweekday() != weekday or bool(week) and (self.date.day - 1) // 7 + 1 != week
 
     @property
     def uid(self) -> str:
@@ -68,6 +81,7 @@ class PublicSession:
             "service": {"code": self.service_code, "name": self.service_name},
             "what_to_bring": self.what_to_bring,
             "contact": self.contact,
+            "phone": self.phone,
             "organisation": self.organisation,
         }
         if self.travel_min is not None:
@@ -87,6 +101,7 @@ class PublicService:
     access_threshold_min: int
     contact: str = ""
     organisation: str = ""  # the name of the organisation that runs it
+    phone: str = ""
 
 
 def organisation_names(session: Session) -> dict[str, str]:
@@ -149,8 +164,19 @@ def _public(row: PlanSession, scenario_id: str, service: PlanService | None,
         travel_min=travel_min, distance_km=distance_km, service_code=row.service_code,
         scenario_id=scenario_id, stop_code=row.stop_code, lat=row.lat, lon=row.lon,
         contact=service.contact if service else "", organisation=organisation,
-        plan_id=row.plan_id,
+        plan_id=row.plan_id, phone=service.phone if service else "",
     )
+
+
+def _with_usual_days(session: Session, found: list[PublicSession]) -> list[PublicSession]:
+    """``found`` with each session's usual day, from its version's recurrence."""
+    plan_ids = sorted({s.plan_id for s in found})
+    if not plan_ids:
+        return found
+    usual = {(r.plan_id, r.stop_code, r.service_code): (r.weekday, r.week_of_month or 0)
+             for r in session.exec(select(PlanRhythm).where(col(PlanRhythm.plan_id).in_(plan_ids)))}
+    return [dataclasses.replace(s, usual=usual.get((s.plan_id, s.stop_code, s.service_code)))
+            for s in found]
 
 
 def next_sessions_near_point(
@@ -179,7 +205,7 @@ def next_sessions_near_point(
                              organisations.get(scenario_id, "")))
     # The next visit first; on one date, the nearest place first.
     found.sort(key=lambda s: (s.date, s.travel_min, s.start_min, s.commune_name))
-    return found if limit is None else found[:limit]
+    return _with_usual_days(session, found if limit is None else found[:limit])
 
 
 def next_sessions_near(
@@ -218,7 +244,7 @@ def next_sessions_near(
                                      round(trip.distance_m / 1000, 1),
                                      organisations.get(scenario_id, "")))
     found.sort(key=lambda s: (s.date, s.travel_min, s.start_min, s.commune_name))
-    return found if limit is None else found[:limit]
+    return _with_usual_days(session, found if limit is None else found[:limit])
 
 
 def published_sessions(
@@ -235,7 +261,7 @@ def published_sessions(
     organisations = organisation_names(session)
     found = [_public(row, scenario_id, service, organisation=organisations.get(scenario_id, ""))
              for row, scenario_id, service in rows]
-    return found if limit is None else found[:limit]
+    return _with_usual_days(session, found if limit is None else found[:limit])
 
 
 def published_services(session: Session) -> list[PublicService]:
@@ -252,7 +278,7 @@ def published_services(session: Session) -> list[PublicService]:
     return [PublicService(scenario_id=plan_scenarios[s.plan_id], code=s.code, name=s.name,
                           description=s.description, what_to_bring=s.what_to_bring,
                           departement=scenarios[plan_scenarios[s.plan_id]].departement,
-                          access_threshold_min=s.access_threshold_min, contact=s.contact,
+                          access_threshold_min=s.access_threshold_min, contact=s.contact, phone=s.phone,
                           organisation=organisations.get(plan_scenarios[s.plan_id], ""))
             for s in services]
 
@@ -273,8 +299,8 @@ def sessions_calendar(sessions: list[PublicSession], name: str, stamp: dt.dateti
         description = s.service_name
         if s.what_to_bring:
             description += f"\nÀ apporter : {s.what_to_bring}"
-        if s.contact:
-            description += f"\nRenseignements : {s.contact}"
+        if s.contact or s.phone:
+            description += "\nRenseignements : " + " – ".join(x for x in (s.contact, s.phone) if x)
         events.append(ical.Event(
             uid=uid, date=s.date, start_min=s.start_min, end_min=s.end_min,
             summary=f"{s.service_name} — {s.commune_name}",

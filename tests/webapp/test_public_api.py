@@ -24,7 +24,7 @@ def test_all_published_sessions_in_date_order_without_personal_fields(visitor, p
     assert published > 30 and len(items) == published  # every session of the published plan
     assert [i["date"] for i in items] == sorted(i["date"] for i in items)
     assert set(items[0]) == {"id", "date", "start", "end", "commune", "venue", "location",
-                             "service", "what_to_bring", "contact", "organisation"}
+                             "service", "what_to_bring", "contact", "phone", "organisation"}
 
 
 def test_filter_by_commune(visitor, served):

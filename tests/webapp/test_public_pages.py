@@ -219,7 +219,7 @@ def test_commune_page_says_when_the_service_comes_back(visitor, served, public_d
 def test_sessions_say_whom_families_can_ask(visitor, served):
     commune, _row = served
     page = visitor.get(f"/commune/{commune.insee}?lang=fr").get_data(as_text=True)
-    assert "Renseignements :" in page and "Maison départementale" in page
+    assert "Renseignements et rendez-vous :" in page and "Maison départementale" in page
     feed = visitor.get(f"/commune/{commune.insee}/calendrier.ics").get_data(as_text=True)
     assert "Renseignements" in feed
 
@@ -240,3 +240,38 @@ def test_a_poster_without_sessions_in_its_commune_is_headed_near_it(visitor, pub
     page = visitor.get(f"/commune/{insee}/affiche").get_data(as_text=True)
     assert "Prochains passages près d" in page and f"Prochains passages à {name}" not in page
     assert "Aucun passage" not in page and 'class="poster-sessions"' in page
+
+
+def test_a_date_off_the_stops_usual_day_is_marked_as_an_exception(planned_url):
+    """The stop's usual day comes from the published recurrence; a session on another
+    day (a pin, or a change the coordinator allowed) says so on the card and the poster."""
+    from sqlmodel import Session, select
+
+    from outreach import db
+    from outreach.models import PlanRhythm, PlanSession
+
+    with Session(db.get_engine(planned_url)) as s:
+        row = s.exec(select(PlanSession).where(PlanSession.plan_id == 1)
+                     .order_by(PlanSession.date)).first()
+        rhythm = s.exec(select(PlanRhythm).where(
+            PlanRhythm.plan_id == 1, PlanRhythm.stop_code == row.stop_code,
+            PlanRhythm.service_code == row.service_code)).one()
+        usual, insee, week = rhythm.weekday, row.commune_insee, rhythm.week_of_month
+        assert usual == row.date.isoweekday()  # the plan keeps every stop's day
+        rhythm.weekday = usual % 5 + 1  # as if the stop usually came another weekday
+        s.add(rhythm)
+        s.commit()
+    client = create_app({"DATABASE_URL": planned_url, "TESTING": True}).test_client()
+    from outreach.wording import rhythm_words
+    expected = ("Exceptionnellement ce jour-là (d&#39;habitude "
+                f"{rhythm_words(usual % 5 + 1, week)})")
+    for url in (f"/commune/{insee}", f"/commune/{insee}/affiche"):
+        page = client.get(url).get_data(as_text=True)
+        assert expected in page, url
+
+
+def test_cards_explain_the_service_and_give_its_phone(visitor, served):
+    commune, row = served
+    page = visitor.get(f"/commune/{commune.insee}").get_data(as_text=True)
+    assert f"En savoir plus : {row.service_name}" in page
+    assert re.search(r'href="tel:0\d{9}">0\d( \d\d){4}</a>', page)
