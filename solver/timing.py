@@ -14,9 +14,12 @@ the waiting a grid costs is part of the timing, not a rounding made afterwards.
 
 Lunch break (a service with ``lunch_min`` > 0): the crew needs ``lunch_min``
 free minutes inside the service's lunch window. They are free before the
-departure and after the return; otherwise the break is taken at a stop after
-its pack-up (or at the base before the first leg), before driving on, and it
-counts in the duty. A timing records where the break is (``lunch_start_min``).
+departure and after the return; otherwise the break is taken on duty between
+two pieces of work: after a pack-up (or at the base) before driving on, or on
+arrival at the next stop before its set-up (a picnic before an afternoon that
+opens at 13:30); it counts in the duty. A timing records when the break starts
+(``lunch_start_min``); the checkers accept it anywhere in the stretch between
+two pieces of work that leaves room for the leg driven in that stretch.
 """
 
 from __future__ import annotations
@@ -150,13 +153,17 @@ class Lunch:
     @staticmethod
     def duty_gaps(depart_min: int, return_min: int, visits: Sequence[Visit],
                   back_min: int) -> list[tuple[int, int]]:
-        """The stretches of a day on duty where nobody works or drives: from the
-        departure (or a visit's pack-up end) to the start of the next leg (or of
-        the way back, ``back_min`` long)."""
+        """The stretches of a day on duty where nobody works or drives: between
+        the departure (or a visit's pack-up end) and the next set-up (or the
+        return), the leg driven in that stretch comes either first or last, so
+        each stretch gives two gaps: before the leg, and after it."""
         free_from = [depart_min, *(v.leave_min for v in visits)]
-        busy_from = [v.arrive_min - v.travel_min_from_previous for v in visits]
-        busy_from.append(return_min - back_min)
-        return list(zip(free_from, busy_from))
+        busy_from = [*(v.arrive_min for v in visits), return_min]
+        legs = [*(v.travel_min_from_previous for v in visits), back_min]
+        gaps = []
+        for start, end, leg in zip(free_from, busy_from, legs):
+            gaps += [(start, end - leg), (start + leg, end)]
+        return gaps
 
     def inside_window(self, start_min: int) -> bool:
         return self.start_min <= start_min and start_min + self.minutes <= self.end_min
@@ -204,19 +211,25 @@ def _timed_with_lunch(
         timed = _one_combination(legs, combination, stays, low, high, max_duty, grids)
         if timed is not None and lunch.free_outside(timed[0], timed[2]):
             found.append(Timing(timed[0], tuple(timed[1]), timed[2]))
-    # Lunch on duty, after the pack-up of stop k - 1 (at the base when k = 0).
+    # Lunch on duty, after the pack-up of stop k - 1 (at the base when k = 0) before
+    # driving on, or after driving, on arrival at stop k before its set-up.
     window = (lunch.start_min, lunch.end_min - lunch.minutes)
     for k in range(len(combination) + 1):
-        timed = _one_combination(
-            [*legs[:k], 0, *legs[k:]],
-            [*combination[:k], window, *combination[k:]],
-            [*stays[:k], lunch.minutes, *stays[k:]],
-            earliest_depart, latest_return, max_duty,
-            [*grids[:k], ANY_MINUTE, *grids[k:]],
-        )
-        if timed is not None:
-            depart, arrivals, back = timed
-            found.append(Timing(depart, tuple(arrivals[:k] + arrivals[k + 1:]), back, arrivals[k]))
+        placements = [[*legs[:k], 0, *legs[k:]]]
+        if k < len(combination):
+            placements.append([*legs[:k], legs[k], 0, *legs[k + 1:]])
+        for placed in placements:
+            timed = _one_combination(
+                placed,
+                [*combination[:k], window, *combination[k:]],
+                [*stays[:k], lunch.minutes, *stays[k:]],
+                earliest_depart, latest_return, max_duty,
+                [*grids[:k], ANY_MINUTE, *grids[k:]],
+            )
+            if timed is not None:
+                depart, arrivals, back = timed
+                found.append(Timing(depart, tuple(arrivals[:k] + arrivals[k + 1:]), back,
+                                    arrivals[k]))
     return min(found, key=lambda t: (t.duty_min, t.depart_min), default=None)
 
 

@@ -162,7 +162,9 @@ def check_plan(doc: dict[str, Any]) -> list[str]:
 
         position, clock = index[vehicle["base"]["location"]], depart
         legs_min, legs_m = 0, 0
-        free_gaps: list[tuple[int, int]] = []  # crew free between a pack-up and the next leg
+        # Crew free between a pack-up (or the departure) and the next set-up (or the
+        # return), the leg of that stretch driven first or last: two gaps each.
+        free_gaps: list[tuple[int, int]] = []
         for v in r["visits"]:
             vw = f"{where} visit {v['stop']}"
             stop = stops.get(v["stop"])
@@ -193,7 +195,7 @@ def check_plan(doc: dict[str, Any]) -> list[str]:
                 errors.append(f"{vw}: stay {v['arrive']}-{v['leave']} outside every opening window")
             legs_min += leg
             legs_m += distance[position][target]
-            free_gaps.append((clock, arrive - leg))
+            free_gaps += [(clock, arrive - leg), (clock + leg, arrive)]
             position, clock = target, leave
             sessions_by_pair[(v["stop"], v["service"])].append(day)
             total_sessions += 1
@@ -203,7 +205,7 @@ def check_plan(doc: dict[str, Any]) -> list[str]:
         legs_m += distance[position][home]
         if back < clock + travel[position][home]:
             errors.append(f"{where}: returns at {r['return']} before it can get back")
-        free_gaps.append((clock, back - travel[position][home]))
+        free_gaps += [(clock, back - travel[position][home]), (clock + travel[position][home], back)]
         errors += _lunch_errors(where, service.get("lunch_break"), r, depart, back, free_gaps)
         if r["travel_min"] != legs_min:
             errors.append(f"{where}: travel_min {r['travel_min']} != sum of legs {legs_min}")

@@ -125,7 +125,9 @@ def violations(problem: Problem, solution: Solution) -> list[str]:
 
 def _lunch(where: str, problem: Problem, route) -> list[str]:  # type: ignore[no-untyped-def]
     """A free break of ``lunch_min`` in the lunch window: before leaving, after
-    returning, or the route's declared break in a gap between two stops."""
+    returning, or the route's declared break in a stretch between two pieces of
+    work (departure or pack-up, then the next set-up or the return), with the leg
+    of that stretch driven before or after it."""
     service = next(s for s in problem.services if s.id == route.service)
     if not service.lunch_min:
         return []
@@ -137,10 +139,12 @@ def _lunch(where: str, problem: Problem, route) -> list[str]:  # type: ignore[no
         return [f"{where}: no lunch break"]
     stops = {s.id: s for s in problem.stops}
     vehicle = next(v for v in problem.vehicles if v.id == route.vehicle)
-    places = [stops[v.stop].location for v in route.visits] + [vehicle.base]
-    arrivals = [v.arrive_min for v in route.visits[1:]] + [route.return_min]
-    for visit, place, arrival in zip(route.visits, places[1:], arrivals):
-        leg = problem.travel_min[stops[visit.stop].location][place]
-        if visit.leave_min <= start and start + minutes + leg <= arrival:
+    places = [vehicle.base] + [stops[v.stop].location for v in route.visits] + [vehicle.base]
+    free_from = [route.depart_min] + [v.leave_min for v in route.visits]
+    busy_from = [v.arrive_min for v in route.visits] + [route.return_min]
+    for i, (free, busy) in enumerate(zip(free_from, busy_from)):
+        leg = problem.travel_min[places[i]][places[i + 1]]
+        if (free <= start and start + minutes + leg <= busy) or (
+                free + leg <= start and start + minutes <= busy):
             return []
-    return [f"{where}: the lunch break does not fit between two stops"]
+    return [f"{where}: the lunch break does not fit between two pieces of work"]

@@ -126,19 +126,22 @@ def test_lunch_window_must_hold_the_break() -> None:
         bus_service(lunch_min=90, lunch_start_min=720, lunch_end_min=780)
 
 
-def test_a_stop_only_possible_after_a_morning_session_says_so() -> None:
-    # ``lunch_far_afternoon``: b (70 min from the base, open 13:30-17:00) cannot be
-    # reached after lunch alone, only after a morning session at a (10 min from b);
-    # the one Monday goes to c and d, which weigh more.
-    stops = [Stop("a", 1, 10, frozenset({"kangourou"}), monday(510, 750)),
-             Stop("b", 2, 10, frozenset({"kangourou"}), monday(810, 1020)),
-             Stop("c", 3, 50, frozenset({"kangourou"}), monday(510, 750)),
-             Stop("d", 4, 50, frozenset({"kangourou"}), monday(810, 1020))]
-    problem = make_problem([(0, 0), (60, 0), (70, 0), (10, 0), (0, 10)], stops, crew(),
-                           services=[drop_in()], weeks=1)
+def test_a_far_afternoon_stop_is_reached_with_lunch_on_arrival() -> None:
+    # ``lunch_far_afternoon``: b is 70 min from the base and open 13:30-17:00; lunch
+    # at the base (12:00-12:45) would bring the crew at 13:55, too late for a 2 h 30
+    # session ending by 17:00 with its pack-up; the crew drives first and eats on
+    # arrival, before the set-up (the L'Île-Bouchard case of issue 11).
+    stops = [Stop("b", 2, 10, frozenset({"kangourou"}), monday(810, 1020))]
+    problem = make_problem([(0, 0), (60, 0), (70, 0)], stops, crew(),
+                           services=[drop_in(start_grid_min=15)], weeks=1)
     solution = solve(problem, SolveParams(time_limit_s=120, work_limit_s=2))
-    assert [[v.stop for v in r.visits] for r in solution.routes] == [["c", "d"]]
-    reasons = {u.stop: u for u in solution.unserved}
-    assert reasons["b"].reason_code is ReasonCode.NO_LUNCH_BREAK
-    assert "n'est possible qu'avec une autre séance le même jour" in french(reasons["b"].why, problem)
-    assert reasons["a"].reason_code is ReasonCode.CAPACITY
+    assert violations(problem, solution) == []
+    (route,) = solution.routes
+    (visit,) = route.visits
+    assert route.lunch_start_min is not None
+    assert route.depart_min + 70 <= route.lunch_start_min
+    assert route.lunch_start_min + 45 <= visit.arrive_min and visit.start_min % 15 == 0
+    # Without the break on arrival, the only way left would end after the service's hours.
+    late = dataclasses.replace(route, lunch_start_min=route.depart_min - 45)
+    assert "route.lunch_outside" in {f.code for f in check_solution(
+        problem, dataclasses.replace(solution, routes=(late,)))}
