@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from markupsafe import escape
 from plan_checker import check_plan
 from solution_checker import violations
 from sqlmodel import Session
@@ -122,6 +123,19 @@ def test_check_mode_names_people_not_ids(planned_url, doc):
         "action": "check", "csrf_token": client.token}).get_data(as_text=True)
     assert "staff-" not in page
     assert any(name in page for name in names)
+    # Vehicles and stops by their names too, never their codes (issue 11).
+    findings = page.split('role="alert"')[1].split("</div>")[0]
+    vehicle = next(v for v in doc["vehicles"] if v["id"] == route["vehicle"])
+    stop = next(s for s in doc["stops"] if s["id"] == visit["stop"])
+    assert route["vehicle"] not in findings and visit["stop"] not in findings
+    assert str(escape(vehicle["name"])) in findings
+    assert str(escape(f"{stop['commune_name']} ({stop['venue']})")) in findings
+    # Off the quarter-hour grid: the posted times are planned on it.
+    off = client.post("/coordination/plans/1/seance", data={
+        "date": route["date"], "vehicle": route["vehicle"], "stop": visit["stop"],
+        "new_date": route["date"], "new_vehicle": route["vehicle"], "new_start": "10:07",
+        "action": "check", "csrf_token": client.token}).get_data(as_text=True)
+    assert "hors de la grille des horaires affichés (toutes les 15 min)" in off
 
 
 def test_rules_and_reasons_read_in_english_on_english_pages(planned_url, doc):

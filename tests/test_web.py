@@ -91,6 +91,10 @@ def test_coordinator_pages_list_and_show_plans(client):
     page = client.get("/coordination/plans/1").get_data(as_text=True)
     assert "Équipe" in page and "demande servie" in page
     assert client.get("/coordination/plans/99").status_code == 404
+    # Names, not codes; demand with its unit; the staff timeline shows who is away.
+    assert "Indre-et-Loire" in listing and "<td>indre-et-loire</td>" not in listing
+    assert "points" in page and "Points de demande" in page
+    assert "Absent·e : Congés" in page and "Absent·e : Formation continue" in page
 
 
 def test_csv_export_and_security_headers(client):

@@ -24,7 +24,7 @@ from sqlmodel import col, select
 
 from outreach import audit, planning
 from outreach.errors import InvalidInput, OutreachError, RulesBroken, UnknownPlan
-from outreach.models import Plan, Scenario, SolveJob, StaffMember
+from outreach.models import Absence, Plan, Scenario, SolveJob, StaffMember
 from outreach.planning import adjustments, jobs, manual
 from outreach.planning.mapping import staff_export_id
 from outreach.planning.plan import DayRoute, PlanVersion
@@ -49,6 +49,15 @@ def _coordinators_only() -> None:
         require_scenario(plan.scenario_id)
     if "job_id" in args:
         _job(args["job_id"])
+
+
+@bp.context_processor
+def _scenario_names() -> dict[str, Any]:
+    """``scenario_name(id)``: pages name a scenario, never show its code."""
+    def scenario_name(scenario_id: str) -> str:
+        scenario = g.db.get(Scenario, scenario_id)
+        return scenario.name if scenario is not None else scenario_id
+    return {"scenario_name": scenario_name}
 
 
 def _version(plan_id: int) -> PlanVersion:
@@ -192,9 +201,13 @@ def solve_status(job_id: int):  # type: ignore[no-untyped-def]
                    error=job.error)
 
 
-def _timelines(version: PlanVersion, staff_names: dict[str, str]) -> list[dict[str, Any]]:
-    """Per week: a grid vehicle x date and a grid staff member x date."""
+def _timelines(version: PlanVersion, staff_names: dict[str, str],
+               absences: dict[str, dict[dt.date, str]] | None = None) -> list[dict[str, Any]]:
+    """Per week: a grid vehicle x date and a grid staff member x date. Every member of
+    the plan's inputs has a row; a day off shows as such, with the absence's reason
+    when ``absences`` (by export id) gives one."""
     stops = version.inputs.stops
+    absences = absences or {}
     weeks: dict[tuple[int, int], dict[str, Any]] = {}
     for day in version.inputs.problem.dates:
         year, number, _ = day.isocalendar()
@@ -202,6 +215,14 @@ def _timelines(version: PlanVersion, staff_names: dict[str, str]) -> list[dict[s
                                                  "vehicles": defaultdict(dict),
                                                  "staff": defaultdict(dict)})
         week["dates"].append(day)
+    for member in version.inputs.problem.staff:
+        working = {a.date for a in member.availability}
+        name = staff_names.get(member.id, member.id)
+        for day in version.inputs.problem.dates:
+            if day not in working:
+                year, number, _ = day.isocalendar()
+                reason = absences.get(member.id, {}).get(day)
+                weeks[(year, number)]["staff"][name][day] = {"off": True, "reason": reason}
     for route in version.routes:
         year, number, _ = route.date.isocalendar()
         week = weeks[(year, number)]
@@ -255,13 +276,20 @@ def plan(plan_id: int):  # type: ignore[no-untyped-def]
     members = g.db.exec(select(StaffMember).where(
         StaffMember.scenario_id == version.scenario_id)).all()
     staff_names = {staff_export_id(m): m.name for m in members}
+    absences: dict[str, dict[dt.date, str]] = defaultdict(dict)
+    for member, absence in g.db.exec(select(StaffMember, Absence).where(
+            StaffMember.scenario_id == version.scenario_id, Absence.staff_id == StaffMember.id)):
+        day = absence.start_date
+        while day <= absence.end_date:
+            absences[staff_export_id(member)][day] = absence.reason or _("absence")
+            day += dt.timedelta(days=1)
     diff = (planning.diff_against_published(g.db, plan_id, version)
             if version.status == "draft" else None)
     published_id = planning.published_plan_id(g.db, version.scenario_id)
     return render_template(
         "coordination/plan.html", plan=version, by_date=sorted(by_date.items()),
         reasons=_reasons(version, staff_names), published_id=published_id,
-        staff_names=staff_names, timelines=_timelines(version, staff_names), diff=diff,
+        staff_names=staff_names, timelines=_timelines(version, staff_names, absences), diff=diff,
         pins=adjustments.list_pins(g.db, version.scenario_id),
         stops=version.inputs.stops, services=version.inputs.service_rules,
         vehicles=version.inputs.vehicle_rules,
@@ -336,7 +364,7 @@ def _names(version: PlanVersion, staff: dict[str, str] | None = None) -> Names:
     return Names(services={s.id: s.name for s in inputs.problem.services},
                  vehicles={v.id: v.name for v in inputs.problem.vehicles},
                  staff=staff,
-                 stops={code: s.commune_name for code, s in inputs.stops.items()})
+                 stops={code: f"{s.commune_name} ({s.venue})" for code, s in inputs.stops.items()})
 
 
 def _edit_from(form: Any) -> manual.Edit:
