@@ -215,14 +215,14 @@ def _timelines(version: PlanVersion, staff_names: dict[str, str],
                                                  "vehicles": defaultdict(dict),
                                                  "staff": defaultdict(dict)})
         week["dates"].append(day)
-    for member in version.inputs.problem.staff:
-        working = {a.date for a in member.availability}
-        name = staff_names.get(member.id, member.id)
+    for person in version.inputs.problem.staff:
+        working = {a.date for a in person.availability}
+        label = staff_names.get(person.id, person.id)
         for day in version.inputs.problem.dates:
             if day not in working:
                 year, number, _ = day.isocalendar()
-                reason = absences.get(member.id, {}).get(day)
-                weeks[(year, number)]["staff"][name][day] = {"off": True, "reason": reason}
+                reason = absences.get(person.id, {}).get(day)
+                weeks[(year, number)]["staff"][label][day] = {"off": True, "reason": reason}
     for route in version.routes:
         year, number, _ = route.date.isocalendar()
         week = weeks[(year, number)]
