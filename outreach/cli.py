@@ -67,7 +67,7 @@ def import_communes_cmd(departement: str) -> None:
 def import_children_cmd(csv_file: Path) -> None:
     """Remplace l'estimation du nombre de jeunes enfants par des chiffres réels (CSV insee;children_0_6)."""
     with db.unit_of_work() as session:
-        count = communes.import_children_csv(session, csv_file.read_text(encoding="utf-8-sig"))
+        count = communes.import_children_csv(session, csv_file.read_bytes())
     click.echo(f"{count} communes mises à jour.")
 
 

@@ -3,8 +3,22 @@
 The CLI and the web edge turn these into a clear message; anything else is a bug.
 """
 
+from outreach.messages import FieldProblem, Message, msg
 from outreach.wording import say
 from solver import Finding
+
+MAX_PROBLEMS = 50  # a refusal lists at most this many problems, then says how many more
+
+
+def capped(problems: list[str], limit: int = MAX_PROBLEMS) -> list[str]:
+    """The first ``limit`` problems and, when there are more, one line counting the rest."""
+    if len(problems) <= limit:
+        return problems
+    return [*problems[:limit], msg("… et %(count)s autres erreurs (corrigez les premières, puis "
+                                   "réimportez).", count=len(problems) - limit)]
+
+
+__all__ = ["FieldProblem", "Message", "msg"]
 
 
 class OutreachError(Exception):
@@ -31,7 +45,8 @@ class InvalidInput(OutreachError):
     """Bad input data; ``problems`` lists every problem found, each naming its line and field."""
 
     def __init__(self, message: str, problems: list[str] | None = None) -> None:
-        self.problems = problems or []
+        self.message = message
+        self.problems = capped(problems or [])
         full = message if not self.problems else message + "\n" + "\n".join(self.problems)
         super().__init__(full)
 

@@ -1,15 +1,20 @@
 """Conversions between "HH:MM" strings and minutes after midnight."""
 
 
+from outreach.messages import FieldProblem, msg
+
+
 def parse_hhmm(text: str, field: str = "time") -> int:
     """Parse "HH:MM" into minutes after midnight, naming ``field`` on error."""
     try:
         hours_text, minutes_text = text.strip().split(":")
         hours, minutes = int(hours_text), int(minutes_text)
     except (AttributeError, ValueError):
-        raise ValueError(f"{field}: expected a time as HH:MM (e.g. 09:30), got {text!r}") from None
+        raise FieldProblem(field, msg("heure attendue au format HH:MM (ex. 09:30), pas « %(text)s »",
+                                      text=str(text)[:20])) from None
     if not (0 <= hours <= 24 and 0 <= minutes < 60) or hours * 60 + minutes > 24 * 60:
-        raise ValueError(f"{field}: {text!r} is not a time of day between 00:00 and 24:00")
+        raise FieldProblem(field, msg("« %(text)s » n'est pas une heure entre 00:00 et 24:00",
+                                      text=str(text)[:20]))
     return hours * 60 + minutes
 
 

@@ -100,3 +100,36 @@ def test_search_by_postcode_and_by_name_without_accents(empty_session):
 def test_normalise_name():
     assert normalise_name("L'Île-Bouchard") == "l ile bouchard"
     assert normalise_name("Ste-Maure-de-Touraine") == "sainte maure de touraine"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "utf-16-le", "cp1252"])
+def test_children_import_reads_every_common_encoding(empty_session, encoding):
+    """Excel writes UTF-8 with a byte-order mark, UTF-16 ("Unicode text") or Windows-1252."""
+    import_communes(empty_session, "37")
+    text = "insee;children_0_6;commune\n37072;40;Château-Renault\n"
+    assert import_children_csv(empty_session, text.encode(encoding)) == 1
+    assert empty_session.get(Commune, "37072").children_0_6 == 40
+
+
+def test_children_import_refuses_what_it_cannot_read_or_believe(empty_session):
+    import_communes(empty_session, "37")
+    empty_session.commit()
+    with pytest.raises(InvalidInput, match="encodage n'est pas reconnu"):
+        import_children_csv(empty_session, b"\x81\x8d\x8f\x90\x9d" * 10)
+    tours = empty_session.get(Commune, "37261")
+    with pytest.raises(InvalidInput) as caught:
+        import_children_csv(empty_session, "insee;children_0_6\n37261;1000000000\n")
+    assert (f"ligne 2, champ children_0_6 : 1000000000 enfants de moins de 6 ans à Tours, plus "
+            f"que ses {tours.population} habitants") in str(caught.value)
+
+
+def test_a_large_bad_file_lists_the_first_fifty_problems_and_counts_the_rest(empty_session):
+    import_communes(empty_session, "37")
+    lines = "".join(f"x{i};{i}\n" for i in range(200_000))  # about 2 MB, every line wrong
+    with pytest.raises(InvalidInput) as caught:
+        import_children_csv(empty_session, ("insee;children_0_6\n" + lines).encode())
+    problems = caught.value.problems
+    assert len(problems) == 51
+    assert problems[0].startswith("ligne 2, champ insee")
+    assert problems[-1] == ("… et 199950 autres erreurs (corrigez les premières, puis "
+                            "réimportez).")

@@ -16,15 +16,20 @@ def catalogue() -> dict[str, str]:
     """The English catalogue: French text -> English."""
     with (MESSAGES / "messages.po").open("rb") as handle:
         return {m.id: m.string for m in read_po(handle) if m.id}
-# _("...") or _('...') in templates and Python, possibly split over adjacent literals.
+# _("...") or _('...') in templates and Python, possibly split over adjacent literals; in
+# the domain (outreach/), msg("...") marks a message pages translate (outreach.messages).
 CALL = re.compile(r"""\b_\(\s*((?:"(?:[^"\\]|\\.)*"\s*|'(?:[^'\\]|\\.)*'\s*)+)""")
+MSG = re.compile(r"""\bmsg\(\s*((?:"(?:[^"\\]|\\.)*"\s*|'(?:[^'\\]|\\.)*'\s*)+)""")
+OUTREACH = WEB.parent / "outreach"
 LITERAL = re.compile(r""""((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'""")
 
 
 def wrapped_texts() -> set[str]:
     found = set()
-    for path in list(WEB.rglob("*.html")) + list(WEB.rglob("*.py")):
-        for match in CALL.finditer(path.read_text(encoding="utf-8")):
+    sources = [(path, CALL) for path in list(WEB.rglob("*.html")) + list(WEB.rglob("*.py"))]
+    sources += [(path, MSG) for path in OUTREACH.rglob("*.py")]
+    for path, call in sources:
+        for match in call.finditer(path.read_text(encoding="utf-8")):
             parts = LITERAL.findall(match.group(1))
             text = "".join(a or b for a, b in parts)
             found.add(text.replace("\\'", "'").replace('\\"', '"'))

@@ -39,6 +39,8 @@ def test_invalid_solve_form_keeps_what_was_typed_and_names_the_field(client):
     assert 'value="2027-01-05"' in page and 'value="40"' in page
     assert "L&#39;horizon commence un lundi." in page
     assert "De 1 à 26 semaines." in page
+    old = _solve(client, start="1900-01-01").get_data(as_text=True)  # a Monday, but a slip
+    assert "1900-01-01 n&#39;est pas dans les années de planification" in old
 
 
 def test_generate_a_plan_in_the_background_and_review_it(client, planned_url):

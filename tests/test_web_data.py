@@ -1,6 +1,7 @@
 """Coordinators manage services, vehicles, staff, stops and children counts through forms."""
 
 import io
+import re
 
 import pytest
 from sqlmodel import Session, select
@@ -97,10 +98,22 @@ def test_staff_absence_is_recorded_and_validated(client):
     before = len(_rows(client, Absence, staff_id=member.id))
     client.post(url, data={"csrf_token": client.token, "from": "2027-02-01", "to": "2027-02-03",
                            "reason": "Formation"})
-    bad = client.post(url, data={"csrf_token": client.token, "from": "2027-02-05", "to": "2027-02-01"},
-                      follow_redirects=True)
-    assert "finit avant de commencer" in bad.get_data(as_text=True)
+    bad = client.post(url, data={"csrf_token": client.token, "from": "2027-02-05", "to": "2027-02-01",
+                                 "reason": "Congés"})
+    assert bad.status_code == 422
+    page = bad.get_data(as_text=True)
+    assert "finit avant de commencer" in page
+    assert 'value="2027-02-05"' in page and 'value="Congés"' in page  # what was typed is kept
     assert len(_rows(client, Absence, staff_id=member.id)) == before + 1
+    # Out of the planning years, or longer than a year without a confirmation: refused.
+    old = client.post(url, data={"csrf_token": client.token, "from": "1900-01-01", "to": "1900-01-02"})
+    assert old.status_code == 422
+    assert "1900-01-01 n&#39;est pas dans les années de planification" in old.get_data(as_text=True)
+    long = {"csrf_token": client.token, "from": "2027-01-04", "to": "2029-12-31"}
+    refused = client.post(url, data=long)
+    assert refused.status_code == 422 and "dépasse un an" in refused.get_data(as_text=True)
+    assert client.post(url, data={**long, "confirm_long": "1"}).status_code == 302
+    assert len(_rows(client, Absence, staff_id=member.id)) == before + 2
 
 
 def test_deleting_a_service_in_use_is_refused(client):
@@ -108,6 +121,34 @@ def test_deleting_a_service_in_use_is_refused(client):
                        follow_redirects=True).get_data(as_text=True)
     assert "encore utilisé" in page
     assert _rows(client, Service, code="bus-prevention")
+
+
+def test_a_crew_role_nobody_can_hold_is_refused_and_an_accent_is_forgiven(client):
+    form = {"csrf_token": client.token, "id": "essai", "name": "Essai", "session_min": "120",
+            "earliest_start": "09:00", "latest_end": "17:00", "visits_per_period": "1",
+            "period_weeks": "4", "min_spacing_days": "0", "max_sessions_per_day": "1",
+            "access_threshold_min": "30"}
+    wrong = client.post(f"{BASE}/services/nouveau", data={**form, "required_roles": "pédiatre"})
+    assert wrong.status_code == 422
+    assert "rôle(s) inconnu(s) : pédiatre ; rôles possibles :" in wrong.get_data(as_text=True)
+    assert not _rows(client, Service, code="essai")
+    typed = client.post(f"{BASE}/services/nouveau", data={**form, "required_roles": "Puéricultrice"})
+    assert typed.status_code == 302
+    assert _rows(client, Service, code="essai")[0].required_roles == [["puericultrice"]]
+
+
+def test_a_utf16_children_file_is_read_and_a_huge_bad_one_answers_small_and_fast(client):
+    stop = _rows(client, Stop, scenario_id="indre-et-loire")[0]
+    utf16 = io.BytesIO(f"insee;children_0_6\n{stop.commune_insee};51\n".encode("utf-16"))
+    response = client.post(f"{BASE}/enfants", data={"csrf_token": client.token, "file": (utf16, "e.csv")})
+    assert response.status_code == 302
+    assert _rows(client, Commune, insee=stop.commune_insee)[0].children_0_6 == 51
+    huge = io.BytesIO(("insee;children_0_6\n" + "x;1\n" * 400_000).encode())
+    page = client.post(f"{BASE}/enfants", data={"csrf_token": client.token, "file": (huge, "e.csv")})
+    assert page.status_code == 422
+    body = page.get_data(as_text=True)
+    assert body.count("champ insee") == 50 and "… et 399950 autres erreurs" in body
+    assert len(body) < 50_000
 
 
 def test_children_import_all_or_nothing_from_the_form(client):
@@ -132,7 +173,7 @@ def test_unknown_commune_code_is_a_field_error(client):
         "csrf_token": client.token, "id": "x", "commune_insee": "00000", "venue": "Salle",
         "services": "bus-prevention", "windows": "mardi 08:30-12:30"})
     assert response.status_code == 422
-    assert "aucune commune ne correspond à &#39;00000&#39;" in response.get_data(as_text=True)
+    assert "aucune commune ne correspond à « 00000 »" in response.get_data(as_text=True)
 
 
 def test_a_stop_commune_can_be_given_by_name_or_postcode(client):
@@ -143,7 +184,42 @@ def test_a_stop_commune_can_be_given_by_name_or_postcode(client):
     assert _rows(client, Stop, code="a")[0].commune_insee == "37115"
     shared = client.post(f"{BASE}/stops/nouveau", data={**form, "id": "b", "commune_insee": "37290"})
     assert shared.status_code == 422  # seven communes share the postcode 37290
-    assert "plusieurs communes correspondent" in shared.get_data(as_text=True)
+    page = shared.get_data(as_text=True)
+    assert "le code postal 37290 dessert plusieurs communes : choisissez-la" in page
+    offered = re.findall(r'name="choice__commune_insee" value="(\w+)"', page)
+    assert len(offered) == 7 and "Indre-et-Loire, " in page
+    # A button settles it, with everything else typed kept.
+    chosen = client.post(f"{BASE}/stops/nouveau", data={
+        **form, "id": "b", "commune_insee": "37290", "choice__commune_insee": offered[0]})
+    assert chosen.status_code == 302
+    assert _rows(client, Stop, code="b")[0].commune_insee == offered[0]
+
+
+def test_a_name_that_only_begins_a_commune_is_a_question_not_a_guess(client):
+    """'Saint-Paterne' is not Saint-Paterne-Racan until the coordinator says so (issue 11)."""
+    form = {"csrf_token": client.token, "venue": "Salle", "services": "bus-prevention",
+            "windows": "mardi 08:30-12:30", "id": "c", "commune_insee": "Saint-Paterne"}
+    asked = client.post(f"{BASE}/stops/nouveau", data=form)
+    assert asked.status_code == 422 and not _rows(client, Stop, code="c")
+    page = asked.get_data(as_text=True)
+    assert "« Saint-Paterne » peut désigner plusieurs communes : choisissez-la" in page
+    assert 'value="37231"' in page and "Saint-Paterne-Racan (Indre-et-Loire, 37231)" in page
+
+
+def test_every_field_problem_comes_at_once_with_labels_in_french_and_english(client):
+    form = {"csrf_token": client.token, "id": "Bad Id", "venue": "", "services": "nope",
+            "windows": "mardi 12:30-08:30", "commune_insee": "Descartes"}
+    page = client.post(f"{BASE}/stops/nouveau", data=form).get_data(as_text=True)
+    summary = page.split('role="alert"')[1].split("</div>")[0]
+    for text in ("Identifiant</a> : format invalide", "Lieu", "obligatoire",
+                 "le créneau ferme avant d&#39;ouvrir", "services inconnus : nope"):
+        assert text in summary, text
+    assert ">id</a>" not in summary and ">windows</a>" not in summary
+    english = client.post(f"{BASE}/stops/nouveau?lang=en", data=form).get_data(as_text=True)
+    summary = english.split('role="alert"')[1].split("</div>")[0]
+    for text in ("invalid format", "required", "the window closes before it opens",
+                 "unknown services: nope"):
+        assert text in summary, text
 
 
 def test_fixed_sites_are_managed_from_a_form(client):

@@ -23,9 +23,12 @@ from flask_babel import gettext as _
 from sqlmodel import col, select
 
 from outreach import audit, planning
+from outreach.data import editing
+from outreach.data.boundaries import BoundariesMissing
 from outreach.errors import InvalidInput, OutreachError, RulesBroken, UnknownPlan
-from outreach.models import Absence, Plan, Scenario, SolveJob, StaffMember
+from outreach.models import Absence, Commune, Plan, Scenario, SolveJob, StaffMember
 from outreach.planning import adjustments, jobs, manual
+from outreach.planning.access_map import AccessMap, access_map, plan_departements
 from outreach.planning.mapping import staff_export_id
 from outreach.planning.plan import DayRoute, PlanVersion
 from outreach.publishing import export
@@ -33,7 +36,7 @@ from outreach.timefmt import format_hhmm
 from outreach.wording import Names, say
 from solver import Finding, Method, SolveParams
 from web.auth import require_role, require_scenario
-from web.mapsvg import plan_svg
+from web.mapsvg import ACCESS_COLOURS, access_legend, boundaries_attribution, plan_svg
 
 bp = Blueprint("coordination", __name__, url_prefix="/coordination")
 
@@ -119,8 +122,13 @@ def _parse_solve_form(form: dict[str, str]) -> tuple[dict[str, Any], dict[str, s
         values["scenario"] = form["scenario"]
     try:
         start = dt.date.fromisoformat(form.get("start", ""))
+        years = editing.planning_years(g.db, form.get("scenario", ""))
         if start.isoweekday() != 1:
             errors["start"] = _("L'horizon commence un lundi.")
+        elif start.year not in years:
+            errors["start"] = _("%(date)s n'est pas dans les années de planification (%(first)s à "
+                                "%(last)s) : vérifiez l'année.", date=start.isoformat(),
+                                first=years[0], last=years[-1])
         values["start"] = start
     except ValueError:
         errors["start"] = _("Date attendue au format AAAA-MM-JJ.")
@@ -421,6 +429,18 @@ def edit_session(plan_id: int):  # type: ignore[no-untyped-def]
         vehicles=version.inputs.problem.vehicles), status
 
 
+def _land(version: PlanVersion) -> AccessMap | None:
+    """The communes of the plan's départements shaded by access, or None (the map then
+    draws stops and routes only) when a département's boundary file is missing."""
+    communes = g.db.exec(select(Commune).where(
+        col(Commune.departement).in_(plan_departements(version)))).all()
+    try:
+        return access_map(version, {c.insee: (c.lat, c.lon) for c in communes})
+    except BoundariesMissing as error:
+        current_app.logger.warning("plan %s map without communes: %s", version.plan_id, error)
+        return None
+
+
 @bp.get("/plans/<int:plan_id>/map.svg")
 def plan_map_svg(plan_id: int):  # type: ignore[no-untyped-def]
     version = _version(plan_id)
@@ -428,12 +448,42 @@ def plan_map_svg(plan_id: int):  # type: ignore[no-untyped-def]
         day = dt.date.fromisoformat(request.args["date"]) if request.args.get("date") else None
     except ValueError:
         abort(400)
-    return Response(plan_svg(version, day), mimetype="image/svg+xml")
+    return Response(plan_svg(version, day, _land(version)), mimetype="image/svg+xml")
+
+
+def _geometry(polygons: Any) -> dict[str, Any]:
+    """GeoJSON MultiPolygon of (lon, lat) rings, each closed as GeoJSON wants."""
+    return {"type": "MultiPolygon",
+            "coordinates": [[[list(p) for p in ring] + [list(ring[0])] for ring in polygon]
+                            for polygon in polygons]}
+
+
+def _land_json(version: PlanVersion) -> dict[str, Any] | None:
+    land = _land(version)
+    if land is None:
+        return None
+    names = dict(g.db.exec(select(Commune.insee, Commune.name).where(
+        col(Commune.insee).in_(sorted(land.communes)))).all())
+    return {
+        "communes": {"type": "FeatureCollection", "features": [
+            {"type": "Feature", "geometry": _geometry(land.communes[insee]),
+             "properties": {"insee": insee, "name": names.get(insee, insee),
+                            "access": land.classes[insee]}}
+            for insee in sorted(land.communes)]},
+        "outline": {"type": "FeatureCollection", "features": [
+            {"type": "Feature", "geometry": _geometry(outline), "properties": {}}
+            for outline in land.outlines]},
+        "classes": [{"access": cls, "label": label, "colour": ACCESS_COLOURS[cls]}
+                    for cls, label in access_legend(land.threshold_min).items()],
+        "attribution": boundaries_attribution(),
+    }
 
 
 @bp.get("/plans/<int:plan_id>/map.json")
 def plan_map_json(plan_id: int):  # type: ignore[no-untyped-def]
-    """Stops, bases and each day's route as coordinates, for the interactive map."""
+    """Stops, bases and each day's route as coordinates, the communes shaded by access
+    (``land``, null without boundary files), and the legend's words, for the
+    interactive map."""
     version = _version(plan_id)
     inputs = version.inputs
     stops, bases = inputs.stops, inputs.bases
@@ -441,14 +491,20 @@ def plan_map_json(plan_id: int):  # type: ignore[no-untyped-def]
     return jsonify(
         stops=[{"id": code, "name": s.commune_name, "venue": s.venue, "lat": s.lat,
                 "lon": s.lon, "served": code in served} for code, s in stops.items()],
-        bases=[{"id": code, "name": b.name, "lat": b.lat, "lon": b.lon}
-               for code, b in bases.items()],
+        bases=[{"id": code, "name": b.name, "vehicle": inputs.vehicle_name(code),
+                "lat": b.lat, "lon": b.lon} for code, b in bases.items()],
         fixed_sites=[{"name": f.name, "lat": f.lat, "lon": f.lon} for f in inputs.fixed_sites],
         routes=[{"date": r.date.isoformat(), "vehicle": r.vehicle,
                  "path": [[bases[r.vehicle].lat, bases[r.vehicle].lon]]
                  + [[stops[v.stop].lat, stops[v.stop].lon] for v in r.visits]
                  + [[bases[r.vehicle].lat, bases[r.vehicle].lon]]}
                 for r in version.routes],
+        land=_land_json(version),
+        legend={"title": _("Légende"), "outline": _("Limite du département"),
+                "served": _("Arrêt avec au moins une séance"), "unserved": _("Arrêt sans séance"),
+                "fixed_site": _("Site fixe (PMI, antenne)"),
+                "vehicles": {code: _("Base et tournées : %(vehicle)s",
+                                     vehicle=inputs.vehicle_name(code)) for code in bases}},
     )
 
 

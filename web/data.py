@@ -128,7 +128,11 @@ def _stop_form(row: Stop) -> dict[str, Any]:
 def _stop_data(form: dict[str, Any]) -> dict[str, Any]:
     data = {k: v for k, v in form.items() if v not in ("", [])}
     data["services"] = form.get("services", "").replace(",", " ").split()
-    data["windows"] = editing.parse_windows(form.get("windows", ""))
+    try:
+        data["windows"] = editing.parse_windows(form.get("windows", ""))
+    except editing.FormInvalid as error:  # reported with every other field's problem
+        data.pop("windows", None)
+        data[editing.PROBLEMS_KEY] = error.fields
     return data
 
 
@@ -248,13 +252,33 @@ def _find(resource: Resource, scenario_id: str, code: str) -> Any:
 
 
 def _typed(resource: Resource) -> dict[str, Any]:
+    """What was typed; a choice the form offered (``choice__<field>``, an ambiguous
+    commune settled by a button) replaces the field's text."""
     values: dict[str, Any] = {}
     for f in resource.fields:
         if f.kind in ("weekdays", "checkboxes"):
             values[f.name] = request.form.getlist(f.name)
         else:
-            values[f.name] = request.form.get(f.name, "").strip()
+            values[f.name] = (request.form.get(f"choice__{f.name}")
+                              or request.form.get(f.name, "")).strip()
     return values
+
+
+def _render_form(scenario: Any, kind: str, resource: Resource, existing: Any, *,
+                 values: dict[str, Any], errors: dict[str, str], version: str,
+                 choices: dict[str, list[tuple[str, str]]] | None = None,
+                 absence: dict[str, Any] | None = None,
+                 absence_errors: dict[str, str] | None = None) -> tuple[str, int]:
+    absences = []
+    if kind == "staff" and existing is not None:
+        absences = list(g.db.exec(select(Absence).where(Absence.staff_id == existing.id)
+                                  .order_by(col(Absence.start_date))).all())
+    status = 422 if errors or absence_errors else 200
+    labels = {f.name: f.label for f in resource.fields}
+    return render_template("data/form.html", scenario=scenario, kind=kind, resource=resource,
+                           values=values, errors=errors, existing=existing, version=version,
+                           absences=absences, choices=choices or {}, labels=labels,
+                           absence=absence or {}, absence_errors=absence_errors or {}), status
 
 
 @bp.get("/<scenario_id>")
@@ -299,15 +323,11 @@ def _edit(scenario_id: str, kind: str, code: str | None):  # type: ignore[no-unt
             flash(_("Enregistré : %(name)s.", name=getattr(saved, "name", None) or saved.venue))
             return redirect(url_for("data.listing", scenario_id=scenario_id, kind=kind))
         except editing.FormInvalid as error:
-            errors = error.fields
-    absences = []
-    if kind == "staff" and existing is not None:
-        absences = list(g.db.exec(select(Absence).where(Absence.staff_id == existing.id)
-                                  .order_by(col(Absence.start_date))).all())
-    status = 422 if errors else 200
-    return render_template("data/form.html", scenario=scenario, kind=kind, resource=resource,
-                           values=values, errors=errors, existing=existing, version=version,
-                           absences=absences), status
+            errors, choices = error.fields, error.choices
+            return _render_form(scenario, kind, resource, existing, values=values, errors=errors,
+                                version=version, choices=choices)
+    return _render_form(scenario, kind, resource, existing, values=values, errors=errors,
+                        version=version)
 
 
 @bp.post("/<scenario_id>/<kind>/<code>/supprimer")
@@ -325,12 +345,17 @@ def delete(scenario_id: str, kind: str, code: str):  # type: ignore[no-untyped-d
 @bp.post("/<scenario_id>/staff/<code>/absences")
 def add_absence(scenario_id: str, code: str):  # type: ignore[no-untyped-def]
     member = _find(RESOURCES["staff"], scenario_id, code)
+    typed = {k: request.form.get(k, "").strip() for k in ("from", "to", "reason", "confirm_long")}
     try:
-        editing.add_absence(g.db, member, request.form.get("from", ""), request.form.get("to", ""),
-                            request.form.get("reason", ""))
-        flash(_("Absence enregistrée. Relancez le calcul pour en tenir compte."))
-    except editing.FormInvalid as error:
-        flash("; ".join(f"{k} : {v}" for k, v in error.fields.items()))
+        editing.add_absence(g.db, member, typed["from"], typed["to"], typed["reason"],
+                            confirm_long=typed["confirm_long"] == "1")
+    except editing.FormInvalid as error:  # the form again, with what was typed
+        resource = RESOURCES["staff"]
+        return _render_form(_scenario(scenario_id), "staff", resource, member,
+                            values=resource.to_form(member), errors={},
+                            version=str(member.version), absence=typed,
+                            absence_errors=error.fields)
+    flash(_("Absence enregistrée. Relancez le calcul pour en tenir compte."))
     return redirect(url_for("data.edit", scenario_id=scenario_id, kind="staff", code=code))
 
 
@@ -349,13 +374,12 @@ def children(scenario_id: str):  # type: ignore[no-untyped-def]
     problems: list[str] = []
     if request.method == "POST":
         upload = request.files.get("file")
-        text = upload.read().decode("utf-8-sig", errors="replace") if upload else ""
         try:
-            count = import_children_csv(g.db, text)
+            count = import_children_csv(g.db, upload.read() if upload else b"")
             flash(_("%(count)s communes mises à jour avec des chiffres réels.", count=count))
             return redirect(url_for("data.children", scenario_id=scenario_id))
         except InvalidInput as error:
-            problems = error.problems or [str(error)]
+            problems = error.problems or [error.message]
     stops = _rows(RESOURCES["stops"], scenario_id)
     communes = {c.insee: c for c in g.db.exec(select(Commune).where(
         Commune.insee.in_([s.commune_insee for s in stops])))}  # type: ignore[attr-defined]

@@ -18,6 +18,7 @@ from flask import Flask, Response, current_app, g, request
 from flask_babel import Babel, gettext
 
 from outreach.data.places import departement_name
+from outreach.errors import Message
 from outreach.planning.patterns import describe
 from outreach.wording import elide
 
@@ -60,6 +61,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["date_fr"] = long_date
     app.jinja_env.filters["percent_figure"] = percent_figure
     app.jinja_env.filters["figure"] = figure
+    app.jinja_env.filters["tr"] = tr
     app.jinja_env.filters["upper_first"] = upper_first
     app.jinja_env.filters["elide"] = lambda text: elide(text) if g.get("lang", DEFAULT) == "fr" else text
     app.jinja_env.filters["departement_name"] = departement_name
@@ -87,6 +89,14 @@ def long_date(value: Any) -> str:
 def upper_first(text: str) -> str:
     """The first letter in capitals, the rest as it is ("Tuesday 5 January")."""
     return text[:1].upper() + text[1:]
+
+
+def tr(value: Any) -> Any:
+    """A domain message (:class:`outreach.errors.Message`) in the page's language; any
+    other value as it is."""
+    if isinstance(value, Message):
+        return gettext(value.template, **{k: tr(v) for k, v in value.args.items()})
+    return value
 
 
 def figure(value: float) -> str:

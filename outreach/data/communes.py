@@ -21,7 +21,7 @@ from sqlmodel import Session, col, select
 
 from outreach import audit, config
 from outreach.db import use_case
-from outreach.errors import InvalidInput, UnknownDepartement
+from outreach.errors import InvalidInput, Message, UnknownDepartement, msg
 from outreach.models import Commune
 
 # Children aged 0 to 6 are about 6-7 % of the French population (INSEE age
@@ -128,59 +128,112 @@ def import_communes(session: Session, departement: str, path: Path | None = None
     return len(rows)
 
 
+def _encodings_help() -> Message:
+    return msg("enregistrez-le en « CSV UTF-8 » (Excel : Fichier > Enregistrer sous > CSV UTF-8) "
+               "et réimportez-le")
+
+
+def decode_upload(data: bytes) -> str:
+    """The text of an uploaded CSV in any common encoding: UTF-8 (with or without its
+    byte-order mark), UTF-16 with a byte-order mark (Excel's "Unicode text"), or
+    Windows-1252 (Excel's older "CSV" on a French Windows); anything else is refused."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        candidates = ["utf-8-sig"]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        candidates = ["utf-16"]
+    elif data[:200].count(b"\x00") > len(data[:200]) // 4:  # UTF-16 without a mark
+        candidates = ["utf-16-le" if data[1:2] == b"\x00" else "utf-16-be"]
+    else:
+        candidates = ["utf-8", "cp1252"]
+    for encoding in candidates:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if "\x00" not in text:
+            return text
+    raise InvalidInput(msg("Fichier refusé : son encodage n'est pas reconnu ; %(help)s.",
+                           help=_encodings_help()))
+
+
 @use_case
-def import_children_csv(session: Session, text: str) -> int:
+def import_children_csv(session: Session, text: str | bytes) -> int:
     """Replace estimated young-children counts with a coordinator's figures.
 
     The CSV has a header with ``insee`` and ``children_0_6`` (``;`` or ``,``
-    separated). Every line must be valid or nothing is imported; each bad line
-    is reported with its number and field.
+    separated), in any encoding :func:`decode_upload` reads. Every line must be valid
+    or nothing is imported; the first problems are reported with their line and field,
+    and how many more there are. A count is refused when it exceeds the commune's
+    population (a typing slip, not a figure).
     """
+    if isinstance(text, bytes):
+        text = decode_upload(text)
     sample = text[:2048]
     delimiter = ";" if sample.count(";") > sample.count(",") else ","
     reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
-    fields = [f.strip().lower() for f in (reader.fieldnames or [])]
+    try:
+        fields = [f.strip().lower() for f in (reader.fieldnames or [])]
+    except csv.Error as error:
+        raise InvalidInput(msg("Fichier refusé : ce n'est pas un fichier CSV lisible (%(error)s).",
+                               error=str(error))) from None
     missing = {"insee", "children_0_6"} - set(fields)
     if missing:
-        raise InvalidInput(
+        raise InvalidInput(msg(
             "Fichier refusé : l'en-tête doit contenir les colonnes insee et children_0_6 "
-            f"(il manque : {', '.join(sorted(missing))})."
-        )
+            "(il manque : %(missing)s).", missing=", ".join(sorted(missing))))
     reader.fieldnames = fields
-    problems: list[str] = []
+    problems: list[tuple[int, str]] = []
     figures: dict[str, int] = {}
     line_of: dict[str, int] = {}
-    for number, row in enumerate(reader, start=2):
-        insee = (row.get("insee") or "").strip().upper()
-        raw = (row.get("children_0_6") or "").strip()
-        if not re.fullmatch(r"(\d{5}|2[AB]\d{3})", insee):
-            problems.append(f"ligne {number}, champ insee : {insee!r} n'est pas un code INSEE à 5 caractères")
-            continue
-        if not raw.isdigit():
-            problems.append(
-                f"ligne {number}, champ children_0_6 : {raw!r} doit être un nombre entier positif"
-            )
-            continue
-        if insee in figures:
-            problems.append(f"ligne {number}, champ insee : la commune {insee} apparaît deux fois")
-            continue
-        figures[insee] = int(raw)
-        line_of[insee] = number
+    number = 1
+    try:
+        for number, row in enumerate(reader, start=2):
+            insee = (row.get("insee") or "").strip().upper()
+            raw = (row.get("children_0_6") or "").strip().replace("\u202f", "").replace(" ", "")
+            if not re.fullmatch(r"(\d{5}|2[AB]\d{3})", insee):
+                problems.append((number, msg(
+                    "ligne %(line)s, champ insee : « %(value)s » n'est pas un code INSEE à 5 "
+                    "caractères", line=number, value=insee[:20])))
+                continue
+            if not raw.isdigit():
+                problems.append((number, msg(
+                    "ligne %(line)s, champ children_0_6 : « %(value)s » doit être un nombre entier "
+                    "positif", line=number, value=raw[:20])))
+                continue
+            if insee in figures:
+                problems.append((number, msg(
+                    "ligne %(line)s, champ insee : la commune %(insee)s apparaît deux fois (déjà "
+                    "ligne %(first)s)", line=number, insee=insee, first=line_of[insee])))
+                continue
+            figures[insee] = int(raw)
+            line_of[insee] = number
+    except csv.Error as error:
+        problems.append((number + 1, msg("ligne %(line)s : ligne illisible (%(error)s)",
+                                         line=number + 1, error=str(error))))
     if not figures and not problems:
-        raise InvalidInput("Fichier refusé : il ne contient aucune ligne de données.")
-    communes = {
-        c.insee: c
-        for c in session.exec(select(Commune).where(col(Commune.insee).in_(list(figures)))).all()
-    }
-    for insee in figures:
-        if insee not in communes:
-            problems.append(
-                f"ligne {line_of[insee]}, champ insee : la commune {insee} n'est pas chargée "
-                "(importez d'abord son département avec import-communes)"
-            )
-    problems.sort(key=lambda p: int(p.split(",")[0].split()[1]))
+        raise InvalidInput(msg("Fichier refusé : il ne contient aucune ligne de données."))
+    known = {insee: (name, population) for insee, name, population in session.exec(
+        select(Commune.insee, Commune.name, Commune.population))}
+    for insee, children in figures.items():
+        if insee not in known:
+            problems.append((line_of[insee], msg(
+                "ligne %(line)s, champ insee : la commune %(insee)s n'est pas chargée "
+                "(importez d'abord son département avec import-communes)",
+                line=line_of[insee], insee=insee)))
+            continue
+        name, population = known[insee]
+        if population and children > population:
+            problems.append((line_of[insee], msg(
+                "ligne %(line)s, champ children_0_6 : %(children)s enfants de moins de 6 ans à "
+                "%(name)s, plus que ses %(population)s habitants : vérifiez ce chiffre",
+                line=line_of[insee], children=children, name=name, population=population)))
     if problems:
-        raise InvalidInput("Fichier refusé, rien n'a été importé :", problems)
+        problems.sort(key=lambda p: p[0])
+        raise InvalidInput(msg("Fichier refusé, rien n'a été importé :"),
+                           [text for _line, text in problems])
+    communes = {c.insee: c for c in session.exec(select(Commune).where(
+        col(Commune.insee).in_(list(figures))))} if len(figures) < 900 else {
+        c.insee: c for c in session.exec(select(Commune)) if c.insee in figures}
     for insee, children in figures.items():
         commune = communes[insee]
         commune.children_0_6 = children

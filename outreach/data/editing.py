@@ -17,9 +17,10 @@ from sqlmodel import Session, col, select
 
 from outreach import audit
 from outreach.data.communes import import_communes, normalise_name, search_communes
+from outreach.data.places import departement_name
 from outreach.data.scenarios import FixedSiteSpec, ServiceSpec, StaffSpec, StopSpec, VehicleSpec
 from outreach.db import use_case
-from outreach.errors import InvalidInput, OutreachError
+from outreach.errors import FieldProblem, InvalidInput, Message, OutreachError, msg
 from outreach.models import (
     Absence,
     CalendarToken,
@@ -45,12 +46,24 @@ ROLE_IDS = {label: role for role, label in ROLE_LABELS.items()}
 
 
 class FormInvalid(InvalidInput):
-    """Validation failed; ``fields`` maps each form field to its message."""
+    """Validation failed; ``fields`` maps each form field to its message (every field's
+    problem at once), ``choices`` a field to the values that would settle it (an
+    ambiguous commune: ``[(insee, "Name (Département, INSEE)")]``)."""
 
-    def __init__(self, fields: dict[str, str]) -> None:
+    def __init__(self, fields: dict[str, str],
+                 choices: dict[str, list[tuple[str, str]]] | None = None) -> None:
         self.fields = fields
+        self.choices = choices or {}
         super().__init__("Formulaire incomplet ou invalide :",
                          [f"champ {name} : {message}" for name, message in fields.items()])
+
+
+PROBLEMS_KEY = "__problems__"  # a form's parse errors (windows, roles), merged into the save's
+
+
+def _parse_problems(data: dict[str, Any]) -> dict[str, str]:
+    """The problems a form's parsing left in ``data`` (removed from it)."""
+    return dict(data.pop(PROBLEMS_KEY, None) or {})
 
 
 STALE = ("cette fiche a été modifiée par quelqu'un d'autre depuis que vous l'avez ouverte : "
@@ -76,40 +89,96 @@ def _claim(session: Session, row: Any, seen_version: int | None) -> None:
 
 
 MESSAGES = {
-    "string_too_short": "obligatoire",
-    "missing": "obligatoire",
-    "string_pattern_mismatch": "format invalide",
-    "greater_than": "trop petit",
-    "greater_than_equal": "trop petit",
-    "less_than_equal": "trop grand",
-    "int_parsing": "nombre entier attendu",
-    "float_parsing": "nombre attendu",
-    "too_short": "au moins une valeur",
-    "date_from_datetime_parsing": "date AAAA-MM-JJ attendue",
-    "date_parsing": "date AAAA-MM-JJ attendue",
+    "string_too_short": msg("obligatoire"),
+    "missing": msg("obligatoire"),
+    "string_pattern_mismatch": msg("format invalide"),
+    "int_parsing": msg("nombre entier attendu"),
+    "int_from_float": msg("nombre entier attendu"),
+    "float_parsing": msg("nombre attendu"),
+    "too_short": msg("au moins une valeur"),
+    "date_from_datetime_parsing": msg("date AAAA-MM-JJ attendue"),
+    "date_parsing": msg("date AAAA-MM-JJ attendue"),
+    "bool_parsing": msg("oui ou non attendu"),
 }
+BOUNDS = {"greater_than": "gt", "greater_than_equal": "ge", "less_than": "lt",
+          "less_than_equal": "le"}
 
 
-def _validate(spec: type[BaseModel], data: dict[str, Any]) -> Any:
+def _message(e: Any) -> Message:
+    """One pydantic error in French, with the bound it breaks."""
+    problem = (e.get("ctx") or {}).get("error")
+    if isinstance(problem, FieldProblem):
+        return problem.message
+    if e["type"] in BOUNDS:
+        bound = (e.get("ctx") or {}).get(BOUNDS[e["type"]])
+        return (msg("au moins %(bound)s", bound=bound) if e["type"].startswith("greater")
+                else msg("au plus %(bound)s", bound=bound))
+    return MESSAGES.get(e["type"], msg("valeur refusée (%(detail)s)", detail=e["msg"]))
+
+
+def _problems(spec: type[BaseModel], data: dict[str, Any]) -> tuple[Any, dict[str, str]]:
+    """The validated record (or ``None``) and every field's problem, at once."""
     try:
-        return spec.model_validate(data)
+        return spec.model_validate(data), {}
     except ValidationError as error:
         fields: dict[str, str] = {}
         for e in error.errors():
-            name = str(e["loc"][0]) if e["loc"] else "formulaire"
-            message = MESSAGES.get(e["type"], e["msg"].removeprefix("Value error, "))
-            fields.setdefault(name, message)
-        raise FormInvalid(fields) from None
+            problem = (e.get("ctx") or {}).get("error")
+            if e["loc"]:
+                name = str(e["loc"][0])
+            elif isinstance(problem, FieldProblem):
+                name = problem.field
+            else:
+                name = "formulaire"
+            fields.setdefault(name, _message(e))
+        return None, fields
+
+
+def _validate(spec: type[BaseModel], data: dict[str, Any]) -> Any:
+    validated, fields = _problems(spec, data)
+    if fields:
+        raise FormInvalid(fields)
+    return validated
+
+
+def _role_key(text: str) -> str:
+    return normalise_name(text).replace(" ", "_").replace("-", "_")
+
+
+ROLE_KEYS = {**{_role_key(label): role for role, label in ROLE_LABELS.items()},
+             **{_role_key(role): role for role in ROLE_LABELS}}
 
 
 def parse_roles(text: str) -> list[list[str]]:
-    """One crew slot per line, alternatives separated by "|" or " ou "; French labels or ids."""
+    """One crew slot per line, alternatives separated by "|" or " ou "; French labels or
+    ids, with or without accents and capitals ("puéricultrice" is the role puericultrice).
+    Unknown roles are kept as typed: :func:`unknown_roles` names them."""
     slots = []
     for line in text.splitlines():
         alternatives = [a.strip() for a in re.split(r"\||\bou\b", line) if a.strip()]
         if alternatives:
-            slots.append([ROLE_IDS.get(a.lower(), a.lower().replace(" ", "_")) for a in alternatives])
+            slots.append([ROLE_IDS.get(a.lower()) or ROLE_KEYS.get(_role_key(a), a.strip())
+                          for a in alternatives])
     return slots
+
+
+def known_roles(session: Session, scenario_id: str) -> set[str]:
+    """The roles a crew slot may ask for: the product's list and any role a member of
+    the scenario holds."""
+    held = {role for member in session.exec(select(StaffMember).where(
+        StaffMember.scenario_id == scenario_id)) for role in member.roles}
+    return set(ROLE_LABELS) | held
+
+
+def unknown_roles(session: Session, scenario_id: str, roles: list[str], field: str) -> dict[str, str]:
+    """``{field: message}`` when ``roles`` holds a role nobody could fill, else ``{}``."""
+    known = known_roles(session, scenario_id)
+    unknown = [r for r in dict.fromkeys(roles) if r not in known]
+    if not unknown:
+        return {}
+    listed = ", ".join(f"{ROLE_LABELS.get(r, r)} ({r})" for r in sorted(known))
+    return {field: msg("rôle(s) inconnu(s) : %(unknown)s ; rôles possibles : %(known)s",
+                       unknown=", ".join(unknown), known=listed)}
 
 
 def format_roles(slots: list[list[str]]) -> str:
@@ -127,7 +196,8 @@ def parse_windows(text: str) -> list[dict[str, Any]]:
         day = match and (WEEKDAY_NAMES.get(match.group(1).lower())
                          or (int(match.group(1)) if match.group(1).isdigit() else None))
         if not match or not day:
-            raise FormInvalid({"windows": f"ligne {number} : écrivez par exemple « mardi 08:30-12:30 »"})
+            raise FormInvalid({"windows": msg("ligne %(line)s : écrivez par exemple « mardi "
+                                              "08:30-12:30 »", line=number)})
         windows.append({"weekday": day, "from": match.group(2).replace("h", ":").zfill(5),
                         "to": match.group(3).replace("h", ":").zfill(5)})
     return windows
@@ -151,14 +221,22 @@ def _commune(session: Session, insee: str, field: str) -> Commune:
             pass
         commune = session.get(Commune, insee)
     if commune is None:
-        raise FormInvalid({field: f"commune {insee!r} inconnue (code INSEE à 5 caractères)"})
+        raise FormInvalid({field: msg("commune « %(insee)s » inconnue (code INSEE à 5 caractères)",
+                                      insee=insee)})
     return commune
+
+
+def _code_taken(session: Session, model: type, scenario_id: str, code: str,
+                existing: Any) -> dict[str, str]:
+    if existing is None and _row(session, model, scenario_id, code) is not None:
+        return {"id": msg("l'identifiant « %(code)s » est déjà utilisé", code=code)}
+    return {}
 
 
 def _check_new_code(session: Session, model: type, scenario_id: str, code: str,
                     existing: Any) -> None:
-    if existing is None and _row(session, model, scenario_id, code) is not None:
-        raise FormInvalid({"id": f"l'identifiant {code!r} est déjà utilisé"})
+    if taken := _code_taken(session, model, scenario_id, code, existing):
+        raise FormInvalid(taken)
     if existing is None:  # made again by hand: the demo may update it again
         session.execute(delete(DeletedRecord).where(
             col(DeletedRecord.scenario_id) == scenario_id,
@@ -166,17 +244,35 @@ def _check_new_code(session: Session, model: type, scenario_id: str, code: str,
             col(DeletedRecord.code) == code))
 
 
-def _check_services(session: Session, scenario_id: str, codes: list[str]) -> None:
+def _unknown_services(session: Session, scenario_id: str, codes: list[str]) -> dict[str, str]:
     known = {s.code for s in session.exec(select(Service).where(Service.scenario_id == scenario_id))}
     unknown = set(codes) - known
     if unknown:
-        raise FormInvalid({"services": f"services inconnus : {', '.join(sorted(unknown))}"})
+        return {"services": msg("services inconnus : %(codes)s ; services du scénario : %(known)s",
+                                codes=", ".join(sorted(unknown)), known=", ".join(sorted(known)))}
+    return {}
+
+
+def _settle(problems: dict[str, str], spec: Any) -> Any:
+    """``spec`` when nothing is wrong, else every problem at once."""
+    if problems or spec is None:
+        raise FormInvalid(problems or {"formulaire": msg("formulaire invalide")})
+    return spec
 
 
 @use_case
 def save_service(session: Session, scenario_id: str, data: dict[str, Any],
                  existing: Service | None = None, seen_version: int | None = None) -> Service:
-    spec = _validate(ServiceSpec, data)
+    data = dict(data)
+    problems = _parse_problems(data)
+    spec, fields = _problems(ServiceSpec, data)
+    problems = {**fields, **problems}
+    if spec is not None:
+        problems.update(_code_taken(session, Service, scenario_id, spec.id, existing))
+        problems.update(unknown_roles(session, scenario_id,
+                                      [r for slot in spec.required_roles for r in slot],
+                                      "required_roles"))
+    spec = _settle(problems, spec)
     _check_new_code(session, Service, scenario_id, spec.id, existing)
     _claim(session, existing, seen_version)
     row = existing or Service(scenario_id=scenario_id, code=spec.id, name="", session_min=1)
@@ -201,10 +297,18 @@ def save_service(session: Session, scenario_id: str, data: dict[str, Any],
 @use_case
 def save_vehicle(session: Session, scenario_id: str, data: dict[str, Any],
                  existing: Vehicle | None = None, seen_version: int | None = None) -> Vehicle:
-    spec = _validate(VehicleSpec, data)
+    data = dict(data)
+    problems = _parse_problems(data)
+    spec, fields = _problems(VehicleSpec, data)
+    problems = {**fields, **problems}
+    if spec is not None:
+        problems.update(_code_taken(session, Vehicle, scenario_id, spec.id, existing))
+        problems.update(_unknown_services(session, scenario_id, spec.services))
+        if spec.shift_end <= spec.shift_start:
+            problems["shift_end"] = msg("le retour au plus tard doit suivre le départ au plus tôt")
+    spec = _settle(problems, spec)
     _check_new_code(session, Vehicle, scenario_id, spec.id, existing)
     _claim(session, existing, seen_version)
-    _check_services(session, scenario_id, spec.services)
     base = _commune(session, spec.base_insee, "base_insee")
     row = existing or Vehicle(scenario_id=scenario_id, code=spec.id, name="", base_insee=base.insee,
                               base_lat=base.lat, base_lon=base.lon)
@@ -224,11 +328,20 @@ def save_vehicle(session: Session, scenario_id: str, data: dict[str, Any],
 @use_case
 def save_staff(session: Session, scenario_id: str, data: dict[str, Any],
                existing: StaffMember | None = None, seen_version: int | None = None) -> StaffMember:
-    spec = _validate(StaffSpec, data)
+    data = dict(data)
+    problems = _parse_problems(data)
+    spec, fields = _problems(StaffSpec, data)
+    problems = {**fields, **problems}
+    if spec is not None:
+        problems.update(_code_taken(session, StaffMember, scenario_id, spec.id, existing))
+        unknown = [r for r in spec.roles if r not in ROLE_LABELS]
+        if unknown:
+            problems["roles"] = msg("rôle(s) inconnu(s) : %(roles)s", roles=", ".join(unknown))
+        if spec.day_end <= spec.day_start:
+            problems["day_end"] = msg("la fin de journée doit suivre le début")
+    spec = _settle(problems, spec)
     _check_new_code(session, StaffMember, scenario_id, spec.id, existing)
     _claim(session, existing, seen_version)
-    if spec.day_end <= spec.day_start:
-        raise FormInvalid({"day_end": "la fin de journée doit suivre le début"})
     row = existing or StaffMember(scenario_id=scenario_id, code=spec.id, name="")
     row.code, row.name, row.roles = spec.id, spec.name, list(spec.roles)
     row.weekdays, row.day_start_min, row.day_end_min = sorted(spec.weekdays), spec.day_start, spec.day_end
@@ -242,42 +355,62 @@ def save_staff(session: Session, scenario_id: str, data: dict[str, Any],
 
 def resolve_commune(session: Session, text: str, field: str, departement: str | None = None) -> str:
     """The INSEE code meant by ``text``: an INSEE code (read first: 37160 is both Morand's code
-    and a postcode), a postcode or a commune name; ambiguity is an error listing the candidates."""
+    and a postcode), a postcode of one commune, or a name matching one commune exactly (in
+    the scenario's ``departement`` first). Anything else is a question, never a guess: a
+    :class:`FormInvalid` whose ``choices`` list the candidates with their départements."""
     text = text.strip()
     if re.fullmatch(r"(\d{5}|2[AB]\d{3})", text.upper()) and session.get(Commune, text.upper()):
         return text.upper()
-    found = search_communes(session, text, limit=8)
-    if departement:
-        found = [c for c in found if c.departement == departement] or found
-    exact = [c for c in found if c.search_name == normalise_name(text)]
-    if len(found) == 1 or len(exact) == 1:
-        return (exact or found)[0].insee
+    found = search_communes(session, text, limit=12)
     if not found:
-        raise FormInvalid({field: f"aucune commune ne correspond à {text!r} (nom, code postal ou "
-                                  "code INSEE d'une commune dont le département est chargé)"})
-    choices = ", ".join(f"{c.name} ({c.insee})" for c in found)
-    raise FormInvalid({field: f"plusieurs communes correspondent : {choices} ; donnez le code INSEE"})
+        raise FormInvalid({field: msg(
+            "aucune commune ne correspond à « %(text)s » (nom, code postal ou code INSEE d'une "
+            "commune dont le département est chargé)", text=text[:80])})
+    if re.fullmatch(r"\d{5}", text):
+        if len(found) == 1:
+            return found[0].insee
+        question = msg("le code postal %(text)s dessert plusieurs communes : choisissez-la",
+                       text=text)
+    else:
+        exact = [c for c in found if c.search_name == normalise_name(text)]
+        local = [c for c in exact if c.departement == departement]
+        if len(local) == 1:
+            return local[0].insee
+        if len(exact) == 1 and not local and not any(c.departement == departement for c in found):
+            return exact[0].insee
+        question = msg("« %(text)s » peut désigner plusieurs communes : choisissez-la",
+                       text=text[:80])
+        # The scenario's département first, then the exact names elsewhere.
+        found = sorted(found, key=lambda c: (c.departement != departement,
+                                             c.search_name != normalise_name(text), c.name))
+    choices = [(c.insee, f"{c.name} ({departement_name(c.departement)}, {c.insee})")
+               for c in found]
+    raise FormInvalid({field: question}, {field: choices})
 
 
 def _validate_with_commune(session: Session, scenario_id: str, spec: type[BaseModel],
                            data: dict[str, Any]) -> Any:
     """Validate a record whose ``commune_insee`` may be typed as a name or postcode,
-    reporting every field's error at once, the commune's look-up included."""
-    commune_error: dict[str, str] = {}
+    reporting every field's problem at once, the commune's look-up included."""
+    data = dict(data)
+    problems = _parse_problems(data)
+    choices: dict[str, list[tuple[str, str]]] = {}
     if data.get("commune_insee"):
         scenario = session.get(Scenario, scenario_id)
         try:
-            data = {**data, "commune_insee": resolve_commune(
+            data["commune_insee"] = resolve_commune(
                 session, str(data["commune_insee"]), "commune_insee",
-                scenario.departement if scenario else None)}
+                scenario.departement if scenario else None)
         except FormInvalid as error:
-            commune_error = error.fields
-    try:
-        validated = _validate(spec, data)
-    except FormInvalid as error:
-        raise FormInvalid({**error.fields, **commune_error}) from None
-    if commune_error:
-        raise FormInvalid(commune_error)
+            problems.update(error.fields)
+            choices = error.choices
+    validated, fields = _problems(spec, data)
+    problems = {**fields, **problems}
+    if "services" in spec.model_fields and isinstance(data.get("services"), list):
+        problems.update({k: v for k, v in _unknown_services(
+            session, scenario_id, data["services"]).items() if k not in problems})
+    if problems:
+        raise FormInvalid(problems, choices)
     return validated
 
 
@@ -287,7 +420,6 @@ def save_stop(session: Session, scenario_id: str, data: dict[str, Any],
     spec = _validate_with_commune(session, scenario_id, StopSpec, data)
     _check_new_code(session, Stop, scenario_id, spec.id, existing)
     _claim(session, existing, seen_version)
-    _check_services(session, scenario_id, spec.services)
     commune = _commune(session, spec.commune_insee, "commune_insee")
     row = existing or Stop(scenario_id=scenario_id, code=spec.id, commune_insee=commune.insee,
                            venue="", lat=commune.lat, lon=commune.lon)
@@ -325,22 +457,45 @@ def save_fixed_site(session: Session, scenario_id: str, data: dict[str, Any],
     return row
 
 
+LONG_ABSENCE_DAYS = 365  # longer needs the coordinator's confirmation
+
+
+def planning_years(session: Session, scenario_id: str, today: dt.date | None = None) -> range:
+    """The years a scenario's dates may fall in: from the year before its default
+    start (or today) to three years after; a date outside is a typing slip."""
+    scenario = session.get(Scenario, scenario_id)
+    base = (scenario.default_start if scenario and scenario.default_start
+            else today or dt.date.today()).year
+    return range(base - 1, base + 4)
+
+
 @use_case
 def add_absence(session: Session, member: StaffMember, start: str, end: str,
-                reason: str) -> Absence:
-    fields = {}
-    try:
-        start_date = dt.date.fromisoformat(start)
-    except ValueError:
-        fields["from"] = "date AAAA-MM-JJ attendue"
-    try:
-        end_date = dt.date.fromisoformat(end or start)
-    except ValueError:
-        fields["to"] = "date AAAA-MM-JJ attendue"
-    if not fields and end_date < start_date:
-        fields["to"] = "l'absence finit avant de commencer"
+                reason: str, confirm_long: bool = False, today: dt.date | None = None) -> Absence:
+    """One absence of ``member``; dates must lie in the scenario's planning years, and
+    an absence of more than a year needs ``confirm_long``."""
+    fields: dict[str, str] = {}
+    years = planning_years(session, member.scenario_id, today)
+    dates: dict[str, dt.date] = {}
+    for field, text in (("from", start), ("to", end or start)):
+        try:
+            dates[field] = dt.date.fromisoformat(text.strip())
+        except ValueError:
+            fields[field] = msg("date AAAA-MM-JJ attendue")
+            continue
+        if dates[field].year not in years:
+            fields[field] = msg("%(date)s n'est pas dans les années de planification (%(first)s à "
+                                "%(last)s) : vérifiez l'année", date=dates[field].isoformat(),
+                                first=years[0], last=years[-1])
+    if not fields and dates["to"] < dates["from"]:
+        fields["to"] = msg("l'absence finit avant de commencer")
+    if not fields and (dates["to"] - dates["from"]).days + 1 > LONG_ABSENCE_DAYS and not confirm_long:
+        fields["confirm_long"] = msg(
+            "une absence de %(days)s jours dépasse un an : cochez la confirmation pour "
+            "l'enregistrer", days=(dates["to"] - dates["from"]).days + 1)
     if fields:
         raise FormInvalid(fields)
+    start_date, end_date = dates["from"], dates["to"]
     assert member.id is not None
     absence = Absence(staff_id=member.id, start_date=start_date, end_date=end_date,
                       reason=reason.strip()[:200])

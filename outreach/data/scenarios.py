@@ -28,7 +28,7 @@ from outreach import audit, config
 from outreach.access import DEFAULT_ACCESS_MIN
 from outreach.data.communes import import_communes
 from outreach.data.organisations import ensure_organisation
-from outreach.errors import InvalidInput, UnknownScenario
+from outreach.errors import FieldProblem, InvalidInput, UnknownScenario, msg
 from outreach.models import (
     Absence,
     Commune,
@@ -56,7 +56,8 @@ def french_phone(value: str) -> str:
     if not digits:
         return ""
     if len(digits) != 10 or not digits.isdigit() or digits[0] != "0" or digits[1] == "0":
-        raise ValueError("a French number of ten digits is expected, e.g. 02 47 31 47 31")
+        raise FieldProblem("phone", msg("un numéro français à dix chiffres est attendu (ex. "
+                                        "02 47 31 47 31)"))
     return " ".join(digits[i:i + 2] for i in range(0, 10, 2))
 
 
@@ -114,15 +115,16 @@ class ServiceSpec(_Strict):
     @model_validator(mode="after")
     def _fits(self) -> ServiceSpec:
         if any(not slot for slot in self.required_roles):
-            raise ValueError("required_roles: each crew slot needs at least one role")
+            raise FieldProblem("required_roles", msg("chaque poste de l'équipe demande au moins "
+                                                     "un rôle"))
         if self.latest_end - self.earliest_start < self.session_min:
-            raise ValueError(
-                "latest_end: a session of session_min minutes does not fit after earliest_start"
-            )
+            raise FieldProblem("latest_end", msg(
+                "une séance de %(minutes)s min ne tient pas entre le début au plus tôt et la fin "
+                "au plus tard", minutes=self.session_min))
         if self.lunch_break_min and self.lunch_end - self.lunch_start < self.lunch_break_min:
-            raise ValueError(
-                "lunch_end: a break of lunch_break_min minutes does not fit after lunch_start"
-            )
+            raise FieldProblem("lunch_end", msg(
+                "une pause de %(minutes)s min ne tient pas entre le début et la fin de la pause "
+                "déjeuner", minutes=self.lunch_break_min))
         return self
 
 
@@ -148,7 +150,7 @@ class AbsenceSpec(_Strict):
     @model_validator(mode="after")
     def _ordered(self) -> AbsenceSpec:
         if self.end < self.start:
-            raise ValueError("to: the absence ends before it starts")
+            raise FieldProblem("to", msg("l'absence finit avant de commencer"))
         return self
 
 
@@ -174,7 +176,7 @@ class WindowSpec(_Strict):
     @model_validator(mode="after")
     def _ordered(self) -> WindowSpec:
         if parse_hhmm(self.end, "to") <= parse_hhmm(self.start, "from"):
-            raise ValueError("to: the window closes before it opens")
+            raise FieldProblem("to", msg("le créneau ferme avant d'ouvrir"))
         return self
 
 
@@ -214,13 +216,16 @@ class ScenarioSpec(_Strict):
             ids = [item.id for item in items]
             dups = sorted({i for i in ids if ids.count(i) > 1})
             if dups:
-                raise ValueError(f"{kind}: duplicate id(s) {dups}")
+                raise FieldProblem(kind, msg("identifiant(s) en double : %(ids)s",
+                                             ids=", ".join(dups)))
         for vehicle in self.vehicles:
             if unknown := set(vehicle.services) - service_ids:
-                raise ValueError(f"vehicles.{vehicle.id}.services: unknown {sorted(unknown)}")
+                raise FieldProblem(f"vehicles.{vehicle.id}.services", msg(
+                    "service(s) inconnu(s) : %(ids)s", ids=", ".join(sorted(unknown))))
         for stop in self.stops:
             if unknown := set(stop.services) - service_ids:
-                raise ValueError(f"stops.{stop.id}.services: unknown {sorted(unknown)}")
+                raise FieldProblem(f"stops.{stop.id}.services", msg(
+                    "service(s) inconnu(s) : %(ids)s", ids=", ".join(sorted(unknown))))
         return self
 
 
@@ -241,10 +246,16 @@ def read_scenario(path: Path) -> ScenarioSpec:
     try:
         return ScenarioSpec.model_validate(data)
     except ValidationError as error:
-        problems = [
-            f"{path.name}, champ {'.'.join(str(p) for p in e['loc'])} : {e['msg']}"
-            for e in error.errors()
-        ]
+        problems = []
+        for e in error.errors():
+            where = ".".join(str(p) for p in e["loc"])
+            problem = (e.get("ctx") or {}).get("error")
+            if isinstance(problem, FieldProblem):
+                where = ".".join(filter(None, (where, problem.field)))
+                text = str(problem.message)
+            else:
+                text = e["msg"]
+            problems.append(f"{path.name}, champ {where} : {text}")
         raise InvalidInput(f"Scénario {path.name} invalide :", problems) from None
 
 
