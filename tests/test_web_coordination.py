@@ -370,3 +370,25 @@ def test_an_attempt_overtaken_by_a_later_one_stores_no_plan(planned_url, monkeyp
         assert s.exec(select(func.count()).select_from(Plan)).one() == plans
         job = s.get(SolveJob, job_id)
         assert job.status == jobs.RUNNING and job.plan_id is None and job.attempt == 2
+
+
+def test_a_solve_can_measure_what_keeping_each_stops_day_costs(client, planned_url):
+    """Issue 11: the rhythm is kept by default; on request the job solves again with day
+    changes allowed (same inputs and budget) and the plan page says what that would add."""
+    response = _solve(client, measure_rhythm="1")
+    assert response.status_code == 302
+    job_page = client.get(response.headers["Location"]).get_data(as_text=True)
+    plan_id = int(re.search(r"/coordination/plans/(\d+)", job_page).group(1))
+    with Session(db.get_engine(planned_url)) as s:
+        document = planning.export_document(s, plan_id)
+    cost = document["solver"]["rhythm_cost"]
+    assert set(cost) == {"demand_served_with_changes", "demand_points", "stops_moved"}
+    assert cost["demand_points"] == cost["demand_served_with_changes"] - document["kpis"]["demand_served"]
+    assert all(r["kept"] for r in document["recurrence"])  # the plan itself keeps every day
+    page = client.get(f"/coordination/plans/{plan_id}").get_data(as_text=True)
+    assert "Garder le jour de chaque arrêt" in page and "Jour des passages" in page
+    plain = _solve(client)
+    job_page = client.get(plain.headers["Location"]).get_data(as_text=True)
+    other = int(re.search(r"/coordination/plans/(\d+)", job_page).group(1))
+    assert "Garder le jour de chaque arrêt" not in client.get(
+        f"/coordination/plans/{other}").get_data(as_text=True)

@@ -161,11 +161,12 @@ STABILITY = ("free", "prefer", "keep")
 
 
 def _start_job(scenario_id: str, start: dt.date, weeks: int, time_limit: float,
-               stability: str = "free", move_threshold: int = 10) -> SolveJob:
+               stability: str = "free", move_threshold: int = 10,
+               measure_rhythm: bool = False) -> SolveJob:
     params = SolveParams(time_limit_s=time_limit, method=Method.PATTERNS,
                          move_threshold=move_threshold)
     options = {"user_id": g.user.id, "keep_published": stability == "keep",
-               "prefer_published": stability == "prefer"}
+               "prefer_published": stability == "prefer", "measure_rhythm": measure_rhythm}
     if current_app.config.get("SOLVE_INLINE"):
         job = jobs.submit(g.db, scenario_id, start, weeks, params, **options)
         assert job.id is not None
@@ -179,7 +180,8 @@ def _start_job(scenario_id: str, start: dt.date, weeks: int, time_limit: float,
 @bp.post("/solves")
 def start_solve():  # type: ignore[no-untyped-def]
     form = {k: request.form.get(k, "").strip()
-            for k in ("scenario", "start", "weeks", "time_limit", "stability", "move_threshold")}
+            for k in ("scenario", "start", "weeks", "time_limit", "stability", "move_threshold",
+                      "measure_rhythm")}
     values, errors = _parse_solve_form(form)
     if errors:
         return render_template("coordination/plans.html", plans=_plans(),
@@ -187,7 +189,8 @@ def start_solve():  # type: ignore[no-untyped-def]
                                jobs=[]), 422
     try:
         job = _start_job(values["scenario"], values["start"], values["weeks"],
-                         values["time_limit"], values["stability"], values["move_threshold"])
+                         values["time_limit"], values["stability"], values["move_threshold"],
+                         form.get("measure_rhythm") == "1")
     except jobs.QueueUnavailable as error:
         return render_template("coordination/plans.html", plans=_plans(),
                                scenarios=_scenarios(), form=form,

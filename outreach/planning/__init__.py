@@ -7,6 +7,7 @@ nothing, and the published version stays as it was.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import replace
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+import solver as sm
 from outreach import audit
 from outreach.access.coverage import coverage_kpis
 from outreach.access.travel import GeodesicTravelModel, TravelModel
@@ -35,6 +37,7 @@ from outreach.planning.plan import PlanVersion
 from outreach.planning.reach import compute_reach
 from outreach.timefmt import format_hhmm
 from solver import Pin, ProgressCallback, Solution, SolveParams, solve
+from solver.periods import rhythm_key
 
 DRAFT, PUBLISHED, ARCHIVED = "draft", "published", "archived"
 ANY = object()  # publish whatever is published now (the CLI: one operator, one command)
@@ -54,6 +57,7 @@ def create_plan(
     keep_published: bool = False,
     progress: ProgressCallback | None = None,
     prefer_published: bool = False,
+    measure_rhythm: bool = False,
 ) -> Plan:
     """Solve the scenario over ``weeks`` weeks from ``start`` and store a draft version.
 
@@ -61,7 +65,10 @@ def create_plan(
     pinned: re-planning after an absence then only changes crews, and moves a session
     only when no substitute can be found (the dropped pin says why). With
     ``prefer_published``, the published sessions are preferred instead: one moves only
-    when the plan gains more than ``params.move_threshold`` children by it.
+    when the plan gains more than ``params.move_threshold`` children by it. With
+    ``measure_rhythm``, the same inputs are solved again with the same parameters but
+    every stop free to change day, and the version records what keeping the day cost
+    (:func:`rhythm_cost`).
     """
     params = params or SolveParams()
     pins = pins_for(session, scenario_id)
@@ -71,7 +78,29 @@ def create_plan(
     inp = build_problem(session, scenario_id, start, weeks, travel or GeodesicTravelModel(),
                         pins=list(dict.fromkeys(pins)), preferred=preferred)
     solution = solve(inp.problem, params, progress)
-    return store_plan(session, inp, solution, params)
+    cost = rhythm_cost(inp.problem, solution, params) if measure_rhythm else None
+    return store_plan(session, inp, solution, params, cost)
+
+
+def rhythm_cost(problem: sm.Problem, kept: Solution, params: SolveParams) -> dict[str, int] | None:
+    """What keeping each stop's day cost ``kept``: the demand served by a solve of the same
+    problem and parameters with every service free to change a stop's day, the points of
+    demand that adds (negative: the freer search did worse in its budget), and the stops
+    that would then change day. ``None`` when no service keeps its rhythm."""
+    if not any(s.keep_rhythm for s in problem.services):
+        return None
+    free = dataclasses.replace(problem, services=tuple(
+        dataclasses.replace(s, keep_rhythm=False) for s in problem.services))
+    moved = solve(free, params)
+    days: dict[tuple[str, str], set[tuple[int, int]]] = {}
+    services = {s.id: s for s in problem.services}
+    for route in moved.routes:
+        for visit in route.visits:
+            days.setdefault((visit.stop, visit.service), set()).add(
+                rhythm_key(services[visit.service], route.date))
+    return {"demand_served_with_changes": moved.kpis.demand_served,
+            "demand_points": moved.kpis.demand_served - kept.kpis.demand_served,
+            "stops_moved": sum(1 for keys in days.values() if len(keys) > 1)}
 
 
 def published_pins(session: Session, scenario_id: str) -> list[Pin]:
@@ -85,8 +114,10 @@ def published_pins(session: Session, scenario_id: str) -> list[Pin]:
 
 
 def store_plan(session: Session, inp: PlanningInput, solution: Solution,
-               params: SolveParams) -> Plan:
+               params: SolveParams, rhythm: dict[str, int] | None = None) -> Plan:
     version = plan_version(inp, solution, params)
+    if rhythm is not None:
+        version = replace(version, solver=replace(version.solver, rhythm_cost=rhythm))
     served = {(inp.stops[v.stop].lat, inp.stops[v.stop].lon)
               for route in version.routes for v in route.visits}
     coverage = coverage_kpis(session, inp.scenario.departement, served, inp.access,

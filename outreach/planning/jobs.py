@@ -41,14 +41,16 @@ def _now() -> dt.datetime:
 @use_case
 def submit(session: Session, scenario_id: str, start: dt.date, weeks: int,
            params: SolveParams, user_id: int | None = None,
-           keep_published: bool = False, prefer_published: bool = False) -> SolveJob:
+           keep_published: bool = False, prefer_published: bool = False,
+           measure_rhythm: bool = False) -> SolveJob:
     """Record a queued job; the caller commits, then hands the id to a runner."""
     job = SolveJob(
         scenario_id=scenario_id, status=QUEUED, horizon_start=start, weeks=weeks,
         params={"time_limit_s": params.time_limit_s, "work_limit_s": params.work_limit_s,
                 "seed": params.seed,
                 "method": params.method.value, "keep_published": keep_published,
-                "prefer_published": prefer_published, "move_threshold": params.move_threshold},
+                "prefer_published": prefer_published, "move_threshold": params.move_threshold,
+                "measure_rhythm": measure_rhythm},
         progress={}, created_by=user_id, created_at=_now(),
     )
     session.add(job)
@@ -93,11 +95,13 @@ def run(job_id: int, url: str | None = None) -> None:
                              work_limit_s=job.params.get("work_limit_s"))
         keep = bool(job.params.get("keep_published"))
         prefer = bool(job.params.get("prefer_published"))
+        measure = bool(job.params.get("measure_rhythm"))
     began = time.monotonic()
     try:
         with db.unit_of_work(url) as session:
             plan = create_plan(session, scenario_id, start, weeks, params, keep_published=keep,
-                               progress=_recorder(url, job_id), prefer_published=prefer)
+                               progress=_recorder(url, job_id), prefer_published=prefer,
+                               measure_rhythm=measure)
             job = session.exec(select(SolveJob).where(SolveJob.id == job_id)
                                .with_for_update()).one()
             session.refresh(job)

@@ -522,6 +522,9 @@ class SolverRun:
     stopped_by_time_limit: bool
     edited_from: int | None = None
     edit: str | None = None
+    # What keeping each stop's day cost, when the solve measured it (solve_rhythm_cost):
+    # {"demand_served_with_changes", "demand_points", "stops_moved"}.
+    rhythm_cost: dict[str, int] | None = None
 
     def to_json(self) -> dict[str, Any]:
         found: dict[str, Any] = {
@@ -532,6 +535,8 @@ class SolverRun:
         }
         if self.edited_from is not None:
             found |= {"edited_from": self.edited_from, "edit": self.edit}
+        if self.rhythm_cost is not None:
+            found["rhythm_cost"] = self.rhythm_cost
         return found
 
     @classmethod
@@ -539,7 +544,7 @@ class SolverRun:
         return cls(data["method"], data["status"], data["objective"], data.get("bound"),
                    data["elapsed_s"], data.get("time_limit_s") or 0.0, data.get("work_limit_s"),
                    data.get("seed", 0), bool(data.get("stopped_by_time_limit")),
-                   data.get("edited_from"), data.get("edit"))
+                   data.get("edited_from"), data.get("edit"), data.get("rhythm_cost"))
 
 
 @dataclass(frozen=True)
