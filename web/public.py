@@ -121,9 +121,19 @@ def index():  # type: ignore[no-untyped-def]
     return render_template(
         "public/index.html", query=query, matches=matches, commune=commune, sessions=sessions,
         searched=bool(query or insee), place=place, address=address,
-        address_notice=address_notice, threshold=DEFAULT_ACCESS_MIN,
+        address_notice=address_notice,
+        threshold=_reach_minutes(commune.departement) if commune else DEFAULT_ACCESS_MIN,
         departement=departement_name(commune.departement) if commune else "",
     )
+
+
+def _reach_minutes(departement: str) -> int:
+    """The driving time the pages promise around a commune: the longest access threshold
+    of the services published in its département (each service's own threshold decides
+    which sessions are listed), else the default."""
+    thresholds = [s.access_threshold_min for s in published_services(g.db)
+                  if s.departement == departement]
+    return max(thresholds, default=DEFAULT_ACCESS_MIN)
 
 
 @bp.get("/commune/<insee>")
@@ -134,7 +144,8 @@ def commune_page(insee: str):  # type: ignore[no-untyped-def]
     near = [s for s in next_sessions_near(g.db, commune, _today())
             if s.commune_insee != commune.insee]
     return render_template("public/commune.html", commune=commune, here=here, near=near,
-                           rhythms=commune_rhythms(g.db, commune.insee))
+                           rhythms=commune_rhythms(g.db, commune.insee),
+                           threshold=_reach_minutes(commune.departement))
 
 
 @bp.get("/commune/<insee>/affiche")
@@ -150,7 +161,7 @@ def poster(insee: str):  # type: ignore[no-untyped-def]
     shown = {s.service_code for s in here + near}
     services = [s for s in published_services(g.db) if s.code in shown]
     return render_template("public/poster.html", commune=commune, here=here, near=near,
-                           services=services)
+                           services=services, threshold=_reach_minutes(commune.departement))
 
 
 @bp.get("/commune/<insee>/calendrier.ics")
