@@ -275,3 +275,21 @@ def test_cards_explain_the_service_and_give_its_phone(visitor, served):
     page = visitor.get(f"/commune/{commune.insee}").get_data(as_text=True)
     assert f"En savoir plus : {row.service_name}" in page
     assert re.search(r'href="tel:0\d{9}">0\d( \d\d){4}</a>', page)
+
+
+def test_pages_promise_the_published_services_own_access_time(planned_url):
+    from sqlmodel import Session, select
+
+    from outreach import db
+    from outreach.models import PlanService, PlanSession
+
+    with Session(db.get_engine(planned_url)) as s:
+        for service in s.exec(select(PlanService).where(PlanService.plan_id == 1)):
+            service.access_threshold_min = 45
+            s.add(service)
+        s.commit()
+        insee = s.exec(select(PlanSession.commune_insee).where(PlanSession.plan_id == 1)).first()
+    client = create_app({"DATABASE_URL": planned_url, "TESTING": True}).test_client()
+    assert "À moins de 45 minutes" in client.get(f"/commune/{insee}").get_data(as_text=True)
+    poster = client.get(f"/commune/{insee}/affiche").get_data(as_text=True)
+    assert "30 minutes" not in poster
