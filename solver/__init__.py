@@ -38,7 +38,7 @@ from solver.model import (
     Visit,
     Window,
 )
-from solver.periods import stop_service_pairs, target_visits
+from solver.periods import rhythm_key, stop_service_pairs, target_visits
 from solver.progress import Progress, ProgressCallback
 from solver.solve import solve
 from solver.timing import Lunch
@@ -73,6 +73,7 @@ __all__ = [
     "check_solution",
     "covering_availability",
     "kpis",
+    "rhythm_key",
     "slot_role",
     "solve",
     "stop_service_pairs",

@@ -23,12 +23,34 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol, TypeVar
 
 from outreach.access import AccessPolicy
+from outreach.access.travel import LatLon
 from outreach.models import Commune, FixedSite, Stop
 
 FIXED_SITE_FACTOR = 0.2
 DISTANCE_DECAY = 0.5
+
+
+class Located(Protocol):
+    """Anything at a point: a fixed site's row, or a plan's record of one."""
+
+    @property
+    def lat(self) -> float: ...
+
+    @property
+    def lon(self) -> float: ...
+
+
+SiteT = TypeVar("SiteT", bound=Located)
+
+
+def fixed_site_within(here: LatLon, fixed_sites: Sequence[SiteT], access: AccessPolicy
+                      ) -> SiteT | None:
+    """The first of ``fixed_sites`` within the policy's threshold of ``here``, if any: a
+    commune there already has a service (its children weigh :data:`FIXED_SITE_FACTOR`)."""
+    return next((f for f in fixed_sites if access.reaches(here, (f.lat, f.lon))), None)
 
 
 @dataclass(frozen=True)
@@ -55,9 +77,7 @@ def catchments(communes: Sequence[Commune], stops: Mapping[str, Stop],
     site_of: dict[str, FixedSite | None] = {}
     for commune in communes:
         here = (commune.lat, commune.lon)
-        site_of[commune.insee] = next(
-            (f for f in fixed_sites
-             if access.reaches(here, (f.lat, f.lon))), None)
+        site_of[commune.insee] = fixed_site_within(here, fixed_sites, access)
         candidates = [
             (minutes, code) for code, stop in stops.items()
             if (minutes := access.minutes_within(here, (stop.lat, stop.lon), threshold_min[code]))

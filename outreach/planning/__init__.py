@@ -37,7 +37,6 @@ from outreach.planning.plan import PlanVersion
 from outreach.planning.reach import compute_reach
 from outreach.timefmt import format_hhmm
 from solver import Pin, ProgressCallback, Solution, SolveParams, solve
-from solver.periods import rhythm_key
 
 DRAFT, PUBLISHED, ARCHIVED = "draft", "published", "archived"
 ANY = object()  # publish whatever is published now (the CLI: one operator, one command)
@@ -97,7 +96,7 @@ def rhythm_cost(problem: sm.Problem, kept: Solution, params: SolveParams) -> dic
     for route in moved.routes:
         for visit in route.visits:
             days.setdefault((visit.stop, visit.service), set()).add(
-                rhythm_key(services[visit.service], route.date))
+                sm.rhythm_key(services[visit.service], route.date))
     return {"demand_served_with_changes": moved.kpis.demand_served,
             "demand_points": moved.kpis.demand_served - kept.kpis.demand_served,
             "stops_moved": sum(1 for keys in days.values() if len(keys) > 1)}

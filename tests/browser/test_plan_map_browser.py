@@ -1,0 +1,65 @@
+"""The plan map in a real browser, with no tile server: Leaflet draws the communes shaded
+by access, the département's outline, stop labels and a legend, and nothing is fetched
+from anywhere but the application."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import pytest
+from browser_helpers import PASSWORD, SCREENSHOTS, sign_in
+
+
+@pytest.fixture(scope="module")
+def touraine_coordinator(live_db: str) -> str:
+    """A coordinator of Indre-et-Loire's organisation, which owns plan 1."""
+    from outreach import db
+    from outreach.users import set_user
+
+    with db.unit_of_work(live_db) as s:
+        set_user(s, "touraine@test", PASSWORD, "coordinator", organisation_id="dep-37")
+    return "touraine@test"
+
+
+def test_the_plan_map_draws_the_land_and_its_legend_offline(desktop, live_server,
+                                                            touraine_coordinator):
+    page = desktop
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    sign_in(page, live_server, touraine_coordinator)
+    page.goto(f"{live_server}/coordination/plans/1")
+    assert page.locator("#map").get_attribute("data-tiles") == ""
+
+    page.wait_for_selector("#map.map-live path.commune", timeout=10_000)
+    assert page.locator("#map .leaflet-tile").count() == 0
+    communes = page.locator("#map path.commune")
+    assert communes.count() == 272  # every commune of Indre-et-Loire
+    assert page.locator("#map path.commune-session").count() > 100
+    assert page.locator("#map path.commune-none").count() > 0
+    assert page.locator("#map path.departement-outline").count() == 1
+    fill = page.locator("#map path.commune-session").first.get_attribute("fill")
+    assert fill == "#6aaee6"
+
+    legend = page.locator("#map .map-legend")
+    assert legend.is_visible()
+    assert legend.get_attribute("open") is not None  # open on a wide screen
+    for words in ("Légende", "À moins de 30 min d'une séance du plan",
+                  "Ni séance ni site fixe à moins de 30 min", "Limite du département",
+                  "Arrêt avec au moins une séance", "Bus de la prévention"):
+        assert words in legend.inner_text(), words
+    labels = page.locator("#map .leaflet-tooltip.stop-label")
+    names = labels.evaluate_all("els => els.map(e => e.textContent)")
+    assert len(names) >= 20
+    assert len(names) == len(set(names))  # one label per commune
+    shown = page.locator("#map .leaflet-tooltip.stop-label:not(.stop-label-hidden)")
+    assert shown.count() >= len(names) // 2  # those that would overlap wait for a zoom
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.locator("#map").screenshot(path=str(SCREENSHOTS / "coordinator-plan-map.png"))
+
+    assert errors == []
+    foreign = [url for url in requested
+               if urlsplit(url).scheme not in ("data", "blob")
+               and urlsplit(url).hostname != "127.0.0.1"]
+    assert foreign == []
