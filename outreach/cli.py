@@ -81,6 +81,48 @@ def seed_demo_cmd(names: tuple[str, ...]) -> None:
             click.echo(f"Scénario chargé : {scenario.id} — {scenario.name}")
 
 
+@main.command("seed-programme")
+@click.option("--programme", "name", default="herault-appui-parental", show_default=True)
+def seed_programme_cmd(name: str) -> None:
+    """Charge un programme de visites à domicile de démonstration (familles fictives, chiffrées)."""
+    from outreach.homevisits.demo import seed_programme
+
+    with db.unit_of_work() as session:
+        programme = seed_programme(session, name)
+    click.echo(f"Programme {programme.id} chargé : familles fictives chiffrées au repos.")
+
+
+@main.command("new-data-key")
+def new_data_key_cmd() -> None:
+    """Affiche une nouvelle clé de chiffrement (à mettre en tête de OUTREACH_DATA_KEYS)."""
+    from outreach.privacy import new_key
+
+    click.echo(new_key())
+
+
+@main.command("rotate-data-keys")
+def rotate_data_keys_cmd() -> None:
+    """Rechiffre les données des familles avec la première clé de OUTREACH_DATA_KEYS."""
+    from outreach.homevisits import rotate_keys
+
+    with db.unit_of_work() as session:
+        count = rotate_keys(session)
+    click.echo(f"{count} fiches rechiffrées avec la première clé ; les anciennes clés peuvent être "
+               "retirées de OUTREACH_DATA_KEYS.")
+
+
+@main.command("purge-families")
+@click.option("--today", default=None, help="Date du jour (AAAA-MM-JJ), par défaut aujourd'hui.")
+def purge_families_cmd(today: str | None) -> None:
+    """Efface les données personnelles des familles sorties depuis plus que la durée de conservation."""
+    from outreach.homevisits import erase_departed
+
+    day = dt.date.fromisoformat(today) if today else dt.date.today()
+    with db.unit_of_work() as session:
+        count = erase_departed(session, day)
+    click.echo(f"{count} fiches de familles sorties effacées (codes et comptes conservés).")
+
+
 def _parse_start(value: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value)

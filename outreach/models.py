@@ -411,3 +411,99 @@ class PlanReach(SQLModel, table=True):
     service_code: str
     travel_min: int
     distance_m: int
+
+
+# --- Home visits (issue 13): the Hérault's "appui parental" -------------------------------
+# A family's personal data (name, address, phone, notes, home point, commune) is held only
+# as tokens of outreach.privacy (columns ending in _sealed); planning and pages unseal it
+# in memory for the family's referents and the coordinators of its territory.
+
+
+class HomeProgramme(SQLModel, table=True):
+    """A home-visit programme (dispositif) of an organisation."""
+
+    __tablename__ = "home_programme"
+
+    id: str = Field(primary_key=True, max_length=64)  # e.g. "herault-appui-parental"
+    organisation_id: str = Field(foreign_key="organisation.id", index=True)
+    name: str
+    departement: str
+    max_visits_per_day: int = 4  # per puéricultrice, unless her own record says less
+    retention_days: int = 365  # personal data of a family who left is erased after this
+
+
+class HomeTerritory(SQLModel, table=True):
+    """A territory of a programme (the Montpelliérain, the Lunellois...)."""
+
+    __tablename__ = "home_territory"
+    __table_args__ = (UniqueConstraint("programme_id", "code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    programme_id: str = Field(foreign_key="home_programme.id", index=True)
+    code: str
+    name: str
+    communes: list[str] = _json()  # INSEE codes
+    active: bool = True  # an extension the coordinator switches on (the Biterrois)
+
+
+class HomeNurse(SQLModel, table=True):
+    """A puéricultrice of a programme: her territory, office, days and hours."""
+
+    __tablename__ = "home_nurse"
+    __table_args__ = (UniqueConstraint("programme_id", "code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    programme_id: str = Field(foreign_key="home_programme.id", index=True)
+    code: str
+    name: str  # staff, not a family: never public all the same
+    territory: str  # HomeTerritory.code
+    base_label: str  # her office (a maison départementale de la solidarité)
+    base_lat: float
+    base_lon: float
+    weekdays: list[int] = _json()  # ISO weekdays she works
+    day_start_min: int = 540
+    day_end_min: int = 1050
+    max_visits_per_day: int | None = None  # None: the programme's
+    user_id: int | None = Field(default=None, foreign_key="app_user.id")
+
+
+class Family(SQLModel, table=True):
+    """A family followed at home. ``code`` is the pseudonym exports and feeds use; every
+    personal field is sealed (outreach.privacy)."""
+
+    __tablename__ = "family"
+    __table_args__ = (UniqueConstraint("programme_id", "code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    programme_id: str = Field(foreign_key="home_programme.id", index=True)
+    code: str  # "F-0042"
+    territory: str  # HomeTerritory.code
+    referent_id: int = Field(foreign_key="home_nurse.id")
+    second_referent_id: int | None = Field(default=None, foreign_key="home_nurse.id")
+    visits_per_week: int = 2
+    min_spacing_days: int = 1
+    visit_min: int = 60
+    windows: list[dict[str, Any]] = _json()  # [{weekday, from, to}]: when she may come
+    place: str = "home"  # "home" or "other" (a park, a library: its address below)
+    name_sealed: str = ""
+    address_sealed: str = ""
+    phone_sealed: str = ""
+    notes_sealed: str = ""
+    point_sealed: str = ""  # "lat,lon" of the place of the visits
+    commune_sealed: str = ""  # INSEE code of that place
+    status: str = Field(default="active", index=True)  # active, archived, erased
+    left_on: dt.date | None = None
+    erased_at: dt.datetime | None = None
+
+
+class FamilyAccess(SQLModel, table=True):
+    """Every read of a family's record: who, when, what for (coordinators consult it)."""
+
+    __tablename__ = "family_access"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: dt.datetime = Field(index=True)
+    family_id: int = Field(foreign_key="family.id", index=True)
+    user_id: int | None = Field(default=None, foreign_key="app_user.id")
+    actor: str  # the account's e-mail, or "system" for planning
+    purpose: str  # "view", "plan", "export"...

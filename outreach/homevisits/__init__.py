@@ -1,0 +1,201 @@
+"""Home visits (issue 13): a programme's puéricultrices, the families they follow, and
+privacy by design.
+
+A family's personal data is sealed at rest (:mod:`outreach.privacy`). It is unsealed
+only through :func:`read_family`, for the family's referents (their accounts) and the
+coordinators of the programme's organisation, and every such read is written to the
+access log (:class:`outreach.models.FamilyAccess`). Exports and feeds name a family by
+its pseudonym (``code``) only. A family who leaves is archived; its personal data is
+erased once the programme's retention has passed (:func:`erase_departed`, run by
+``outreach purge``).
+
+Still to come (see issue 13): the weekly and four-week visit plans on the solver, the
+coordinator's and the puéricultrices' pages, re-planning after an absence, new referrals.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from outreach import audit
+from outreach.db import use_case
+from outreach.errors import OutreachError
+from outreach.models import Family, FamilyAccess, HomeNurse, HomeProgramme, User
+from outreach.privacy import reseal, seal, unseal
+
+SEALED = ("name_sealed", "address_sealed", "phone_sealed", "notes_sealed", "point_sealed",
+          "commune_sealed")
+
+
+class AccessRefused(OutreachError):
+    """The account may not read this family's record."""
+
+
+@dataclass(frozen=True)
+class FamilyRecord:
+    """A family's record in clear (memory only)."""
+
+    code: str
+    territory: str
+    referent: str  # HomeNurse.code
+    second_referent: str | None = None
+    name: str = ""
+    address: str = ""
+    phone: str = ""
+    notes: str = ""
+    lat: float | None = None
+    lon: float | None = None
+    commune_insee: str = ""
+    visits_per_week: int = 2
+    min_spacing_days: int = 1
+    visit_min: int = 60
+    windows: list[dict[str, Any]] = field(default_factory=list)
+    place: str = "home"
+
+
+def _nurse(session: Session, programme_id: str, code: str | None) -> HomeNurse | None:
+    if code is None:
+        return None
+    nurse = session.exec(select(HomeNurse).where(HomeNurse.programme_id == programme_id,
+                                                 HomeNurse.code == code)).first()
+    if nurse is None:
+        raise OutreachError(f"puéricultrice inconnue : {code}")
+    return nurse
+
+
+@use_case
+def save_family(session: Session, programme_id: str, record: FamilyRecord) -> Family:
+    """Create or update the family ``record.code``, sealing every personal field."""
+    referent = _nurse(session, programme_id, record.referent)
+    second = _nurse(session, programme_id, record.second_referent)
+    assert referent is not None and referent.id is not None
+    row = session.exec(select(Family).where(Family.programme_id == programme_id,
+                                            Family.code == record.code)).first()
+    row = row or Family(programme_id=programme_id, code=record.code, territory=record.territory,
+                        referent_id=referent.id)
+    row.territory, row.referent_id = record.territory, referent.id
+    row.second_referent_id = second.id if second else None
+    row.visits_per_week, row.min_spacing_days = record.visits_per_week, record.min_spacing_days
+    row.visit_min, row.windows, row.place = record.visit_min, list(record.windows), record.place
+    row.name_sealed, row.address_sealed = seal(record.name), seal(record.address)
+    row.phone_sealed, row.notes_sealed = seal(record.phone), seal(record.notes)
+    point = f"{record.lat:.6f},{record.lon:.6f}" if record.lat is not None and record.lon is not None else ""
+    row.point_sealed, row.commune_sealed = seal(point), seal(record.commune_insee)
+    session.add(row)
+    session.flush()
+    audit.record(session, "family.save", f"family {row.code}")  # the pseudonym only
+    return row
+
+
+def may_read(session: Session, user: User, family: Family) -> bool:
+    """The family's referents (their accounts) and the coordinators (and admins) of the
+    programme's organisation; nobody else."""
+    programme = session.get(HomeProgramme, family.programme_id)
+    if programme is None:
+        return False
+    if user.role == "admin":
+        return True
+    if user.role == "coordinator":
+        return user.organisation_id == programme.organisation_id
+    nurses = {n.id for n in session.exec(select(HomeNurse).where(HomeNurse.user_id == user.id))}
+    return bool(nurses & {family.referent_id, family.second_referent_id})
+
+
+def _clear(session: Session, family: Family) -> FamilyRecord:
+    nurses = {n.id: n.code for n in session.exec(select(HomeNurse).where(
+        HomeNurse.programme_id == family.programme_id))}
+    point = unseal(family.point_sealed)
+    lat, lon = (float(x) for x in point.split(",")) if point else (None, None)
+    return FamilyRecord(
+        code=family.code, territory=family.territory, referent=nurses[family.referent_id],
+        second_referent=nurses.get(family.second_referent_id) if family.second_referent_id else None,
+        name=unseal(family.name_sealed), address=unseal(family.address_sealed),
+        phone=unseal(family.phone_sealed), notes=unseal(family.notes_sealed), lat=lat, lon=lon,
+        commune_insee=unseal(family.commune_sealed), visits_per_week=family.visits_per_week,
+        min_spacing_days=family.min_spacing_days, visit_min=family.visit_min,
+        windows=list(family.windows), place=family.place)
+
+
+def log_access(session: Session, family: Family, purpose: str, user: User | None = None) -> None:
+    assert family.id is not None
+    session.add(FamilyAccess(at=dt.datetime.now(dt.UTC), family_id=family.id,
+                             user_id=user.id if user else None,
+                             actor=user.email if user else "system", purpose=purpose))
+
+
+@use_case
+def read_family(session: Session, user: User, family_id: int, purpose: str = "view") -> FamilyRecord:
+    """The family's record in clear for ``user``, logged; refused (and the refusal
+    audited) to anyone else."""
+    family = session.get(Family, family_id)
+    if family is None or family.status == "erased":
+        raise AccessRefused("fiche introuvable")
+    if not may_read(session, user, family):
+        audit.record(session, "family.refused", f"family {family.code}")
+        raise AccessRefused("cette fiche n'est visible que des référentes de la famille et de la "
+                            "coordination de son territoire")
+    log_access(session, family, purpose, user)
+    return _clear(session, family)
+
+
+def records_for_planning(session: Session, programme_id: str) -> list[FamilyRecord]:
+    """Every active family in clear for the planner (in memory), each read logged as the
+    system's."""
+    found = []
+    for family in session.exec(select(Family).where(Family.programme_id == programme_id,
+                                                    Family.status == "active")
+                               .order_by(col(Family.code))):
+        log_access(session, family, "plan")
+        found.append(_clear(session, family))
+    return found
+
+
+def access_log(session: Session, family_id: int) -> list[FamilyAccess]:
+    return list(session.exec(select(FamilyAccess).where(FamilyAccess.family_id == family_id)
+                             .order_by(col(FamilyAccess.at))))
+
+
+@use_case
+def archive_family(session: Session, family_id: int, left_on: dt.date) -> None:
+    family = session.get(Family, family_id)
+    if family is None:
+        raise AccessRefused("fiche introuvable")
+    family.status, family.left_on = "archived", left_on
+    session.add(family)
+    audit.record(session, "family.archive", f"family {family.code}")
+
+
+@use_case
+def erase_departed(session: Session, today: dt.date) -> int:
+    """Erase the personal data of the families archived more than their programme's
+    retention ago (the pseudonym and counts stay); returns how many."""
+    erased = 0
+    for family in session.exec(select(Family).where(Family.status == "archived")):
+        programme = session.get(HomeProgramme, family.programme_id)
+        keep_days = programme.retention_days if programme else 0
+        if family.left_on is None or family.left_on + dt.timedelta(days=keep_days) > today:
+            continue
+        for name in SEALED:
+            setattr(family, name, "")
+        family.status, family.erased_at = "erased", dt.datetime.now(dt.UTC)
+        session.add(family)
+        erased += 1
+    if erased:
+        audit.record(session, "family.erase", f"{erased} families")
+    return erased
+
+
+@use_case
+def rotate_keys(session: Session) -> int:
+    """Re-seal every family field with the first key of ``OUTREACH_DATA_KEYS``."""
+    count = 0
+    for family in session.exec(select(Family)):
+        for name in SEALED:
+            setattr(family, name, reseal(getattr(family, name)))
+        session.add(family)
+        count += 1
+    return count

@@ -1,0 +1,165 @@
+"""The demo home-visit programme (``seeds/programmes/*.toml``): its territories and
+puéricultrices as written, and fictional families drawn at random (a fixed seed) in the
+territories' communes in proportion to their young children, each placed at a random
+point inside its commune's boundary (never an address)."""
+
+from __future__ import annotations
+
+import random
+import tomllib
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session, select
+
+from outreach import config
+from outreach.data.boundaries import Polygons, commune_polygons
+from outreach.data.communes import import_communes
+from outreach.data.organisations import ensure_organisation
+from outreach.db import use_case
+from outreach.errors import InvalidInput
+from outreach.homevisits import FamilyRecord, save_family
+from outreach.models import Commune, HomeNurse, HomeProgramme, HomeTerritory
+
+FIRST_NAMES = ("Amandine", "Leïla", "Océane", "Jessica", "Sarah", "Fatima", "Mélanie", "Kelly",
+               "Nora", "Aïcha", "Coralie", "Samia", "Élodie", "Mégane", "Yasmina", "Laetitia")
+SURNAMES = ("Albert", "Bouzid", "Castel", "Dumas", "Ferrand", "Gilles", "Hamdi", "Jullian",
+            "Lambert", "Marty", "Naceri", "Ortiz", "Pujol", "Rouvière", "Sabatier", "Teisseire",
+            "Vidal", "Zerrouki")
+STREETS = ("rue des Lilas", "avenue des Platanes", "impasse du Moulin", "rue de la Fontaine",
+           "chemin des Vignes", "place de l'Église", "rue du Stade", "allée des Pins")
+NOTES = ("Premier enfant ; mère isolée.", "Jumeaux de 4 mois ; fatigue importante.",
+         "Suivi après une sortie de néonatologie.", "Parents demandeurs d'aide pour le sommeil.",
+         "Famille récemment arrivée ; pas de médecin traitant.", "")
+
+
+def programmes_dir() -> Path:
+    return config.seeds_dir() / "programmes"
+
+
+def _point_in(polygons: Polygons, lon: float, lat: float) -> bool:
+    inside = False
+    for polygon in polygons:
+        for ring in polygon:  # holes flip it back
+            for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1]):
+                if (y1 > lat) != (y2 > lat) and lon < x1 + (lat - y1) * (x2 - x1) / (y2 - y1):
+                    inside = not inside
+    return inside
+
+
+def random_point(polygons: Polygons, rng: random.Random) -> tuple[float, float]:
+    """A point drawn uniformly inside ``polygons`` (rejection in the bounding box)."""
+    xs = [x for polygon in polygons for ring in polygon for x, _ in ring]
+    ys = [y for polygon in polygons for ring in polygon for _, y in ring]
+    for _ in range(10_000):
+        lon, lat = rng.uniform(min(xs), max(xs)), rng.uniform(min(ys), max(ys))
+        if _point_in(polygons, lon, lat):
+            return round(lat, 5), round(lon, 5)
+    raise InvalidInput("no point found inside a commune boundary")
+
+
+def _windows(rng: random.Random, not_wednesday: bool) -> list[dict[str, Any]]:
+    days = [d for d in (1, 2, 3, 4, 5) if not (not_wednesday and d == 3)]
+    mornings = rng.random() < 0.8
+    afternoons = not mornings or rng.random() < 0.7
+    windows = []
+    for day in days:
+        if mornings:
+            windows.append({"weekday": day, "from": "09:00", "to": "12:00"})
+        if afternoons:
+            windows.append({"weekday": day, "from": "14:00", "to": "17:30"})
+    return windows
+
+
+def _spread(count: int, weights: Sequence[tuple[str, int]]) -> list[str]:
+    """``count`` communes drawn in proportion to their weights, by largest remainders
+    (deterministic)."""
+    total = sum(w for _, w in weights) or 1
+    shares = [(insee, count * w / total) for insee, w in weights]
+    chosen = {insee: int(share) for insee, share in shares}
+    left = count - sum(chosen.values())
+    for insee, share in sorted(shares, key=lambda s: (-(s[1] - int(s[1])), s[0]))[:left]:
+        chosen[insee] += 1
+    return [insee for insee, n in sorted(chosen.items()) for _ in range(n)]
+
+
+@use_case
+def seed_programme(session: Session, name: str = "herault-appui-parental") -> HomeProgramme:
+    """Load a demo programme, or load it again: the same seed draws the same families,
+    saved over those of the same code (their access log stays)."""
+    spec = tomllib.loads((programmes_dir() / f"{name}.toml").read_text(encoding="utf-8"))
+    head = spec["programme"]
+    organisation = ensure_organisation(session, head["departement"], head["organisation"])
+    if session.get(Commune, head["departement"] + "001") is None:
+        import_communes(session, head["departement"])
+    communes = {c.name: c for c in session.exec(select(Commune).where(
+        Commune.departement == head["departement"]))}
+    programme = session.get(HomeProgramme, head["id"]) or HomeProgramme(
+        id=head["id"], organisation_id=organisation.id, name=head["name"],
+        departement=head["departement"])
+    programme.max_visits_per_day = head.get("max_visits_per_day", 4)
+    programme.retention_days = head.get("retention_days", 365)
+    session.add(programme)
+    territories: dict[str, list[Commune]] = {}
+    active: dict[str, bool] = {}
+    for t in spec["territories"]:
+        missing = [n for n in t["communes"] if n not in communes]
+        if missing:
+            raise InvalidInput(f"{name}: communes inconnues dans {t['code']} : {missing}")
+        territories[t["code"]] = [communes[n] for n in t["communes"]]
+        active[t["code"]] = t.get("active", True)
+        area = session.exec(select(HomeTerritory).where(
+            HomeTerritory.programme_id == programme.id, HomeTerritory.code == t["code"])).first()
+        area = area or HomeTerritory(programme_id=programme.id, code=t["code"], name=t["name"])
+        area.name, area.active = t["name"], active[t["code"]]
+        area.communes = [c.insee for c in territories[t["code"]]]
+        session.add(area)
+    nurses: dict[str, list[str]] = {}
+    for n in spec["nurses"]:
+        office = communes[n["office"]]
+        row = session.exec(select(HomeNurse).where(HomeNurse.programme_id == programme.id,
+                                                   HomeNurse.code == n["code"])).first()
+        row = row or HomeNurse(programme_id=programme.id, code=n["code"], name=n["name"],
+                               territory=n["territory"], base_label="", base_lat=office.lat,
+                               base_lon=office.lon)
+        row.name, row.territory, row.weekdays = n["name"], n["territory"], list(n["weekdays"])
+        row.base_label = f"Antenne des solidarités de {office.name} (fictive)"
+        row.base_lat, row.base_lon = office.lat, office.lon
+        session.add(row)
+        nurses.setdefault(n["territory"], []).append(n["code"])
+    session.flush()
+    rng = random.Random(head.get("seed", 0))
+    polygons = commune_polygons([head["departement"]])
+    planned = [t for t in territories if active[t]]
+    extension = [t for t in territories if not active[t]]
+    number = 0
+    for group, count in ((planned, head.get("families", 80)),
+                         (extension, head.get("extension_families", 0))):
+        weights = [(c.insee, c.children_0_6) for t in group for c in territories[t]]
+        territory_of = {c.insee: t for t in group for c in territories[t]}
+        by_insee = {c.insee: c for t in group for c in territories[t]}
+        for insee in _spread(count, weights):
+            number += 1
+            territory = territory_of[insee]
+            team = nurses[territory]
+            referent = team[(number * 7) % len(team)]
+            second = team[(number * 7 + 1) % len(team)] if len(team) > 1 else None
+            lat, lon = random_point(polygons[insee], rng)
+            visits = rng.choices((2, 3, 4), weights=(70, 25, 5))[0]
+            save_family(session, programme.id, FamilyRecord(
+                code=f"F-{number:04d}", territory=territory, referent=referent,
+                second_referent=second,
+                name=f"{rng.choice(FIRST_NAMES)} {rng.choice(SURNAMES)}",
+                address=f"{rng.randint(1, 60)} {rng.choice(STREETS)}, {by_insee[insee].name} "
+                        "(adresse fictive)",
+                phone=f"04 65 71 {rng.randint(0, 99):02d} {rng.randint(0, 99):02d}",
+                notes=rng.choice(NOTES), lat=lat, lon=lon, commune_insee=insee,
+                visits_per_week=visits, min_spacing_days=1 if visits > 2 else 2,
+                visit_min=60, windows=_windows(rng, rng.random() < 0.3)))
+    session.flush()
+    return programme
+
+
+def demo_programme_names() -> list[str]:
+    return sorted(p.stem for p in programmes_dir().glob("*.toml"))
