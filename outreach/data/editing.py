@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -253,6 +254,21 @@ def _unknown_services(session: Session, scenario_id: str, codes: list[str]) -> d
     return {}
 
 
+def _checked(session: Session, scenario_id: str, spec_type: type[BaseModel], model: type,
+             data: dict[str, Any], existing: Any,
+             more: Callable[[Any], dict[str, str]] = lambda _spec: {}) -> Any:
+    """The record ``data`` validated by ``spec_type`` with every problem at once: the
+    form's parse errors, the fields', a code already taken, and ``more`` of the spec."""
+    data = dict(data)
+    problems = _parse_problems(data)
+    spec, fields = _problems(spec_type, data)
+    problems = {**fields, **problems}
+    if spec is not None:
+        problems.update(_code_taken(session, model, scenario_id, spec.id, existing))
+        problems.update(more(spec))
+    return _settle(problems, spec)
+
+
 def _settle(problems: dict[str, str], spec: Any) -> Any:
     """``spec`` when nothing is wrong, else every problem at once."""
     if problems or spec is None:
@@ -263,16 +279,10 @@ def _settle(problems: dict[str, str], spec: Any) -> Any:
 @use_case
 def save_service(session: Session, scenario_id: str, data: dict[str, Any],
                  existing: Service | None = None, seen_version: int | None = None) -> Service:
-    data = dict(data)
-    problems = _parse_problems(data)
-    spec, fields = _problems(ServiceSpec, data)
-    problems = {**fields, **problems}
-    if spec is not None:
-        problems.update(_code_taken(session, Service, scenario_id, spec.id, existing))
-        problems.update(unknown_roles(session, scenario_id,
-                                      [r for slot in spec.required_roles for r in slot],
-                                      "required_roles"))
-    spec = _settle(problems, spec)
+    spec = _checked(session, scenario_id, ServiceSpec, Service, data, existing,
+                    lambda spec: unknown_roles(session, scenario_id,
+                                               [r for slot in spec.required_roles for r in slot],
+                                               "required_roles"))
     _check_new_code(session, Service, scenario_id, spec.id, existing)
     _claim(session, existing, seen_version)
     row = existing or Service(scenario_id=scenario_id, code=spec.id, name="", session_min=1)
@@ -297,16 +307,13 @@ def save_service(session: Session, scenario_id: str, data: dict[str, Any],
 @use_case
 def save_vehicle(session: Session, scenario_id: str, data: dict[str, Any],
                  existing: Vehicle | None = None, seen_version: int | None = None) -> Vehicle:
-    data = dict(data)
-    problems = _parse_problems(data)
-    spec, fields = _problems(VehicleSpec, data)
-    problems = {**fields, **problems}
-    if spec is not None:
-        problems.update(_code_taken(session, Vehicle, scenario_id, spec.id, existing))
-        problems.update(_unknown_services(session, scenario_id, spec.services))
+    def more(spec: Any) -> dict[str, str]:
+        found = _unknown_services(session, scenario_id, spec.services)
         if spec.shift_end <= spec.shift_start:
-            problems["shift_end"] = msg("le retour au plus tard doit suivre le départ au plus tôt")
-    spec = _settle(problems, spec)
+            found["shift_end"] = msg("le retour au plus tard doit suivre le départ au plus tôt")
+        return found
+
+    spec = _checked(session, scenario_id, VehicleSpec, Vehicle, data, existing, more)
     _check_new_code(session, Vehicle, scenario_id, spec.id, existing)
     _claim(session, existing, seen_version)
     base = _commune(session, spec.base_insee, "base_insee")
@@ -328,18 +335,16 @@ def save_vehicle(session: Session, scenario_id: str, data: dict[str, Any],
 @use_case
 def save_staff(session: Session, scenario_id: str, data: dict[str, Any],
                existing: StaffMember | None = None, seen_version: int | None = None) -> StaffMember:
-    data = dict(data)
-    problems = _parse_problems(data)
-    spec, fields = _problems(StaffSpec, data)
-    problems = {**fields, **problems}
-    if spec is not None:
-        problems.update(_code_taken(session, StaffMember, scenario_id, spec.id, existing))
+    def more(spec: Any) -> dict[str, str]:
+        found: dict[str, str] = {}
         unknown = [r for r in spec.roles if r not in ROLE_LABELS]
         if unknown:
-            problems["roles"] = msg("rôle(s) inconnu(s) : %(roles)s", roles=", ".join(unknown))
+            found["roles"] = msg("rôle(s) inconnu(s) : %(roles)s", roles=", ".join(unknown))
         if spec.day_end <= spec.day_start:
-            problems["day_end"] = msg("la fin de journée doit suivre le début")
-    spec = _settle(problems, spec)
+            found["day_end"] = msg("la fin de journée doit suivre le début")
+        return found
+
+    spec = _checked(session, scenario_id, StaffSpec, StaffMember, data, existing, more)
     _check_new_code(session, StaffMember, scenario_id, spec.id, existing)
     _claim(session, existing, seen_version)
     row = existing or StaffMember(scenario_id=scenario_id, code=spec.id, name="")
