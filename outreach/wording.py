@@ -99,6 +99,11 @@ def french_date(date: dt.date) -> str:
     return f"{WEEKDAYS[date.weekday()]} {date:%d/%m/%Y}"
 
 
+def week_of_month(date: dt.date) -> int:
+    """1 for the first seven days of the month ("le 1er mercredi"), up to 5."""
+    return (date.day - 1) // 7 + 1
+
+
 ORDINALS = {"fr": ("1er", "2e", "3e", "4e", "5e"), "en": ("1st", "2nd", "3rd", "4th", "5th")}
 
 
@@ -443,8 +448,7 @@ def say(finding: Finding | Mapping[str, Any], lang: str = "fr", names: Names = _
     if "monthly" in args and "date" in args:
         held_on = _date(args["date"])
         words["rhythm"] = rhythm_words(held_on.isoweekday(),
-                                       (held_on.day - 1) // 7 + 1 if args["monthly"] else None,
-                                       lang)
+                                       week_of_month(held_on) if args["monthly"] else None, lang)
     bounded = "from_at" in words and code == "unserved.venue_no_slot"
     words["between"] = ((f" between {words['from_at']} and {words['to_at']}" if lang == "en"
                          else f" entre {words['from_at']} et {words['to_at']}") if bounded else "")

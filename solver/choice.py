@@ -18,7 +18,6 @@ from solver.instance import Instance
 from solver.model import Service, SolveParams, Stop
 from solver.periods import (
     keeps_month_week,
-    pinned_sessions,
     rhythm_key,
     target_visits,
     week_of_month,
@@ -166,7 +165,7 @@ class SessionChoice:
                         per_date: dict[dt.date, list[int]]) -> None:
         """The hard rule of ``Service.keep_rhythm``: the pair's unpinned sessions
         share one :func:`solver.periods.rhythm_key`."""
-        pinned = pinned_sessions(self.inst.problem)
+        pinned = self.inst.pinned
         by_key: dict[tuple[int, int], list[int]] = defaultdict(list)
         for date, indices in per_date.items():
             if (stop.id, service.id, date) not in pinned:

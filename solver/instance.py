@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from solver.model import Area, Problem, Service, StaffMember, Stop, Vehicle
-from solver.periods import period_of
+from solver.periods import period_of, pinned_sessions
 from solver.timing import Interval, arrival_intervals
 
 
@@ -58,6 +58,11 @@ class Instance:
     def preferred(self) -> frozenset[tuple[str, str, dt.date]]:
         """(stop, service, date) of the published sessions to keep when possible."""
         return frozenset((p.stop, p.service, p.date) for p in self.problem.preferred)
+
+    @cached_property
+    def pinned(self) -> frozenset[tuple[str, str, dt.date]]:
+        """(stop, service, date) of the coordinator's pins (:func:`solver.periods.pinned_sessions`)."""
+        return pinned_sessions(self.problem)
 
     def intervals(self, stop: Stop, service: Service, weekday: int) -> tuple[Interval, ...]:
         """Cached :func:`solver.timing.arrival_intervals`."""

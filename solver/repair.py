@@ -22,7 +22,6 @@ from solver.instance import Instance
 from solver.model import Pin, Service, SolveParams, StaffMember, Stop
 from solver.periods import (
     keeps_month_week,
-    pinned_sessions,
     rhythm_key,
     target_visits,
     week_of_month,
@@ -50,7 +49,7 @@ class PlanState:
         self.days: dict[DayKey, DayRoute] = {}
         self._dates: dict[tuple[str, str], list[dt.date]] = {}
         self._week_min: Counter[tuple[str, tuple[int, int]]] = Counter()  # (staff, week) -> duty
-        self.pinned = pinned_sessions(inst.problem)
+        self.pinned = inst.pinned
         for day in days:
             self.put(day)
 

@@ -19,8 +19,7 @@ from flask_babel import Babel, gettext
 
 from outreach.data.places import departement_name
 from outreach.errors import Message
-from outreach.planning.patterns import describe
-from outreach.wording import elide
+from outreach.wording import elide, rhythm_words
 
 SUPPORTED = ("fr", "en")
 DEFAULT = "fr"
@@ -112,17 +111,9 @@ def percent_figure(share: float) -> str:
     return text if g.get("lang", DEFAULT) == "en" else text.replace(".", ",")
 
 
-_ORDINALS_EN = ["1st", "2nd", "3rd", "4th", "5th"]
-
-
 def rhythm(weekday: int, week_of_month: int | None) -> str:
     """"chaque mardi", "le 2e mercredi du mois" (or in English)."""
-    if g.get("lang", DEFAULT) != "en":
-        return describe(weekday, week_of_month or 0)
-    day = _WEEKDAYS_EN[weekday - 1]
-    if week_of_month is None:
-        return f"every {day}"
-    return f"the {_ORDINALS_EN[week_of_month - 1]} {day} of the month"
+    return rhythm_words(weekday, week_of_month or None, g.get("lang", DEFAULT))
 
 
 def same_page_in(lang: str) -> str:

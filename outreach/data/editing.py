@@ -135,13 +135,6 @@ def _problems(spec: type[BaseModel], data: dict[str, Any]) -> tuple[Any, dict[st
         return None, fields
 
 
-def _validate(spec: type[BaseModel], data: dict[str, Any]) -> Any:
-    validated, fields = _problems(spec, data)
-    if fields:
-        raise FormInvalid(fields)
-    return validated
-
-
 def _role_key(text: str) -> str:
     return normalise_name(text).replace(" ", "_").replace("-", "_")
 
@@ -258,21 +251,31 @@ def _checked(session: Session, scenario_id: str, spec_type: type[BaseModel], mod
              data: dict[str, Any], existing: Any,
              more: Callable[[Any], dict[str, str]] = lambda _spec: {}) -> Any:
     """The record ``data`` validated by ``spec_type`` with every problem at once: the
-    form's parse errors, the fields', a code already taken, and ``more`` of the spec."""
+    form's parse errors, a commune typed by name or postcode (:func:`resolve_commune`,
+    whose candidates come back as choices), the fields', unknown services, a code
+    already taken, and ``more`` of the valid spec."""
     data = dict(data)
     problems = _parse_problems(data)
+    choices: dict[str, list[tuple[str, str]]] = {}
+    if "commune_insee" in spec_type.model_fields and data.get("commune_insee"):
+        scenario = session.get(Scenario, scenario_id)
+        try:
+            data["commune_insee"] = resolve_commune(
+                session, str(data["commune_insee"]), "commune_insee",
+                scenario.departement if scenario else None)
+        except FormInvalid as error:
+            problems.update(error.fields)
+            choices = error.choices
     spec, fields = _problems(spec_type, data)
     problems = {**fields, **problems}
+    if "services" in spec_type.model_fields and isinstance(data.get("services"), list):
+        problems.update({k: v for k, v in _unknown_services(
+            session, scenario_id, data["services"]).items() if k not in problems})
     if spec is not None:
         problems.update(_code_taken(session, model, scenario_id, spec.id, existing))
         problems.update(more(spec))
-    return _settle(problems, spec)
-
-
-def _settle(problems: dict[str, str], spec: Any) -> Any:
-    """``spec`` when nothing is wrong, else every problem at once."""
     if problems or spec is None:
-        raise FormInvalid(problems or {"formulaire": msg("formulaire invalide")})
+        raise FormInvalid(problems or {"formulaire": msg("formulaire invalide")}, choices)
     return spec
 
 
@@ -308,10 +311,9 @@ def save_service(session: Session, scenario_id: str, data: dict[str, Any],
 def save_vehicle(session: Session, scenario_id: str, data: dict[str, Any],
                  existing: Vehicle | None = None, seen_version: int | None = None) -> Vehicle:
     def more(spec: Any) -> dict[str, str]:
-        found = _unknown_services(session, scenario_id, spec.services)
         if spec.shift_end <= spec.shift_start:
-            found["shift_end"] = msg("le retour au plus tard doit suivre le départ au plus tôt")
-        return found
+            return {"shift_end": msg("le retour au plus tard doit suivre le départ au plus tôt")}
+        return {}
 
     spec = _checked(session, scenario_id, VehicleSpec, Vehicle, data, existing, more)
     _check_new_code(session, Vehicle, scenario_id, spec.id, existing)
@@ -393,36 +395,10 @@ def resolve_commune(session: Session, text: str, field: str, departement: str | 
     raise FormInvalid({field: question}, {field: choices})
 
 
-def _validate_with_commune(session: Session, scenario_id: str, spec: type[BaseModel],
-                           data: dict[str, Any]) -> Any:
-    """Validate a record whose ``commune_insee`` may be typed as a name or postcode,
-    reporting every field's problem at once, the commune's look-up included."""
-    data = dict(data)
-    problems = _parse_problems(data)
-    choices: dict[str, list[tuple[str, str]]] = {}
-    if data.get("commune_insee"):
-        scenario = session.get(Scenario, scenario_id)
-        try:
-            data["commune_insee"] = resolve_commune(
-                session, str(data["commune_insee"]), "commune_insee",
-                scenario.departement if scenario else None)
-        except FormInvalid as error:
-            problems.update(error.fields)
-            choices = error.choices
-    validated, fields = _problems(spec, data)
-    problems = {**fields, **problems}
-    if "services" in spec.model_fields and isinstance(data.get("services"), list):
-        problems.update({k: v for k, v in _unknown_services(
-            session, scenario_id, data["services"]).items() if k not in problems})
-    if problems:
-        raise FormInvalid(problems, choices)
-    return validated
-
-
 @use_case
 def save_stop(session: Session, scenario_id: str, data: dict[str, Any],
               existing: Stop | None = None, seen_version: int | None = None) -> Stop:
-    spec = _validate_with_commune(session, scenario_id, StopSpec, data)
+    spec = _checked(session, scenario_id, StopSpec, Stop, data, existing)
     _check_new_code(session, Stop, scenario_id, spec.id, existing)
     _claim(session, existing, seen_version)
     commune = _commune(session, spec.commune_insee, "commune_insee")
@@ -447,7 +423,7 @@ def save_stop(session: Session, scenario_id: str, data: dict[str, Any],
 def save_fixed_site(session: Session, scenario_id: str, data: dict[str, Any],
                     existing: FixedSite | None = None, seen_version: int | None = None) -> FixedSite:
     """A fixed site (PMI centre, antenne) placed at its commune's town hall."""
-    spec = _validate_with_commune(session, scenario_id, FixedSiteSpec, data)
+    spec = _checked(session, scenario_id, FixedSiteSpec, FixedSite, data, existing)
     _check_new_code(session, FixedSite, scenario_id, spec.id, existing)
     _claim(session, existing, seen_version)
     commune = _commune(session, spec.commune_insee, "commune_insee")

@@ -105,9 +105,13 @@ def may_read(session: Session, user: User, family: Family) -> bool:
     return bool(nurses & {family.referent_id, family.second_referent_id})
 
 
-def _clear(session: Session, family: Family) -> FamilyRecord:
-    nurses = {n.id: n.code for n in session.exec(select(HomeNurse).where(
-        HomeNurse.programme_id == family.programme_id))}
+def _nurse_codes(session: Session, programme_id: str) -> dict[int | None, str]:
+    return {n.id: n.code for n in session.exec(select(HomeNurse).where(
+        HomeNurse.programme_id == programme_id))}
+
+
+def _clear(family: Family, nurses: dict[int | None, str]) -> FamilyRecord:
+    """``family`` unsealed; ``nurses`` gives the code of each puéricultrice of its programme."""
     point = unseal(family.point_sealed)
     lat, lon = (float(x) for x in point.split(",")) if point else (None, None)
     return FamilyRecord(
@@ -139,18 +143,19 @@ def read_family(session: Session, user: User, family_id: int, purpose: str = "vi
         raise AccessRefused("cette fiche n'est visible que des référentes de la famille et de la "
                             "coordination de son territoire")
     log_access(session, family, purpose, user)
-    return _clear(session, family)
+    return _clear(family, _nurse_codes(session, family.programme_id))
 
 
 def records_for_planning(session: Session, programme_id: str) -> list[FamilyRecord]:
     """Every active family in clear for the planner (in memory), each read logged as the
     system's."""
     found = []
+    nurses = _nurse_codes(session, programme_id)
     for family in session.exec(select(Family).where(Family.programme_id == programme_id,
                                                     Family.status == "active")
                                .order_by(col(Family.code))):
         log_access(session, family, "plan")
-        found.append(_clear(session, family))
+        found.append(_clear(family, nurses))
     return found
 
 

@@ -91,15 +91,11 @@ def rhythm_cost(problem: sm.Problem, kept: Solution, params: SolveParams) -> dic
     free = dataclasses.replace(problem, services=tuple(
         dataclasses.replace(s, keep_rhythm=False) for s in problem.services))
     moved = solve(free, params)
-    days: dict[tuple[str, str], set[tuple[int, int]]] = {}
-    services = {s.id: s for s in problem.services}
-    for route in moved.routes:
-        for visit in route.visits:
-            days.setdefault((visit.stop, visit.service), set()).add(
-                sm.rhythm_key(services[visit.service], route.date))
+    # The stops off their day are those the kept rule would refuse (its one home).
+    off_day = [f for f in sm.check_solution(problem, moved) if f.code == "stop.rhythm"]
     return {"demand_served_with_changes": moved.kpis.demand_served,
             "demand_points": moved.kpis.demand_served - kept.kpis.demand_served,
-            "stops_moved": sum(1 for keys in days.values() if len(keys) > 1)}
+            "stops_moved": len(off_day)}
 
 
 def published_pins(session: Session, scenario_id: str) -> list[Pin]:

@@ -13,11 +13,11 @@ from collections.abc import Iterable, Mapping
 
 import solver as sm
 from outreach.planning.plan import DayRoute, Recurrence
-from outreach.wording import rhythm_words
+from outreach.wording import rhythm_words, week_of_month
 
 
 def _key(day: dt.date, monthly: bool) -> tuple[int, int]:
-    return (day.isoweekday(), (day.day - 1) // 7 + 1 if monthly else 0)
+    return (day.isoweekday(), week_of_month(day) if monthly else 0)
 
 
 def describe(weekday: int, ordinal: int) -> str:

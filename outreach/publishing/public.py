@@ -27,6 +27,7 @@ from outreach.models import (
 from outreach.planning import published_plan_id
 from outreach.publishing import ical
 from outreach.timefmt import format_hhmm
+from outreach.wording import week_of_month
 
 
 @dataclass(frozen=True)
@@ -59,8 +60,8 @@ class PublicSession:
         """Whether this date is not the stop's usual day (a pin or an allowed change)."""
         if self.usual is None:
             return False
-        weekday, week = self.usual
-        return self.date.isoweekday() != weekday or bool(week) and (self.date.day - 1) // 7 + 1 != week
+        week = self.usual[1]
+        return (self.date.isoweekday(), week_of_month(self.date) if week else 0) != self.usual
 
     @property
     def uid(self) -> str:
@@ -191,7 +192,13 @@ def next_sessions_near_point(
     """Published sessions from ``today`` on within reach of a point (each service's own
     access threshold, by the access policy's travel model), the next first and, on one
     date, the nearest first. Sessions in ``home_insee`` count as 0 minutes."""
-    access = access or AccessPolicy()
+    found = _near_point(session, lat, lon, today, home_insee, access or AccessPolicy())
+    return _with_usual_days(session, found if limit is None else found[:limit])
+
+
+def _near_point(session: Session, lat: float, lon: float, today: dt.date,
+                home_insee: str | None, access: AccessPolicy) -> list[PublicSession]:
+    """:func:`next_sessions_near_point`'s sessions, all of them, without their usual days."""
     found = []
     organisations = organisation_names(session)
     for row, scenario_id, service in _published_rows(session, today):
@@ -205,7 +212,7 @@ def next_sessions_near_point(
                              organisations.get(scenario_id, "")))
     # The next visit first; on one date, the nearest place first.
     found.sort(key=lambda s: (s.date, s.travel_min, s.start_min, s.commune_name))
-    return _with_usual_days(session, found if limit is None else found[:limit])
+    return found
 
 
 def next_sessions_near(
@@ -227,8 +234,8 @@ def next_sessions_near(
         col(PlanReach.plan_id).in_(plan_ids)).distinct()))
     found = []
     if set(plan_ids) - ready:
-        found = [s for s in next_sessions_near_point(session, commune.lat, commune.lon, today,
-                                                     commune.insee, None)
+        found = [s for s in _near_point(session, commune.lat, commune.lon, today,
+                                        commune.insee, AccessPolicy())
                  if s.plan_id not in ready]
     reach = {(r.plan_id, r.stop_code, r.service_code): r for r in session.exec(
         select(PlanReach).where(col(PlanReach.plan_id).in_(ready),
