@@ -58,14 +58,15 @@ def _reachable_alone(inst: Instance, vehicle: Vehicle, service: Service, stop: S
     """Whether a visit to ``stop`` could be part of some day of ``vehicle``:
     open that weekday, within the one-way limit and the capacity, and the
     trip there, the stay and the trip back fit the duty cap."""
-    if service.id not in stop.services or not inst.intervals(stop, service, weekday):
+    if (service.id not in stop.services or not stop.allows(vehicle.id)
+            or not inst.intervals(stop, service, weekday)):
         return False
     if vehicle.capacity is not None and stop.load > vehicle.capacity:
         return False
     out = inst.travel(vehicle.base, stop.location)
     if service.max_one_way_min is not None and out > service.max_one_way_min:
         return False
-    return out + service.on_site_min + inst.travel(stop.location, vehicle.base) <= duty_cap
+    return out + stop.on_site_for(service) + inst.travel(stop.location, vehicle.base) <= duty_cap
 
 
 SPAN_POINTS = 16  # span ends tried per vehicle-day, each side
@@ -99,6 +100,7 @@ class _Relaxation(SessionChoice):
         # their candidates and limits: computed once, written once per day.
         shapes: dict[tuple[object, ...], tuple[list[Stop], list[_Row]]] = {}
         by_stop = not problem.areas
+        own_stops = any(s.vehicle_costs for s in problem.stops)  # then no two vehicles alike
         for vehicle in problem.vehicles:
             duty_cap = min(vehicle.max_duty_min, vehicle.shift_end_min - vehicle.shift_start_min)
             for date in problem.dates:
@@ -110,13 +112,14 @@ class _Relaxation(SessionChoice):
                 for service in problem.services:
                     if service.id not in vehicle.services:
                         continue
-                    key = (vehicle.base, service.id, date.isoweekday(), duty_cap, vehicle.capacity)
+                    key = (vehicle.base, service.id, date.isoweekday(), duty_cap, vehicle.capacity,
+                           vehicle.id if own_stops else "")
                     if key not in shapes:
                         shapes[key] = self._shape(vehicle, service, date.isoweekday(), duty_cap)
                     candidates, rows = shapes[key]
                     if not candidates:
                         continue
-                    crew = self._crew(date, service, on_date)
+                    crew = self._crew(vehicle, date, service, on_date)
                     if crew is None:
                         continue
                     runs = cp.new_bool_var("")
@@ -142,7 +145,7 @@ class _Relaxation(SessionChoice):
                 cp.add(sum(members) <= 1)
         self.demand = demand_terms + self.demand_terms(visits, params, rhythm=False)
 
-    def _crew(self, date: dt.date, service: Service,
+    def _crew(self, vehicle: Vehicle, date: dt.date, service: Service,
               on_date: dict[tuple[str, dt.date], list[cp_model.IntVar]],
               ) -> list[list[cp_model.IntVar]] | None:
         """One variable per available member and slot role; ``None`` when a slot
@@ -150,7 +153,7 @@ class _Relaxation(SessionChoice):
         slots = []
         for slot_roles in service.required_roles:
             members = [m for m in self.inst.staff_by_date[date]
-                       if slot_role(m, slot_roles) is not None]
+                       if slot_role(m, slot_roles) is not None and vehicle.may_carry(m.id)]
             if not members:
                 return None
             chosen = []
@@ -182,7 +185,7 @@ class _Relaxation(SessionChoice):
                            if other != stop.id)
                        for stop in candidates]
         back = min(inst.travel(s.location, vehicle.base) for s in candidates)
-        weights = tuple(service.on_site_min + leg for leg in shortest_in)
+        weights = tuple(s.on_site_for(service) + leg for s, leg in zip(candidates, shortest_in))
         if sum(weights) + back > duty_cap:
             rows.append((everyone, weights, back, duty_cap))
         rows.extend(self._span_rows(service, weekday, candidates, shortest_in))
@@ -199,7 +202,7 @@ class _Relaxation(SessionChoice):
         span = []
         for stop in candidates:
             intervals = self.inst.intervals(stop, service, weekday)
-            span.append((intervals[0][0], intervals[-1][1] + service.on_site_min))
+            span.append((intervals[0][0], intervals[-1][1] + stop.on_site_for(service)))
         starts = _thinned(sorted({a for a, _ in span}))
         ends = _thinned(sorted({b for _, b in span}))
         rows: list[_Row] = []
@@ -211,7 +214,7 @@ class _Relaxation(SessionChoice):
                 inside = tuple(k for k in after if span[k][1] <= b)
                 if len(inside) < 2:
                     continue
-                weights = tuple(service.on_site_min + shortest_in[k] for k in inside)
+                weights = tuple(candidates[k].on_site_for(service) + shortest_in[k] for k in inside)
                 slack = b - a + max(shortest_in[k] for k in inside)
                 if sum(weights) > slack:
                     rows.append((inside, weights, 0, slack))

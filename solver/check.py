@@ -54,12 +54,13 @@ def check_route(problem: Problem, route: Route) -> list[Finding]:
         found.add("route.vehicle_off")
     if service.id not in vehicle.services:
         found.add("route.wrong_service", service=service.id)
-    _crew(problem, route, service, found)
+    _crew(problem, route, vehicle, service, found)
     _times(problem, route, vehicle, service, found)
     return found
 
 
-def _crew(problem: Problem, route: Route, service: Service, found: _Findings) -> None:
+def _crew(problem: Problem, route: Route, vehicle: Vehicle, service: Service,
+          found: _Findings) -> None:
     """One distinct, qualified, available member per slot, within their daily hours."""
     staff = {m.id: m for m in problem.staff}
     duty = route.return_min - route.depart_min
@@ -72,6 +73,8 @@ def _crew(problem: Problem, route: Route, service: Service, found: _Findings) ->
         if member is None:
             found.add("route.unknown_staff", staff=member_slot.staff)
             continue
+        if not vehicle.may_carry(member.id):
+            found.add("route.not_vehicle_crew", staff=member.id)
         if not holds_slot(member, slot, member_slot.role):
             found.add("route.unqualified", staff=member.id, slot=slot, role=member_slot.role)
         if not within_day_limit(member, route.depart_min, route.return_min):
@@ -136,14 +139,16 @@ def _visit(problem: Problem, vehicle: Vehicle, service: Service, stop: Stop, vis
         add("visit.one_way", one_way_dur=one_way, limit_dur=service.max_one_way_min)
     if visit.service != service.id or service.id not in stop.services:
         add("visit.wrong_service", service=visit.service)
+    if not stop.allows(vehicle.id):
+        add("visit.wrong_vehicle")
     if visit.travel_min_from_previous != leg:
         add("visit.travel", stated=visit.travel_min_from_previous, expected=leg)
     if visit.arrive_min < free_at + leg:
         add("visit.early_arrival", arrive_at=visit.arrive_min, possible_at=free_at + leg)
     if visit.start_min - visit.arrive_min != service.setup_min:
         add("visit.setup", minutes=service.setup_min)
-    if visit.end_min - visit.start_min != service.session_min:
-        add("visit.session", minutes=service.session_min)
+    if visit.end_min - visit.start_min != stop.session_for(service):
+        add("visit.session", minutes=stop.session_for(service))
     if visit.leave_min - visit.end_min != service.packup_min:
         add("visit.packup", minutes=service.packup_min)
     if not service.on_grid(visit.start_min):
@@ -217,6 +222,7 @@ def check_solution(problem: Problem, solution: Solution) -> list[Finding]:
     found.extend(_week_findings(problem, solution.routes))
 
     services = {s.id: s for s in problem.services}
+    stops = {s.id: s for s in problem.stops}
     pinned = pinned_sessions(problem)
     dates: dict[tuple[str, str], list[dt.date]] = defaultdict(list)
     for route in solution.routes:
@@ -227,17 +233,18 @@ def check_solution(problem: Problem, solution: Solution) -> list[Finding]:
         if service is None:
             continue
         days.sort()
+        place = stops.get(stop)
+        spacing = place.spacing_for(service) if place else service.min_spacing_days
+        cap = place.visits_for(service) if place else service.visits_per_period
         for first, second in itertools.pairwise(days):
-            if (second - first).days < service.min_spacing_days:
+            if (second - first).days < spacing:
                 found.append(Finding.of("stop.spacing", stop=stop, service=service_id,
-                                        date=first, next_date=second,
-                                        days=service.min_spacing_days))
+                                        date=first, next_date=second, days=spacing))
         per_period = Counter(period_of(problem, service, d) for d in days)
         for period, count in sorted(per_period.items()):
-            if count > service.visits_per_period:
+            if count > cap:
                 found.append(Finding.of("stop.period_cap", stop=stop, service=service_id,
-                                        sessions=count, period=period + 1,
-                                        limit=service.visits_per_period))
+                                        sessions=count, period=period + 1, limit=cap))
         if service.keep_rhythm:
             unpinned = [d for d in days if (stop, service_id, d) not in pinned]
             if len({rhythm_key(service, d) for d in unpinned}) > 1:

@@ -140,15 +140,16 @@ class SessionChoice:
         by_period: dict[int, list[dt.date]] = defaultdict(list)
         for date in dates:
             by_period[inst.period(service, date)].append(date)
+        cap, spacing = stop.visits_for(service), stop.spacing_for(service)
         for period_dates in by_period.values():
-            if sum(len(per_date[d]) for d in period_dates) > service.visits_per_period:
-                cp.add(sum(held[d] for d in period_dates) <= service.visits_per_period)
-        if service.min_spacing_days > 0:
+            if sum(len(per_date[d]) for d in period_dates) > cap:
+                cp.add(sum(held[d] for d in period_dates) <= cap)
+        if spacing > 0:
             for first in dates:
-                close = [d for d in dates if 0 <= (d - first).days < service.min_spacing_days]
+                close = [d for d in dates if 0 <= (d - first).days < spacing]
                 if sum(len(per_date[d]) for d in close) > 1:
                     cp.add(sum(held[d] for d in close) <= 1)
-        target = target_visits(inst.problem, service)
+        target = target_visits(inst.problem, stop, service)
         if service.keep_rhythm:
             self.add_kept_rhythm(stop, service, per_date)
             return []

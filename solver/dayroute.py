@@ -57,7 +57,8 @@ def bounded_timings(
     for low, high in itertools.product(sorted(lows), sorted(highs)):
         if low < high:
             found.update(day_timings(
-                legs, intervals, service.on_site_min, low, high, vehicle.max_duty_min, lunch,
+                legs, intervals, [s.on_site_for(service) for s in stops], low, high,
+                vehicle.max_duty_min, lunch,
                 setup_grid(service),
             ))
     return tuple(sorted(found, key=lambda t: (t.duty_min, t.depart_min, t.arrive_min)))
@@ -81,6 +82,7 @@ def staff_route(
     """The shortest-duty timed and crewed day-route drawing its crew from
     ``candidates`` (earlier candidates preferred), or ``None``. ``week_left``
     gives the minutes a member may still work that week (``None``: no limit)."""
+    candidates = [m for m in candidates if vehicle.may_carry(m.id)]
     starts = {a.start_min for m in candidates for a in m.availability if a.date == date}
     ends = {a.end_min for m in candidates for a in m.availability if a.date == date}
     for timing in bounded_timings(inst, vehicle, date.isoweekday(), service, stops, starts, ends):
@@ -105,7 +107,7 @@ def to_route(inst: Instance, day: DayRoute) -> Route:
     visits = []
     for stop, arrive, leg in zip(day.stops, day.timing.arrive_min, legs):
         start = arrive + service.setup_min
-        end = start + service.session_min
+        end = start + stop.session_for(service)
         visits.append(Visit(stop.id, service.id, arrive, start, end, end + service.packup_min, leg))
     return Route(
         vehicle=day.vehicle.id,

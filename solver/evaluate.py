@@ -40,9 +40,10 @@ def demand_served(problem: Problem, routes: Sequence[Route]) -> tuple[int, int]:
     served = total = 0
     if not problem.areas:
         for stop, service in stop_service_pairs(problem):
+            wanted = stop.visits_for(service)
             for k in horizon_periods(problem, service):
-                total += stop.demand * service.visits_per_period
-                served += stop.demand * min(held[(stop.id, service.id, k)], service.visits_per_period)
+                total += stop.demand * wanted
+                served += stop.demand * min(held[(stop.id, service.id, k)], wanted)
         return served, total
     offering = {s.id: {stop.id for stop in problem.stops if s.id in stop.services}
                 for s in problem.services}
@@ -75,13 +76,21 @@ def extra_weekdays(routes: Sequence[Route]) -> int:
     )
 
 
+def continuity_cost(problem: Problem, routes: Sequence[Route]) -> int:
+    """What the visits cost for who made them (:attr:`solver.model.Stop.vehicle_costs`)."""
+    stops = {s.id: s for s in problem.stops}
+    return sum(stops[v.stop].cost_of(r.vehicle) for r in routes for v in r.visits
+               if v.stop in stops)
+
+
 def objective(problem: Problem, routes: Sequence[Route], params: SolveParams) -> int:
-    """demand_weight x demand served - travel_weight x driving minutes
+    """demand_weight x demand served - continuity costs - travel_weight x driving minutes
     - weekday_change_weight x extra weekdays - month_week_change_weight x extra
     weeks of the month (monthly services) + demand_weight x move_threshold
     x published sessions kept."""
     return (
         params.demand_weight * demand_served(problem, routes)[0]
+        - continuity_cost(problem, routes)
         - params.travel_weight * sum(r.travel_min for r in routes)
         - params.weekday_change_weight * extra_weekdays(routes)
         - params.month_week_change_weight * extra_month_weeks(problem, routes)
@@ -109,7 +118,7 @@ def kpis(problem: Problem, routes: Sequence[Route]) -> Kpis:
     for stop, service in pairs:
         periods = horizon_periods(problem, service)
         per_period = Counter(period_of(problem, service, d) for d in dates.get((stop.id, service.id), []))
-        at_target += all(per_period[k] >= service.visits_per_period for k in periods)
+        at_target += all(per_period[k] >= stop.visits_for(service) for k in periods)
     served, total = demand_served(problem, routes)
     return Kpis(
         demand_total=total,
@@ -120,4 +129,5 @@ def kpis(problem: Problem, routes: Sequence[Route]) -> Kpis:
         distance_km=sum(r.distance_m for r in routes) / 1000,
         driving_min=sum(r.travel_min for r in routes),
         staff_min=sum(len(r.crew) * (r.return_min - r.depart_min) for r in routes),
+        continuity_cost=continuity_cost(problem, routes),
     )

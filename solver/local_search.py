@@ -47,7 +47,7 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 import pyvrp
@@ -308,7 +308,7 @@ def _problem_data(
             stop, service = nodes[node].stop, nodes[node].service
             assert stop is not None and service is not None
             clients.append(pyvrp.Client(
-                location=node, delivery=demand(stop), service_duration=service.on_site_min,
+                location=node, delivery=demand(stop), service_duration=stop.on_site_for(service),
                 tw_early=early, tw_late=late, prize=penalty, required=False, group=group,
             ))
             client_node.append(node)
@@ -317,13 +317,22 @@ def _problem_data(
         [[inst.travel(a.location, b.location) for b in nodes] for a in nodes], dtype=np.int64
     )
     unreachable = 4 * inst.problem.day_end_min + int(travel.max()) + 1
-    by_reach: dict[frozenset[int], list[int]] = defaultdict(list)
-    for v in range(len(crewed)):
+    # Vehicle-days alike (the same nodes allowed, the same continuity costs) share a
+    # profile; a visit's continuity cost (Stop.vehicle_costs) is added to the legs into it.
+    by_reach: dict[tuple[frozenset[int], tuple[int, ...]], list[int]] = defaultdict(list)
+    for v, c in enumerate(crewed):
         reach = frozenset(n for n in range(len(depots), size) if v in graph.allowed[n])
-        by_reach[reach].append(v)
+        costs = tuple(
+            stop.cost_of(c.vehicle.id) // max(1, params.travel_weight)
+            if (stop := nodes[n].stop) is not None else 0 for n in range(size))
+        by_reach[(reach, costs)].append(v)
     profile_of: dict[int, int] = {}
     durations: list[Any] = []
-    for profile, (reach, vehicle_days) in enumerate(by_reach.items()):
+    distances: list[Any] = []
+    for profile, ((reach, costs), vehicle_days) in enumerate(by_reach.items()):
+        distance = travel + np.array(costs, dtype=np.int64)[None, :] if any(costs) else travel
+        np.fill_diagonal(distance, 0)
+        distances.append(distance)
         duration = travel.copy()
         closed = [n for n in range(len(depots), size) if n not in reach]
         duration[closed, :] = unreachable
@@ -351,6 +360,6 @@ def _problem_data(
     ]
     data = pyvrp.ProblemData(
         locations, clients, list(depots.values()), vehicle_types,
-        [cast(Any, travel)] * len(durations), durations, groups,
+        distances, durations, groups,
     )
     return data, client_node, list(alike.values())

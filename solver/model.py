@@ -172,10 +172,16 @@ class Vehicle:
     shift_end_min: int = 20 * 60
     unavailable_dates: frozenset[dt.date] = frozenset()
     capacity: int | None = None
+    # Only these staff members may crew it (a home-visit nurse is her own "vehicle");
+    # ``None``: anyone qualified.
+    crew: frozenset[str] | None = None
 
     def __post_init__(self) -> None:
         if not self.id:
             raise ValueError("Vehicle.id must not be empty")
+        if self.crew is not None and not self.crew:
+            raise ValueError(f"Vehicle {self.id}: crew, when given, must name at least one "
+                             "staff member")
         if self.capacity is not None:
             _check_positive(f"Vehicle {self.id}: capacity", self.capacity, zero_ok=True)
         if not self.services:
@@ -187,6 +193,10 @@ class Vehicle:
         _check_minute(f"Vehicle {self.id}: shift_end_min", self.shift_end_min)
         if self.shift_end_min <= self.shift_start_min:
             raise ValueError(f"Vehicle {self.id}: shift_end_min must be after shift_start_min")
+
+    def may_carry(self, member_id: str) -> bool:
+        """Whether ``member_id`` may be on board (see ``crew``)."""
+        return self.crew is None or member_id in self.crew
 
 
 @dataclass(frozen=True)
@@ -231,13 +241,21 @@ class StaffMember:
 
 @dataclass(frozen=True)
 class Stop:
-    """A place where sessions can be held (a venue in a commune).
+    """A place where sessions can be held (a venue in a commune), or a family
+    visited at home.
 
     ``demand`` is the (vulnerability-weighted) number of young children a
     session there serves; ``windows`` are the weekly half-days or days the
     venue is open. The vehicle's whole stay (set-up to pack-up) must lie in
     one window. ``load`` is what a visit takes of its vehicle's ``capacity``
     (equipment, supplies; 0 by default, so capacity never binds).
+
+    A stop may override its services' ``visits_per_period``,
+    ``min_spacing_days`` and ``session_min`` (a family visited three times a
+    week, for 90 minutes): ``None`` keeps the service's. ``vehicle_costs``,
+    when not empty, lists the only vehicles that may visit it, each with what a
+    visit by it costs in objective points (continuity of care: the family's
+    referent nurse 0, her second referent a little, another nurse more).
     """
 
     id: str
@@ -246,6 +264,10 @@ class Stop:
     services: frozenset[str]
     windows: tuple[Window, ...]
     load: int = 0
+    visits_per_period: int | None = None
+    min_spacing_days: int | None = None
+    session_min: int | None = None
+    vehicle_costs: tuple[tuple[str, int], ...] = ()
 
     def __post_init__(self) -> None:
         if not self.id:
@@ -254,6 +276,41 @@ class Stop:
         _check_positive(f"Stop {self.id}: load", self.load, zero_ok=True)
         if not self.services:
             raise ValueError(f"Stop {self.id}: services must name at least one service")
+        if self.visits_per_period is not None:
+            _check_positive(f"Stop {self.id}: visits_per_period", self.visits_per_period)
+        if self.min_spacing_days is not None:
+            _check_positive(f"Stop {self.id}: min_spacing_days", self.min_spacing_days,
+                            zero_ok=True)
+        if self.session_min is not None:
+            _check_positive(f"Stop {self.id}: session_min", self.session_min)
+        for vehicle_id, cost in self.vehicle_costs:
+            _check_positive(f"Stop {self.id}: cost of vehicle {vehicle_id}", cost, zero_ok=True)
+        if len({v for v, _ in self.vehicle_costs}) != len(self.vehicle_costs):
+            raise ValueError(f"Stop {self.id}: a vehicle appears twice in vehicle_costs")
+
+    def visits_for(self, service: Service) -> int:
+        """Sessions wanted per period of ``service`` (the stop's own figure first)."""
+        return self.visits_per_period if self.visits_per_period is not None else service.visits_per_period
+
+    def spacing_for(self, service: Service) -> int:
+        """Days at least between two sessions of ``service`` here."""
+        return self.min_spacing_days if self.min_spacing_days is not None else service.min_spacing_days
+
+    def session_for(self, service: Service) -> int:
+        """Minutes a session of ``service`` lasts here."""
+        return self.session_min if self.session_min is not None else service.session_min
+
+    def on_site_for(self, service: Service) -> int:
+        """Minutes the vehicle stays here for one session (set-up to pack-up)."""
+        return service.setup_min + self.session_for(service) + service.packup_min
+
+    def allows(self, vehicle_id: str) -> bool:
+        """Whether ``vehicle_id`` may visit (see ``vehicle_costs``)."""
+        return not self.vehicle_costs or any(v == vehicle_id for v, _ in self.vehicle_costs)
+
+    def cost_of(self, vehicle_id: str) -> int:
+        """Objective points a visit by ``vehicle_id`` costs (0 when none is set)."""
+        return next((cost for v, cost in self.vehicle_costs if v == vehicle_id), 0)
 
 
 @dataclass(frozen=True)
@@ -370,6 +427,17 @@ class Problem:
             unknown = stop.services - service_ids
             if unknown:
                 raise ValueError(f"Stop {stop.id}: unknown service(s) {sorted(unknown)}")
+            strangers = sorted({v for v, _ in stop.vehicle_costs} - {v.id for v in self.vehicles})
+            if strangers:
+                raise ValueError(f"Stop {stop.id}: vehicle_costs names unknown vehicle(s) {strangers}")
+            if self.areas and stop.visits_per_period is not None:
+                raise ValueError(f"Stop {stop.id}: visits_per_period cannot be set per stop when "
+                                 "demand is counted by area (Problem.areas)")
+        staff_ids = {m.id for m in self.staff}
+        for vehicle in self.vehicles:
+            if vehicle.crew is not None and not vehicle.crew <= staff_ids:
+                raise ValueError(f"Vehicle {vehicle.id}: crew names unknown staff "
+                                 f"{sorted(vehicle.crew - staff_ids)}")
         stop_ids = {s.id for s in self.stops}
         vehicle_ids = {v.id for v in self.vehicles}
         area_ids = [a.id for a in self.areas]
@@ -517,7 +585,7 @@ FINDING_CODES = frozenset({
     "route.late_return", "route.duty", "route.load", "route.unknown_stop",
     "visit.one_way", "visit.wrong_service", "visit.travel", "visit.early_arrival",
     "visit.setup", "visit.session", "visit.packup", "visit.service_hours", "visit.closed",
-    "visit.off_grid", "route.return_too_early", "route.travel_total", "route.distance",
+    "visit.off_grid", "visit.wrong_vehicle", "route.not_vehicle_crew", "route.return_too_early", "route.travel_total", "route.distance",
     "route.no_lunch", "route.lunch_outside", "route.lunch_busy",
     "staff.week_hours", "vehicle.two_routes", "staff.two_routes", "stop.spacing",
     "stop.period_cap", "stop.rhythm", "pin.lost",
@@ -597,6 +665,7 @@ class Kpis:
     distance_km: float
     driving_min: int
     staff_min: int  # sum over crew members of duty minutes
+    continuity_cost: int = 0  # what visits by other than the preferred vehicles cost (Stop.vehicle_costs)
 
 
 @dataclass(frozen=True)

@@ -95,6 +95,7 @@ class _Enumerator:
         self._eligible: dict[tuple[dt.date, int, int], frozenset[str]] = {}
         self._crewable: dict[tuple[str, frozenset[str]], bool] = {}
         self.sequences = 0
+        self.group_cap = self.max_sequences  # sequences timed after which a group stops
 
     def options(self, seeds: Sequence[DayRoute] = ()) -> list[_Option]:
         """Every enumerated option, plus the day-routes of ``seeds`` (a plan found
@@ -118,22 +119,26 @@ class _Enumerator:
         for date in problem.dates:
             by_weekday[date.isoweekday()].append(date)
         options: list[_Option] = []
-        for vehicle in problem.vehicles:
-            for service in problem.services:
-                if service.id not in vehicle.services:
-                    continue
-                for weekday, dates in sorted(by_weekday.items()):
-                    dates = [d for d in dates if inst.runs(vehicle, d)]
-                    if not dates:
-                        continue
-                    starts, ends = self._availability_bounds(dates)
-                    templates = self._templates(vehicle, weekday, service, starts, ends)
-                    for date in dates:
-                        extra = self._pinned_templates(vehicle, date, service, starts, ends)
-                        for stops, timing in templates + extra:
-                            option = self._option(vehicle, date, service, stops, timing)
-                            if option is not None:
-                                options.append(option)
+        groups = [
+            (vehicle, service, weekday, running)
+            for vehicle in problem.vehicles
+            for service in problem.services if service.id in vehicle.services
+            for weekday, dates in sorted(by_weekday.items())
+            if (running := [d for d in dates if inst.runs(vehicle, d)])
+        ]
+        for index, (vehicle, service, weekday, dates) in enumerate(groups):
+            # Each (vehicle, service, weekday) gets an equal share of what is left
+            # of the sequences to time, so that the first vehicles cannot take all.
+            self.group_cap = self.sequences + max(
+                0, (self.max_sequences - self.sequences) // (len(groups) - index))
+            starts, ends = self._availability_bounds(dates)
+            templates = self._templates(vehicle, weekday, service, starts, ends)
+            for date in dates:
+                extra = self._pinned_templates(vehicle, date, service, starts, ends)
+                for stops, timing in templates + extra:
+                    option = self._option(vehicle, date, service, stops, timing)
+                    if option is not None:
+                        options.append(option)
         return options
 
     def _availability_bounds(self, dates: Sequence[dt.date]) -> tuple[set[int], set[int]]:
@@ -157,7 +162,8 @@ class _Enumerator:
         found: list[tuple[StopSeq, Timing]] = []
         level: list[StopSeq] = []
         for stop in inst.problem.stops:
-            if service.id in stop.services and inst.intervals(stop, service, weekday):
+            if (service.id in stop.services and stop.allows(vehicle.id)
+                    and inst.intervals(stop, service, weekday)):
                 timings = self._timed(vehicle, weekday, service, (stop,), starts, ends)
                 found.extend(((stop,), t) for t in timings)
                 # A stop open that day but impossible alone may still fit in a
@@ -174,7 +180,7 @@ class _Enumerator:
         for length in range(2, service.max_sessions_per_day + 1):
             if not level:
                 break
-            if self.sequences >= self.max_sequences or self.budget.past_deadline():
+            if self.sequences >= self.group_cap or self.budget.past_deadline():
                 if self.budget.past_deadline():
                     self.budget.hit("enumeration")
                 self.cut_short = True  # singles always; longer days only within the budget
@@ -219,7 +225,8 @@ class _Enumerator:
         )
         if len(pinned) < 2 or len(pinned) > service.max_sessions_per_day:
             return []
-        others = [s for s in inst.problem.stops if service.id in s.services and s not in pinned]
+        others = [s for s in inst.problem.stops
+                  if service.id in s.services and s not in pinned and s.allows(vehicle.id)]
         found: list[tuple[StopSeq, Timing]] = []
         for order in itertools.permutations(pinned):
             sequences = [order]
@@ -244,6 +251,8 @@ class _Enumerator:
                 if covering_availability(m, date, timing.depart_min, timing.return_min)
             )
         eligible = self._eligible[key]
+        if vehicle.crew is not None:
+            eligible = eligible & vehicle.crew
         crew_key = (service.id, eligible)
         if crew_key not in self._crewable:
             members = [m for m in self.inst.problem.staff if m.id in eligible]
@@ -377,6 +386,7 @@ class _Model(SessionChoice):
         by_stop = not inst.problem.areas  # else demand is earned by area coverage below
         for var, option in zip(self.x, options):
             value = params.demand_weight * sum(s.demand for s in option.stops) if by_stop else 0
+            value -= sum(s.cost_of(option.vehicle.id) for s in option.stops)
             objective.append(var * (value - params.travel_weight * option.travel_min))
 
         by_day: dict[tuple[str, dt.date], list[int]] = defaultdict(list)

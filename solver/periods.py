@@ -4,8 +4,9 @@ Period ``k`` of a service covers ``7 * period_weeks`` days from
 ``problem.first_period_day + 7 * period_weeks * k``. A period counts for the
 horizon when at least one working date of the horizon falls in it (a period
 only partly inside the horizon therefore counts fully). The target of a
-(stop, service) pair is ``visits_per_period`` in each counted period, and no
-period may hold more than ``visits_per_period`` sessions of the pair.
+(stop, service) pair is its ``visits_per_period`` in each counted period, and no
+period may hold more than that many sessions of the pair (the stop's own figure
+when it sets one, see :meth:`solver.model.Stop.visits_for`).
 """
 
 from __future__ import annotations
@@ -46,9 +47,9 @@ def horizon_periods(problem: Problem, service: Service) -> tuple[int, ...]:
     return tuple(sorted({period_of(problem, service, d) for d in problem.dates}))
 
 
-def target_visits(problem: Problem, service: Service) -> int:
-    """Sessions each stop offering ``service`` should get over the horizon."""
-    return service.visits_per_period * len(horizon_periods(problem, service))
+def target_visits(problem: Problem, stop: Stop, service: Service) -> int:
+    """Sessions ``stop`` should get of ``service`` over the horizon."""
+    return stop.visits_for(service) * len(horizon_periods(problem, service))
 
 
 def stop_service_pairs(problem: Problem) -> list[tuple[Stop, Service]]:

@@ -21,15 +21,15 @@ def lone_pin_problem(inst: Instance, pin: Pin) -> Finding | None:
     stop, service = inst.stops[pin.stop], inst.services[pin.service]
     vehicle = inst.vehicles[pin.vehicle]
     where: dict[str, Arg] = {"vehicle": vehicle.id, "service": service.id, "stop": stop.id, "date": pin.date}
-    if service.id not in vehicle.services:
+    if service.id not in vehicle.services or not stop.allows(vehicle.id):
         return Finding.of("pin.wrong_vehicle", **where)
     if service.id not in stop.services:
         return Finding.of("pin.wrong_service", **where)
     if not inst.runs(vehicle, pin.date):
         return Finding.of("pin.vehicle_off", **where)
     if not inst.intervals(stop, service, pin.date.isoweekday()):
-        return Finding.of("pin.venue_closed", **where, session_dur=service.session_min,
-                          on_site_dur=service.on_site_min)
+        return Finding.of("pin.venue_closed", **where, session_dur=stop.session_for(service),
+                          on_site_dur=stop.on_site_for(service))
     if not bounded_timings(inst, vehicle, pin.date.isoweekday(), service, [stop]):
         return Finding.of("pin.too_far", **where)
     if staff_route(inst, vehicle, pin.date, service, [stop], inst.staff_by_date[pin.date]) is None:

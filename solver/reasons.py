@@ -44,12 +44,11 @@ def unserved(state: PlanState) -> tuple[Unserved, ...]:
     found = []
     for stop, service in stop_service_pairs(inst.problem):
         held = Counter(inst.period(service, d) for d in state.session_dates(stop, service))
-        open_periods = {
-            k for k in horizon_periods(inst.problem, service) if held[k] < service.visits_per_period
-        }
+        wanted = stop.visits_for(service)
+        open_periods = {k for k in horizon_periods(inst.problem, service) if held[k] < wanted}
         if not open_periods:
             continue
-        missing = sum(service.visits_per_period - held[k] for k in open_periods)
+        missing = sum(wanted - held[k] for k in open_periods)
         scope = [d for d in inst.problem.dates if inst.period(service, d) in open_periods]
         code, why = _reason(state, stop, service, scope)
         found.append(Unserved(stop.id, service.id, missing, code, why))
@@ -61,7 +60,8 @@ def _reason(
 ) -> tuple[ReasonCode, Finding]:
     inst = state.inst
     why = Finding.of
-    carriers = [v for v in inst.problem.vehicles if service.id in v.services]
+    carriers = [v for v in inst.problem.vehicles
+                if service.id in v.services and stop.allows(v.id)]
     if not carriers:
         return ReasonCode.NO_VEHICLE, why("unserved.no_carrier", service=service.id)
     running = [(v, d) for d in scope for v in carriers if inst.runs(v, d)]
@@ -101,7 +101,7 @@ def _reason(
 
     plain = dataclasses.replace(service, keep_rhythm=False)
     if not any(state.date_allowed(stop, plain, d) for d in crewed):
-        return ReasonCode.SPACING, why("unserved.spacing", days=service.min_spacing_days)
+        return ReasonCode.SPACING, why("unserved.spacing", days=stop.spacing_for(service))
     spaced = [d for d in crewed if state.date_allowed(stop, service, d)]
     if not spaced:
         kept = [d for d in state.session_dates(stop, service)
@@ -153,8 +153,8 @@ def _venue_closed(stop: Stop, service: Service, weekdays: set[int]) -> Finding:
     if not any(w.weekday in weekdays for w in stop.windows):
         return Finding.of("unserved.venue_closed_days", weekdays=tuple(sorted(weekdays)))
     bounded = service.earliest_start_min > 0 or service.latest_end_min < 24 * 60
-    return Finding.of("unserved.venue_no_slot", session_dur=service.session_min,
-                      on_site_dur=service.on_site_min,
+    return Finding.of("unserved.venue_no_slot", session_dur=stop.session_for(service),
+                      on_site_dur=stop.on_site_for(service),
                       **({"from_at": service.earliest_start_min,
                           "to_at": service.latest_end_min} if bounded else {}))
 
@@ -170,5 +170,5 @@ def _too_far(inst: Instance, stop: Stop, service: Service, vehicles: Sequence[Ve
         return Finding.of("unserved.beyond_one_way", one_way_dur=one_way,
                           limit_dur=service.max_one_way_min)
     return Finding.of("unserved.too_far", round_trip_dur=round_trip,
-                      on_site_dur=service.on_site_min, from_at=vehicle.shift_start_min,
+                      on_site_dur=stop.on_site_for(service), from_at=vehicle.shift_start_min,
                       to_at=vehicle.shift_end_min, duty_dur=vehicle.max_duty_min)

@@ -106,9 +106,9 @@ class PlanState:
         for a service that keeps its rhythm, the pair's weekday (pins exempt)."""
         dates = self.session_dates(stop, service)
         period = self.inst.period(service, date)
-        if sum(self.inst.period(service, d) == period for d in dates) >= service.visits_per_period:
+        if sum(self.inst.period(service, d) == period for d in dates) >= stop.visits_for(service):
             return False
-        if not all(abs((date - d).days) >= service.min_spacing_days for d in dates):
+        if not all(abs((date - d).days) >= stop.spacing_for(service) for d in dates):
             return False
         return not service.keep_rhythm or self.keeps_rhythm(stop, service, date)
 
@@ -182,7 +182,8 @@ def insertion_options(
         if period not in marginal:
             marginal[period] = state.marginal_demand(stop, service, date)
         for vehicle in problem.vehicles:
-            if service.id not in vehicle.services or not inst.runs(vehicle, date):
+            if (service.id not in vehicle.services or not inst.runs(vehicle, date)
+                    or not stop.allows(vehicle.id)):
                 continue
             route = state.days.get((vehicle.id, date))
             if route is None:
@@ -206,6 +207,7 @@ def insertion_options(
                 )
                 gain = (
                     params.demand_weight * marginal[period]
+                    - stop.cost_of(vehicle.id)
                     - params.travel_weight * delta
                     - params.weekday_change_weight * new_weekday
                     - params.month_week_change_weight * new_month_week
@@ -258,7 +260,7 @@ def fill(state: PlanState) -> int:
     while changed:
         changed = False
         for stop, service in pairs:
-            if len(state.session_dates(stop, service)) >= target_visits(inst.problem, service):
+            if len(state.session_dates(stop, service)) >= target_visits(inst.problem, stop, service):
                 continue
             best = next(iter(insertion_options(state, stop, service)), None)
             if best is not None and best.gain > 0:
@@ -306,8 +308,9 @@ def enforce_rules(state: PlanState, pins: Sequence[Pin]) -> int:
         held = [k[2] for k in keep if k[0] == stop_id and k[1] == service_id]
         period = inst.period(service, date)
         same_period = Counter(inst.period(service, d) for d in held)[period]
-        if same_period < service.visits_per_period and all(
-            abs((date - d).days) >= service.min_spacing_days for d in held
+        stop = inst.stops[stop_id]
+        if same_period < stop.visits_for(service) and all(
+            abs((date - d).days) >= stop.spacing_for(service) for d in held
         ):
             keep.add(key)
     dropped = 0

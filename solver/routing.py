@@ -24,7 +24,7 @@ import datetime as dt
 import itertools
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
@@ -105,13 +105,13 @@ class _CrewModel:
     def add(self, vehicle: Vehicle, date: dt.date, service: Service) -> None:
         """The choice of running ``vehicle`` on ``date`` for ``service``, if a crew of
         that day could serve at least one stop alone."""
-        members = self.inst.staff_by_date[date]
+        members = [m for m in self.inst.staff_by_date[date] if vehicle.may_carry(m.id)]
         starts = {a.start_min for m in members for a in m.availability if a.date == date}
         ends = {a.end_min for m in members for a in m.availability if a.date == date}
         lone = [
             (stop, timing)
             for stop in self.inst.problem.stops
-            if service.id in stop.services
+            if service.id in stop.services and stop.allows(vehicle.id)
             for timing in bounded_timings(
                 self.inst, vehicle, date.isoweekday(), service, [stop], starts, ends
             )
@@ -261,13 +261,13 @@ def choose_crews(
     return crewed, stats
 
 
-def slice_of(inst: Instance, service: Service, date: dt.date) -> tuple[int, int]:
+def slice_of(inst: Instance, service: Service, date: dt.date, visits: int) -> tuple[int, int]:
     """(period, copy) whose date slice holds ``date``: copy ``c`` of a period
-    covers its ``c``-th of ``visits_per_period`` equal parts."""
+    covers its ``c``-th of ``visits`` (the stop's visits per period) equal parts."""
     period = inst.period(service, date)
     start = inst.problem.first_period_day + dt.timedelta(days=7 * service.period_weeks * period)
     offset = (date - start).days
-    return period, offset * service.visits_per_period // (7 * service.period_weeks)
+    return period, offset * visits // (7 * service.period_weeks)
 
 
 @dataclass
@@ -304,7 +304,10 @@ def session_nodes(
     windows: list[tuple[tuple[int, int], ...]] = [() for _ in nodes]
     disjunctions: list[tuple[list[int], int]] = []
 
-    def add_node(stop: Stop, service: Service, vehicles: list[int]) -> int:
+    def add_node(stop: Stop, service: Service, vehicles: list[int]) -> int | None:
+        vehicles = [i for i in vehicles if stop.allows(crewed[i].vehicle.id)]
+        if not vehicles:
+            return None
         nodes.append(_Node(stop.location, stop, service))
         allowed.append(vehicles)
         weekday = crewed[vehicles[0]].date.isoweekday()
@@ -319,29 +322,47 @@ def session_nodes(
         stop, service = inst.stops[pin.stop], inst.services[pin.service]
         if index is None or crewed[index].service != service:
             continue
-        disjunctions.append(([add_node(stop, service, [index])], pin_weight))
-        taken.add((stop.id, service.id, *slice_of(inst, service, pin.date)))
+        node = add_node(stop, service, [index])
+        if node is not None:
+            disjunctions.append(([node], pin_weight))
+            taken.add((stop.id, service.id,
+                       *slice_of(inst, service, pin.date, stop.visits_for(service))))
 
-    by_slice: dict[tuple[str, int, int, int], list[int]] = defaultdict(list)
-    for i, c in enumerate(crewed):
-        by_slice[(c.service.id, *slice_of(inst, c.service, c.date), c.date.isoweekday())].append(i)
+    by_slice: dict[tuple[str, int, int, int, int], list[int]] = defaultdict(list)
+    for count in sorted({s.visits_for(v) for s in problem.stops for v in problem.services}):
+        for i, c in enumerate(crewed):
+            period, copy = slice_of(inst, c.service, c.date, count)
+            by_slice[(c.service.id, count, period, copy, c.date.isoweekday())].append(i)
     for stop in problem.stops:
         for service in problem.services:
             if service.id not in stop.services:
                 continue
+            count = stop.visits_for(service)
             for period in horizon_periods(problem, service):
-                for copy in range(service.visits_per_period):
+                for copy in range(count):
                     if (stop.id, service.id, period, copy) in taken:
                         continue
                     variants = [
-                        add_node(stop, service, vehicles)
+                        node
                         for weekday in range(1, 8)
-                        if (vehicles := by_slice.get((service.id, period, copy, weekday)))
+                        if (vehicles := by_slice.get((service.id, count, period, copy, weekday)))
                         and inst.intervals(stop, service, weekday)
+                        and (node := add_node(stop, service, vehicles)) is not None
                     ]
                     if variants:
                         disjunctions.append((variants, params.demand_weight * stop.demand))
     return SessionNodes(nodes, base_node, allowed, windows, disjunctions)
+
+
+def _with_continuity(manager: pywrapcp.RoutingIndexManager, nodes: list[_Node],
+                     travel: Callable[[int, int], int], travel_weight: int,
+                     vehicle_id: str) -> Callable[[int, int], int]:
+    """The arc cost of ``vehicle_id``: its travel, plus the continuity cost of the visit
+    the leg leads to."""
+    def cost(i: int, j: int) -> int:
+        stop = nodes[manager.IndexToNode(j)].stop
+        return travel_weight * travel(i, j) + (stop.cost_of(vehicle_id) if stop else 0)
+    return cost
 
 
 def _route(
@@ -365,8 +386,8 @@ def _route(
     routing = pywrapcp.RoutingModel(manager)
 
     def on_site(node: int) -> int:
-        service = nodes[node].service
-        return service.on_site_min if service is not None else 0
+        stop, service = nodes[node].stop, nodes[node].service
+        return stop.on_site_for(service) if stop is not None and service is not None else 0
 
     def travel(from_index: int, to_index: int) -> int:
         a, b = manager.IndexToNode(from_index), manager.IndexToNode(to_index)
@@ -376,7 +397,16 @@ def _route(
         return travel(from_index, to_index) + on_site(manager.IndexToNode(from_index))
 
     cost = routing.RegisterTransitCallback(lambda i, j: params.travel_weight * travel(i, j))
-    routing.SetArcCostEvaluatorOfAllVehicles(cost)
+    if any(s.vehicle_costs for s in problem.stops):
+        # A visit's continuity cost (Stop.vehicle_costs) is paid on the leg into it.
+        evaluators: dict[str, int] = {}
+        for v, c in enumerate(crewed):
+            if c.vehicle.id not in evaluators:
+                evaluators[c.vehicle.id] = routing.RegisterTransitCallback(
+                    _with_continuity(manager, nodes, travel, params.travel_weight, c.vehicle.id))
+            routing.SetArcCostEvaluatorOfVehicle(evaluators[c.vehicle.id], v)
+    else:
+        routing.SetArcCostEvaluatorOfAllVehicles(cost)
     day = problem.day_end_min
     routing.AddDimension(routing.RegisterTransitCallback(duration), day, 2 * day, False, "time")
     time_dim = routing.GetDimensionOrDie("time")

@@ -77,8 +77,8 @@ def arrival_intervals(stop: Stop, service: Service, weekday: int) -> tuple[Inter
             continue
         lo = up(max(window.start_min, service.earliest_start_min - service.setup_min), grid)
         hi = down(min(
-            window.end_min - service.on_site_min,
-            service.latest_end_min - service.session_min - service.setup_min,
+            window.end_min - stop.on_site_for(service),
+            service.latest_end_min - stop.session_for(service) - service.setup_min,
         ), grid)
         if lo <= hi:
             found.add((lo, hi))
@@ -185,7 +185,7 @@ class Lunch:
 def _timed_with_lunch(
     legs: Sequence[int],
     combination: Sequence[Interval],
-    on_site_min: int,
+    on_site: Sequence[int],
     earliest_depart: int,
     latest_return: int,
     max_duty: int,
@@ -194,7 +194,7 @@ def _timed_with_lunch(
 ) -> Timing | None:
     """The shortest-duty timing of one window combination that leaves the
     crew its lunch break (ties: earliest departure)."""
-    stays = [on_site_min] * len(combination)
+    stays = list(on_site)
     grids = [grid] * len(combination)
     plain = _one_combination(legs, combination, stays, earliest_depart, latest_return, max_duty,
                              grids)
@@ -236,7 +236,7 @@ def _timed_with_lunch(
 def day_timings(
     legs: Sequence[int],
     intervals: Sequence[Sequence[Interval]],
-    on_site_min: int,
+    on_site: Sequence[int],
     earliest_depart: int,
     latest_return: int,
     max_duty: int,
@@ -247,14 +247,15 @@ def day_timings(
     combination, sorted by (duty, departure). Empty when the route is infeasible.
 
     ``legs`` has one more entry than ``intervals`` (the way back to base);
-    ``intervals[i]`` lists the allowed arrival intervals at stop ``i``;
+    ``intervals[i]`` lists the allowed arrival intervals at stop ``i``, where the
+    vehicle stays ``on_site[i]`` minutes;
     ``lunch``, when given, is the crew's break to leave (see the module doc);
     every arrival lies on ``grid`` (:func:`setup_grid`).
     """
     found: set[Timing] = set()
     for combination in itertools.product(*intervals):
         timing = _timed_with_lunch(
-            legs, combination, on_site_min, earliest_depart, latest_return, max_duty, lunch, grid
+            legs, combination, on_site, earliest_depart, latest_return, max_duty, lunch, grid
         )
         if timing is not None:
             found.add(timing)

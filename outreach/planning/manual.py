@@ -162,7 +162,7 @@ def _unserved_after(old: PlanVersion, problem: sm.Problem,
     before = {(u.stop, u.service): u for u in old.unserved}
     result = []
     for stop, service in stop_service_pairs(problem):
-        missing = target_visits(problem, service) - held.get((stop.id, service.id), 0)
+        missing = target_visits(problem, stop, service) - held.get((stop.id, service.id), 0)
         if missing <= 0:
             continue
         earlier = before.get((stop.id, service.id))

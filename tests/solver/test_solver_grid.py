@@ -38,9 +38,9 @@ def test_grid_rounding_helpers() -> None:
 def test_day_timings_wait_for_the_grid_and_keep_the_shortest_duty() -> None:
     # Set-up 20 min on a 15-minute grid: set-ups start at :10, :25, :40, :55.
     legs, window = [7, 13, 19], [[(480, 900)], [(480, 900)]]
-    (timing,) = day_timings(legs, window, 190, 420, 1200, 720, None, (15, 10))
+    (timing,) = day_timings(legs, window, [190] * len(window), 420, 1200, 720, None, (15, 10))
     assert [(a + 20) % 15 for a in timing.arrive_min] == [0, 0]
-    free = day_timings(legs, window, 190, 420, 1200, 720)[0]
+    free = day_timings(legs, window, [190] * len(window), 420, 1200, 720)[0]
     assert timing.duty_min >= free.duty_min
     # The wait the grid costs is at most one grid step per stop.
     assert timing.duty_min <= free.duty_min + 2 * 14
@@ -48,7 +48,7 @@ def test_day_timings_wait_for_the_grid_and_keep_the_shortest_duty() -> None:
 
 def test_lunch_item_is_not_gridded() -> None:
     lunch = Lunch(45, 720, 840)
-    timings = day_timings([7, 13, 19], [[(480, 640)], [(760, 900)]], 190, 420, 1200, 720,
+    timings = day_timings([7, 13, 19], [[(480, 640)], [(760, 900)]], [190, 190], 420, 1200, 720,
                           lunch, (15, 10))
     assert timings and all((a + 20) % 15 == 0 for t in timings for a in t.arrive_min)
 

@@ -103,8 +103,8 @@ def test_an_afternoon_stop_leaves_lunch_before_departure() -> None:
     # they leave at 12:45 instead, after lunch, and nothing is on duty.
     legs, window = [60, 60], [[(760, 900)]]
     lunch = Lunch(45, 720, 840)
-    (plain,) = day_timings(legs, window, 200, 420, 1200, 600)
-    (timing,) = day_timings(legs, window, 200, 420, 1200, 600, lunch)
+    (plain,) = day_timings(legs, window, [200] * len(window), 420, 1200, 600)
+    (timing,) = day_timings(legs, window, [200] * len(window), 420, 1200, 600, lunch)
     assert plain.depart_min == 700
     assert timing.depart_min == 765 and timing.lunch_start_min is None
     assert lunch.free_outside(timing.depart_min, timing.return_min)

@@ -23,7 +23,7 @@ def test_method_returns_a_check_clean_plan_with_reasons(product: Problem, method
     for stop, service in stop_service_pairs(product):
         count = sum(1 for r in solution.routes for v in r.visits
                     if (v.stop, v.service) == (stop.id, service.id))
-        assert ((stop.id, service.id) in short) == (count < target_visits(product, service))
+        assert ((stop.id, service.id) in short) == (count < target_visits(product, stop, service))
     assert served
 
 
