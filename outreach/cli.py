@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import getpass
 import sys
 from pathlib import Path
@@ -92,6 +93,41 @@ def seed_programme_cmd(name: str) -> None:
     click.echo(f"Programme {programme.id} chargé : familles fictives chiffrées au repos.")
 
 
+@main.command("plan-home")
+@click.option("--programme", default="herault-appui-parental", show_default=True)
+@click.option("--week", "week", required=True, help="Le lundi de la semaine (AAAA-MM-JJ).")
+@click.option("--weeks", default=1, show_default=True, type=click.IntRange(1, 8))
+@click.option("--time-limit", default=10.0, show_default=True, type=float)
+@click.option("--export", "export_path", type=click.Path(dir_okay=False), default=None,
+              help="Écrit le plan au format docs/home-plan-format.md (codes des familles "
+                   "seulement).")
+def plan_home_cmd(programme: str, week: str, weeks: int, time_limit: float,
+                  export_path: str | None) -> None:
+    """Planifie les visites à domicile d'une ou plusieurs semaines (brouillon)."""
+    import json
+
+    from outreach.homevisits import planning
+
+    monday = _parse_start(week, "--week")
+    with db.unit_of_work() as session:
+        build = functools.partial(planning.build_week, session, programme, monday, weeks,
+                                  time_limit_s=time_limit)
+        outcome = planning.solve_week(build(), build)
+        plan = planning.store_plan(session, outcome, "cli")
+        plan_id = plan.id
+    summary = planning.summary(outcome)
+    click.echo(f"Plan de visites {plan_id} : {summary['visits_planned']} visites placées sur "
+               f"{summary['visits_wanted']} ({summary['by']['referent']} par la référente, "
+               f"{summary['by']['second']} par la seconde, {summary['by']['other']} par une "
+               f"autre puéricultrice) ; {summary['driving_min']} min de route.")
+    for short in planning.unplaced(outcome.week, outcome.solution):
+        click.echo(f"  {short['family']} : {short['missing']} visite(s) non placée(s) — "
+                   f"{short['why']}")
+    if export_path:
+        with open(export_path, "w", encoding="utf-8") as out:
+            json.dump(planning.export(outcome.week, outcome), out, ensure_ascii=False, indent=1)
+
+
 @main.command("new-data-key")
 def new_data_key_cmd() -> None:
     """Affiche une nouvelle clé de chiffrement (à mettre en tête de OUTREACH_DATA_KEYS)."""
@@ -123,11 +159,11 @@ def purge_families_cmd(today: str | None) -> None:
     click.echo(f"{count} fiches de familles sorties effacées (codes et comptes conservés).")
 
 
-def _parse_start(value: str) -> dt.date:
+def _parse_start(value: str, option: str = "--start") -> dt.date:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise click.BadParameter(f"{value!r} n'est pas une date AAAA-MM-JJ", param_hint="--start")
+        raise click.BadParameter(f"{value!r} n'est pas une date AAAA-MM-JJ", param_hint=option)
 
 
 @main.command("generate-scenario")

@@ -507,3 +507,49 @@ class FamilyAccess(SQLModel, table=True):
     user_id: int | None = Field(default=None, foreign_key="app_user.id")
     actor: str  # the account's e-mail, or "system" for planning
     purpose: str  # "view", "plan", "export"...
+
+
+class HomeAbsence(SQLModel, table=True):
+    """Days a puéricultrice does not visit (illness, leave, training), both ends included."""
+
+    __tablename__ = "home_absence"
+
+    id: int | None = Field(default=None, primary_key=True)
+    nurse_id: int = Field(foreign_key="home_nurse.id", index=True)
+    start: dt.date
+    end: dt.date
+    reason: str = ""
+
+
+class HomeTeamSlot(SQLModel, table=True):
+    """A weekly team slot that blocks visits (supervision by a psychologist, team meeting):
+    every puéricultrice of ``territory`` (all of the programme's when empty) is at the office."""
+
+    __tablename__ = "home_team_slot"
+
+    id: int | None = Field(default=None, primary_key=True)
+    programme_id: str = Field(foreign_key="home_programme.id", index=True)
+    label: str
+    weekday: int  # ISO, 1 = Monday
+    start_min: int
+    end_min: int
+    territory: str = ""  # HomeTerritory.code, or "" for the whole programme
+
+
+class HomePlan(SQLModel, table=True):
+    """A visit plan of a programme for one or more weeks. Families appear by their code
+    only (pseudonyms): a plan holds no personal data."""
+
+    __tablename__ = "home_plan"
+
+    id: int | None = Field(default=None, primary_key=True)
+    programme_id: str = Field(foreign_key="home_programme.id", index=True)
+    week_start: dt.date  # a Monday
+    weeks: int = 1
+    status: str = Field(default="draft", index=True)  # draft, published, replaced
+    created_at: dt.datetime
+    created_by: str = ""  # an account's e-mail, or "system"
+    based_on_id: int | None = Field(default=None, foreign_key="home_plan.id")  # re-plans
+    visits: list[dict[str, Any]] = _json()  # see outreach.homevisits.planning.PlannedVisit
+    unplaced: list[dict[str, Any]] = _json()  # families short of visits, with the reason
+    summary: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

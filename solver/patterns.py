@@ -96,6 +96,7 @@ class _Enumerator:
         self._crewable: dict[tuple[str, frozenset[str]], bool] = {}
         self.sequences = 0
         self.group_cap = self.max_sequences  # sequences timed after which a group stops
+        self._timings: dict[tuple[object, ...], tuple[Timing, ...]] = {}
 
     def options(self, seeds: Sequence[DayRoute] = ()) -> list[_Option]:
         """Every enumerated option, plus the day-routes of ``seeds`` (a plan found
@@ -151,8 +152,16 @@ class _Enumerator:
         self, vehicle: Vehicle, weekday: int, service: Service, stops: StopSeq,
         starts: set[int], ends: set[int],
     ) -> tuple[Timing, ...]:
-        self.sequences += 1
-        return bounded_timings(self.inst, vehicle, weekday, service, stops, starts, ends)
+        # Weekdays with the same opening hours and crew bounds share their timings
+        # (a family's windows are often the same every day): timed once, counted once.
+        key = (vehicle.id, service.id, tuple(s.id for s in stops),
+               tuple(self.inst.intervals(s, service, weekday) for s in stops),
+               frozenset(starts), frozenset(ends))
+        if key not in self._timings:
+            self.sequences += 1
+            self._timings[key] = bounded_timings(self.inst, vehicle, weekday, service, stops,
+                                                 starts, ends)
+        return self._timings[key]
 
     def _templates(
         self, vehicle: Vehicle, weekday: int, service: Service, starts: set[int], ends: set[int]
@@ -340,18 +349,35 @@ def solve_patterns(
     days = model.chosen(solver)
     honoured = sum(solver.value(p) for p in model.pin_vars)
     bound = math.floor(solver.best_objective_bound + 1e-6) - model.pin_weight * honoured
+    if _held_pins(days, pins) < _held_pins(hint, pins):
+        # The hint held more pins than CP-SAT kept within its budget (a day of the hint
+        # that no enumerated option matched): the hint it is.
+        stats["hint_kept_more_pins"] = 1.0
+        return MethodOutcome(list(hint), "feasible", None, stats)
     if not complete:  # a proof over some of the day-routes proves nothing of the others
         return MethodOutcome(days, "feasible", None, stats)
     return MethodOutcome(days, "optimal" if status == cp_model.OPTIMAL else "feasible", bound, stats)
 
 
+def _held_pins(days: Sequence[DayRoute], pins: Sequence[Pin]) -> int:
+    held = {(stop.id, day.service.id, day.date, day.vehicle.id) for day in days for stop in day.stops}
+    return sum((p.stop, p.service, p.date, p.vehicle) in held for p in set(pins))
+
+
 def _pruned(inst: Instance) -> bool:
-    """Whether pair enumeration is pruned for some service (more stops than
-    ``ALL_PAIRS_UP_TO`` offer it): the enumerated routes may then miss good days."""
-    return any(
-        sum(service.id in stop.services for stop in inst.problem.stops) > ALL_PAIRS_UP_TO
-        for service in inst.problem.services if service.max_sessions_per_day > 1
-    ) or len(inst.problem.stops) > 2 * ALL_PAIRS_UP_TO
+    """Whether pair enumeration is pruned for some vehicle and service (more stops than
+    ``ALL_PAIRS_UP_TO`` it may visit offer the service): the enumerated routes may then
+    miss good days."""
+    problem = inst.problem
+    for vehicle in problem.vehicles:
+        allowed = [s for s in problem.stops if s.allows(vehicle.id)]
+        if len(allowed) > 2 * ALL_PAIRS_UP_TO:
+            return True
+        if any(sum(service.id in stop.services for stop in allowed) > ALL_PAIRS_UP_TO
+               for service in problem.services
+               if service.id in vehicle.services and service.max_sessions_per_day > 1):
+            return True
+    return False
 
 
 def _routing_seed(

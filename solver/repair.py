@@ -232,6 +232,23 @@ def place_pins(state: PlanState, pins: Sequence[Pin]) -> int:
     starting plan for the hint); returns the number placed."""
     inst = state.inst
     placed = 0
+    # First each vehicle-day's pins together, in the order given (a published day kept
+    # as it was), when that day is still empty and the whole day fits.
+    days: dict[tuple[str, dt.date, str], list[Pin]] = {}
+    for pin in pins:
+        days.setdefault((pin.vehicle, pin.date, pin.service), []).append(pin)
+    for (vehicle_id, date, service_id), group in sorted(days.items(), key=lambda d: (d[0][1], d[0][0])):
+        stops = list(dict.fromkeys(inst.stops[p.stop] for p in group))
+        service = inst.services[service_id]
+        if (len(stops) < 2 or (vehicle_id, date) in state.days
+                or len(stops) > service.max_sessions_per_day
+                or not all(state.date_allowed(stop, service, date) for stop in stops)):
+            continue
+        route = staff_route(inst, inst.vehicles[vehicle_id], date, service, stops,
+                            free_candidates(state, date, None), state.week_budget(date, vehicle_id))
+        if route is not None:
+            state.put(route)
+            placed += len(stops)
     for pin in sorted(pins, key=lambda p: (p.date, p.vehicle, p.stop)):
         stop, service = inst.stops[pin.stop], inst.services[pin.service]
         if pin.date in state.session_dates(stop, service):

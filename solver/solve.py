@@ -100,8 +100,12 @@ def solve(problem: Problem, params: SolveParams = SolveParams(),  # noqa: B008
     routes = tuple(to_route(inst, day) for day in state.ordered())
 
     objective = evaluate.objective(problem, routes, params)
-    demand = params.demand_weight * evaluate.demand_served(problem, routes)[0]
-    bounds = _bounds(outcome, relaxed, objective)
+    served, total = evaluate.demand_served(problem, routes)
+    demand = params.demand_weight * served
+    # Whatever the searches prove, no plan serves more than all the demand nor earns
+    # more than it plus every published session kept.
+    ceiling = params.demand_weight * total + evaluate.keep_bonus(params) * len(problem.preferred)
+    bounds = _bounds(outcome, relaxed, objective, ceiling, params.demand_weight * total)
     bound, demand_bound = bounds.bound, bounds.demand
     if not routes:
         status = Status.EMPTY
@@ -154,11 +158,14 @@ class _Bounds(NamedTuple):
     below_plan: bool  # the best bound lay below the plan itself: a bug, nothing claimed
 
 
-def _bounds(outcome: MethodOutcome, relaxed: RelaxationBound | None, objective: int) -> _Bounds:
+def _bounds(outcome: MethodOutcome, relaxed: RelaxationBound | None, objective: int,
+            ceiling: int, all_demand: int) -> _Bounds:
     """The best valid bounds on the objective and on ``demand_weight`` x demand
-    of every plan: the method's own (when it holds for every plan) and the
-    relaxation's. ``None`` when nothing is proven."""
+    of every plan: the method's own (when it holds for every plan), the
+    relaxation's, and ``ceiling`` / ``all_demand`` (everything served). ``None`` when
+    the searches proved nothing."""
     found = [b for b in (outcome.bound, relaxed.objective if relaxed else None) if b is not None]
-    bound = min(found) if found else None
+    bound = min([*found, ceiling]) if found else None
     below = bound is not None and bound < objective
-    return _Bounds(None if below else bound, relaxed.demand if relaxed else None, below)
+    demand = min(relaxed.demand, all_demand) if relaxed else None
+    return _Bounds(None if below else bound, demand, below)

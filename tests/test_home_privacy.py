@@ -71,7 +71,8 @@ def test_nothing_personal_is_stored_in_clear(programme_db):
     raw = sqlite3.connect(programme_db.removeprefix("sqlite:///")).iterdump()
     dump = "\n".join(raw)
     for record in records:
-        for secret in (record.name, record.address, record.phone, f"{record.lat:.5f}"):
+        for secret in (record.name, record.address, record.phone,
+                           f"{record.lat:.5f},{record.lon:.5f}"):
             assert secret not in dump, secret
         if record.notes:
             assert record.notes not in dump

@@ -5,8 +5,10 @@ point inside its commune's boundary (never an address)."""
 
 from __future__ import annotations
 
+import math
 import random
 import tomllib
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -20,7 +22,8 @@ from outreach.data.organisations import ensure_organisation
 from outreach.db import use_case
 from outreach.errors import InvalidInput
 from outreach.homevisits import FamilyRecord, save_family
-from outreach.models import Commune, HomeNurse, HomeProgramme, HomeTerritory
+from outreach.models import Commune, HomeNurse, HomeProgramme, HomeTeamSlot, HomeTerritory
+from outreach.timefmt import parse_hhmm
 
 FIRST_NAMES = ("Amandine", "Leïla", "Océane", "Jessica", "Sarah", "Fatima", "Mélanie", "Kelly",
                "Nora", "Aïcha", "Coralie", "Samia", "Élodie", "Mégane", "Yasmina", "Laetitia")
@@ -60,16 +63,29 @@ def random_point(polygons: Polygons, rng: random.Random) -> tuple[float, float]:
 
 
 def _windows(rng: random.Random, not_wednesday: bool) -> list[dict[str, Any]]:
+    """When the family may be visited: mornings, afternoons or both, every weekday but
+    Wednesday for some."""
     days = [d for d in (1, 2, 3, 4, 5) if not (not_wednesday and d == 3)]
     mornings = rng.random() < 0.8
     afternoons = not mornings or rng.random() < 0.7
     windows = []
     for day in days:
         if mornings:
-            windows.append({"weekday": day, "from": "09:00", "to": "12:00"})
+            windows.append({"weekday": day, "from": "09:00", "to": "12:30"})
         if afternoons:
-            windows.append({"weekday": day, "from": "14:00", "to": "17:30"})
+            windows.append({"weekday": day, "from": "13:30", "to": "17:30"})
     return windows
+
+
+def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Kilometres on a flat local projection (enough to rank nearby offices)."""
+    return math.hypot((a[0] - b[0]) * 111.0, (a[1] - b[1]) * 111.0 * math.cos(math.radians(a[0])))
+
+
+def _nearest(codes: Sequence[str], offices: dict[str, tuple[float, float]],
+             point: tuple[float, float]) -> list[str]:
+    """``codes`` by the distance of their office from ``point``."""
+    return sorted(codes, key=lambda code: (_km(offices[code], point), code))
 
 
 def _spread(count: int, weights: Sequence[tuple[str, int]]) -> list[str]:
@@ -103,12 +119,15 @@ def seed_programme(session: Session, name: str = "herault-appui-parental") -> Ho
     session.add(programme)
     territories: dict[str, list[Commune]] = {}
     active: dict[str, bool] = {}
+    quotas: dict[str, int] = {}
     for t in spec["territories"]:
         missing = [n for n in t["communes"] if n not in communes]
         if missing:
             raise InvalidInput(f"{name}: communes inconnues dans {t['code']} : {missing}")
         territories[t["code"]] = [communes[n] for n in t["communes"]]
         active[t["code"]] = t.get("active", True)
+        if "families" in t:
+            quotas[t["code"]] = t["families"]
         area = session.exec(select(HomeTerritory).where(
             HomeTerritory.programme_id == programme.id, HomeTerritory.code == t["code"])).first()
         area = area or HomeTerritory(programme_id=programme.id, code=t["code"], name=t["name"])
@@ -116,6 +135,7 @@ def seed_programme(session: Session, name: str = "herault-appui-parental") -> Ho
         area.communes = [c.insee for c in territories[t["code"]]]
         session.add(area)
     nurses: dict[str, list[str]] = {}
+    offices: dict[str, tuple[float, float]] = {}
     for n in spec["nurses"]:
         office = communes[n["office"]]
         row = session.exec(select(HomeNurse).where(HomeNurse.programme_id == programme.id,
@@ -128,6 +148,14 @@ def seed_programme(session: Session, name: str = "herault-appui-parental") -> Ho
         row.base_lat, row.base_lon = office.lat, office.lon
         session.add(row)
         nurses.setdefault(n["territory"], []).append(n["code"])
+        offices[n["code"]] = (office.lat, office.lon)
+    for old in session.exec(select(HomeTeamSlot).where(HomeTeamSlot.programme_id == programme.id)):
+        session.delete(old)
+    for slot in spec.get("team_slots", []):
+        session.add(HomeTeamSlot(programme_id=programme.id, label=slot["label"],
+                                 weekday=slot["weekday"], start_min=parse_hhmm(slot["from"], "team_slots.from"),
+                                 end_min=parse_hhmm(slot["to"], "team_slots.to"),
+                                 territory=slot.get("territory", "")))
     session.flush()
     rng = random.Random(head.get("seed", 0))
     polygons = commune_polygons([head["departement"]])
@@ -136,17 +164,31 @@ def seed_programme(session: Session, name: str = "herault-appui-parental") -> Ho
     number = 0
     for group, count in ((planned, head.get("families", 80)),
                          (extension, head.get("extension_families", 0))):
-        weights = [(c.insee, c.children_0_6) for t in group for c in territories[t]]
         territory_of = {c.insee: t for t in group for c in territories[t]}
         by_insee = {c.insee: c for t in group for c in territories[t]}
-        for insee in _spread(count, weights):
+        # Each territory its share (``families`` in its table, else by young children),
+        # spread over its communes by young children.
+        shares = {t: quotas[t] for t in group if t in quotas}
+        rest = [t for t in group if t not in quotas]
+        if rest:
+            weights = [(t, sum(c.children_0_6 for c in territories[t])) for t in rest]
+            shares |= dict(zip(rest, [sum(1 for x in _spread(count - sum(shares.values()),
+                                                               weights) if x == t) for t in rest]))
+        drawn = [insee for t in group for insee in _spread(
+            shares[t], [(c.insee, c.children_0_6) for c in territories[t]])]
+        load: Counter[str] = Counter()
+        cap = {t: -(-sum(territory_of[i] == t for i in drawn) // len(nurses[t])) for t in group}
+        for insee in drawn:
             number += 1
             territory = territory_of[insee]
-            team = nurses[territory]
-            referent = team[(number * 7) % len(team)]
-            second = team[(number * 7 + 1) % len(team)] if len(team) > 1 else None
             lat, lon = random_point(polygons[insee], rng)
-            visits = rng.choices((2, 3, 4), weights=(70, 25, 5))[0]
+            # The referent: the nearest office with room (an even share of the territory's
+            # families); the second referent: the nearest other office.
+            team = _nearest(nurses[territory], offices, (lat, lon))
+            referent = next(c for c in team if load[c] < cap[territory])
+            load[referent] += 1
+            second = next((c for c in team if c != referent), None)
+            visits = rng.choices((2, 3, 4), weights=(90, 9, 1))[0]
             save_family(session, programme.id, FamilyRecord(
                 code=f"F-{number:04d}", territory=territory, referent=referent,
                 second_referent=second,

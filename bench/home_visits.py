@@ -1,0 +1,117 @@
+"""Home visits (issue 13): the Hérault demo programme planned on the solver's one model.
+
+    .venv/bin/python -m bench.home_visits [--time-limit 10] [--four-weeks-limit 60]
+
+Prints, for the demo week, four weeks and a re-plan after one puéricultrice falls ill
+from Wednesday: wall time, visits placed against visits wanted and against the proven
+maximum (the relaxation's bound on visits, from the first solve), who made them
+(referent, second referent, another puéricultrice), driving minutes, the objective's
+bound and gap when one is proven, and the independent checker's verdict on the export
+(tests/home_plan_checker.py). Each row is one run; compare rows as ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import functools
+import os
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from cryptography.fernet import Fernet
+
+from outreach import db, privacy
+from outreach.homevisits import planning
+from outreach.homevisits.demo import seed_programme
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from home_plan_checker import check
+
+PROGRAMME = "herault-appui-parental"
+MONDAY = dt.date(2027, 1, 4)
+
+
+def _row(name: str, outcome: planning.HomeOutcome, wall: float, peak_mb: float) -> dict[str, Any]:
+    summary = planning.summary(outcome)
+    exported = planning.export(outcome.week, outcome)
+    errors = check(exported)
+    solution = outcome.solution
+    gap = (None if solution.bound is None or solution.bound <= 0
+           else (solution.bound - solution.objective) / solution.bound)
+    return {"run": name, "wall_s": round(wall, 2), "peak_rss_MB": round(peak_mb),
+            "wanted": summary["visits_wanted"], "placed": summary["visits_planned"],
+            "proven_max": summary["visits_bound"], "referent": summary["by"]["referent"],
+            "second": summary["by"]["second"], "other": summary["by"]["other"],
+            "driving_min": summary["driving_min"],
+            "gap": "-" if gap is None else f"{100 * gap:.2f} %",
+            "checker": "OK" if not errors else f"{len(errors)} errors: {errors[0]}"}
+
+
+def _timed(function: Any) -> tuple[Any, float, float]:
+    """The result, the wall time and the process's peak resident memory so far (MB)."""
+    began = time.monotonic()
+    result = function()
+    wall = time.monotonic() - began
+    return result, wall, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--time-limit", type=float, default=10.0)
+    parser.add_argument("--four-weeks-limit", type=float, default=60.0)
+    parser.add_argument("--replan-limit", type=float, default=5.0)
+    args = parser.parse_args()
+    os.environ.setdefault(privacy.ENV, Fernet.generate_key().decode())
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{tmp}/home.db"
+        db.upgrade(url)
+        with db.unit_of_work(url) as s:
+            seed_programme(s)
+        for weeks, limit in ((1, args.time_limit), (4, args.four_weeks_limit)):
+            with db.unit_of_work(url) as s:
+                build = functools.partial(planning.build_week, s, PROGRAMME, MONDAY, weeks,
+                                          time_limit_s=limit)
+                outcome, wall, peak = _timed(lambda b=build: planning.solve_week(b(), b))
+                rows.append(_row(f"{weeks} week(s), {limit:g} s", outcome, wall, peak))
+                if weeks == 1:
+                    plan = planning.store_plan(s, outcome, "bench")
+                    plan_id = plan.id
+        with db.unit_of_work(url) as s:
+            plan = s.get(planning.HomePlan, plan_id)
+            assert plan is not None
+            busiest = max({v["nurse"] for v in plan.visits},
+                          key=lambda n: (sum(v["nurse"] == n for v in plan.visits), n))
+            wednesday = MONDAY + dt.timedelta(days=2)
+            before = list(plan.visits)
+            result, wall, peak = _timed(lambda: planning.replan_absence(
+                s, plan_id, busiest, wednesday, time_limit_s=args.replan_limit))
+            hers = {(v["family"], v["date"]) for v in before
+                    if v["nurse"] == busiest and v["date"] >= wednesday.isoformat()}
+            others_moved = sum(
+                1 for c in result.changed
+                if (c["was"]["family"], c["was"]["date"]) not in hers
+                and (c["now"] is None or c["now"]["date"] != c["was"]["date"]
+                     or c["now"]["nurse"] != c["was"]["nurse"]))
+            retimed = sum(1 for c in result.changed
+                          if (c["was"]["family"], c["was"]["date"]) not in hers
+                          and c["now"] is not None and c["now"]["date"] == c["was"]["date"]
+                          and c["now"]["nurse"] == c["was"]["nurse"])
+            placed = sum(1 for c in result.changed if (c["was"]["family"], c["was"]["date"]) in hers
+                         and c["now"] is not None)
+            rows.append({"run": f"re-plan: {busiest} ill from Wednesday, {args.replan_limit:g} s",
+                         "wall_s": round(wall, 2), "peak_rss_MB": round(peak),
+                         "her_visits": len(hers), "re_placed": placed,
+                         "other_visits_moved": others_moved, "other_visits_retimed": retimed,
+                         "families_to_call": len({c["family"] for c in result.changed})})
+    for row in rows:
+        print(" | ".join(f"{k}: {v}" for k, v in row.items()))
+
+
+if __name__ == "__main__":
+    main()

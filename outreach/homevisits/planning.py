@@ -1,0 +1,499 @@
+"""Weekly home-visit plans on the solver's one model (issue 13).
+
+A programme's week becomes a :class:`solver.Problem` in which:
+
+- each puéricultrice is a vehicle based at her office, on her working days and
+  hours, crewed by herself alone (``Vehicle.crew``), at most the programme's visits
+  a day (``Service.max_sessions_per_day``), with a 45-minute lunch break between
+  12:00 and 14:00; her absences remove her dates; the team slots of her territory
+  (supervision, team meeting) remove their hours from her availability, so that no
+  visit overlaps them (a day split by a slot keeps its longer part: see
+  :func:`_availability`);
+- each family is a stop at its place of visit (its home, or another place), with
+  its own visits per week, spacing and visit length, its time windows, and the
+  nurses allowed to visit with what a visit costs (``Stop.vehicle_costs``): the
+  referent nothing, the second referent :data:`SECOND_COST`, another puéricultrice of
+  the territory :data:`OTHER_COST` (said in the plan);
+- a visit is worth :func:`visit_weight`, more than every other term of the objective
+  together: the plan places every visit it can first, then keeps continuity, then
+  drives less (lexicographic).
+
+The family's personal data is read through :func:`outreach.homevisits.records_for_planning`
+(each read logged) and stays in memory: the plan stored (:class:`HomePlan`) names
+families by their code only.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import functools
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from outreach import audit
+from outreach.access.travel import GeodesicTravelModel, TravelModel
+from outreach.db import use_case
+from outreach.errors import InvalidInput
+from outreach.homevisits import FamilyRecord, records_for_planning
+from outreach.models import (
+    HomeAbsence,
+    HomeNurse,
+    HomePlan,
+    HomeProgramme,
+    HomeTeamSlot,
+    HomeTerritory,
+)
+from outreach.timefmt import format_hhmm, parse_hhmm
+from solver import (
+    Availability,
+    Method,
+    Pin,
+    Problem,
+    ReasonCode,
+    Service,
+    Solution,
+    SolveParams,
+    StaffMember,
+    Stop,
+    Vehicle,
+    Window,
+    solve,
+)
+
+SERVICE_ID = "home"
+ROLE = "puericultrice"
+SECOND_COST = 60  # objective points (minutes of driving) a visit by the second referent costs
+OTHER_COST = 240  # ... by another puéricultrice of the territory: a last resort
+LUNCH_MIN = 45
+# Urban and peri-urban driving (Montpellier, Lunel): slower than the buses' rural roads.
+HOME_TRAVEL = GeodesicTravelModel(circuity=1.35, speed_kmh=35.0, overhead_min=5)
+MIN_STRETCH_MIN = 60  # a piece of a day shorter than this, between team slots, holds no visit
+
+
+@dataclass(frozen=True)
+class HomeWeek:
+    """The problem of a programme's weeks and how to read its solution back."""
+
+    programme_id: str
+    problem: Problem
+    nurses: dict[str, HomeNurse]  # by code
+    families: dict[str, FamilyRecord]  # by code (in memory only)
+    referents: dict[str, tuple[str, str | None]]  # family code -> (referent, second)
+    territory_of: dict[str, str]  # nurse code -> territory code
+    params: SolveParams
+    others_for: frozenset[str] = frozenset()  # families other nurses may visit
+
+
+@dataclass(frozen=True)
+class PlannedVisit:
+    """One visit of a plan, as stored in :attr:`HomePlan.visits` (no personal data)."""
+
+    family: str
+    nurse: str
+    date: dt.date
+    start_min: int
+    end_min: int
+    order: int  # 1 for the nurse's first visit of the day
+    travel_min: int  # from the previous place (her office for the first)
+    by: str  # "referent", "second" or "other"
+
+    def as_json(self) -> dict[str, Any]:
+        return {"family": self.family, "nurse": self.nurse, "date": self.date.isoformat(),
+                "start": format_hhmm(self.start_min), "end": format_hhmm(self.end_min),
+                "order": self.order, "travel_min": self.travel_min, "by": self.by}
+
+
+def visit_weight(stops: Sequence[Stop], vehicles: Sequence[Vehicle], dates: Sequence[dt.date],
+                 weeks: int, day_min: int) -> int:
+    """Objective points of one visit: more than the continuity costs of every visit and
+    the driving of every nurse-day together, so that one more visit always wins."""
+    visits = sum(s.visits_per_period or 1 for s in stops) * weeks
+    return 1 + visits * OTHER_COST + len(vehicles) * len(dates) * day_min
+
+
+def _week_dates(week_start: dt.date, weeks: int) -> tuple[dt.date, ...]:
+    if week_start.isoweekday() != 1:
+        raise InvalidInput(f"week_start : {week_start} n'est pas un lundi ; donnez le lundi de "
+                           "la semaine à planifier")
+    if not 1 <= weeks <= 8:
+        raise InvalidInput("weeks : de 1 à 8 semaines")
+    return tuple(week_start + dt.timedelta(days=k) for k in range(7 * weeks)
+                 if (week_start + dt.timedelta(days=k)).isoweekday() <= 5)
+
+
+def _availability(nurse: HomeNurse, date: dt.date, slots: Sequence[HomeTeamSlot]) -> list[Availability]:
+    """Her hours on ``date`` less the team slots of that weekday: the pieces of at least
+    :data:`MIN_STRETCH_MIN` minutes (a route lies in one piece)."""
+    pieces = [(nurse.day_start_min, nurse.day_end_min)]
+    for slot in slots:
+        if slot.weekday != date.isoweekday():
+            continue
+        pieces = [part for start, end in pieces for part in (
+            (start, min(end, slot.start_min)), (max(start, slot.end_min), end))]
+    return [Availability(date, start, end) for start, end in pieces
+            if end - start >= MIN_STRETCH_MIN]
+
+
+def _left_after(code: str, wanted: int, windows: tuple[Window, ...], dates: Sequence[dt.date],
+                done: Sequence[dict[str, Any]], spacing: int) -> tuple[int, tuple[Window, ...]]:
+    """A family's visits still to place in a week re-planned from ``dates[0]``, once the
+    visits of ``done`` before it were held, and its windows on the days its spacing allows."""
+    held = [dt.date.fromisoformat(v["date"]) for v in done
+            if v["family"] == code and dt.date.fromisoformat(v["date"]) < dates[0]]
+    allowed = {d.isoweekday() for d in dates if all((d - h).days >= spacing for h in held)}
+    return wanted - len(held), tuple(w for w in windows if w.weekday in allowed)
+
+
+def _windows(record: FamilyRecord) -> tuple[Window, ...]:
+    return tuple(Window(int(w["weekday"]), parse_hhmm(w["from"], "windows.from"),
+                        parse_hhmm(w["to"], "windows.to")) for w in record.windows)
+
+
+def build_week(session: Session, programme_id: str, week_start: dt.date, weeks: int = 1, *,
+               absent: dict[str, set[dt.date]] | None = None,
+               travel: TravelModel = HOME_TRAVEL, time_limit_s: float = 10.0,
+               method: Method = Method.PATTERNS, pins: Sequence[Pin] = (),
+               others_for: frozenset[str] = frozenset(),
+               preferred: Sequence[Pin] = (),
+               records: Sequence[FamilyRecord] | None = None,
+               work_limit_s: float | None = None, from_date: dt.date | None = None,
+               done: Sequence[dict[str, Any]] = ()) -> HomeWeek:
+    """The solver problem of ``weeks`` weeks from ``week_start`` (a Monday): the active
+    territories' nurses and families, the recorded absences (and ``absent``: nurse code ->
+    extra dates off, for a what-if before recording them). Only the families of
+    ``others_for`` may be visited by a puéricultrice other than their two referents."""
+    programme = session.get(HomeProgramme, programme_id)
+    if programme is None:
+        raise InvalidInput(f"programme inconnu : {programme_id}")
+    dates = _week_dates(week_start, weeks)
+    if from_date is not None:  # a re-plan: the days before are done
+        if weeks != 1:
+            raise InvalidInput("weeks : un plan se replanifie semaine par semaine")
+        dates = tuple(d for d in dates if d >= from_date)
+        if not dates:
+            raise InvalidInput(f"from_date : {from_date} est après la semaine planifiée")
+    active = {t.code for t in session.exec(select(HomeTerritory).where(
+        HomeTerritory.programme_id == programme_id, col(HomeTerritory.active)))}
+    nurses = [n for n in session.exec(select(HomeNurse).where(
+        HomeNurse.programme_id == programme_id).order_by(col(HomeNurse.code)))
+        if n.territory in active]
+    slots = list(session.exec(select(HomeTeamSlot).where(HomeTeamSlot.programme_id == programme_id)))
+    off: dict[str, set[dt.date]] = {n.code: set((absent or {}).get(n.code, set())) for n in nurses}
+    by_id = {n.id: n for n in nurses}
+    for absence in session.exec(select(HomeAbsence).where(
+            col(HomeAbsence.nurse_id).in_(list(by_id)), HomeAbsence.end >= dates[0],
+            HomeAbsence.start <= dates[-1])):
+        nurse = by_id[absence.nurse_id]
+        off[nurse.code] |= {d for d in dates if absence.start <= d <= absence.end}
+    if records is None:  # each read is logged
+        records = records_for_planning(session, programme_id)
+    families = [f for f in records if f.territory in active]
+    rules = {f.code: (f.visits_per_week, _windows(f)) for f in families}
+    if from_date is not None:
+        rules = {code: left for code, (wanted, windows) in rules.items()
+                 if (left := _left_after(code, wanted, windows, dates, done,
+                                         next(f.min_spacing_days for f in families
+                                              if f.code == code)))[0] > 0}
+        families = [f for f in families if f.code in rules]
+    missing_place = [f.code for f in families if f.lat is None or f.lon is None]
+    if missing_place:
+        raise InvalidInput(f"familles sans lieu de visite : {', '.join(missing_place[:10])} ; "
+                           "complétez leur adresse avant de planifier")
+    points = [(n.base_lat, n.base_lon) for n in nurses] + [
+        (f.lat, f.lon) for f in families if f.lat is not None and f.lon is not None]
+    matrix = travel.matrix(points)
+    service = Service(
+        SERVICE_ID, "Visite à domicile", ((ROLE,),), session_min=60, visits_per_period=2,
+        period_weeks=1, min_spacing_days=1, max_sessions_per_day=programme.max_visits_per_day,
+        lunch_min=LUNCH_MIN, start_grid_min=15)
+    staff = tuple(StaffMember(
+        n.code, frozenset({ROLE}),
+        tuple(a for d in dates if d.isoweekday() in n.weekdays and d not in off[n.code]
+              for a in _availability(n, d, [s for s in slots if s.territory in ("", n.territory)])),
+        max_day_min=n.day_end_min - n.day_start_min) for n in nurses)
+    vehicles = tuple(Vehicle(
+        n.code, n.name, base=k, services=frozenset({SERVICE_ID}),
+        weekdays=frozenset(n.weekdays), shift_start_min=n.day_start_min,
+        shift_end_min=n.day_end_min, max_duty_min=n.day_end_min - n.day_start_min,
+        unavailable_dates=frozenset(off[n.code]), crew=frozenset({n.code}))
+        for k, n in enumerate(nurses))
+    team = {t: [n.code for n in nurses if n.territory == t] for t in active}
+    stops = []
+    for k, family in enumerate(families):
+        costs = [(family.referent, 0)]
+        if family.second_referent and family.second_referent in team.get(family.territory, []):
+            costs.append((family.second_referent, SECOND_COST))
+        if family.code in others_for:
+            costs += [(code, OTHER_COST) for code in team.get(family.territory, [])
+                      if code not in {c for c, _ in costs}]
+        costs = [(c, cost) for c, cost in costs if c in off]
+        stops.append(Stop(
+            family.code, location=len(nurses) + k, demand=1, services=frozenset({SERVICE_ID}),
+            windows=rules[family.code][1], visits_per_period=rules[family.code][0],
+            min_spacing_days=family.min_spacing_days, session_min=family.visit_min,
+            vehicle_costs=tuple(costs)))
+    weight = visit_weight(stops, vehicles, dates, weeks, max((n.day_end_min - n.day_start_min
+                                                       for n in nurses), default=600))
+    params = SolveParams(time_limit_s=time_limit_s, method=method, demand_weight=weight,
+                         work_limit_s=work_limit_s,
+                         weekday_change_weight=0, month_week_change_weight=0)
+    problem = Problem(dates=dates, services=(service,), vehicles=vehicles, stops=tuple(stops),
+                      staff=staff, travel_min=matrix.travel_min, distance_m=matrix.distance_m,
+                      period_start=week_start, pins=tuple(pins), preferred=tuple(preferred))
+    return HomeWeek(programme_id, problem, {n.code: n for n in nurses}, {f.code: f for f in families},
+                    {f.code: (f.referent, f.second_referent) for f in families},
+                    {n.code: n.territory for n in nurses}, params, others_for)
+
+
+def who(week: HomeWeek, family: str, nurse: str) -> str:
+    referent, second = week.referents[family]
+    return "referent" if nurse == referent else "second" if nurse == second else "other"
+
+
+def planned_visits(week: HomeWeek, solution: Solution) -> list[PlannedVisit]:
+    found = []
+    for route in solution.routes:
+        for order, visit in enumerate(route.visits, start=1):
+            found.append(PlannedVisit(visit.stop, route.vehicle, route.date, visit.start_min,
+                                      visit.end_min, order, visit.travel_min_from_previous,
+                                      who(week, visit.stop, route.vehicle)))
+    return sorted(found, key=lambda v: (v.date, v.nurse, v.order))
+
+
+# Why a family is short of visits, in plain words, by the solver's reason.
+UNPLACED_WHY = {
+    ReasonCode.NO_VEHICLE: "aucune de ses puéricultrices ne travaille ces jours-là",
+    ReasonCode.VENUE_CLOSED: "ses créneaux ne laissent pas la place d'une visite entière",
+    ReasonCode.TOO_FAR: "trop loin du bureau de ses puéricultrices pour tenir dans leur journée",
+    ReasonCode.NO_LUNCH_BREAK: "ses créneaux ne laissent pas la pause déjeuner",
+    ReasonCode.NO_CREW: "aucune puéricultrice de son territoire n'est libre dans ses créneaux",
+    ReasonCode.WEEK_HOURS: "les heures de la semaine de ses puéricultrices sont prises",
+    ReasonCode.SPACING: "les jours restants sont trop proches de ses autres visites",
+    ReasonCode.RHYTHM: "les jours restants ne suivent pas son rythme",
+    ReasonCode.CAPACITY: "les journées de ses puéricultrices sont pleines dans ses créneaux",
+    ReasonCode.NOT_WORTH_TRAVEL: "le trajet ne tient pas dans la journée",
+    ReasonCode.OVER_CAPACITY: "capacité dépassée",
+}
+
+
+def unplaced(week: HomeWeek, solution: Solution) -> list[dict[str, Any]]:
+    return [{"family": u.stop, "missing": u.missing_visits, "reason": u.reason_code.value,
+             "why": UNPLACED_WHY.get(u.reason_code, u.reason_code.value)}
+            for u in solution.unserved]
+
+
+@dataclass
+class HomeOutcome:
+    week: HomeWeek
+    solution: Solution
+    visits: list[PlannedVisit] = field(default_factory=list)
+    visits_bound: int | None = None  # proven: no plan places more visits
+
+
+FIRST_SHARE = 0.6  # of a plan's time limit and work, for the solve with the referents only
+
+
+def _share(params: SolveParams, share: float, cap_s: float | None = None) -> SolveParams:
+    """``share`` of the time limit and of the deterministic work (capped at ``cap_s`` s)."""
+    limit = share * params.time_limit_s if cap_s is None else min(cap_s, share * params.time_limit_s)
+    return dataclasses.replace(params, time_limit_s=max(0.5, limit),
+                               work_limit_s=share * params.work_s)
+
+
+def _rank(solution: Solution) -> tuple[int, int]:
+    """Visits first, then the least continuity cost and driving."""
+    return solution.kpis.sessions, -solution.kpis.continuity_cost - solution.kpis.driving_min
+
+
+def solve_week(week: HomeWeek, rebuild: Callable[..., HomeWeek] | None = None) -> HomeOutcome:
+    """Solve ``week``; when families are left short and ``rebuild`` (the same
+    :func:`build_week` call, bound) is given, solve again letting the other puéricultrices
+    of their territory visit them, keeping the visits already placed where they can be."""
+    began = time.monotonic()
+    total = week.params.time_limit_s
+    if rebuild is not None:  # the first solve takes FIRST_SHARE of the time, the second the rest
+        week = dataclasses.replace(week, params=_share(week.params, FIRST_SHARE))
+    solution = solve(week.problem, week.params)
+    proven = solution.stats.demand_bound  # visits: no preferred sessions in this first solve
+    short = frozenset(u.stop for u in solution.unserved)
+    left = total - (time.monotonic() - began)
+    if short and rebuild is not None and left > 0.5:
+        held = [Pin(v.stop, v.service, r.date, r.vehicle) for r in solution.routes
+                for v in r.visits]
+        second = rebuild(others_for=week.others_for | short, preferred=held,
+                         records=list(week.families.values()))
+        second = dataclasses.replace(second, params=_share(second.params, 1 - FIRST_SHARE,
+                                                           cap_s=left))
+        again = solve(second.problem, second.params)
+        if _rank(again) > _rank(solution):
+            week, solution = second, again
+    return HomeOutcome(week, solution, planned_visits(week, solution), proven)
+
+
+def summary(outcome: HomeOutcome) -> dict[str, Any]:
+    solution, week = outcome.solution, outcome.week
+    wanted = sum(s.visits_for(week.problem.services[0]) for s in week.problem.stops) * (
+        len({d.isocalendar()[:2] for d in week.problem.dates}))
+    by = {kind: sum(v.by == kind for v in outcome.visits) for kind in ("referent", "second", "other")}
+    bound = outcome.visits_bound
+    return {
+        "visits_wanted": wanted, "visits_planned": len(outcome.visits), "by": by,
+        "visits_bound": bound, "driving_min": solution.kpis.driving_min,
+        "distance_km": round(solution.kpis.distance_km, 1), "objective": solution.objective,
+        "bound": solution.bound, "status": solution.status.value,
+        "method": solution.method.value, "elapsed_s": solution.elapsed_s,
+        "travel_model": HOME_TRAVEL.describe(),
+    }
+
+
+@use_case
+def plan_week(session: Session, programme_id: str, week_start: dt.date, weeks: int = 1, *,
+              actor: str = "system", time_limit_s: float = 10.0,
+              method: Method = Method.PATTERNS, work_limit_s: float | None = None) -> HomePlan:
+    """Plan ``weeks`` weeks and store the plan as a draft (codes only)."""
+    build = functools.partial(build_week, session, programme_id, week_start, weeks,
+                              time_limit_s=time_limit_s, method=method, work_limit_s=work_limit_s)
+    plan = store_plan(session, solve_week(build(), build), actor)
+    audit.record(session, "home_plan.create", f"home plan {plan.id} of {programme_id} "
+                 f"from {week_start}")
+    return plan
+
+
+def store_plan(session: Session, outcome: HomeOutcome, actor: str,
+            based_on: HomePlan | None = None, done: Sequence[dict[str, Any]] = ()) -> HomePlan:
+    """The outcome as a draft plan (family codes only), after the visits ``done``."""
+    problem = outcome.week.problem
+    monday = problem.dates[0] - dt.timedelta(days=problem.dates[0].weekday())
+    plan = HomePlan(programme_id=outcome.week.programme_id, week_start=monday,
+                    weeks=len({d.isocalendar()[:2] for d in problem.dates}),
+                    created_at=dt.datetime.now(dt.UTC), created_by=actor,
+                    based_on_id=based_on.id if based_on else None,
+                    visits=[*done, *(v.as_json() for v in outcome.visits)],
+                    unplaced=unplaced(outcome.week, outcome.solution), summary=summary(outcome))
+    session.add(plan)
+    session.flush()
+    return plan
+
+
+def export(week: HomeWeek, outcome: HomeOutcome) -> dict[str, Any]:
+    """The plan as an independent checker reads it (docs/home-plan-format.md): families by
+    code with their visit rules, nurses with their hours, the travel minutes between
+    places (by code: no address, no coordinates) and every visit."""
+    problem = week.problem
+    service = problem.services[0]
+    places = [v.id for v in problem.vehicles] + [s.id for s in problem.stops]
+    blocked: dict[str, list[dict[str, Any]]] = {}
+    for member in problem.staff:
+        by_date: dict[dt.date, list[Availability]] = {}
+        for a in member.availability:
+            by_date.setdefault(a.date, []).append(a)
+        blocked[member.id] = [
+            {"date": d.isoformat(), "pieces": [[format_hhmm(a.start_min), format_hhmm(a.end_min)]
+                                               for a in sorted(items, key=lambda a: a.start_min)]}
+            for d, items in sorted(by_date.items())]
+    return {
+        "format": "outreach-home-plan/1",
+        "week_start": problem.dates[0].isoformat(),
+        "dates": [d.isoformat() for d in problem.dates],
+        "max_visits_per_day": service.max_sessions_per_day,
+        "lunch": {"minutes": service.lunch_min, "from": format_hhmm(service.lunch_start_min),
+                  "to": format_hhmm(service.lunch_end_min)},
+        "start_grid_min": service.start_grid_min,
+        "nurses": [{"code": v.id, "territory": week.territory_of[v.id],
+                    "working": blocked[v.id]} for v in problem.vehicles],
+        "families": [{
+            "code": s.id, "referent": week.referents[s.id][0],
+            "second_referent": week.referents[s.id][1],
+            "visits_per_week": s.visits_for(service), "min_spacing_days": s.spacing_for(service),
+            "visit_min": s.session_for(service),
+            "may_visit": [v for v, _ in s.vehicle_costs],
+            "windows": [{"weekday": w.weekday, "from": format_hhmm(w.start_min),
+                         "to": format_hhmm(w.end_min)} for w in s.windows]}
+            for s in problem.stops],
+        "places": places,
+        "travel_min": [list(row) for row in problem.travel_min],
+        "visits": [v.as_json() for v in outcome.visits],
+        "routes": [{"nurse": r.vehicle, "date": r.date.isoformat(),
+                    "depart": format_hhmm(r.depart_min), "return": format_hhmm(r.return_min),
+                    "lunch": format_hhmm(r.lunch_start_min) if r.lunch_start_min is not None else None}
+                   for r in outcome.solution.routes],
+        "unplaced": unplaced(week, outcome.solution),
+        "summary": summary(outcome),
+    }
+
+
+@dataclass(frozen=True)
+class Replan:
+    plan: HomePlan
+    changed: list[dict[str, Any]]  # visits that moved: the families to call
+
+
+def changed_visits(before: Sequence[dict[str, Any]], after: Sequence[dict[str, Any]]
+                   ) -> list[dict[str, Any]]:
+    """Each visit of ``before`` that ``after`` does not hold as it was, with what it became:
+    the same family's visit on the same date with the same puéricultrice (re-timed), else
+    one of its new visits, else ``None`` (not placed any more)."""
+    def key(v: dict[str, Any]) -> tuple[str, str, str]:
+        return v["family"], v["date"], v["nurse"]
+
+    unmatched = list(after)
+    same_day = {key(v): v for v in after}
+    found = []
+    leftovers = []
+    for v in before:
+        twin = same_day.get(key(v))
+        if twin is not None and twin in unmatched:
+            unmatched.remove(twin)
+            if twin["start"] != v["start"]:
+                found.append({"family": v["family"], "was": v, "now": twin})
+        else:
+            leftovers.append(v)
+    for v in leftovers:
+        now = next((w for w in unmatched if w["family"] == v["family"]), None)
+        if now is not None:
+            unmatched.remove(now)
+        found.append({"family": v["family"], "was": v, "now": now})
+    return found
+
+
+@use_case
+def replan_absence(session: Session, plan_id: int, nurse_code: str, start: dt.date,
+                   end: dt.date | None = None, *, reason: str = "absence", actor: str = "system",
+                   time_limit_s: float = 5.0, work_limit_s: float | None = None) -> Replan:
+    """Record that ``nurse_code`` is away from ``start`` (to ``end``, else the plan's end)
+    and plan again: every other visit stays pinned on its date with its puéricultrice; only
+    hers from ``start`` move, to her families' second referents first. The new plan is a
+    draft based on the old one; ``changed`` lists the families to call."""
+    old = session.get(HomePlan, plan_id)
+    if old is None:
+        raise InvalidInput(f"plan de visites inconnu : {plan_id}")
+    nurse = session.exec(select(HomeNurse).where(HomeNurse.programme_id == old.programme_id,
+                                                 HomeNurse.code == nurse_code)).first()
+    if nurse is None or nurse.id is None:
+        raise InvalidInput(f"puéricultrice inconnue : {nurse_code}")
+    last = old.week_start + dt.timedelta(days=7 * old.weeks - 1)
+    end = end or last
+    if end < start:
+        raise InvalidInput("end : la fin de l'absence précède son début")
+    session.add(HomeAbsence(nurse_id=nurse.id, start=start, end=end, reason=reason))
+    session.flush()
+    if old.weeks != 1:
+        raise InvalidInput("un plan de plusieurs semaines se replanifie semaine par semaine")
+    done = [v for v in old.visits if v["date"] < start.isoformat()]
+    pins = [Pin(v["family"], SERVICE_ID, dt.date.fromisoformat(v["date"]), v["nurse"])
+            for v in old.visits if v["date"] >= start.isoformat()
+            and not (v["nurse"] == nurse_code and start <= dt.date.fromisoformat(v["date"]) <= end)]
+    others = frozenset(v["family"] for v in old.visits if v["by"] == "other")
+    build = functools.partial(build_week, session, old.programme_id, old.week_start, old.weeks,
+                              time_limit_s=time_limit_s, work_limit_s=work_limit_s, pins=pins,
+                              from_date=start, done=done)
+    first = build(others_for=others)
+    plan = store_plan(session, solve_week(first, build), actor, old, done)
+    audit.record(session, "home_plan.replan", f"home plan {plan.id} from {old.id}: "
+                 f"{nurse_code} away {start}..{end}")
+    return Replan(plan, changed_visits(old.visits, plan.visits))

@@ -1,0 +1,128 @@
+"""An independent checker of a home-visit plan, reading only its JSON export
+(docs/home-plan-format.md). It shares no code with outreach/ or solver/: every hard
+rule is derived again from the export.
+
+Usage: ``python tests/home_plan_checker.py plan.json`` prints the broken rules (none: OK).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import json
+import sys
+from collections import defaultdict
+from typing import Any
+
+
+def _min(text: str) -> int:
+    hours, minutes = text.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+def check(plan: dict[str, Any]) -> list[str]:
+    errors: list[str] = []
+    dates = {dt.date.fromisoformat(d) for d in plan["dates"]}
+    families = {f["code"]: f for f in plan["families"]}
+    nurses = {n["code"]: n for n in plan["nurses"]}
+    index = {code: k for k, code in enumerate(plan["places"])}
+    travel = plan["travel_min"]
+    working = {(code, dt.date.fromisoformat(day["date"])): [(_min(a), _min(b)) for a, b in day["pieces"]]
+               for code, nurse in nurses.items() for day in nurse["working"]}
+    routes = {(r["nurse"], dt.date.fromisoformat(r["date"])): r for r in plan["routes"]}
+    by_day: dict[tuple[str, dt.date], list[dict[str, Any]]] = defaultdict(list)
+    by_family: dict[str, list[dt.date]] = defaultdict(list)
+    grid = plan["start_grid_min"]
+    for visit in plan["visits"]:
+        date = dt.date.fromisoformat(visit["date"])
+        family = families.get(visit["family"])
+        where = f"{visit['family']} {visit['date']} {visit['start']}"
+        if family is None or visit["nurse"] not in nurses:
+            errors.append(f"{where}: unknown family or nurse")
+            continue
+        if date not in dates:
+            errors.append(f"{where}: not a date of the plan")
+        start, end = _min(visit["start"]), _min(visit["end"])
+        if end - start != family["visit_min"]:
+            errors.append(f"{where}: lasts {end - start} min, not {family['visit_min']}")
+        if start % grid:
+            errors.append(f"{where}: not on the {grid}-minute grid")
+        if not any(w["weekday"] == date.isoweekday() and _min(w["from"]) <= start
+                   and end <= _min(w["to"]) for w in family["windows"]):
+            errors.append(f"{where}: outside the family's windows")
+        if visit["nurse"] not in family["may_visit"]:
+            errors.append(f"{where}: {visit['nurse']} may not visit this family")
+        expected = ("referent" if visit["nurse"] == family["referent"] else "second"
+                    if visit["nurse"] == family["second_referent"] else "other")
+        if visit["by"] != expected:
+            errors.append(f"{where}: said by {visit['by']}, is {expected}")
+        by_day[(visit["nurse"], date)].append(visit)
+        by_family[visit["family"]].append(date)
+    for (nurse, date), visits in sorted(by_day.items()):
+        where = f"{nurse} {date}"
+        visits.sort(key=lambda v: v["order"])
+        if len(visits) > plan["max_visits_per_day"]:
+            errors.append(f"{where}: {len(visits)} visits, more than {plan['max_visits_per_day']}")
+        route = routes.get((nurse, date))
+        if route is None:
+            errors.append(f"{where}: visits without a route")
+            continue
+        depart, back = _min(route["depart"]), _min(route["return"])
+        if not any(a <= depart and back <= b for a, b in working.get((nurse, date), [])):
+            errors.append(f"{where}: {route['depart']}-{route['return']} outside her working hours "
+                          "(absence, day off or team slot)")
+        place, free = index[nurse], depart
+        busy = []
+        for visit in visits:
+            leg = travel[place][index[visit["family"]]]
+            if visit["travel_min"] != leg:
+                errors.append(f"{where}: leg to {visit['family']} stated {visit['travel_min']}, is {leg}")
+            if _min(visit["start"]) < free + leg:
+                errors.append(f"{where}: {visit['family']} starts before she can be there")
+            busy.append((free, _min(visit["start"])))
+            place, free = index[visit["family"]], _min(visit["end"])
+        if back < free + travel[place][index[nurse]]:
+            errors.append(f"{where}: back at the office before she can be")
+        busy.append((free, back))
+        lunch = plan["lunch"]
+        if lunch["minutes"]:
+            lo, hi, need = _min(lunch["from"]), _min(lunch["to"]), lunch["minutes"]
+            outside = min(hi, depart) - lo >= need or hi - max(lo, back) >= need
+            if not outside:
+                taken = route["lunch"]
+                if taken is None:
+                    errors.append(f"{where}: no lunch break")
+                else:
+                    t = _min(taken)
+                    # Free stretches between places, less the leg driven in them.
+                    legs = [travel[index[nurse] if k == 0 else index[visits[k - 1]["family"]]]
+                            [index[v["family"]]] for k, v in enumerate(visits)]
+                    legs.append(travel[index[visits[-1]["family"]]][index[nurse]])
+                    fits = any(a <= t and t + need <= b - leg or a + leg <= t and t + need <= b
+                               for (a, b), leg in zip(busy, legs))
+                    if not (lo <= t and t + need <= hi and fits):
+                        errors.append(f"{where}: lunch at {taken} does not fit")
+    weeks = sorted({d - dt.timedelta(days=d.weekday()) for d in dates})
+    for code, days in by_family.items():
+        family = families[code]
+        days.sort()
+        for a, b in itertools.pairwise(days):
+            if (b - a).days < family["min_spacing_days"]:
+                errors.append(f"{code}: visits on {a} and {b}, closer than {family['min_spacing_days']} days")
+        for monday in weeks:
+            count = sum(monday <= d < monday + dt.timedelta(days=7) for d in days)
+            if count > family["visits_per_week"]:
+                errors.append(f"{code}: {count} visits in the week of {monday}")
+    placed = {code: len(days) for code, days in by_family.items()}
+    short = {u["family"] for u in plan["unplaced"]}
+    for code, family in families.items():
+        if placed.get(code, 0) < family["visits_per_week"] * len(weeks) and code not in short:
+            errors.append(f"{code}: short of visits and not listed as unplaced")
+    return errors
+
+
+if __name__ == "__main__":
+    with open(sys.argv[1], encoding="utf-8") as source:
+        found = check(json.load(source))
+    print("\n".join(found) or "OK")
+    sys.exit(1 if found else 0)
