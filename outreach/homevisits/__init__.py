@@ -9,8 +9,9 @@ its pseudonym (``code``) only. A family who leaves is archived; its personal dat
 erased once the programme's retention has passed (:func:`erase_departed`, run by
 ``outreach purge``).
 
-Still to come (see issue 13): the weekly and four-week visit plans on the solver, the
-coordinator's and the puéricultrices' pages, re-planning after an absence, new referrals.
+Weekly plans, re-plans after an absence and their export: :mod:`outreach.homevisits.planning`.
+Still to come (see issue 13): the coordinator's and the puéricultrices' pages, new
+referrals, joint visits.
 """
 
 from __future__ import annotations
