@@ -215,6 +215,7 @@ _FR = {
     "route.wrong_service": "{where} : le véhicule n'assure pas le service {service}",
     "route.crew_size": "{where} : {crew} personnes pour {slots} postes d'équipe",
     "route.crew_twice": "{where} : une même personne occupe deux postes",
+    "route.not_vehicle_crew": "{where} : {staff} ne fait pas partie de l'équipe de ce véhicule",
     "route.unknown_staff": "{where} : membre du personnel inconnu ({staff_id!r})",
     "route.unqualified":
         "{where} : {staff} ne peut pas tenir le poste « {slot} » en tant que {role}",
@@ -246,6 +247,8 @@ _FR = {
     "visit.off_grid":
         "{at} : séance à {start_at}, hors de la grille des horaires affichés (toutes les "
         "{grid_dur})",
+    "visit.wrong_vehicle": "{at} : ce lieu n'est pas visité par ce véhicule (ou cette "
+                           "puéricultrice)",
     "visit.closed":
         "{at} : présence de {from_at} à {to_at} en dehors des créneaux d'ouverture du lieu ce "
         "jour-là",
@@ -338,6 +341,7 @@ _EN = {
     "route.wrong_service": "{where}: the vehicle does not run the service {service}",
     "route.crew_size": "{where}: {crew} people for {slots} crew posts",
     "route.crew_twice": "{where}: one person holds two posts",
+    "route.not_vehicle_crew": "{where}: {staff} is not of this vehicle's crew",
     "route.unknown_staff": "{where}: unknown staff member ({staff_id!r})",
     "route.unqualified": "{where}: {staff} cannot hold the post “{slot}” as {role}",
     "route.day_hours": "{where}: {staff} would work {duty_dur}, beyond their {limit_dur} maximum",
@@ -363,6 +367,7 @@ _EN = {
         "{to_at})",
     "visit.off_grid": "{at}: session at {start_at}, off the grid of posted times (every "
                       "{grid_dur})",
+    "visit.wrong_vehicle": "{at}: this place is not visited by this vehicle (or nurse)",
     "visit.closed": "{at}: on site from {from_at} to {to_at}, outside the venue's opening hours "
                     "that day",
     "route.return_too_early": "{where}: stated return at {return_at}, before it can be "
