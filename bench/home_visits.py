@@ -38,7 +38,7 @@ MONDAY = dt.date(2027, 1, 4)
 
 def _row(name: str, outcome: planning.HomeOutcome, wall: float, peak_mb: float) -> dict[str, Any]:
     summary = planning.summary(outcome)
-    exported = planning.export(outcome.week, outcome)
+    exported = planning.export(outcome)
     errors = check(exported)
     solution = outcome.solution
     gap = (None if solution.bound is None or solution.bound <= 0

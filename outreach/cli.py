@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import getpass
 import sys
 from pathlib import Path
@@ -110,22 +109,20 @@ def plan_home_cmd(programme: str, week: str, weeks: int, time_limit: float,
 
     monday = _parse_start(week, "--week")
     with db.unit_of_work() as session:
-        build = functools.partial(planning.build_week, session, programme, monday, weeks,
-                                  time_limit_s=time_limit)
-        outcome = planning.solve_week(build(), build)
-        plan = planning.store_plan(session, outcome, "cli")
+        plan, outcome = planning.new_plan(session, programme, monday, weeks, actor="cli",
+                                          time_limit_s=time_limit)
         plan_id = plan.id
     summary = planning.summary(outcome)
     click.echo(f"Plan de visites {plan_id} : {summary['visits_planned']} visites placées sur "
                f"{summary['visits_wanted']} ({summary['by']['referent']} par la référente, "
                f"{summary['by']['second']} par la seconde, {summary['by']['other']} par une "
                f"autre puéricultrice) ; {summary['driving_min']} min de route.")
-    for short in planning.unplaced(outcome.week, outcome.solution):
+    for short in planning.unplaced(outcome.solution):
         click.echo(f"  {short['family']} : {short['missing']} visite(s) non placée(s) — "
                    f"{short['why']}")
     if export_path:
         with open(export_path, "w", encoding="utf-8") as out:
-            json.dump(planning.export(outcome.week, outcome), out, ensure_ascii=False, indent=1)
+            json.dump(planning.export(outcome), out, ensure_ascii=False, indent=1)
 
 
 @main.command("new-data-key")

@@ -585,7 +585,8 @@ FINDING_CODES = frozenset({
     "route.late_return", "route.duty", "route.load", "route.unknown_stop",
     "visit.one_way", "visit.wrong_service", "visit.travel", "visit.early_arrival",
     "visit.setup", "visit.session", "visit.packup", "visit.service_hours", "visit.closed",
-    "visit.off_grid", "visit.wrong_vehicle", "route.not_vehicle_crew", "route.return_too_early", "route.travel_total", "route.distance",
+    "visit.off_grid", "visit.wrong_vehicle", "route.not_vehicle_crew",
+    "route.return_too_early", "route.travel_total", "route.distance",
     "route.no_lunch", "route.lunch_outside", "route.lunch_busy",
     "staff.week_hours", "vehicle.two_routes", "staff.two_routes", "stop.spacing",
     "stop.period_cap", "stop.rhythm", "pin.lost",
@@ -665,7 +666,7 @@ class Kpis:
     distance_km: float
     driving_min: int
     staff_min: int  # sum over crew members of duty minutes
-    continuity_cost: int = 0  # what visits by other than the preferred vehicles cost (Stop.vehicle_costs)
+    continuity_cost: int = 0  # what the visits cost for who made them (Stop.vehicle_costs)
 
 
 @dataclass(frozen=True)

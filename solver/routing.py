@@ -396,7 +396,6 @@ def _route(
     def duration(from_index: int, to_index: int) -> int:
         return travel(from_index, to_index) + on_site(manager.IndexToNode(from_index))
 
-    cost = routing.RegisterTransitCallback(lambda i, j: params.travel_weight * travel(i, j))
     if any(s.vehicle_costs for s in problem.stops):
         # A visit's continuity cost (Stop.vehicle_costs) is paid on the leg into it.
         evaluators: dict[str, int] = {}
@@ -406,7 +405,8 @@ def _route(
                     _with_continuity(manager, nodes, travel, params.travel_weight, c.vehicle.id))
             routing.SetArcCostEvaluatorOfVehicle(evaluators[c.vehicle.id], v)
     else:
-        routing.SetArcCostEvaluatorOfAllVehicles(cost)
+        routing.SetArcCostEvaluatorOfAllVehicles(routing.RegisterTransitCallback(
+            lambda i, j: params.travel_weight * travel(i, j)))
     day = problem.day_end_min
     routing.AddDimension(routing.RegisterTransitCallback(duration), day, 2 * day, False, "time")
     time_dim = routing.GetDimensionOrDie("time")

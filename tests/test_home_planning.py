@@ -51,7 +51,7 @@ def week_plan(programme_url):
                 s, PROGRAMME, MONDAY, 1, time_limit_s=120, work_limit_s=WORK, **kw)
             week = build()
             outcome = planning.solve_week(week, build)
-            return week, outcome, planning.export(outcome.week, outcome)
+            return week, outcome, planning.export(outcome)
 
 
 def test_the_demo_week_passes_the_independent_checker(week_plan):

@@ -172,8 +172,8 @@ def seed_programme(session: Session, name: str = "herault-appui-parental") -> Ho
         rest = [t for t in group if t not in quotas]
         if rest:
             weights = [(t, sum(c.children_0_6 for c in territories[t])) for t in rest]
-            shares |= dict(zip(rest, [sum(1 for x in _spread(count - sum(shares.values()),
-                                                               weights) if x == t) for t in rest]))
+            spread = _spread(count - sum(shares.values()), weights)
+            shares |= {t: spread.count(t) for t in rest}
         drawn = [insee for t in group for insee in _spread(
             shares[t], [(c.insee, c.children_0_6) for c in territories[t]])]
         load: Counter[str] = Counter()

@@ -83,8 +83,6 @@ class HomeWeek:
     problem: Problem
     nurses: dict[str, HomeNurse]  # by code
     families: dict[str, FamilyRecord]  # by code (in memory only)
-    referents: dict[str, tuple[str, str | None]]  # family code -> (referent, second)
-    territory_of: dict[str, str]  # nurse code -> territory code
     params: SolveParams
     others_for: frozenset[str] = frozenset()  # families other nurses may visit
 
@@ -139,14 +137,14 @@ def _availability(nurse: HomeNurse, date: dt.date, slots: Sequence[HomeTeamSlot]
             if end - start >= MIN_STRETCH_MIN]
 
 
-def _left_after(code: str, wanted: int, windows: tuple[Window, ...], dates: Sequence[dt.date],
-                done: Sequence[dict[str, Any]], spacing: int) -> tuple[int, tuple[Window, ...]]:
-    """A family's visits still to place in a week re-planned from ``dates[0]``, once the
-    visits of ``done`` before it were held, and its windows on the days its spacing allows."""
-    held = [dt.date.fromisoformat(v["date"]) for v in done
-            if v["family"] == code and dt.date.fromisoformat(v["date"]) < dates[0]]
-    allowed = {d.isoweekday() for d in dates if all((d - h).days >= spacing for h in held)}
-    return wanted - len(held), tuple(w for w in windows if w.weekday in allowed)
+def _left_after(family: FamilyRecord, dates: Sequence[dt.date], held: Sequence[dt.date]
+                ) -> tuple[int, tuple[Window, ...]]:
+    """A family's visits still to place in a week re-planned from ``dates[0]``, once it was
+    visited on ``held``, and its windows on the days its spacing allows."""
+    allowed = {d.isoweekday() for d in dates
+               if all((d - h).days >= family.min_spacing_days for h in held)}
+    return (family.visits_per_week - len(held),
+            tuple(w for w in _windows(family) if w.weekday in allowed))
 
 
 def _windows(record: FamilyRecord) -> tuple[Window, ...]:
@@ -193,13 +191,15 @@ def build_week(session: Session, programme_id: str, week_start: dt.date, weeks: 
     if records is None:  # each read is logged
         records = records_for_planning(session, programme_id)
     families = [f for f in records if f.territory in active]
-    rules = {f.code: (f.visits_per_week, _windows(f)) for f in families}
-    if from_date is not None:
-        rules = {code: left for code, (wanted, windows) in rules.items()
-                 if (left := _left_after(code, wanted, windows, dates, done,
-                                         next(f.min_spacing_days for f in families
-                                              if f.code == code)))[0] > 0}
-        families = [f for f in families if f.code in rules]
+    if from_date is None:
+        rules = {f.code: (f.visits_per_week, _windows(f)) for f in families}
+    else:
+        held: dict[str, list[dt.date]] = {}
+        for v in done:
+            if (day := dt.date.fromisoformat(v["date"])) < dates[0]:
+                held.setdefault(v["family"], []).append(day)
+        rules = {f.code: _left_after(f, dates, held.get(f.code, [])) for f in families}
+        families = [f for f in families if rules[f.code][0] > 0]
     missing_place = [f.code for f in families if f.lat is None or f.lon is None]
     if missing_place:
         raise InvalidInput(f"familles sans lieu de visite : {', '.join(missing_place[:10])} ; "
@@ -211,10 +211,11 @@ def build_week(session: Session, programme_id: str, week_start: dt.date, weeks: 
         SERVICE_ID, "Visite à domicile", ((ROLE,),), session_min=60, visits_per_period=2,
         period_weeks=1, min_spacing_days=1, max_sessions_per_day=programme.max_visits_per_day,
         lunch_min=LUNCH_MIN, start_grid_min=15)
+    slots_of = {t: [s for s in slots if s.territory in ("", t)] for t in active}
     staff = tuple(StaffMember(
         n.code, frozenset({ROLE}),
         tuple(a for d in dates if d.isoweekday() in n.weekdays and d not in off[n.code]
-              for a in _availability(n, d, [s for s in slots if s.territory in ("", n.territory)])),
+              for a in _availability(n, d, slots_of[n.territory])),
         max_day_min=n.day_end_min - n.day_start_min) for n in nurses)
     vehicles = tuple(Vehicle(
         n.code, n.name, base=k, services=frozenset({SERVICE_ID}),
@@ -231,7 +232,7 @@ def build_week(session: Session, programme_id: str, week_start: dt.date, weeks: 
         if family.code in others_for:
             costs += [(code, OTHER_COST) for code in team.get(family.territory, [])
                       if code not in {c for c, _ in costs}]
-        costs = [(c, cost) for c, cost in costs if c in off]
+        costs = [(c, cost) for c, cost in costs if c in team.get(family.territory, [])]
         stops.append(Stop(
             family.code, location=len(nurses) + k, demand=1, services=frozenset({SERVICE_ID}),
             windows=rules[family.code][1], visits_per_period=rules[family.code][0],
@@ -245,14 +246,14 @@ def build_week(session: Session, programme_id: str, week_start: dt.date, weeks: 
     problem = Problem(dates=dates, services=(service,), vehicles=vehicles, stops=tuple(stops),
                       staff=staff, travel_min=matrix.travel_min, distance_m=matrix.distance_m,
                       period_start=week_start, pins=tuple(pins), preferred=tuple(preferred))
-    return HomeWeek(programme_id, problem, {n.code: n for n in nurses}, {f.code: f for f in families},
-                    {f.code: (f.referent, f.second_referent) for f in families},
-                    {n.code: n.territory for n in nurses}, params, others_for)
+    return HomeWeek(programme_id, problem, {n.code: n for n in nurses},
+                    {f.code: f for f in families}, params, others_for)
 
 
 def who(week: HomeWeek, family: str, nurse: str) -> str:
-    referent, second = week.referents[family]
-    return "referent" if nurse == referent else "second" if nurse == second else "other"
+    record = week.families[family]
+    return ("referent" if nurse == record.referent else "second"
+            if nurse == record.second_referent else "other")
 
 
 def planned_visits(week: HomeWeek, solution: Solution) -> list[PlannedVisit]:
@@ -281,7 +282,7 @@ UNPLACED_WHY = {
 }
 
 
-def unplaced(week: HomeWeek, solution: Solution) -> list[dict[str, Any]]:
+def unplaced(solution: Solution) -> list[dict[str, Any]]:
     return [{"family": u.stop, "missing": u.missing_visits, "reason": u.reason_code.value,
              "why": UNPLACED_WHY.get(u.reason_code, u.reason_code.value)}
             for u in solution.unserved]
@@ -352,20 +353,29 @@ def summary(outcome: HomeOutcome) -> dict[str, Any]:
 
 
 @use_case
-def plan_week(session: Session, programme_id: str, week_start: dt.date, weeks: int = 1, *,
-              actor: str = "system", time_limit_s: float = 10.0,
-              method: Method = Method.PATTERNS, work_limit_s: float | None = None) -> HomePlan:
-    """Plan ``weeks`` weeks and store the plan as a draft (codes only)."""
+def new_plan(session: Session, programme_id: str, week_start: dt.date, weeks: int = 1, *,
+             actor: str = "system", time_limit_s: float = 10.0,
+             method: Method = Method.PATTERNS, work_limit_s: float | None = None
+             ) -> tuple[HomePlan, HomeOutcome]:
+    """Plan ``weeks`` weeks and store the plan as a draft (codes only); the outcome too,
+    for an export."""
     build = functools.partial(build_week, session, programme_id, week_start, weeks,
                               time_limit_s=time_limit_s, method=method, work_limit_s=work_limit_s)
-    plan = store_plan(session, solve_week(build(), build), actor)
+    outcome = solve_week(build(), build)
+    plan = store_plan(session, outcome, actor)
     audit.record(session, "home_plan.create", f"home plan {plan.id} of {programme_id} "
                  f"from {week_start}")
-    return plan
+    return plan, outcome
+
+
+def plan_week(session: Session, programme_id: str, week_start: dt.date, weeks: int = 1,
+              **options: Any) -> HomePlan:
+    """:func:`new_plan`'s stored plan."""
+    return new_plan(session, programme_id, week_start, weeks, **options)[0]
 
 
 def store_plan(session: Session, outcome: HomeOutcome, actor: str,
-            based_on: HomePlan | None = None, done: Sequence[dict[str, Any]] = ()) -> HomePlan:
+               based_on: HomePlan | None = None, done: Sequence[dict[str, Any]] = ()) -> HomePlan:
     """The outcome as a draft plan (family codes only), after the visits ``done``."""
     problem = outcome.week.problem
     monday = problem.dates[0] - dt.timedelta(days=problem.dates[0].weekday())
@@ -374,16 +384,17 @@ def store_plan(session: Session, outcome: HomeOutcome, actor: str,
                     created_at=dt.datetime.now(dt.UTC), created_by=actor,
                     based_on_id=based_on.id if based_on else None,
                     visits=[*done, *(v.as_json() for v in outcome.visits)],
-                    unplaced=unplaced(outcome.week, outcome.solution), summary=summary(outcome))
+                    unplaced=unplaced(outcome.solution), summary=summary(outcome))
     session.add(plan)
     session.flush()
     return plan
 
 
-def export(week: HomeWeek, outcome: HomeOutcome) -> dict[str, Any]:
+def export(outcome: HomeOutcome) -> dict[str, Any]:
     """The plan as an independent checker reads it (docs/home-plan-format.md): families by
     code with their visit rules, nurses with their hours, the travel minutes between
     places (by code: no address, no coordinates) and every visit."""
+    week = outcome.week
     problem = week.problem
     service = problem.services[0]
     places = [v.id for v in problem.vehicles] + [s.id for s in problem.stops]
@@ -404,11 +415,11 @@ def export(week: HomeWeek, outcome: HomeOutcome) -> dict[str, Any]:
         "lunch": {"minutes": service.lunch_min, "from": format_hhmm(service.lunch_start_min),
                   "to": format_hhmm(service.lunch_end_min)},
         "start_grid_min": service.start_grid_min,
-        "nurses": [{"code": v.id, "territory": week.territory_of[v.id],
+        "nurses": [{"code": v.id, "territory": week.nurses[v.id].territory,
                     "working": blocked[v.id]} for v in problem.vehicles],
         "families": [{
-            "code": s.id, "referent": week.referents[s.id][0],
-            "second_referent": week.referents[s.id][1],
+            "code": s.id, "referent": week.families[s.id].referent,
+            "second_referent": week.families[s.id].second_referent,
             "visits_per_week": s.visits_for(service), "min_spacing_days": s.spacing_for(service),
             "visit_min": s.session_for(service),
             "may_visit": [v for v, _ in s.vehicle_costs],
@@ -422,7 +433,7 @@ def export(week: HomeWeek, outcome: HomeOutcome) -> dict[str, Any]:
                     "depart": format_hhmm(r.depart_min), "return": format_hhmm(r.return_min),
                     "lunch": format_hhmm(r.lunch_start_min) if r.lunch_start_min is not None else None}
                    for r in outcome.solution.routes],
-        "unplaced": unplaced(week, outcome.solution),
+        "unplaced": unplaced(outcome.solution),
         "summary": summary(outcome),
     }
 
@@ -482,8 +493,6 @@ def replan_absence(session: Session, plan_id: int, nurse_code: str, start: dt.da
         raise InvalidInput("end : la fin de l'absence précède son début")
     session.add(HomeAbsence(nurse_id=nurse.id, start=start, end=end, reason=reason))
     session.flush()
-    if old.weeks != 1:
-        raise InvalidInput("un plan de plusieurs semaines se replanifie semaine par semaine")
     done = [v for v in old.visits if v["date"] < start.isoformat()]
     pins = [Pin(v["family"], SERVICE_ID, dt.date.fromisoformat(v["date"]), v["nurse"])
             for v in old.visits if v["date"] >= start.isoformat()
