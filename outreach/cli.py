@@ -297,19 +297,25 @@ def export_cmd(plan_id: int, fmt: str, output: Path | None) -> None:
 
 @main.command("create-user")
 @click.option("--email", required=True, help="Adresse de connexion.")
-@click.option("--role", type=click.Choice(["admin", "coordinator", "staff"]), default="coordinator",
-              show_default=True, help="admin : gère organisations et comptes, voit tout.")
+@click.option("--role", type=click.Choice(["admin", "coordinator", "staff", "nurse"]),
+              default="coordinator", show_default=True,
+              help="admin : gère organisations et comptes, voit tout ; nurse : une puéricultrice "
+                   "d'un programme de visites à domicile.")
 @click.option("--organisation", "organisation_id",
               help="Organisation d'un coordinateur (facultatif s'il n'y en a qu'une), ex. dep-37.")
 @click.option("--staff", "staff_code", help="Pour un compte staff : code du membre du personnel.")
 @click.option("--scenario", help="Scénario du membre du personnel (si le code est ambigu).")
+@click.option("--nurse", "nurse_code", help="Pour un compte nurse : code de la puéricultrice.")
+@click.option("--programme", default="herault-appui-parental", show_default=True,
+              help="Programme de la puéricultrice.")
 @click.option("--password", help="Mot de passe (par défaut : généré et affiché).")
 def create_user_cmd(email: str, role: str, organisation_id: str | None, staff_code: str | None,
-                    scenario: str | None, password: str | None) -> None:
+                    scenario: str | None, nurse_code: str | None, programme: str,
+                    password: str | None) -> None:
     """Crée un compte (ou réinitialise son mot de passe)."""
     from sqlmodel import select
 
-    from outreach.models import StaffMember
+    from outreach.models import HomeNurse, StaffMember
     from outreach.users import generate_password, set_user
 
     shown = password is None
@@ -326,7 +332,15 @@ def create_user_cmd(email: str, role: str, organisation_id: str | None, staff_co
                     f"--staff : {len(matches)} membres du personnel ont le code {staff_code!r}."
                 )
             staff_id = matches[0].id
-        set_user(session, email, password, role, staff_id, organisation_id)
+        nurse_id = None
+        if nurse_code:
+            nurse = session.exec(select(HomeNurse).where(HomeNurse.programme_id == programme,
+                                                         HomeNurse.code == nurse_code)).first()
+            if nurse is None:
+                raise click.ClickException(f"--nurse : aucune puéricultrice {nurse_code!r} dans "
+                                           f"le programme {programme!r}.")
+            nurse_id = nurse.id
+        set_user(session, email, password, role, staff_id, organisation_id, nurse_id)
     click.echo(f"Compte {email} ({role}) prêt." + (f" Mot de passe : {password}" if shown else ""))
 
 

@@ -279,7 +279,7 @@ class User(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     email: str = Field(unique=True, index=True)
     password_hash: str  # empty until an invitation is accepted
-    role: str  # "admin", "coordinator" or "staff"
+    role: str  # "admin", "coordinator", "staff" or "nurse" (a puéricultrice: HomeNurse.user_id)
     # Coordinators and staff belong to one organisation; administrators to none (all).
     organisation_id: str | None = Field(default=None, foreign_key="organisation.id", index=True)
     staff_id: int | None = Field(default=None, foreign_key="staff_member.id")
@@ -553,3 +553,49 @@ class HomePlan(SQLModel, table=True):
     visits: list[dict[str, Any]] = _json()  # see outreach.homevisits.planning.PlannedVisit
     unplaced: list[dict[str, Any]] = _json()  # families short of visits, with the reason
     summary: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class HomeVisitRecord(SQLModel, table=True):
+    """What became of a published visit, as its puéricultrice recorded it (codes only)."""
+
+    __tablename__ = "home_visit_record"
+    __table_args__ = (UniqueConstraint("programme_id", "family_code", "date", "nurse_code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    programme_id: str = Field(foreign_key="home_programme.id", index=True)
+    family_code: str
+    nurse_code: str
+    date: dt.date = Field(index=True)
+    status: str  # "done", "cancelled" (by the family) or "not_held"
+    recorded_at: dt.datetime
+    recorded_by: str  # the account's e-mail
+
+
+class HomeChangeRequest(SQLModel, table=True):
+    """A puéricultrice asks the coordination to change a visit; her words are sealed."""
+
+    __tablename__ = "home_change_request"
+
+    id: int | None = Field(default=None, primary_key=True)
+    programme_id: str = Field(foreign_key="home_programme.id", index=True)
+    nurse_code: str
+    family_code: str
+    date: dt.date
+    reason: str  # "family", "nurse" or "other"
+    message_sealed: str = ""
+    created_at: dt.datetime
+    status: str = Field(default="open", index=True)  # open, closed
+    closed_at: dt.datetime | None = None
+    closed_by: str = ""
+
+
+class HomeFeedToken(SQLModel, table=True):
+    """A private, revocable calendar feed address of one puéricultrice (family codes only)."""
+
+    __tablename__ = "home_feed_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    nurse_id: int = Field(foreign_key="home_nurse.id", index=True)
+    token: str = Field(unique=True, index=True)
+    created_at: dt.datetime
+    revoked_at: dt.datetime | None = None

@@ -20,9 +20,17 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from outreach import audit
 from outreach.db import use_case
 from outreach.errors import InvalidInput
-from outreach.models import LoginFailure, Organisation, Scenario, StaffMember, User
+from outreach.models import (
+    HomeNurse,
+    HomeProgramme,
+    LoginFailure,
+    Organisation,
+    Scenario,
+    StaffMember,
+    User,
+)
 
-ROLES = ("admin", "coordinator", "staff")
+ROLES = ("admin", "coordinator", "staff", "nurse")
 MIN_PASSWORD_LENGTH = 10
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 
@@ -34,21 +42,31 @@ def generate_password() -> str:
 
 
 def set_user(session: Session, email: str, password: str, role: str,
-             staff_id: int | None = None, organisation_id: str | None = None) -> User:
+             staff_id: int | None = None, organisation_id: str | None = None,
+             nurse_id: int | None = None) -> User:
     """Create the account, or reset its password, role and organisation if it exists.
-    A staff account belongs to its staff member's organisation; a coordinator to
-    ``organisation_id``, which may be left out when there is only one; an
-    administrator to none."""
+    A staff account belongs to its staff member's organisation; a puéricultrice's
+    (``nurse``) to her programme's, and is linked to her record (``nurse_id``); a
+    coordinator to ``organisation_id``, which may be left out when there is only one;
+    an administrator to none."""
     email = email.strip().lower()
     problems = []
     if not EMAIL.match(email):
         problems.append(f"champ email : {email!r} n'est pas une adresse valide")
     if role not in ROLES:
-        problems.append(f"champ role : {role!r} doit être admin, coordinator ou staff")
+        problems.append(f"champ role : {role!r} doit être admin, coordinator, staff ou nurse")
     if len(password) < MIN_PASSWORD_LENGTH:
         problems.append(f"champ password : au moins {MIN_PASSWORD_LENGTH} caractères")
     member = session.get(StaffMember, staff_id) if staff_id is not None else None
-    if role == "staff" and member is None:
+    nurse = session.get(HomeNurse, nurse_id) if nurse_id is not None else None
+    if role == "nurse":
+        programme = session.get(HomeProgramme, nurse.programme_id) if nurse else None
+        if programme is None:
+            problems.append("champ nurse : un compte « nurse » doit être lié à une puéricultrice "
+                            "d'un programme de visites à domicile")
+        else:
+            organisation_id = programme.organisation_id
+    elif role == "staff" and member is None:
         problems.append("champ staff : un compte « staff » doit être lié à un membre du personnel")
     elif role == "staff" and member is not None:
         scenario = session.get(Scenario, member.scenario_id)
@@ -78,6 +96,10 @@ def set_user(session: Session, email: str, password: str, role: str,
     user.active = True
     session.add(user)
     session.flush()
+    if nurse is not None and role == "nurse":
+        nurse.user_id = user.id
+        session.add(nurse)
+        session.flush()
     audit.record(session, "account.set", email, role=role, staff_id=staff_id,
                  organisation=user.organisation_id)
     return user

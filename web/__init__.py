@@ -166,9 +166,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(public.bp)
     app.register_blueprint(coordination.bp)
     app.register_blueprint(data.bp)
-    from web import admin, api, staff
+    from web import admin, api, homevisits, staff
     app.register_blueprint(api.bp)
     app.register_blueprint(staff.bp)
+    app.register_blueprint(homevisits.coordination)
+    app.register_blueprint(homevisits.nurse_bp)
     app.register_blueprint(admin.bp)
 
     def _error_answer(status: int, title: str, message: str):  # type: ignore[no-untyped-def]

@@ -127,7 +127,7 @@ def _open_session(user: User) -> Any:
     session["user_id"] = user.id
     session["generation"] = user.session_generation
     session.permanent = True
-    home = "staff.rounds" if user.role == "staff" else "coordination.plans"
+    home = {"staff": "staff.rounds", "nurse": "nurse.week"}.get(user.role, "coordination.plans")
     return redirect(_safe_next(request.args.get("next")) or url_for(home))
 
 

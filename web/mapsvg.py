@@ -331,3 +331,59 @@ def _legend_entries(version: PlanVersion, land: AccessMap | None,
                         _("Base et tournées : %(vehicle)s",
                           vehicle=version.inputs.vehicle_name(vehicle_id))))
     return entries
+
+
+def home_day_svg(offices: dict[str, tuple[str, tuple[float, float]]],
+                 places: dict[str, tuple[float, float]],
+                 routes: Sequence[tuple[str, Sequence[str]]],
+                 land: dict[str, Polygons] | None = None) -> str:
+    """One day of home visits, for the coordination only (it shows where families live):
+    each puéricultrice's office (a square) and route (a line in her colour) through her
+    families' places (circles labelled with the family's code, never a name), over the
+    outlines of the territories' communes (``land``)."""
+    colour = {code: COLOURS[i % len(COLOURS)] for i, code in enumerate(offices)}
+    markers = [p for _label, p in offices.values()] + list(places.values())
+    points = list(markers)
+    for polygons in (land or {}).values():
+        points += [(lat, lon) for polygon in polygons for lon, lat in polygon[0]]
+    if not points:
+        return f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}"/>'
+    entries = [((f'<path d="M0 8h16" stroke="{colour[code]}" stroke-width="2"/>'
+                f'<rect x="4" y="4" width="8" height="8" fill="{colour[code]}"/>'),
+                _("Bureau et visites : %(nurse)s", nurse=label))
+               for code, (label, _point) in offices.items()
+               if any(nurse == code for nurse, _stops in routes)]
+    entries.append((f'<circle cx="8" cy="8" r="5" fill="{INK}" stroke="#ffffff"/>',
+                    _("Lieu de visite (code de la famille)")))
+    xy, legend_box = _layout(points, [], markers, *_legend_size(entries, None))
+    parts = [(f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
+              f'role="img" aria-label="{escape(_("Carte des visites du jour"))}" '
+              f'font-family="sans-serif" font-size="{LABEL_PX}">'),
+             f'<rect width="{WIDTH}" height="{HEIGHT}" fill="#f4f6f8"/>']
+    if land:
+        parts.append('<g class="communes" fill="#ecebe6" stroke="#ffffff" stroke-width="0.8">')
+        parts += [f'<path d="{_path_data(polygons, xy)}"/>' for _insee, polygons in sorted(land.items())]
+        parts.append("</g>")
+    for nurse, stops in routes:
+        path = [offices[nurse][1], *(places[s] for s in stops), offices[nurse][1]]
+        coords = " ".join(f"{x:.1f},{y:.1f}" for x, y in (xy(*p) for p in path))
+        parts.append(f'<polyline points="{coords}" fill="none" stroke="{colour[nurse]}" '
+                     f'stroke-width="2.5" stroke-opacity="0.85"/>')
+    labels: list[tuple[str, XY]] = []
+    for code, point in sorted(places.items()):
+        x, y = xy(*point)
+        labels.append((code, (x, y)))
+        parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4.5" fill="{INK}" stroke="#ffffff">'
+                     f'<title>{escape(code)}</title></circle>')
+    for code, (label, point) in offices.items():
+        x, y = xy(*point)
+        parts.append(f'<rect x="{x - 6:.1f}" y="{y - 6:.1f}" width="12" height="12" '
+                     f'fill="{colour[code]}" stroke="#ffffff"><title>{escape(label)}</title></rect>')
+    boxes = [_Box(x - 6, y - 6, 12, 12) for x, y in (xy(*m) for m in markers)]
+    parts.append(f'<g class="labels" fill="{INK}" stroke="#ffffff" stroke-width="3" '
+                 f'paint-order="stroke" stroke-linejoin="round">')
+    parts += _labels(labels, legend_box, boxes)
+    parts.append("</g>")
+    parts += [f'<g font-size="{LEGEND_PX}" fill="{INK}">', *_legend(entries, None, legend_box),
+              "</g>", "</svg>"]
+    return "".join(parts)

@@ -10,13 +10,14 @@ erased once the programme's retention has passed (:func:`erase_departed`, run by
 ``outreach purge``).
 
 Weekly plans, re-plans after an absence and their export: :mod:`outreach.homevisits.planning`.
-Still to come (see issue 13): the coordinator's and the puéricultrices' pages, new
-referrals, joint visits.
+Publishing, the puéricultrices' visits and records, hand edits: :mod:`outreach.homevisits.rounds`.
+Still to come (see issue 13): new referrals, joint visits, stable hours week to week.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,7 +26,7 @@ from sqlmodel import Session, col, select
 from outreach import audit
 from outreach.db import use_case
 from outreach.errors import OutreachError
-from outreach.models import Family, FamilyAccess, HomeNurse, HomeProgramme, User
+from outreach.models import Family, FamilyAccess, HomeNurse, HomeProgramme, HomeTerritory, User
 from outreach.privacy import reseal, seal, unseal
 
 SEALED = ("name_sealed", "address_sealed", "phone_sealed", "notes_sealed", "point_sealed",
@@ -147,6 +148,24 @@ def read_family(session: Session, user: User, family_id: int, purpose: str = "vi
     return _clear(family, _nurse_codes(session, family.programme_id))
 
 
+@use_case
+def places_of(session: Session, user: User, programme_id: str, codes: Sequence[str],
+              purpose: str = "map") -> dict[str, tuple[float, float]]:
+    """Where the families ``codes`` are visited, for a map drawn for ``user``: only the
+    families ``user`` may read, each read logged."""
+    found = {}
+    for family in session.exec(select(Family).where(Family.programme_id == programme_id,
+                                                    col(Family.code).in_(list(codes)))):
+        if family.status == "erased" or not may_read(session, user, family):
+            continue
+        point = unseal(family.point_sealed)
+        if point:
+            log_access(session, family, purpose, user)
+            lat, lon = (float(x) for x in point.split(","))
+            found[family.code] = (lat, lon)
+    return found
+
+
 def records_for_planning(session: Session, programme_id: str) -> list[FamilyRecord]:
     """Every active family in clear for the planner (in memory), each read logged as the
     system's."""
@@ -163,6 +182,20 @@ def records_for_planning(session: Session, programme_id: str) -> list[FamilyReco
 def access_log(session: Session, family_id: int) -> list[FamilyAccess]:
     return list(session.exec(select(FamilyAccess).where(FamilyAccess.family_id == family_id)
                              .order_by(col(FamilyAccess.at))))
+
+
+@use_case
+def set_territory_active(session: Session, programme_id: str, code: str, active: bool
+                         ) -> HomeTerritory:
+    """Plan the territory ``code`` or not (an extension such as the Biterrois)."""
+    area = session.exec(select(HomeTerritory).where(HomeTerritory.programme_id == programme_id,
+                                                    HomeTerritory.code == code)).first()
+    if area is None:
+        raise OutreachError(f"territoire inconnu : {code}")
+    area.active = active
+    session.add(area)
+    audit.record(session, "home_territory.active", f"{programme_id} {code}", active=active)
+    return area
 
 
 @use_case

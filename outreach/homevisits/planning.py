@@ -503,6 +503,12 @@ def replan_absence(session: Session, plan_id: int, nurse_code: str, start: dt.da
                               from_date=start, done=done)
     first = build(others_for=others)
     plan = store_plan(session, solve_week(first, build), actor, old, done)
+    changed = changed_visits(old.visits, plan.visits)
+    # Kept with the plan (codes only): the coordinator calls these families.
+    plan.summary = {**plan.summary, "changed": changed,
+                    "absence": {"nurse": nurse_code, "from": start.isoformat(),
+                                "to": end.isoformat()}}
+    session.add(plan)
     audit.record(session, "home_plan.replan", f"home plan {plan.id} from {old.id}: "
                  f"{nurse_code} away {start}..{end}")
-    return Replan(plan, changed_visits(old.visits, plan.visits))
+    return Replan(plan, changed)

@@ -60,7 +60,7 @@ def lunch_slot(problem: sm.Problem, service: sm.Service, depart: int, back: int,
     return lunch.earliest(Lunch.duty_gaps(depart, back, visits, way_back))
 
 
-def _route(problem: sm.Problem, vehicle: str, date: dt.date, service: str,
+def route_of(problem: sm.Problem, vehicle: str, date: dt.date, service: str,
            crew: tuple[sm.CrewSlot, ...], visits: list[tuple[str, int]]) -> sm.Route:
     """A route visiting ``(stop, session start)`` in order of start, with times derived."""
     services = {s.id: s for s in problem.services}
@@ -71,8 +71,9 @@ def _route(problem: sm.Problem, vehicle: str, date: dt.date, service: str,
     for stop_id, start in sorted(visits, key=lambda v: v[1]):
         there = stops[stop_id].location
         leg = problem.travel_min[here][there]
-        out.append(sm.Visit(stop_id, service, start - spec.setup_min, start, start + spec.session_min,
-                            start + spec.session_min + spec.packup_min, leg))
+        end = start + stops[stop_id].session_for(spec)  # a stop may set its own length
+        out.append(sm.Visit(stop_id, service, start - spec.setup_min, start, end,
+                            end + spec.packup_min, leg))
         legs_min += leg
         legs_m += problem.distance_m[here][there]
         here = there
@@ -94,7 +95,7 @@ def apply_edit(problem: sm.Problem, routes: list[sm.Route], edit: Edit) -> list[
     result = [r for r in routes if r is not source]
     remaining = [(v.stop, v.start_min) for v in source.visits if v.stop != edit.stop]
     if remaining:
-        result.append(_route(problem, source.vehicle, source.date, source.service, source.crew,
+        result.append(route_of(problem, source.vehicle, source.date, source.service, source.crew,
                              remaining))
     if edit.removes:
         return result
@@ -105,11 +106,11 @@ def apply_edit(problem: sm.Problem, routes: list[sm.Route], edit: Edit) -> list[
     start = parse_hhmm(edit.new_start, "start") if edit.new_start else moved.start_min
     target = next((r for r in result if r.date == edit.new_date and r.vehicle == vehicle), None)
     if target is None:
-        result.append(_route(problem, vehicle, edit.new_date, source.service, source.crew,
+        result.append(route_of(problem, vehicle, edit.new_date, source.service, source.crew,
                              [(edit.stop, start)]))
     else:
         result.remove(target)
-        result.append(_route(problem, vehicle, edit.new_date, target.service, target.crew,
+        result.append(route_of(problem, vehicle, edit.new_date, target.service, target.crew,
                              [(v.stop, v.start_min) for v in target.visits] + [(edit.stop, start)]))
     return sorted(result, key=lambda r: (r.date, r.vehicle))
 

@@ -1,0 +1,282 @@
+"""Home-visit pages (issue 13): the coordination plans, reviews, moves a visit in check
+mode, publishes and re-plans an absence; a puéricultrice sees her visits, records what
+became of them, asks for a change and subscribes to a feed of codes; nobody else sees a
+family's name or address: not the public pages, not the feeds, not the logs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+import shutil
+
+import pytest
+from cryptography.fernet import Fernet
+from sqlmodel import Session, select
+
+from outreach import db, homevisits, privacy
+from outreach.data.organisations import ensure_organisation
+from outreach.homevisits import planning
+from outreach.homevisits.demo import seed_programme
+from outreach.models import (
+    Family,
+    FamilyAccess,
+    HomeChangeRequest,
+    HomeNurse,
+    HomePlan,
+    HomeTerritory,
+    HomeVisitRecord,
+)
+from outreach.users import set_user
+from tests.web_helpers import PASSWORD, signed_in
+from web import create_app
+
+PROGRAMME = "herault-appui-parental"
+MONDAY = dt.date(2027, 1, 4)
+WORK = 2.0  # reference seconds of solver work: deterministic
+
+
+@pytest.fixture(scope="module")
+def home_template(tmp_path_factory):
+    """A database with the demo programme, a drafted week, and the accounts."""
+    path = tmp_path_factory.mktemp("home-pages") / "home.db"
+    url = f"sqlite:///{path}"
+    key = Fernet.generate_key().decode()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv(privacy.ENV, key)
+        db.upgrade(url)
+        with db.unit_of_work(url) as s:
+            seed_programme(s)
+            planning.new_plan(s, PROGRAMME, MONDAY, 1, time_limit_s=60, work_limit_s=WORK)
+            set_user(s, "coord@34.test", PASSWORD, "coordinator", organisation_id="dep-34")
+            ensure_organisation(s, "37")
+            set_user(s, "coord@37.test", PASSWORD, "coordinator", organisation_id="dep-37")
+            nurses = list(s.exec(select(HomeNurse).order_by(HomeNurse.code)))
+            busiest = max(nurses, key=lambda n: sum(
+                v["nurse"] == n.code for v in s.exec(select(HomePlan)).one().visits))
+            other = next(n for n in nurses if n.territory != busiest.territory)
+            set_user(s, "nurse@34.test", PASSWORD, "nurse", nurse_id=busiest.id)
+            set_user(s, "other@34.test", PASSWORD, "nurse", nurse_id=other.id)
+    db.get_engine(url).dispose()  # everything in the file, before it is copied
+    return path, key
+
+
+@pytest.fixture
+def home(home_template, tmp_path, monkeypatch):
+    path, key = home_template
+    copy = tmp_path / "home.db"
+    shutil.copy(path, copy)
+    monkeypatch.setenv(privacy.ENV, key)
+    url = f"sqlite:///{copy}"
+    app = create_app({"TESTING": True, "DATABASE_URL": url, "SOLVE_INLINE": True})
+    return app, url
+
+
+def _secrets(url: str) -> list[str]:
+    """Every family's name, address and phone of the demo."""
+    with db.unit_of_work(url) as s:
+        records = homevisits.records_for_planning(s, PROGRAMME)
+        for f in s.exec(select(Family).where(Family.status != "active")):
+            records.append(homevisits._clear(f, {n.id: n.code for n in s.exec(select(HomeNurse))}))
+    found = []
+    for r in records:
+        found += [r.name, r.address, r.phone]
+    assert len(found) >= 240
+    return found
+
+
+def _nurse(url: str, email: str) -> HomeNurse:
+    with Session(db.get_engine(url)) as s:
+        return s.exec(select(HomeNurse).join_from(HomeNurse, homevisits.User,
+                                                  HomeNurse.user_id == homevisits.User.id)
+                      .where(homevisits.User.email == email)).one()
+
+
+def test_coordinator_reviews_moves_publishes_and_replans(home):
+    app, url = home
+    client = signed_in(app, "coord@34.test")
+    page = client.get("/coordination/visites/", follow_redirects=True)
+    assert page.status_code == 200 and "Plans de visites" in page.text
+    # The Biterrois extension switched on, then off again.
+    toggle = "/coordination/visites/herault-appui-parental/territoires/biterrois"
+    assert client.post(toggle, data={"active": "1", "csrf_token": client.token}).status_code == 302
+    with Session(db.get_engine(url)) as s:
+        assert s.exec(select(HomeTerritory).where(HomeTerritory.code == "biterrois")).one().active
+    client.post(toggle, data={"active": "0", "csrf_token": client.token})
+    plan = client.get("/coordination/visites/herault-appui-parental/plans/1")
+    assert plan.status_code == 200 and plan.headers["Cache-Control"] == "private, no-store"
+    assert "Visites par puéricultrice" in plan.text and "<svg" in plan.text
+    with Session(db.get_engine(url)) as s:
+        stored = s.get(HomePlan, 1)
+        visit = stored.visits[0]
+        # The map read the day's families' places: each read logged as the coordinator's.
+        assert s.exec(select(FamilyAccess).where(FamilyAccess.purpose == "map",
+                                                 FamilyAccess.actor == "coord@34.test")).first()
+    base = "/coordination/visites/herault-appui-parental/plans/1/deplacer"
+    where = {"family": visit["family"], "date": visit["date"], "nurse": visit["nurse"]}
+    # Before the day's start: refused in check mode, nothing saved.
+    early = client.get(base, query_string={**where, "new_date": visit["date"],
+                                           "new_start": "06:00", "check": "1"})
+    assert early.status_code == 200 and "enfreint" in early.text
+    assert "Enregistrer comme nouveau brouillon" not in early.text
+    # A move that holds: a day's last visit a quarter of an hour earlier or later (the
+    # first such move the checker accepts).
+    last = {}
+    for v in stored.visits:
+        last[(v["nurse"], v["date"])] = v
+    saved = None
+    for v in list(last.values())[:12]:
+        where = {"family": v["family"], "date": v["date"], "nurse": v["nurse"]}
+        start = int(v["start"][:2]) * 60 + int(v["start"][3:])
+        for shift in (15, -15):
+            new_start = f"{(start + shift) // 60:02d}:{(start + shift) % 60:02d}"
+            page = client.get(base, query_string={**where, "new_date": v["date"],
+                                                  "new_start": new_start, "check": "1"})
+            if "respecte toutes les règles" in page.text:
+                saved = client.post(base, data={**where, "new_date": v["date"],
+                                                "new_start": new_start, "new_nurse": v["nurse"],
+                                                "action": "save", "csrf_token": client.token})
+                break
+        if saved:
+            break
+    assert saved is not None and saved.status_code == 302
+    with Session(db.get_engine(url)) as s:
+        edited = s.exec(select(HomePlan).order_by(HomePlan.id.desc())).first()
+        assert edited.based_on_id == 1 and edited.status == "draft"
+        assert len(edited.visits) == len(stored.visits)
+        edited_id = edited.id
+    # Publish, then an absence: a re-planned draft lists the families to call.
+    assert client.post(f"/coordination/visites/herault-appui-parental/plans/{edited_id}/publier",
+                       data={"csrf_token": client.token}).status_code == 302
+    nurse = visit["nurse"]
+    answer = client.post(f"/coordination/visites/herault-appui-parental/plans/{edited_id}/absence",
+                         data={"nurse": nurse, "start": "2027-01-06", "end": "",
+                               "csrf_token": client.token})
+    assert answer.status_code == 302
+    replanned = client.get(answer.headers["Location"])
+    assert "Familles à prévenir" in replanned.text
+    with Session(db.get_engine(url)) as s:
+        latest = s.exec(select(HomePlan).order_by(HomePlan.id.desc())).first()
+        assert latest.summary["changed"] and latest.summary["absence"]["nurse"] == nurse
+        assert not [v for v in latest.visits if v["nurse"] == nurse and v["date"] >= "2027-01-06"]
+    # A bad absence keeps what was typed and says which field.
+    bad = client.post(f"/coordination/visites/herault-appui-parental/plans/{edited_id}/absence",
+                      data={"nurse": nurse, "start": "06/01/2027", "end": "",
+                            "csrf_token": client.token})
+    assert bad.status_code == 400 and "champ start" in bad.text and "06/01/2027" in bad.text
+
+
+def test_family_record_is_logged_and_other_organisations_see_nothing(home):
+    app, url = home
+    client = signed_in(app, "coord@34.test")
+    listing = client.get("/coordination/visites/herault-appui-parental/familles")
+    assert listing.status_code == 200 and "F-0001" in listing.text
+    names = _secrets(url)
+    assert not any(n in listing.text for n in names)  # the list is by code only
+    record = client.get("/coordination/visites/herault-appui-parental/familles/F-0001")
+    assert record.status_code == 200 and "Journal des accès" in record.text
+    with Session(db.get_engine(url)) as s:
+        family = s.exec(select(Family).where(Family.code == "F-0001")).one()
+        readers = [(a.actor, a.purpose) for a in homevisits.access_log(s, family.id)]
+    assert ("coord@34.test", "view") in readers
+    outsider = signed_in(app, "coord@37.test")
+    for path in ("/coordination/visites/herault-appui-parental",
+                 "/coordination/visites/herault-appui-parental/familles/F-0001",
+                 "/coordination/visites/herault-appui-parental/plans/1"):
+        assert outsider.get(path).status_code == 404
+    nurse = signed_in(app, "nurse@34.test")
+    assert nurse.get("/coordination/visites/herault-appui-parental/familles").status_code == 403
+
+
+def test_a_nurse_sees_her_visits_records_them_and_asks_for_a_change(home):
+    app, url = home
+    coordinator = signed_in(app, "coord@34.test")
+    coordinator.post("/coordination/visites/herault-appui-parental/plans/1/publier",
+                     data={"csrf_token": coordinator.token})
+    me = _nurse(url, "nurse@34.test")
+    client = signed_in(app, "nurse@34.test")
+    week = client.get("/mes-visites/", query_string={"semaine": MONDAY.isoformat()})
+    assert week.status_code == 200 and week.headers["Cache-Control"] == "private, no-store"
+    with Session(db.get_engine(url)) as s:
+        mine = [v for v in s.get(HomePlan, 1).visits if v["nurse"] == me.code]
+    assert mine and all(v["family"] in week.text for v in mine)
+    first = mine[0]
+    day = client.get(f"/mes-visites/jour/{first['date']}")
+    assert day.status_code == 200 and "geo:" in day.text and "tel:" in day.text
+    with db.unit_of_work(url) as s:
+        family = s.exec(select(Family).where(Family.code == first["family"])).one()
+        clear = homevisits._clear(family, {n.id: n.code for n in s.exec(select(HomeNurse))})
+        logged = s.exec(select(FamilyAccess).where(FamilyAccess.family_id == family.id,
+                                                   FamilyAccess.purpose == "round")).all()
+    if clear.referent == me.code or clear.second_referent == me.code:
+        assert clear.address in day.text and logged
+    done = client.post(f"/mes-visites/jour/{first['date']}/{first['family']}/bilan",
+                       data={"status": "done", "csrf_token": client.token})
+    assert done.status_code == 302
+    client.post(f"/mes-visites/jour/{first['date']}/{first['family']}/bilan",
+                data={"status": "cancelled", "csrf_token": client.token})
+    with Session(db.get_engine(url)) as s:
+        rows = s.exec(select(HomeVisitRecord)).all()
+    assert [(r.family_code, r.status) for r in rows] == [(first["family"], "cancelled")]
+    # Not her visit: refused.
+    with Session(db.get_engine(url)) as s:
+        theirs = next(v for v in s.get(HomePlan, 1).visits if v["nurse"] != me.code)
+    assert client.post(f"/mes-visites/jour/{theirs['date']}/{theirs['family']}/bilan",
+                       data={"status": "done", "csrf_token": client.token}).status_code == 400
+    # A change asked for: too long a message keeps what she typed.
+    long = "x" * 600
+    refused = client.post(f"/mes-visites/jour/{first['date']}/{first['family']}/changement",
+                          data={"reason": "family", "message": long, "csrf_token": client.token})
+    assert refused.status_code == 400 and "champ message" in refused.text and long in refused.text
+    asked = client.post(f"/mes-visites/jour/{first['date']}/{first['family']}/changement",
+                        data={"reason": "family", "message": "La maman préfère jeudi.",
+                              "csrf_token": client.token})
+    assert asked.status_code == 302
+    with Session(db.get_engine(url)) as s:
+        request = s.exec(select(HomeChangeRequest)).one()
+    assert "jeudi" not in request.message_sealed  # sealed at rest
+    programme = coordinator.get("/coordination/visites/herault-appui-parental")
+    assert "La maman préfère jeudi." in programme.text
+    # The coordination pages are not hers.
+    assert client.get("/coordination/visites/herault-appui-parental/plans/1").status_code == 403
+
+
+def test_nothing_personal_on_public_pages_feeds_or_logs(home, caplog):
+    app, url = home
+    caplog.set_level(logging.DEBUG)
+    coordinator = signed_in(app, "coord@34.test")
+    coordinator.post("/coordination/visites/herault-appui-parental/plans/1/publier",
+                     data={"csrf_token": coordinator.token})
+    coordinator.get("/coordination/visites/herault-appui-parental/plans/1")
+    coordinator.get("/coordination/visites/herault-appui-parental/familles/F-0002")
+    client = signed_in(app, "nurse@34.test")
+    client.post("/mes-visites/agenda", data={"action": "create", "csrf_token": client.token})
+    page = client.get("/mes-visites/agenda")
+    feed_url = re.search(r'value="(http[^"]+\.ics)"', page.text).group(1)
+    me = _nurse(url, "nurse@34.test")
+    with Session(db.get_engine(url)) as s:
+        first = next(v for v in s.get(HomePlan, 1).visits if v["nurse"] == me.code)
+    client.get(f"/mes-visites/jour/{first['date']}")
+    anonymous = app.test_client()
+    feed = anonymous.get(feed_url.split("localhost", 1)[1])
+    assert feed.status_code == 200 and "BEGIN:VCALENDAR" in feed.text
+    assert first["family"] in feed.text
+    # A crawl of the public site from its home page, every link followed.
+    seen, queue, bodies = set(), ["/", "/services"], [feed.text]
+    while queue and len(seen) < 300:
+        path = queue.pop()
+        if path in seen or not path.startswith("/") or path.startswith("//"):
+            continue
+        seen.add(path)
+        answer = anonymous.get(path)
+        if answer.status_code != 200 or not answer.mimetype.startswith(("text/", "application/")):
+            continue
+        bodies.append(answer.get_data(as_text=True))
+        queue += [link for link in re.findall(r'href="([^"#?]+)', bodies[-1])
+                  if not link.startswith(("/static", "/vendor"))]
+    for path in ("/mes-visites/", "/coordination/visites/herault-appui-parental/familles"):
+        assert anonymous.get(path).status_code == 302  # to the sign-in page
+    bodies.append(caplog.text)
+    for secret in _secrets(url):
+        for body in bodies:
+            assert secret not in body, secret

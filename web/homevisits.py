@@ -1,0 +1,497 @@
+"""Home-visit pages: the coordination's (families, puéricultrices, the week as a grid per
+puéricultrice with a map, unplaced visits with their reasons, a visit moved by hand in
+check mode, publishing, an absence re-planned) and the puéricultrices' (phone first: my
+visits today and this week, each family's address with a link to the phone's map
+application, what became of a visit, a change asked for, a private calendar feed).
+
+Nothing here is public: every page needs an account, a family's record is read through
+:func:`outreach.homevisits.read_family` (logged), and the feed names families by code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlmodel import col, select
+
+from outreach import homevisits
+from outreach.data.boundaries import BoundariesMissing, commune_polygons
+from outreach.errors import InvalidInput, OutreachError, RulesBroken
+from outreach.homevisits import planning, rounds
+from outreach.models import (
+    Family,
+    FamilyAccess,
+    HomeNurse,
+    HomePlan,
+    HomeProgramme,
+    HomeTeamSlot,
+    HomeTerritory,
+)
+from outreach.planning.manual import Edit
+from outreach.timefmt import parse_hhmm
+from outreach.wording import WEEKDAYS, WEEKDAYS_EN, Names, say, short_date
+from web import public_url
+from web.auth import require_role
+from web.mapsvg import home_day_svg
+
+coordination = Blueprint("home", __name__, url_prefix="/coordination/visites")
+nurse_bp = Blueprint("nurse", __name__, url_prefix="/mes-visites")
+
+BY_LABELS = {"referent": "référente", "second": "seconde référente",
+             "other": "autre puéricultrice du territoire"}
+PRIVATE = {"Cache-Control": "private, no-store", "X-Robots-Tag": "noindex"}
+
+
+def _private(body: str) -> Response:
+    response = Response(body, mimetype="text/html")
+    response.headers.update(PRIVATE)
+    return response
+
+
+def _date(value: str | None, field: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value or "")
+    except ValueError as error:
+        raise InvalidInput(f"champ {field} : date attendue au format AAAA-MM-JJ") from error
+
+
+# --- the coordination --------------------------------------------------------------------
+
+@coordination.before_request
+def _coordinators_only() -> None:
+    require_role("coordinator")
+    programme_id = (request.view_args or {}).get("programme_id")
+    if programme_id is not None:
+        _programme(programme_id)
+
+
+def _programme(programme_id: str) -> HomeProgramme:
+    """The programme, for an account of its organisation (others: not found)."""
+    programme = g.db.get(HomeProgramme, programme_id)
+    if programme is None or (g.user.role != "admin"
+                             and programme.organisation_id != g.user.organisation_id):
+        abort(404)
+    return programme
+
+
+def _plan(programme_id: str, plan_id: int) -> HomePlan:
+    plan = g.db.get(HomePlan, plan_id)
+    if plan is None or plan.programme_id != programme_id:
+        abort(404)
+    return plan
+
+
+def _nurses(programme_id: str) -> list[HomeNurse]:
+    return list(g.db.exec(select(HomeNurse).where(HomeNurse.programme_id == programme_id)
+                          .order_by(col(HomeNurse.territory), col(HomeNurse.code))))
+
+
+def _words() -> dict[str, Any]:
+    """Weekdays, dates and codes in the page's language."""
+    def weekday(iso: int) -> str:
+        return (WEEKDAYS_EN if g.lang == "en" else WEEKDAYS)[iso - 1]
+
+    return {"weekday_fr": weekday,
+            "day_label": lambda iso: short_date(dt.date.fromisoformat(iso), g.lang or "fr"),
+            "by_label": lambda k: _(BY_LABELS[k]),
+            "outcome_label": lambda k: _(rounds.OUTCOME_FR[k]),
+            "reason_label": lambda k: _(rounds.REQUEST_REASON_FR[k])}
+
+
+coordination.context_processor(_words)
+
+
+@coordination.get("/")
+def index():  # type: ignore[no-untyped-def]
+    programmes = [p for p in g.db.exec(select(HomeProgramme).order_by(col(HomeProgramme.id)))
+                  if g.user.role == "admin" or p.organisation_id == g.user.organisation_id]
+    if len(programmes) == 1:
+        return redirect(url_for("home.programme", programme_id=programmes[0].id))
+    return render_template("home/index.html", programmes=programmes)
+
+
+def _programme_page(programme: HomeProgramme, form: dict[str, str] | None = None,
+                    errors: dict[str, str] | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+    territories = list(g.db.exec(select(HomeTerritory).where(
+        HomeTerritory.programme_id == programme.id).order_by(col(HomeTerritory.id))))
+    counts: dict[str, int] = defaultdict(int)
+    for family in g.db.exec(select(Family).where(Family.programme_id == programme.id,
+                                                 Family.status == "active")):
+        counts[family.territory] += 1
+    slots = list(g.db.exec(select(HomeTeamSlot).where(HomeTeamSlot.programme_id == programme.id)
+                           .order_by(col(HomeTeamSlot.weekday), col(HomeTeamSlot.start_min))))
+    today = dt.date.today()
+    default = {"week": (today + dt.timedelta(days=7 - today.weekday())).isoformat(), "weeks": "1"}
+    return render_template(
+        "home/programme.html", programme=programme, territories=territories, counts=counts,
+        nurses=_nurses(programme.id), slots=slots, plans=rounds.plans(g.db, programme.id),
+        requests=rounds.open_requests(g.db, programme.id), form=form or default,
+        errors=errors or {}), status
+
+
+@coordination.get("/<programme_id>")
+def programme(programme_id: str):  # type: ignore[no-untyped-def]
+    return _programme_page(_programme(programme_id))
+
+
+@coordination.post("/<programme_id>/territoires/<code>")
+def toggle_territory(programme_id: str, code: str):  # type: ignore[no-untyped-def]
+    try:
+        area = homevisits.set_territory_active(g.db, programme_id, code,
+                                               request.form.get("active") == "1")
+    except OutreachError:
+        abort(404)
+    flash(_("Territoire %(name)s : %(state)s.", name=area.name,
+            state=_("planifié") if area.active else _("non planifié")))
+    return redirect(url_for("home.programme", programme_id=programme_id))
+
+
+@coordination.post("/<programme_id>/plans")
+def new_plan(programme_id: str):  # type: ignore[no-untyped-def]
+    programme = _programme(programme_id)
+    form = {k: request.form.get(k, "").strip() for k in ("week", "weeks")}
+    errors = {}
+    try:
+        week = _date(form["week"], "week")
+        if week.isoweekday() != 1:
+            errors["week"] = _("Choisissez un lundi.")
+    except InvalidInput:
+        errors["week"] = _("Date attendue au format AAAA-MM-JJ.")
+    weeks = int(form["weeks"]) if form["weeks"].isdigit() else 0
+    if not 1 <= weeks <= 4:
+        errors["weeks"] = _("De 1 à 4 semaines.")
+    if errors:
+        return _programme_page(programme, form, errors, 400)
+    try:
+        # Ten seconds a week at most, in the request (a week takes about four).
+        plan, _outcome = planning.new_plan(g.db, programme_id, week, weeks, actor=g.user.email,
+                                           time_limit_s=10.0 * weeks)
+    except OutreachError as error:
+        errors["week"] = str(error)
+        return _programme_page(programme, form, errors, 400)
+    return redirect(url_for("home.plan", programme_id=programme_id, plan_id=plan.id))
+
+
+@coordination.post("/<programme_id>/demandes/<int:request_id>")
+def close_request(programme_id: str, request_id: int):  # type: ignore[no-untyped-def]
+    try:
+        rounds.close_request(g.db, programme_id, request_id, g.user.email)
+    except InvalidInput:
+        abort(404)
+    flash(_("Demande traitée."))
+    return redirect(url_for("home.programme", programme_id=programme_id))
+
+
+@coordination.get("/<programme_id>/familles")
+def families(programme_id: str):  # type: ignore[no-untyped-def]
+    programme = _programme(programme_id)
+    codes = {n.id: n.code for n in _nurses(programme_id)}
+    rows = list(g.db.exec(select(Family).where(Family.programme_id == programme_id)
+                          .order_by(col(Family.code))))
+    return _private(render_template("home/families.html", programme=programme, families=rows,
+                                    nurse_code=codes))
+
+
+def _family(programme_id: str, code: str) -> Family:
+    family = g.db.exec(select(Family).where(Family.programme_id == programme_id,
+                                            Family.code == code)).first()
+    if family is None or family.id is None:
+        abort(404)
+    return family
+
+
+@coordination.get("/<programme_id>/familles/<code>")
+def family(programme_id: str, code: str):  # type: ignore[no-untyped-def]
+    programme = _programme(programme_id)
+    row = _family(programme_id, code)
+    record = None
+    if row.status != "erased":
+        try:
+            record = homevisits.read_family(g.db, g.user, row.id or 0)
+        except homevisits.AccessRefused:
+            abort(404)
+    log = list(g.db.exec(select(FamilyAccess).where(FamilyAccess.family_id == row.id)
+                         .order_by(col(FamilyAccess.at).desc()).limit(200)))
+    return _private(render_template("home/family.html", programme=programme, family=row,
+                                    record=record, log=log))
+
+
+@coordination.post("/<programme_id>/familles/<code>/archiver")
+def archive(programme_id: str, code: str):  # type: ignore[no-untyped-def]
+    row = _family(programme_id, code)
+    homevisits.archive_family(g.db, row.id or 0, dt.date.today())
+    flash(_("Famille %(code)s archivée : ses données personnelles seront effacées après le "
+            "délai de conservation.", code=code))
+    return redirect(url_for("home.family", programme_id=programme_id, code=code))
+
+
+def _grid(plan: HomePlan) -> tuple[list[dt.date], dict[str, dict[str, list[dict[str, Any]]]]]:
+    dates = [plan.week_start + dt.timedelta(days=k) for k in range(7 * plan.weeks)
+             if (plan.week_start + dt.timedelta(days=k)).isoweekday() <= 5]
+    grid: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
+    for visit in plan.visits:
+        grid[visit["nurse"]][visit["date"]].append(visit)
+    return dates, grid
+
+
+@coordination.get("/<programme_id>/plans/<int:plan_id>")
+def plan(programme_id: str, plan_id: int):  # type: ignore[no-untyped-def]
+    programme = _programme(programme_id)
+    shown = _plan(programme_id, plan_id)
+    dates, grid = _grid(shown)
+    nurses = _nurses(programme_id)
+    try:
+        day = _date(request.args.get("jour"), "jour") if request.args.get("jour") else dates[0]
+    except InvalidInput:
+        abort(404)
+    day_visits = [v for v in shown.visits if v["date"] == day.isoformat()]
+    routes: dict[str, list[str]] = defaultdict(list)
+    for visit in sorted(day_visits, key=lambda v: (v["nurse"], v["order"])):
+        routes[visit["nurse"]].append(visit["family"])
+    places = homevisits.places_of(g.db, g.user, programme_id, [v["family"] for v in day_visits])
+    offices = {n.code: (n.name, (n.base_lat, n.base_lon)) for n in nurses if n.code in routes}
+    territories = list(g.db.exec(select(HomeTerritory).where(
+        HomeTerritory.programme_id == programme_id, col(HomeTerritory.active).is_(True))))
+    try:
+        polygons = commune_polygons([programme.departement])
+        land = {i: polygons[i] for t in territories for i in t.communes if i in polygons}
+    except BoundariesMissing:
+        land = None
+    svg = home_day_svg(offices, places, [(n, [f for f in fs if f in places])
+                                         for n, fs in routes.items()], land)
+    return _private(render_template(
+        "home/plan.html", programme=programme, plan=shown, dates=dates, grid=grid,
+        nurses=[n for n in nurses if n.code in grid or any(
+            t.code == n.territory for t in territories)],
+        day=day, map_svg=svg, requests=rounds.open_requests(g.db, programme_id)))
+
+
+@coordination.post("/<programme_id>/plans/<int:plan_id>/publier")
+def publish(programme_id: str, plan_id: int):  # type: ignore[no-untyped-def]
+    _plan(programme_id, plan_id)
+    rounds.publish(g.db, plan_id, g.user.email)
+    flash(_("Plan publié : les puéricultrices voient leurs visites."))
+    return redirect(url_for("home.plan", programme_id=programme_id, plan_id=plan_id))
+
+
+@coordination.post("/<programme_id>/plans/<int:plan_id>/absence")
+def absence(programme_id: str, plan_id: int):  # type: ignore[no-untyped-def]
+    programme = _programme(programme_id)
+    shown = _plan(programme_id, plan_id)
+    form = {k: request.form.get(k, "").strip() for k in ("nurse", "start", "end")}
+    try:
+        start = _date(form["start"], "start")
+        end = _date(form["end"], "end") if form["end"] else None
+        replanned = planning.replan_absence(g.db, plan_id, form["nurse"], start, end,
+                                            reason="absence", actor=g.user.email)
+    except InvalidInput as error:
+        dates, grid = _grid(shown)
+        return _private(render_template(
+            "home/plan.html", programme=programme, plan=shown, dates=dates, grid=grid,
+            nurses=_nurses(programme_id), day=dates[0], map_svg="", absence_form=form,
+            absence_error=str(error), requests=[])), 400
+    flash(_("Absence enregistrée et visites replanifiées : %(count)s famille(s) à prévenir.",
+            count=len(replanned.changed)))
+    return redirect(url_for("home.plan", programme_id=programme_id, plan_id=replanned.plan.id))
+
+
+@coordination.route("/<programme_id>/plans/<int:plan_id>/deplacer", methods=["GET", "POST"])
+def move(programme_id: str, plan_id: int):  # type: ignore[no-untyped-def]
+    """Move one visit in check mode: the rules the move would break are listed before
+    anything is saved; a move that breaks none can be saved as a new draft."""
+    programme = _programme(programme_id)
+    shown = _plan(programme_id, plan_id)
+    source = request.form if request.method == "POST" else request.args
+    form = {k: source.get(k, "").strip() for k in
+            ("family", "date", "nurse", "new_date", "new_nurse", "new_start")}
+    visit = next((v for v in shown.visits if v["family"] == form["family"]
+                  and v["date"] == form["date"] and v["nurse"] == form["nurse"]), None)
+    if visit is None:
+        abort(404)
+    form["new_date"] = form["new_date"] or visit["date"]
+    form["new_nurse"] = form["new_nurse"] or visit["nurse"]
+    form["new_start"] = form["new_start"] or visit["start"]
+    checked, error = None, None
+    nurses = _nurses(programme_id)
+    names = Names(vehicles={n.code: n.name for n in nurses})
+    if request.method == "POST" or "check" in request.args:
+        try:
+            parse_hhmm(form["new_start"], "new_start")
+            edit = Edit(_date(form["date"], "date"), form["nurse"], form["family"],
+                        _date(form["new_date"], "new_date"), form["new_nurse"], form["new_start"])
+            if request.method == "POST" and request.form.get("action") == "save":
+                saved = rounds.save_move(g.db, plan_id, edit, g.user.email)
+                flash(_("Visite déplacée : nouveau brouillon enregistré."))
+                return redirect(url_for("home.plan", programme_id=programme_id, plan_id=saved.id))
+            checked = rounds.check_move(g.db, shown, edit)
+        except RulesBroken as refused:
+            error = "\n".join(say(f, g.lang or "fr", names) for f in refused.findings)
+        except InvalidInput as refused:
+            error = str(refused)
+    broken = [say(f, g.lang or "fr", names) for f in checked.broken] if checked else []
+    status = 400 if error else 200
+    return _private(render_template(
+        "home/move.html", programme=programme, plan=shown, visit=visit, form=form,
+        nurses=nurses, checked=checked, broken=broken, error=error)), status
+
+
+# --- the puéricultrice ----------------------------------------------------------------------
+
+_FEED = {"nurse.feed"}
+
+
+@nurse_bp.before_request
+def _nurses_only() -> None:
+    if request.endpoint in _FEED:
+        return
+    require_role("nurse")
+    if rounds.nurse_of(g.db, g.user) is None:
+        abort(403)
+
+
+nurse_bp.context_processor(_words)
+
+
+def _me() -> HomeNurse:
+    nurse = rounds.nurse_of(g.db, g.user)
+    if nurse is None:
+        abort(403)
+    return nurse
+
+
+def _monday(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+@nurse_bp.get("/")
+def week():  # type: ignore[no-untyped-def]
+    """Her week (codes and hours: names are on each day's page), today first."""
+    me = _me()
+    today = dt.date.today()
+    try:
+        monday = _monday(_date(request.args["semaine"], "semaine")) if "semaine" in request.args \
+            else _monday(today)
+    except InvalidInput:
+        abort(404)
+    visits = rounds.published_visits(g.db, me.programme_id, monday,
+                                     monday + dt.timedelta(days=6), me.code)
+    by_day: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for visit in visits:
+        by_day[visit["date"]].append(visit)
+    upcoming = None
+    if not visits:  # the next week with visits, so that she is never left on an empty page
+        later = rounds.published_visits(g.db, me.programme_id, monday + dt.timedelta(days=7),
+                                        monday + dt.timedelta(days=400), me.code)
+        upcoming = _monday(dt.date.fromisoformat(later[0]["date"])) if later else None
+    done = rounds.records(g.db, me.programme_id, [v["family"] for v in visits], monday,
+                          monday + dt.timedelta(days=6))
+    return _private(render_template(
+        "home/nurse_week.html", me=me, monday=monday, by_day=by_day, today=today.isoformat(),
+        done=done, upcoming=upcoming, previous=monday - dt.timedelta(days=7),
+        following=monday + dt.timedelta(days=7)))
+
+
+def _day_visits(me: HomeNurse, day: dt.date) -> list[dict[str, Any]]:
+    return rounds.published_visits(g.db, me.programme_id, day, day, me.code)
+
+
+@nurse_bp.get("/jour/<day>")
+def day(day: str):  # type: ignore[no-untyped-def]
+    """Her day with each family's name, address and phone (each record read is logged)."""
+    me = _me()
+    try:
+        date = dt.date.fromisoformat(day)
+    except ValueError:
+        abort(404)
+    visits = _day_visits(me, date)
+    families = {f.code: f for f in g.db.exec(select(Family).where(
+        Family.programme_id == me.programme_id,
+        col(Family.code).in_([v["family"] for v in visits])))}
+    shown = []
+    for visit in visits:
+        row = families.get(visit["family"])
+        record = None
+        if row is not None and row.status != "erased":
+            try:
+                record = homevisits.read_family(g.db, g.user, row.id, "round")
+            except homevisits.AccessRefused:
+                record = None  # a visit as another nurse's stand-in: codes only
+        shown.append((visit, record))
+    done = rounds.records(g.db, me.programme_id, [v["family"] for v in visits], date, date)
+    return _private(render_template("home/nurse_day.html", me=me, date=date, visits=shown,
+                                    done=done, outcomes=rounds.OUTCOMES))
+
+
+@nurse_bp.post("/jour/<day>/<family>/bilan")
+def record(day: str, family: str):  # type: ignore[no-untyped-def]
+    me = _me()
+    try:
+        rounds.record_outcome(g.db, me, family, _date(day, "date"),
+                              request.form.get("status", ""), g.user.email)
+    except InvalidInput as error:
+        abort(400, description=str(error))
+    flash(_("Visite %(code)s : %(status)s.", code=family,
+            status=_(rounds.OUTCOME_FR[request.form["status"]])))
+    return redirect(url_for("nurse.day", day=day) + f"#v-{family}")
+
+
+@nurse_bp.route("/jour/<day>/<family>/changement", methods=["GET", "POST"])
+def change(day: str, family: str):  # type: ignore[no-untyped-def]
+    me = _me()
+    try:
+        date = _date(day, "date")
+    except InvalidInput:
+        abort(404)
+    visit = next((v for v in _day_visits(me, date) if v["family"] == family), None)
+    if visit is None:
+        abort(404)
+    form = {"reason": request.form.get("reason", "family"),
+            "message": request.form.get("message", "")}
+    error = None
+    if request.method == "POST":
+        try:
+            rounds.ask_change(g.db, me, family, date, form["reason"], form["message"])
+        except InvalidInput as refused:
+            error = str(refused)
+        else:
+            flash(_("Demande envoyée à la coordination."))
+            return redirect(url_for("nurse.day", day=day))
+    return _private(render_template("home/nurse_change.html", me=me, visit=visit, date=date,
+                                    form=form, error=error, reasons=rounds.REQUEST_REASONS)), \
+        400 if error else 200
+
+
+@nurse_bp.route("/agenda", methods=["GET", "POST"])
+def calendar_link():  # type: ignore[no-untyped-def]
+    me = _me()
+    assert me.id is not None
+    if request.method == "POST":
+        if request.form.get("action") == "create":
+            rounds.create_token(g.db, me.id)
+            flash(_("Nouveau lien créé. L'ancien lien, s'il existait, ne fonctionne plus."))
+        elif request.form.get("action") == "revoke":
+            rounds.revoke_tokens(g.db, me.id)
+            flash(_("Lien révoqué : votre agenda ne recevra plus les mises à jour."))
+        else:
+            abort(400, description="Requête invalide.")
+        return redirect(url_for("nurse.calendar_link"))
+    token = rounds.active_token(g.db, me.id)
+    feed_url = public_url("nurse.feed", token=token.token) if token else None
+    return _private(render_template("home/nurse_calendar.html", me=me, feed_url=feed_url))
+
+
+@nurse_bp.get("/agenda/<token>.ics")
+def feed(token: str):  # type: ignore[no-untyped-def]
+    me = rounds.nurse_for_token(g.db, token)
+    if me is None:
+        abort(404)
+    today = dt.date.today()
+    visits = rounds.published_visits(g.db, me.programme_id, today - dt.timedelta(days=31),
+                                     today + dt.timedelta(days=400), me.code)
+    body = rounds.visits_calendar(me, visits, dt.datetime.now(dt.UTC).replace(microsecond=0))
+    return Response(body, mimetype="text/calendar", headers={
+        "Content-Disposition": "attachment; filename=mes-visites.ics", **PRIVATE})
