@@ -28,6 +28,10 @@ demo: $(VENV)/.installed
 	$(BIN)/outreach plan --scenario deux-sevres --publish --time-limit 30 --quiet
 	$(BIN)/outreach create-user --email admin@demo --role admin
 	$(BIN)/outreach create-user --email coordinateur@demo --role coordinator --organisation dep-37
+	$(BIN)/outreach seed-programme
+	$(BIN)/outreach plan-home --week 2027-01-04 --publish
+	$(BIN)/outreach create-user --email coordination34@demo --role coordinator --organisation dep-34
+	$(BIN)/outreach create-user --email puericultrice@demo --role nurse --nurse p-arnaud
 	$(BIN)/python -m web --host $(HOST) --port $(PORT)
 
 ## Set up with the test extras and run the whole suite

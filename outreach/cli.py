@@ -100,23 +100,27 @@ def seed_programme_cmd(name: str) -> None:
 @click.option("--export", "export_path", type=click.Path(dir_okay=False), default=None,
               help="Écrit le plan au format docs/home-plan-format.md (codes des familles "
                    "seulement).")
+@click.option("--publish", is_flag=True, help="Publie le plan : les puéricultrices le voient.")
 def plan_home_cmd(programme: str, week: str, weeks: int, time_limit: float,
-                  export_path: str | None) -> None:
+                  export_path: str | None, publish: bool) -> None:
     """Planifie les visites à domicile d'une ou plusieurs semaines (brouillon)."""
     import json
 
-    from outreach.homevisits import planning
+    from outreach.homevisits import planning, rounds
 
     monday = _parse_start(week, "--week")
     with db.unit_of_work() as session:
         plan, outcome = planning.new_plan(session, programme, monday, weeks, actor="cli",
                                           time_limit_s=time_limit)
         plan_id = plan.id
+        if publish:
+            rounds.publish(session, plan.id or 0, "cli")
     summary = planning.summary(outcome)
     click.echo(f"Plan de visites {plan_id} : {summary['visits_planned']} visites placées sur "
                f"{summary['visits_wanted']} ({summary['by']['referent']} par la référente, "
                f"{summary['by']['second']} par la seconde, {summary['by']['other']} par une "
-               f"autre puéricultrice) ; {summary['driving_min']} min de route.")
+               f"autre puéricultrice) ; {summary['driving_min']} min de route"
+               + (" ; publié." if publish else " ; brouillon."))
     for short in planning.unplaced(outcome.solution):
         click.echo(f"  {short['family']} : {short['missing']} visite(s) non placée(s) — "
                    f"{short['why']}")

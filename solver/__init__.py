@@ -10,7 +10,7 @@ people (why a stop is unserved, why a pin was dropped, which rule a plan
 breaks) comes as a :class:`Finding`, a code with its figures.
 """
 
-from solver.check import check_solution
+from solver.check import check_route, check_solution
 from solver.crew import covering_availability, slot_role
 from solver.evaluate import kpis
 from solver.model import (
@@ -70,6 +70,7 @@ __all__ = [
     "Vehicle",
     "Visit",
     "Window",
+    "check_route",
     "check_solution",
     "covering_availability",
     "kpis",

@@ -4,6 +4,7 @@ re-planned with only the absent nurse's visits moving."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 
@@ -15,6 +16,8 @@ from outreach import db, homevisits, privacy
 from outreach.homevisits import planning
 from outreach.homevisits.demo import seed_programme
 from outreach.models import FamilyAccess, HomePlan
+from outreach.planning.manual import route_of
+from solver import check_route
 from tests.home_plan_checker import check
 
 PROGRAMME = "herault-appui-parental"
@@ -140,3 +143,37 @@ def test_an_absence_moves_only_the_absent_nurses_visits(programme):
     # order: tests/solver/test_solver_home.py).
     assert moved and all(m["by"] in ("second", "other") and m["nurse"] != nurse for m in moved)
     assert all(m["date"] >= wednesday.isoformat() for m in moved)
+    # The others keep their hour too, unless their day had to change to take hers in:
+    # the days that took none of her visits keep every hour.
+    took = {(m["nurse"], m["date"]) for m in moved}
+    start = {(v["family"], v["date"], v["nurse"]): v["start"] for v in after}
+    for v in before:
+        if (v["family"], v["date"]) not in hers and (v["nurse"], v["date"]) not in took \
+                and v["date"] >= wednesday.isoformat():
+            assert start[(v["family"], v["date"], v["nurse"])] == v["start"], v
+
+
+def test_keep_hours_gives_back_every_hour_a_day_can_keep(week_plan):
+    week, outcome, _exported = week_plan
+    solution = outcome.solution
+    wanted = {(v.stop, r.date): v.start_min for r in solution.routes for v in r.visits}
+    # The same days re-timed: each route's visits as late as they can start (a different,
+    # valid timing), then asked back.
+    shifted = []
+    for route in solution.routes:
+        late = route
+        for step in (60, 45, 30, 15):
+            candidate = route_of(week.problem, route.vehicle, route.date, route.service,
+                                 route.crew, [(v.stop, v.start_min + step) for v in route.visits])
+            if not check_route(week.problem, candidate):
+                late = candidate
+                break
+        shifted.append(late)
+    assert any(a != b for a, b in zip(shifted, solution.routes, strict=True))
+    moved = dataclasses.replace(solution, routes=tuple(shifted))
+    back = planning.keep_hours(week, moved, wanted)
+    assert {(v.stop, r.date): v.start_min for r in back.routes for v in r.visits} == wanted
+    # Asked for hours a day cannot hold (before it starts), a route stays valid.
+    early = {key: 6 * 60 for key in wanted}
+    kept = planning.keep_hours(week, solution, early)
+    assert all(not check_route(week.problem, r) for r in kept.routes)

@@ -28,6 +28,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+import itertools
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -48,6 +49,7 @@ from outreach.models import (
     HomeTeamSlot,
     HomeTerritory,
 )
+from outreach.planning.manual import route_of
 from outreach.timefmt import format_hhmm, parse_hhmm
 from solver import (
     Availability,
@@ -62,6 +64,8 @@ from solver import (
     Stop,
     Vehicle,
     Window,
+    check_route,
+    kpis,
     solve,
 )
 
@@ -352,6 +356,61 @@ def summary(outcome: HomeOutcome) -> dict[str, Any]:
     }
 
 
+MAX_TIMINGS = 2000  # start-time combinations tried per route by keep_hours
+
+
+def _starts(stop: Stop, service: Service, date: dt.date, own: int) -> list[int]:
+    """Candidate starts of a visit at ``stop`` on ``date``: its own first, then every start
+    on the service's grid inside the stop's windows of that weekday."""
+    length = stop.session_for(service)
+    grid = service.start_grid_min
+    found = [own]
+    for w in stop.windows:
+        if w.weekday == date.isoweekday():
+            first = -(-w.start_min // grid) * grid
+            found += [t for t in range(first, w.end_min - length + 1, grid) if t != own]
+    return found
+
+
+def keep_hours(week: HomeWeek, solution: Solution, wanted: dict[tuple[str, dt.date], int]
+               ) -> Solution:
+    """``solution`` with each route re-timed, where its rules allow, so that the visits of
+    ``wanted`` ((family, date) -> start) start at those times: a visit pinned on its day
+    after an absence keeps its hour; the other visits of the route take any start that
+    keeps every rule. A route keeps as many wanted hours as it can (all, else all but
+    one); a route that cannot do better is left as the solver made it."""
+    problem = week.problem
+    service = problem.services[0]
+    stops = {s.id: s for s in problem.stops}
+    routes = []
+    for route in solution.routes:
+        held = [(v.stop, v.start_min) for v in route.visits]
+        targets = {stop: wanted[(stop, route.date)] for stop, _ in held
+                   if (stop, route.date) in wanted}
+        if all(targets.get(stop, start) == start for stop, start in held):
+            routes.append(route)
+            continue
+        best = None
+        # All wanted hours kept; else all but one (the first that lets the route hold).
+        for dropped in [None, *targets]:
+            keep = {k: t for k, t in targets.items() if k != dropped}
+            free = [stop for stop, _ in held if stop not in keep]
+            options = [_starts(stops[stop], service, route.date, dict(held)[stop]) for stop in free]
+            for combo in itertools.islice(itertools.product(*options), MAX_TIMINGS):
+                times = {**keep, **dict(zip(free, combo, strict=True))}
+                if len(set(times.values())) < len(times):
+                    continue
+                candidate = route_of(problem, route.vehicle, route.date, route.service, route.crew,
+                                     list(times.items()))
+                if not check_route(problem, candidate):
+                    best = candidate
+                    break
+            if best is not None:
+                break
+        routes.append(best or route)
+    return dataclasses.replace(solution, routes=tuple(routes), kpis=kpis(problem, routes))
+
+
 @use_case
 def new_plan(session: Session, programme_id: str, week_start: dt.date, weeks: int = 1, *,
              actor: str = "system", time_limit_s: float = 10.0,
@@ -502,7 +561,14 @@ def replan_absence(session: Session, plan_id: int, nurse_code: str, start: dt.da
                               time_limit_s=time_limit_s, work_limit_s=work_limit_s, pins=pins,
                               from_date=start, done=done)
     first = build(others_for=others)
-    plan = store_plan(session, solve_week(first, build), actor, old, done)
+    outcome = solve_week(first, build)
+    # The visits that stay on their day keep their hour too, where the day allows it.
+    wanted = {(v["family"], dt.date.fromisoformat(v["date"])): parse_hhmm(v["start"], "start")
+              for v in old.visits if v["date"] >= start.isoformat()}
+    kept = keep_hours(outcome.week, outcome.solution, wanted)
+    outcome = dataclasses.replace(outcome, solution=kept,
+                                  visits=planned_visits(outcome.week, kept))
+    plan = store_plan(session, outcome, actor, old, done)
     changed = changed_visits(old.visits, plan.visits)
     # Kept with the plan (codes only): the coordinator calls these families.
     plan.summary = {**plan.summary, "changed": changed,
