@@ -2,7 +2,8 @@
 
     .venv/bin/python -m bench.home_visits [--time-limit 10] [--four-weeks-limit 60]
 
-Prints, for the demo week, four weeks and a re-plan after one puéricultrice falls ill
+Prints, for the demo week, four weeks, the options for a new family referred (one in each
+commune of the planned territories, timed) and a re-plan after one puéricultrice falls ill
 from Wednesday: wall time, visits placed against visits wanted and against the proven
 maximum (the relaxation's bound on visits, from the first solve), who made them
 (referent, second referent, another puéricultrice), driving minutes, the objective's
@@ -24,10 +25,12 @@ from pathlib import Path
 from typing import Any
 
 from cryptography.fernet import Fernet
+from sqlmodel import col, select
 
 from outreach import db, privacy
-from outreach.homevisits import planning
+from outreach.homevisits import FamilyRecord, planning, referral
 from outreach.homevisits.demo import seed_programme
+from outreach.models import Commune, HomeTerritory
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from home_plan_checker import check
@@ -82,6 +85,28 @@ def main() -> None:
                 if weeks == 1:
                     plan = planning.store_plan(s, outcome, "bench")
                     plan_id = plan.id
+        with db.unit_of_work(url) as s:
+            # New families referred, one in each commune of the planned territories (their
+            # centres): the options for each, timed.
+            windows = [{"weekday": d, "from": f, "to": t} for d in range(1, 6)
+                       for f, t in (("09:00", "12:30"), ("13:30", "17:30"))]
+            times, counts = [], []
+            areas = s.exec(select(HomeTerritory).where(col(HomeTerritory.active).is_(True))).all()
+            for area in areas:
+                for insee in area.communes:
+                    commune = s.get(Commune, insee)
+                    assert commune is not None
+                    record = FamilyRecord(code="F-9999", territory=area.code, referent="",
+                                          lat=commune.lat, lon=commune.lon, visits_per_week=2,
+                                          min_spacing_days=2, visit_min=60, windows=windows)
+                    began = time.perf_counter()
+                    counts.append(len(referral.referral_options(s, plan_id, record)))
+                    times.append(time.perf_counter() - began)
+            rows.append({"run": f"referral options, {len(times)} new families (one per commune)",
+                         "max_s": round(max(times), 2),
+                         "mean_s": round(sum(times) / len(times), 2),
+                         "with_an_option": sum(1 for c in counts if c),
+                         "options_mean": round(sum(counts) / len(counts), 1)})
         with db.unit_of_work(url) as s:
             plan = s.get(planning.HomePlan, plan_id)
             assert plan is not None

@@ -280,3 +280,50 @@ def test_nothing_personal_on_public_pages_feeds_or_logs(home, caplog):
     for secret in _secrets(url):
         for body in bodies:
             assert secret not in body, secret
+
+
+def test_a_new_family_gets_options_and_is_taken_on(home):
+    app, url = home
+    client = signed_in(app, "coord@34.test")
+    path = "/coordination/visites/herault-appui-parental/plans/1/orientation"
+    assert client.get(path).status_code == 200
+    with Session(db.get_engine(url)) as s:
+        territory = s.exec(select(HomeTerritory).where(HomeTerritory.code == "montpellierain")).one()
+        before = s.get(HomePlan, 1).visits
+    every = [f"{d}-{k}" for d in range(1, 6) for k in ("matin", "apres-midi")]
+    form = {"name": "Nouvelle Famille", "address": "1 rue Neuve (adresse fictive)",
+            "phone": "04 65 71 00 00", "commune": "", "visits_per_week": "2",
+            "min_spacing_days": "2", "visit_min": "60", "slots": every,
+            "csrf_token": client.token}
+    # No commune: refused, and what was typed stays.
+    missing = client.post(path, data={**form, "action": "search"})
+    assert missing.status_code == 400 and "commune des visites" in missing.text
+    assert "1 rue Neuve (adresse fictive)" in missing.text
+    found = None
+    for insee in territory.communes:
+        answer = client.post(path, data={**form, "commune": insee, "action": "search"})
+        assert answer.status_code == 200
+        choices = re.findall(r'name="choice" value="([^"]+)"', answer.text)
+        if choices:
+            found = insee, choices
+            break
+    assert found, "no commune of the Montpelliérain has room this week"
+    insee, choices = found
+    taken = client.post(path, data={**form, "commune": insee, "choice": choices[0],
+                                    "action": "commit"})
+    assert taken.status_code == 302
+    with Session(db.get_engine(url)) as s:
+        new = s.exec(select(HomePlan).order_by(HomePlan.id.desc())).first()
+        family = s.exec(select(Family).order_by(Family.id.desc())).first()
+    assert new.based_on_id == 1 and family.code not in {v["family"] for v in before}
+    theirs = [v for v in new.visits if v["family"] == family.code]
+    assert len(theirs) == 2 and {v["nurse"] for v in theirs} == {choices[0]}
+    # No other visit changed its day or puéricultrice.
+    assert {(v["family"], v["date"], v["nurse"]) for v in before} <= \
+        {(v["family"], v["date"], v["nurse"]) for v in new.visits}
+    # The family is saved sealed, with the option's puéricultrice as referent.
+    with db.unit_of_work(url) as s:
+        nurses = {n.id: n.code for n in s.exec(select(HomeNurse))}
+        record = homevisits._clear(s.get(Family, family.id), nurses)
+    assert record.referent == choices[0] and record.name == "Nouvelle Famille"
+    assert "Nouvelle Famille" not in family.name_sealed

@@ -13,9 +13,9 @@ from cryptography.fernet import Fernet
 from sqlmodel import Session, select
 
 from outreach import db, homevisits, privacy
-from outreach.homevisits import planning
+from outreach.homevisits import planning, referral
 from outreach.homevisits.demo import seed_programme
-from outreach.models import FamilyAccess, HomePlan
+from outreach.models import Commune, FamilyAccess, HomePlan, HomeTerritory
 from outreach.planning.manual import route_of
 from solver import check_route
 from tests.home_plan_checker import check
@@ -177,3 +177,33 @@ def test_keep_hours_gives_back_every_hour_a_day_can_keep(week_plan):
     early = {key: 6 * 60 for key in wanted}
     kept = planning.keep_hours(week, solution, early)
     assert all(not check_route(week.problem, r) for r in kept.routes)
+
+
+def test_referral_options_keep_every_rule_and_every_other_day(programme):
+    windows = [{"weekday": d, "from": f, "to": t} for d in range(1, 6)
+               for f, t in (("09:00", "12:30"), ("13:30", "17:30"))]
+    with db.unit_of_work(programme) as s:
+        plan = planning.plan_week(s, PROGRAMME, MONDAY, work_limit_s=2.0, time_limit_s=120)
+        territory = s.exec(select(HomeTerritory).where(HomeTerritory.code == "montpellierain")).one()
+        commune = s.get(Commune, territory.communes[0])
+        record = homevisits.FamilyRecord(
+            code="F-9001", territory="montpellierain", referent="", lat=commune.lat,
+            lon=commune.lon, visits_per_week=2, min_spacing_days=2, visit_min=60,
+            windows=windows)
+        options = referral.referral_options(s, plan.id, record)
+        week = referral._week(s, plan, record)
+    assert options
+    keys = [(sum(len(d.retimed) for d in o.days), o.added_travel_min) for o in options]
+    assert keys == sorted(keys)
+    held = {(v["family"], v["date"]): v for v in plan.visits}
+    for option in options:
+        assert len(option.days) == 2
+        assert (option.days[1].date - option.days[0].date).days >= 2
+        for day in option.days:
+            assert not check_route(week.problem, day.route)  # the solver's own rules
+            assert sum(1 for v in day.route.visits) <= 4
+            for visit in day.route.visits:
+                if visit.stop != "F-9001":  # every other visit stays on its day
+                    assert (visit.stop, day.date.isoformat()) in held
+            start = next(v.start_min for v in day.route.visits if v.stop == "F-9001")
+            assert start == day.start_min

@@ -21,8 +21,9 @@ from sqlmodel import col, select
 from outreach import homevisits
 from outreach.data.boundaries import BoundariesMissing, commune_polygons
 from outreach.errors import InvalidInput, OutreachError, RulesBroken
-from outreach.homevisits import planning, rounds
+from outreach.homevisits import planning, referral, rounds
 from outreach.models import (
+    Commune,
     Family,
     FamilyAccess,
     HomeNurse,
@@ -337,6 +338,88 @@ def move(programme_id: str, plan_id: int):  # type: ignore[no-untyped-def]
     return _private(render_template(
         "home/move.html", programme=programme, plan=shown, visit=visit, form=form,
         nurses=nurses, checked=checked, broken=broken, error=error)), status
+
+
+HALF_DAYS = (("matin", "09:00", "12:30"), ("apres-midi", "13:30", "17:30"))
+
+
+def _referral_form(programme_id: str, form: dict[str, Any]) -> tuple[homevisits.FamilyRecord, dict[str, str]]:
+    """The family typed in the referral form, and the problems of each field."""
+    errors: dict[str, str] = {}
+    commune = g.db.get(Commune, form.get("commune", ""))
+    areas = {i: t for t in g.db.exec(select(HomeTerritory).where(
+        HomeTerritory.programme_id == programme_id)) for i in t.communes}
+    if commune is None or commune.insee not in areas:
+        errors["commune"] = _("Choisissez la commune des visites parmi celles du programme.")
+    numbers = {}
+    for name, low, high in (("visits_per_week", 1, 4), ("min_spacing_days", 0, 3),
+                            ("visit_min", 30, 120)):
+        value = str(form.get(name, "")).strip()
+        if not value.isdigit() or not low <= int(value) <= high:
+            errors[name] = _("Un nombre de %(low)s à %(high)s.", low=low, high=high)
+        else:
+            numbers[name] = int(value)
+    windows = [{"weekday": day, "from": start, "to": end}
+               for day in range(1, 6) for key, start, end in HALF_DAYS
+               if f"{day}-{key}" in form.get("slots", ())]
+    if not windows:
+        errors["slots"] = _("Cochez au moins une demi-journée où la famille peut être vue.")
+    if not str(form.get("name", "")).strip():
+        errors["name"] = _("Indiquez le nom de la famille.")
+    codes = g.db.exec(select(Family.code).where(Family.programme_id == programme_id)).all()
+    number = max((int(c[2:]) for c in codes if c[2:].isdigit()), default=0) + 1
+    record = homevisits.FamilyRecord(
+        code=f"F-{number:04d}", territory=areas[commune.insee].code if commune and commune.insee
+        in areas else "", referent="", name=str(form.get("name", "")).strip(),
+        address=str(form.get("address", "")).strip(), phone=str(form.get("phone", "")).strip(),
+        notes=str(form.get("notes", "")).strip(),
+        lat=commune.lat if commune else None, lon=commune.lon if commune else None,
+        commune_insee=commune.insee if commune else "",
+        visits_per_week=numbers.get("visits_per_week", 2),
+        min_spacing_days=numbers.get("min_spacing_days", 1),
+        visit_min=numbers.get("visit_min", 60), windows=windows)
+    return record, errors
+
+
+@coordination.route("/<programme_id>/plans/<int:plan_id>/orientation", methods=["GET", "POST"])
+def refer(programme_id: str, plan_id: int):  # type: ignore[no-untyped-def]
+    """A new family referred: the best few ways to take it on in this plan, then commit one."""
+    programme = _programme(programme_id)
+    shown = _plan(programme_id, plan_id)
+    territories = list(g.db.exec(select(HomeTerritory).where(
+        HomeTerritory.programme_id == programme_id, col(HomeTerritory.active).is_(True))))
+    communes = sorted((c for c in g.db.exec(select(Commune).where(col(Commune.insee).in_(
+        [i for t in territories for i in t.communes])))), key=lambda c: c.name)
+    form: dict[str, Any] = {"visits_per_week": "2", "min_spacing_days": "2", "visit_min": "60",
+                            "slots": [f"{d}-{k}" for d in range(1, 6) for k, _a, _b in HALF_DAYS]}
+    errors: dict[str, str] = {}
+    options: list[Any] = []
+    if request.method == "POST":
+        form = {k: request.form.get(k, "") for k in
+                ("name", "address", "phone", "notes", "commune", "visits_per_week",
+                 "min_spacing_days", "visit_min", "choice")}
+        form["slots"] = request.form.getlist("slots")
+        record, errors = _referral_form(programme_id, form)
+        if not errors:
+            try:
+                options = referral.referral_options(g.db, plan_id, record)
+            except InvalidInput as refused:
+                errors["commune"] = str(refused)
+            if request.form.get("action") == "commit" and not errors:
+                chosen = next((o for o in options if o.nurse == form["choice"]), None)
+                if chosen is None:
+                    errors["choice"] = _("Choisissez l'une des propositions.")
+                else:
+                    new = referral.take_on(g.db, plan_id, record, chosen, g.user.email)
+                    flash(_("Famille %(code)s confiée à %(nurse)s : nouveau brouillon enregistré.",
+                            code=record.code, nurse=chosen.nurse_name))
+                    return redirect(url_for("home.plan", programme_id=programme_id,
+                                            plan_id=new.id))
+    status = 400 if errors else 200
+    return _private(render_template(
+        "home/referral.html", programme=programme, plan=shown, communes=communes, form=form,
+        errors=errors, options=options, half_days=HALF_DAYS,
+        searched=request.method == "POST" and not errors)), status
 
 
 # --- the puéricultrice ----------------------------------------------------------------------

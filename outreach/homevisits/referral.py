@@ -1,0 +1,250 @@
+"""A new family referred: the best few ways to take it on, before committing.
+
+For each puéricultrice of the family's territory, the family's visits are inserted into
+her days of the plan's first week without moving any other visit to another day: on each
+day she works with room left, every start on the grid inside the family's windows is
+tried, the day's other visits keeping their hours (else all but one, re-timed); the
+solver's :func:`solver.check_route` judges each day. Her best days are then combined so
+that the family's visits keep their spacing. An option says which puéricultrice, which
+weekly slots (weekday and hour), what it adds in travel, and which visits it re-times.
+
+Taking an option on (:func:`take_on`) saves the family (sealed, the option's puéricultrice
+as referent and the nearest other office's as second) and a new draft plan with the
+family's visits at the option's slots in every week of the plan where the day holds them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import itertools
+import math
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import Session
+
+import solver as sm
+from outreach import audit
+from outreach.db import use_case
+from outreach.errors import InvalidInput
+from outreach.homevisits import FamilyRecord, records_for_planning, save_family
+from outreach.homevisits.planning import (
+    ROLE,
+    SERVICE_ID,
+    HomeWeek,
+    build_week,
+    planned_visits,
+)
+from outreach.models import HomePlan
+from outreach.planning.manual import route_of
+from outreach.timefmt import format_hhmm, parse_hhmm
+
+RETIME_REACH_MIN = 60  # a visit re-timed to let the new one in moves at most this much
+OPTIONS = 3
+
+
+@dataclass(frozen=True)
+class DayFit:
+    """The new family's visit on one of a puéricultrice's days."""
+
+    date: dt.date
+    start_min: int
+    added_travel_min: int
+    retimed: tuple[tuple[str, int, int], ...]  # (family, old start, new start)
+    route: sm.Route
+
+
+@dataclass(frozen=True)
+class Option:
+    nurse: str
+    nurse_name: str
+    days: tuple[DayFit, ...]
+
+    @property
+    def added_travel_min(self) -> int:
+        return sum(d.added_travel_min for d in self.days)
+
+    @property
+    def retimed(self) -> list[tuple[dt.date, str, int, int]]:
+        return [(d.date, *r) for d in self.days for r in d.retimed]
+
+    def slots(self) -> list[dict[str, Any]]:
+        return [{"weekday": d.date.isoweekday(), "date": d.date.isoformat(),
+                 "start": format_hhmm(d.start_min)} for d in self.days]
+
+
+def _travel(route: sm.Route | None) -> int:
+    return route.travel_min if route is not None else 0
+
+
+def _candidates(stop: sm.Stop, service: sm.Service, date: dt.date) -> list[int]:
+    length = stop.session_for(service)
+    grid = service.start_grid_min
+    starts: list[int] = []
+    for w in stop.windows:
+        if w.weekday == date.isoweekday():
+            first = -(-w.start_min // grid) * grid
+            starts += range(first, w.end_min - length + 1, grid)
+    return starts
+
+
+def fit_day(week: HomeWeek, route: sm.Route | None, nurse: str, date: dt.date, family: str,
+            starts: Sequence[int] | None = None) -> DayFit | None:
+    """The least-travel way to add ``family``'s visit to ``nurse``'s ``date`` (``route``, or
+    none yet): the day's visits keep their hours, else all but one of them moves by at most
+    :data:`RETIME_REACH_MIN`; ``None`` when the day cannot hold it."""
+    problem = week.problem
+    service = problem.services[0]
+    stop = next(s for s in problem.stops if s.id == family)
+    held = [(v.stop, v.start_min) for v in route.visits] if route is not None else []
+    limit = service.max_sessions_per_day
+    if len(held) >= limit or not stop.allows(nurse):
+        return None
+    crew = (sm.CrewSlot(nurse, ROLE),)
+    options = list(starts) if starts is not None else _candidates(stop, service, date)
+    best: DayFit | None = None
+    for moved in [None, *(f for f, _ in held)]:
+        for start in options:
+            shifts = [0] if moved is None else [
+                d for d in range(-RETIME_REACH_MIN, RETIME_REACH_MIN + 1, service.start_grid_min)
+                if d != 0]
+            for shift in shifts:
+                times = dict(held)
+                if moved is not None:
+                    times[moved] += shift
+                times[family] = start
+                if len(set(times.values())) < len(times):
+                    continue
+                candidate = route_of(problem, nurse, date, SERVICE_ID, crew, list(times.items()))
+                if sm.check_route(problem, candidate):
+                    continue
+                added = candidate.travel_min - _travel(route)
+                retimed = tuple((f, old, times[f]) for f, old in held if times[f] != old)
+                fit = DayFit(date, start, added, retimed, candidate)
+                if best is None or (added, start) < (best.added_travel_min, best.start_min):
+                    best = fit
+        if best is not None:
+            return best  # the fewest visits re-timed first
+    return None
+
+
+def _week_routes(week: HomeWeek, visits: Sequence[dict[str, Any]]) -> dict[tuple[str, dt.date], sm.Route]:
+    by_day: dict[tuple[str, str], list[tuple[str, int]]] = defaultdict(list)
+    for v in visits:
+        by_day[(v["nurse"], v["date"])].append((v["family"], parse_hhmm(v["start"], "start")))
+    return {(nurse, dt.date.fromisoformat(day)): route_of(
+        week.problem, nurse, dt.date.fromisoformat(day), SERVICE_ID, (sm.CrewSlot(nurse, ROLE),), stops)
+        for (nurse, day), stops in by_day.items()}
+
+
+def _working(week: HomeWeek, nurse: str, date: dt.date) -> bool:
+    vehicle = next(v for v in week.problem.vehicles if v.id == nurse)
+    return date.isoweekday() in vehicle.weekdays and date not in vehicle.unavailable_dates \
+        and date in week.problem.dates
+
+
+def _week(session: Session, plan: HomePlan, record: FamilyRecord) -> HomeWeek:
+    known = [r for r in records_for_planning(session, plan.programme_id) if r.code != record.code]
+    # Every nurse of the territory may visit the new family (the option chooses one).
+    return build_week(session, plan.programme_id, plan.week_start, plan.weeks,
+                      records=[*known, record], others_for=frozenset({record.code}))
+
+
+def referral_options(session: Session, plan_id: int, record: FamilyRecord,
+                     limit: int = OPTIONS) -> list[Option]:
+    """The best ``limit`` ways to take the family ``record`` on in the plan's first week,
+    by visits re-timed, then travel added."""
+    plan = session.get(HomePlan, plan_id)
+    if plan is None:
+        raise InvalidInput(f"plan de visites inconnu : {plan_id}")
+    if record.lat is None or record.lon is None:
+        raise InvalidInput("champ lieu : indiquez où se font les visites de la famille")
+    week = _week(session, plan, record)
+    if record.code not in week.families:
+        raise InvalidInput(f"champ territory : le territoire {record.territory!r} n'est pas "
+                           "planifié (activez-le sur la page du programme)")
+    routes = _week_routes(week, plan.visits)
+    service = week.problem.services[0]
+    stop = next(s for s in week.problem.stops if s.id == record.code)
+    visits = stop.visits_for(service)
+    spacing = stop.spacing_for(service)
+    first_week = [d for d in week.problem.dates if d < plan.week_start + dt.timedelta(days=7)]
+    found = []
+    for nurse, _cost in stop.vehicle_costs:
+        fits = [fit for date in first_week if _working(week, nurse, date)
+                for fit in [fit_day(week, routes.get((nurse, date)), nurse, date, record.code)]
+                if fit is not None]
+        best = None
+        for combo in itertools.combinations(fits, visits):
+            if any((b.date - a.date).days < spacing for a, b in itertools.pairwise(combo)):
+                continue
+            key = (sum(len(f.retimed) for f in combo), sum(f.added_travel_min for f in combo))
+            if best is None or key < best[0]:
+                best = (key, combo)
+        if best is not None:
+            found.append((best[0], Option(nurse, week.nurses[nurse].name, best[1])))
+    found.sort(key=lambda item: (item[0], item[1].nurse))
+    return [option for _key, option in found[:limit]]
+
+
+def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    return math.hypot((a[0] - b[0]) * 111.0, (a[1] - b[1]) * 111.0 * math.cos(math.radians(a[0])))
+
+
+@use_case
+def take_on(session: Session, plan_id: int, record: FamilyRecord, option: Option,
+            actor: str) -> HomePlan:
+    """Save the family with the option's puéricultrice as referent, and a new draft plan
+    with its visits at the option's weekly slots in every week of the plan (where a week's
+    day cannot hold a slot, the visit is listed as not placed)."""
+    plan = session.get(HomePlan, plan_id)
+    if plan is None:
+        raise InvalidInput(f"plan de visites inconnu : {plan_id}")
+    week = _week(session, plan, record)
+    nurses = week.nurses
+    here = (record.lat or 0.0, record.lon or 0.0)
+    others = sorted((n for n in nurses.values()
+                     if n.territory == record.territory and n.code != option.nurse),
+                    key=lambda n: (_km((n.base_lat, n.base_lon), here), n.code))
+    saved = dataclasses.replace(record, referent=option.nurse,
+                                second_referent=others[0].code if others else None)
+    save_family(session, plan.programme_id, saved)
+    routes = _week_routes(week, plan.visits)
+    short = 0
+    for k in range(plan.weeks):
+        for day in option.days:
+            date = day.date + dt.timedelta(days=7 * k)
+            fit = None
+            if _working(week, option.nurse, date):
+                route = routes.get((option.nurse, date))
+                fit = fit_day(week, route, option.nurse, date, record.code, [day.start_min]) \
+                    or fit_day(week, route, option.nurse, date, record.code)
+            if fit is None:
+                short += 1
+                continue
+            routes[(option.nurse, date)] = fit.route
+    solution = sm.Solution(status=sm.Status.FEASIBLE, routes=tuple(routes.values()), unserved=(),
+                           kpis=sm.kpis(week.problem, list(routes.values())), objective=0,
+                           bound=None, elapsed_s=0.0)
+    week = dataclasses.replace(week, families={**week.families, saved.code: saved})
+    visits = [v.as_json() for v in planned_visits(week, solution)]
+    unplaced = list(plan.unplaced)
+    if short:
+        unplaced.append({"family": saved.code, "missing": short, "reason": "capacity",
+                         "why": "les journées de ses puéricultrices sont pleines dans ses créneaux"})
+    summary = {**plan.summary, "visits_planned": len(visits),
+               "visits_wanted": plan.summary.get("visits_wanted", 0) + saved.visits_per_week * plan.weeks,
+               "by": {k: sum(v["by"] == k for v in visits) for k in ("referent", "second", "other")},
+               "edited": f"nouvelle famille {saved.code} confiée à {option.nurse}"}
+    summary.pop("changed", None)
+    new = HomePlan(programme_id=plan.programme_id, week_start=plan.week_start, weeks=plan.weeks,
+                   created_at=dt.datetime.now(dt.UTC), created_by=actor, based_on_id=plan.id,
+                   visits=visits, unplaced=unplaced, summary=summary)
+    session.add(new)
+    session.flush()
+    audit.record(session, "home_plan.referral", f"home plan {new.id} from {plan.id}",
+                 family=saved.code, nurse=option.nurse)
+    return new
