@@ -52,7 +52,23 @@ def _row(name: str, outcome: planning.HomeOutcome, wall: float, peak_mb: float) 
             "second": summary["by"]["second"], "other": summary["by"]["other"],
             "driving_min": summary["driving_min"],
             "gap": "-" if gap is None else f"{100 * gap:.2f} %",
-            "checker": "OK" if not errors else f"{len(errors)} errors: {errors[0]}"}
+            "checker": "OK" if not errors else f"{len(errors)} errors: {errors[0]}",
+            **_stability(outcome.visits)}
+
+
+def _stability(visits: list[planning.PlannedVisit]) -> dict[str, Any]:
+    """Of the visits after the first week: how many fall on the weekday the family was seen
+    on a week before, and how many at the same hour too."""
+    if not visits:
+        return {}
+    at = {(v.family, v.date): v.start_min for v in visits}
+    later = [v for v in visits if v.date >= visits[0].date + dt.timedelta(days=7)]
+    if not later:
+        return {}
+    week = dt.timedelta(days=7)
+    return {"later_visits": len(later),
+            "same_weekday_as_week_before": sum((v.family, v.date - week) in at for v in later),
+            "same_hour_too": sum(at.get((v.family, v.date - week)) == v.start_min for v in later)}
 
 
 def _timed(function: Any) -> tuple[Any, float, float]:
@@ -80,7 +96,8 @@ def main() -> None:
             with db.unit_of_work(url) as s:
                 build = functools.partial(planning.build_week, s, PROGRAMME, MONDAY, weeks,
                                           time_limit_s=limit)
-                outcome, wall, peak = _timed(lambda b=build: planning.solve_week(b(), b))
+                outcome, wall, peak = _timed(lambda b=build, s=s: planning.with_usual_hours(
+                    s, planning.solve_week(b(), b)))
                 rows.append(_row(f"{weeks} week(s), {limit:g} s", outcome, wall, peak))
                 if weeks == 1:
                     plan = planning.store_plan(s, outcome, "bench")

@@ -15,7 +15,9 @@ from web import create_app
 
 SAMPLE_ARGS = {"plan_id": 1, "job_id": 1, "pin_id": 1, "scenario_id": "indre-et-loire",
                "kind": "stops", "code": "x", "absence_id": 1, "fmt": "json", "date": "2027-01-04",
-               "token": "x", "insee": "37091", "service": "bus-prevention"}
+               "token": "x", "insee": "37091", "service": "bus-prevention",
+               "programme_id": "herault-appui-parental", "request_id": 1, "family": "F-0001",
+               "day": "2027-01-04"}
 
 
 def _rules(prefix: str) -> list[Rule]:
@@ -25,6 +27,8 @@ def _rules(prefix: str) -> list[Rule]:
 
 
 COORDINATOR_RULES = _rules("/coordination")
+# A puéricultrice's pages; her feed is read by calendar applications (its token is its key).
+NURSE_RULES = [r for r in _rules("/mes-visites") if r.endpoint != "nurse.feed"]
 
 
 def _requests(rules):
@@ -72,3 +76,17 @@ def test_anonymous_visitors_are_sent_to_sign_in(app, method, path):
 def test_staff_members_are_refused(staff_client, method, path):
     response = staff_client.open(path, method=method, data={"csrf_token": staff_client.token})
     assert response.status_code == 403
+
+
+def test_there_are_nurse_routes_to_protect():
+    assert len(NURSE_RULES) >= 5
+
+
+@pytest.mark.parametrize(("method", "path"), list(_requests(NURSE_RULES)))
+def test_nurse_pages_send_anonymous_visitors_to_sign_in_and_refuse_others(
+        app, staff_client, method, path):
+    client = app.test_client()
+    response = client.open(path, method=method, data={"csrf_token": csrf(client)})
+    assert response.status_code == 302 and "/connexion" in response.headers["Location"]
+    refused = staff_client.open(path, method=method, data={"csrf_token": staff_client.token})
+    assert refused.status_code == 403

@@ -17,7 +17,7 @@ from outreach.homevisits import planning, referral
 from outreach.homevisits.demo import seed_programme
 from outreach.models import Commune, FamilyAccess, HomePlan, HomeTerritory
 from outreach.planning.manual import route_of
-from solver import check_route
+from solver import check_route, check_solution
 from tests.home_plan_checker import check
 
 PROGRAMME = "herault-appui-parental"
@@ -207,3 +207,25 @@ def test_referral_options_keep_every_rule_and_every_other_day(programme):
                     assert (visit.stop, day.date.isoformat()) in held
             start = next(v.start_min for v in day.route.visits if v.stop == "F-9001")
             assert start == day.start_min
+
+
+def test_later_weeks_keep_the_hours_of_the_week_before_where_they_can(programme):
+    with db.unit_of_work(programme) as s:
+        build = lambda **kw: planning.build_week(s, PROGRAMME, MONDAY, 2, time_limit_s=120,
+                                                 work_limit_s=WORK, **kw)
+        outcome = planning.solve_week(build(), build)
+        stable = planning.with_usual_hours(s, outcome)
+    week = dt.timedelta(days=7)
+
+    def same_hour(visits):
+        at = {(v.family, v.date): v.start_min for v in visits}
+        return sum(at.get((v.family, v.date - week)) == v.start_min for v in visits)
+
+    # More stable (this week leaves room to), never more driving, every rule kept, the same
+    # visits on the same days.
+    assert same_hour(stable.visits) > same_hour(outcome.visits)
+    assert stable.solution.kpis.driving_min <= outcome.solution.kpis.driving_min
+    assert not check_solution(stable.week.problem, stable.solution)
+    assert sorted((v.family, v.date, v.nurse) for v in stable.visits) == \
+        sorted((v.family, v.date, v.nurse) for v in outcome.visits)
+    assert check(planning.export(stable)) == []

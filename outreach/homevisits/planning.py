@@ -372,13 +372,15 @@ def _starts(stop: Stop, service: Service, date: dt.date, own: int) -> list[int]:
     return found
 
 
-def keep_hours(week: HomeWeek, solution: Solution, wanted: dict[tuple[str, dt.date], int]
-               ) -> Solution:
+def keep_hours(week: HomeWeek, solution: Solution, wanted: dict[tuple[str, dt.date], int],
+               travel_slack_min: int | None = None) -> Solution:
     """``solution`` with each route re-timed, where its rules allow, so that the visits of
     ``wanted`` ((family, date) -> start) start at those times: a visit pinned on its day
     after an absence keeps its hour; the other visits of the route take any start that
     keeps every rule. A route keeps as many wanted hours as it can (all, else all but
-    one); a route that cannot do better is left as the solver made it."""
+    one); a route that cannot do better is left as the solver made it. With
+    ``travel_slack_min``, a re-timed route may drive at most that much more (the order of
+    its visits follows their starts)."""
     problem = week.problem
     service = problem.services[0]
     stops = {s.id: s for s in problem.stops}
@@ -395,13 +397,18 @@ def keep_hours(week: HomeWeek, solution: Solution, wanted: dict[tuple[str, dt.da
         for dropped in [None, *targets]:
             keep = {k: t for k, t in targets.items() if k != dropped}
             free = [stop for stop, _ in held if stop not in keep]
-            options = [_starts(stops[stop], service, route.date, dict(held)[stop]) for stop in free]
+            # Each free visit may take any start when few are free; else its own only.
+            options = [_starts(stops[stop], service, route.date, dict(held)[stop])
+                       if len(free) <= 2 else [dict(held)[stop]] for stop in free]
             for combo in itertools.islice(itertools.product(*options), MAX_TIMINGS):
                 times = {**keep, **dict(zip(free, combo, strict=True))}
                 if len(set(times.values())) < len(times):
                     continue
                 candidate = route_of(problem, route.vehicle, route.date, route.service, route.crew,
                                      list(times.items()))
+                if travel_slack_min is not None \
+                        and candidate.travel_min > route.travel_min + travel_slack_min:
+                    continue
                 if not check_route(problem, candidate):
                     best = candidate
                     break
@@ -409,6 +416,38 @@ def keep_hours(week: HomeWeek, solution: Solution, wanted: dict[tuple[str, dt.da
                 break
         routes.append(best or route)
     return dataclasses.replace(solution, routes=tuple(routes), kpis=kpis(problem, routes))
+
+
+def usual_hours(session: Session, programme_id: str, solution: Solution
+                ) -> dict[tuple[str, dt.date], int]:
+    """For each visit of ``solution``, the hour the same family was visited seven days
+    before, if it was: in a published plan of the week before, else in this solution."""
+    dates = sorted({r.date for r in solution.routes})
+    if not dates:
+        return {}
+    monday = dates[0] - dt.timedelta(days=dates[0].weekday())
+    seen: dict[tuple[str, dt.date], int] = {}
+    for plan in session.exec(select(HomePlan).where(HomePlan.programme_id == programme_id,
+                                                    HomePlan.status == "published")):
+        for v in plan.visits:
+            day = dt.date.fromisoformat(v["date"])
+            if monday - dt.timedelta(days=7) <= day < monday:
+                seen[(v["family"], day)] = parse_hhmm(v["start"], "start")
+    for route in solution.routes:
+        for visit in route.visits:
+            seen[(visit.stop, route.date)] = visit.start_min
+    week = dt.timedelta(days=7)
+    return {(v.stop, r.date): seen[(v.stop, r.date - week)] for r in solution.routes
+            for v in r.visits if (v.stop, r.date - week) in seen}
+
+
+def with_usual_hours(session: Session, outcome: HomeOutcome) -> HomeOutcome:
+    """The outcome with stable hours from week to week (the last term of the objective):
+    each day re-timed, where its rules allow and without driving more, so that a family
+    seen on the same weekday as the week before is seen at the same hour."""
+    wanted = usual_hours(session, outcome.week.programme_id, outcome.solution)
+    kept = keep_hours(outcome.week, outcome.solution, wanted, travel_slack_min=0)
+    return dataclasses.replace(outcome, solution=kept, visits=planned_visits(outcome.week, kept))
 
 
 @use_case
@@ -420,7 +459,7 @@ def new_plan(session: Session, programme_id: str, week_start: dt.date, weeks: in
     for an export."""
     build = functools.partial(build_week, session, programme_id, week_start, weeks,
                               time_limit_s=time_limit_s, method=method, work_limit_s=work_limit_s)
-    outcome = solve_week(build(), build)
+    outcome = with_usual_hours(session, solve_week(build(), build))
     plan = store_plan(session, outcome, actor)
     audit.record(session, "home_plan.create", f"home plan {plan.id} of {programme_id} "
                  f"from {week_start}")
