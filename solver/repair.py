@@ -11,6 +11,7 @@ NOT_WORTH_TRAVEL truthfully.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -369,7 +370,67 @@ def repair(state: PlanState, pins: Sequence[Pin]) -> tuple[int, int, int]:
     for key in invalid:
         state.remove(key)
     removed = enforce_rules(state, pins) + enforce_week_limits(state)
+    secure_pins(state, pins)
     return len(invalid), removed, fill(state)
+
+
+def _holds(state: PlanState, pin: Pin) -> bool:
+    day = state.days.get((pin.vehicle, pin.date))
+    return day is not None and day.service.id == pin.service \
+        and any(stop.id == pin.stop for stop in day.stops)
+
+
+def secure_pins(state: PlanState, pins: Sequence[Pin]) -> int:
+    """Put back every pin the method's plan lacks (a search stopped early, on a busy
+    machine, may not have reached them): inserted where its vehicle-day still takes it,
+    else the whole date is rebuilt from its pins first (see :func:`_rebuild_date`; the
+    sessions it held go back to :func:`fill`). Pins come before any other session.
+    Returns the pins put back."""
+    missing = [pin for pin in pins if not _holds(state, pin)]
+    if not missing:
+        return 0
+    place_pins(state, missing)
+    for date in sorted({p.date for p in missing if not _holds(state, p)}):
+        _rebuild_date(state, [p for p in pins if p.date == date])
+    return sum(1 for pin in missing if _holds(state, pin))
+
+
+MAX_DATE_ORDERS = 24  # vehicle orders tried when rebuilding a date from its pins
+
+
+def _rebuild_date(state: PlanState, pins: Sequence[Pin]) -> bool:
+    """Rebuild every vehicle-day of the pins' date from its pins alone, vehicle by vehicle
+    (each taking its crew from those still free), trying the orders of the vehicles until
+    every pin holds; else leave the date as it was. Whether it succeeded."""
+    inst = state.inst
+    date = pins[0].date
+    groups: dict[str, list[Pin]] = {}
+    for pin in pins:
+        groups.setdefault(pin.vehicle, []).append(pin)
+    before = {key: day for key, day in state.days.items() if key[1] == date}
+    for order in itertools.islice(itertools.permutations(sorted(groups)), MAX_DATE_ORDERS):
+        for key in [k for k in state.days if k[1] == date]:
+            state.remove(key)
+        for vehicle_id in order:
+            group = groups[vehicle_id]
+            service = inst.services[group[0].service]
+            stops = list(dict.fromkeys(inst.stops[p.stop] for p in group))
+            if not all(state.date_allowed(stop, service, date) for stop in stops):
+                break
+            route = staff_route(inst, inst.vehicles[vehicle_id], date, service, stops,
+                                free_candidates(state, date, None),
+                                state.week_budget(date, vehicle_id))
+            if route is None:
+                break
+            state.put(route)
+        else:
+            if all(_holds(state, pin) for pin in pins):
+                return True
+    for key in [k for k in state.days if k[1] == date]:
+        state.remove(key)
+    for day in before.values():
+        state.put(day)
+    return False
 
 
 def enforce_week_limits(state: PlanState) -> int:

@@ -179,3 +179,24 @@ def test_preferring_the_published_plan_moves_fewer_sessions(planned_url):
         changes[prefer] = len(diff["moved"]) + len(diff["cancelled"]) + len(diff["added"])
     assert changes[True] <= changes[False]
     assert changes[True] > 0  # the absence forces at least one change
+
+
+@pytest.mark.parametrize("method", ["patterns", "routing", "local_search"])
+def test_published_sessions_kept_even_when_the_search_stops_at_once(planned_url, method):
+    """Keeping the published plan (after an absence) holds every published session even
+    when the search is cut short, as on a loaded machine: the repair puts back the pins
+    the method did not reach (deterministic: a tiny work budget, not the clock)."""
+    from outreach.access.travel import GeodesicTravelModel
+    from solver import Method, solve
+
+    with Session(db.get_engine(planned_url)) as s:
+        pins = planning.published_pins(s, "indre-et-loire")
+        inp = planning.build_problem(s, "indre-et-loire", dt.date(2027, 1, 4), 4,
+                                     GeodesicTravelModel(), pins=pins, preferred=[])
+    assert len(pins) > 20
+    for work in (0.0001, 0.05):
+        solution = solve(inp.problem, SolveParams(time_limit_s=300, work_limit_s=work,
+                                                  method=Method(method)))
+        assert solution.dropped_pins == ()
+        held = {(v.stop, v.service, r.date, r.vehicle) for r in solution.routes for v in r.visits}
+        assert {(p.stop, p.service, p.date, p.vehicle) for p in pins} <= held
