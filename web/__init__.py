@@ -70,6 +70,13 @@ def public_url(endpoint: str, **values: Any) -> str:
     return url_for(endpoint, _external=True, **values)
 
 
+def webcal_url(feed_url: str | None) -> str | None:
+    """A feed's address for a phone's calendar to subscribe to (``webcal://``)."""
+    if not feed_url:
+        return None
+    return feed_url.replace("https://", "webcal://").replace("http://", "webcal://")
+
+
 def qr_svg(text: str) -> str:
     """A QR code of ``text`` as an SVG data URI (drawn here: no network)."""
     import segno

@@ -35,7 +35,7 @@ from outreach.models import (
 from outreach.planning.manual import Edit
 from outreach.timefmt import parse_hhmm
 from outreach.wording import WEEKDAYS, WEEKDAYS_EN, Names, say, short_date
-from web import public_url
+from web import public_url, webcal_url
 from web.auth import require_role
 from web.mapsvg import home_day_svg
 
@@ -565,7 +565,8 @@ def calendar_link():  # type: ignore[no-untyped-def]
         return redirect(url_for("nurse.calendar_link"))
     token = rounds.active_token(g.db, me.id)
     feed_url = public_url("nurse.feed", token=token.token) if token else None
-    return _private(render_template("home/nurse_calendar.html", me=me, feed_url=feed_url))
+    return _private(render_template("home/nurse_calendar.html", me=me, feed_url=feed_url,
+                                    webcal_url=webcal_url(feed_url)))
 
 
 @nurse_bp.get("/agenda/<token>.ics")

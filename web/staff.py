@@ -17,7 +17,7 @@ from outreach.publishing.rounds import (
     staff_for_token,
     staff_rounds,
 )
-from web import public_url
+from web import public_url, webcal_url
 from web.auth import require_role
 
 bp = Blueprint("staff", __name__)
@@ -80,10 +80,8 @@ def calendar_link():  # type: ignore[no-untyped-def]
         return redirect(url_for("staff.calendar_link"))
     token = active_token(g.db, member.id)
     feed_url = public_url("staff.feed", token=token.token) if token else None
-    webcal_url = feed_url.replace("https://", "webcal://").replace("http://", "webcal://") \
-        if feed_url else None
     return render_template("staff/calendar.html", member=member, token=token, feed_url=feed_url,
-                           webcal_url=webcal_url)
+                           webcal_url=webcal_url(feed_url))
 
 
 @bp.get("/calendrier/<token>.ics")

@@ -82,7 +82,7 @@ def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
     return math.hypot((a[0] - b[0]) * 111.0, (a[1] - b[1]) * 111.0 * math.cos(math.radians(a[0])))
 
 
-def _nearest(codes: Sequence[str], offices: dict[str, tuple[float, float]],
+def nearest(codes: Sequence[str], offices: dict[str, tuple[float, float]],
              point: tuple[float, float]) -> list[str]:
     """``codes`` by the distance of their office from ``point``."""
     return sorted(codes, key=lambda code: (_km(offices[code], point), code))
@@ -184,7 +184,7 @@ def seed_programme(session: Session, name: str = "herault-appui-parental") -> Ho
             lat, lon = random_point(polygons[insee], rng)
             # The referent: the nearest office with room (an even share of the territory's
             # families); the second referent: the nearest other office.
-            team = _nearest(nurses[territory], offices, (lat, lon))
+            team = nearest(nurses[territory], offices, (lat, lon))
             referent = next(c for c in team if load[c] < cap[territory])
             load[referent] += 1
             second = next((c for c in team if c != referent), None)

@@ -30,7 +30,8 @@ import datetime as dt
 import functools
 import itertools
 import time
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -53,10 +54,12 @@ from outreach.planning.manual import route_of
 from outreach.timefmt import format_hhmm, parse_hhmm
 from solver import (
     Availability,
+    CrewSlot,
     Method,
     Pin,
     Problem,
     ReasonCode,
+    Route,
     Service,
     Solution,
     SolveParams,
@@ -344,7 +347,7 @@ def summary(outcome: HomeOutcome) -> dict[str, Any]:
     solution, week = outcome.solution, outcome.week
     wanted = sum(s.visits_for(week.problem.services[0]) for s in week.problem.stops) * (
         len({d.isocalendar()[:2] for d in week.problem.dates}))
-    by = {kind: sum(v.by == kind for v in outcome.visits) for kind in ("referent", "second", "other")}
+    by = count_by(v.by for v in outcome.visits)
     bound = outcome.visits_bound
     return {
         "visits_wanted": wanted, "visits_planned": len(outcome.visits), "by": by,
@@ -359,17 +362,35 @@ def summary(outcome: HomeOutcome) -> dict[str, Any]:
 MAX_TIMINGS = 2000  # start-time combinations tried per route by keep_hours
 
 
-def _starts(stop: Stop, service: Service, date: dt.date, own: int) -> list[int]:
-    """Candidate starts of a visit at ``stop`` on ``date``: its own first, then every start
-    on the service's grid inside the stop's windows of that weekday."""
+def window_starts(stop: Stop, service: Service, date: dt.date, own: int | None = None
+                  ) -> list[int]:
+    """Candidate starts of a visit at ``stop`` on ``date``: ``own`` first when given, then
+    every start on the service's grid inside the stop's windows of that weekday."""
     length = stop.session_for(service)
     grid = service.start_grid_min
-    found = [own]
+    found = [] if own is None else [own]
     for w in stop.windows:
         if w.weekday == date.isoweekday():
             first = -(-w.start_min // grid) * grid
             found += [t for t in range(first, w.end_min - length + 1, grid) if t != own]
     return found
+
+
+def routes_of(week: HomeWeek, visits: Sequence[dict[str, Any]]) -> list[Route]:
+    """The routes of stored visits (:attr:`HomePlan.visits`), times derived."""
+    by_day: dict[tuple[str, str], list[tuple[str, int]]] = {}
+    for v in visits:
+        by_day.setdefault((v["nurse"], v["date"]), []).append(
+            (v["family"], parse_hhmm(v["start"], "start")))
+    return [route_of(week.problem, nurse, dt.date.fromisoformat(day), SERVICE_ID,
+                     (CrewSlot(nurse, ROLE),), stops)
+            for (nurse, day), stops in sorted(by_day.items())]
+
+
+def count_by(kinds: Iterable[str]) -> dict[str, int]:
+    """How many visits the referent, the second referent and another nurse make."""
+    counted = Counter(kinds)
+    return {kind: counted[kind] for kind in ("referent", "second", "other")}
 
 
 def keep_hours(week: HomeWeek, solution: Solution, wanted: dict[tuple[str, dt.date], int],
@@ -387,6 +408,7 @@ def keep_hours(week: HomeWeek, solution: Solution, wanted: dict[tuple[str, dt.da
     routes = []
     for route in solution.routes:
         held = [(v.stop, v.start_min) for v in route.visits]
+        own = dict(held)
         targets = {stop: wanted[(stop, route.date)] for stop, _ in held
                    if (stop, route.date) in wanted}
         if all(targets.get(stop, start) == start for stop, start in held):
@@ -398,8 +420,8 @@ def keep_hours(week: HomeWeek, solution: Solution, wanted: dict[tuple[str, dt.da
             keep = {k: t for k, t in targets.items() if k != dropped}
             free = [stop for stop, _ in held if stop not in keep]
             # Each free visit may take any start when few are free; else its own only.
-            options = [_starts(stops[stop], service, route.date, dict(held)[stop])
-                       if len(free) <= 2 else [dict(held)[stop]] for stop in free]
+            options = [window_starts(stops[stop], service, route.date, own[stop])
+                       if len(free) <= 2 else [own[stop]] for stop in free]
             for combo in itertools.islice(itertools.product(*options), MAX_TIMINGS):
                 times = {**keep, **dict(zip(free, combo, strict=True))}
                 if len(set(times.values())) < len(times):

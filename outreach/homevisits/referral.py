@@ -18,8 +18,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import itertools
-import math
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -31,16 +29,20 @@ from outreach import audit
 from outreach.db import use_case
 from outreach.errors import InvalidInput
 from outreach.homevisits import FamilyRecord, records_for_planning, save_family
+from outreach.homevisits.demo import nearest
 from outreach.homevisits.planning import (
     ROLE,
     SERVICE_ID,
     HomeWeek,
     build_week,
+    count_by,
     planned_visits,
+    routes_of,
+    window_starts,
 )
 from outreach.models import HomePlan
-from outreach.planning.manual import route_of
-from outreach.timefmt import format_hhmm, parse_hhmm
+from outreach.planning.manual import edited_solution, route_of
+from outreach.timefmt import format_hhmm
 
 RETIME_REACH_MIN = 60  # a visit re-timed to let the new one in moves at most this much
 OPTIONS = 3
@@ -80,17 +82,6 @@ def _travel(route: sm.Route | None) -> int:
     return route.travel_min if route is not None else 0
 
 
-def _candidates(stop: sm.Stop, service: sm.Service, date: dt.date) -> list[int]:
-    length = stop.session_for(service)
-    grid = service.start_grid_min
-    starts: list[int] = []
-    for w in stop.windows:
-        if w.weekday == date.isoweekday():
-            first = -(-w.start_min // grid) * grid
-            starts += range(first, w.end_min - length + 1, grid)
-    return starts
-
-
 def fit_day(week: HomeWeek, route: sm.Route | None, nurse: str, date: dt.date, family: str,
             starts: Sequence[int] | None = None) -> DayFit | None:
     """The least-travel way to add ``family``'s visit to ``nurse``'s ``date`` (``route``, or
@@ -104,13 +95,13 @@ def fit_day(week: HomeWeek, route: sm.Route | None, nurse: str, date: dt.date, f
     if len(held) >= limit or not stop.allows(nurse):
         return None
     crew = (sm.CrewSlot(nurse, ROLE),)
-    options = list(starts) if starts is not None else _candidates(stop, service, date)
+    options = list(starts) if starts is not None else window_starts(stop, service, date)
+    reach = [d for d in range(-RETIME_REACH_MIN, RETIME_REACH_MIN + 1, service.start_grid_min)
+             if d != 0]
     best: DayFit | None = None
     for moved in [None, *(f for f, _ in held)]:
+        shifts = [0] if moved is None else reach
         for start in options:
-            shifts = [0] if moved is None else [
-                d for d in range(-RETIME_REACH_MIN, RETIME_REACH_MIN + 1, service.start_grid_min)
-                if d != 0]
             for shift in shifts:
                 times = dict(held)
                 if moved is not None:
@@ -132,12 +123,7 @@ def fit_day(week: HomeWeek, route: sm.Route | None, nurse: str, date: dt.date, f
 
 
 def _week_routes(week: HomeWeek, visits: Sequence[dict[str, Any]]) -> dict[tuple[str, dt.date], sm.Route]:
-    by_day: dict[tuple[str, str], list[tuple[str, int]]] = defaultdict(list)
-    for v in visits:
-        by_day[(v["nurse"], v["date"])].append((v["family"], parse_hhmm(v["start"], "start")))
-    return {(nurse, dt.date.fromisoformat(day)): route_of(
-        week.problem, nurse, dt.date.fromisoformat(day), SERVICE_ID, (sm.CrewSlot(nurse, ROLE),), stops)
-        for (nurse, day), stops in by_day.items()}
+    return {(r.vehicle, r.date): r for r in routes_of(week, visits)}
 
 
 def _working(week: HomeWeek, nurse: str, date: dt.date) -> bool:
@@ -190,10 +176,6 @@ def referral_options(session: Session, plan_id: int, record: FamilyRecord,
     return [option for _key, option in found[:limit]]
 
 
-def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
-    return math.hypot((a[0] - b[0]) * 111.0, (a[1] - b[1]) * 111.0 * math.cos(math.radians(a[0])))
-
-
 @use_case
 def take_on(session: Session, plan_id: int, record: FamilyRecord, option: Option,
             actor: str) -> HomePlan:
@@ -205,12 +187,12 @@ def take_on(session: Session, plan_id: int, record: FamilyRecord, option: Option
         raise InvalidInput(f"plan de visites inconnu : {plan_id}")
     week = _week(session, plan, record)
     nurses = week.nurses
-    here = (record.lat or 0.0, record.lon or 0.0)
-    others = sorted((n for n in nurses.values()
-                     if n.territory == record.territory and n.code != option.nurse),
-                    key=lambda n: (_km((n.base_lat, n.base_lon), here), n.code))
+    others = nearest([n.code for n in nurses.values()
+                      if n.territory == record.territory and n.code != option.nurse],
+                     {n.code: (n.base_lat, n.base_lon) for n in nurses.values()},
+                     (record.lat or 0.0, record.lon or 0.0))
     saved = dataclasses.replace(record, referent=option.nurse,
-                                second_referent=others[0].code if others else None)
+                                second_referent=others[0] if others else None)
     save_family(session, plan.programme_id, saved)
     routes = _week_routes(week, plan.visits)
     short = 0
@@ -226,9 +208,7 @@ def take_on(session: Session, plan_id: int, record: FamilyRecord, option: Option
                 short += 1
                 continue
             routes[(option.nurse, date)] = fit.route
-    solution = sm.Solution(status=sm.Status.FEASIBLE, routes=tuple(routes.values()), unserved=(),
-                           kpis=sm.kpis(week.problem, list(routes.values())), objective=0,
-                           bound=None, elapsed_s=0.0)
+    solution = edited_solution(week.problem, list(routes.values()))
     week = dataclasses.replace(week, families={**week.families, saved.code: saved})
     visits = [v.as_json() for v in planned_visits(week, solution)]
     unplaced = list(plan.unplaced)
@@ -237,7 +217,7 @@ def take_on(session: Session, plan_id: int, record: FamilyRecord, option: Option
                          "why": "les journées de ses puéricultrices sont pleines dans ses créneaux"})
     summary = {**plan.summary, "visits_planned": len(visits),
                "visits_wanted": plan.summary.get("visits_wanted", 0) + saved.visits_per_week * plan.weeks,
-               "by": {k: sum(v["by"] == k for v in visits) for k in ("referent", "second", "other")},
+               "by": count_by(v["by"] for v in visits),
                "edited": f"nouvelle famille {saved.code} confiée à {option.nurse}"}
     summary.pop("changed", None)
     new = HomePlan(programme_id=plan.programme_id, week_start=plan.week_start, weeks=plan.weeks,

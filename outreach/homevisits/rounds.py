@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import secrets
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -25,7 +23,7 @@ from outreach import audit
 from outreach.db import use_case
 from outreach.errors import InvalidInput, RulesBroken
 from outreach.homevisits import planning
-from outreach.homevisits.planning import ROLE, SERVICE_ID
+from outreach.homevisits.planning import ROLE
 from outreach.models import (
     Family,
     HomeChangeRequest,
@@ -35,9 +33,9 @@ from outreach.models import (
     HomeVisitRecord,
     User,
 )
-from outreach.planning.manual import Edit, apply_edit, route_of
+from outreach.planning.manual import Edit, apply_edit, edited_solution
 from outreach.privacy import seal, unseal
-from outreach.publishing import ical
+from outreach.publishing import feeds, ical
 from outreach.timefmt import parse_hhmm
 
 OUTCOMES = ("done", "cancelled", "not_held")
@@ -200,40 +198,23 @@ def close_request(session: Session, programme_id: str, request_id: int, actor: s
 # --- her private calendar feed ---------------------------------------------------------
 
 def active_token(session: Session, nurse_id: int) -> HomeFeedToken | None:
-    return session.exec(select(HomeFeedToken).where(
-        HomeFeedToken.nurse_id == nurse_id, col(HomeFeedToken.revoked_at).is_(None))
-        .order_by(col(HomeFeedToken.id).desc())).first()
+    return feeds.active_token(session, HomeFeedToken, "nurse_id", nurse_id)
 
 
 @use_case
 def revoke_tokens(session: Session, nurse_id: int) -> int:
-    revoked = 0
-    for row in session.exec(select(HomeFeedToken).where(
-            HomeFeedToken.nurse_id == nurse_id, col(HomeFeedToken.revoked_at).is_(None))):
-        row.revoked_at = _now()
-        session.add(row)
-        revoked += 1
-    session.flush()
-    return revoked
+    return feeds.revoke_tokens(session, HomeFeedToken, "nurse_id", nurse_id)
 
 
 @use_case
 def create_token(session: Session, nurse_id: int) -> HomeFeedToken:
     """A new feed address; the previous one stops working."""
-    revoke_tokens(session, nurse_id)
-    row = HomeFeedToken(nurse_id=nurse_id, token=secrets.token_urlsafe(32), created_at=_now())
-    session.add(row)
-    session.flush()
-    return row
+    return feeds.create_token(session, HomeFeedToken, "nurse_id", nurse_id)
 
 
 def nurse_for_token(session: Session, token: str) -> HomeNurse | None:
-    if not token or len(token) > 100:
-        return None
-    row = session.exec(select(HomeFeedToken).where(HomeFeedToken.token == token)).first()
-    if row is None or row.revoked_at is not None:
-        return None
-    return session.get(HomeNurse, row.nurse_id)
+    nurse_id = feeds.owner_of(session, HomeFeedToken, "nurse_id", token)
+    return session.get(HomeNurse, nurse_id) if nurse_id is not None else None
 
 
 def visits_calendar(nurse: HomeNurse, visits: Sequence[dict[str, Any]], stamp: dt.datetime) -> str:
@@ -259,20 +240,6 @@ class EditCheck:
     by: str  # who would make the moved visit: referent, second or other
 
 
-def _routes(week: planning.HomeWeek, visits: Sequence[dict[str, Any]]) -> list[sm.Route]:
-    by_day: dict[tuple[str, str], list[tuple[str, int]]] = defaultdict(list)
-    for v in visits:
-        by_day[(v["nurse"], v["date"])].append((v["family"], parse_hhmm(v["start"], "start")))
-    return [route_of(week.problem, nurse, dt.date.fromisoformat(day), SERVICE_ID,
-                     (sm.CrewSlot(nurse, ROLE),), stops)
-            for (nurse, day), stops in sorted(by_day.items())]
-
-
-def _solution(problem: sm.Problem, routes: list[sm.Route]) -> sm.Solution:
-    return sm.Solution(status=sm.Status.FEASIBLE, routes=tuple(routes), unserved=(),
-                       kpis=sm.kpis(problem, routes), objective=0, bound=None, elapsed_s=0.0)
-
-
 @use_case  # the records it reads are logged: the log must be kept
 def check_move(session: Session, plan: HomePlan, edit: Edit) -> EditCheck:
     """The plan with one visit moved (to another date, puéricultrice or hour), judged by the
@@ -289,14 +256,14 @@ def check_move(session: Session, plan: HomePlan, edit: Edit) -> EditCheck:
     if edit.new_date and edit.new_date not in week.problem.dates:
         raise InvalidInput(f"champ date : {edit.new_date.isoformat()} n'est pas un jour ouvré "
                            "de ce plan")
-    before = _routes(week, plan.visits)
+    before = planning.routes_of(week, plan.visits)
     after = apply_edit(week.problem, before, edit)
     # A route's crew is its puéricultrice herself.
     after = [dataclasses.replace(r, crew=(sm.CrewSlot(r.vehicle, ROLE),)) for r in after]
-    known = set(sm.check_solution(week.problem, _solution(week.problem, before)))
-    broken = [f for f in sm.check_solution(week.problem, _solution(week.problem, after))
-              if f not in known]
-    visits = [v.as_json() for v in planning.planned_visits(week, _solution(week.problem, after))]
+    known = set(sm.check_solution(week.problem, edited_solution(week.problem, before)))
+    edited = edited_solution(week.problem, after)
+    broken = [f for f in sm.check_solution(week.problem, edited) if f not in known]
+    visits = [v.as_json() for v in planning.planned_visits(week, edited)]
     nurse = edit.new_vehicle or edit.vehicle
     return EditCheck(visits, broken, planning.who(week, edit.stop, nurse))
 
@@ -310,13 +277,9 @@ def save_move(session: Session, plan_id: int, edit: Edit, actor: str) -> HomePla
     checked = check_move(session, plan, edit)
     if checked.broken:
         raise RulesBroken("Déplacement refusé : il enfreint des règles.", checked.broken)
-    held: dict[str, int] = defaultdict(int)
-    for v in checked.visits:
-        held[v["family"]] += 1
     summary = dict(plan.summary)
     summary["visits_planned"] = len(checked.visits)
-    summary["by"] = {k: sum(v["by"] == k for v in checked.visits)
-                     for k in ("referent", "second", "other")}
+    summary["by"] = planning.count_by(v["by"] for v in checked.visits)
     summary["edited"] = (f"{edit.stop} du {edit.date.isoformat()} ({edit.vehicle}) déplacée au "
                          f"{(edit.new_date or edit.date).isoformat()} "
                          f"({edit.new_vehicle or edit.vehicle})")

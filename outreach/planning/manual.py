@@ -115,13 +115,17 @@ def apply_edit(problem: sm.Problem, routes: list[sm.Route], edit: Edit) -> list[
     return sorted(result, key=lambda r: (r.date, r.vehicle))
 
 
+def edited_solution(problem: sm.Problem, routes: list[sm.Route]) -> sm.Solution:
+    """Routes made or changed by hand as a solution (for the checker and the KPIs)."""
+    return sm.Solution(status=sm.Status.FEASIBLE, routes=tuple(routes), unserved=(),
+                       kpis=kpis(problem, routes), objective=0, bound=None, elapsed_s=0.0)
+
+
 def check_edit(version: PlanVersion, edit: Edit) -> tuple[list[sm.Route], list[sm.Finding]]:
     """The edited routes and every hard rule they break (empty when the edit is valid)."""
     problem = version.inputs.problem
     routes = apply_edit(problem, [r.solver_route() for r in version.routes], edit)
-    solution = sm.Solution(status=sm.Status.FEASIBLE, routes=tuple(routes), unserved=(),
-                           kpis=kpis(problem, routes), objective=0, bound=None, elapsed_s=0.0)
-    return routes, check_solution(problem, solution)
+    return routes, check_solution(problem, edited_solution(problem, routes))
 
 
 @use_case

@@ -8,7 +8,6 @@ can revoke (a new link revokes the previous one).
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
@@ -23,7 +22,7 @@ from outreach.models import (
     StaffMember,
 )
 from outreach.planning import published_plan_id, read_version
-from outreach.publishing import ical
+from outreach.publishing import feeds, ical
 from outreach.publishing.export import role_fr
 from outreach.timefmt import format_hhmm
 
@@ -70,10 +69,6 @@ class RoundDay:
     colleagues: tuple[Colleague, ...]
     stops: tuple[RoundStop, ...]
     lunch: tuple[str, str] | None = None  # the crew's break on duty ("HH:MM", "HH:MM")
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
 def staff_rounds(session: Session, staff_id: int, since: dt.date | None = None) -> list[RoundDay]:
@@ -144,42 +139,25 @@ def published_at(session: Session, scenario_id: str) -> dt.datetime:
 
 
 def active_token(session: Session, staff_id: int) -> CalendarToken | None:
-    return session.exec(select(CalendarToken).where(
-        CalendarToken.staff_id == staff_id, col(CalendarToken.revoked_at).is_(None))
-        .order_by(col(CalendarToken.id).desc())).first()
+    return feeds.active_token(session, CalendarToken, "staff_id", staff_id)
 
 
 @use_case
 def revoke_tokens(session: Session, staff_id: int) -> int:
     """Revoke every live feed address of this staff member; returns how many."""
-    revoked = 0
-    for token in session.exec(select(CalendarToken).where(
-            CalendarToken.staff_id == staff_id, col(CalendarToken.revoked_at).is_(None))):
-        token.revoked_at = _now()
-        session.add(token)
-        revoked += 1
-    session.flush()
-    return revoked
+    return feeds.revoke_tokens(session, CalendarToken, "staff_id", staff_id)
 
 
 @use_case
 def create_token(session: Session, staff_id: int) -> CalendarToken:
     """A new feed address; the previous one stops working."""
-    revoke_tokens(session, staff_id)
-    token = CalendarToken(staff_id=staff_id, token=secrets.token_urlsafe(32), created_at=_now())
-    session.add(token)
-    session.flush()
-    return token
+    return feeds.create_token(session, CalendarToken, "staff_id", staff_id)
 
 
 def staff_for_token(session: Session, token: str) -> StaffMember | None:
     """The owner of a live feed address, or None (unknown or revoked)."""
-    if not token or len(token) > 100:
-        return None
-    row = session.exec(select(CalendarToken).where(CalendarToken.token == token)).first()
-    if row is None or row.revoked_at is not None:
-        return None
-    return session.get(StaffMember, row.staff_id)
+    staff_id = feeds.owner_of(session, CalendarToken, "staff_id", token)
+    return session.get(StaffMember, staff_id) if staff_id is not None else None
 
 
 def rounds_calendar(member: StaffMember, days: list[RoundDay], stamp: dt.datetime) -> str:
