@@ -278,6 +278,11 @@ _FR = {
     "manual.removed": "Séance retirée à la main par la coordination.",
     "pin.lost": "Séance épinglée {stop} du {date} ({vehicle}) ni tenue ni signalée comme "
                 "abandonnée",
+    "sync.unpaired": "{stop} : séance commune du {date} à {start_at} sans {partner} à la même "
+                     "heure",
+    "unserved.sync":
+        "C'est une visite à deux ({partner}) : aucun créneau ne réunit les deux professionnels "
+        "à la même heure.",
 }
 
 _EN = {
@@ -393,6 +398,11 @@ _EN = {
                    "though this service keeps each stop's day",
     "manual.removed": "Session removed by hand by the coordinators.",
     "pin.lost": "Pinned session {stop} of {date} ({vehicle}) neither held nor reported dropped",
+    "sync.unpaired": "{stop}: joint session of {date} at {start_at} without {partner} at the same "
+                     "time",
+    "unserved.sync":
+        "It is a joint visit ({partner}): no slot brings both professionals together at the "
+        "same time.",
 }
 
 TEMPLATES = {"fr": _FR, "en": _EN}

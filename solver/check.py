@@ -206,6 +206,19 @@ def _week_findings(problem: Problem, routes: tuple[Route, ...]) -> list[Finding]
     ]
 
 
+def _sync_findings(problem: Problem, routes: tuple[Route, ...]) -> list[Finding]:
+    """Synchronised stops: each session starts on the date and at the minute of one
+    of its partner's."""
+    partner = {a: b for sync in problem.syncs
+               for a, b in ((sync.first, sync.second), (sync.second, sync.first))}
+    starts = {(visit.stop, route.date, visit.start_min)
+              for route in routes for visit in route.visits if visit.stop in partner}
+    return [Finding.of("sync.unpaired", stop=stop, date=date, start_at=start,
+                       partner=partner[stop])
+            for stop, date, start in sorted(starts)
+            if (partner[stop], date, start) not in starts]
+
+
 def check_solution(problem: Problem, solution: Solution) -> list[Finding]:
     """Every hard-constraint violation of ``solution``, one finding each (empty
     when the solution is feasible)."""
@@ -250,6 +263,8 @@ def check_solution(problem: Problem, solution: Solution) -> list[Finding]:
             if len({rhythm_key(service, d) for d in unpinned}) > 1:
                 found.append(Finding.of("stop.rhythm", stop=stop, service=service_id,
                                         date=unpinned[0], on_dates=tuple(unpinned)))
+
+    found.extend(_sync_findings(problem, solution.routes))
 
     dropped = {d.pin for d in solution.dropped_pins}
     held = {(v.stop, v.service, r.date, r.vehicle) for r in solution.routes for v in r.visits}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from solver.crew import covering_availability, match_crew
@@ -34,14 +34,21 @@ def bounded_timings(
     stops: Sequence[Stop],
     starts: Iterable[int] = (),
     ends: Iterable[int] = (),
+    fixed: Mapping[str, int] | None = None,
 ) -> tuple[Timing, ...]:
     """Shortest-duty timings of the day-route within the vehicle's shift and,
     in addition, within each (start, end) bound drawn from ``starts`` x ``ends``
     (crew availability limits), so that a crew free only part of the day can
     still be matched to a timing that fits it. Sorted by (duty, departure).
     Empty when the stops' summed load exceeds the vehicle's capacity, or when a stop lies
-    farther from the base than the service's ``max_one_way_min``."""
+    farther from the base than the service's ``max_one_way_min``. ``fixed`` gives
+    the arrival of some stops (a synchronised visit keeping its time): those stops
+    arrive then, when that lies in their windows, or the day has no timing."""
     intervals = [inst.intervals(stop, service, weekday) for stop in stops]
+    for i, stop in enumerate(stops):
+        if fixed and stop.id in fixed:
+            at = fixed[stop.id]
+            intervals[i] = tuple((at, at) for low, high in intervals[i] if low <= at <= high)
     if not stops or any(not options for options in intervals):
         return ()
     if vehicle.capacity is not None and sum(s.load for s in stops) > vehicle.capacity:
@@ -78,14 +85,17 @@ def staff_route(
     stops: Sequence[Stop],
     candidates: Sequence[StaffMember],
     week_left: Callable[[StaffMember], int | None] | None = None,
+    fixed: Mapping[str, int] | None = None,
 ) -> DayRoute | None:
     """The shortest-duty timed and crewed day-route drawing its crew from
     ``candidates`` (earlier candidates preferred), or ``None``. ``week_left``
-    gives the minutes a member may still work that week (``None``: no limit)."""
+    gives the minutes a member may still work that week (``None``: no limit);
+    ``fixed`` the arrivals some stops keep (see :func:`bounded_timings`)."""
     candidates = [m for m in candidates if vehicle.may_carry(m.id)]
     starts = {a.start_min for m in candidates for a in m.availability if a.date == date}
     ends = {a.end_min for m in candidates for a in m.availability if a.date == date}
-    for timing in bounded_timings(inst, vehicle, date.isoweekday(), service, stops, starts, ends):
+    for timing in bounded_timings(inst, vehicle, date.isoweekday(), service, stops, starts, ends,
+                                  fixed):
         free = [
             m
             for m in candidates
@@ -121,6 +131,12 @@ def to_route(inst: Instance, day: DayRoute) -> Route:
         visits=tuple(visits),
         lunch_start_min=day.timing.lunch_start_min,
     )
+
+
+def sync_arrivals(inst: Instance, day: DayRoute) -> dict[str, int]:
+    """The arrivals of ``day``'s synchronised stops: what a re-timing must keep."""
+    return {stop.id: arrive for stop, arrive in zip(day.stops, day.timing.arrive_min)
+            if stop.id in inst.sync_partner}
 
 
 @dataclass

@@ -4,12 +4,15 @@ the methods, the repair pass and the reasons."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from solver.model import Area, Problem, Service, StaffMember, Stop, Vehicle
 from solver.periods import period_of, pinned_sessions
 from solver.timing import Interval, arrival_intervals
+
+SYNC_STEP_MIN = 30  # synchronised visits start on this grid (minutes after midnight) or coarser
 
 
 @dataclass
@@ -18,6 +21,7 @@ class Instance:
 
     problem: Problem
     _intervals: dict[tuple[str, str, int], tuple[Interval, ...]] = field(default_factory=dict)
+    _sync_starts: dict[tuple[str, int], tuple[int, ...]] = field(default_factory=dict)
 
     @cached_property
     def services(self) -> dict[str, Service]:
@@ -53,6 +57,36 @@ class Instance:
             for stop_id in area.stops:
                 found[stop_id].append(area)
         return {k: tuple(v) for k, v in found.items()}
+
+    @cached_property
+    def sync_partner(self) -> dict[str, Stop]:
+        """Each synchronised stop's partner (:class:`solver.model.Sync`)."""
+        found: dict[str, Stop] = {}
+        for sync in self.problem.syncs:
+            found[sync.first] = self.stops[sync.second]
+            found[sync.second] = self.stops[sync.first]
+        return found
+
+    def service_of(self, stop: Stop) -> Service:
+        """The one service of a synchronised stop (checked by the problem)."""
+        return self.services[next(iter(stop.services))]
+
+    def sync_starts(self, stop: Stop, weekday: int) -> tuple[int, ...]:
+        """Session starts a synchronised stop is tried at on ``weekday``: within its
+        arrival intervals, on a grid both partners' services share (at least
+        ``SYNC_STEP_MIN``), so that the two sides can meet."""
+        key = (stop.id, weekday)
+        if key not in self._sync_starts:
+            service = self.service_of(stop)
+            partner = self.sync_partner[stop.id]
+            step = math.lcm(SYNC_STEP_MIN, service.start_grid_min,
+                            self.service_of(partner).start_grid_min)
+            starts: set[int] = set()
+            for low, high in self.intervals(stop, service, weekday):
+                first = -(-(low + service.setup_min) // step) * step
+                starts.update(range(first, high + service.setup_min + 1, step))
+            self._sync_starts[key] = tuple(sorted(starts))
+        return self._sync_starts[key]
 
     @cached_property
     def preferred(self) -> frozenset[tuple[str, str, dt.date]]:

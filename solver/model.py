@@ -346,6 +346,25 @@ class Area:
 
 
 @dataclass(frozen=True)
+class Sync:
+    """Two stops visited together: every session of ``first`` starts on the same
+    date and at the same minute as a session of ``second``, and the other way
+    round (a puéricultrice and a psychologist at one family's home). Each stop
+    offers one service and belongs to at most one pair. Only
+    :attr:`Method.PATTERNS` plans them; the other methods leave them out (the
+    repair drops any session left without its partner)."""
+
+    first: str
+    second: str
+
+    def __post_init__(self) -> None:
+        if not self.first or not self.second:
+            raise ValueError("Sync: first and second must name stops")
+        if self.first == self.second:
+            raise ValueError(f"Sync: a stop ({self.first}) cannot be synchronised with itself")
+
+
+@dataclass(frozen=True)
 class Pin:
     """A session the coordinator fixed: it must appear as given."""
 
@@ -388,6 +407,7 @@ class Problem:
     day_end_min: int = MINUTES_PER_DAY
     preferred: tuple[Pin, ...] = ()  # published sessions, kept unless moving gains enough
     areas: tuple[Area, ...] = ()  # when given, demand is counted by area coverage
+    syncs: tuple[Sync, ...] = ()  # stops visited together, at the same time (see Sync)
 
     def __post_init__(self) -> None:
         _check_positive("Problem.day_end_min", self.day_end_min)
@@ -447,6 +467,7 @@ class Problem:
             unknown_stops = area.stops - stop_ids
             if unknown_stops:
                 raise ValueError(f"Area {area.id}: unknown stop(s) {sorted(unknown_stops)}")
+        self._check_syncs()
         for pin in self.pins + self.preferred:
             if pin.stop not in stop_ids:
                 raise ValueError(f"Pin: unknown stop {pin.stop!r}")
@@ -456,6 +477,22 @@ class Problem:
                 raise ValueError(f"Pin: unknown vehicle {pin.vehicle!r}")
             if pin.date not in self.dates:
                 raise ValueError(f"Pin: {pin.date} is not a working date of the horizon")
+
+    def _check_syncs(self) -> None:
+        stops = {s.id: s for s in self.stops}
+        seen: set[str] = set()
+        for sync in self.syncs:
+            for stop_id in (sync.first, sync.second):
+                stop = stops.get(stop_id)
+                if stop is None:
+                    raise ValueError(f"Sync: unknown stop {stop_id!r}")
+                if len(stop.services) != 1:
+                    raise ValueError(f"Sync: stop {stop_id} must offer exactly one service "
+                                     f"to be synchronised, it offers {sorted(stop.services)}")
+                if stop_id in seen:
+                    raise ValueError(f"Sync: stop {stop_id} appears in two pairs; a stop is "
+                                     "synchronised with one other at most")
+                seen.add(stop_id)
 
     def _check_times(self) -> None:
         """Every time of day lies in ``0..day_end_min``."""
@@ -589,7 +626,10 @@ FINDING_CODES = frozenset({
     "route.return_too_early", "route.travel_total", "route.distance",
     "route.no_lunch", "route.lunch_outside", "route.lunch_busy",
     "staff.week_hours", "vehicle.two_routes", "staff.two_routes", "stop.spacing",
-    "stop.period_cap", "stop.rhythm", "pin.lost",
+    "stop.period_cap", "stop.rhythm", "pin.lost", "sync.unpaired",
+    # A stop visited together with another (Problem.syncs) whose partner could not be
+    # visited at the same time.
+    "unserved.sync",
 })
 
 
@@ -607,6 +647,7 @@ class ReasonCode(str, Enum):
     RHYTHM = "rhythm"  # the remaining dates are not on the day its other sessions keep
     CAPACITY = "capacity"  # possible, but vehicle-days went to stops with more demand
     NOT_WORTH_TRAVEL = "not_worth_travel"  # its demand does not pay for the travel
+    SYNC = "sync"  # it needs its partner visit (Problem.syncs) at the same time: none fits
 
 
 @dataclass(frozen=True)

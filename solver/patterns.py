@@ -7,7 +7,9 @@
    ``max_sessions_per_day`` stops and ``TEMPLATES_PER_DAY`` sequences, and
    within the work budget (:mod:`solver.budget`; singles are always timed).
    Each is timed exactly (:mod:`solver.timing`), once per window combination
-   and per crew-availability bound, so part-time staff find a timing that fits.
+   and per crew-availability bound, so part-time staff find a timing that fits;
+   a day holding synchronised stops (``Problem.syncs``) once per combination of
+   their starts on a shared grid, so that the partners' routes can meet.
 2. Each timed sequence becomes an option on every date of that weekday where a
    full crew could be free over its duty.
 3. One CP-SAT model picks at most one option per vehicle-day, one person per
@@ -16,7 +18,8 @@
    travel minus the extra weekdays used by each stop's sessions, plus a bonus
    for each published session held again (``Problem.preferred``, worth
    ``move_threshold`` units of demand). Pins are soft with a weight above any
-   other gain (see :mod:`solver.pins`).
+   other gain (see :mod:`solver.pins`). Synchronised stops: on each date and
+   minute, as many routes start a session of one as of its partner.
 
 On problems too large to enumerate every pair (more than ``ALL_PAIRS_UP_TO``
 stops offering a service), ROUTING first plans with ``SEED_SHARE`` of the time:
@@ -50,7 +53,7 @@ from solver.cpsat import make_solver, solve_within
 from solver.crew import covering_availability, match_crew, slot_role
 from solver.dayroute import DayRoute, MethodOutcome, bounded_timings, to_route, week_of
 from solver.evaluate import objective
-from solver.instance import Instance
+from solver.instance import SYNC_STEP_MIN, Instance
 from solver.model import CrewSlot, Pin, Service, SolveParams, Stop, Vehicle
 from solver.pins import pin_penalty
 from solver.progress import Progress, ProgressCallback
@@ -64,6 +67,7 @@ ALL_PAIRS_UP_TO = 40  # up to this many reachable stops, every pair is tried (no
 ENUMERATION_SHARE = 0.4  # of the time limit: longer day-routes stop being enumerated after it
 SEED_SHARE = 0.6  # of the time limit, for the ROUTING seed plan on problems too large to enumerate
 TEMPLATES_PER_DAY = 3000
+SYNC_COMBINATIONS = 64  # start combinations tried per day holding synchronised stops
 StopSeq = tuple[Stop, ...]
 
 
@@ -159,9 +163,39 @@ class _Enumerator:
                frozenset(starts), frozenset(ends))
         if key not in self._timings:
             self.sequences += 1
-            self._timings[key] = bounded_timings(self.inst, vehicle, weekday, service, stops,
-                                                 starts, ends)
+            if any(s.id in self.inst.sync_partner for s in stops):
+                self._timings[key] = self._sync_timings(vehicle, weekday, service, stops,
+                                                        starts, ends)
+            else:
+                self._timings[key] = bounded_timings(self.inst, vehicle, weekday, service,
+                                                     stops, starts, ends)
         return self._timings[key]
+
+    def _sync_timings(
+        self, vehicle: Vehicle, weekday: int, service: Service, stops: StopSeq,
+        starts: set[int], ends: set[int],
+    ) -> tuple[Timing, ...]:
+        """Timings of a day holding synchronised stops: one shortest-duty timing per
+        combination of their session starts (:meth:`Instance.sync_starts`), so that
+        the partner's routes can meet them; at most ``SYNC_COMBINATIONS``, evenly
+        spread. Each combination counts as one sequence of the work budget."""
+        inst = self.inst
+        synced = [s for s in stops if s.id in inst.sync_partner]
+        choices = [inst.sync_starts(s, weekday) for s in synced]
+        combos = list(itertools.product(*choices))
+        if any(inst.service_of(s).start_grid_min < SYNC_STEP_MIN for s in synced):
+            self.incomplete.add("sync_grid")  # starts between the grid's steps are not tried
+        if len(combos) > SYNC_COMBINATIONS:
+            self.incomplete.add("sync_combinations")
+            step = len(combos) / SYNC_COMBINATIONS
+            combos = [combos[int(k * step)] for k in range(SYNC_COMBINATIONS)]
+        self.sequences += len(combos)
+        found: set[Timing] = set()
+        for combo in combos:
+            fixed = {s.id: start - service.setup_min for s, start in zip(synced, combo)}
+            found.update(bounded_timings(inst, vehicle, weekday, service, stops, starts, ends,
+                                         fixed))
+        return tuple(sorted(found, key=lambda t: (t.duty_min, t.depart_min, t.arrive_min)))
 
     def _templates(
         self, vehicle: Vehicle, weekday: int, service: Service, starts: set[int], ends: set[int]
@@ -436,6 +470,7 @@ class _Model(SessionChoice):
         self._add_week_limits(by_day_service)
 
         objective.extend(self.demand_terms(visits, params))
+        self._add_syncs()
 
         self.pin_weight = pin_penalty(inst.problem, params) if pins else 0
         self.pin_vars: list[cp_model.IntVar] = []
@@ -449,6 +484,23 @@ class _Model(SessionChoice):
             self.pin_vars.append(var)
             objective.append(self.pin_weight * var)
         cp.maximize(sum(objective))
+
+    def _add_syncs(self) -> None:
+        """Synchronised stops (``Problem.syncs``): on each date, as many chosen
+        routes start a session of ``first`` at each minute as of ``second``."""
+        inst = self.inst
+        at: dict[tuple[str, dt.date, int], list[int]] = defaultdict(list)
+        for i, option in enumerate(self.options):
+            for stop, arrive in zip(option.stops, option.timing.arrive_min):
+                if stop.id in inst.sync_partner:
+                    at[(stop.id, option.date, arrive + option.service.setup_min)].append(i)
+        first_of = {stop_id: sync.first for sync in inst.problem.syncs
+                    for stop_id in (sync.first, sync.second)}
+        meetings = sorted({(first_of[stop_id], date, start) for stop_id, date, start in at})
+        for first, date, start in meetings:
+            second = inst.sync_partner[first].id
+            self.cp.add(sum(self.x[i] for i in at.get((first, date, start), []))
+                        == sum(self.x[i] for i in at.get((second, date, start), [])))
 
     def _add_crew(
         self,

@@ -18,7 +18,9 @@ examined, and the first of these checks that holds names the reason:
    sessions keep, for a service that keeps its rhythm;
    WEEK_HOURS: on the others, every possible crew would exceed someone's
    weekly hours (counting the plan's other routes that week);
-6. otherwise a lone visit was possible on some date: CAPACITY when the plan
+6. a synchronised stop (``Problem.syncs``) that got this far: SYNC, its
+   partner could not be visited at the same time (or the partner's own reason);
+7. otherwise a lone visit was possible on some date: CAPACITY when the plan
    leaves no feasible insertion on those dates (vehicle-days and crews are
    taken), NOT_WORTH_TRAVEL when insertions exist but none improves the
    objective (the repair pass inserts every one that does).
@@ -115,6 +117,10 @@ def _reason(
     ):
         return ReasonCode.WEEK_HOURS, why("unserved.week_hours", roles=service.required_roles)
 
+    partner = inst.sync_partner.get(stop.id)
+    if partner is not None:
+        # It alone would fit somewhere: its partner did not fit at the same time.
+        return ReasonCode.SYNC, why("unserved.sync", partner=partner.id)
     best = next(iter(insertion_options(state, stop, service, spaced)), None)
     if best is None:
         return ReasonCode.CAPACITY, why("unserved.capacity", dates=len(spaced))

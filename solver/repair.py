@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from solver.check import check_route
 from solver.coverage import area_value
-from solver.dayroute import DayRoute, staff_route, to_route, week_of
+from solver.dayroute import DayRoute, staff_route, sync_arrivals, to_route, week_of
 from solver.instance import Instance
 from solver.model import Pin, Service, SolveParams, StaffMember, Stop
 from solver.periods import (
@@ -166,6 +166,8 @@ def insertion_options(
     """
     inst, params = state.inst, state.params
     problem = inst.problem
+    if stop.id in inst.sync_partner:
+        return  # a synchronised visit goes with its partner: the method places both
     weekdays_used = {d.isoweekday() for d in state.session_dates(stop, service)}
     month_weeks_used = {week_of_month(d) for d in state.session_dates(stop, service)}
     monthly = keeps_month_week(service)
@@ -223,7 +225,8 @@ def insertion_options(
         stops = list(route.stops) if route else []
         stops.insert(position, stop)
         new = staff_route(inst, vehicle, date, service, stops, free_candidates(state, date, route),
-                          state.week_budget(date, vehicle_id))
+                          state.week_budget(date, vehicle_id),
+                          sync_arrivals(inst, route) if route else None)
         if new is not None:
             yield Insertion(gain, delta, new_weekday, new)
 
@@ -241,6 +244,8 @@ def place_pins(state: PlanState, pins: Sequence[Pin]) -> int:
     for (vehicle_id, date, service_id), group in sorted(days.items(), key=lambda d: (d[0][1], d[0][0])):
         stops = list(dict.fromkeys(inst.stops[p.stop] for p in group))
         service = inst.services[service_id]
+        if any(stop.id in inst.sync_partner for stop in stops):
+            continue  # synchronised visits are placed with their partners by the method
         if (len(stops) < 2 or (vehicle_id, date) in state.days
                 or len(stops) > service.max_sessions_per_day
                 or not all(state.date_allowed(stop, service, date) for stop in stops)):
@@ -349,10 +354,12 @@ def _put_shortened(
     the first of ``pools`` that can, dropping stops from the end until one can;
     returns the number of stops dropped."""
     budget = state.week_budget(day.date, day.vehicle.id)
+    kept = sync_arrivals(state.inst, day)  # synchronised visits keep their time
     dropped = 0
     while stops:
         for pool in pools:
-            route = staff_route(state.inst, day.vehicle, day.date, day.service, stops, pool, budget)
+            route = staff_route(state.inst, day.vehicle, day.date, day.service, stops, pool, budget,
+                                {s.id: kept[s.id] for s in stops if s.id in kept})
             if route is not None:
                 state.put(route)
                 return dropped
@@ -371,7 +378,38 @@ def repair(state: PlanState, pins: Sequence[Pin]) -> tuple[int, int, int]:
         state.remove(key)
     removed = enforce_rules(state, pins) + enforce_week_limits(state)
     secure_pins(state, pins)
+    removed += enforce_sync(state)
     return len(invalid), removed, fill(state)
+
+
+def enforce_sync(state: PlanState) -> int:
+    """Drop every session of a synchronised stop whose partner is not visited on
+    the same date at the same minute (a method that does not plan them, a route
+    dropped above), re-timing its route with its other synchronised visits kept at
+    their time; returns the number of sessions dropped."""
+    inst = state.inst
+    if not inst.problem.syncs:
+        return 0
+    dropped = 0
+    while True:
+        starts = {
+            (stop.id, day.date, arrive + day.service.setup_min): key
+            for key, day in state.days.items()
+            for stop, arrive in zip(day.stops, day.timing.arrive_min)
+            if stop.id in inst.sync_partner
+        }
+        lonely: dict[DayKey, set[str]] = {}
+        for (stop_id, date, start), key in starts.items():
+            if (inst.sync_partner[stop_id].id, date, start) not in starts:
+                lonely.setdefault(key, set()).add(stop_id)
+        if not lonely:
+            return dropped
+        for key, gone in sorted(lonely.items(), key=lambda item: (item[0][1], item[0][0])):
+            day = state.days[key]
+            state.remove(key)
+            dropped += len(gone) + _put_shortened(
+                state, day, [s for s in day.stops if s.id not in gone],
+                [free_candidates(state, day.date, day)])
 
 
 def _holds(state: PlanState, pin: Pin) -> bool:

@@ -1,0 +1,137 @@
+"""Synchronised visits (Problem.syncs): a puéricultrice and a psychologist at one
+family's home at the same time, planned by PATTERNS, kept by the repair, checked
+independently (issue 13)."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import pytest
+
+from solver import (
+    Availability,
+    Method,
+    Problem,
+    Service,
+    SolveParams,
+    StaffMember,
+    Stop,
+    Sync,
+    Vehicle,
+    Window,
+    check_solution,
+    solve,
+)
+
+MONDAY = dt.date(2027, 1, 4)
+DATES = tuple(MONDAY + dt.timedelta(days=k) for k in range(5))
+HOME = Service("home", "Visite", (("puericultrice",),), session_min=60,
+               earliest_start_min=9 * 60, latest_end_min=18 * 60, visits_per_period=1,
+               period_weeks=1, min_spacing_days=1, max_sessions_per_day=4, start_grid_min=15)
+PSY = dataclasses.replace(HOME, id="psy", required_roles=(("psychologue",),))
+PARAMS = SolveParams(time_limit_s=30, work_limit_s=3, demand_weight=100_000)
+
+
+def _problem(psy_days: tuple[dt.date, ...] = DATES, joint: int = 3) -> Problem:
+    """Two nurses (offices 0, 1), one psychologist (office 0), six families on a line
+    (locations 2..7): the first ``joint`` also get a weekly joint visit."""
+    size = 8
+    travel = tuple(tuple(0 if i == j else 7 + 9 * abs(i - j) for j in range(size))
+                   for i in range(size))
+    distance = tuple(tuple(1000 * t for t in row) for row in travel)
+    people = {"anne": "puericultrice", "bea": "puericultrice", "paul": "psychologue"}
+    staff = tuple(
+        StaffMember(name, frozenset({role}), tuple(
+            Availability(d, 9 * 60, 17 * 60) for d in (psy_days if role == "psychologue" else DATES)))
+        for name, role in people.items())
+    vehicles = (
+        Vehicle("v-anne", "anne", base=0, services=frozenset({"home"}), crew=frozenset({"anne"})),
+        Vehicle("v-bea", "bea", base=1, services=frozenset({"home"}), crew=frozenset({"bea"})),
+        Vehicle("v-paul", "paul", base=0, services=frozenset({"psy"}), crew=frozenset({"paul"})),
+    )
+    # Each family is seen only in its own narrow slot, different from the others'.
+    stops, syncs = [], []
+    for k in range(6):
+        windows = tuple(Window(d, 9 * 60 + 30 * k, 11 * 60 + 30 * k) for d in range(1, 6))
+        nurse = "v-anne" if k % 2 == 0 else "v-bea"
+        stops.append(Stop(f"F-{k}", 2 + k, 1, frozenset({"home"}), windows,
+                          vehicle_costs=((nurse, 0),)))
+        if k < joint:
+            stops.append(Stop(f"F-{k}:nurse", 2 + k, 1, frozenset({"home"}), windows,
+                              vehicle_costs=((nurse, 0),)))
+            stops.append(Stop(f"F-{k}:psy", 2 + k, 1, frozenset({"psy"}), windows))
+            syncs.append(Sync(f"F-{k}:nurse", f"F-{k}:psy"))
+    return Problem(dates=DATES, services=(HOME, PSY), vehicles=vehicles, stops=tuple(stops),
+                   staff=staff, travel_min=travel, distance_m=distance, syncs=tuple(syncs))
+
+
+def _starts(solution) -> dict[str, list[tuple[dt.date, int, str]]]:
+    found: dict[str, list[tuple[dt.date, int, str]]] = {}
+    for route in solution.routes:
+        for visit in route.visits:
+            found.setdefault(visit.stop, []).append((route.date, visit.start_min, route.vehicle))
+    return found
+
+
+def test_joint_visits_meet_at_the_same_time() -> None:
+    problem = _problem()
+    solution = solve(problem, PARAMS)
+    assert check_solution(problem, solution) == []
+    assert solution.unserved == ()
+    starts = _starts(solution)
+    for k in range(3):
+        (nurse,) = starts[f"F-{k}:nurse"]
+        (psy,) = starts[f"F-{k}:psy"]
+        assert nurse[:2] == psy[:2]  # same date, same minute
+        assert psy[2] == "v-paul" and nurse[2] in ("v-anne", "v-bea")
+
+
+def test_a_joint_visit_the_psychologist_cannot_attend_is_said_so() -> None:
+    # The psychologist works on Monday only: one route cannot hold three families whose
+    # slots are 30 minutes apart and 60 minutes long.
+    problem = _problem(psy_days=(MONDAY,))
+    solution = solve(problem, PARAMS)
+    assert check_solution(problem, solution) == []
+    starts = _starts(solution)
+    met = [k for k in range(3) if f"F-{k}:psy" in starts]
+    assert 1 <= len(met) < 3
+    for k in met:
+        assert starts[f"F-{k}:nurse"][0][:2] == starts[f"F-{k}:psy"][0][:2]
+    short = {u.stop: u for u in solution.unserved}
+    for k in set(range(3)) - set(met):
+        assert short[f"F-{k}:nurse"].why.code == "unserved.sync"
+        assert short[f"F-{k}:nurse"].why["partner"] == f"F-{k}:psy"
+
+
+@pytest.mark.parametrize("method", [Method.ROUTING, Method.LOCAL_SEARCH])
+def test_methods_that_do_not_plan_them_leave_no_lone_half(method: Method) -> None:
+    problem = _problem()
+    solution = solve(problem, dataclasses.replace(PARAMS, method=method))
+    assert check_solution(problem, solution) == []  # sync.unpaired would be listed
+    starts = _starts(solution)
+    for k in range(3):
+        assert (f"F-{k}:nurse" in starts) == (f"F-{k}:psy" in starts)
+
+
+def test_the_check_finds_a_lone_half() -> None:
+    problem = _problem()
+    solution = solve(problem, PARAMS)
+    route = next(r for r in solution.routes if r.vehicle == "v-paul")
+    visit = route.visits[0]
+    moved = dataclasses.replace(visit, start_min=visit.start_min + 15,
+                                end_min=visit.end_min + 15, arrive_min=visit.arrive_min + 15,
+                                leave_min=visit.leave_min + 15)
+    broken = dataclasses.replace(solution, routes=tuple(
+        dataclasses.replace(r, visits=(moved, *r.visits[1:])) if r is route else r
+        for r in solution.routes))
+    codes = {f.code for f in check_solution(problem, broken)}
+    assert "sync.unpaired" in codes
+
+
+def test_a_bad_sync_names_the_field() -> None:
+    problem = _problem()
+    with pytest.raises(ValueError, match="unknown stop 'nope'"):
+        dataclasses.replace(problem, syncs=(Sync("F-0", "nope"),))
+    with pytest.raises(ValueError, match="two pairs"):
+        dataclasses.replace(problem, syncs=(*problem.syncs, Sync("F-0:nurse", "F-5")))
