@@ -50,6 +50,7 @@ def _row(name: str, outcome: planning.HomeOutcome, wall: float, peak_mb: float) 
             "wanted": summary["visits_wanted"], "placed": summary["visits_planned"],
             "proven_max": summary["visits_bound"], "referent": summary["by"]["referent"],
             "second": summary["by"]["second"], "other": summary["by"]["other"],
+            "joint": f"{summary['joint_planned']}/{summary['joint_wanted']}",
             "driving_min": summary["driving_min"],
             "gap": "-" if gap is None else f"{100 * gap:.2f} %",
             "checker": "OK" if not errors else f"{len(errors)} errors: {errors[0]}",

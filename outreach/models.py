@@ -465,6 +465,8 @@ class HomeNurse(SQLModel, table=True):
     day_end_min: int = 1050
     max_visits_per_day: int | None = None  # None: the programme's
     user_id: int | None = Field(default=None, foreign_key="app_user.id")
+    # "puericultrice" (families' referents) or "psychologue" (joint visits, supervision)
+    profession: str = Field(default="puericultrice", sa_column_kwargs={"server_default": "puericultrice"})
 
 
 class Family(SQLModel, table=True):
@@ -483,6 +485,8 @@ class Family(SQLModel, table=True):
     visits_per_week: int = 2
     min_spacing_days: int = 1
     visit_min: int = 60
+    # Of its visits_per_week, those made jointly by a puéricultrice and a psychologist
+    joint_visits_per_week: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     windows: list[dict[str, Any]] = _json()  # [{weekday, from, to}]: when she may come
     place: str = "home"  # "home" or "other" (a park, a library: its address below)
     name_sealed: str = ""

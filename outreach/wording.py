@@ -278,6 +278,8 @@ _FR = {
     "manual.removed": "Séance retirée à la main par la coordination.",
     "pin.lost": "Séance épinglée {stop} du {date} ({vehicle}) ni tenue ni signalée comme "
                 "abandonnée",
+    "group.spacing": "{stop} et {other} ({group}) : séances le {date} et le {next_date}, à moins "
+                     "de {days} jours d'écart",
     "sync.unpaired": "{stop} : séance commune du {date} à {start_at} sans {partner} à la même "
                      "heure",
     "unserved.sync":
@@ -398,6 +400,8 @@ _EN = {
                    "though this service keeps each stop's day",
     "manual.removed": "Session removed by hand by the coordinators.",
     "pin.lost": "Pinned session {stop} of {date} ({vehicle}) neither held nor reported dropped",
+    "group.spacing": "{stop} and {other} ({group}): sessions on {date} and {next_date}, less "
+                     "than {days} days apart",
     "sync.unpaired": "{stop}: joint session of {date} at {start_at} without {partner} at the same "
                      "time",
     "unserved.sync":

@@ -206,6 +206,31 @@ def _week_findings(problem: Problem, routes: tuple[Route, ...]) -> list[Finding]
     ]
 
 
+def _group_findings(problem: Problem, routes: tuple[Route, ...]) -> list[Finding]:
+    """Spacing groups: two sessions of a group's stops at least the group's largest
+    spacing apart, and never on one date."""
+    services = {s.id: s for s in problem.services}
+    members: dict[str, list[Stop]] = defaultdict(list)
+    for stop in problem.stops:
+        if stop.spacing_group:
+            members[stop.spacing_group].append(stop)
+    group_of = {s.id: g for g, stops in members.items() if len(stops) > 1 for s in stops}
+    days: dict[str, list[tuple[dt.date, str]]] = defaultdict(list)
+    for route in routes:
+        for visit in route.visits:
+            if visit.stop in group_of:
+                days[group_of[visit.stop]].append((route.date, visit.stop))
+    found = []
+    for group, held in sorted(days.items()):
+        spacing = max(1, *(s.spacing_for(services[sv]) for s in members[group]
+                           for sv in s.services if sv in services))
+        for (first, a), (second, b) in itertools.pairwise(sorted(held)):
+            if (second - first).days < spacing:
+                found.append(Finding.of("group.spacing", group=group, stop=a, other=b,
+                                        date=first, next_date=second, days=spacing))
+    return found
+
+
 def _sync_findings(problem: Problem, routes: tuple[Route, ...]) -> list[Finding]:
     """Synchronised stops: each session starts on the date and at the minute of one
     of its partner's."""
@@ -265,6 +290,7 @@ def check_solution(problem: Problem, solution: Solution) -> list[Finding]:
                                         date=unpinned[0], on_dates=tuple(unpinned)))
 
     found.extend(_sync_findings(problem, solution.routes))
+    found.extend(_group_findings(problem, solution.routes))
 
     dropped = {d.pin for d in solution.dropped_pins}
     held = {(v.stop, v.service, r.date, r.vehicle) for r in solution.routes for v in r.visits}

@@ -45,6 +45,7 @@ class SessionChoice:
         for (stop_id, service_id), per_date in visits.items():
             terms.extend(self.add_stop_rules(inst.stops[stop_id], inst.services[service_id],
                                              per_date, params, rhythm=rhythm))
+        self.add_group_spacing(visits)
         if inst.problem.areas:
             terms.extend(self.add_coverage(visits, params))
         bonus = keep_bonus(params)
@@ -55,6 +56,24 @@ class SessionChoice:
                 self.cp.add(kept <= sum(self.x[i] for i in holding))
                 terms.append(bonus * kept)
         return terms
+
+    def add_group_spacing(self, visits: Visits) -> None:
+        """Spacing groups (``Stop.spacing_group``): at most one session of the group's
+        stops in any run of its spacing's days."""
+        groups = self.inst.spacing_groups
+        held: dict[str, dict[dt.date, list[int]]] = {key: defaultdict(list) for key in groups}
+        for (stop_id, _service), by_date in visits.items():
+            key = self.inst.stops[stop_id].spacing_group
+            if key in held:
+                for date, indices in by_date.items():
+                    held[key][date].extend(indices)
+        for key, per_date in held.items():
+            spacing = self.inst.group_spacing(groups[key])
+            dates = sorted(per_date)
+            for first in dates:
+                close = [d for d in dates if 0 <= (d - first).days < spacing]
+                if sum(len(per_date[d]) for d in close) > 1:
+                    self.cp.add(sum(self.x[i] for d in close for i in per_date[d]) <= 1)
 
     def add_coverage(
         self, visits: dict[tuple[str, str], dict[dt.date, list[int]]], params: SolveParams

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -12,7 +13,7 @@ from solver.model import Area, Problem, Service, StaffMember, Stop, Vehicle
 from solver.periods import period_of, pinned_sessions
 from solver.timing import Interval, arrival_intervals
 
-SYNC_STEP_MIN = 30  # synchronised visits start on this grid (minutes after midnight) or coarser
+SYNC_STEP_MIN = 60  # synchronised visits start on this grid (minutes after midnight) or coarser
 
 
 @dataclass
@@ -57,6 +58,21 @@ class Instance:
             for stop_id in area.stops:
                 found[stop_id].append(area)
         return {k: tuple(v) for k, v in found.items()}
+
+    @cached_property
+    def spacing_groups(self) -> dict[str, tuple[Stop, ...]]:
+        """The stops of each spacing group of two stops or more (``Stop.spacing_group``)."""
+        found: dict[str, list[Stop]] = {}
+        for stop in self.problem.stops:
+            if stop.spacing_group:
+                found.setdefault(stop.spacing_group, []).append(stop)
+        return {key: tuple(stops) for key, stops in found.items() if len(stops) > 1}
+
+    def group_spacing(self, group: Sequence[Stop]) -> int:
+        """Days at least between two sessions of a spacing group: its largest spacing,
+        at least 1 (never two on one date)."""
+        return max(1, *(stop.spacing_for(self.services[service_id])
+                        for stop in group for service_id in stop.services))
 
     @cached_property
     def sync_partner(self) -> dict[str, Stop]:

@@ -268,6 +268,10 @@ class Stop:
     min_spacing_days: int | None = None
     session_min: int | None = None
     vehicle_costs: tuple[tuple[str, int], ...] = ()
+    # Stops of one spacing group (a family's usual and joint visits) are spaced as one:
+    # any two of their sessions at least the group's largest spacing apart, and never on
+    # one date ("": alone; see Instance.group_spacing).
+    spacing_group: str = ""
 
     def __post_init__(self) -> None:
         if not self.id:
@@ -626,7 +630,7 @@ FINDING_CODES = frozenset({
     "route.return_too_early", "route.travel_total", "route.distance",
     "route.no_lunch", "route.lunch_outside", "route.lunch_busy",
     "staff.week_hours", "vehicle.two_routes", "staff.two_routes", "stop.spacing",
-    "stop.period_cap", "stop.rhythm", "pin.lost", "sync.unpaired",
+    "stop.period_cap", "stop.rhythm", "pin.lost", "sync.unpaired", "group.spacing",
     # A stop visited together with another (Problem.syncs) whose partner could not be
     # visited at the same time.
     "unserved.sync",

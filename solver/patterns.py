@@ -182,7 +182,13 @@ class _Enumerator:
         inst = self.inst
         synced = [s for s in stops if s.id in inst.sync_partner]
         choices = [inst.sync_starts(s, weekday) for s in synced]
-        combos = list(itertools.product(*choices))
+        # Visits follow the day's order: each synchronised start after the previous one's end.
+        combos: list[tuple[int, ...]] = [()]
+        previous_min = 0
+        for stop, starts_of in zip(synced, choices):
+            combos = [(*combo, start) for combo in combos for start in starts_of
+                      if not combo or start >= combo[-1] + previous_min]
+            previous_min = stop.on_site_for(service)
         if any(inst.service_of(s).start_grid_min < SYNC_STEP_MIN for s in synced):
             self.incomplete.add("sync_grid")  # starts between the grid's steps are not tried
         if len(combos) > SYNC_COMBINATIONS:

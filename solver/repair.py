@@ -111,7 +111,23 @@ class PlanState:
             return False
         if not all(abs((date - d).days) >= stop.spacing_for(service) for d in dates):
             return False
+        if not self.group_allows(stop, date):
+            return False
         return not service.keep_rhythm or self.keeps_rhythm(stop, service, date)
+
+    def group_dates(self, stop: Stop) -> list[dt.date]:
+        """Session dates of the stops of ``stop``'s spacing group (its own included)."""
+        group = self.inst.spacing_groups.get(stop.spacing_group, ())
+        return [d for other in group for service_id in other.services
+                for d in self._dates.get((other.id, service_id), [])]
+
+    def group_allows(self, stop: Stop, date: dt.date) -> bool:
+        """Whether a session of ``stop`` on ``date`` keeps its spacing group apart."""
+        group = self.inst.spacing_groups.get(stop.spacing_group)
+        if group is None:
+            return True
+        spacing = self.inst.group_spacing(group)
+        return all(abs((date - d).days) >= spacing for d in self.group_dates(stop))
 
     def keeps_rhythm(self, stop: Stop, service: Service, date: dt.date) -> bool:
         """Whether a session on ``date`` keeps the pair's rhythm (pinned ones always do)."""
@@ -156,18 +172,21 @@ def free_candidates(state: PlanState, date: dt.date, route: DayRoute | None) -> 
 
 
 def insertion_options(
-    state: PlanState, stop: Stop, service: Service, dates: Sequence[dt.date] | None = None
+    state: PlanState, stop: Stop, service: Service, dates: Sequence[dt.date] | None = None,
+    start_min: int | None = None,
 ) -> Iterable[Insertion]:
     """Feasible insertions of one session of (stop, service), best gain first.
 
     Candidates are ordered by their exact gain (computed from the travel
     matrix) before the costly timing and crew checks, so the first yielded is
-    the best one.
+    the best one. A synchronised stop is inserted only with its session starting
+    at ``start_min`` (see :func:`insert_synchronised`), and never alone.
     """
     inst, params = state.inst, state.params
     problem = inst.problem
-    if stop.id in inst.sync_partner:
-        return  # a synchronised visit goes with its partner: the method places both
+    if (stop.id in inst.sync_partner) != (start_min is not None):
+        return
+    fixed = {} if start_min is None else {stop.id: start_min - service.setup_min}
     weekdays_used = {d.isoweekday() for d in state.session_dates(stop, service)}
     month_weeks_used = {week_of_month(d) for d in state.session_dates(stop, service)}
     monthly = keeps_month_week(service)
@@ -226,7 +245,7 @@ def insertion_options(
         stops.insert(position, stop)
         new = staff_route(inst, vehicle, date, service, stops, free_candidates(state, date, route),
                           state.week_budget(date, vehicle_id),
-                          sync_arrivals(inst, route) if route else None)
+                          (sync_arrivals(inst, route) if route else {}) | fixed)
         if new is not None:
             yield Insertion(gain, delta, new_weekday, new)
 
@@ -285,12 +304,59 @@ def fill(state: PlanState) -> int:
         for stop, service in pairs:
             if len(state.session_dates(stop, service)) >= target_visits(inst.problem, stop, service):
                 continue
+            if stop.id in inst.sync_partner:
+                if any(stop.id == sync.first for sync in inst.problem.syncs) \
+                        and insert_synchronised(state, stop):
+                    added += 2
+                    changed = True
+                continue
             best = next(iter(insertion_options(state, stop, service)), None)
             if best is not None and best.gain > 0:
                 state.put(best.route)
                 added += 1
                 changed = True
     return added
+
+
+def insert_synchronised(state: PlanState, first: Stop) -> bool:
+    """Insert a session of ``first`` and one of its partner starting together, at the
+    date and minute where the two insertions gain most, when that gain is positive;
+    whether it did."""
+    inst = state.inst
+    second = inst.sync_partner[first.id]
+    services = (inst.service_of(first), inst.service_of(second))
+    best: tuple[int, Insertion, Insertion] | None = None
+    for date in inst.problem.dates:
+        if not all(state.date_allowed(stop, service, date)
+                   for stop, service in zip((first, second), services)):
+            continue
+        weekday = date.isoweekday()
+        for start in sorted(set(inst.sync_starts(first, weekday))
+                            & set(inst.sync_starts(second, weekday))):
+            one = next(iter(insertion_options(state, first, services[0], [date], start)), None)
+            if one is None:
+                continue
+            other = next(iter(insertion_options(state, second, services[1], [date], start)), None)
+            if other is not None and (best is None or one.gain + other.gain > best[0]):
+                best = (one.gain + other.gain, one, other)
+    if best is None or best[0] <= 0:
+        return False
+    _gain, one, other = best
+    before = state.days.get((one.route.vehicle.id, one.route.date))
+    state.put(one.route)
+    # The partner's route again, now that the first holds its crew.
+    again = next((o for o in insertion_options(state, second, services[1], [other.route.date],
+                                               one.route.timing.arrive_min[
+                                                   one.route.stops.index(first)]
+                                               + services[0].setup_min)
+                  if o.route.vehicle.id == other.route.vehicle.id), None)
+    if again is None:
+        state.remove((one.route.vehicle.id, one.route.date))
+        if before is not None:
+            state.put(before)
+        return False
+    state.put(again.route)
+    return True
 
 
 def _kept_rhythms(state: PlanState,
@@ -332,9 +398,11 @@ def enforce_rules(state: PlanState, pins: Sequence[Pin]) -> int:
         period = inst.period(service, date)
         same_period = Counter(inst.period(service, d) for d in held)[period]
         stop = inst.stops[stop_id]
+        group = inst.spacing_groups.get(stop.spacing_group, ())
+        kin = [k[2] for k in keep if inst.stops[k[0]] in group]
         if same_period < stop.visits_for(service) and all(
             abs((date - d).days) >= stop.spacing_for(service) for d in held
-        ):
+        ) and all(abs((date - d).days) >= inst.group_spacing(group) for d in kin):
             keep.add(key)
     dropped = 0
     for day_key, day in sorted(state.days.items(), key=lambda item: (item[0][1], item[0][0])):

@@ -31,7 +31,9 @@ def check(plan: dict[str, Any]) -> list[str]:
                for code, nurse in nurses.items() for day in nurse["working"]}
     routes = {(r["nurse"], dt.date.fromisoformat(r["date"])): r for r in plan["routes"]}
     by_day: dict[tuple[str, dt.date], list[dict[str, Any]]] = defaultdict(list)
-    by_family: dict[str, list[dt.date]] = defaultdict(list)
+    by_family: dict[str, list[dt.date]] = defaultdict(list)  # the puéricultrices' visits
+    joint_days: dict[str, list[dt.date]] = defaultdict(list)
+    sides = {(v["family"], v["date"], v["start"], v.get("part", "")): v for v in plan["visits"]}
     grid = plan["start_grid_min"]
     for visit in plan["visits"]:
         date = dt.date.fromisoformat(visit["date"])
@@ -50,14 +52,32 @@ def check(plan: dict[str, Any]) -> list[str]:
         if not any(w["weekday"] == date.isoweekday() and _min(w["from"]) <= start
                    and end <= _min(w["to"]) for w in family["windows"]):
             errors.append(f"{where}: outside the family's windows")
+        part = visit.get("part", "")
+        by_day[(visit["nurse"], date)].append(visit)
+        if part:  # a joint visit: both sides at the same minute, each naming the other
+            other = sides.get((visit["family"], visit["date"], visit["start"],
+                               "psy" if part == "joint" else "joint"))
+            if other is None:
+                errors.append(f"{where}: joint visit without its other side at the same time")
+            elif visit.get("with") != other["nurse"]:
+                errors.append(f"{where}: joint visit said with {visit.get('with')}, "
+                              f"is with {other['nurse']}")
+        if part == "psy":
+            if nurses[visit["nurse"]].get("profession") != "psychologue" \
+                    or visit["nurse"] not in family["joint_with"] or visit["by"] != "psy":
+                errors.append(f"{where}: {visit['nurse']} is not a psychologist of this family")
+            continue
+        if nurses[visit["nurse"]].get("profession", "puericultrice") != "puericultrice":
+            errors.append(f"{where}: {visit['nurse']} is not a puéricultrice")
         if visit["nurse"] not in family["may_visit"]:
             errors.append(f"{where}: {visit['nurse']} may not visit this family")
         expected = ("referent" if visit["nurse"] == family["referent"] else "second"
                     if visit["nurse"] == family["second_referent"] else "other")
         if visit["by"] != expected:
             errors.append(f"{where}: said by {visit['by']}, is {expected}")
-        by_day[(visit["nurse"], date)].append(visit)
         by_family[visit["family"]].append(date)
+        if part == "joint":
+            joint_days[visit["family"]].append(date)
     for (nurse, date), visits in sorted(by_day.items()):
         where = f"{nurse} {date}"
         visits.sort(key=lambda v: v["order"])
@@ -106,17 +126,28 @@ def check(plan: dict[str, Any]) -> list[str]:
     for code, days in by_family.items():
         family = families[code]
         days.sort()
+        joint = family.get("joint_visits_per_week", 0)
+        # Joint visits count among its visits for spacing, and never two on one date.
+        spacing = max(1, family["min_spacing_days"]) if joint else family["min_spacing_days"]
         for a, b in itertools.pairwise(days):
-            if (b - a).days < family["min_spacing_days"]:
-                errors.append(f"{code}: visits on {a} and {b}, closer than {family['min_spacing_days']} days")
+            if (b - a).days < spacing:
+                errors.append(f"{code}: visits on {a} and {b}, closer than {spacing} days")
         for monday in weeks:
-            count = sum(monday <= d < monday + dt.timedelta(days=7) for d in days)
-            if count > family["visits_per_week"]:
-                errors.append(f"{code}: {count} visits in the week of {monday}")
-    placed = {code: len(days) for code, days in by_family.items()}
+            def count(found: list[dt.date], monday: dt.date = monday) -> int:
+                return sum(monday <= d < monday + dt.timedelta(days=7) for d in found)
+            usual = count(days) - count(joint_days[code])
+            if usual > family["visits_per_week"]:
+                errors.append(f"{code}: {usual} visits in the week of {monday}")
+            if count(joint_days[code]) > joint:
+                errors.append(f"{code}: {count(joint_days[code])} joint visits in the week of "
+                              f"{monday}")
     short = {u["family"] for u in plan["unplaced"]}
     for code, family in families.items():
-        if placed.get(code, 0) < family["visits_per_week"] * len(weeks) and code not in short:
+        joint = len(joint_days[code])
+        usual = len(by_family[code]) - joint
+        if code not in short and (
+                usual < family["visits_per_week"] * len(weeks)
+                or joint < family.get("joint_visits_per_week", 0) * len(weeks)):
             errors.append(f"{code}: short of visits and not listed as unplaced")
     return errors
 

@@ -105,7 +105,8 @@ def test_coordinator_reviews_moves_publishes_and_replans(home):
     client.post(toggle, data={"active": "0", "csrf_token": client.token})
     plan = client.get("/coordination/visites/herault-appui-parental/plans/1")
     assert plan.status_code == 200 and plan.headers["Cache-Control"] == "private, no-store"
-    assert "Visites par puéricultrice" in plan.text and "<svg" in plan.text
+    assert "Visites par professionnelle" in plan.text and "<svg" in plan.text
+    assert "commune avec" in plan.text  # the joint visits, with the psychologist named
     with Session(db.get_engine(url)) as s:
         stored = s.get(HomePlan, 1)
         visit = stored.visits[0]

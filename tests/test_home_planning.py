@@ -61,12 +61,39 @@ def test_the_demo_week_passes_the_independent_checker(week_plan):
     _week, _outcome, exported = week_plan
     assert check(json.loads(json.dumps(exported))) == []
     summary = exported["summary"]
-    assert summary["visits_wanted"] == sum(f["visits_per_week"] for f in exported["families"])
+    assert summary["visits_wanted"] == sum(f["visits_per_week"] + f["joint_visits_per_week"]
+                                           for f in exported["families"])
     # Nearly every visit placed, most by the referent, the rest listed with a reason.
     assert summary["visits_planned"] >= 0.95 * summary["visits_wanted"]
     assert summary["by"]["referent"] >= 0.85 * summary["visits_planned"]
     for short in exported["unplaced"]:
         assert short["missing"] >= 1 and short["why"]
+
+
+def test_joint_visits_bring_both_professionals_at_the_same_time(week_plan):
+    _week, _outcome, exported = week_plan
+    summary = exported["summary"]
+    assert summary["joint_wanted"] >= 8  # about one family in seven
+    assert summary["joint_planned"] >= summary["joint_wanted"] // 2
+    short = sum(u["missing"] for u in exported["unplaced"] if u.get("part") == "joint")
+    assert summary["joint_planned"] + short == summary["joint_wanted"]
+    professions = {n["code"]: n["profession"] for n in exported["nurses"]}
+    sides = {(v["family"], v["date"], v["start"], v.get("part", "")): v
+             for v in exported["visits"]}
+    joint = [v for v in exported["visits"] if v.get("part") == "joint"]
+    assert len(joint) == summary["joint_planned"]
+    for visit in joint:
+        psy = sides[(visit["family"], visit["date"], visit["start"], "psy")]
+        assert professions[psy["nurse"]] == "psychologue" == professions[visit["with"]]
+        assert professions[visit["nurse"]] == "puericultrice" and psy["with"] == visit["nurse"]
+        # Never on the same day as the family's usual visit.
+        assert not any(v["family"] == visit["family"] and v["date"] == visit["date"]
+                       for v in exported["visits"] if not v.get("part"))
+    # The checker catches a joint visit whose psychologist comes at another time.
+    broken = json.loads(json.dumps(exported))
+    psy = next(v for v in broken["visits"] if v.get("part") == "psy")
+    psy["start"], psy["end"] = "07:00", "08:00"
+    assert any("without its other side" in e for e in check(broken))
 
 
 def test_the_checker_catches_broken_rules(week_plan):
@@ -162,6 +189,9 @@ def test_keep_hours_gives_back_every_hour_a_day_can_keep(week_plan):
     shifted = []
     for route in solution.routes:
         late = route
+        if any("+" in v.stop for v in route.visits):
+            shifted.append(route)  # a day with a joint visit: its hour is its partner's too
+            continue
         for step in (60, 45, 30, 15):
             candidate = route_of(week.problem, route.vehicle, route.date, route.service,
                                  route.crew, [(v.stop, v.start_min + step) for v in route.visits])
@@ -173,6 +203,12 @@ def test_keep_hours_gives_back_every_hour_a_day_can_keep(week_plan):
     moved = dataclasses.replace(solution, routes=tuple(shifted))
     back = planning.keep_hours(week, moved, wanted)
     assert {(v.stop, r.date): v.start_min for r in back.routes for v in r.visits} == wanted
+    # A joint visit keeps its minute, whatever is asked: its partner's route is not re-timed.
+    joint = {key: at + 60 for key, at in wanted.items() if "+" in key[0]}
+    assert joint
+    kept = planning.keep_hours(week, solution, {**wanted, **joint})
+    assert {(v.stop, r.date): v.start_min for r in kept.routes for v in r.visits} == wanted
+    assert check_solution(week.problem, kept) == []
     # Asked for hours a day cannot hold (before it starts), a route stays valid.
     early = {key: 6 * 60 for key in wanted}
     kept = planning.keep_hours(week, solution, early)

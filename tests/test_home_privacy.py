@@ -50,7 +50,12 @@ def test_the_demo_has_eighty_planned_families_in_proportion_and_inside_their_com
     planned = [r for r in records if territories[r.territory].active]
     assert len(planned) == 80 and len(records) == 100
     assert not territories["biterrois"].active
-    assert sum(1 for n in nurses if territories[n.territory].active) == 10
+    assert sum(1 for n in nurses if territories[n.territory].active
+               and n.profession == "puericultrice") == 10
+    # Two psychologists join the joint visits; about one family in seven has one a week.
+    assert {n.code for n in nurses if n.profession == "psychologue"} == {"psy-moreau", "psy-nguyen"}
+    assert 5 <= sum(r.joint_visits_per_week for r in planned) <= 20
+    assert all(r.joint_visits_per_week <= r.visits_per_week for r in records)
     by_territory = Counter(r.territory for r in planned)
     assert by_territory["montpellierain"] > by_territory["lunellois"] > 0
     polygons = commune_polygons(["34"])

@@ -269,6 +269,7 @@ def plan(programme_id: str, plan_id: int):  # type: ignore[no-untyped-def]
         "home/plan.html", programme=programme, plan=shown, dates=dates, grid=grid,
         nurses=[n for n in nurses if n.code in grid or any(
             t.code == n.territory for t in territories)],
+        names={n.code: n.name for n in nurses},
         day=day, map_svg=svg, requests=rounds.open_requests(g.db, programme_id)))
 
 
@@ -323,7 +324,7 @@ def move(programme_id: str, plan_id: int):  # type: ignore[no-untyped-def]
     if request.method == "POST" or "check" in request.args:
         try:
             parse_hhmm(form["new_start"], "new_start")
-            edit = Edit(_date(form["date"], "date"), form["nurse"], form["family"],
+            edit = Edit(_date(form["date"], "date"), form["nurse"], planning.stop_of(visit),
                         _date(form["new_date"], "new_date"), form["new_nurse"], form["new_start"])
             if request.method == "POST" and request.form.get("action") == "save":
                 saved = rounds.save_move(g.db, plan_id, edit, g.user.email)

@@ -57,6 +57,11 @@ class FamilyRecord:
     visit_min: int = 60
     windows: list[dict[str, Any]] = field(default_factory=list)
     place: str = "home"
+    joint_visits_per_week: int = 0  # of its visits_per_week, made with a psychologist
+
+
+PUERICULTRICE = "puericultrice"  # HomeNurse.profession of the families' referents
+PSYCHOLOGUE = "psychologue"  # ... of the psychologists who join some visits
 
 
 def _nurse(session: Session, programme_id: str, code: str | None) -> HomeNurse | None:
@@ -66,12 +71,18 @@ def _nurse(session: Session, programme_id: str, code: str | None) -> HomeNurse |
                                                  HomeNurse.code == code)).first()
     if nurse is None:
         raise OutreachError(f"puéricultrice inconnue : {code}")
+    if nurse.profession != PUERICULTRICE:
+        raise OutreachError(f"{code} n'est pas une puéricultrice : seule une puéricultrice est "
+                            "référente d'une famille")
     return nurse
 
 
 @use_case
 def save_family(session: Session, programme_id: str, record: FamilyRecord) -> Family:
     """Create or update the family ``record.code``, sealing every personal field."""
+    if not 0 <= record.joint_visits_per_week <= record.visits_per_week:
+        raise OutreachError("joint_visits_per_week : de 0 au nombre de visites de la semaine "
+                            f"({record.visits_per_week})")
     referent = _nurse(session, programme_id, record.referent)
     second = _nurse(session, programme_id, record.second_referent)
     assert referent is not None and referent.id is not None
@@ -83,6 +94,7 @@ def save_family(session: Session, programme_id: str, record: FamilyRecord) -> Fa
     row.second_referent_id = second.id if second else None
     row.visits_per_week, row.min_spacing_days = record.visits_per_week, record.min_spacing_days
     row.visit_min, row.windows, row.place = record.visit_min, list(record.windows), record.place
+    row.joint_visits_per_week = record.joint_visits_per_week
     row.name_sealed, row.address_sealed = seal(record.name), seal(record.address)
     row.phone_sealed, row.notes_sealed = seal(record.phone), seal(record.notes)
     point = f"{record.lat:.6f},{record.lon:.6f}" if record.lat is not None and record.lon is not None else ""
@@ -123,7 +135,8 @@ def _clear(family: Family, nurses: dict[int | None, str]) -> FamilyRecord:
         phone=unseal(family.phone_sealed), notes=unseal(family.notes_sealed), lat=lat, lon=lon,
         commune_insee=unseal(family.commune_sealed), visits_per_week=family.visits_per_week,
         min_spacing_days=family.min_spacing_days, visit_min=family.visit_min,
-        windows=list(family.windows), place=family.place)
+        windows=list(family.windows), place=family.place,
+        joint_visits_per_week=family.joint_visits_per_week)
 
 
 def log_access(session: Session, family: Family, purpose: str, user: User | None = None) -> None:

@@ -21,7 +21,7 @@ from outreach.data.communes import import_communes
 from outreach.data.organisations import ensure_organisation
 from outreach.db import use_case
 from outreach.errors import InvalidInput
-from outreach.homevisits import FamilyRecord, save_family
+from outreach.homevisits import PUERICULTRICE, FamilyRecord, save_family
 from outreach.models import Commune, HomeNurse, HomeProgramme, HomeTeamSlot, HomeTerritory
 from outreach.timefmt import parse_hhmm
 
@@ -144,11 +144,13 @@ def seed_programme(session: Session, name: str = "herault-appui-parental") -> Ho
                                territory=n["territory"], base_label="", base_lat=office.lat,
                                base_lon=office.lon)
         row.name, row.territory, row.weekdays = n["name"], n["territory"], list(n["weekdays"])
+        row.profession = n.get("profession", PUERICULTRICE)
         row.base_label = f"Antenne des solidarités de {office.name} (fictive)"
         row.base_lat, row.base_lon = office.lat, office.lon
         session.add(row)
-        nurses.setdefault(n["territory"], []).append(n["code"])
-        offices[n["code"]] = (office.lat, office.lon)
+        if row.profession == PUERICULTRICE:  # the families' referents
+            nurses.setdefault(n["territory"], []).append(n["code"])
+            offices[n["code"]] = (office.lat, office.lon)
     for old in session.exec(select(HomeTeamSlot).where(HomeTeamSlot.programme_id == programme.id)):
         session.delete(old)
     for slot in spec.get("team_slots", []):
@@ -158,6 +160,7 @@ def seed_programme(session: Session, name: str = "herault-appui-parental") -> Ho
                                  territory=slot.get("territory", "")))
     session.flush()
     rng = random.Random(head.get("seed", 0))
+    joint_rng = random.Random(head.get("seed", 0) + 1)  # its own draw: the families stay
     polygons = commune_polygons([head["departement"]])
     planned = [t for t in territories if active[t]]
     extension = [t for t in territories if not active[t]]
@@ -198,7 +201,8 @@ def seed_programme(session: Session, name: str = "herault-appui-parental") -> Ho
                 phone=f"04 65 71 {rng.randint(0, 99):02d} {rng.randint(0, 99):02d}",
                 notes=rng.choice(NOTES), lat=lat, lon=lon, commune_insee=insee,
                 visits_per_week=visits, min_spacing_days=1 if visits > 2 else 2,
-                visit_min=60, windows=_windows(rng, rng.random() < 0.3)))
+                visit_min=60, windows=_windows(rng, rng.random() < 0.3),
+                joint_visits_per_week=int(joint_rng.random() < head.get("joint_share", 0.0))))
     session.flush()
     return programme
 

@@ -41,7 +41,7 @@ from outreach import audit
 from outreach.access.travel import GeodesicTravelModel, TravelModel
 from outreach.db import use_case
 from outreach.errors import InvalidInput
-from outreach.homevisits import FamilyRecord, records_for_planning
+from outreach.homevisits import PSYCHOLOGUE, PUERICULTRICE, FamilyRecord, records_for_planning
 from outreach.models import (
     HomeAbsence,
     HomeNurse,
@@ -65,6 +65,7 @@ from solver import (
     SolveParams,
     StaffMember,
     Stop,
+    Sync,
     Vehicle,
     Window,
     check_route,
@@ -73,7 +74,10 @@ from solver import (
 )
 
 SERVICE_ID = "home"
-ROLE = "puericultrice"
+ROLE = PUERICULTRICE
+PSY_SERVICE_ID = "joint-psy"  # the psychologist's side of a joint visit
+PSY_ROLE = PSYCHOLOGUE
+JOINT, PSY = "joint", "psy"  # the two sides of a joint visit (a stored visit's "part")
 SECOND_COST = 60  # objective points (minutes of driving) a visit by the second referent costs
 OTHER_COST = 240  # ... by another puéricultrice of the territory: a last resort
 LUNCH_MIN = 45
@@ -105,12 +109,33 @@ class PlannedVisit:
     end_min: int
     order: int  # 1 for the nurse's first visit of the day
     travel_min: int  # from the previous place (her office for the first)
-    by: str  # "referent", "second" or "other"
+    by: str  # "referent", "second" or "other"; "psy" for a psychologist's side
+    part: str = ""  # "" a usual visit; JOINT or PSY, a side of a joint visit
+    partner: str = ""  # a joint visit's other professional (her code)
 
     def as_json(self) -> dict[str, Any]:
-        return {"family": self.family, "nurse": self.nurse, "date": self.date.isoformat(),
-                "start": format_hhmm(self.start_min), "end": format_hhmm(self.end_min),
-                "order": self.order, "travel_min": self.travel_min, "by": self.by}
+        found = {"family": self.family, "nurse": self.nurse, "date": self.date.isoformat(),
+                 "start": format_hhmm(self.start_min), "end": format_hhmm(self.end_min),
+                 "order": self.order, "travel_min": self.travel_min, "by": self.by}
+        if self.part:
+            found |= {"part": self.part, "with": self.partner}
+        return found
+
+
+def stop_id(family: str, part: str = "") -> str:
+    """The solver's stop of a family's usual visits, or of one side of its joint visits."""
+    return f"{family}+{part}" if part else family
+
+
+def family_part(stop: str) -> tuple[str, str]:
+    """(family code, part) of a stop id (see :func:`stop_id`)."""
+    family, _, part = stop.partition("+")
+    return family, part
+
+
+def stop_of(visit: dict[str, Any]) -> str:
+    """The stop of a stored visit."""
+    return stop_id(visit["family"], visit.get("part", ""))
 
 
 def visit_weight(stops: Sequence[Stop], vehicles: Sequence[Vehicle], dates: Sequence[dt.date],
@@ -144,13 +169,15 @@ def _availability(nurse: HomeNurse, date: dt.date, slots: Sequence[HomeTeamSlot]
             if end - start >= MIN_STRETCH_MIN]
 
 
-def _left_after(family: FamilyRecord, dates: Sequence[dt.date], held: Sequence[dt.date]
-                ) -> tuple[int, tuple[Window, ...]]:
-    """A family's visits still to place in a week re-planned from ``dates[0]``, once it was
-    visited on ``held``, and its windows on the days its spacing allows."""
+def _left_after(family: FamilyRecord, dates: Sequence[dt.date], held: Sequence[dt.date],
+                joint_left: int = 0) -> tuple[int, tuple[Window, ...]]:
+    """A family's usual visits still to place in a week re-planned from ``dates[0]``, once
+    it was visited on ``held`` (with ``joint_left`` of its joint visits still to place: they
+    are among its ``visits_per_week``), and its
+    windows on the days its spacing allows."""
     allowed = {d.isoweekday() for d in dates
                if all((d - h).days >= family.min_spacing_days for h in held)}
-    return (family.visits_per_week - len(held),
+    return (max(0, family.visits_per_week - len(held) - joint_left),
             tuple(w for w in _windows(family) if w.weekday in allowed))
 
 
@@ -167,11 +194,14 @@ def build_week(session: Session, programme_id: str, week_start: dt.date, weeks: 
                preferred: Sequence[Pin] = (),
                records: Sequence[FamilyRecord] | None = None,
                work_limit_s: float | None = None, from_date: dt.date | None = None,
-               done: Sequence[dict[str, Any]] = ()) -> HomeWeek:
+               done: Sequence[dict[str, Any]] = (),
+               joint_at: dict[tuple[str, dt.date], int] | None = None) -> HomeWeek:
     """The solver problem of ``weeks`` weeks from ``week_start`` (a Monday): the active
     territories' nurses and families, the recorded absences (and ``absent``: nurse code ->
     extra dates off, for a what-if before recording them). Only the families of
-    ``others_for`` may be visited by a puéricultrice other than their two referents."""
+    ``others_for`` may be visited by a puéricultrice other than their two referents.
+    ``joint_at`` ((family, date) -> start) keeps a joint visit's hour in a one-week re-plan:
+    that weekday, its two sides may only start then."""
     programme = session.get(HomeProgramme, programme_id)
     if programme is None:
         raise InvalidInput(f"programme inconnu : {programme_id}")
@@ -198,15 +228,20 @@ def build_week(session: Session, programme_id: str, week_start: dt.date, weeks: 
     if records is None:  # each read is logged
         records = records_for_planning(session, programme_id)
     families = [f for f in records if f.territory in active]
+    joint_left = {f.code: f.joint_visits_per_week for f in families}
     if from_date is None:
-        rules = {f.code: (f.visits_per_week, _windows(f)) for f in families}
+        rules = {f.code: (f.visits_per_week - f.joint_visits_per_week, _windows(f))
+                 for f in families}
     else:
         held: dict[str, list[dt.date]] = {}
         for v in done:
-            if (day := dt.date.fromisoformat(v["date"])) < dates[0]:
+            if (day := dt.date.fromisoformat(v["date"])) < dates[0] and v.get("part") != PSY:
                 held.setdefault(v["family"], []).append(day)
-        rules = {f.code: _left_after(f, dates, held.get(f.code, [])) for f in families}
-        families = [f for f in families if rules[f.code][0] > 0]
+                if v.get("part") == JOINT:
+                    joint_left[v["family"]] -= 1
+        rules = {f.code: _left_after(f, dates, held.get(f.code, []), joint_left[f.code])
+                 for f in families}
+        families = [f for f in families if rules[f.code][0] + max(0, joint_left[f.code]) > 0]
     missing_place = [f.code for f in families if f.lat is None or f.lon is None]
     if missing_place:
         raise InvalidInput(f"familles sans lieu de visite : {', '.join(missing_place[:10])} ; "
@@ -218,20 +253,27 @@ def build_week(session: Session, programme_id: str, week_start: dt.date, weeks: 
         SERVICE_ID, "Visite à domicile", ((ROLE,),), session_min=60, visits_per_period=2,
         period_weeks=1, min_spacing_days=1, max_sessions_per_day=programme.max_visits_per_day,
         lunch_min=LUNCH_MIN, start_grid_min=15)
+    psy_service = dataclasses.replace(service, id=PSY_SERVICE_ID, name="Visite commune",
+                                      required_roles=((PSY_ROLE,),))
+    service_of = {PUERICULTRICE: SERVICE_ID, PSYCHOLOGUE: PSY_SERVICE_ID}
     slots_of = {t: [s for s in slots if s.territory in ("", t)] for t in active}
     staff = tuple(StaffMember(
-        n.code, frozenset({ROLE}),
+        n.code, frozenset({ROLE if n.profession == PUERICULTRICE else PSY_ROLE}),
         tuple(a for d in dates if d.isoweekday() in n.weekdays and d not in off[n.code]
               for a in _availability(n, d, slots_of[n.territory])),
         max_day_min=n.day_end_min - n.day_start_min) for n in nurses)
     vehicles = tuple(Vehicle(
-        n.code, n.name, base=k, services=frozenset({SERVICE_ID}),
+        n.code, n.name, base=k, services=frozenset({service_of[n.profession]}),
         weekdays=frozenset(n.weekdays), shift_start_min=n.day_start_min,
         shift_end_min=n.day_end_min, max_duty_min=n.day_end_min - n.day_start_min,
         unavailable_dates=frozenset(off[n.code]), crew=frozenset({n.code}))
         for k, n in enumerate(nurses))
-    team = {t: [n.code for n in nurses if n.territory == t] for t in active}
-    stops = []
+    team = {t: [n.code for n in nurses if n.territory == t and n.profession == PUERICULTRICE]
+            for t in active}
+    psychologists = {t: [n.code for n in nurses if n.territory == t
+                         and n.profession == PSYCHOLOGUE] for t in active}
+    stops: list[Stop] = []
+    syncs: list[Sync] = []
     for k, family in enumerate(families):
         costs = [(family.referent, 0)]
         if family.second_referent and family.second_referent in team.get(family.territory, []):
@@ -240,19 +282,38 @@ def build_week(session: Session, programme_id: str, week_start: dt.date, weeks: 
             costs += [(code, OTHER_COST) for code in team.get(family.territory, [])
                       if code not in {c for c, _ in costs}]
         costs = [(c, cost) for c, cost in costs if c in team.get(family.territory, [])]
-        stops.append(Stop(
+        joint = max(0, joint_left[family.code])
+        psys = psychologists.get(family.territory, [])
+        usual = Stop(
             family.code, location=len(nurses) + k, demand=1, services=frozenset({SERVICE_ID}),
-            windows=rules[family.code][1], visits_per_period=rules[family.code][0],
+            windows=rules[family.code][1], visits_per_period=max(1, rules[family.code][0]),
             min_spacing_days=family.min_spacing_days, session_min=family.visit_min,
-            vehicle_costs=tuple(costs)))
+            vehicle_costs=tuple(costs), spacing_group=family.code if joint and psys else "")
+        if rules[family.code][0]:
+            stops.append(usual)
+        if joint and psys:
+            # A joint visit: the puéricultrice's side (worth a visit, spaced with the usual
+            # ones) and the psychologist's (worth nothing alone), at the same minute.
+            kept = {d.isoweekday(): at for (code, d), at in (joint_at or {}).items()
+                    if code == family.code}
+            windows = tuple(w for w in usual.windows if w.weekday not in kept) + tuple(
+                Window(day, at, at + family.visit_min) for day, at in kept.items())
+            stops.append(dataclasses.replace(usual, id=stop_id(family.code, JOINT),
+                                             visits_per_period=joint, windows=windows))
+            stops.append(dataclasses.replace(
+                usual, id=stop_id(family.code, PSY), demand=0, windows=windows,
+                services=frozenset({PSY_SERVICE_ID}), visits_per_period=joint,
+                vehicle_costs=tuple((code, 0) for code in psys), spacing_group=""))
+            syncs.append(Sync(stop_id(family.code, JOINT), stop_id(family.code, PSY)))
     weight = visit_weight(stops, vehicles, dates, weeks, max((n.day_end_min - n.day_start_min
                                                        for n in nurses), default=600))
     params = SolveParams(time_limit_s=time_limit_s, method=method, demand_weight=weight,
                          work_limit_s=work_limit_s,
                          weekday_change_weight=0, month_week_change_weight=0)
-    problem = Problem(dates=dates, services=(service,), vehicles=vehicles, stops=tuple(stops),
-                      staff=staff, travel_min=matrix.travel_min, distance_m=matrix.distance_m,
-                      period_start=week_start, pins=tuple(pins), preferred=tuple(preferred))
+    problem = Problem(dates=dates, services=(service, psy_service), vehicles=vehicles,
+                      stops=tuple(stops), staff=staff, travel_min=matrix.travel_min,
+                      distance_m=matrix.distance_m, period_start=week_start, pins=tuple(pins),
+                      preferred=tuple(preferred), syncs=tuple(syncs))
     return HomeWeek(programme_id, problem, {n.code: n for n in nurses},
                     {f.code: f for f in families}, params, others_for)
 
@@ -265,11 +326,18 @@ def who(week: HomeWeek, family: str, nurse: str) -> str:
 
 def planned_visits(week: HomeWeek, solution: Solution) -> list[PlannedVisit]:
     found = []
+    by_start = {(visit.stop, route.date, visit.start_min): route.vehicle
+                for route in solution.routes for visit in route.visits}
     for route in solution.routes:
         for order, visit in enumerate(route.visits, start=1):
-            found.append(PlannedVisit(visit.stop, route.vehicle, route.date, visit.start_min,
+            family, part = family_part(visit.stop)
+            other = {JOINT: PSY, PSY: JOINT}.get(part)
+            partner = by_start.get((stop_id(family, other), route.date, visit.start_min), "") \
+                if other else ""
+            found.append(PlannedVisit(family, route.vehicle, route.date, visit.start_min,
                                       visit.end_min, order, visit.travel_min_from_previous,
-                                      who(week, visit.stop, route.vehicle)))
+                                      "psy" if part == PSY else who(week, family, route.vehicle),
+                                      part, partner))
     return sorted(found, key=lambda v: (v.date, v.nurse, v.order))
 
 
@@ -286,13 +354,24 @@ UNPLACED_WHY = {
     ReasonCode.CAPACITY: "les journées de ses puéricultrices sont pleines dans ses créneaux",
     ReasonCode.NOT_WORTH_TRAVEL: "le trajet ne tient pas dans la journée",
     ReasonCode.OVER_CAPACITY: "capacité dépassée",
+    ReasonCode.SYNC: "aucun créneau ne réunit sa puéricultrice et la psychologue à la même heure",
 }
 
 
 def unplaced(solution: Solution) -> list[dict[str, Any]]:
-    return [{"family": u.stop, "missing": u.missing_visits, "reason": u.reason_code.value,
-             "why": UNPLACED_WHY.get(u.reason_code, u.reason_code.value)}
-            for u in solution.unserved]
+    """The families short of visits and why (a joint visit said once, by its
+    puéricultrice's side)."""
+    found = []
+    for u in solution.unserved:
+        family, part = family_part(u.stop)
+        if part == PSY:
+            continue
+        why = UNPLACED_WHY.get(u.reason_code, u.reason_code.value)
+        found.append({"family": family, "missing": u.missing_visits,
+                      "reason": u.reason_code.value,
+                      "why": f"visite commune : {why}" if part == JOINT else why}
+                     | ({"part": part} if part else {}))
+    return found
 
 
 @dataclass
@@ -344,13 +423,20 @@ def solve_week(week: HomeWeek, rebuild: Callable[..., HomeWeek] | None = None) -
 
 
 def summary(outcome: HomeOutcome) -> dict[str, Any]:
+    """Visits wanted and planned count the puéricultrices' visits (a joint visit once)."""
     solution, week = outcome.solution, outcome.week
-    wanted = sum(s.visits_for(week.problem.services[0]) for s in week.problem.stops) * (
-        len({d.isocalendar()[:2] for d in week.problem.dates}))
-    by = count_by(v.by for v in outcome.visits)
+    weeks = len({d.isocalendar()[:2] for d in week.problem.dates})
+    service = week.problem.services[0]
+    wanted = sum(s.visits_for(service) for s in week.problem.stops
+                 if SERVICE_ID in s.services) * weeks
+    joint_wanted = sum(s.visits_for(service) for s in week.problem.stops
+                       if family_part(s.id)[1] == JOINT) * weeks
+    visits = [v for v in outcome.visits if v.part != PSY]
+    by = count_by(v.by for v in visits)
     bound = outcome.visits_bound
     return {
-        "visits_wanted": wanted, "visits_planned": len(outcome.visits), "by": by,
+        "visits_wanted": wanted, "visits_planned": len(visits), "by": by,
+        "joint_wanted": joint_wanted, "joint_planned": sum(v.part == JOINT for v in visits),
         "visits_bound": bound, "driving_min": solution.kpis.driving_min,
         "distance_km": round(solution.kpis.distance_km, 1), "objective": solution.objective,
         "bound": solution.bound, "status": solution.status.value,
@@ -376,14 +462,26 @@ def window_starts(stop: Stop, service: Service, date: dt.date, own: int | None =
     return found
 
 
+def service_of(week: HomeWeek, professional: str) -> str:
+    """The service a professional's days run: home visits, or a psychologist's joint ones."""
+    nurse = week.nurses.get(professional)
+    return PSY_SERVICE_ID if nurse is not None and nurse.profession == PSYCHOLOGUE else SERVICE_ID
+
+
+def crew_of(week: HomeWeek, professional: str) -> tuple[CrewSlot, ...]:
+    """A day's crew: the professional herself, in her role."""
+    return (CrewSlot(professional, PSY_ROLE if service_of(week, professional) == PSY_SERVICE_ID
+                     else ROLE),)
+
+
 def routes_of(week: HomeWeek, visits: Sequence[dict[str, Any]]) -> list[Route]:
     """The routes of stored visits (:attr:`HomePlan.visits`), times derived."""
     by_day: dict[tuple[str, str], list[tuple[str, int]]] = {}
     for v in visits:
         by_day.setdefault((v["nurse"], v["date"]), []).append(
-            (v["family"], parse_hhmm(v["start"], "start")))
-    return [route_of(week.problem, nurse, dt.date.fromisoformat(day), SERVICE_ID,
-                     (CrewSlot(nurse, ROLE),), stops)
+            (stop_of(v), parse_hhmm(v["start"], "start")))
+    return [route_of(week.problem, nurse, dt.date.fromisoformat(day), service_of(week, nurse),
+                     crew_of(week, nurse), stops)
             for (nurse, day), stops in sorted(by_day.items())]
 
 
@@ -405,18 +503,20 @@ def keep_hours(week: HomeWeek, solution: Solution, wanted: dict[tuple[str, dt.da
     problem = week.problem
     service = problem.services[0]
     stops = {s.id: s for s in problem.stops}
+    synced = {stop for sync in problem.syncs for stop in (sync.first, sync.second)}
     routes = []
     for route in solution.routes:
         held = [(v.stop, v.start_min) for v in route.visits]
         own = dict(held)
-        targets = {stop: wanted[(stop, route.date)] for stop, _ in held
-                   if (stop, route.date) in wanted}
+        # A joint visit keeps its minute: its partner's route is not re-timed with it.
+        targets = {stop: own[stop] if stop in synced else wanted[(stop, route.date)]
+                   for stop, _ in held if stop in synced or (stop, route.date) in wanted}
         if all(targets.get(stop, start) == start for stop, start in held):
             routes.append(route)
             continue
         best = None
         # All wanted hours kept; else all but one (the first that lets the route hold).
-        for dropped in [None, *targets]:
+        for dropped in [None, *(t for t in targets if t not in synced)]:
             keep = {k: t for k, t in targets.items() if k != dropped}
             free = [stop for stop, _ in held if stop not in keep]
             # Each free visit may take any start when few are free; else its own only.
@@ -454,7 +554,7 @@ def usual_hours(session: Session, programme_id: str, solution: Solution
         for v in plan.visits:
             day = dt.date.fromisoformat(v["date"])
             if monday - dt.timedelta(days=7) <= day < monday:
-                seen[(v["family"], day)] = parse_hhmm(v["start"], "start")
+                seen[(stop_of(v), day)] = parse_hhmm(v["start"], "start")
     for route in solution.routes:
         for visit in route.visits:
             seen[(visit.stop, route.date)] = visit.start_min
@@ -517,7 +617,15 @@ def export(outcome: HomeOutcome) -> dict[str, Any]:
     week = outcome.week
     problem = week.problem
     service = problem.services[0]
-    places = [v.id for v in problem.vehicles] + [s.id for s in problem.stops]
+    by_family: dict[str, dict[str, Stop]] = {}
+    for stop in problem.stops:
+        family, part = family_part(stop.id)
+        by_family.setdefault(family, {})[part] = stop
+    # One place per family (its sides of a joint visit are at its place).
+    places = [v.id for v in problem.vehicles] + list(by_family)
+    first_of = {family: min(s.location for s in parts.values())
+                for family, parts in by_family.items()}
+    locations = [v.base for v in problem.vehicles] + [first_of[f] for f in by_family]
     blocked: dict[str, list[dict[str, Any]]] = {}
     for member in problem.staff:
         by_date: dict[dt.date, list[Availability]] = {}
@@ -536,18 +644,11 @@ def export(outcome: HomeOutcome) -> dict[str, Any]:
                   "to": format_hhmm(service.lunch_end_min)},
         "start_grid_min": service.start_grid_min,
         "nurses": [{"code": v.id, "territory": week.nurses[v.id].territory,
+                    "profession": week.nurses[v.id].profession,
                     "working": blocked[v.id]} for v in problem.vehicles],
-        "families": [{
-            "code": s.id, "referent": week.families[s.id].referent,
-            "second_referent": week.families[s.id].second_referent,
-            "visits_per_week": s.visits_for(service), "min_spacing_days": s.spacing_for(service),
-            "visit_min": s.session_for(service),
-            "may_visit": [v for v, _ in s.vehicle_costs],
-            "windows": [{"weekday": w.weekday, "from": format_hhmm(w.start_min),
-                         "to": format_hhmm(w.end_min)} for w in s.windows]}
-            for s in problem.stops],
+        "families": [_family_rules(week, code, parts) for code, parts in sorted(by_family.items())],
         "places": places,
-        "travel_min": [list(row) for row in problem.travel_min],
+        "travel_min": [[problem.travel_min[a][b] for b in locations] for a in locations],
         "visits": [v.as_json() for v in outcome.visits],
         "routes": [{"nurse": r.vehicle, "date": r.date.isoformat(),
                     "depart": format_hhmm(r.depart_min), "return": format_hhmm(r.return_min),
@@ -556,6 +657,25 @@ def export(outcome: HomeOutcome) -> dict[str, Any]:
         "unplaced": unplaced(outcome.solution),
         "summary": summary(outcome),
     }
+
+
+def _family_rules(week: HomeWeek, code: str, parts: dict[str, Stop]) -> dict[str, Any]:
+    """A family's visit rules in the export: its usual and joint visits a week, spacing
+    (between any two of its visits, joint ones included), length, who may visit, windows."""
+    service = week.problem.services[0]
+    record = week.families[code]
+    any_side = parts.get("") or parts[JOINT]
+    joint = parts.get(JOINT)
+    return {
+        "code": code, "referent": record.referent, "second_referent": record.second_referent,
+        "visits_per_week": parts[""].visits_for(service) if "" in parts else 0,
+        "joint_visits_per_week": joint.visits_for(service) if joint else 0,
+        "joint_with": [v for v, _ in parts[PSY].vehicle_costs] if PSY in parts else [],
+        "min_spacing_days": any_side.spacing_for(service),
+        "visit_min": any_side.session_for(service),
+        "may_visit": [v for v, _ in any_side.vehicle_costs],
+        "windows": [{"weekday": w.weekday, "from": format_hhmm(w.start_min),
+                     "to": format_hhmm(w.end_min)} for w in any_side.windows]}
 
 
 @dataclass(frozen=True)
@@ -570,7 +690,7 @@ def changed_visits(before: Sequence[dict[str, Any]], after: Sequence[dict[str, A
     the same family's visit on the same date with the same puéricultrice (re-timed), else
     one of its new visits, else ``None`` (not placed any more)."""
     def key(v: dict[str, Any]) -> tuple[str, str, str]:
-        return v["family"], v["date"], v["nurse"]
+        return stop_of(v), v["date"], v["nurse"]
 
     unmatched = list(after)
     same_day = {key(v): v for v in after}
@@ -585,7 +705,7 @@ def changed_visits(before: Sequence[dict[str, Any]], after: Sequence[dict[str, A
         else:
             leftovers.append(v)
     for v in leftovers:
-        now = next((w for w in unmatched if w["family"] == v["family"]), None)
+        now = next((w for w in unmatched if stop_of(w) == stop_of(v)), None)
         if now is not None:
             unmatched.remove(now)
         found.append({"family": v["family"], "was": v, "now": now})
@@ -614,17 +734,27 @@ def replan_absence(session: Session, plan_id: int, nurse_code: str, start: dt.da
     session.add(HomeAbsence(nurse_id=nurse.id, start=start, end=end, reason=reason))
     session.flush()
     done = [v for v in old.visits if v["date"] < start.isoformat()]
-    pins = [Pin(v["family"], SERVICE_ID, dt.date.fromisoformat(v["date"]), v["nurse"])
-            for v in old.visits if v["date"] >= start.isoformat()
-            and not (v["nurse"] == nurse_code and start <= dt.date.fromisoformat(v["date"]) <= end)]
+
+    def away(v: dict[str, Any]) -> bool:
+        return v["nurse"] == nurse_code and start <= dt.date.fromisoformat(v["date"]) <= end
+
+    # A joint visit one of whose professionals is away moves whole: neither side is pinned.
+    moving = {(v["family"], v["date"]) for v in old.visits if v.get("part") and away(v)}
+    pins = [Pin(stop_of(v), PSY_SERVICE_ID if v.get("part") == PSY else SERVICE_ID,
+                dt.date.fromisoformat(v["date"]), v["nurse"])
+            for v in old.visits if v["date"] >= start.isoformat() and not away(v)
+            and not (v.get("part") and (v["family"], v["date"]) in moving)]
     others = frozenset(v["family"] for v in old.visits if v["by"] == "other")
+    joint_at = {(v["family"], dt.date.fromisoformat(v["date"])): parse_hhmm(v["start"], "start")
+                for v in old.visits if v.get("part") == JOINT and v["date"] >= start.isoformat()
+                and (v["family"], v["date"]) not in moving}
     build = functools.partial(build_week, session, old.programme_id, old.week_start, old.weeks,
                               time_limit_s=time_limit_s, work_limit_s=work_limit_s, pins=pins,
-                              from_date=start, done=done)
+                              from_date=start, done=done, joint_at=joint_at)
     first = build(others_for=others)
     outcome = solve_week(first, build)
     # The visits that stay on their day keep their hour too, where the day allows it.
-    wanted = {(v["family"], dt.date.fromisoformat(v["date"])): parse_hhmm(v["start"], "start")
+    wanted = {(stop_of(v), dt.date.fromisoformat(v["date"])): parse_hhmm(v["start"], "start")
               for v in old.visits if v["date"] >= start.isoformat()}
     kept = keep_hours(outcome.week, outcome.solution, wanted)
     outcome = dataclasses.replace(outcome, solution=kept,

@@ -28,7 +28,7 @@ import solver as sm
 from outreach import audit
 from outreach.db import use_case
 from outreach.errors import InvalidInput
-from outreach.homevisits import FamilyRecord, records_for_planning, save_family
+from outreach.homevisits import PUERICULTRICE, FamilyRecord, records_for_planning, save_family
 from outreach.homevisits.demo import nearest
 from outreach.homevisits.planning import (
     ROLE,
@@ -99,7 +99,9 @@ def fit_day(week: HomeWeek, route: sm.Route | None, nurse: str, date: dt.date, f
     reach = [d for d in range(-RETIME_REACH_MIN, RETIME_REACH_MIN + 1, service.start_grid_min)
              if d != 0]
     best: DayFit | None = None
-    for moved in [None, *(f for f, _ in held)]:
+    synced = {s for sync in problem.syncs for s in (sync.first, sync.second)}
+    # A joint visit keeps its minute (its partner's day is not re-timed with it).
+    for moved in [None, *(f for f, _ in held if f not in synced)]:
         shifts = [0] if moved is None else reach
         for start in options:
             for shift in shifts:
@@ -188,7 +190,8 @@ def take_on(session: Session, plan_id: int, record: FamilyRecord, option: Option
     week = _week(session, plan, record)
     nurses = week.nurses
     others = nearest([n.code for n in nurses.values()
-                      if n.territory == record.territory and n.code != option.nurse],
+                      if n.territory == record.territory and n.code != option.nurse
+                      and n.profession == PUERICULTRICE],
                      {n.code: (n.base_lat, n.base_lon) for n in nurses.values()},
                      (record.lat or 0.0, record.lon or 0.0))
     saved = dataclasses.replace(record, referent=option.nurse,

@@ -23,7 +23,6 @@ from outreach import audit
 from outreach.db import use_case
 from outreach.errors import InvalidInput, RulesBroken
 from outreach.homevisits import planning
-from outreach.homevisits.planning import ROLE
 from outreach.models import (
     Family,
     HomeChangeRequest,
@@ -248,7 +247,8 @@ def check_move(session: Session, plan: HomePlan, edit: Edit) -> EditCheck:
                                                    Family.status == "active")).all()
     week = planning.build_week(session, plan.programme_id, plan.week_start, plan.weeks,
                                others_for=frozenset(every))
-    if edit.stop not in week.families:
+    family = planning.family_part(edit.stop)[0]
+    if family not in week.families:
         raise InvalidInput(f"famille inconnue dans ce plan : {edit.stop}")
     if edit.new_vehicle and edit.new_vehicle not in week.nurses:
         raise InvalidInput(f"champ nurse : puéricultrice {edit.new_vehicle!r} inconnue ou d'un "
@@ -258,14 +258,14 @@ def check_move(session: Session, plan: HomePlan, edit: Edit) -> EditCheck:
                            "de ce plan")
     before = planning.routes_of(week, plan.visits)
     after = apply_edit(week.problem, before, edit)
-    # A route's crew is its puéricultrice herself.
-    after = [dataclasses.replace(r, crew=(sm.CrewSlot(r.vehicle, ROLE),)) for r in after]
+    # A route's crew is its professional herself.
+    after = [dataclasses.replace(r, crew=planning.crew_of(week, r.vehicle)) for r in after]
     known = set(sm.check_solution(week.problem, edited_solution(week.problem, before)))
     edited = edited_solution(week.problem, after)
     broken = [f for f in sm.check_solution(week.problem, edited) if f not in known]
     visits = [v.as_json() for v in planning.planned_visits(week, edited)]
     nurse = edit.new_vehicle or edit.vehicle
-    return EditCheck(visits, broken, planning.who(week, edit.stop, nurse))
+    return EditCheck(visits, broken, planning.who(week, family, nurse))
 
 
 @use_case

@@ -135,3 +135,24 @@ def test_a_bad_sync_names_the_field() -> None:
         dataclasses.replace(problem, syncs=(Sync("F-0", "nope"),))
     with pytest.raises(ValueError, match="two pairs"):
         dataclasses.replace(problem, syncs=(*problem.syncs, Sync("F-0:nurse", "F-5")))
+
+
+def test_a_familys_usual_and_joint_visits_are_spaced_as_one() -> None:
+    grouped = _problem()
+    stops = tuple(dataclasses.replace(s, spacing_group=s.id.split(":")[0],
+                                      min_spacing_days=2 if s.id == "F-0" else None)
+                  if not s.id.endswith(":psy") else s for s in grouped.stops)
+    problem = dataclasses.replace(grouped, stops=stops)
+    solution = solve(problem, PARAMS)
+    assert check_solution(problem, solution) == []
+    starts = _starts(solution)
+    for k in range(3):
+        days = sorted(d for key in (f"F-{k}", f"F-{k}:nurse") for d, _, _ in starts[key])
+        assert len(days) == 2 and (days[1] - days[0]).days >= (2 if k == 0 else 1)
+    # The check catches two visits of one family on one date.
+    route = next(r for r in solution.routes if any(v.stop == "F-1" for v in r.visits))
+    other = next(r for r in solution.routes if any(v.stop == "F-1:nurse" for v in r.visits))
+    moved = dataclasses.replace(other, date=route.date)
+    broken = dataclasses.replace(solution, routes=tuple(
+        moved if r is other else r for r in solution.routes))
+    assert "group.spacing" in {f.code for f in check_solution(problem, broken)}
