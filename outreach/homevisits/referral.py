@@ -31,6 +31,7 @@ from outreach.errors import InvalidInput
 from outreach.homevisits import PUERICULTRICE, FamilyRecord, records_for_planning, save_family
 from outreach.homevisits.demo import nearest
 from outreach.homevisits.planning import (
+    PSY,
     ROLE,
     SERVICE_ID,
     HomeWeek,
@@ -218,7 +219,7 @@ def take_on(session: Session, plan_id: int, record: FamilyRecord, option: Option
     if short:
         unplaced.append({"family": saved.code, "missing": short, "reason": "capacity",
                          "why": "les journées de ses puéricultrices sont pleines dans ses créneaux"})
-    summary = {**plan.summary, "visits_planned": len(visits),
+    summary = {**plan.summary, "visits_planned": sum(v.get("part") != PSY for v in visits),
                "visits_wanted": plan.summary.get("visits_wanted", 0) + saved.visits_per_week * plan.weeks,
                "by": count_by(v["by"] for v in visits),
                "edited": f"nouvelle famille {saved.code} confiée à {option.nurse}"}

@@ -278,7 +278,8 @@ def save_move(session: Session, plan_id: int, edit: Edit, actor: str) -> HomePla
     if checked.broken:
         raise RulesBroken("Déplacement refusé : il enfreint des règles.", checked.broken)
     summary = dict(plan.summary)
-    summary["visits_planned"] = len(checked.visits)
+    summary["visits_planned"] = sum(v.get("part") != planning.PSY for v in checked.visits)
+    summary["joint_planned"] = sum(v.get("part") == planning.JOINT for v in checked.visits)
     summary["by"] = planning.count_by(v["by"] for v in checked.visits)
     summary["edited"] = (f"{edit.stop} du {edit.date.isoformat()} ({edit.vehicle}) déplacée au "
                          f"{(edit.new_date or edit.date).isoformat()} "
