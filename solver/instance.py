@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from solver.model import Area, Problem, Service, StaffMember, Stop, Vehicle
+from solver.model import Area, Problem, Service, StaffMember, Stop, Sync, Vehicle
 from solver.periods import period_of, pinned_sessions
 from solver.timing import Interval, arrival_intervals
 
@@ -75,13 +75,16 @@ class Instance:
                         for stop in group for service_id in stop.services))
 
     @cached_property
+    def sync_of(self) -> dict[str, Sync]:
+        """The pair (:class:`solver.model.Sync`) of each synchronised stop."""
+        return {stop_id: sync for sync in self.problem.syncs
+                for stop_id in (sync.first, sync.second)}
+
+    @cached_property
     def sync_partner(self) -> dict[str, Stop]:
-        """Each synchronised stop's partner (:class:`solver.model.Sync`)."""
-        found: dict[str, Stop] = {}
-        for sync in self.problem.syncs:
-            found[sync.first] = self.stops[sync.second]
-            found[sync.second] = self.stops[sync.first]
-        return found
+        """Each synchronised stop's partner."""
+        return {stop_id: self.stops[sync.second if stop_id == sync.first else sync.first]
+                for stop_id, sync in self.sync_of.items()}
 
     def service_of(self, stop: Stop) -> Service:
         """The one service of a synchronised stop (checked by the problem)."""

@@ -500,13 +500,11 @@ class _Model(SessionChoice):
             for stop, arrive in zip(option.stops, option.timing.arrive_min):
                 if stop.id in inst.sync_partner:
                     at[(stop.id, option.date, arrive + option.service.setup_min)].append(i)
-        first_of = {stop_id: sync.first for sync in inst.problem.syncs
-                    for stop_id in (sync.first, sync.second)}
-        meetings = sorted({(first_of[stop_id], date, start) for stop_id, date, start in at})
-        for first, date, start in meetings:
-            second = inst.sync_partner[first].id
-            self.cp.add(sum(self.x[i] for i in at.get((first, date, start), []))
-                        == sum(self.x[i] for i in at.get((second, date, start), [])))
+        meetings = sorted({(inst.sync_of[stop_id], date, start) for stop_id, date, start in at},
+                          key=lambda m: (m[0].first, m[1], m[2]))
+        for sync, date, start in meetings:
+            self.cp.add(sum(self.x[i] for i in at.get((sync.first, date, start), []))
+                        == sum(self.x[i] for i in at.get((sync.second, date, start), [])))
 
     def _add_crew(
         self,

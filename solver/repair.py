@@ -290,11 +290,12 @@ def fill(state: PlanState) -> int:
     """Insert sessions while one improves the objective, most demanded pairs
     first; returns the number of sessions added."""
     inst = state.inst
-    pairs = [
+    pairs = [  # a synchronised pair once, by its first stop
         (stop, service)
         for stop in inst.problem.stops
         for service in inst.problem.services
         if service.id in stop.services
+        and (stop.id not in inst.sync_of or inst.sync_of[stop.id].first == stop.id)
     ]
     pairs.sort(key=lambda pair: -pair[0].demand)
     added = 0
@@ -304,9 +305,8 @@ def fill(state: PlanState) -> int:
         for stop, service in pairs:
             if len(state.session_dates(stop, service)) >= target_visits(inst.problem, stop, service):
                 continue
-            if stop.id in inst.sync_partner:
-                if any(stop.id == sync.first for sync in inst.problem.syncs) \
-                        and insert_synchronised(state, stop):
+            if stop.id in inst.sync_of:
+                if insert_synchronised(state, stop):
                     added += 2
                     changed = True
                 continue
@@ -325,7 +325,7 @@ def insert_synchronised(state: PlanState, first: Stop) -> bool:
     inst = state.inst
     second = inst.sync_partner[first.id]
     services = (inst.service_of(first), inst.service_of(second))
-    best: tuple[int, Insertion, Insertion] | None = None
+    best: tuple[int, int, Insertion, Insertion] | None = None
     for date in inst.problem.dates:
         if not all(state.date_allowed(stop, service, date)
                    for stop, service in zip((first, second), services)):
@@ -338,17 +338,15 @@ def insert_synchronised(state: PlanState, first: Stop) -> bool:
                 continue
             other = next(iter(insertion_options(state, second, services[1], [date], start)), None)
             if other is not None and (best is None or one.gain + other.gain > best[0]):
-                best = (one.gain + other.gain, one, other)
+                best = (one.gain + other.gain, start, one, other)
     if best is None or best[0] <= 0:
         return False
-    _gain, one, other = best
+    _gain, start, one, other = best
     before = state.days.get((one.route.vehicle.id, one.route.date))
     state.put(one.route)
     # The partner's route again, now that the first holds its crew.
     again = next((o for o in insertion_options(state, second, services[1], [other.route.date],
-                                               one.route.timing.arrive_min[
-                                                   one.route.stops.index(first)]
-                                               + services[0].setup_min)
+                                               start)
                   if o.route.vehicle.id == other.route.vehicle.id), None)
     if again is None:
         state.remove((one.route.vehicle.id, one.route.date))
@@ -399,7 +397,7 @@ def enforce_rules(state: PlanState, pins: Sequence[Pin]) -> int:
         same_period = Counter(inst.period(service, d) for d in held)[period]
         stop = inst.stops[stop_id]
         group = inst.spacing_groups.get(stop.spacing_group, ())
-        kin = [k[2] for k in keep if inst.stops[k[0]] in group]
+        kin = [k[2] for k in keep if inst.stops[k[0]] in group] if group else []
         if same_period < stop.visits_for(service) and all(
             abs((date - d).days) >= stop.spacing_for(service) for d in held
         ) and all(abs((date - d).days) >= inst.group_spacing(group) for d in kin):

@@ -226,6 +226,26 @@ def _legend(entries: list[tuple[str, str]], attribution: str | None, box: _Box) 
     return parts
 
 
+def _base_marker(at: XY, colour: str, title: str) -> str:
+    """A base or office: a square in its vehicle's or nurse's colour."""
+    x, y = at
+    return (f'<rect x="{x - 6:.1f}" y="{y - 6:.1f}" width="12" height="12" fill="{colour}" '
+            f'stroke="#ffffff"><title>{escape(title)}</title></rect>')
+
+
+def _labels_and_legend(places: list[tuple[str, XY]], markers: list[XY],
+                       entries: list[tuple[str, str]], attribution: str | None,
+                       legend_box: _Box) -> list[str]:
+    """The end of a map: place labels clear of the base markers and the legend, the
+    legend, and the closing tag."""
+    boxes = [_Box(x - 6, y - 6, 12, 12) for x, y in markers]
+    return [(f'<g class="labels" fill="{INK}" stroke="#ffffff" stroke-width="3" '
+             f'paint-order="stroke" stroke-linejoin="round">'),
+            *_labels(places, legend_box, boxes), "</g>",
+            f'<g font-size="{LEGEND_PX}" fill="{INK}">',
+            *_legend(entries, attribution, legend_box), "</g>", "</svg>"]
+
+
 def plan_svg(version: PlanVersion, day: dt.date | None = None,
              land: AccessMap | None = None) -> str:
     """Communes shaded by access with the départements' outline (``land``, when given),
@@ -291,18 +311,9 @@ def plan_svg(version: PlanVersion, day: dt.date | None = None,
         parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="5" fill="{fill}" stroke="{INK}">'
                      f'<title>{escape(stop.commune_name)} — {escape(stop.venue)}</title></circle>')
     for vehicle_id, base in bases.items():
-        x, y = xy(base.lat, base.lon)
-        parts.append(f'<rect x="{x - 6:.1f}" y="{y - 6:.1f}" width="12" height="12" '
-                     f'fill="{colour[vehicle_id]}" stroke="#ffffff"><title>{escape(base.name)}'
-                     f'</title></rect>')
-    marker_boxes = [_Box(x - 6, y - 6, 12, 12) for x, y in (xy(*m) for m in markers)]
-    parts.append(f'<g class="labels" fill="{INK}" stroke="#ffffff" stroke-width="3" '
-                 f'paint-order="stroke" stroke-linejoin="round">')
-    parts += _labels(places, legend_box, marker_boxes)
-    parts.append("</g>")
-    parts += [f'<g font-size="{LEGEND_PX}" fill="{INK}">', *_legend(entries, attribution, legend_box),
-              "</g>"]
-    parts.append("</svg>")
+        parts.append(_base_marker(xy(base.lat, base.lon), colour[vehicle_id], base.name))
+    parts += _labels_and_legend(places, [xy(*m) for m in markers], entries, attribution,
+                                legend_box)
     return "".join(parts)
 
 
@@ -376,14 +387,6 @@ def home_day_svg(offices: dict[str, tuple[str, tuple[float, float]]],
         parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4.5" fill="{INK}" stroke="#ffffff">'
                      f'<title>{escape(code)}</title></circle>')
     for code, (label, point) in offices.items():
-        x, y = xy(*point)
-        parts.append(f'<rect x="{x - 6:.1f}" y="{y - 6:.1f}" width="12" height="12" '
-                     f'fill="{colour[code]}" stroke="#ffffff"><title>{escape(label)}</title></rect>')
-    boxes = [_Box(x - 6, y - 6, 12, 12) for x, y in (xy(*m) for m in markers)]
-    parts.append(f'<g class="labels" fill="{INK}" stroke="#ffffff" stroke-width="3" '
-                 f'paint-order="stroke" stroke-linejoin="round">')
-    parts += _labels(labels, legend_box, boxes)
-    parts.append("</g>")
-    parts += [f'<g font-size="{LEGEND_PX}" fill="{INK}">', *_legend(entries, None, legend_box),
-              "</g>", "</svg>"]
+        parts.append(_base_marker(xy(*point), colour[code], label))
+    parts += _labels_and_legend(labels, [xy(*m) for m in markers], entries, None, legend_box)
     return "".join(parts)

@@ -623,9 +623,8 @@ def export(outcome: HomeOutcome) -> dict[str, Any]:
         by_family.setdefault(family, {})[part] = stop
     # One place per family (its sides of a joint visit are at its place).
     places = [v.id for v in problem.vehicles] + list(by_family)
-    first_of = {family: min(s.location for s in parts.values())
-                for family, parts in by_family.items()}
-    locations = [v.base for v in problem.vehicles] + [first_of[f] for f in by_family]
+    locations = [v.base for v in problem.vehicles] + [
+        next(iter(parts.values())).location for parts in by_family.values()]
     blocked: dict[str, list[dict[str, Any]]] = {}
     for member in problem.staff:
         by_date: dict[dt.date, list[Availability]] = {}
