@@ -540,6 +540,29 @@ class HomeTeamSlot(SQLModel, table=True):
     territory: str = ""  # HomeTerritory.code, or "" for the whole programme
 
 
+class HomeWorkshop(SQLModel, table=True):
+    """A collective workshop (baby massage, singing, baby swimming) on one date at a public
+    place: its facilitators (puéricultrices or psychologists) are there, with the time to
+    get there and back, and the families invited are not visited at home meanwhile.
+    Families appear by their code only."""
+
+    __tablename__ = "home_workshop"
+
+    id: int | None = Field(default=None, primary_key=True)
+    programme_id: str = Field(foreign_key="home_programme.id", index=True)
+    territory: str  # HomeTerritory.code
+    label: str
+    date: dt.date = Field(index=True)
+    start_min: int
+    end_min: int
+    place_label: str  # a public place (a library, a swimming pool), never a family's home
+    place_lat: float
+    place_lon: float
+    capacity: int  # families
+    facilitators: list[str] = _json()  # HomeNurse.code
+    invited: list[str] = _json()  # Family.code
+
+
 class HomePlan(SQLModel, table=True):
     """A visit plan of a programme for one or more weeks. Families appear by their code
     only (pseudonyms): a plan holds no personal data."""

@@ -141,6 +141,7 @@ def check(plan: dict[str, Any]) -> list[str]:
             if count(joint_days[code]) > joint:
                 errors.append(f"{code}: {count(joint_days[code])} joint visits in the week of "
                               f"{monday}")
+    errors += _workshops(plan, index, travel)
     short = {u["family"] for u in plan["unplaced"]}
     for code, family in families.items():
         joint = len(joint_days[code])
@@ -149,6 +150,30 @@ def check(plan: dict[str, Any]) -> list[str]:
                 usual < family["visits_per_week"] * len(weeks)
                 or joint < family.get("joint_visits_per_week", 0) * len(weeks)):
             errors.append(f"{code}: short of visits and not listed as unplaced")
+    return errors
+
+
+def _workshops(plan: dict[str, Any], index: dict[str, int], travel: list[list[int]]) -> list[str]:
+    """No more families invited than places; no visit by a facilitator, and no visit at an
+    invited family's place, that leaves too little time to reach the workshop or starts
+    before one can be back from it."""
+    errors = []
+    for shop in plan.get("workshops", []):
+        where = f"workshop {shop['label']} {shop['date']}"
+        if len(shop["invited"]) > shop["capacity"]:
+            errors.append(f"{where}: {len(shop['invited'])} families for {shop['capacity']} places")
+        lo, hi, place = _min(shop["from"]), _min(shop["to"]), index[shop["place"]]
+        for visit in plan["visits"]:
+            if visit["date"] != shop["date"]:
+                continue
+            involved = [who for who, yes in ((visit["nurse"], visit["nurse"] in shop["facilitators"]),
+                                             (visit["family"], visit["family"] in shop["invited"]))
+                        if yes]
+            here = index[visit["family"]]
+            start, end = _min(visit["start"]), _min(visit["end"])
+            if involved and not (end + travel[here][place] <= lo or hi + travel[place][here] <= start):
+                errors.append(f"{where}: {visit['family']} visited {visit['start']}-{visit['end']} "
+                              f"while {', '.join(involved)} must be at the workshop")
     return errors
 
 

@@ -12,6 +12,7 @@ import shutil
 
 import pytest
 from cryptography.fernet import Fernet
+from markupsafe import escape
 from sqlmodel import Session, select
 
 from outreach import db, homevisits, privacy
@@ -26,6 +27,7 @@ from outreach.models import (
     HomePlan,
     HomeTerritory,
     HomeVisitRecord,
+    HomeWorkshop,
 )
 from outreach.users import set_user
 from tests.web_helpers import PASSWORD, signed_in
@@ -210,7 +212,7 @@ def test_a_nurse_sees_her_visits_records_them_and_asks_for_a_change(home):
         logged = s.exec(select(FamilyAccess).where(FamilyAccess.family_id == family.id,
                                                    FamilyAccess.purpose == "round")).all()
     if clear.referent == me.code or clear.second_referent == me.code:
-        assert clear.address in day.text and logged
+        assert str(escape(clear.address)) in day.text and logged
     done = client.post(f"/mes-visites/jour/{first['date']}/{first['family']}/bilan",
                        data={"status": "done", "csrf_token": client.token})
     assert done.status_code == 302
@@ -328,3 +330,54 @@ def test_a_new_family_gets_options_and_is_taken_on(home):
         record = homevisits._clear(s.get(Family, family.id), nurses)
     assert record.referent == choices[0] and record.name == "Nouvelle Famille"
     assert "Nouvelle Famille" not in family.name_sealed
+
+
+def test_coordinator_adds_a_workshop_and_its_facilitator_sees_it(home):
+    app, url = home
+    client = signed_in(app, "coord@34.test")
+    listed = client.get("/coordination/visites/herault-appui-parental/ateliers")
+    assert listed.status_code == 200 and "Massage bébé" in listed.text  # the demo's
+    with Session(db.get_engine(url)) as s:
+        nurse = s.exec(select(HomeNurse).where(HomeNurse.code == "p-jourdan")).one()
+        codes = [f.code for f in s.exec(select(Family).where(Family.territory == "lunellois"))][:3]
+        before = len(s.exec(select(HomeWorkshop)).all())
+    form = {"label": "Portage en écharpe", "territory": "lunellois", "date": "2027-01-08",
+            "start": "10:00", "end": "11:00", "place": "Médiathèque", "commune": "34145",
+            "capacity": "2", "facilitators": ["p-jourdan"], "invited": ", ".join(codes),
+            "csrf_token": client.token}
+    # Three families for two places: refused, nothing saved, everything typed kept.
+    refused = client.post("/coordination/visites/herault-appui-parental/ateliers", data=form)
+    assert refused.status_code == 400
+    assert "3 familles invitées pour 2 places" in refused.text
+    assert 'value="Portage en écharpe"' in refused.text and codes[0] in refused.text
+    saved = client.post("/coordination/visites/herault-appui-parental/ateliers",
+                        data={**form, "capacity": "6"}, follow_redirects=True)
+    assert saved.status_code == 200 and "Portage en écharpe" in saved.text
+    with Session(db.get_engine(url)) as s:
+        shop = s.exec(select(HomeWorkshop).where(HomeWorkshop.label == "Portage en écharpe")).one()
+        assert len(s.exec(select(HomeWorkshop)).all()) == before + 1
+        assert shop.invited == codes and shop.facilitators == ["p-jourdan"]
+        shop_id = shop.id
+        set_user(s, "jourdan@34.test", PASSWORD, "nurse", nurse_id=nurse.id)
+        s.commit()
+    # A plan of that week keeps her free for it, and shows it on the grid.
+    plan = client.post("/coordination/visites/herault-appui-parental/plans",
+                       data={"week": MONDAY.isoformat(), "weeks": "1", "csrf_token": client.token})
+    assert plan.status_code == 302
+    grid = client.get(plan.headers["Location"])
+    assert "Portage en écharpe" in grid.text
+    with Session(db.get_engine(url)) as s:
+        latest = s.exec(select(HomePlan).order_by(HomePlan.id.desc())).first()
+        for v in latest.visits:
+            if v["date"] == "2027-01-08" and (v["nurse"] == "p-jourdan" or v["family"] in codes):
+                assert v["end"] <= "10:00" or v["start"] >= "11:00", v
+    client.post(f"/coordination/visites/herault-appui-parental/plans/{latest.id}/publier",
+                data={"csrf_token": client.token})
+    week = signed_in(app, "jourdan@34.test").get("/mes-visites/",
+                                                 query_string={"semaine": MONDAY.isoformat()})
+    assert "Portage en écharpe" in week.text and "Médiathèque" in week.text
+    deleted = client.post(f"/coordination/visites/herault-appui-parental/ateliers/{shop_id}/supprimer",
+                          data={"csrf_token": client.token}, follow_redirects=True)
+    assert "Portage en écharpe" not in deleted.text
+    assert client.post("/coordination/visites/herault-appui-parental/ateliers/99999/supprimer",
+                       data={"csrf_token": client.token}).status_code == 404

@@ -21,7 +21,7 @@ from sqlmodel import col, select
 from outreach import homevisits
 from outreach.data.boundaries import BoundariesMissing, commune_polygons
 from outreach.errors import InvalidInput, OutreachError, RulesBroken
-from outreach.homevisits import planning, referral, rounds
+from outreach.homevisits import planning, referral, rounds, workshops
 from outreach.models import (
     Commune,
     Family,
@@ -31,6 +31,7 @@ from outreach.models import (
     HomeProgramme,
     HomeTeamSlot,
     HomeTerritory,
+    HomeWorkshop,
 )
 from outreach.planning.manual import Edit
 from outreach.timefmt import parse_hhmm
@@ -231,6 +232,100 @@ def archive(programme_id: str, code: str):  # type: ignore[no-untyped-def]
     return redirect(url_for("home.family", programme_id=programme_id, code=code))
 
 
+WORKSHOP_FIELDS = ("label", "territory", "date", "start", "end", "place", "commune", "capacity",
+                   "invited")
+
+
+def _workshops_page(programme: HomeProgramme, form: dict[str, Any] | None = None,
+                    errors: dict[str, str] | None = None, status: int = 200) -> Response:
+    territories = list(g.db.exec(select(HomeTerritory).where(
+        HomeTerritory.programme_id == programme.id).order_by(col(HomeTerritory.id))))
+    communes = sorted(g.db.exec(select(Commune).where(col(Commune.insee).in_(
+        [i for t in territories for i in t.communes]))), key=lambda c: c.name)
+    response = _private(render_template(
+        "home/workshops.html", programme=programme, territories=territories,
+        communes=communes, nurses=_nurses(programme.id),
+        workshops=workshops.workshops_between(g.db, programme.id, dt.date.min, dt.date.max),
+        form=form or {"start": "10:00", "end": "11:30", "capacity": "8", "facilitators": []},
+        errors=errors or {}))
+    response.status_code = status
+    return response
+
+
+def _workshop_input(programme_id: str, form: dict[str, Any]
+                    ) -> tuple[workshops.WorkshopInput | None, dict[str, str]]:
+    """The workshop typed in the form, or the problems of each field."""
+    errors: dict[str, str] = {}
+    times = {}
+    for name in ("start", "end"):
+        try:
+            times[name] = parse_hhmm(form[name], name)
+        except (InvalidInput, ValueError):
+            errors[name] = _("Heure attendue au format HH:MM.")
+    try:
+        date = _date(form["date"], "date")
+    except InvalidInput:
+        errors["date"] = _("Date attendue au format AAAA-MM-JJ.")
+    capacity = int(form["capacity"]) if form["capacity"].isdigit() else 0
+    if capacity < 1:
+        errors["capacity"] = _("Un nombre de familles, au moins 1.")
+    commune = g.db.get(Commune, form["commune"])
+    if commune is None:
+        errors["commune"] = _("Choisissez la commune du lieu.")
+    if not form["facilitators"]:
+        errors["facilitators"] = _("Cochez au moins une animatrice.")
+    if errors or commune is None:
+        return None, errors
+    invited = tuple(code for code in form["invited"].replace(",", " ").split() if code)
+    return workshops.WorkshopInput(
+        territory=form["territory"], label=form["label"], date=date,
+        start_min=times["start"], end_min=times["end"], place_label=form["place"],
+        place_lat=commune.lat, place_lon=commune.lon, capacity=capacity,
+        facilitators=tuple(form["facilitators"]), invited=invited), errors
+
+
+@coordination.route("/<programme_id>/ateliers", methods=["GET", "POST"])
+def workshops_page(programme_id: str):  # type: ignore[no-untyped-def]
+    """Collective workshops: listed, and a new one added (checked before it is saved)."""
+    programme = _programme(programme_id)
+    if request.method == "GET":
+        return _workshops_page(programme)
+    form: dict[str, Any] = {k: request.form.get(k, "").strip() for k in WORKSHOP_FIELDS}
+    form["facilitators"] = request.form.getlist("facilitators")
+    data, errors = _workshop_input(programme_id, form)
+    if data is not None:
+        try:
+            workshops.save_workshop(g.db, programme_id, data)
+        except InvalidInput as refused:
+            field, _sep, _rest = str(refused).partition(" :")
+            errors[field if field in {*WORKSHOP_FIELDS, "facilitators"} else "label"] = str(refused)
+    if errors:
+        return _workshops_page(programme, form, errors, 400)
+    flash(_("Atelier « %(label)s » enregistré : les prochains plans en tiennent compte.",
+            label=data.label if data else ""))
+    return redirect(url_for("home.workshops_page", programme_id=programme_id))
+
+
+@coordination.post("/<programme_id>/ateliers/<int:workshop_id>/supprimer")
+def delete_workshop(programme_id: str, workshop_id: int):  # type: ignore[no-untyped-def]
+    try:
+        workshops.delete_workshop(g.db, programme_id, workshop_id)
+    except InvalidInput:
+        abort(404)
+    flash(_("Atelier supprimé."))
+    return redirect(url_for("home.workshops_page", programme_id=programme_id))
+
+
+def _workshops_by(programme_id: str, start: dt.date, end: dt.date
+                  ) -> dict[str, dict[str, list[HomeWorkshop]]]:
+    """Facilitator code -> ISO date -> her workshops from ``start`` to ``end``."""
+    found: dict[str, dict[str, list[HomeWorkshop]]] = defaultdict(lambda: defaultdict(list))
+    for shop in workshops.workshops_between(g.db, programme_id, start, end):
+        for code in shop.facilitators:
+            found[code][shop.date.isoformat()].append(shop)
+    return found
+
+
 def _grid(plan: HomePlan) -> tuple[list[dt.date], dict[str, dict[str, list[dict[str, Any]]]]]:
     dates = [plan.week_start + dt.timedelta(days=k) for k in range(7 * plan.weeks)
              if (plan.week_start + dt.timedelta(days=k)).isoweekday() <= 5]
@@ -270,6 +365,7 @@ def plan(programme_id: str, plan_id: int):  # type: ignore[no-untyped-def]
         nurses=[n for n in nurses if n.code in grid or any(
             t.code == n.territory for t in territories)],
         names={n.code: n.name for n in nurses},
+        shops=_workshops_by(programme_id, dates[0], dates[-1]),
         day=day, map_svg=svg, requests=rounds.open_requests(g.db, programme_id)))
 
 
@@ -296,6 +392,7 @@ def absence(programme_id: str, plan_id: int):  # type: ignore[no-untyped-def]
         return _private(render_template(
             "home/plan.html", programme=programme, plan=shown, dates=dates, grid=grid,
             nurses=_nurses(programme_id), day=dates[0], map_svg="", absence_form=form,
+            shops=_workshops_by(programme_id, dates[0], dates[-1]),
             absence_error=str(error), requests=[])), 400
     flash(_("Absence enregistrée et visites replanifiées : %(count)s famille(s) à prévenir.",
             count=len(replanned.changed)))
@@ -474,8 +571,10 @@ def week():  # type: ignore[no-untyped-def]
         upcoming = _monday(dt.date.fromisoformat(later[0]["date"])) if later else None
     done = rounds.records(g.db, me.programme_id, [v["family"] for v in visits], monday,
                           monday + dt.timedelta(days=6))
+    shops = _workshops_by(me.programme_id, monday, monday + dt.timedelta(days=6))[me.code]
     return _private(render_template(
-        "home/nurse_week.html", me=me, monday=monday, by_day=by_day, today=today.isoformat(),
+        "home/nurse_week.html", me=me, monday=monday, by_day=by_day, shops=shops,
+        days=sorted({*by_day, *shops}), today=today.isoformat(),
         done=done, upcoming=upcoming, previous=monday - dt.timedelta(days=7),
         following=monday + dt.timedelta(days=7)))
 

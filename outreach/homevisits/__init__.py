@@ -11,7 +11,8 @@ erased once the programme's retention has passed (:func:`erase_departed`, run by
 
 Weekly plans, re-plans after an absence and their export: :mod:`outreach.homevisits.planning`.
 Publishing, the puéricultrices' visits and records, hand edits: :mod:`outreach.homevisits.rounds`.
-Still to come (see issue 13): new referrals, joint visits, stable hours week to week.
+A new family's options: :mod:`outreach.homevisits.referral`. Collective workshops:
+:mod:`outreach.homevisits.workshops`.
 """
 
 from __future__ import annotations

@@ -22,7 +22,15 @@ from outreach.data.organisations import ensure_organisation
 from outreach.db import use_case
 from outreach.errors import InvalidInput
 from outreach.homevisits import PUERICULTRICE, FamilyRecord, save_family
-from outreach.models import Commune, HomeNurse, HomeProgramme, HomeTeamSlot, HomeTerritory
+from outreach.homevisits.workshops import WorkshopInput, save_workshop
+from outreach.models import (
+    Commune,
+    HomeNurse,
+    HomeProgramme,
+    HomeTeamSlot,
+    HomeTerritory,
+    HomeWorkshop,
+)
 from outreach.timefmt import parse_hhmm
 
 FIRST_NAMES = ("Amandine", "Leïla", "Océane", "Jessica", "Sarah", "Fatima", "Mélanie", "Kelly",
@@ -165,6 +173,7 @@ def seed_programme(session: Session, name: str = "herault-appui-parental") -> Ho
     planned = [t for t in territories if active[t]]
     extension = [t for t in territories if not active[t]]
     number = 0
+    drawn_at: list[tuple[str, str, tuple[float, float]]] = []  # (code, referent, point)
     for group, count in ((planned, head.get("families", 80)),
                          (extension, head.get("extension_families", 0))):
         territory_of = {c.insee: t for t in group for c in territories[t]}
@@ -190,6 +199,7 @@ def seed_programme(session: Session, name: str = "herault-appui-parental") -> Ho
             team = nearest(nurses[territory], offices, (lat, lon))
             referent = next(c for c in team if load[c] < cap[territory])
             load[referent] += 1
+            drawn_at.append((f"F-{number:04d}", referent, (lat, lon)))
             second = next((c for c in team if c != referent), None)
             visits = rng.choices((2, 3, 4), weights=(90, 9, 1))[0]
             save_family(session, programme.id, FamilyRecord(
@@ -204,7 +214,31 @@ def seed_programme(session: Session, name: str = "herault-appui-parental") -> Ho
                 visit_min=60, windows=_windows(rng, rng.random() < 0.3),
                 joint_visits_per_week=int(joint_rng.random() < head.get("joint_share", 0.0))))
     session.flush()
+    _seed_workshops(session, programme, spec.get("workshops", []), communes, drawn_at)
     return programme
+
+
+def _seed_workshops(session: Session, programme: HomeProgramme, specs: Sequence[dict[str, Any]],
+                    communes: dict[str, Commune],
+                    drawn: Sequence[tuple[str, str, tuple[float, float]]]) -> None:
+    """The spec's workshops, in place of the programme's: each invites the families its
+    facilitators follow, the nearest to its place first."""
+    for old in session.exec(select(HomeWorkshop).where(HomeWorkshop.programme_id == programme.id)):
+        session.delete(old)
+    session.flush()
+    points = {code: at for code, _, at in drawn}
+    for spec in specs:
+        where = communes[spec["commune"]]
+        point = (where.lat, where.lon)
+        near = sorted((code for code, referent, _ in drawn if referent in spec["facilitators"]),
+                      key=lambda code: (_km(points[code], point), code))
+        save_workshop(session, programme.id, WorkshopInput(
+            territory=spec["territory"], label=spec["label"], date=spec["date"],
+            start_min=parse_hhmm(spec["from"], "workshops.from"),
+            end_min=parse_hhmm(spec["to"], "workshops.to"),
+            place_label=f"{spec['place']}, {where.name}", place_lat=where.lat,
+            place_lon=where.lon, capacity=spec["capacity"],
+            facilitators=tuple(spec["facilitators"]), invited=tuple(near[:spec["invited"]])))
 
 
 def demo_programme_names() -> list[str]:

@@ -8,7 +8,9 @@ A programme's week becomes a :class:`solver.Problem` in which:
   12:00 and 14:00; her absences remove her dates; the team slots of her territory
   (supervision, team meeting) remove their hours from her availability, so that no
   visit overlaps them (a day split by a slot keeps its longer part: see
-  :func:`_availability`);
+  :func:`_availability`), and so do the workshops she leads, with the way there and
+  back (:mod:`outreach.homevisits.workshops`); the families invited to a workshop
+  lose those hours from their windows;
 - each family is a stop at its place of visit (its home, or another place), with
   its own visits per week, spacing and visit length, its time windows, and the
   nurses allowed to visit with what a visit costs (``Stop.vehicle_costs``): the
@@ -42,6 +44,7 @@ from outreach.access.travel import GeodesicTravelModel, TravelModel
 from outreach.db import use_case
 from outreach.errors import InvalidInput
 from outreach.homevisits import PSYCHOLOGUE, PUERICULTRICE, FamilyRecord, records_for_planning
+from outreach.homevisits.workshops import blocked_for, cut, workshops_between
 from outreach.models import (
     HomeAbsence,
     HomeNurse,
@@ -96,6 +99,28 @@ class HomeWeek:
     families: dict[str, FamilyRecord]  # by code (in memory only)
     params: SolveParams
     others_for: frozenset[str] = frozenset()  # families other nurses may visit
+    workshops: tuple[WorkshopAt, ...] = ()  # those of the plan's dates
+
+
+@dataclass(frozen=True)
+class WorkshopAt:
+    """A workshop of the plan's dates and its place among the problem's locations."""
+
+    id: int
+    label: str
+    date: dt.date
+    start_min: int
+    end_min: int
+    place_label: str
+    location: int
+    capacity: int
+    facilitators: tuple[str, ...]
+    invited: tuple[str, ...]
+
+    @property
+    def place(self) -> str:
+        """The place's code in the export (a public venue: its label is not personal)."""
+        return f"W-{self.id}"
 
 
 @dataclass(frozen=True)
@@ -156,17 +181,22 @@ def _week_dates(week_start: dt.date, weeks: int) -> tuple[dt.date, ...]:
                  if (week_start + dt.timedelta(days=k)).isoweekday() <= 5)
 
 
-def _availability(nurse: HomeNurse, date: dt.date, slots: Sequence[HomeTeamSlot]) -> list[Availability]:
-    """Her hours on ``date`` less the team slots of that weekday: the pieces of at least
+def _availability(nurse: HomeNurse, date: dt.date, slots: Sequence[HomeTeamSlot],
+                  busy: Sequence[tuple[int, int]] = ()) -> list[Availability]:
+    """Her hours on ``date`` less the team slots of that weekday and her ``busy`` minutes
+    (the workshops she leads, with the way there and back): the pieces of at least
     :data:`MIN_STRETCH_MIN` minutes (a route lies in one piece)."""
-    pieces = [(nurse.day_start_min, nurse.day_end_min)]
-    for slot in slots:
-        if slot.weekday != date.isoweekday():
-            continue
-        pieces = [part for start, end in pieces for part in (
-            (start, min(end, slot.start_min)), (max(start, slot.end_min), end))]
+    pieces = cut([(nurse.day_start_min, nurse.day_end_min)],
+                 [(s.start_min, s.end_min) for s in slots if s.weekday == date.isoweekday()]
+                 + list(busy))
     return [Availability(date, start, end) for start, end in pieces
             if end - start >= MIN_STRETCH_MIN]
+
+
+def _without(windows: Sequence[Window], busy: Sequence[tuple[int, int, int]]) -> tuple[Window, ...]:
+    """``windows`` less the (weekday, start, end) minutes of ``busy``."""
+    return tuple(Window(w.weekday, start, end) for w in windows for start, end in cut(
+        [(w.start_min, w.end_min)], [(lo, hi) for day, lo, hi in busy if day == w.weekday]))
 
 
 def _left_after(family: FamilyRecord, dates: Sequence[dt.date], held: Sequence[dt.date],
@@ -228,6 +258,9 @@ def build_week(session: Session, programme_id: str, week_start: dt.date, weeks: 
     if records is None:  # each read is logged
         records = records_for_planning(session, programme_id)
     families = [f for f in records if f.territory in active]
+    held_on = set(dates)
+    workshops = [w for w in workshops_between(session, programme_id, dates[0], dates[-1])
+                 if w.territory in active and w.date in held_on]
     joint_left = {f.code: f.joint_visits_per_week for f in families}
     if from_date is None:
         rules = {f.code: (f.visits_per_week - f.joint_visits_per_week, _windows(f))
@@ -247,8 +280,23 @@ def build_week(session: Session, programme_id: str, week_start: dt.date, weeks: 
         raise InvalidInput(f"familles sans lieu de visite : {', '.join(missing_place[:10])} ; "
                            "complétez leur adresse avant de planifier")
     points = [(n.base_lat, n.base_lon) for n in nurses] + [
-        (f.lat, f.lon) for f in families if f.lat is not None and f.lon is not None]
+        (f.lat, f.lon) for f in families if f.lat is not None and f.lon is not None] + [
+        (w.place_lat, w.place_lon) for w in workshops]
     matrix = travel.matrix(points)
+    at = {**{n.code: k for k, n in enumerate(nurses)},
+          **{f.code: len(nurses) + k for k, f in enumerate(families)}}
+    busy: dict[str, list[tuple[int, int, int]]] = {}  # who -> (date ordinal or weekday, from, to)
+    for j, w in enumerate(workshops):
+        place = len(nurses) + len(families) + j
+        for who_ in (*w.facilitators, *w.invited):
+            if who_ in at:
+                lo, hi = blocked_for(w, matrix.travel_min[at[who_]][place],
+                                     matrix.travel_min[place][at[who_]])
+                # nurses by date; invited families by weekday (their windows are weekly)
+                key = w.date.toordinal() if who_ in off else w.date.isoweekday()
+                busy.setdefault(who_, []).append((key, lo, hi))
+    rules = {code: (count, _without(windows, busy.get(code, [])))
+             for code, (count, windows) in rules.items()}
     service = Service(
         SERVICE_ID, "Visite à domicile", ((ROLE,),), session_min=60, visits_per_period=2,
         period_weeks=1, min_spacing_days=1, max_sessions_per_day=programme.max_visits_per_day,
@@ -260,7 +308,8 @@ def build_week(session: Session, programme_id: str, week_start: dt.date, weeks: 
     staff = tuple(StaffMember(
         n.code, frozenset({ROLE if n.profession == PUERICULTRICE else PSY_ROLE}),
         tuple(a for d in dates if d.isoweekday() in n.weekdays and d not in off[n.code]
-              for a in _availability(n, d, slots_of[n.territory])),
+              for a in _availability(n, d, slots_of[n.territory], [
+                  (lo, hi) for day, lo, hi in busy.get(n.code, []) if day == d.toordinal()])),
         max_day_min=n.day_end_min - n.day_start_min) for n in nurses)
     vehicles = tuple(Vehicle(
         n.code, n.name, base=k, services=frozenset({service_of[n.profession]}),
@@ -315,7 +364,11 @@ def build_week(session: Session, programme_id: str, week_start: dt.date, weeks: 
                       distance_m=matrix.distance_m, period_start=week_start, pins=tuple(pins),
                       preferred=tuple(preferred), syncs=tuple(syncs))
     return HomeWeek(programme_id, problem, {n.code: n for n in nurses},
-                    {f.code: f for f in families}, params, others_for)
+                    {f.code: f for f in families}, params, others_for, tuple(
+                        WorkshopAt(w.id or 0, w.label, w.date, w.start_min, w.end_min,
+                                   w.place_label, len(nurses) + len(families) + j, w.capacity,
+                                   tuple(w.facilitators), tuple(w.invited))
+                        for j, w in enumerate(workshops)))
 
 
 def who(week: HomeWeek, family: str, nurse: str) -> str:
@@ -622,9 +675,10 @@ def export(outcome: HomeOutcome) -> dict[str, Any]:
         family, part = family_part(stop.id)
         by_family.setdefault(family, {})[part] = stop
     # One place per family (its sides of a joint visit are at its place).
-    places = [v.id for v in problem.vehicles] + list(by_family)
+    places = [v.id for v in problem.vehicles] + list(by_family) + [w.place for w in week.workshops]
     locations = [v.base for v in problem.vehicles] + [
-        next(iter(parts.values())).location for parts in by_family.values()]
+        next(iter(parts.values())).location for parts in by_family.values()] + [
+        w.location for w in week.workshops]
     blocked: dict[str, list[dict[str, Any]]] = {}
     for member in problem.staff:
         by_date: dict[dt.date, list[Availability]] = {}
@@ -653,6 +707,11 @@ def export(outcome: HomeOutcome) -> dict[str, Any]:
                     "depart": format_hhmm(r.depart_min), "return": format_hhmm(r.return_min),
                     "lunch": format_hhmm(r.lunch_start_min) if r.lunch_start_min is not None else None}
                    for r in outcome.solution.routes],
+        "workshops": [{"label": w.label, "date": w.date.isoformat(),
+                       "from": format_hhmm(w.start_min), "to": format_hhmm(w.end_min),
+                       "place": w.place, "capacity": w.capacity,
+                       "facilitators": list(w.facilitators), "invited": list(w.invited)}
+                      for w in week.workshops],
         "unplaced": unplaced(outcome.solution),
         "summary": summary(outcome),
     }
