@@ -109,10 +109,12 @@ def _spread(count: int, weights: Sequence[tuple[str, int]]) -> list[str]:
 
 
 @use_case
-def seed_programme(session: Session, name: str = "herault-appui-parental") -> HomeProgramme:
+def seed_programme(session: Session, name: str = "herault-appui-parental",
+                   spec: dict[str, Any] | None = None) -> HomeProgramme:
     """Load a demo programme, or load it again: the same seed draws the same families,
-    saved over those of the same code (their access log stays)."""
-    spec = tomllib.loads((programmes_dir() / f"{name}.toml").read_text(encoding="utf-8"))
+    saved over those of the same code (their access log stays). ``spec``: the programme's
+    file as read (:func:`programme_spec`), changed (a larger programme for a benchmark)."""
+    spec = spec or programme_spec(name)
     head = spec["programme"]
     organisation = ensure_organisation(session, head["departement"], head["organisation"])
     if session.get(Commune, head["departement"] + "001") is None:
@@ -239,6 +241,11 @@ def _seed_workshops(session: Session, programme: HomeProgramme, specs: Sequence[
             place_label=f"{spec['place']}, {where.name}", place_lat=where.lat,
             place_lon=where.lon, capacity=spec["capacity"],
             facilitators=tuple(spec["facilitators"]), invited=tuple(near[:spec["invited"]])))
+
+
+def programme_spec(name: str) -> dict[str, Any]:
+    """The demo programme file ``seeds/programmes/<name>.toml``, as read."""
+    return tomllib.loads((programmes_dir() / f"{name}.toml").read_text(encoding="utf-8"))
 
 
 def demo_programme_names() -> list[str]:
