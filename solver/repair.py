@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from solver.check import check_route
 from solver.coverage import area_value
 from solver.dayroute import DayRoute, staff_route, sync_arrivals, to_route, week_of
+from solver.evaluate import objective
 from solver.instance import Instance
 from solver.model import Pin, Service, SolveParams, StaffMember, Stop
 from solver.periods import (
@@ -29,6 +30,9 @@ from solver.periods import (
 )
 
 DayKey = tuple[str, dt.date]  # (vehicle id, date)
+# Sessions :func:`make_room_for_sync` may try to move, in one call of :func:`fill`
+# (deterministic: a count, not a clock).
+ROOM_ATTEMPTS = 400
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,15 @@ class PlanState:
             self._dates[(stop.id, day.service.id)].sort()
         for slot in day.crew:
             self._week_min[(slot.staff, week_of(day.date))] += day.timing.duty_min
+
+    def snapshot(self) -> tuple[dict[DayKey, DayRoute], dict[tuple[str, str], list[dt.date]],
+                                Counter[tuple[str, tuple[int, int]]]]:
+        """What :meth:`restore` needs to undo the changes made after it."""
+        return dict(self.days), {k: list(v) for k, v in self._dates.items()}, Counter(self._week_min)
+
+    def restore(self, saved: tuple[dict[DayKey, DayRoute], dict[tuple[str, str], list[dt.date]],
+                                   Counter[tuple[str, tuple[int, int]]]]) -> None:
+        self.days, self._dates, self._week_min = dict(saved[0]), saved[1], saved[2]
 
     def remove(self, key: DayKey) -> None:
         old = self.days.pop(key, None)
@@ -300,13 +313,14 @@ def fill(state: PlanState) -> int:
     pairs.sort(key=lambda pair: -pair[0].demand)
     added = 0
     changed = True
+    attempts = [ROOM_ATTEMPTS]
     while changed:
         changed = False
         for stop, service in pairs:
             if len(state.session_dates(stop, service)) >= target_visits(inst.problem, stop, service):
                 continue
             if stop.id in inst.sync_of:
-                if insert_synchronised(state, stop):
+                if insert_synchronised(state, stop) or make_room_for_sync(state, stop, attempts):
                     added += 2
                     changed = True
                 continue
@@ -316,6 +330,57 @@ def fill(state: PlanState) -> int:
                 added += 1
                 changed = True
     return added
+
+
+def _value(state: PlanState) -> int:
+    inst = state.inst
+    return objective(inst.problem, [to_route(inst, d) for d in state.days.values()], state.params)
+
+
+def make_room_for_sync(state: PlanState, first: Stop, attempts: list[int]) -> bool:
+    """Insert a synchronised pair that no free slot takes by moving one other session:
+    one of the first stop's day-routes (its vehicle too busy at that minute) or of its
+    spacing group (too close), taken out, the pair inserted, the session put back
+    wherever it fits best. Pinned sessions never move. Kept only when the objective gains; ``attempts[0]`` counts
+    down the sessions tried (shared by a whole :func:`fill`)."""
+    inst = state.inst
+    service = inst.service_of(first)
+    group = {s.id for s in inst.spacing_groups.get(first.spacing_group, ())} - {first.id}
+    movable = sorted(
+        ((key, stop) for key, day in state.days.items() if day.service.id == service.id
+         for stop in day.stops if stop.id not in inst.sync_partner
+         and (stop.id, service.id, key[1]) not in state.pinned
+         and (stop.id in group or (stop.allows(key[0]) and first.allows(key[0])
+                                   and first.cost_of(key[0]) <= stop.cost_of(key[0])))),
+        key=lambda item: (item[1].id not in group, item[0][1], item[0][0], item[1].id))
+    before = _value(state)
+    for key, stop in movable:
+        if attempts[0] <= 0:
+            return False
+        if stop.id not in group and not state.date_allowed(first, service, key[1]):
+            continue  # the pair could not go on that date anyway
+        attempts[0] -= 1
+        saved = state.snapshot()
+        day = state.days[key]
+        state.remove(key)
+        rest = [s for s in day.stops if s is not stop]
+        if rest:
+            kept = sync_arrivals(inst, day)
+            shorter = staff_route(inst, day.vehicle, day.date, day.service, rest,
+                                  free_candidates(state, day.date, day),
+                                  state.week_budget(day.date, day.vehicle.id), kept)
+            if shorter is None:
+                state.restore(saved)
+                continue
+            state.put(shorter)
+        if insert_synchronised(state, first):
+            back = next(iter(insertion_options(state, stop, day.service)), None)
+            if back is not None and back.gain > 0:
+                state.put(back.route)
+            if _value(state) > before:
+                return True
+        state.restore(saved)
+    return False
 
 
 def insert_synchronised(state: PlanState, first: Stop) -> bool:
