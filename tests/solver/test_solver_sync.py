@@ -23,6 +23,9 @@ from solver import (
     check_solution,
     solve,
 )
+from solver.dayroute import staff_route
+from solver.instance import Instance
+from solver.repair import PlanState, fill, free_candidates
 
 MONDAY = dt.date(2027, 1, 4)
 DATES = tuple(MONDAY + dt.timedelta(days=k) for k in range(5))
@@ -156,3 +159,26 @@ def test_a_familys_usual_and_joint_visits_are_spaced_as_one() -> None:
     broken = dataclasses.replace(solution, routes=tuple(
         moved if r is other else r for r in solution.routes))
     assert "group.spacing" in {f.code for f in check_solution(problem, broken)}
+
+
+def test_the_repair_moves_a_visit_to_make_room_for_a_joint_one() -> None:
+    """Anne makes one visit a day at most; the psychologist works on Monday only. With
+    F-1's usual visit already on Anne's Monday, the joint visit of F-0 fits only if that
+    visit moves to another day: the repair does it, and keeps every rule."""
+    one_a_day = dataclasses.replace(HOME, max_sessions_per_day=1)
+    base = _problem(psy_days=(MONDAY,), joint=1)
+    stops = tuple(dataclasses.replace(s, vehicle_costs=(("v-anne", 0),))
+                  if s.id in ("F-0:nurse", "F-1") else s for s in base.stops
+                  if s.id in ("F-0:nurse", "F-0:psy", "F-1"))
+    problem = dataclasses.replace(base, services=(one_a_day, PSY), stops=stops)
+    inst = Instance(problem)
+    state = PlanState(inst, PARAMS)
+    busy = staff_route(inst, inst.vehicles["v-anne"], MONDAY, one_a_day, [inst.stops["F-1"]],
+                       free_candidates(state, MONDAY, None))
+    assert busy is not None
+    state.put(busy)
+    fill(state)
+    routes = {key: [s.id for s in day.stops] for key, day in state.days.items()}
+    assert routes[("v-anne", MONDAY)] == ["F-0:nurse"]
+    assert routes[("v-paul", MONDAY)] == ["F-0:psy"]
+    assert any(stops == ["F-1"] and date != MONDAY for (_v, date), stops in routes.items())
