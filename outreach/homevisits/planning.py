@@ -288,13 +288,13 @@ def build_week(session: Session, programme_id: str, week_start: dt.date, weeks: 
     busy: dict[str, list[tuple[int, int, int]]] = {}  # who -> (date ordinal or weekday, from, to)
     for j, w in enumerate(workshops):
         place = len(nurses) + len(families) + j
-        for who_ in (*w.facilitators, *w.invited):
-            if who_ in at:
-                lo, hi = blocked_for(w, matrix.travel_min[at[who_]][place],
-                                     matrix.travel_min[place][at[who_]])
+        for person in (*w.facilitators, *w.invited):
+            if person in at:
+                lo, hi = blocked_for(w, matrix.travel_min[at[person]][place],
+                                     matrix.travel_min[place][at[person]])
                 # nurses by date; invited families by weekday (their windows are weekly)
-                key = w.date.toordinal() if who_ in off else w.date.isoweekday()
-                busy.setdefault(who_, []).append((key, lo, hi))
+                key = w.date.toordinal() if person in off else w.date.isoweekday()
+                busy.setdefault(person, []).append((key, lo, hi))
     rules = {code: (count, _without(windows, busy.get(code, [])))
              for code, (count, windows) in rules.items()}
     service = Service(
