@@ -30,6 +30,9 @@ from solver.periods import (
 )
 
 DayKey = tuple[str, dt.date]  # (vehicle id, date)
+# What PlanState.restore needs: the routes, the session dates, the weekly duty.
+Snapshot = tuple[dict[DayKey, DayRoute], dict[tuple[str, str], list[dt.date]],
+                 Counter[tuple[str, tuple[int, int]]]]
 # Sessions :func:`make_room_for_sync` may try to move, in one call of :func:`fill`
 # (deterministic: a count, not a clock).
 ROOM_ATTEMPTS = 400
@@ -68,13 +71,11 @@ class PlanState:
         for slot in day.crew:
             self._week_min[(slot.staff, week_of(day.date))] += day.timing.duty_min
 
-    def snapshot(self) -> tuple[dict[DayKey, DayRoute], dict[tuple[str, str], list[dt.date]],
-                                Counter[tuple[str, tuple[int, int]]]]:
+    def snapshot(self) -> Snapshot:
         """What :meth:`restore` needs to undo the changes made after it."""
         return dict(self.days), {k: list(v) for k, v in self._dates.items()}, Counter(self._week_min)
 
-    def restore(self, saved: tuple[dict[DayKey, DayRoute], dict[tuple[str, str], list[dt.date]],
-                                   Counter[tuple[str, tuple[int, int]]]]) -> None:
+    def restore(self, saved: Snapshot) -> None:
         self.days, self._dates, self._week_min = dict(saved[0]), saved[1], saved[2]
 
     def remove(self, key: DayKey) -> None:
@@ -341,8 +342,8 @@ def make_room_for_sync(state: PlanState, first: Stop, attempts: list[int]) -> bo
     """Insert a synchronised pair that no free slot takes by moving one other session:
     one of the first stop's day-routes (its vehicle too busy at that minute) or of its
     spacing group (too close), taken out, the pair inserted, the session put back
-    wherever it fits best. Pinned sessions never move. Kept only when the objective gains; ``attempts[0]`` counts
-    down the sessions tried (shared by a whole :func:`fill`)."""
+    wherever it fits best. Pinned sessions never move. Kept only when the objective
+    gains; ``attempts[0]`` counts down the sessions tried (shared by a whole :func:`fill`)."""
     inst = state.inst
     service = inst.service_of(first)
     group = {s.id for s in inst.spacing_groups.get(first.spacing_group, ())} - {first.id}
@@ -364,15 +365,9 @@ def make_room_for_sync(state: PlanState, first: Stop, attempts: list[int]) -> bo
         day = state.days[key]
         state.remove(key)
         rest = [s for s in day.stops if s is not stop]
-        if rest:
-            kept = sync_arrivals(inst, day)
-            shorter = staff_route(inst, day.vehicle, day.date, day.service, rest,
-                                  free_candidates(state, day.date, day),
-                                  state.week_budget(day.date, day.vehicle.id), kept)
-            if shorter is None:
-                state.restore(saved)
-                continue
-            state.put(shorter)
+        if rest and _put_shortened(state, day, rest, [free_candidates(state, day.date, day)]):
+            state.restore(saved)  # the day without it would lose another session
+            continue
         if insert_synchronised(state, first):
             back = next(iter(insertion_options(state, stop, day.service)), None)
             if back is not None and back.gain > 0:

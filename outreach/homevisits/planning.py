@@ -285,17 +285,22 @@ def build_week(session: Session, programme_id: str, week_start: dt.date, weeks: 
     matrix = travel.matrix(points)
     at = {**{n.code: k for k, n in enumerate(nurses)},
           **{f.code: len(nurses) + k for k, f in enumerate(families)}}
-    busy: dict[str, list[tuple[int, int, int]]] = {}  # who -> (date ordinal or weekday, from, to)
+    # The minutes workshops take: a facilitator's on their date, an invited family's on
+    # that weekday (its windows are weekly).
+    led: dict[tuple[str, dt.date], list[tuple[int, int]]] = {}
+    invited: dict[str, list[tuple[int, int, int]]] = {}
+    first_place = len(nurses) + len(families)  # the workshops' places, in the matrix
     for j, w in enumerate(workshops):
-        place = len(nurses) + len(families) + j
+        place = first_place + j
         for person in (*w.facilitators, *w.invited):
             if person in at:
                 lo, hi = blocked_for(w, matrix.travel_min[at[person]][place],
                                      matrix.travel_min[place][at[person]])
-                # nurses by date; invited families by weekday (their windows are weekly)
-                key = w.date.toordinal() if person in off else w.date.isoweekday()
-                busy.setdefault(person, []).append((key, lo, hi))
-    rules = {code: (count, _without(windows, busy.get(code, [])))
+                if person in off:
+                    led.setdefault((person, w.date), []).append((lo, hi))
+                else:
+                    invited.setdefault(person, []).append((w.date.isoweekday(), lo, hi))
+    rules = {code: (count, _without(windows, invited.get(code, [])))
              for code, (count, windows) in rules.items()}
     service = Service(
         SERVICE_ID, "Visite à domicile", ((ROLE,),), session_min=60, visits_per_period=2,
@@ -308,8 +313,7 @@ def build_week(session: Session, programme_id: str, week_start: dt.date, weeks: 
     staff = tuple(StaffMember(
         n.code, frozenset({ROLE if n.profession == PUERICULTRICE else PSY_ROLE}),
         tuple(a for d in dates if d.isoweekday() in n.weekdays and d not in off[n.code]
-              for a in _availability(n, d, slots_of[n.territory], [
-                  (lo, hi) for day, lo, hi in busy.get(n.code, []) if day == d.toordinal()])),
+              for a in _availability(n, d, slots_of[n.territory], led.get((n.code, d), []))),
         max_day_min=n.day_end_min - n.day_start_min) for n in nurses)
     vehicles = tuple(Vehicle(
         n.code, n.name, base=k, services=frozenset({service_of[n.profession]}),
@@ -366,7 +370,7 @@ def build_week(session: Session, programme_id: str, week_start: dt.date, weeks: 
     return HomeWeek(programme_id, problem, {n.code: n for n in nurses},
                     {f.code: f for f in families}, params, others_for, tuple(
                         WorkshopAt(w.id or 0, w.label, w.date, w.start_min, w.end_min,
-                                   w.place_label, len(nurses) + len(families) + j, w.capacity,
+                                   w.place_label, first_place + j, w.capacity,
                                    tuple(w.facilitators), tuple(w.invited))
                         for j, w in enumerate(workshops)))
 
