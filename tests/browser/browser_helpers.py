@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
@@ -28,3 +31,22 @@ def sign_in(page, base: str, email: str) -> None:
     page.get_by_label("Adresse électronique").fill(email)
     page.get_by_label("Mot de passe").fill(PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
+
+
+@contextmanager
+def serve(database_url: str) -> Iterator[str]:
+    """The app on ``database_url``, served by werkzeug on 127.0.0.1 and a free port in a
+    daemon thread; its base URL."""
+    from werkzeug.serving import make_server
+
+    from web import create_app
+
+    app = create_app({"DATABASE_URL": database_url, "TESTING": True, "GEOCODER": None})
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser_helpers import CHROMIUM_ARGS, PASSWORD, PHONE, require_services
+from browser_helpers import CHROMIUM_ARGS, PASSWORD, PHONE, require_services, serve
 
 
 def _unavailable(reason: str) -> None:
@@ -66,20 +65,9 @@ def live_db(planned_template: Path, tmp_path_factory: pytest.TempPathFactory) ->
 
 @pytest.fixture(scope="session")
 def live_server(live_db: str) -> Iterator[str]:
-    """The app served by werkzeug on 127.0.0.1 and a free port, in a daemon thread."""
-    from werkzeug.serving import make_server
-
-    from web import create_app
-
-    app = create_app({"DATABASE_URL": live_db, "TESTING": True, "GEOCODER": None})
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
+    """The app on the planned demo database, served on 127.0.0.1."""
+    with serve(live_db) as base:
+        yield base
 
 
 @pytest.fixture
