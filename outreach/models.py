@@ -339,7 +339,12 @@ class SolveJob(SQLModel, table=True):
     __tablename__ = "solve_job"
 
     id: int | None = Field(default=None, primary_key=True)
-    scenario_id: str = Field(foreign_key="scenario.id", index=True)
+    # "bus": a scenario's plan (scenario_id, plan_id); "home": a home-visit programme's
+    # weeks (programme_id, home_plan_id).
+    kind: str = Field(default="bus", sa_column_kwargs={"server_default": "bus"})
+    scenario_id: str | None = Field(default=None, foreign_key="scenario.id", index=True)
+    programme_id: str | None = Field(default=None, foreign_key="home_programme.id", index=True)
+    home_plan_id: int | None = Field(default=None, foreign_key="home_plan.id")
     status: str = Field(index=True)  # queued, running, done, failed
     horizon_start: dt.date
     weeks: int

@@ -361,10 +361,13 @@ def test_coordinator_adds_a_workshop_and_its_facilitator_sees_it(home):
         set_user(s, "jourdan@34.test", PASSWORD, "nurse", nurse_id=nurse.id)
         s.commit()
     # A plan of that week keeps her free for it, and shows it on the grid.
-    plan = client.post("/coordination/visites/herault-appui-parental/plans",
-                       data={"week": MONDAY.isoformat(), "weeks": "1", "csrf_token": client.token})
-    assert plan.status_code == 302
-    grid = client.get(plan.headers["Location"])
+    job = client.post("/coordination/visites/herault-appui-parental/plans",
+                      data={"week": MONDAY.isoformat(), "weeks": "1", "csrf_token": client.token})
+    assert job.status_code == 302 and "/calculs/" in job.headers["Location"]
+    done = client.get(job.headers["Location"])
+    link = re.search(r'href="(/coordination/visites/[^"]+/plans/\d+)"', done.text)
+    assert done.status_code == 200 and link, done.text
+    grid = client.get(link.group(1))
     assert "Portage en écharpe" in grid.text
     with Session(db.get_engine(url)) as s:
         latest = s.exec(select(HomePlan).order_by(HomePlan.id.desc())).first()
@@ -381,3 +384,38 @@ def test_coordinator_adds_a_workshop_and_its_facilitator_sees_it(home):
     assert "Portage en écharpe" not in deleted.text
     assert client.post("/coordination/visites/herault-appui-parental/ateliers/99999/supprimer",
                        data={"csrf_token": client.token}).status_code == 404
+
+
+def test_a_home_plan_runs_on_the_solve_queue_and_shows_its_progress(home, redis_url):
+    """The coordinator's request becomes a job on the production queue (Redis, RQ): the
+    page answers at once, a worker computes the plan, the job page then links to it;
+    another organisation's coordinator cannot see the job."""
+    import uuid
+
+    from outreach.models import SolveJob
+    from outreach.planning import jobs
+
+    app, url = home
+    runner = jobs.RQRunner(redis_url, url, queue_name=f"outreach-test-{uuid.uuid4().hex}")
+    app.config["SOLVE_INLINE"] = False
+    app.config["HOME_WORK_LIMIT_S"] = WORK
+    app.extensions["solve_runner"] = runner
+    client = signed_in(app, "coord@34.test")
+    posted = client.post(f"/coordination/visites/{PROGRAMME}/plans",
+                         data={"week": MONDAY.isoformat(), "weeks": "2", "csrf_token": client.token})
+    assert posted.status_code == 302
+    waiting = client.get(posted.headers["Location"])
+    assert waiting.status_code == 200 and 'http-equiv="refresh"' in waiting.text
+    assert signed_in(app, "coord@37.test").get(posted.headers["Location"]).status_code == 404
+    assert client.get(f"/coordination/solves/{posted.headers['Location'].rsplit('/', 1)[1]}"
+                      ).status_code == 404  # not a bus plan's job
+    assert runner.worker().work(burst=True, with_scheduler=False)
+    runner.shutdown()
+    done = client.get(posted.headers["Location"])
+    with Session(db.get_engine(url)) as s:
+        job = s.exec(select(SolveJob).where(SolveJob.kind == "home")).one()
+        plan = s.get(HomePlan, job.home_plan_id)
+        assert job.status == "done" and job.params["time_limit_s"] == 30.0
+        assert plan.weeks == 2 and plan.created_by == "coord@34.test"
+        assert job.progress["visits_planned"] == plan.summary["visits_planned"] > 0
+    assert f"/plans/{plan.id}" in done.text and 'http-equiv="refresh"' not in done.text

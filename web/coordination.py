@@ -88,7 +88,7 @@ def _plans() -> list[tuple[Plan, str]]:
 
 def _job(job_id: int) -> SolveJob:
     job = g.db.get(SolveJob, job_id)
-    if job is None:
+    if job is None or job.kind != jobs.BUS or job.scenario_id is None:
         abort(404)
     require_scenario(job.scenario_id)
     return job

@@ -14,7 +14,18 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from sqlmodel import col, select
 
@@ -32,7 +43,9 @@ from outreach.models import (
     HomeTeamSlot,
     HomeTerritory,
     HomeWorkshop,
+    SolveJob,
 )
+from outreach.planning import jobs
 from outreach.planning.manual import Edit
 from outreach.timefmt import parse_hhmm
 from outreach.wording import WEEKDAYS, WEEKDAYS_EN, Names, say, short_date
@@ -169,14 +182,45 @@ def new_plan(programme_id: str):  # type: ignore[no-untyped-def]
     if errors:
         return _programme_page(programme, form, errors, 400)
     try:
-        # In the request: ten seconds a week, 25 s at most (under gunicorn's 30 s timeout;
-        # a week takes about five).
-        plan, _outcome = planning.new_plan(g.db, programme_id, week, weeks, actor=g.user.email,
-                                           time_limit_s=min(10.0 * weeks, 25.0))
-    except OutreachError as error:
-        errors["week"] = str(error)
+        job = _start_home_job(programme_id, week, weeks)
+    except jobs.QueueUnavailable as error:
+        errors["queue"] = _(str(error))
+        return _programme_page(programme, form, errors, 503)
+    if job.status == jobs.FAILED:  # run in the request (SOLVE_INLINE): say it on the form
+        errors["week"] = job.error
         return _programme_page(programme, form, errors, 400)
-    return redirect(url_for("home.plan", programme_id=programme_id, plan_id=plan.id))
+    return redirect(url_for("home.solve", programme_id=programme_id, job_id=job.id))
+
+
+def home_time_limit_s(weeks: int) -> float:
+    """Seconds of solving for ``weeks`` weeks: 10 for one, 15 a week beyond (60 for four)."""
+    return 10.0 if weeks == 1 else 15.0 * weeks
+
+
+def _start_home_job(programme_id: str, week: dt.date, weeks: int) -> SolveJob:
+    """A home plan computed by the solve runner (the same queue and workers as the bus
+    plans), or in this request when SOLVE_INLINE is set."""
+    job = jobs.submit_home(g.db, programme_id, week, weeks, home_time_limit_s(weeks),
+                           work_limit_s=current_app.config.get("HOME_WORK_LIMIT_S"),
+                           user_id=g.user.id, actor=g.user.email)
+    if current_app.config.get("SOLVE_INLINE"):
+        assert job.id is not None
+        jobs.run(job.id, current_app.config["DATABASE_URL"])
+        g.db.refresh(job)
+        return job
+    return jobs.hand_over(g.db, current_app.extensions["solve_runner"], job)
+
+
+@coordination.get("/<programme_id>/calculs/<int:job_id>")
+def solve(programme_id: str, job_id: int):  # type: ignore[no-untyped-def]
+    """A home plan being computed: its progress (the page refreshes itself), then a link
+    to the plan or the reason it failed."""
+    programme = _programme(programme_id)
+    job = g.db.get(SolveJob, job_id)
+    if job is None or job.kind != jobs.HOME or job.programme_id != programme_id:
+        abort(404)
+    return _private(render_template("home/solve.html", programme=programme, job=job,
+                                    percent=round(100 * jobs.progress(job))))
 
 
 @coordination.post("/<programme_id>/demandes/<int:request_id>")

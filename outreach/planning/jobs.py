@@ -1,7 +1,8 @@
 """Plan computations in the background.
 
-A coordinator's request becomes a :class:`SolveJob` row (queued); a runner
-executes it (running → done with a plan id, or failed with a message). Each
+A coordinator's request becomes a :class:`SolveJob` row (queued): a bus plan of a
+scenario, or weeks of home visits of a programme (``kind``). A runner executes it
+(running → done with a plan id, or failed with a message). Each
 state change is committed on its own, and the plan itself is written in one
 transaction at the end, so a failed or interrupted solve writes no plan and
 leaves the published version as it was.
@@ -32,6 +33,7 @@ from solver import Method, Progress, ProgressCallback, SolveParams
 log = logging.getLogger(__name__)
 
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
+BUS, HOME = "bus", "home"  # SolveJob.kind
 
 
 def _now() -> dt.datetime:
@@ -57,6 +59,23 @@ def submit(session: Session, scenario_id: str, start: dt.date, weeks: int,
     session.flush()
     audit.record(session, "solve.request", f"job {job.id}", scenario=scenario_id,
                  start=start.isoformat(), weeks=weeks)
+    return job
+
+
+@use_case
+def submit_home(session: Session, programme_id: str, week_start: dt.date, weeks: int,
+                time_limit_s: float, work_limit_s: float | None = None,
+                user_id: int | None = None, actor: str = "system") -> SolveJob:
+    """Record a queued home-visit job (``weeks`` weeks of a programme from a Monday)."""
+    job = SolveJob(kind=HOME, programme_id=programme_id, status=QUEUED,
+                   horizon_start=week_start, weeks=weeks,
+                   params={"time_limit_s": time_limit_s, "work_limit_s": work_limit_s,
+                           "actor": actor},
+                   progress={}, created_by=user_id, created_at=_now())
+    session.add(job)
+    session.flush()
+    audit.record(session, "home_solve.request", f"job {job.id}", programme=programme_id,
+                 start=week_start.isoformat(), weeks=weeks)
     return job
 
 
@@ -88,30 +107,25 @@ def run(job_id: int, url: str | None = None) -> None:
         job.attempt += 1
         attempt = job.attempt
         session.add(job)
-        scenario_id, start, weeks = job.scenario_id, job.horizon_start, job.weeks
-        params = SolveParams(time_limit_s=float(job.params["time_limit_s"]),
-                             seed=int(job.params["seed"]), method=Method(job.params["method"]),
-                             move_threshold=int(job.params.get("move_threshold", 10)),
-                             work_limit_s=job.params.get("work_limit_s"))
-        keep = bool(job.params.get("keep_published"))
-        prefer = bool(job.params.get("prefer_published"))
-        measure = bool(job.params.get("measure_rhythm"))
+        kind, scenario_id, programme_id = job.kind, job.scenario_id, job.programme_id
+        start, weeks, job_params = job.horizon_start, job.weeks, dict(job.params)
     began = time.monotonic()
     try:
         with db.unit_of_work(url) as session:
-            plan = create_plan(session, scenario_id, start, weeks, params, keep_published=keep,
-                               progress=_recorder(url, job_id), prefer_published=prefer,
-                               measure_rhythm=measure)
+            if kind == HOME:
+                result = _plan_home(session, programme_id, start, weeks, job_params)
+            else:
+                assert scenario_id is not None
+                result = _plan_bus(session, scenario_id, start, weeks, job_params,
+                                   _recorder(url, job_id))
             job = session.exec(select(SolveJob).where(SolveJob.id == job_id)
                                .with_for_update()).one()
             session.refresh(job)
             if job.attempt != attempt or job.status != RUNNING:
                 raise Superseded
-            job.status, job.plan_id, job.finished_at = DONE, plan.id, _now()
-            job.progress = {"elapsed_s": round(time.monotonic() - began, 1),
-                            "demand_served": plan.demand_served,
-                            "demand_total": plan.demand_total,
-                            "solver_status": plan.solver_status}
+            job.status, job.finished_at = DONE, _now()
+            job.plan_id, job.home_plan_id = result.get("plan_id"), result.get("home_plan_id")
+            job.progress = {"elapsed_s": round(time.monotonic() - began, 1), **result["progress"]}
             session.add(job)
     except Superseded:
         log.warning("solve job %s attempt %s superseded: its plan is dropped", job_id, attempt)
@@ -122,6 +136,37 @@ def run(job_id: int, url: str | None = None) -> None:
         _update_attempt(url, job_id, attempt, status=FAILED, finished_at=_now(),
                         error=f"Le calcul a échoué ({type(error).__name__}). Le plan publié "
                               "est inchangé.")
+
+
+def _plan_bus(session: Session, scenario_id: str, start: dt.date, weeks: int,
+              params: dict[str, Any], progress: ProgressCallback) -> dict[str, Any]:
+    """A bus job's plan (:func:`outreach.planning.create_plan`)."""
+    plan = create_plan(
+        session, scenario_id, start, weeks,
+        SolveParams(time_limit_s=float(params["time_limit_s"]), seed=int(params["seed"]),
+                    method=Method(params["method"]),
+                    move_threshold=int(params.get("move_threshold", 10)),
+                    work_limit_s=params.get("work_limit_s")),
+        keep_published=bool(params.get("keep_published")), progress=progress,
+        prefer_published=bool(params.get("prefer_published")),
+        measure_rhythm=bool(params.get("measure_rhythm")))
+    return {"plan_id": plan.id, "progress": {
+        "demand_served": plan.demand_served, "demand_total": plan.demand_total,
+        "solver_status": plan.solver_status}}
+
+
+def _plan_home(session: Session, programme_id: str | None, start: dt.date, weeks: int,
+               params: dict[str, Any]) -> dict[str, Any]:
+    """A home-visit job's draft plan (:func:`outreach.homevisits.planning.new_plan`)."""
+    from outreach.homevisits import planning as home_planning
+
+    assert programme_id is not None
+    plan, _outcome = home_planning.new_plan(
+        session, programme_id, start, weeks, actor=str(params.get("actor") or "system"),
+        time_limit_s=float(params["time_limit_s"]), work_limit_s=params.get("work_limit_s"))
+    return {"home_plan_id": plan.id, "progress": {
+        "visits_planned": plan.summary.get("visits_planned", 0),
+        "visits_wanted": plan.summary.get("visits_wanted", 0)}}
 
 
 def _update_attempt(url: str | None, job_id: int, attempt: int, **values: Any) -> None:
@@ -312,7 +357,13 @@ def start(session: Session, runner: Any, scenario_id: str, start_date: dt.date, 
           params: SolveParams, **options: Any) -> SolveJob:
     """Record a job and hand it to ``runner``; when the queue cannot take it, nothing is
     kept and :class:`QueueUnavailable` says so."""
-    job = submit(session, scenario_id, start_date, weeks, params, **options)
+    return hand_over(session, runner,
+                     submit(session, scenario_id, start_date, weeks, params, **options))
+
+
+def hand_over(session: Session, runner: Any, job: SolveJob) -> SolveJob:
+    """Give a recorded job to ``runner``; when the queue cannot take it, the job is
+    removed and :class:`QueueUnavailable` says so."""
     assert job.id is not None
     try:
         runner.enqueue(job.id)
