@@ -328,3 +328,26 @@ def test_a_workshop_is_refused_with_the_field_to_fix_and_nothing_saved(programme
 def _min(text: str) -> int:
     hours, minutes = text.split(":")
     return int(hours) * 60 + int(minutes)
+
+
+def test_later_weeks_keep_the_weekdays_of_the_week_before(programme, monkeypatch):
+    """Stable days come after travel in the objective: a plan of two weeks puts more of a
+    family's second-week visits on the weekdays of its first week than a plan without the
+    term, and places as many visits."""
+    week = dt.timedelta(days=7)
+
+    def planned(cost: int):
+        monkeypatch.setattr(planning, "STABLE_DAY_COST", cost)
+        with db.unit_of_work(programme) as s:
+            build = lambda **kw: planning.build_week(s, PROGRAMME, MONDAY, 2, time_limit_s=120,
+                                                     work_limit_s=WORK, **kw)
+            outcome = planning.solve_week(build(), build)
+        assert check(planning.export(outcome)) == []
+        days = {(v.family, v.date) for v in outcome.visits}
+        later = [v for v in outcome.visits if v.date >= MONDAY + week]
+        return len(outcome.visits), sum((v.family, v.date - week) in days for v in later) / len(later)
+
+    visits, same_day = planned(planning.STABLE_DAY_COST)
+    visits_without, same_day_without = planned(0)
+    assert visits >= visits_without - 2
+    assert same_day >= same_day_without + 0.05, (same_day, same_day_without)

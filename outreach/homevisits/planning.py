@@ -18,7 +18,9 @@ A programme's week becomes a :class:`solver.Problem` in which:
   the territory :data:`OTHER_COST` (said in the plan);
 - a visit is worth :func:`visit_weight`, more than every other term of the objective
   together: the plan places every visit it can first, then keeps continuity, then
-  drives less (lexicographic).
+  drives less (lexicographic); in a plan of several weeks, each weekday a family's
+  visits use beyond the fewest costs :data:`STABLE_DAY_COST` minutes of driving (the
+  same weekdays every week), and :func:`with_usual_hours` then keeps the hours.
 
 The family's personal data is read through :func:`outreach.homevisits.records_for_planning`
 (each read logged) and stays in memory: the plan stored (:class:`HomePlan`) names
@@ -83,6 +85,9 @@ PSY_ROLE = PSYCHOLOGUE
 JOINT, PSY = "joint", "psy"  # the two sides of a joint visit (a stored visit's "part")
 SECOND_COST = 60  # objective points (minutes of driving) a visit by the second referent costs
 OTHER_COST = 240  # ... by another puéricultrice of the territory: a last resort
+# Objective points (minutes of driving) lost, in a plan of several weeks, for each weekday
+# a family's visits use beyond the fewest (its visits on the same weekdays every week).
+STABLE_DAY_COST = 10
 LUNCH_MIN = 45
 # Urban and peri-urban driving (Montpellier, Lunel): slower than the buses' rural roads.
 HOME_TRAVEL = GeodesicTravelModel(circuity=1.35, speed_kmh=35.0, overhead_min=5)
@@ -168,7 +173,8 @@ def visit_weight(stops: Sequence[Stop], vehicles: Sequence[Vehicle], dates: Sequ
     """Objective points of one visit: more than the continuity costs of every visit and
     the driving of every nurse-day together, so that one more visit always wins."""
     visits = sum(s.visits_per_period or 1 for s in stops) * weeks
-    return 1 + visits * OTHER_COST + len(vehicles) * len(dates) * day_min
+    weekdays = len(stops) * 4 * STABLE_DAY_COST  # at most four weekdays beyond the first
+    return 1 + visits * OTHER_COST + len(vehicles) * len(dates) * day_min + weekdays
 
 
 def _week_dates(week_start: dt.date, weeks: int) -> tuple[dt.date, ...]:
@@ -362,7 +368,8 @@ def build_week(session: Session, programme_id: str, week_start: dt.date, weeks: 
                                                        for n in nurses), default=600))
     params = SolveParams(time_limit_s=time_limit_s, method=method, demand_weight=weight,
                          work_limit_s=work_limit_s,
-                         weekday_change_weight=0, month_week_change_weight=0)
+                         weekday_change_weight=STABLE_DAY_COST if weeks > 1 else 0,
+                         month_week_change_weight=0)
     problem = Problem(dates=dates, services=(service, psy_service), vehicles=vehicles,
                       stops=tuple(stops), staff=staff, travel_min=matrix.travel_min,
                       distance_m=matrix.distance_m, period_start=week_start, pins=tuple(pins),
