@@ -566,6 +566,10 @@ class HomeWorkshop(SQLModel, table=True):
     capacity: int  # families
     facilitators: list[str] = _json()  # HomeNurse.code
     invited: list[str] = _json()  # Family.code
+    # The invited families who came (Family.code), recorded by a facilitator on or after
+    # the date; None until recorded.
+    attended: list[str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    attendance_by: str = Field(default="", sa_column_kwargs={"server_default": ""})  # an e-mail
 
 
 class HomePlan(SQLModel, table=True):

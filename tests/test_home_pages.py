@@ -419,3 +419,46 @@ def test_a_home_plan_runs_on_the_solve_queue_and_shows_its_progress(home, redis_
         assert plan.weeks == 2 and plan.created_by == "coord@34.test"
         assert job.progress["visits_planned"] == plan.summary["visits_planned"] > 0
     assert f"/plans/{plan.id}" in done.text and 'http-equiv="refresh"' not in done.text
+
+
+def test_a_facilitator_records_who_came_and_the_coordinator_sees_it(home):
+    """On or after the date, a facilitator ticks the invited families who came; a family
+    not invited is refused with the field and nothing saved; before the date, or for
+    someone else's workshop, nothing can be recorded."""
+    from outreach.homevisits import workshops
+
+    app, url = home
+    with db.unit_of_work(url) as s:
+        nurse = s.exec(select(HomeNurse).where(HomeNurse.code == "p-jourdan")).one()
+        others = s.exec(select(HomeNurse).where(HomeNurse.code != "p-jourdan",
+                                                HomeNurse.territory == nurse.territory)).first()
+        codes = [f.code for f in s.exec(select(Family).where(Family.territory == "lunellois"))]
+        held = {}
+        for label, date in (("Chansons", dt.date(2026, 1, 6)), ("Plus tard", dt.date(2099, 1, 6))):
+            held[label] = workshops.save_workshop(s, PROGRAMME, workshops.WorkshopInput(
+                territory="lunellois", label=label, date=date, start_min=600, end_min=660,
+                place_label="Médiathèque", place_lat=43.67, place_lon=4.13, capacity=4,
+                facilitators=("p-jourdan",), invited=tuple(codes[:3]))).id
+        set_user(s, "jourdan@34.test", PASSWORD, "nurse", nurse_id=nurse.id)
+        set_user(s, "colleague@34.test", PASSWORD, "nurse", nurse_id=others.id)
+    nurse_client = signed_in(app, "jourdan@34.test")
+    page = f"/mes-visites/ateliers/{held['Chansons']}"
+    form = nurse_client.get(page)
+    assert form.status_code == 200 and all(c in form.text for c in codes[:3])
+    refused = nurse_client.post(page, data={"attended": [codes[0], codes[5]],
+                                            "csrf_token": nurse_client.token})
+    assert refused.status_code == 400 and "attended" in refused.text and codes[5] in refused.text
+    with Session(db.get_engine(url)) as s:
+        assert s.get(HomeWorkshop, held["Chansons"]).attended is None
+    saved = nurse_client.post(page, data={"attended": [codes[2], codes[0]],
+                                          "csrf_token": nurse_client.token})
+    assert saved.status_code == 302
+    with Session(db.get_engine(url)) as s:
+        shop = s.get(HomeWorkshop, held["Chansons"])
+        assert shop.attended == [codes[0], codes[2]] and shop.attendance_by == "jourdan@34.test"
+    later = nurse_client.post(f"/mes-visites/ateliers/{held['Plus tard']}",
+                              data={"attended": [codes[0]], "csrf_token": nurse_client.token})
+    assert later.status_code == 400
+    assert signed_in(app, "colleague@34.test").get(page).status_code == 404
+    listed = signed_in(app, "coord@34.test").get(f"/coordination/visites/{PROGRAMME}/ateliers")
+    assert "2 sur 3" in listed.text and "non notées" in listed.text

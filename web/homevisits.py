@@ -693,6 +693,31 @@ def change(day: str, family: str):  # type: ignore[no-untyped-def]
         400 if error else 200
 
 
+@nurse_bp.route("/ateliers/<int:workshop_id>", methods=["GET", "POST"])
+def attendance(workshop_id: int):  # type: ignore[no-untyped-def]
+    """A facilitator records which invited families came to her workshop."""
+    me = _me()
+    shop = g.db.get(HomeWorkshop, workshop_id)
+    if shop is None or shop.programme_id != me.programme_id or me.code not in shop.facilitators:
+        abort(404)
+    came = (request.form.getlist("attended") if request.method == "POST"
+            else list(shop.attended or []))
+    error = None
+    if request.method == "POST":
+        try:
+            workshops.record_attendance(g.db, me.programme_id, workshop_id, came, me.code,
+                                        g.user.email, dt.date.today())
+        except InvalidInput as refused:
+            error = str(refused)
+        else:
+            flash(_("Présences enregistrées : %(came)s famille(s) sur %(invited)s.",
+                    came=len(came), invited=len(shop.invited)))
+            return redirect(url_for("nurse.week", semaine=_monday(shop.date).isoformat()))
+    return _private(render_template(
+        "home/nurse_workshop.html", shop=shop, came=set(came), error=error,
+        monday=_monday(shop.date), early=dt.date.today() < shop.date)), 400 if error else 200
+
+
 @nurse_bp.route("/agenda", methods=["GET", "POST"])
 def calendar_link():  # type: ignore[no-untyped-def]
     me = _me()

@@ -173,7 +173,8 @@ def visit_weight(stops: Sequence[Stop], vehicles: Sequence[Vehicle], dates: Sequ
     """Objective points of one visit: more than the continuity costs of every visit and
     the driving of every nurse-day together, so that one more visit always wins."""
     visits = sum(s.visits_per_period or 1 for s in stops) * weeks
-    weekdays = len(stops) * 4 * STABLE_DAY_COST  # at most four weekdays beyond the first
+    # Plans of several weeks: at most four weekdays beyond the first, each STABLE_DAY_COST.
+    weekdays = len(stops) * 4 * STABLE_DAY_COST if weeks > 1 else 0
     return 1 + visits * OTHER_COST + len(vehicles) * len(dates) * day_min + weekdays
 
 

@@ -12,6 +12,9 @@ plan respects it (:func:`outreach.homevisits.planning.build_week`):
   weekday of every week of the plan: a plan may place fewer visits than it could,
   never a visit during a workshop.
 
+After the workshop, a facilitator records which invited families came
+(:func:`record_attendance`); the coordinator sees it beside the workshop.
+
 Families appear by their code only; the place is a public venue, never a home.
 """
 
@@ -116,6 +119,30 @@ def delete_workshop(session: Session, programme_id: str, workshop_id: int) -> No
         raise InvalidInput(f"atelier inconnu : {workshop_id}")
     session.delete(row)
     audit.record(session, "workshop.delete", f"workshop {workshop_id}")
+
+
+@use_case
+def record_attendance(session: Session, programme_id: str, workshop_id: int,
+                      attended: Sequence[str], facilitator: str, actor: str,
+                      today: dt.date) -> HomeWorkshop:
+    """Record which invited families came to the workshop, by one of its facilitators,
+    on or after its date (a second record replaces the first)."""
+    row = session.get(HomeWorkshop, workshop_id)
+    if row is None or row.programme_id != programme_id or facilitator not in row.facilitators:
+        raise InvalidInput(f"atelier inconnu : {workshop_id}")
+    if today < row.date:
+        raise InvalidInput(f"attended : les présences se notent le jour de l'atelier "
+                           f"({row.date.isoformat()}) ou après")
+    strangers = sorted(set(attended) - set(row.invited))
+    if strangers:
+        raise InvalidInput(f"attended : familles non invitées à cet atelier : "
+                           f"{', '.join(strangers)}")
+    row.attended = [code for code in row.invited if code in set(attended)]
+    row.attendance_by = actor
+    session.add(row)
+    audit.record(session, "workshop.attendance", f"workshop {row.id} {row.date}",
+                 came=len(row.attended), invited=len(row.invited))
+    return row
 
 
 def workshops_between(session: Session, programme_id: str, start: dt.date, end: dt.date
