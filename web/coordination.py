@@ -167,14 +167,14 @@ def _start_job(scenario_id: str, start: dt.date, weeks: int, time_limit: float,
                          move_threshold=move_threshold)
     options = {"user_id": g.user.id, "keep_published": stability == "keep",
                "prefer_published": stability == "prefer", "measure_rhythm": measure_rhythm}
-    if current_app.config.get("SOLVE_INLINE"):
-        job = jobs.submit(g.db, scenario_id, start, weeks, params, **options)
-        assert job.id is not None
-        jobs.run(job.id, current_app.config["DATABASE_URL"])
-        return job
+    job = jobs.submit(g.db, scenario_id, start, weeks, params, **options)
     # Raises QueueUnavailable (nothing kept) when the queue cannot take the job.
-    return jobs.start(g.db, current_app.extensions["solve_runner"], scenario_id, start, weeks,
-                      params, **options)
+    return jobs.launch(g.db, current_app.extensions["solve_runner"], job, inline_url())
+
+
+def inline_url() -> str | None:
+    """The database a solve runs on in the request itself (SOLVE_INLINE: tests), else None."""
+    return current_app.config["DATABASE_URL"] if current_app.config.get("SOLVE_INLINE") else None
 
 
 @bp.post("/solves")

@@ -51,6 +51,7 @@ from outreach.timefmt import parse_hhmm
 from outreach.wording import WEEKDAYS, WEEKDAYS_EN, Names, say, short_date
 from web import public_url, webcal_url
 from web.auth import require_role
+from web.coordination import inline_url
 from web.mapsvg import home_day_svg
 
 coordination = Blueprint("home", __name__, url_prefix="/coordination/visites")
@@ -203,12 +204,7 @@ def _start_home_job(programme_id: str, week: dt.date, weeks: int) -> SolveJob:
     job = jobs.submit_home(g.db, programme_id, week, weeks, home_time_limit_s(weeks),
                            work_limit_s=current_app.config.get("HOME_WORK_LIMIT_S"),
                            user_id=g.user.id, actor=g.user.email)
-    if current_app.config.get("SOLVE_INLINE"):
-        assert job.id is not None
-        jobs.run(job.id, current_app.config["DATABASE_URL"])
-        g.db.refresh(job)
-        return job
-    return jobs.hand_over(g.db, current_app.extensions["solve_runner"], job)
+    return jobs.launch(g.db, current_app.extensions["solve_runner"], job, inline_url())
 
 
 @coordination.get("/<programme_id>/calculs/<int:job_id>")

@@ -173,9 +173,14 @@ def visit_weight(stops: Sequence[Stop], vehicles: Sequence[Vehicle], dates: Sequ
     """Objective points of one visit: more than the continuity costs of every visit and
     the driving of every nurse-day together, so that one more visit always wins."""
     visits = sum(s.visits_per_period or 1 for s in stops) * weeks
-    # Plans of several weeks: at most four weekdays beyond the first, each STABLE_DAY_COST.
-    weekdays = len(stops) * 4 * STABLE_DAY_COST if weeks > 1 else 0
+    weekdays = len(stops) * 4 * stable_day_cost(weeks)  # at most four beyond the first
     return 1 + visits * OTHER_COST + len(vehicles) * len(dates) * day_min + weekdays
+
+
+def stable_day_cost(weeks: int) -> int:
+    """What each weekday beyond the fewest costs a family's visits: :data:`STABLE_DAY_COST`
+    in a plan of several weeks, nothing in a plan of one (its weekdays cannot change)."""
+    return STABLE_DAY_COST if weeks > 1 else 0
 
 
 def _week_dates(week_start: dt.date, weeks: int) -> tuple[dt.date, ...]:
@@ -369,7 +374,7 @@ def build_week(session: Session, programme_id: str, week_start: dt.date, weeks: 
                                                        for n in nurses), default=600))
     params = SolveParams(time_limit_s=time_limit_s, method=method, demand_weight=weight,
                          work_limit_s=work_limit_s,
-                         weekday_change_weight=STABLE_DAY_COST if weeks > 1 else 0,
+                         weekday_change_weight=stable_day_cost(weeks),
                          month_week_change_weight=0)
     problem = Problem(dates=dates, services=(service, psy_service), vehicles=vehicles,
                       stops=tuple(stops), staff=staff, travel_min=matrix.travel_min,

@@ -113,6 +113,7 @@ def run(job_id: int, url: str | None = None) -> None:
     try:
         with db.unit_of_work(url) as session:
             if kind == HOME:
+                assert programme_id is not None
                 result = _plan_home(session, programme_id, start, weeks, job_params)
             else:
                 assert scenario_id is not None
@@ -155,12 +156,11 @@ def _plan_bus(session: Session, scenario_id: str, start: dt.date, weeks: int,
         "solver_status": plan.solver_status}}
 
 
-def _plan_home(session: Session, programme_id: str | None, start: dt.date, weeks: int,
+def _plan_home(session: Session, programme_id: str, start: dt.date, weeks: int,
                params: dict[str, Any]) -> dict[str, Any]:
     """A home-visit job's draft plan (:func:`outreach.homevisits.planning.new_plan`)."""
     from outreach.homevisits import planning as home_planning
 
-    assert programme_id is not None
     plan, _outcome = home_planning.new_plan(
         session, programme_id, start, weeks, actor=str(params.get("actor") or "system"),
         time_limit_s=float(params["time_limit_s"]), work_limit_s=params.get("work_limit_s"))
@@ -359,6 +359,18 @@ def start(session: Session, runner: Any, scenario_id: str, start_date: dt.date, 
     kept and :class:`QueueUnavailable` says so."""
     return hand_over(session, runner,
                      submit(session, scenario_id, start_date, weeks, params, **options))
+
+
+def launch(session: Session, runner: Any, job: SolveJob, inline_url: str | None = None
+           ) -> SolveJob:
+    """Run a recorded job: at once in this thread on the database at ``inline_url`` when
+    given (the web's SOLVE_INLINE), else by handing it to ``runner``."""
+    if inline_url is None:
+        return hand_over(session, runner, job)
+    assert job.id is not None
+    run(job.id, inline_url)
+    session.refresh(job)
+    return job
 
 
 def hand_over(session: Session, runner: Any, job: SolveJob) -> SolveJob:
