@@ -280,8 +280,8 @@ _FR = {
                 "abandonnée",
     "group.spacing": "{stop} et {other} ({group}) : séances le {date} et le {next_date}, à moins "
                      "de {days} jours d'écart",
-    "sync.unpaired": "{stop} : séance commune du {date} à {start_at} sans {partner} à la même "
-                     "heure",
+    "sync.unpaired": "{stop} : séance commune du {date} à {start_at} sans {partner} à l'heure "
+                     "convenue",
     "unserved.sync":
         "C'est une visite à deux ({partner}) : aucun créneau ne réunit les deux professionnels "
         "à la même heure.",
@@ -402,7 +402,7 @@ _EN = {
     "pin.lost": "Pinned session {stop} of {date} ({vehicle}) neither held nor reported dropped",
     "group.spacing": "{stop} and {other} ({group}): sessions on {date} and {next_date}, less "
                      "than {days} days apart",
-    "sync.unpaired": "{stop}: joint session of {date} at {start_at} without {partner} at the same "
+    "sync.unpaired": "{stop}: joint session of {date} at {start_at} without {partner} at the agreed "
                      "time",
     "unserved.sync":
         "It is a joint visit ({partner}): no slot brings both professionals together at the "

@@ -13,7 +13,8 @@ their stays and in-legs in ``b - a``, except the first in-leg (which may
 start before ``a``). Crews are as in the plans (one
 qualified member per slot, each member in one vehicle-day a date, available
 that date); period caps and spacing are those of the plans; demand is earned
-as in the plans (by stop or by area coverage). Travel costs, rhythm penalties
+as in the plans (by stop or by area coverage); synchronised stops are held
+on the same dates as often as each other. Travel costs, rhythm penalties
 and lunch breaks only lower a plan's value, so they are left out; pins too
 (a bound over all plans also bounds those holding the pins).
 
@@ -143,7 +144,22 @@ class _Relaxation(SessionChoice):
         for members in on_date.values():
             if len(members) > 1:
                 cp.add(sum(members) <= 1)
+        self._add_syncs(visits)
         self.demand = demand_terms + self.demand_terms(visits, params, rhythm=False)
+
+    def _add_syncs(self, visits: Visits) -> None:
+        """Synchronised stops (``Problem.syncs``) are held on the same dates, as
+        often as each other: every plan starts each session of one with a
+        session of the other."""
+        by_stop: dict[str, dict[dt.date, list[int]]] = defaultdict(lambda: defaultdict(list))
+        for (stop_id, _), dates in visits.items():
+            for date, indices in dates.items():
+                by_stop[stop_id][date].extend(indices)
+        for sync in self.inst.problem.syncs:
+            first, second = by_stop.get(sync.first, {}), by_stop.get(sync.second, {})
+            for date in set(first) | set(second):
+                self.cp.add(sum(self.x[k] for k in first.get(date, []))
+                            == sum(self.x[k] for k in second.get(date, [])))
 
     def _crew(self, vehicle: Vehicle, date: dt.date, service: Service,
               on_date: dict[tuple[str, dt.date], list[cp_model.IntVar]],

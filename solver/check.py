@@ -232,16 +232,19 @@ def _group_findings(problem: Problem, routes: tuple[Route, ...]) -> list[Finding
 
 
 def _sync_findings(problem: Problem, routes: tuple[Route, ...]) -> list[Finding]:
-    """Synchronised stops: each session starts on the date and at the minute of one
-    of its partner's."""
-    partner = {a: b for sync in problem.syncs
-               for a, b in ((sync.first, sync.second), (sync.second, sync.first))}
+    """Synchronised stops: each session has one of its partner's on its date,
+    starting within the pair's gap (the same minute for a joint visit)."""
+    pair = {stop: sync for sync in problem.syncs for stop in (sync.first, sync.second)}
     starts = {(visit.stop, route.date, visit.start_min)
-              for route in routes for visit in route.visits if visit.stop in partner}
-    return [Finding.of("sync.unpaired", stop=stop, date=date, start_at=start,
-                       partner=partner[stop])
-            for stop, date, start in sorted(starts)
-            if (partner[stop], date, start) not in starts]
+              for route in routes for visit in route.visits if visit.stop in pair}
+    found = []
+    for stop, date, start in sorted(starts):
+        sync = pair[stop]
+        partner = sync.second if stop == sync.first else sync.first
+        if not any((partner, date, t) in starts for t in sync.partner_starts(stop, start)):
+            found.append(Finding.of("sync.unpaired", stop=stop, date=date, start_at=start,
+                                    partner=partner))
+    return found
 
 
 def check_solution(problem: Problem, solution: Solution) -> list[Finding]:

@@ -91,6 +91,7 @@ def staff_route(
     ``candidates`` (earlier candidates preferred), or ``None``. ``week_left``
     gives the minutes a member may still work that week (``None``: no limit);
     ``fixed`` the arrivals some stops keep (see :func:`bounded_timings`)."""
+    inst.routes_timed += 1
     candidates = [m for m in candidates if vehicle.may_carry(m.id)]
     starts = {a.start_min for m in candidates for a in m.availability if a.date == date}
     ends = {a.end_min for m in candidates for a in m.availability if a.date == date}

@@ -13,8 +13,6 @@ from solver.model import Area, Problem, Service, StaffMember, Stop, Sync, Vehicl
 from solver.periods import period_of, pinned_sessions
 from solver.timing import Interval, arrival_intervals
 
-SYNC_STEP_MIN = 60  # synchronised visits start on this grid (minutes after midnight) or coarser
-
 
 @dataclass
 class Instance:
@@ -23,6 +21,7 @@ class Instance:
     problem: Problem
     _intervals: dict[tuple[str, str, int], tuple[Interval, ...]] = field(default_factory=dict)
     _sync_starts: dict[tuple[str, int], tuple[int, ...]] = field(default_factory=dict)
+    routes_timed: int = 0  # day-routes timed by staff_route: a deterministic count of work
 
     @cached_property
     def services(self) -> dict[str, Service]:
@@ -93,12 +92,12 @@ class Instance:
     def sync_starts(self, stop: Stop, weekday: int) -> tuple[int, ...]:
         """Session starts a synchronised stop is tried at on ``weekday``: within its
         arrival intervals, on a grid both partners' services share (at least
-        ``SYNC_STEP_MIN``), so that the two sides can meet."""
+        ``Problem.sync_step_min``), so that the two sides can meet."""
         key = (stop.id, weekday)
         if key not in self._sync_starts:
             service = self.service_of(stop)
             partner = self.sync_partner[stop.id]
-            step = math.lcm(SYNC_STEP_MIN, service.start_grid_min,
+            step = math.lcm(self.problem.sync_step_min, service.start_grid_min,
                             self.service_of(partner).start_grid_min)
             starts: set[int] = set()
             for low, high in self.intervals(stop, service, weekday):

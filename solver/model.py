@@ -18,6 +18,7 @@ from enum import Enum
 from typing import ClassVar, TypeAlias
 
 MINUTES_PER_DAY = 24 * 60
+SYNC_STEP_MIN = 60  # default grid of synchronised starts (Problem.sync_step_min)
 
 
 def _check_minute(name: str, value: int) -> None:
@@ -351,21 +352,40 @@ class Area:
 
 @dataclass(frozen=True)
 class Sync:
-    """Two stops visited together: every session of ``first`` starts on the same
-    date and at the same minute as a session of ``second``, and the other way
-    round (a puéricultrice and a psychologist at one family's home). Each stop
-    offers one service and belongs to at most one pair. Only
-    :attr:`Method.PATTERNS` plans them; the other methods leave them out (the
-    repair drops any session left without its partner)."""
+    """Two stops visited together: every session of ``first`` has a session of
+    ``second`` on the same date starting between ``min_gap_min`` and
+    ``max_gap_min`` minutes after it, and every session of ``second`` one of
+    ``first`` that many minutes before it. The default gap (0, 0) is a joint
+    visit: the same date and minute (a puéricultrice and a psychologist at one
+    family's home); a range is a precedence (a second carer within the hour
+    after the first). Each stop offers one service and belongs to at most one
+    pair. Only :attr:`Method.PATTERNS` plans them; the other methods leave them
+    out (the repair drops any session left without its partner)."""
 
     first: str
     second: str
+    min_gap_min: int = 0
+    max_gap_min: int = 0
 
     def __post_init__(self) -> None:
         if not self.first or not self.second:
             raise ValueError("Sync: first and second must name stops")
         if self.first == self.second:
             raise ValueError(f"Sync: a stop ({self.first}) cannot be synchronised with itself")
+        if self.min_gap_min > self.max_gap_min:
+            raise ValueError(f"Sync {self.first}/{self.second}: min_gap_min ({self.min_gap_min}) "
+                             f"must not exceed max_gap_min ({self.max_gap_min})")
+
+    def meets(self, first_start: int, second_start: int) -> bool:
+        """Whether sessions of ``first`` and ``second`` starting at these minutes of
+        one date are together."""
+        return self.min_gap_min <= second_start - first_start <= self.max_gap_min
+
+    def partner_starts(self, stop_id: str, start: int) -> range:
+        """The starts of the partner's session that meet ``stop_id``'s at ``start``."""
+        if stop_id == self.first:
+            return range(start + self.min_gap_min, start + self.max_gap_min + 1)
+        return range(start - self.max_gap_min, start - self.min_gap_min + 1)
 
 
 @dataclass(frozen=True)
@@ -412,9 +432,13 @@ class Problem:
     preferred: tuple[Pin, ...] = ()  # published sessions, kept unless moving gains enough
     areas: tuple[Area, ...] = ()  # when given, demand is counted by area coverage
     syncs: tuple[Sync, ...] = ()  # stops visited together, at the same time (see Sync)
+    # Synchronised sessions are tried at starts on this grid (minutes after midnight) or
+    # coarser (Instance.sync_starts): a finer grid finds more meetings, at more work.
+    sync_step_min: int = SYNC_STEP_MIN
 
     def __post_init__(self) -> None:
         _check_positive("Problem.day_end_min", self.day_end_min)
+        _check_positive("Problem.sync_step_min", self.sync_step_min)
         self._check_times()
         if not self.dates:
             raise ValueError("Problem.dates must contain at least one working date")

@@ -53,7 +53,7 @@ from solver.cpsat import make_solver, solve_within
 from solver.crew import covering_availability, match_crew, slot_role
 from solver.dayroute import DayRoute, MethodOutcome, bounded_timings, to_route, week_of
 from solver.evaluate import objective
-from solver.instance import SYNC_STEP_MIN, Instance
+from solver.instance import Instance
 from solver.model import CrewSlot, Pin, Service, SolveParams, Stop, Vehicle
 from solver.pins import pin_penalty
 from solver.progress import Progress, ProgressCallback
@@ -186,15 +186,13 @@ class _Enumerator:
         combos: list[tuple[int, ...]] = [()]
         previous_min = 0
         for stop, starts_of in zip(synced, choices):
-            combos = [(*combo, start) for combo in combos for start in starts_of
-                      if not combo or start >= combo[-1] + previous_min]
+            # Thinned at each stop, so that the list never grows past the cap times
+            # one stop's starts (several synchronised stops on a fine grid).
+            combos = self._spread([(*combo, start) for combo in combos for start in starts_of
+                                   if not combo or start >= combo[-1] + previous_min])
             previous_min = stop.on_site_for(service)
-        if any(inst.service_of(s).start_grid_min < SYNC_STEP_MIN for s in synced):
+        if any(inst.service_of(s).start_grid_min < inst.problem.sync_step_min for s in synced):
             self.incomplete.add("sync_grid")  # starts between the grid's steps are not tried
-        if len(combos) > SYNC_COMBINATIONS:
-            self.incomplete.add("sync_combinations")
-            step = len(combos) / SYNC_COMBINATIONS
-            combos = [combos[int(k * step)] for k in range(SYNC_COMBINATIONS)]
         self.sequences += len(combos)
         found: set[Timing] = set()
         for combo in combos:
@@ -202,6 +200,14 @@ class _Enumerator:
             found.update(bounded_timings(inst, vehicle, weekday, service, stops, starts, ends,
                                          fixed))
         return tuple(sorted(found, key=lambda t: (t.duty_min, t.depart_min, t.arrive_min)))
+
+    def _spread(self, combos: list[tuple[int, ...]]) -> list[tuple[int, ...]]:
+        """At most ``SYNC_COMBINATIONS`` of ``combos``, evenly spread."""
+        if len(combos) <= SYNC_COMBINATIONS:
+            return combos
+        self.incomplete.add("sync_combinations")
+        step = len(combos) / SYNC_COMBINATIONS
+        return [combos[int(k * step)] for k in range(SYNC_COMBINATIONS)]
 
     def _templates(
         self, vehicle: Vehicle, weekday: int, service: Service, starts: set[int], ends: set[int]
@@ -492,19 +498,22 @@ class _Model(SessionChoice):
         cp.maximize(sum(objective))
 
     def _add_syncs(self) -> None:
-        """Synchronised stops (``Problem.syncs``): on each date, as many chosen
-        routes start a session of ``first`` at each minute as of ``second``."""
+        """Synchronised stops (``Problem.syncs``): each chosen route starting a
+        session of one stop of a pair at some minute needs a chosen route starting
+        its partner's within the pair's gap, on that date (:meth:`Sync.meets`). A
+        joint visit (gap 0) thus has as many routes on each side at each minute."""
         inst = self.inst
         at: dict[tuple[str, dt.date, int], list[int]] = defaultdict(list)
         for i, option in enumerate(self.options):
             for stop, arrive in zip(option.stops, option.timing.arrive_min):
                 if stop.id in inst.sync_partner:
                     at[(stop.id, option.date, arrive + option.service.setup_min)].append(i)
-        meetings = sorted({(inst.sync_of[stop_id], date, start) for stop_id, date, start in at},
-                          key=lambda m: (m[0].first, m[1], m[2]))
-        for sync, date, start in meetings:
-            self.cp.add(sum(self.x[i] for i in at.get((sync.first, date, start), []))
-                        == sum(self.x[i] for i in at.get((sync.second, date, start), [])))
+        for (stop_id, date, start), held in sorted(at.items()):
+            sync = inst.sync_of[stop_id]
+            partner = inst.sync_partner[stop_id].id
+            meeting = [i for t in sync.partner_starts(stop_id, start)
+                       for i in at.get((partner, date, t), [])]
+            self.cp.add(sum(self.x[i] for i in held) <= sum(self.x[i] for i in meeting))
 
     def _add_crew(
         self,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import random
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -300,9 +301,13 @@ def place_pins(state: PlanState, pins: Sequence[Pin]) -> int:
     return placed
 
 
-def fill(state: PlanState) -> int:
+def fill(state: PlanState, rng: random.Random | None = None, room_attempts: int = ROOM_ATTEMPTS
+         ) -> int:
     """Insert sessions while one improves the objective, most demanded pairs
-    first; returns the number of sessions added."""
+    first (pairs of equal demand in the problem's order, or shuffled by ``rng``);
+    a synchronised pair no free slot takes may move up to ``room_attempts`` other
+    sessions in all (:func:`make_room_for_sync`). Returns the number of sessions
+    added."""
     inst = state.inst
     pairs = [  # a synchronised pair once, by its first stop
         (stop, service)
@@ -311,10 +316,12 @@ def fill(state: PlanState) -> int:
         if service.id in stop.services
         and (stop.id not in inst.sync_of or inst.sync_of[stop.id].first == stop.id)
     ]
+    if rng is not None:
+        rng.shuffle(pairs)
     pairs.sort(key=lambda pair: -pair[0].demand)
     added = 0
     changed = True
-    attempts = [ROOM_ATTEMPTS]
+    attempts = [room_attempts]
     while changed:
         changed = False
         for stop, service in pairs:
@@ -378,11 +385,17 @@ def make_room_for_sync(state: PlanState, first: Stop, attempts: list[int]) -> bo
     return False
 
 
+MAX_SYNC_PAIRS = 400  # pairs of starts tried per date by insert_synchronised
+
+
 def insert_synchronised(state: PlanState, first: Stop) -> bool:
-    """Insert a session of ``first`` and one of its partner starting together, at the
-    date and minute where the two insertions gain most, when that gain is positive;
-    whether it did."""
+    """Insert a session of ``first`` and one of its partner together (:meth:`Sync.meets`),
+    at the date and starts where the two insertions gain most, when that gain is
+    positive; whether it did. Each side's best insertion is found once per start; at
+    most ``MAX_SYNC_PAIRS`` meeting pairs of starts are compared per date, nearest the
+    pair's shortest gap first."""
     inst = state.inst
+    sync = inst.sync_of[first.id]
     second = inst.sync_partner[first.id]
     services = (inst.service_of(first), inst.service_of(second))
     best: tuple[int, int, Insertion, Insertion] | None = None
@@ -391,14 +404,23 @@ def insert_synchronised(state: PlanState, first: Stop) -> bool:
                    for stop, service in zip((first, second), services)):
             continue
         weekday = date.isoweekday()
-        for start in sorted(set(inst.sync_starts(first, weekday))
-                            & set(inst.sync_starts(second, weekday))):
-            one = next(iter(insertion_options(state, first, services[0], [date], start)), None)
-            if one is None:
+        seconds = set(inst.sync_starts(second, weekday))
+        pairs = sorted(((a, b) for a in inst.sync_starts(first, weekday)
+                        for b in sync.partner_starts(first.id, a) if b in seconds),
+                       key=lambda p: (p[1] - p[0] - sync.min_gap_min, p[0]))[:MAX_SYNC_PAIRS]
+        ones: dict[int, Insertion | None] = {}
+        others: dict[int, Insertion | None] = {}
+        for a, b in pairs:
+            if a not in ones:
+                ones[a] = next(iter(insertion_options(state, first, services[0], [date], a)), None)
+            if ones[a] is None:
                 continue
-            other = next(iter(insertion_options(state, second, services[1], [date], start)), None)
+            if b not in others:
+                others[b] = next(iter(insertion_options(state, second, services[1], [date], b)),
+                                 None)
+            one, other = ones[a], others[b]
             if other is not None and (best is None or one.gain + other.gain > best[0]):
-                best = (one.gain + other.gain, start, one, other)
+                best = (one.gain + other.gain, b, one, other)
     if best is None or best[0] <= 0:
         return False
     _gain, start, one, other = best
@@ -509,10 +531,10 @@ def repair(state: PlanState, pins: Sequence[Pin]) -> tuple[int, int, int]:
 
 
 def enforce_sync(state: PlanState) -> int:
-    """Drop every session of a synchronised stop whose partner is not visited on
-    the same date at the same minute (a method that does not plan them, a route
-    dropped above), re-timing its route with its other synchronised visits kept at
-    their time; returns the number of sessions dropped."""
+    """Drop every session of a synchronised stop whose partner has no session on
+    the same date starting within the pair's gap (:meth:`Sync.meets`; a method that
+    does not plan them, a route dropped above), re-timing its route with its other
+    synchronised visits kept at their time; returns the number of sessions dropped."""
     inst = state.inst
     if not inst.problem.syncs:
         return 0
@@ -526,7 +548,9 @@ def enforce_sync(state: PlanState) -> int:
         }
         lonely: dict[DayKey, set[str]] = {}
         for (stop_id, date, start), key in starts.items():
-            if (inst.sync_partner[stop_id].id, date, start) not in starts:
+            partner = inst.sync_partner[stop_id].id
+            if not any((partner, date, t) in starts
+                       for t in inst.sync_of[stop_id].partner_starts(stop_id, start)):
                 lonely.setdefault(key, set()).add(stop_id)
         if not lonely:
             return dropped

@@ -5,7 +5,9 @@ Every solve bounds the best possible plan with a relaxation
 leaves a core free, in a thread while it searches;
 every method then ends the same way: enforce spacing
 and period caps, insert every remaining session that improves the objective
-(:mod:`solver.repair`), check every hard rule independently
+(:mod:`solver.repair`), improve the plan by ruin and recreate with
+``IMPROVE_SHARE`` of the work unless it is proven optimal (:mod:`solver.improve`),
+check every hard rule independently
 (:mod:`solver.check`), explain what is left unserved (:mod:`solver.reasons`)
 and report pins that could not hold.
 
@@ -27,6 +29,7 @@ from solver.bound import RelaxationBound, relaxation_bound
 from solver.budget import Budget
 from solver.check import check_solution
 from solver.dayroute import MethodOutcome, to_route
+from solver.improve import ruin_and_recreate
 from solver.instance import Instance
 from solver.model import Method, Problem, Solution, SolveParams, SolveStats, Status
 from solver.patterns import solve_patterns
@@ -37,6 +40,7 @@ from solver.repair import PlanState, repair
 from solver.routing import solve_routing
 
 BOUND_SHARE = 0.1  # of the work (at most) for the relaxation bound
+IMPROVE_SHARE = 0.3  # of the work and time, to improve the method's plan (solver.improve)
 FINISHING_SHARE = 0.05  # of the time limit, kept for repair, reasons and checks...
 FINISHING_MIN_S = 0.5  # ...at least this (when the limit allows),
 # ...or this much per stop and vehicle-day when more: explaining what is unserved and
@@ -65,6 +69,9 @@ def solve(problem: Problem, params: SolveParams = SolveParams(),  # noqa: B008
                       FINISHING_PER_STOP_S * len(problem.stops),
                       FINISHING_PER_STOP_DAY_S * len(problem.stops) * vehicle_days))
     finish_at = started + params.time_limit_s - reserve
+    # The method's share of the time and work; the rest improves its plan (ruin and
+    # recreate) unless the plan is proven optimal.
+    method_end = finish_at - IMPROVE_SHARE * (finish_at - started)
     lone_reasons = {pin: r for pin in problem.pins if (r := lone_pin_problem(inst, pin)) is not None}
     pins = list(dict.fromkeys(p for p in problem.pins if p not in lone_reasons))
     # The relaxation bound: its model is built first (within BOUND_SHARE of the
@@ -72,13 +79,14 @@ def solve(problem: Problem, params: SolveParams = SolveParams(),  # noqa: B008
     # method that leaves a core free (PyVRP, OR-Tools routing), until the method ends;
     # before PATTERNS (whose CP-SAT uses both cores), within BOUND_SHARE of the time.
     beside = params.method is not Method.PATTERNS
-    bound_share_end = started + BOUND_SHARE * (finish_at - started)
+    method_work = (1 - IMPROVE_SHARE) * params.work_s
+    bound_share_end = started + BOUND_SHARE * (method_end - started)
     build_budget = Budget(0.0, bound_share_end)
-    bound_budget = Budget(BOUND_SHARE * params.work_s, finish_at if beside else bound_share_end)
+    bound_budget = Budget(BOUND_SHARE * method_work, method_end if beside else bound_share_end)
     pending = relaxation_bound(inst, params, build_budget, bound_budget)
     relaxed = None if beside else pending.result(stop_at=bound_share_end)
     used = bound_budget.work_s if relaxed is None else relaxed.work_s
-    method_budget = Budget(params.work_s if beside else params.work_s - used, finish_at,
+    method_budget = Budget(method_work if beside else method_work - used, method_end,
                            build_budget.wall_hits)
     outcome: MethodOutcome
     if params.method is Method.ROUTING:
@@ -91,21 +99,29 @@ def solve(problem: Problem, params: SolveParams = SolveParams(),  # noqa: B008
         outcome = solve_patterns(inst, params, pins, method_budget, report)
 
     if beside:
-        relaxed = pending.result(stop_at=finish_at)
+        relaxed = pending.result(stop_at=method_end)
     method_budget.wall_hits.extend(bound_budget.wall_hits)
     finishing_from = time.monotonic()
     report(Progress("finishing", finishing_from - started))
     state = PlanState(inst, params, outcome.days)
     invalid, removed, added = repair(state, pins)
     routes = tuple(to_route(inst, day) for day in state.ordered())
-
     objective = evaluate.objective(problem, routes, params)
-    served, total = evaluate.demand_served(problem, routes)
-    demand = params.demand_weight * served
     # Whatever the searches prove, no plan serves more than all the demand nor earns
     # more than it plus every published session kept.
+    total = evaluate.demand_served(problem, routes)[1]
     ceiling = params.demand_weight * total + evaluate.keep_bonus(params) * len(problem.preferred)
     bounds = _bounds(outcome, relaxed, objective, ceiling, params.demand_weight * total)
+    improved: dict[str, float] = {}
+    if bounds.bound is None or bounds.bound > objective:
+        improved = ruin_and_recreate(
+            state, Budget(IMPROVE_SHARE * params.work_s, finish_at, method_budget.wall_hits),
+            params.seed)
+        routes = tuple(to_route(inst, day) for day in state.ordered())
+        objective = evaluate.objective(problem, routes, params)
+        bounds = _bounds(outcome, relaxed, objective, ceiling, params.demand_weight * total)
+    served = evaluate.demand_served(problem, routes)[0]
+    demand = params.demand_weight * served
     bound, demand_bound = bounds.bound, bounds.demand
     if not routes:
         status = Status.EMPTY
@@ -142,7 +158,7 @@ def solve(problem: Problem, params: SolveParams = SolveParams(),  # noqa: B008
             repair_sessions_dropped=removed,
             repair_sessions_added=added,
             pins_dropped=len(dropped),
-            details=dict(outcome.stats),
+            details=dict(outcome.stats) | improved,
         ),
         dropped_pins=dropped,
     )

@@ -182,3 +182,39 @@ def test_the_repair_moves_a_visit_to_make_room_for_a_joint_one() -> None:
     assert routes[("v-anne", MONDAY)] == ["F-0:nurse"]
     assert routes[("v-paul", MONDAY)] == ["F-0:psy"]
     assert any(stops == ["F-1"] and date != MONDAY for (_v, date), stops in routes.items())
+
+
+def _with_gap(low: int, high: int) -> Problem:
+    """The week of :func:`_problem`, the psychologist coming ``low``..``high`` minutes
+    after the puéricultrice (a precedence, not a joint visit)."""
+    problem = _problem()
+    return dataclasses.replace(problem, sync_step_min=15, syncs=tuple(
+        dataclasses.replace(s, min_gap_min=low, max_gap_min=high) for s in problem.syncs))
+
+
+def test_a_precedence_gap_is_kept() -> None:
+    problem = _with_gap(30, 60)
+    solution = solve(problem, PARAMS)
+    assert check_solution(problem, solution) == []
+    assert solution.unserved == ()
+    starts = _starts(solution)
+    for k in range(3):
+        (nurse,) = starts[f"F-{k}:nurse"]
+        (psy,) = starts[f"F-{k}:psy"]
+        assert nurse[0] == psy[0]
+        assert 30 <= psy[1] - nurse[1] <= 60
+
+
+def test_the_check_finds_a_gap_not_kept() -> None:
+    problem = _with_gap(30, 60)
+    solution = solve(problem, PARAMS)
+    assert check_solution(problem, solution) == []
+    # The same plan judged as joint visits: every pair is 30 to 60 minutes apart.
+    joint = dataclasses.replace(problem, syncs=_problem().syncs)
+    codes = [f.code for f in check_solution(joint, solution)]
+    assert codes.count("sync.unpaired") == 6  # both halves of each of the three pairs
+
+
+def test_a_gap_the_wrong_way_round_names_the_fields() -> None:
+    with pytest.raises(ValueError, match="min_gap_min .30. must not exceed max_gap_min .10."):
+        Sync("a", "b", 30, 10)
