@@ -12,6 +12,7 @@ from solver.evaluate import objective
 from solver.model import Stop
 from solver.periods import target_visits
 from solver.repair import (
+    DayKey,
     PlanState,
     _put_shortened,
     enforce_sync,
@@ -90,7 +91,7 @@ def ruin_and_recreate(state: PlanState, budget: Budget, seed: int) -> dict[str, 
                                      + rng.randrange(30), s))
         taken = near[:rng.randint(RUIN_MIN, RUIN_MAX)]
         saved = state.snapshot()
-        by_day: dict[tuple[str, object], set[str]] = {}
+        by_day: dict[DayKey, set[str]] = {}
         for key, sid in taken:
             by_day.setdefault(key, set()).add(sid)
         for key, gone in sorted(by_day.items()):

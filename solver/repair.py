@@ -413,12 +413,13 @@ def insert_synchronised(state: PlanState, first: Stop) -> bool:
         for a, b in pairs:
             if a not in ones:
                 ones[a] = next(iter(insertion_options(state, first, services[0], [date], a)), None)
-            if ones[a] is None:
+            one = ones[a]
+            if one is None:
                 continue
             if b not in others:
                 others[b] = next(iter(insertion_options(state, second, services[1], [date], b)),
                                  None)
-            one, other = ones[a], others[b]
+            other = others[b]
             if other is not None and (best is None or one.gain + other.gain > best[0]):
                 best = (one.gain + other.gain, b, one, other)
     if best is None or best[0] <= 0:
