@@ -7,19 +7,17 @@ from __future__ import annotations
 import random
 
 from solver.budget import Budget
-from solver.dayroute import to_route
-from solver.evaluate import objective
 from solver.model import Stop
 from solver.periods import target_visits
 from solver.repair import (
     DayKey,
     PlanState,
-    _put_shortened,
     enforce_sync,
     fill,
     free_candidates,
     insert_synchronised,
     insertion_options,
+    put_shortened,
 )
 
 RUIN_MIN, RUIN_MAX = 2, 6  # sessions taken out per round
@@ -28,11 +26,6 @@ RUIN_MIN, RUIN_MAX = 2, 6  # sessions taken out per round
 S_PER_ROUTE_TIMED = 1 / 20_000
 S_PER_SESSION_ROUND = 1.5e-4
 SHORT_SHARE = 0.5  # of the rounds, when stops are short of sessions: room made around one
-
-
-def _value(state: PlanState) -> int:
-    inst = state.inst
-    return objective(inst.problem, [to_route(inst, d) for d in state.days.values()], state.params)
 
 
 def _insert_first(state: PlanState, stop: Stop) -> None:
@@ -58,7 +51,7 @@ def ruin_and_recreate(state: PlanState, budget: Budget, seed: int) -> dict[str, 
     budget's wall clock only stops it early (recorded)."""
     rng = random.Random(seed)
     inst = state.inst
-    value = _value(state)
+    value = state.value()
     better = kept = done = 0
     spent = 0.0
     while spent < budget.work_s:
@@ -77,7 +70,7 @@ def ruin_and_recreate(state: PlanState, budget: Budget, seed: int) -> dict[str, 
                                                                              service)]
         anchor = None
         if short and rng.random() < SHORT_SHARE:
-            # Room around a stop still short of sessions, on one of its open dates,
+            # Room around a stop still short of sessions, on one of the plan's dates,
             # and that stop inserted first.
             stop = anchor = rng.choice(short)
             here = stop.location
@@ -99,12 +92,12 @@ def ruin_and_recreate(state: PlanState, budget: Budget, seed: int) -> dict[str, 
             state.remove(key)
             rest = [s for s in day.stops if s.id not in gone]
             if rest:
-                _put_shortened(state, day, rest, [free_candidates(state, day.date, day)])
+                put_shortened(state, day, rest, [free_candidates(state, day.date, day)])
         enforce_sync(state)
         if anchor is not None:
             _insert_first(state, anchor)
         fill(state, rng, room_attempts=0)  # the ruin made the room
-        new = _value(state)
+        new = state.value()
         spent += ((inst.routes_timed - timed) * S_PER_ROUTE_TIMED
                   + len(sessions) * S_PER_SESSION_ROUND)
         if new > value:

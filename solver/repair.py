@@ -87,6 +87,12 @@ class PlanState:
             for slot in old.crew:
                 self._week_min[(slot.staff, week_of(old.date))] -= old.timing.duty_min
 
+    def value(self) -> int:
+        """The objective of the plan as it stands."""
+        inst = self.inst
+        return objective(inst.problem, [to_route(inst, d) for d in self.days.values()],
+                         self.params)
+
     def session_dates(self, stop: Stop, service: Service) -> list[dt.date]:
         return self._dates.get((stop.id, service.id), [])
 
@@ -340,11 +346,6 @@ def fill(state: PlanState, rng: random.Random | None = None, room_attempts: int 
     return added
 
 
-def _value(state: PlanState) -> int:
-    inst = state.inst
-    return objective(inst.problem, [to_route(inst, d) for d in state.days.values()], state.params)
-
-
 def make_room_for_sync(state: PlanState, first: Stop, attempts: list[int]) -> bool:
     """Insert a synchronised pair that no free slot takes by moving one other session:
     one of the first stop's day-routes (its vehicle too busy at that minute) or of its
@@ -361,7 +362,7 @@ def make_room_for_sync(state: PlanState, first: Stop, attempts: list[int]) -> bo
          and (stop.id in group or (stop.allows(key[0]) and first.allows(key[0])
                                    and first.cost_of(key[0]) <= stop.cost_of(key[0])))),
         key=lambda item: (item[1].id not in group, item[0][1], item[0][0], item[1].id))
-    before = _value(state)
+    before = state.value()
     for key, stop in movable:
         if attempts[0] <= 0:
             return False
@@ -372,14 +373,14 @@ def make_room_for_sync(state: PlanState, first: Stop, attempts: list[int]) -> bo
         day = state.days[key]
         state.remove(key)
         rest = [s for s in day.stops if s is not stop]
-        if rest and _put_shortened(state, day, rest, [free_candidates(state, day.date, day)]):
+        if rest and put_shortened(state, day, rest, [free_candidates(state, day.date, day)]):
             state.restore(saved)  # the day without it would lose another session
             continue
         if insert_synchronised(state, first):
             back = next(iter(insertion_options(state, stop, day.service)), None)
             if back is not None and back.gain > 0:
                 state.put(back.route)
-            if _value(state) > before:
+            if state.value() > before:
                 return True
         state.restore(saved)
     return False
@@ -492,11 +493,11 @@ def enforce_rules(state: PlanState, pins: Sequence[Pin]) -> int:
             continue
         dropped += len(day.stops) - len(stops)
         state.remove(day_key)
-        dropped += _put_shortened(state, day, stops, [free_candidates(state, day.date, day)])
+        dropped += put_shortened(state, day, stops, [free_candidates(state, day.date, day)])
     return dropped
 
 
-def _put_shortened(
+def put_shortened(
     state: PlanState, day: DayRoute, stops: list[Stop], pools: Sequence[Sequence[StaffMember]]
 ) -> int:
     """Put ``day`` (already removed) back with ``stops``, re-timed and crewed from
@@ -558,7 +559,7 @@ def enforce_sync(state: PlanState) -> int:
         for key, gone in sorted(lonely.items(), key=lambda item: (item[0][1], item[0][0])):
             day = state.days[key]
             state.remove(key)
-            dropped += len(gone) + _put_shortened(
+            dropped += len(gone) + put_shortened(
                 state, day, [s for s in day.stops if s.id not in gone],
                 [free_candidates(state, day.date, day)])
 
@@ -641,5 +642,5 @@ def enforce_week_limits(state: PlanState) -> int:
             state.remove(key)
             anyone = free_candidates(state, day.date, day)
             others = [m for m in anyone if m.id != member.id]
-            dropped += _put_shortened(state, day, list(day.stops), [others, anyone])
+            dropped += put_shortened(state, day, list(day.stops), [others, anyone])
     return dropped
