@@ -2,9 +2,9 @@
 
 Only the standard library and the declared optimisation dependencies (OR-Tools,
 PyVRP, NumPy) are imported here; the rest of the product talks to the solver
-through this module alone: :func:`solve`, :func:`check_solution`, the types of
-:mod:`solver.model`, and a few helpers that the product's manual edits share
-with the solver (the KPIs of a set of routes, the target of a (stop, service)
+through this module alone: :func:`solve`, :func:`check_solution`, :func:`proven_bound`,
+the types of :mod:`solver.model`, and a few helpers that the product's manual edits share
+with the solver (the KPIs and objective of a set of routes, the target of a (stop, service)
 pair, where a lunch break fits, who may crew a vehicle-day). The solver speaks no language: what it tells
 people (why a stop is unserved, why a pin was dropped, which rule a plan
 breaks) comes as a :class:`Finding`, a code with its figures.
@@ -12,7 +12,7 @@ breaks) comes as a :class:`Finding`, a code with its figures.
 
 from solver.check import check_route, check_solution
 from solver.crew import covering_availability, slot_role
-from solver.evaluate import kpis
+from solver.evaluate import kpis, objective
 from solver.model import (
     FINDING_CODES,
     Area,
@@ -41,7 +41,7 @@ from solver.model import (
 )
 from solver.periods import rhythm_key, stop_service_pairs, target_visits
 from solver.progress import Progress, ProgressCallback
-from solver.solve import solve
+from solver.solve import proven_bound, solve
 from solver.timing import Lunch
 
 __all__ = [
@@ -76,6 +76,8 @@ __all__ = [
     "check_solution",
     "covering_availability",
     "kpis",
+    "objective",
+    "proven_bound",
     "rhythm_key",
     "slot_role",
     "solve",

@@ -11,6 +11,7 @@ from solver.model import Stop
 from solver.periods import target_visits
 from solver.repair import (
     DayKey,
+    Focus,
     PlanState,
     enforce_sync,
     fill,
@@ -23,8 +24,8 @@ from solver.repair import (
 RUIN_MIN, RUIN_MAX = 2, 6  # sessions taken out per round
 # Work of a round, in reference seconds (see solver.budget): each day-route timed, and
 # each session of the plan (taking stock and valuing the plan).
-S_PER_ROUTE_TIMED = 1 / 20_000
-S_PER_SESSION_ROUND = 1.5e-4
+S_PER_ROUTE_TIMED = 1 / 11_000
+S_PER_SESSION_ROUND = 2.5e-5
 SHORT_SHARE = 0.5  # of the rounds, when stops are short of sessions: room made around one
 
 
@@ -96,7 +97,13 @@ def ruin_and_recreate(state: PlanState, budget: Budget, seed: int) -> dict[str, 
         enforce_sync(state)
         if anchor is not None:
             _insert_first(state, anchor)
-        fill(state, rng, room_attempts=0)  # the ruin made the room
+        # The ruin made the room: on its date, and for the sessions it took out (and their
+        # partners and spacing groups) wherever they fit; elsewhere the plan is as before.
+        freed = {sid for _key, sid in taken}
+        freed |= {s.id for sid in list(freed) for s in (
+            *inst.spacing_groups.get(inst.stops[sid].spacing_group, ()),
+            *([inst.sync_partner[sid]] if sid in inst.sync_partner else []))}
+        fill(state, rng, room_attempts=0, focus=Focus(frozenset(freed), (date,)))
         new = state.value()
         spent += ((inst.routes_timed - timed) * S_PER_ROUTE_TIMED
                   + len(sessions) * S_PER_SESSION_ROUND)

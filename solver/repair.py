@@ -16,6 +16,7 @@ import random
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from solver.check import check_route
 from solver.coverage import area_value
@@ -307,12 +308,20 @@ def place_pins(state: PlanState, pins: Sequence[Pin]) -> int:
     return placed
 
 
-def fill(state: PlanState, rng: random.Random | None = None, room_attempts: int = ROOM_ATTEMPTS
-         ) -> int:
+class Focus(NamedTuple):
+    """Where a :func:`fill` after a few sessions were taken out looks: ``stops`` on every
+    date, the others on ``dates`` only (elsewhere the plan did not change)."""
+    stops: frozenset[str]
+    dates: tuple[dt.date, ...]
+
+
+def fill(state: PlanState, rng: random.Random | None = None, room_attempts: int = ROOM_ATTEMPTS,
+         focus: Focus | None = None) -> int:
     """Insert sessions while one improves the objective, most demanded pairs
     first (pairs of equal demand in the problem's order, or shuffled by ``rng``);
     a synchronised pair no free slot takes may move up to ``room_attempts`` other
-    sessions in all (:func:`make_room_for_sync`). Returns the number of sessions
+    sessions in all (:func:`make_room_for_sync`). With ``focus``, only its stops are
+    tried on every date, the others on its dates only. Returns the number of sessions
     added."""
     inst = state.inst
     pairs = [  # a synchronised pair once, by its first stop
@@ -333,12 +342,14 @@ def fill(state: PlanState, rng: random.Random | None = None, room_attempts: int 
         for stop, service in pairs:
             if len(state.session_dates(stop, service)) >= target_visits(inst.problem, stop, service):
                 continue
+            dates = None if focus is None or stop.id in focus.stops else focus.dates
             if stop.id in inst.sync_of:
-                if insert_synchronised(state, stop) or make_room_for_sync(state, stop, attempts):
+                if (insert_synchronised(state, stop, dates)
+                        or make_room_for_sync(state, stop, attempts)):
                     added += 2
                     changed = True
                 continue
-            best = next(iter(insertion_options(state, stop, service)), None)
+            best = next(iter(insertion_options(state, stop, service, dates)), None)
             if best is not None and best.gain > 0:
                 state.put(best.route)
                 added += 1
@@ -352,6 +363,8 @@ def make_room_for_sync(state: PlanState, first: Stop, attempts: list[int]) -> bo
     spacing group (too close), taken out, the pair inserted, the session put back
     wherever it fits best. Pinned sessions never move. Kept only when the objective
     gains; ``attempts[0]`` counts down the sessions tried (shared by a whole :func:`fill`)."""
+    if attempts[0] <= 0:
+        return False
     inst = state.inst
     service = inst.service_of(first)
     group = {s.id for s in inst.spacing_groups.get(first.spacing_group, ())} - {first.id}
@@ -389,10 +402,11 @@ def make_room_for_sync(state: PlanState, first: Stop, attempts: list[int]) -> bo
 MAX_SYNC_PAIRS = 400  # pairs of starts tried per date by insert_synchronised
 
 
-def insert_synchronised(state: PlanState, first: Stop) -> bool:
+def insert_synchronised(state: PlanState, first: Stop,
+                        dates: Sequence[dt.date] | None = None) -> bool:
     """Insert a session of ``first`` and one of its partner together (:meth:`Sync.meets`),
-    at the date and starts where the two insertions gain most, when that gain is
-    positive; whether it did. Each side's best insertion is found once per start; at
+    at the date (of ``dates``, or any) and starts where the two insertions gain most,
+    when that gain is positive; whether it did. Each side's best insertion is found once per start; at
     most ``MAX_SYNC_PAIRS`` meeting pairs of starts are compared per date, nearest the
     pair's shortest gap first."""
     inst = state.inst
@@ -400,7 +414,7 @@ def insert_synchronised(state: PlanState, first: Stop) -> bool:
     second = inst.sync_partner[first.id]
     services = (inst.service_of(first), inst.service_of(second))
     best: tuple[int, int, Insertion, Insertion] | None = None
-    for date in inst.problem.dates:
+    for date in inst.problem.dates if dates is None else dates:
         if not all(state.date_allowed(stop, service, date)
                    for stop, service in zip((first, second), services)):
             continue

@@ -168,6 +168,24 @@ def solve(problem: Problem, params: SolveParams = SolveParams(),  # noqa: B008
     return solution
 
 
+def proven_bound(problem: Problem, params: SolveParams) -> int | None:
+    """A bound on the objective of every plan of ``problem``: the relaxation's
+    (:mod:`solver.bound`), with ``BOUND_SHARE`` of ``params``' work and within its
+    time limit, and never above all the demand served plus every published session
+    kept. ``None`` when the relaxation proved nothing in time."""
+    started = time.monotonic()
+    inst = Instance(problem)
+    deadline = started + params.time_limit_s
+    budget = Budget(BOUND_SHARE * params.work_s, deadline)
+    relaxed = relaxation_bound(inst, params, Budget(0.0, deadline), budget).result(
+        stop_at=deadline)
+    if relaxed is None:
+        return None
+    total = evaluate.demand_served(problem, ())[1]
+    return min(relaxed.objective, params.demand_weight * total
+               + evaluate.keep_bonus(params) * len(problem.preferred))
+
+
 class _Bounds(NamedTuple):
     bound: int | None  # on the objective of every plan
     demand: int | None  # on demand_weight x demand served

@@ -9,6 +9,7 @@ OSRM or Valhalla) can replace it.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -47,6 +48,13 @@ class TravelModel(Protocol):
         ...
 
 
+@functools.lru_cache(maxsize=1 << 17)  # at most about 20 MB
+def _geodesic_m(a: LatLon, b: LatLon) -> float:
+    """Metres between two points on the WGS-84 ellipsoid, remembered: a plan solved
+    again (a second solve, a re-plan, a new family's options) measures the same pairs."""
+    return float(geodesic(a, b).meters)
+
+
 @dataclass(frozen=True)
 class GeodesicTravelModel:
     """Geodesic distance x circuity at ``speed_kmh``, plus ``overhead_min`` per trip.
@@ -71,7 +79,7 @@ class GeodesicTravelModel:
 
     def road_m(self, a: LatLon, b: LatLon) -> int:
         """Estimated road distance in metres between two points."""
-        return round(geodesic(a, b).meters * self.circuity)
+        return round(_geodesic_m(a, b) * self.circuity)
 
     def minutes_for(self, road_m: int) -> int:
         """Driving minutes for ``road_m`` metres, overhead included (0 for no trip)."""

@@ -69,12 +69,15 @@ from solver import (
     Solution,
     SolveParams,
     StaffMember,
+    Status,
     Stop,
     Sync,
     Vehicle,
     Window,
     check_route,
     kpis,
+    objective,
+    proven_bound,
     solve,
 )
 
@@ -91,6 +94,7 @@ STABLE_DAY_COST = 10
 LUNCH_MIN = 45
 # Urban and peri-urban driving (Montpellier, Lunel): slower than the buses' rural roads.
 HOME_TRAVEL = GeodesicTravelModel(circuity=1.35, speed_kmh=35.0, overhead_min=5)
+JOINT_STEP_MIN = 30  # joint visits start on the half hour (Problem.sync_step_min)
 MIN_STRETCH_MIN = 60  # a piece of a day shorter than this, between team slots, holds no visit
 
 
@@ -379,7 +383,8 @@ def build_week(session: Session, programme_id: str, week_start: dt.date, weeks: 
     problem = Problem(dates=dates, services=(service, psy_service), vehicles=vehicles,
                       stops=tuple(stops), staff=staff, travel_min=matrix.travel_min,
                       distance_m=matrix.distance_m, period_start=week_start, pins=tuple(pins),
-                      preferred=tuple(preferred), syncs=tuple(syncs))
+                      preferred=tuple(preferred), syncs=tuple(syncs),
+                      sync_step_min=JOINT_STEP_MIN)
     return HomeWeek(programme_id, problem, {n.code: n for n in nurses},
                     {f.code: f for f in families}, params, others_for, tuple(
                         WorkshopAt(w.id or 0, w.label, w.date, w.start_min, w.end_min,
@@ -453,6 +458,10 @@ class HomeOutcome:
 
 
 FIRST_SHARE = 0.6  # of a plan's time limit and work, for the solve with the referents only
+# Of the time limit, kept after the second solve: to bound its plan, then to finish
+# (keep_hours, storing).
+BOUND_RESERVE = 0.05
+FINISH_RESERVE = 0.05
 
 
 def _share(params: SolveParams, share: float, cap_s: float | None = None) -> SolveParams:
@@ -467,11 +476,13 @@ def _rank(solution: Solution) -> tuple[int, int]:
     return solution.kpis.sessions, -solution.kpis.continuity_cost - solution.kpis.driving_min
 
 
-def solve_week(week: HomeWeek, rebuild: Callable[..., HomeWeek] | None = None) -> HomeOutcome:
+def solve_week(week: HomeWeek, rebuild: Callable[..., HomeWeek] | None = None,
+               began: float | None = None) -> HomeOutcome:
     """Solve ``week``; when families are left short and ``rebuild`` (the same
     :func:`build_week` call, bound) is given, solve again letting the other puéricultrices
-    of their territory visit them, keeping the visits already placed where they can be."""
-    began = time.monotonic()
+    of their territory visit them, keeping the visits already placed where they can be.
+    The time limit counts from ``began`` (a ``time.monotonic()`` value; default now)."""
+    began = time.monotonic() if began is None else began
     total = week.params.time_limit_s
     if rebuild is not None:  # the first solve takes FIRST_SHARE of the time, the second the rest
         week = dataclasses.replace(week, params=_share(week.params, FIRST_SHARE))
@@ -484,12 +495,31 @@ def solve_week(week: HomeWeek, rebuild: Callable[..., HomeWeek] | None = None) -
                 for v in r.visits]
         second = rebuild(others_for=week.others_for | short, preferred=held,
                          records=list(week.families.values()))
-        second = dataclasses.replace(second, params=_share(second.params, 1 - FIRST_SHARE,
-                                                           cap_s=left))
+        second = dataclasses.replace(second, params=_share(
+            second.params, 1 - FIRST_SHARE,
+            cap_s=left - (BOUND_RESERVE + FINISH_RESERVE) * total))
         again = solve(second.problem, second.params)
         if _rank(again) > _rank(solution):
-            week, solution = second, again
+            left = total - (time.monotonic() - began) - FINISH_RESERVE * total
+            week, solution = second, _without_held(second, again,
+                                                   min(left, BOUND_RESERVE * total))
     return HomeOutcome(week, solution, planned_visits(week, solution), proven)
+
+
+def _without_held(week: HomeWeek, solution: Solution, left_s: float) -> Solution:
+    """``solution`` of the second solve valued as a plan of its week: without the bonus
+    for holding the first solve's sessions (a device to keep what was placed, not a
+    rule of the programme), against a bound on that value proven in ``left_s``
+    seconds at most (none when no time is left)."""
+    plain = dataclasses.replace(week.problem, preferred=())
+    value = objective(plain, solution.routes, week.params)
+    bound = (proven_bound(plain, dataclasses.replace(week.params, time_limit_s=left_s))
+             if left_s > 0.1 else None)
+    if bound is not None and bound < value:
+        bound = None  # cannot happen with a valid bound: claim nothing
+    status = (Status.OPTIMAL if bound is not None and bound <= value
+              else solution.status if solution.status is Status.EMPTY else Status.FEASIBLE)
+    return dataclasses.replace(solution, objective=value, bound=bound, status=status)
 
 
 def summary(outcome: HomeOutcome) -> dict[str, Any]:
@@ -806,6 +836,7 @@ def replan_absence(session: Session, plan_id: int, nurse_code: str, start: dt.da
     end = end or last
     if end < start:
         raise InvalidInput("end : la fin de l'absence précède son début")
+    began = time.monotonic()  # the time limit holds for the whole re-plan
     session.add(HomeAbsence(nurse_id=nurse.id, start=start, end=end, reason=reason))
     session.flush()
     done = [v for v in old.visits if v["date"] < start.isoformat()]
@@ -827,7 +858,7 @@ def replan_absence(session: Session, plan_id: int, nurse_code: str, start: dt.da
                               time_limit_s=time_limit_s, work_limit_s=work_limit_s, pins=pins,
                               from_date=start, done=done, joint_at=joint_at)
     first = build(others_for=others)
-    outcome = solve_week(first, build)
+    outcome = solve_week(first, build, began)
     # The visits that stay on their day keep their hour too, where the day allows it.
     wanted = {(stop_of(v), dt.date.fromisoformat(v["date"])): parse_hhmm(v["start"], "start")
               for v in old.visits if v["date"] >= start.isoformat()}
