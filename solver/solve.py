@@ -107,11 +107,8 @@ def solve(problem: Problem, params: SolveParams = SolveParams(),  # noqa: B008
     invalid, removed, added = repair(state, pins)
     routes = tuple(to_route(inst, day) for day in state.ordered())
     objective = evaluate.objective(problem, routes, params)
-    # Whatever the searches prove, no plan serves more than all the demand nor earns
-    # more than it plus every published session kept.
-    total = evaluate.demand_served(problem, routes)[1]
-    ceiling = params.demand_weight * total + evaluate.keep_bonus(params) * len(problem.preferred)
-    bounds = _bounds(outcome, relaxed, objective, ceiling, params.demand_weight * total)
+    all_demand, ceiling = _ceiling(problem, params)
+    bounds = _bounds(outcome, relaxed, objective, ceiling, all_demand)
     improved: dict[str, float] = {}
     if bounds.bound is None or bounds.bound > objective:
         improved = ruin_and_recreate(
@@ -119,7 +116,7 @@ def solve(problem: Problem, params: SolveParams = SolveParams(),  # noqa: B008
             params.seed)
         routes = tuple(to_route(inst, day) for day in state.ordered())
         objective = evaluate.objective(problem, routes, params)
-        bounds = _bounds(outcome, relaxed, objective, ceiling, params.demand_weight * total)
+        bounds = _bounds(outcome, relaxed, objective, ceiling, all_demand)
     served = evaluate.demand_served(problem, routes)[0]
     demand = params.demand_weight * served
     bound, demand_bound = bounds.bound, bounds.demand
@@ -179,11 +176,15 @@ def proven_bound(problem: Problem, params: SolveParams) -> int | None:
     budget = Budget(BOUND_SHARE * params.work_s, deadline)
     relaxed = relaxation_bound(inst, params, Budget(0.0, deadline), budget).result(
         stop_at=deadline)
-    if relaxed is None:
-        return None
-    total = evaluate.demand_served(problem, ())[1]
-    return min(relaxed.objective, params.demand_weight * total
-               + evaluate.keep_bonus(params) * len(problem.preferred))
+    return None if relaxed is None else min(relaxed.objective, _ceiling(problem, params)[1])
+
+
+def _ceiling(problem: Problem, params: SolveParams) -> tuple[int, int]:
+    """Whatever the searches prove, no plan serves more than all the demand nor earns
+    more than it plus every published session kept: (demand_weight x all the demand,
+    that plus every keep bonus)."""
+    all_demand = params.demand_weight * evaluate.demand_served(problem, ())[1]
+    return all_demand, all_demand + evaluate.keep_bonus(params) * len(problem.preferred)
 
 
 class _Bounds(NamedTuple):

@@ -77,15 +77,23 @@ def _starts(solution) -> dict[str, list[tuple[dt.date, int, str]]]:
     return found
 
 
-def test_joint_visits_meet_at_the_same_time() -> None:
-    problem = _problem()
+def _met(problem: Problem) -> list[tuple[tuple[dt.date, int, str], tuple[dt.date, int, str]]]:
+    """``problem`` solved whole and valid: (date, start, vehicle) of each family's nurse
+    visit and of its psychologist's."""
     solution = solve(problem, PARAMS)
     assert check_solution(problem, solution) == []
     assert solution.unserved == ()
     starts = _starts(solution)
+    pairs = []
     for k in range(3):
         (nurse,) = starts[f"F-{k}:nurse"]
         (psy,) = starts[f"F-{k}:psy"]
+        pairs.append((nurse, psy))
+    return pairs
+
+
+def test_joint_visits_meet_at_the_same_time() -> None:
+    for nurse, psy in _met(_problem()):
         assert nurse[:2] == psy[:2]  # same date, same minute
         assert psy[2] == "v-paul" and nurse[2] in ("v-anne", "v-bea")
 
@@ -193,14 +201,7 @@ def _with_gap(low: int, high: int) -> Problem:
 
 
 def test_a_precedence_gap_is_kept() -> None:
-    problem = _with_gap(30, 60)
-    solution = solve(problem, PARAMS)
-    assert check_solution(problem, solution) == []
-    assert solution.unserved == ()
-    starts = _starts(solution)
-    for k in range(3):
-        (nurse,) = starts[f"F-{k}:nurse"]
-        (psy,) = starts[f"F-{k}:psy"]
+    for nurse, psy in _met(_with_gap(30, 60)):
         assert nurse[0] == psy[0]
         assert 30 <= psy[1] - nurse[1] <= 60
 
