@@ -108,7 +108,7 @@ def main() -> None:
             # centres): the options for each, timed.
             windows = [{"weekday": d, "from": f, "to": t} for d in range(1, 6)
                        for f, t in (("09:00", "12:30"), ("13:30", "17:30"))]
-            times, counts = [], []
+            times, counts, moving = [], [], []
             areas = s.exec(select(HomeTerritory).where(col(HomeTerritory.active).is_(True))).all()
             for area in areas:
                 for insee in area.communes:
@@ -118,12 +118,16 @@ def main() -> None:
                                           lat=commune.lat, lon=commune.lon, visits_per_week=2,
                                           min_spacing_days=2, visit_min=60, windows=windows)
                     began = time.perf_counter()
-                    counts.append(len(referral.referral_options(s, plan_id, record)))
+                    options = referral.referral_options(s, plan_id, record)
                     times.append(time.perf_counter() - began)
+                    counts.append(len(options))
+                    moving.append(sum(1 for o in options if o.moved))
             rows.append({"run": f"referral options, {len(times)} new families (one per commune)",
                          "max_s": round(max(times), 2),
                          "mean_s": round(sum(times) / len(times), 2),
                          "with_an_option": sum(1 for c in counts if c),
+                         "only_by_moving_a_visit": sum(1 for c, m in zip(counts, moving, strict=True)
+                                                       if c and c == m),
                          "options_mean": round(sum(counts) / len(counts), 1)})
         with db.unit_of_work(url) as s:
             plan = s.get(planning.HomePlan, plan_id)

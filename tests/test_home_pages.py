@@ -321,8 +321,12 @@ def test_a_new_family_gets_options_and_is_taken_on(home):
     assert new.based_on_id == 1 and family.code not in {v["family"] for v in before}
     theirs = [v for v in new.visits if v["family"] == family.code]
     assert len(theirs) == 2 and {v["nurse"] for v in theirs} == {choices[0]}
-    # No other visit changed its day or puéricultrice.
-    assert {(v["family"], v["date"], v["nurse"]) for v in before} <= \
+    # No other visit changed its day or puéricultrice, but one the plan lists to call.
+    moved = {(c["family"], c["was"]["date"]) for c in new.summary.get("changed", [])
+             if c["now"] is None or c["now"]["date"] != c["was"]["date"]}
+    assert len(moved) <= 1
+    assert {(v["family"], v["date"], v["nurse"]) for v in before
+            if (v["family"], v["date"]) not in moved} <= \
         {(v["family"], v["date"], v["nurse"]) for v in new.visits}
     # The family is saved sealed, with the option's puéricultrice as referent.
     with db.unit_of_work(url) as s:
@@ -330,6 +334,30 @@ def test_a_new_family_gets_options_and_is_taken_on(home):
         record = homevisits._clear(s.get(Family, family.id), nurses)
     assert record.referent == choices[0] and record.name == "Nouvelle Famille"
     assert "Nouvelle Famille" not in family.name_sealed
+
+
+def test_an_option_that_moves_a_visit_to_another_day_says_so(home):
+    app, url = home
+    client = signed_in(app, "coord@34.test")
+    path = "/coordination/visites/herault-appui-parental/plans/1/orientation"
+    with Session(db.get_engine(url)) as s:
+        territory = s.exec(select(HomeTerritory).where(HomeTerritory.code == "lunellois")).one()
+    # Three visits two days apart: Monday, Wednesday and Friday, full or not.
+    form = {"name": "Nouvelle Famille", "address": "", "phone": "", "visits_per_week": "3",
+            "min_spacing_days": "2", "visit_min": "60", "action": "search",
+            "slots": [f"{d}-{k}" for d in range(1, 6) for k in ("matin", "apres-midi")],
+            "csrf_token": client.token}
+    # The Lunellois' days are the fullest of the demo: some commune's options move a visit.
+    for insee in territory.communes:
+        answer = client.post(path, data={**form, "commune": insee})
+        assert answer.status_code == 200
+        shown = re.search(r"Visite changée de jour : (F-\d+) (\w+) (\d\d:\d\d) → (\w+) (\d\d:\d\d)",
+                          answer.text)
+        if shown:
+            break
+    assert shown, "no option of the Lunellois moved a visit"
+    family, left, _old, there, _new = shown.groups()
+    assert left != there and family.startswith("F-")
 
 
 def test_coordinator_adds_a_workshop_and_its_facilitator_sees_it(home):

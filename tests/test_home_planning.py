@@ -18,7 +18,7 @@ from outreach.homevisits import planning, referral
 from outreach.homevisits.demo import seed_programme
 from outreach.homevisits.workshops import WorkshopInput, save_workshop
 from outreach.models import Commune, FamilyAccess, HomePlan, HomeTerritory, HomeWorkshop
-from outreach.planning.manual import route_of
+from outreach.planning.manual import edited_solution, route_of
 from solver import Pin, check_route, check_solution, objective
 from tests.home_plan_checker import check
 
@@ -259,21 +259,95 @@ def test_referral_options_keep_every_rule_and_every_other_day(programme):
         options = referral.referral_options(s, plan.id, record)
         week = referral._week(s, plan, record)
     assert options
-    keys = [(sum(len(d.retimed) for d in o.days), o.added_travel_min) for o in options]
+    keys = [o.key() for o in options]
     assert keys == sorted(keys)
+    assert keys[0][0] == 0  # this territory has room: the best option moves no visit
+    _assert_option_keeps_the_rules(week, plan, options, "F-9001")
+
+
+def _assert_option_keeps_the_rules(week, plan, options, code):
+    """Each option's days keep the solver's rules; every other visit stays on its day but
+    the one the option moves, which goes to another day of the same puéricultrice inside
+    its family's windows (the route's rules) and spacing."""
     held = {(v["family"], v["date"]): v for v in plan.visits}
     for option in options:
         assert len(option.days) == 2
         assert (option.days[1].date - option.days[0].date).days >= 2
-        for day in option.days:
-            assert not check_route(week.problem, day.route)  # the solver's own rules
-            assert sum(1 for v in day.route.visits) <= 4
-            for visit in day.route.visits:
-                if visit.stop != "F-9001":  # every other visit stays on its day
+        moved = {(m.family, m.date.isoformat()) for _d, m in option.moved}
+        assert len(moved) <= 1
+        routes = [d.route for d in option.days] + [m.route for _d, m in option.moved]
+        for route in routes:
+            assert not check_route(week.problem, route)  # the solver's own rules
+            assert sum(1 for v in route.visits) <= 4
+            for visit in route.visits:
+                if visit.stop != code:  # every other visit stays on its day
                     family = planning.family_part(visit.stop)[0]  # a joint visit's family
-                    assert (family, day.date.isoformat()) in held
-            start = next(v.start_min for v in day.route.visits if v.stop == "F-9001")
+                    assert (family, route.date.isoformat()) in held \
+                        or (family, route.date.isoformat()) in moved
+        for day in option.days:
+            start = next(v.start_min for v in day.route.visits if v.stop == code)
             assert start == day.start_min
+        for left, move in option.moved:
+            assert move.date != left and held[(move.family, left.isoformat())]["nurse"] == option.nurse
+            spacing = max(f["min_spacing_days"] for f in [_rules(week, move.family)])
+            for other in {d for f, d in held if f == move.family} - {left.isoformat()}:
+                assert abs((move.date - dt.date.fromisoformat(other)).days) >= spacing
+
+
+def _rules(week, family):
+    parts = {planning.family_part(s.id)[1]: s for s in week.problem.stops
+             if planning.family_part(s.id)[0] == family}
+    return planning._family_rules(week, family, parts)
+
+
+def test_full_days_take_a_new_family_by_moving_one_visit_to_another_day(tmp_path, monkeypatch):
+    """Where every day of the territory's puéricultrices is full in the family's windows,
+    an option moves one visit to another day; taking it on gives a plan the independent
+    checker accepts, and lists the moved family for a phone call."""
+    monkeypatch.setenv(privacy.ENV, Fernet.generate_key().decode())
+    url = f"sqlite:///{tmp_path / 'full.db'}"
+    db.upgrade(url)
+    with db.unit_of_work(url) as s:
+        seed_programme(s)
+    windows = [{"weekday": d, "from": f, "to": t} for d in range(1, 6)
+               for f, t in (("09:00", "12:30"), ("13:30", "17:30"))]
+    with db.unit_of_work(url) as s:
+        plan = planning.plan_week(s, PROGRAMME, MONDAY, work_limit_s=2.0, time_limit_s=120)
+        found = None
+        # The Lunellois first: its three puéricultrices' days are the fullest of the demo.
+        for area in sorted(s.exec(select(HomeTerritory).where(HomeTerritory.active)).all(),
+                           key=lambda t: (t.code != "lunellois", t.code)):
+            for insee in area.communes:
+                commune = s.get(Commune, insee)
+                record = homevisits.FamilyRecord(
+                    code="F-9002", territory=area.code, referent="", lat=commune.lat,
+                    lon=commune.lon, visits_per_week=2, min_spacing_days=2, visit_min=60,
+                    windows=windows, name="Famille Orientée")
+                options = referral.referral_options(s, plan.id, record)
+                moving = [o for o in options if o.moved]
+                if moving:
+                    found = record, options, moving[0]
+                    break
+            if found:
+                break
+        assert found, "no new family needed a visit moved to another day"
+        record, options, option = found
+        week = referral._week(s, plan, record)
+        _assert_option_keeps_the_rules(week, plan, options, record.code)
+        new = referral.take_on(s, plan.id, record, option, "test")
+        (left, move), = option.moved
+        # The moved family is listed for a phone call, with its new day.
+        calls = {(c["family"], c["was"]["date"], c["now"]["date"] if c["now"] else None)
+                 for c in new.summary["changed"]}
+        assert (move.family, left.isoformat(), move.date.isoformat()) in calls
+        assert sum(v["family"] == record.code for v in new.visits) == 2
+        others = frozenset({v["family"] for v in new.visits if v["by"] == "other"} | {record.code})
+        after = planning.build_week(s, PROGRAMME, MONDAY, 1, others_for=others)
+        solution = edited_solution(after.problem, planning.routes_of(after, new.visits))
+        exported = planning.export(planning.HomeOutcome(
+            after, solution, planning.planned_visits(after, solution)))
+        exported["unplaced"] = new.unplaced
+    assert check(json.loads(json.dumps(exported))) == []
 
 
 def test_later_weeks_keep_the_hours_of_the_week_before_where_they_can(programme):
