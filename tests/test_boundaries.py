@@ -129,3 +129,25 @@ def test_a_missing_file_says_which_and_how_to_rebuild(tmp_path, monkeypatch):
     finally:
         monkeypatch.delenv("OUTREACH_SEEDS_DIR")
         boundaries.departement_boundaries.cache_clear()
+
+
+def test_a_point_lies_in_its_commune_and_a_hole_is_outside():
+    square = (((0.0, 0.0), (4.0, 0.0), (4.0, 4.0), (0.0, 4.0)),
+              ((1.0, 1.0), (2.0, 1.0), (2.0, 2.0), (1.0, 2.0)))  # with a hole
+    assert boundaries.contains((square,), 3.0, 3.0)
+    assert not boundaries.contains((square,), 1.5, 1.5)  # in the hole
+    assert not boundaries.contains((square,), 5.0, 1.0)
+    tours = boundaries.commune_polygons(["37"])["37261"]
+    assert boundaries.contains(tours, 0.6886, 47.3941)  # Tours, place Jean-Jaurès
+    assert not boundaries.contains(tours, 0.5246, 47.1722)  # Sainte-Maure-de-Touraine's side
+
+
+def test_a_point_is_read_as_a_map_application_shares_it():
+    from outreach.data.geocoding import parse_point
+
+    for typed in ("43.6108, 3.8767", "geo:43.6108,3.8767", "43,6108 ; 3,8767",
+                  "43.6108 3.8767", " 43.6108 ,3.8767 "):
+        assert parse_point(typed) == (43.6108, 3.8767), typed
+    assert parse_point("-21.115, 55.536") == (-21.115, 55.536)  # La Réunion
+    for wrong in ("", "rue de la Paix", "43.6", "95, 3", "43,6108,3,8767", "43.61 nord"):
+        assert parse_point(wrong) is None, wrong

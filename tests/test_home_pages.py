@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import random
 import re
 import shutil
 
@@ -16,10 +17,12 @@ from markupsafe import escape
 from sqlmodel import Session, select
 
 from outreach import db, homevisits, privacy
+from outreach.data.boundaries import commune_polygons
 from outreach.data.organisations import ensure_organisation
 from outreach.homevisits import planning
-from outreach.homevisits.demo import seed_programme
+from outreach.homevisits.demo import random_point, seed_programme
 from outreach.models import (
+    Commune,
     Family,
     FamilyAccess,
     HomeChangeRequest,
@@ -303,17 +306,22 @@ def test_a_new_family_gets_options_and_is_taken_on(home):
     assert missing.status_code == 400 and "commune des visites" in missing.text
     assert "1 rue Neuve (adresse fictive)" in missing.text
     found = None
+    polygons = commune_polygons(["34"])
     for insee in territory.communes:
-        answer = client.post(path, data={**form, "commune": insee, "action": "search"})
-        assert answer.status_code == 200
+        # The place of the visits typed as a map application shares it, inside the commune.
+        lat, lon = random_point(polygons[insee], random.Random(insee))
+        point = f"{str(lat).replace('.', ',')} ; {str(lon).replace('.', ',')}"
+        answer = client.post(path, data={**form, "commune": insee, "point": point,
+                                         "action": "search"})
+        assert answer.status_code == 200 and "depuis le point saisi" in answer.text
         choices = re.findall(r'name="choice" value="([^"]+)"', answer.text)
         if choices:
-            found = insee, choices
+            found = insee, choices, point, (lat, lon)
             break
     assert found, "no commune of the Montpelliérain has room this week"
-    insee, choices = found
-    taken = client.post(path, data={**form, "commune": insee, "choice": choices[0],
-                                    "action": "commit"})
+    insee, choices, point, (lat, lon) = found
+    taken = client.post(path, data={**form, "commune": insee, "point": point,
+                                    "choice": choices[0], "action": "commit"})
     assert taken.status_code == 302
     with Session(db.get_engine(url)) as s:
         new = s.exec(select(HomePlan).order_by(HomePlan.id.desc())).first()
@@ -333,7 +341,28 @@ def test_a_new_family_gets_options_and_is_taken_on(home):
         nurses = {n.id: n.code for n in s.exec(select(HomeNurse))}
         record = homevisits._clear(s.get(Family, family.id), nurses)
     assert record.referent == choices[0] and record.name == "Nouvelle Famille"
+    assert (record.lat, record.lon) == (lat, lon) and record.commune_insee == insee
     assert "Nouvelle Famille" not in family.name_sealed
+
+
+def test_a_point_typed_wrong_or_outside_the_commune_is_refused_and_kept(home):
+    app, url = home
+    client = signed_in(app, "coord@34.test")
+    path = "/coordination/visites/herault-appui-parental/plans/1/orientation"
+    with Session(db.get_engine(url)) as s:
+        territory = s.exec(select(HomeTerritory).where(HomeTerritory.code == "montpellierain")).one()
+        here, elsewhere = (s.get(Commune, i) for i in territory.communes[:2])
+    form = {"name": "Nouvelle Famille", "commune": here.insee, "visits_per_week": "2",
+            "min_spacing_days": "2", "visit_min": "60", "slots": ["1-matin", "3-matin"],
+            "action": "search", "csrf_token": client.token}
+    typo = client.post(path, data={**form, "point": "43.61 nord"})
+    assert typo.status_code == 400 and "latitude, longitude" in typo.text
+    assert 'value="43.61 nord"' in typo.text and 'aria-invalid="true"' in typo.text
+    outside = client.post(path, data={**form, "point": f"{elsewhere.lat}, {elsewhere.lon}"})
+    assert outside.status_code == 400
+    assert f"pas dans la commune {escape(here.name)}" in outside.text
+    centre = client.post(path, data=form)  # no point: the commune's centre, said so
+    assert centre.status_code == 200 and "depuis le centre de la commune" in centre.text
 
 
 def test_an_option_that_moves_a_visit_to_another_day_says_so(home):

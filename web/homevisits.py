@@ -30,7 +30,8 @@ from flask_babel import gettext as _
 from sqlmodel import col, select
 
 from outreach import homevisits
-from outreach.data.boundaries import BoundariesMissing, commune_polygons
+from outreach.data.boundaries import BoundariesMissing, commune_polygons, contains, departement_of
+from outreach.data.geocoding import parse_point
 from outreach.errors import InvalidInput, OutreachError, RulesBroken
 from outreach.homevisits import planning, referral, rounds, workshops
 from outreach.models import (
@@ -482,6 +483,16 @@ def move(programme_id: str, plan_id: int):  # type: ignore[no-untyped-def]
 HALF_DAYS = (("matin", "09:00", "12:30"), ("apres-midi", "13:30", "17:30"))
 
 
+def _in_commune(insee: str, point: tuple[float, float]) -> bool:
+    """Whether (lat, lon) lies in the commune, as its shipped boundary draws it (a commune
+    drawn nowhere takes any point)."""
+    try:
+        polygons = commune_polygons([departement_of(insee)]).get(insee)
+    except BoundariesMissing:
+        return True
+    return polygons is None or contains(polygons, point[1], point[0])
+
+
 def _referral_form(programme_id: str, form: dict[str, Any]) -> tuple[homevisits.FamilyRecord, dict[str, str]]:
     """The family typed in the referral form, and the problems of each field."""
     errors: dict[str, str] = {}
@@ -505,6 +516,19 @@ def _referral_form(programme_id: str, form: dict[str, Any]) -> tuple[homevisits.
         errors["slots"] = _("Cochez au moins une demi-journée où la famille peut être vue.")
     if not str(form.get("name", "")).strip():
         errors["name"] = _("Indiquez le nom de la famille.")
+    lat, lon = (commune.lat, commune.lon) if commune is not None else (None, None)
+    typed = str(form.get("point", "")).strip()
+    if typed:  # else the commune's centre stands for the place of the visits
+        point = parse_point(typed)
+        if point is None:
+            errors["point"] = _("Écrivez le point sous la forme « latitude, longitude », par "
+                                "exemple 43.6108, 3.8767 (le partage de position d'une "
+                                "application de carte le donne).")
+        elif commune is not None and not _in_commune(commune.insee, point):
+            errors["point"] = _("Ce point n'est pas dans la commune %(name)s : vérifiez-le, ou "
+                                "choisissez la commune où il se trouve.", name=commune.name)
+        else:
+            lat, lon = point
     codes = g.db.exec(select(Family.code).where(Family.programme_id == programme_id)).all()
     number = max((int(c[2:]) for c in codes if c[2:].isdigit()), default=0) + 1
     record = homevisits.FamilyRecord(
@@ -512,8 +536,7 @@ def _referral_form(programme_id: str, form: dict[str, Any]) -> tuple[homevisits.
         in areas else "", referent="", name=str(form.get("name", "")).strip(),
         address=str(form.get("address", "")).strip(), phone=str(form.get("phone", "")).strip(),
         notes=str(form.get("notes", "")).strip(),
-        lat=commune.lat if commune else None, lon=commune.lon if commune else None,
-        commune_insee=commune.insee if commune else "",
+        lat=lat, lon=lon, commune_insee=commune.insee if commune else "",
         visits_per_week=numbers.get("visits_per_week", 2),
         min_spacing_days=numbers.get("min_spacing_days", 1),
         visit_min=numbers.get("visit_min", 60), windows=windows)
@@ -535,7 +558,7 @@ def refer(programme_id: str, plan_id: int):  # type: ignore[no-untyped-def]
     options: list[Any] = []
     if request.method == "POST":
         form = {k: request.form.get(k, "") for k in
-                ("name", "address", "phone", "notes", "commune", "visits_per_week",
+                ("name", "address", "point", "phone", "notes", "commune", "visits_per_week",
                  "min_spacing_days", "visit_min", "choice")}
         form["slots"] = request.form.getlist("slots")
         record, errors = _referral_form(programme_id, form)

@@ -49,6 +49,17 @@ def departement_of(insee: str) -> str:
     return insee[:3] if insee.startswith("97") else insee[:2]
 
 
+def contains(polygons: Polygons, lon: float, lat: float) -> bool:
+    """Whether the point lies inside ``polygons`` (even-odd rule: a hole flips it back)."""
+    inside = False
+    for polygon in polygons:
+        for ring in polygon:
+            for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1], strict=True):
+                if (y1 > lat) != (y2 > lat) and lon < x1 + (lat - y1) * (x2 - x1) / (y2 - y1):
+                    inside = not inside
+    return inside
+
+
 def _ring(flat: Sequence[int], scale: int) -> Ring:
     x, y = 0, 0
     points = []

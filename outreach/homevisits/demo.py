@@ -16,7 +16,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from outreach import config
-from outreach.data.boundaries import Polygons, commune_polygons
+from outreach.data.boundaries import Polygons, commune_polygons, contains
 from outreach.data.communes import import_communes
 from outreach.data.organisations import ensure_organisation
 from outreach.db import use_case
@@ -49,23 +49,13 @@ def programmes_dir() -> Path:
     return config.seeds_dir() / "programmes"
 
 
-def _point_in(polygons: Polygons, lon: float, lat: float) -> bool:
-    inside = False
-    for polygon in polygons:
-        for ring in polygon:  # holes flip it back
-            for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1]):
-                if (y1 > lat) != (y2 > lat) and lon < x1 + (lat - y1) * (x2 - x1) / (y2 - y1):
-                    inside = not inside
-    return inside
-
-
 def random_point(polygons: Polygons, rng: random.Random) -> tuple[float, float]:
     """A point drawn uniformly inside ``polygons`` (rejection in the bounding box)."""
     xs = [x for polygon in polygons for ring in polygon for x, _ in ring]
     ys = [y for polygon in polygons for ring in polygon for _, y in ring]
     for _ in range(10_000):
         lon, lat = rng.uniform(min(xs), max(xs)), rng.uniform(min(ys), max(ys))
-        if _point_in(polygons, lon, lat):
+        if contains(polygons, lon, lat):
             return round(lat, 5), round(lon, 5)
     raise InvalidInput("no point found inside a commune boundary")
 
