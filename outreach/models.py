@@ -85,6 +85,9 @@ class Service(SQLModel, table=True):
     # False: each stop keeps its weekday (week of the month when monthly), the rhythm
     # families come back on; True: the plan may move a stop's day when it serves more.
     allow_day_change: bool = False
+    # Appointments families may book in its sessions (outreach.appointments.Appointments
+    # as JSON); None: walk-ins only.
+    appointments: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
 
 
 class Vehicle(SQLModel, table=True):
@@ -236,6 +239,7 @@ class PlanService(SQLModel, table=True):
     contact: str = ""
     phone: str = ""
     access_threshold_min: int = DEFAULT_ACCESS_MIN
+    appointments: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
 
 
 class PlanRhythm(SQLModel, table=True):
@@ -635,3 +639,35 @@ class HomeFeedToken(SQLModel, table=True):
     token: str = Field(unique=True, index=True)
     created_at: dt.datetime
     revoked_at: dt.datetime | None = None
+
+
+class Booking(SQLModel, table=True):
+    """A family's appointment in a published session. The session is named by what keeps
+    it the same across plan versions (scenario, date, stop, service). ``seat_key`` names
+    the seat it holds while it holds one (None once cancelled): unique, so that two
+    families booking the last seat at one moment cannot both get it. Personal fields are
+    sealed (outreach.privacy) and erased after the session (``erased_at``)."""
+
+    __tablename__ = "booking"
+
+    id: int | None = Field(default=None, primary_key=True)
+    scenario_id: str = Field(index=True)
+    session_date: dt.date = Field(index=True)
+    stop_code: str
+    service_code: str
+    offer_code: str
+    slot_start_min: int
+    slot_end_min: int
+    seat_key: str | None = Field(default=None, unique=True)
+    status: str = Field(default="booked", index=True)  # booked, cancelled, seen, absent
+    first_name_sealed: str = ""
+    contact_sealed: str = ""  # an e-mail address or a phone number
+    contact_kind: str = ""  # "email" or "phone"
+    age_band: str = ""
+    consent_at: dt.datetime
+    created_at: dt.datetime
+    token_hash: str = Field(unique=True, index=True)  # sha256 of the secret link's token
+    token_sealed: str = ""  # the token itself, sealed: the reminders carry the link
+    cancelled_at: dt.datetime | None = None
+    erased_at: dt.datetime | None = None
+    confirmed_at: dt.datetime | None = None  # the confirmation message handed over

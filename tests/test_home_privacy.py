@@ -14,9 +14,9 @@ from cryptography.fernet import Fernet
 from sqlmodel import Session, select
 
 from outreach import db, homevisits, privacy
-from outreach.data.boundaries import commune_polygons
+from outreach.data.boundaries import commune_polygons, contains
 from outreach.data.organisations import ensure_organisation
-from outreach.homevisits.demo import _point_in, seed_programme
+from outreach.homevisits.demo import seed_programme
 from outreach.models import Family, FamilyAccess, HomeNurse, HomeTerritory, User
 from outreach.users import set_user
 
@@ -61,7 +61,7 @@ def test_the_demo_has_eighty_planned_families_in_proportion_and_inside_their_com
     polygons = commune_polygons(["34"])
     for record in records:
         assert record.commune_insee in territories[record.territory].communes
-        assert _point_in(polygons[record.commune_insee], record.lon, record.lat)
+        assert contains(polygons[record.commune_insee], record.lon, record.lat)
         assert "fictive" in record.address and record.phone.startswith("04 65 71")
         assert 2 <= record.visits_per_week <= 4 and record.windows
     # The same seed draws the same families.

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import socket
 
 import pytest
 from sqlmodel import Session, select
@@ -173,29 +172,6 @@ def test_the_migration_gives_existing_data_organisations(planned_url):
         assert old.role == "admin" and old.organisation_id is None
         owners = {sc.id: sc.organisation_id for sc in s.exec(select(Scenario))}
     assert owners == {"indre-et-loire": "dep-37", "loire": "dep-42", "deux-sevres": "dep-79"}
-
-
-@pytest.fixture
-def smtp_server():
-    """A real SMTP server on loopback (aiosmtpd) that keeps what it receives."""
-    from aiosmtpd.controller import Controller
-
-    received: list[tuple[list[str], str]] = []
-
-    class Keep:
-        async def handle_DATA(self, server, session, envelope):
-            received.append((envelope.rcpt_tos, envelope.content.decode("utf-8", "replace")))
-            return "250 OK"
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(Keep(), hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield f"smtp://127.0.0.1:{port}", received
-    finally:
-        controller.stop()
 
 
 def test_an_invitation_is_e_mailed_through_smtp(app, smtp_server, monkeypatch):

@@ -157,7 +157,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from flask_babel import gettext as _
 
-    from web import auth, coordination, data, i18n, public, public_cache
+    from web import auth, booking, coordination, data, i18n, public, public_cache
 
     i18n.init_app(app)
     public_cache.init_app(app)
@@ -171,6 +171,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     auth.init_app(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(public.bp)
+    app.register_blueprint(booking.bp)
     app.register_blueprint(coordination.bp)
     app.register_blueprint(data.bp)
     from web import admin, api, homevisits, staff

@@ -26,6 +26,7 @@ from sqlmodel import Session, col, select
 
 from outreach import audit, config
 from outreach.access import DEFAULT_ACCESS_MIN
+from outreach.appointments import Appointments
 from outreach.data.communes import import_communes
 from outreach.data.organisations import ensure_organisation
 from outreach.errors import FieldProblem, InvalidInput, UnknownScenario, msg
@@ -108,6 +109,7 @@ class ServiceSpec(_Strict):
     lunch_start: int = 720
     lunch_end: int = 840
     allow_day_change: bool = False
+    appointments: Appointments | None = None
 
     _times = field_validator("earliest_start", "latest_end", "lunch_start", "lunch_end",
                              mode="before")(_minutes)
@@ -339,7 +341,8 @@ def load_scenario(session: Session, spec: ScenarioSpec, keep_edited: bool = Fals
                 min_spacing_days=s.min_spacing_days, max_sessions_per_day=s.max_sessions_per_day,
                 max_one_way_min=s.max_one_way_min, access_threshold_min=s.access_threshold_min,
                 lunch_break_min=s.lunch_break_min, lunch_start_min=s.lunch_start,
-                lunch_end_min=s.lunch_end)
+                lunch_end_min=s.lunch_end,
+                appointments=s.appointments.model_dump(exclude_none=True) if s.appointments else None)
     for v in spec.vehicles:
         base = communes[v.base_insee]
         _upsert(session, Vehicle, header.id, v.id, **keep, name=v.name, base_insee=v.base_insee,
@@ -437,6 +440,8 @@ def scenario_spec(session: Session, scenario_id: str) -> dict[str, Any]:
             "access_threshold_min": s.access_threshold_min,
             "lunch_break_min": s.lunch_break_min, "lunch_start": hhmm(s.lunch_start_min),
             "lunch_end": hhmm(s.lunch_end_min)}
+        if s.appointments:
+            service["appointments"] = s.appointments
         if s.max_one_way_min is not None:
             service["max_one_way_min"] = s.max_one_way_min
         services.append(service)

@@ -143,7 +143,7 @@ def store_version(session: Session, version: PlanVersion) -> Plan:
         session.add(PlanService(
             plan_id=plan.id, code=rules.id, name=rules.name, description=info.description,
             what_to_bring=info.what_to_bring, contact=info.contact, phone=info.phone,
-            access_threshold_min=info.access_threshold_min))
+            access_threshold_min=info.access_threshold_min, appointments=info.appointments))
     for route in version.routes:
         for seq, visit in enumerate(route.visits, start=1):
             stop = inputs.stops[visit.stop]

@@ -326,7 +326,7 @@ def _inputs(inp: PlanningInput) -> PlanInputs:
         locations=inp.location_ids,
         problem=dataclasses.replace(inp.problem, pins=(), preferred=()),
         services={code: ServiceInfo(s.description, s.what_to_bring, s.contact,
-                                    s.access_threshold_min, s.phone)
+                                    s.access_threshold_min, s.phone, s.appointments)
                   for code, s in inp.services.items()},
         bases={code: VehicleBase(v.base_lat, v.base_lon, v.base_insee, v.base_name)
                for code, v in inp.vehicles.items()},

@@ -43,6 +43,7 @@ class ServiceInfo:
     contact: str = ""
     access_threshold_min: int = DEFAULT_ACCESS_MIN
     phone: str = ""
+    appointments: dict[str, Any] | None = None  # outreach.appointments.Appointments as JSON
 
 
 @dataclass(frozen=True)
@@ -163,6 +164,7 @@ class PlanInputs:
                     "lunch_break": {"minutes": s.lunch_min, "from": hhmm(s.lunch_start_min),
                                     "to": hhmm(s.lunch_end_min)} if s.lunch_min else None,
                     "start_grid_min": s.start_grid_min, "keep_rhythm": s.keep_rhythm,
+                    **({"appointments": info.appointments} if info.appointments else {}),
                 }
                 for s in problem.services for info in (self.services[s.id],)
             ],
@@ -277,7 +279,8 @@ class PlanInputs:
             locations=locations, problem=problem,
             services={s["id"]: ServiceInfo(
                 s.get("description", ""), s.get("what_to_bring", ""), s.get("contact", ""),
-                s.get("access_threshold_min", DEFAULT_ACCESS_MIN), s.get("phone", ""))
+                s.get("access_threshold_min", DEFAULT_ACCESS_MIN), s.get("phone", ""),
+                s.get("appointments"))
                 for s in doc["services"]},
             bases={v["id"]: VehicleBase(v["base"]["lat"], v["base"]["lon"],
                                         v["base"].get("commune_insee", ""),

@@ -54,6 +54,7 @@ class PublicSession:
     # The stop's usual day when the plan keeps one (ISO weekday, week of the month or 0),
     # so that a date off it is said to be an exception.
     usual: tuple[int, int] | None = None
+    bookable: bool = False  # its service takes appointments on-line (outreach.appointments)
 
     @property
     def exception(self) -> bool:
@@ -166,6 +167,7 @@ def _public(row: PlanSession, scenario_id: str, service: PlanService | None,
         scenario_id=scenario_id, stop_code=row.stop_code, lat=row.lat, lon=row.lon,
         contact=service.contact if service else "", organisation=organisation,
         plan_id=row.plan_id, phone=service.phone if service else "",
+        bookable=bool(service and service.appointments),
     )
 
 

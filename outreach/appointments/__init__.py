@@ -1,0 +1,209 @@
+"""Appointments in published sessions: what a service offers, and the slots a session has.
+
+A service declares whether its sessions take appointments, walk-ins or both, and what
+is offered (:class:`Appointments`): a consultation of 20 minutes with the doctor or the
+midwife, an interview of 30 minutes with the puéricultrice, an information meeting of
+12 places... The slots of a session come from the published plan: its hours, and its
+crew (each crew member with one of an offer's roles sees one family at a time), minus
+the share of slots kept for walk-ins, spread over the session. Bookings are in
+:mod:`outreach.appointments.booking`.
+
+A session is named by what keeps it the same across plan versions (:class:`SessionRef`:
+scenario, date, stop, service): a later publication that keeps the session keeps its
+bookings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from sqlmodel import Session, col, select
+
+from outreach.errors import FieldProblem, msg
+from outreach.models import Booking, PlanCrew, PlanService, PlanSession
+from outreach.planning import published_plan_id
+
+ACTIVE = ("booked", "seen", "absent")  # a booking that holds its seat
+AGE_BANDS = ("grossesse", "0-1", "1-3", "3-6")  # the child's age band, when an offer asks it
+
+
+class Offer(BaseModel):
+    """One kind of appointment of a service's sessions."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(min_length=1, max_length=40, pattern=r"^[a-z0-9][a-z0-9-]*$")
+    label: str = Field(min_length=1, max_length=120)
+    minutes: int = Field(ge=5, le=240)
+    # Each crew member with one of these roles sees one family at a time...
+    roles: list[str] = Field(default_factory=list)
+    # ... or a collective meeting of this many places, at the session's start.
+    places: int | None = Field(default=None, ge=1, le=200)
+    ask_age_band: bool = False
+
+    @model_validator(mode="after")
+    def _who(self) -> Offer:
+        if bool(self.roles) == (self.places is not None):
+            raise FieldProblem("offers", msg(
+                "l'offre %(id)s : indiquez soit les rôles qui reçoivent (roles), soit le nombre "
+                "de places d'une réunion (places)", id=self.id))
+        return self
+
+
+class Appointments(BaseModel):
+    """What a service's sessions take: appointments, walk-ins or both, and the offers."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    mode: Literal["appointments", "both"] = "both"
+    walk_in_share: float = Field(default=0.0, ge=0.0, le=0.9)  # of the slots, kept for walk-ins
+    offers: list[Offer] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _apart(self) -> Appointments:
+        seen: set[str] = set()
+        for offer in self.offers:
+            if offer.id in seen:
+                raise FieldProblem("offers", msg("deux offres s'appellent %(id)s", id=offer.id))
+            seen.add(offer.id)
+        roles = [r for o in self.offers for r in set(o.roles)]
+        shared = sorted(r for r, n in Counter(roles).items() if n > 1)
+        if shared:  # a crew member is in one offer's slots only: never counted twice
+            raise FieldProblem("offers", msg(
+                "le rôle %(role)s reçoit dans deux offres : chaque rôle dans une seule",
+                role=shared[0]))
+        if self.mode == "appointments" and self.walk_in_share:
+            raise FieldProblem("walk_in_share", msg(
+                "une part pour l'accueil sans rendez-vous demande le mode « both »"))
+        return self
+
+    def offer(self, offer_id: str) -> Offer | None:
+        return next((o for o in self.offers if o.id == offer_id), None)
+
+
+def appointments_of(raw: dict[str, Any] | None) -> Appointments | None:
+    """The stored JSON of a service's appointments, read back (None: walk-ins only)."""
+    return Appointments.model_validate(raw) if raw else None
+
+
+@dataclass(frozen=True)
+class SessionRef:
+    """A published session, the same across plan versions while it keeps its day."""
+
+    scenario_id: str
+    date: dt.date
+    stop_code: str
+    service_code: str
+
+    def seat_key(self, offer: str, start_min: int, seat: int) -> str:
+        return (f"{self.scenario_id}|{self.date.isoformat()}|{self.stop_code}|"
+                f"{self.service_code}|{offer}|{start_min}|{seat}")
+
+    @classmethod
+    def of(cls, booking: Booking) -> SessionRef:
+        return cls(booking.scenario_id, booking.session_date, booking.stop_code,
+                   booking.service_code)
+
+
+@dataclass(frozen=True)
+class Slot:
+    offer: str
+    start_min: int
+    end_min: int
+    seats: int  # families it takes on appointment
+    booked: int = 0
+
+    @property
+    def free(self) -> int:
+        return max(0, self.seats - self.booked)
+
+
+@dataclass(frozen=True)
+class BookableSession:
+    """A published session that takes appointments: where and when, and its slots."""
+
+    ref: SessionRef
+    plan_id: int
+    commune_insee: str
+    commune_name: str
+    venue: str
+    service_name: str
+    start_min: int
+    end_min: int
+    contact: str
+    phone: str
+    appointments: Appointments
+    slots: tuple[Slot, ...]
+
+    def slot(self, offer: str, start_min: int) -> Slot | None:
+        return next((s for s in self.slots if s.offer == offer and s.start_min == start_min), None)
+
+    @property
+    def free(self) -> int:
+        return sum(s.free for s in self.slots)
+
+
+def walk_in_slots(count: int, share: float) -> set[int]:
+    """Which of ``count`` slots (by index) are kept for walk-ins: ``share`` of them, spread
+    over the session (every fourth for a quarter, say)."""
+    return {i for i in range(count) if int((i + 1) * share + 1e-9) > int(i * share + 1e-9)}
+
+
+def offer_slots(appointments: Appointments, start_min: int, end_min: int,
+                roles: list[str]) -> list[Slot]:
+    """The bookable slots of a session from ``start_min`` to ``end_min`` whose crew holds
+    ``roles`` (one entry per crew member), nothing booked yet."""
+    found = []
+    for offer in appointments.offers:
+        if offer.places is not None:
+            seats = offer.places - int(offer.places * appointments.walk_in_share)
+            if seats and start_min + offer.minutes <= end_min:
+                found.append(Slot(offer.id, start_min, start_min + offer.minutes, seats))
+            continue
+        seats = sum(1 for r in roles if r in offer.roles)
+        if not seats:
+            continue
+        starts = list(range(start_min, end_min - offer.minutes + 1, offer.minutes))
+        kept = walk_in_slots(len(starts), appointments.walk_in_share)
+        found += [Slot(offer.id, t, t + offer.minutes, seats)
+                  for i, t in enumerate(starts) if i not in kept]
+    return found
+
+
+def booked_counts(session: Session, ref: SessionRef) -> Counter[tuple[str, int]]:
+    """(offer, slot start) -> bookings holding a seat, for one session."""
+    rows = session.exec(select(Booking.offer_code, Booking.slot_start_min).where(
+        Booking.scenario_id == ref.scenario_id, Booking.session_date == ref.date,
+        Booking.stop_code == ref.stop_code, Booking.service_code == ref.service_code,
+        col(Booking.status).in_(ACTIVE))).all()
+    return Counter((offer, start) for offer, start in rows)
+
+
+def bookable_session(session: Session, ref: SessionRef) -> BookableSession | None:
+    """The published session ``ref`` with its slots and what is booked, or None when it
+    is not published or takes no appointment."""
+    plan_id = published_plan_id(session, ref.scenario_id)
+    if plan_id is None:
+        return None
+    row = session.exec(select(PlanSession).where(
+        PlanSession.plan_id == plan_id, PlanSession.date == ref.date,
+        PlanSession.stop_code == ref.stop_code,
+        PlanSession.service_code == ref.service_code)).first()
+    service = session.exec(select(PlanService).where(
+        PlanService.plan_id == plan_id, PlanService.code == ref.service_code)).first()
+    appointments = appointments_of(service.appointments) if service is not None else None
+    if row is None or service is None or appointments is None:
+        return None
+    roles = list(session.exec(select(PlanCrew.role).where(
+        PlanCrew.plan_id == plan_id, PlanCrew.date == ref.date,
+        PlanCrew.vehicle_code == row.vehicle_code)).all())
+    booked = booked_counts(session, ref)
+    slots = tuple(Slot(s.offer, s.start_min, s.end_min, s.seats, booked[(s.offer, s.start_min)])
+                  for s in offer_slots(appointments, row.start_min, row.end_min, roles))
+    return BookableSession(ref, plan_id, row.commune_insee, row.commune_name, row.venue,
+                           service.name, row.start_min, row.end_min, service.contact,
+                           service.phone, appointments, slots)

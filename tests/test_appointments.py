@@ -1,0 +1,200 @@
+"""Appointments (issue 14): slots from the published plan's hours and crew, booking
+without an account, one family per seat, a secret link to see, move or cancel."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlmodel import Session, select
+
+from outreach import db
+from outreach.appointments import (
+    Appointments,
+    SessionRef,
+    bookable_session,
+    offer_slots,
+    walk_in_slots,
+)
+from outreach.appointments import booking as bookings
+from outreach.appointments.booking import BookingRefused, Request
+from outreach.models import Booking, PlanCrew, PlanSession
+from outreach.planning import published_plan_id
+
+NOW = dt.datetime(2027, 1, 1, 8, 0, tzinfo=dt.UTC)
+
+
+def test_walk_in_slots_are_spread_over_the_session():
+    assert walk_in_slots(18, 0.25) == {3, 7, 11, 15}
+    assert walk_in_slots(12, 0.0) == set()
+    assert len(walk_in_slots(10, 0.5)) == 5
+
+
+def test_slots_come_from_the_hours_and_the_crew():
+    offers = Appointments.model_validate({"walk_in_share": 0.25, "offers": [
+        {"id": "consultation", "label": "C", "minutes": 20, "roles": ["doctor", "midwife"]},
+        {"id": "entretien", "label": "E", "minutes": 30, "roles": ["puericultrice"]},
+        {"id": "reunion", "label": "R", "minutes": 60, "places": 12}]})
+    slots = offer_slots(offers, 600, 960, ["doctor", "puericultrice", "driver"])
+    consultation = [s for s in slots if s.offer == "consultation"]
+    # 10:00-16:00 is 18 slots of 20 min; a quarter kept for walk-ins; one doctor: one seat.
+    assert len(consultation) == 18 - 4 and {s.seats for s in consultation} == {1}
+    assert consultation[0].start_min == 600 and consultation[-1].end_min == 960
+    assert len([s for s in slots if s.offer == "entretien"]) == 12 - 3
+    reunion = [s for s in slots if s.offer == "reunion"]
+    assert [(s.start_min, s.seats) for s in reunion] == [(600, 12 - 3)]
+    two = offer_slots(offers, 600, 960, ["doctor", "midwife"])
+    assert {s.seats for s in two if s.offer == "consultation"} == {2}
+
+
+def test_an_offer_without_roles_or_places_or_sharing_a_role_is_refused():
+    with pytest.raises(ValueError, match="roles"):
+        Appointments.model_validate({"offers": [{"id": "x", "label": "X", "minutes": 20}]})
+    with pytest.raises(ValueError, match="doctor"):
+        Appointments.model_validate({"offers": [
+            {"id": "a", "label": "A", "minutes": 20, "roles": ["doctor"]},
+            {"id": "b", "label": "B", "minutes": 30, "roles": ["doctor"]}]})
+
+
+def _bus_session(s: Session) -> SessionRef:
+    """The first published bus session of the demo."""
+    plan_id = published_plan_id(s, "indre-et-loire")
+    row = s.exec(select(PlanSession).where(PlanSession.plan_id == plan_id,
+                                           PlanSession.service_code == "bus-prevention")
+                 .order_by(PlanSession.date)).first()
+    assert row is not None
+    return SessionRef("indre-et-loire", row.date, row.stop_code, row.service_code)
+
+
+def test_the_published_bus_session_offers_slots_from_its_crew(planned_url):
+    with Session(db.get_engine(planned_url)) as s:
+        ref = _bus_session(s)
+        found = bookable_session(s, ref)
+        row = s.exec(select(PlanSession).where(PlanSession.date == ref.date,
+                                               PlanSession.stop_code == ref.stop_code)).first()
+        roles = s.exec(select(PlanCrew.role).where(PlanCrew.date == ref.date,
+                                                   PlanCrew.vehicle_code == row.vehicle_code)).all()
+    assert found is not None and found.commune_name == row.commune_name
+    doctors = sum(r in ("doctor", "midwife") for r in roles)
+    assert doctors >= 1
+    consultation = [x for x in found.slots if x.offer == "consultation"]
+    length = row.end_min - row.start_min
+    assert len(consultation) == length // 20 - len(walk_in_slots(length // 20, 0.25))
+    assert all(x.seats == doctors and x.free == doctors for x in consultation)
+    assert all(row.start_min <= x.start_min and x.end_min <= row.end_min for x in found.slots)
+
+
+def _request(slot, name="Léa", contact="06 12 34 56 78", **kw) -> Request:
+    return Request(offer=slot.offer, start_min=slot.start_min, first_name=name, contact=contact,
+                   age_band="0-1", consent=True, **kw)
+
+
+def test_a_family_books_sees_moves_and_cancels_by_its_link(planned_url):
+    with db.unit_of_work(planned_url) as s:
+        ref = _bus_session(s)
+        slot = next(x for x in bookable_session(s, ref).slots if x.offer == "consultation")
+        booking, token = bookings.book(s, ref, _request(slot, contact="0612345678"), NOW)
+        booking_id = booking.id
+    with db.unit_of_work(planned_url) as s:
+        found = bookings.find(s, token)
+        assert found is not None and found.id == booking_id
+        assert bookings.first_name(found) == "Léa" and bookings.contact(found) == "06 12 34 56 78"
+        assert "Léa" not in found.first_name_sealed and "0612" not in found.contact_sealed
+        assert found.token_hash != token and token not in str(found.model_dump())
+        assert bookings.find(s, token[:-1] + ("A" if token[-1] != "A" else "B")) is None
+        after = bookable_session(s, ref)
+        assert after.slot(slot.offer, slot.start_min).booked == 1
+        other = next(x for x in after.slots if x.offer == "consultation" and x.start_min != slot.start_min)
+        moved = bookings.move(s, token, other.offer, other.start_min, NOW)
+        assert moved.slot_start_min == other.start_min
+    with db.unit_of_work(planned_url) as s:
+        now = bookable_session(s, ref)
+        assert now.slot(slot.offer, slot.start_min).booked == 0
+        assert now.slot(other.offer, other.start_min).booked == 1
+        cancelled = bookings.cancel(s, token, NOW)
+        assert cancelled.status == "cancelled" and cancelled.seat_key is None
+        assert cancelled.first_name_sealed == "" and cancelled.contact_sealed == ""
+    with db.unit_of_work(planned_url) as s:
+        assert bookable_session(s, ref).slot(other.offer, other.start_min).booked == 0
+        with pytest.raises(BookingRefused):
+            bookings.cancel(s, token, NOW)
+
+
+def test_a_full_slot_a_missing_field_and_a_third_booking_by_one_phone_are_refused(planned_url):
+    with db.unit_of_work(planned_url) as s:
+        ref = _bus_session(s)
+        slots = [x for x in bookable_session(s, ref).slots if x.offer == "consultation"]
+        slot = slots[0]
+        for k in range(slot.seats):
+            bookings.book(s, ref, _request(slot, contact=f"06 00 00 00 0{k}"), NOW)
+        with pytest.raises(BookingRefused) as full:
+            bookings.book(s, ref, _request(slot, contact="06 99 99 99 99"), NOW)
+        assert full.value.field == "slot"
+        for field, request in (
+                ("first_name", _request(slots[1], name="  ")),
+                ("contact", _request(slots[1], contact="06 12")),
+                ("contact", _request(slots[1], contact="lea@")),
+                ("consent", Request(slots[1].offer, slots[1].start_min, "Léa", "0612345678",
+                                    "0-1", consent=False)),
+                ("age_band", Request(slots[1].offer, slots[1].start_min, "Léa", "0612345678",
+                                     "", consent=True)),
+                ("slot", Request("consultation", slots[1].start_min + 1, "Léa", "0612345678",
+                                 "0-1", consent=True))):
+            with pytest.raises(BookingRefused) as refused:
+                bookings.book(s, ref, request, NOW)
+            assert refused.value.field == field, field
+        bookings.book(s, ref, _request(slots[1], contact="lea@example.org"), NOW)
+        bookings.book(s, ref, _request(slots[2], contact="LEA@example.org"), NOW)
+        with pytest.raises(BookingRefused) as third:
+            bookings.book(s, ref, _request(slots[3], contact="lea@example.org"), NOW)
+        assert third.value.field == "contact"
+        with pytest.raises(BookingRefused):  # a session past
+            bookings.book(s, ref, _request(slots[4]), dt.datetime.combine(
+                ref.date + dt.timedelta(days=1), dt.time(9), tzinfo=dt.UTC))
+    with Session(db.get_engine(planned_url)) as s:
+        held = s.exec(select(Booking).where(Booking.status == "booked")).all()
+    assert len(held) == slot.seats + 2
+
+
+@pytest.mark.postgres
+def test_twelve_families_booking_the_last_seats_at_once_get_exactly_the_seats(pg_url):
+    """Concurrent bookings of one slot on PostgreSQL: exactly as many go through as the
+    slot has seats; the others are told the slot was just taken."""
+    import threading
+
+    from outreach import planning
+    from outreach.data import scenarios
+    from solver import Method, SolveParams
+
+    db.upgrade(pg_url)
+    with db.unit_of_work(pg_url) as s:
+        scenarios.seed_demo(s, ["indre-et-loire"])
+        plan = planning.create_plan(s, "indre-et-loire", dt.date(2027, 1, 4), 1, SolveParams(
+            time_limit_s=60, work_limit_s=1, method=Method.ROUTING))
+        planning.publish_plan(s, plan.id)
+    with Session(db.get_engine(pg_url)) as s:
+        ref = _bus_session(s)
+        slot = next(x for x in bookable_session(s, ref).slots if x.offer == "consultation")
+    families = 12
+    start = threading.Barrier(families)
+    outcomes: list[str] = []
+
+    def book(k: int) -> None:
+        start.wait()
+        try:
+            with db.unit_of_work(pg_url) as s:
+                bookings.book(s, ref, _request(slot, contact=f"06 00 00 00 {k:02d}"), NOW)
+            outcomes.append("booked")
+        except BookingRefused as refused:
+            outcomes.append(refused.field)
+
+    threads = [threading.Thread(target=book, args=(k,)) for k in range(families)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == sorted(["booked"] * slot.seats + ["slot"] * (families - slot.seats))
+    with Session(db.get_engine(pg_url)) as s:
+        held = s.exec(select(Booking).where(Booking.status == "booked")).all()
+        assert len(held) == slot.seats
+        assert bookable_session(s, ref).slot(slot.offer, slot.start_min).free == 0

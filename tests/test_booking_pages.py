@@ -1,0 +1,122 @@
+"""The booking pages (issue 14): from a commune's page to a slot, the confirmation by
+e-mail through a real SMTP server, the secret link to see, move or cancel, and nothing
+personal in logs, calendar files or caches."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import logging
+import re
+
+import pytest
+from sqlmodel import Session, select
+
+from outreach import db
+from outreach.models import Booking, PlanSession
+from outreach.planning import published_plan_id
+from tests.web_helpers import csrf
+from web import create_app
+
+
+@pytest.fixture
+def app(planned_url):
+    return create_app({"TESTING": True, "DATABASE_URL": planned_url})
+
+
+def _bus_session(url: str) -> PlanSession:
+    with Session(db.get_engine(url)) as s:
+        plan_id = published_plan_id(s, "indre-et-loire")
+        return s.exec(select(PlanSession).where(
+            PlanSession.plan_id == plan_id, PlanSession.service_code == "bus-prevention")
+            .order_by(PlanSession.date)).first()
+
+
+def _form(client, path):
+    page = client.get(path)
+    assert page.status_code == 200
+    slots = re.findall(r'name="slot" value="([^"]+)"', page.get_data(as_text=True))
+    assert slots
+    return page, slots
+
+
+def test_a_family_books_from_its_commune_page_and_gets_an_e_mail(app, planned_url, smtp_server,
+                                                                monkeypatch, caplog):
+    caplog.set_level(logging.DEBUG)
+    url, received = smtp_server
+    monkeypatch.setenv("OUTREACH_SMTP_URL", url)
+    row = _bus_session(planned_url)
+    client = app.test_client()
+    commune = client.get(f"/commune/{row.commune_insee}").get_data(as_text=True)
+    path = f"/rendez-vous/indre-et-loire/{row.date.isoformat()}/{row.stop_code}/bus-prevention"
+    assert f'href="{path}"' in commune  # the session's card links to its booking page
+    page, slots = _form(client, path)
+    assert page.headers["Cache-Control"] == "private, no-store"
+    form = {"csrf_token": csrf(client), "slot": slots[0], "first_name": "Léa",
+            "contact": "lea.famille@example.org", "age_band": "0-1", "consent": "oui"}
+    # Without consent: refused, what was typed kept, the field marked.
+    refused = client.post(path, data={**form, "consent": ""})
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and 'value="lea.famille@example.org"' in text
+    assert 'aria-describedby="consent-error"' in text
+    booked = client.post(path, data=form)
+    assert booked.status_code == 303
+    link = booked.headers["Location"]
+    token = re.search(r"/rendez-vous/suivi/([^/?]+)", link).group(1)
+    follow = client.get(f"/rendez-vous/suivi/{token}")
+    text = follow.get_data(as_text=True)
+    assert follow.status_code == 200 and "Léa" in text and row.venue in text
+    assert follow.headers["Referrer-Policy"] == "no-referrer"
+    # The confirmation, read from the SMTP server: plain French, the place, the link.
+    assert len(received) == 1 and received[0][0] == ["lea.famille@example.org"]
+    mail = email.message_from_string(received[0][1], policy=email.policy.default)
+    body = mail.get_content()
+    assert mail["Subject"].startswith("Rendez-vous confirmé le ")
+    assert f"/rendez-vous/suivi/{token}" in body and row.venue in body and "annuler" in body
+    with Session(db.get_engine(planned_url)) as s:
+        assert s.exec(select(Booking)).one().confirmed_at is not None
+    # The calendar file has the time and place, no name, no contact.
+    ics = client.get(f"/rendez-vous/suivi/{token}/rendez-vous.ics").get_data(as_text=True)
+    assert "BEGIN:VEVENT" in ics and "Léa" not in ics and "example.org" not in ics
+    # The slot taken is no longer offered; moved, then cancelled.
+    _page, left = _form(client, path)
+    assert slots[0] not in left
+    moved = client.post(f"/rendez-vous/suivi/{token}/deplacer",
+                        data={"csrf_token": csrf(client), "slot": left[0]})
+    assert moved.status_code == 303
+    _page, after = _form(client, path)
+    assert slots[0] in after and left[0] not in after
+    cancelled = client.post(f"/rendez-vous/suivi/{token}/annuler", data={"csrf_token": csrf(client)})
+    assert cancelled.status_code == 303
+    assert "annulé" in client.get(f"/rendez-vous/suivi/{token}").get_data(as_text=True)
+    assert client.get(f"/rendez-vous/suivi/{token[:-2]}xx").status_code == 404
+    ours = "\n".join(r.getMessage() for r in caplog.records if not r.name.startswith("mail.log"))
+    for secret in ("Léa", "lea.famille", token):  # (mail.log: the test's SMTP server)
+        assert secret not in ours
+
+
+def test_a_robot_filling_the_hidden_field_books_nothing_and_a_phone_gets_no_log_of_it(
+        app, planned_url, caplog):
+    caplog.set_level(logging.DEBUG)
+    row = _bus_session(planned_url)
+    client = app.test_client()
+    path = f"/rendez-vous/indre-et-loire/{row.date.isoformat()}/{row.stop_code}/bus-prevention"
+    _page, slots = _form(client, path)
+    form = {"csrf_token": csrf(client), "slot": slots[0], "first_name": "Tom",
+            "contact": "06 12 34 56 78", "age_band": "1-3", "consent": "oui"}
+    assert client.post(path, data={**form, "site_web": "http://spam.example"}).status_code == 400
+    with Session(db.get_engine(planned_url)) as s:
+        assert s.exec(select(Booking)).all() == []
+    assert client.post(path, data=form).status_code == 303
+    # The default text-message provider sends nothing and logs no number nor text.
+    assert "SMS non envoyé" in caplog.text
+    assert "06 12" not in caplog.text and "0612" not in caplog.text and "Tom" not in caplog.text
+
+
+def test_a_session_without_appointments_has_no_booking_page(app, planned_url):
+    with Session(db.get_engine(planned_url)) as s:
+        other = s.exec(select(PlanSession).where(PlanSession.service_code != "bus-prevention")).first()
+    client = app.test_client()
+    path = f"/rendez-vous/indre-et-loire/{other.date.isoformat()}/{other.stop_code}/{other.service_code}"
+    assert client.get(path).status_code == 404
+    assert client.get("/rendez-vous/indre-et-loire/pas-une-date/x/y").status_code == 404

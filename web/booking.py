@@ -1,0 +1,151 @@
+"""Families book a slot in a published session, without an account, and follow it by a
+secret link (outreach.appointments). The pages are never cached nor indexed; the link's
+pages send no referrer, so that the token never leaves in a Referer header."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import Blueprint, Response, abort, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from outreach.appointments import AGE_BANDS, BookableSession, SessionRef, bookable_session
+from outreach.appointments import booking as bookings
+from outreach.appointments.booking import BookingRefused, Request
+from outreach.appointments.messages import send_confirmation
+from outreach.models import Booking
+from outreach.publishing import ical
+from web import public_url
+
+bp = Blueprint("booking", __name__, url_prefix="/rendez-vous")
+
+PRIVATE = {"Cache-Control": "private, no-store", "X-Robots-Tag": "noindex",
+           "Referrer-Policy": "no-referrer"}
+FIELDS = ("slot", "first_name", "contact", "age_band", "consent")
+HONEYPOT = "site_web"  # hidden from people; a robot that fills every field fills it
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _page(body: str, status: int = 200) -> Response:
+    response = Response(body, status=status, mimetype="text/html")
+    response.headers.update(PRIVATE)
+    return response
+
+
+def _session_or_404(scenario_id: str, date: str, stop: str, service: str) -> BookableSession:
+    try:
+        day = dt.date.fromisoformat(date)
+    except ValueError:
+        abort(404)
+    found = bookable_session(g.db, SessionRef(scenario_id, day, stop, service))
+    if found is None:
+        abort(404)
+    return found
+
+
+def _slot_value(offer: str, start_min: int) -> str:
+    return f"{offer}@{start_min}"
+
+
+def _parse_slot(value: str) -> tuple[str, int]:
+    offer, _, start = value.partition("@")
+    return offer, int(start) if start.isdigit() else -1
+
+
+@bp.route("/<scenario_id>/<date>/<stop>/<service>", methods=["GET", "POST"])
+def session_page(scenario_id: str, date: str, stop: str, service: str) -> Response:
+    """A session's free slots and the booking form; a booking made goes to its link."""
+    found = _session_or_404(scenario_id, date, stop, service)
+    form: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        form = {k: request.form.get(k, "") for k in FIELDS}
+        if request.form.get(HONEYPOT):
+            abort(400)
+        offer, start = _parse_slot(form["slot"])
+        try:
+            booked, token = bookings.book(g.db, found.ref, Request(
+                offer=offer, start_min=start, first_name=form["first_name"],
+                contact=form["contact"], age_band=form["age_band"],
+                consent=form["consent"] == "oui"), _now())
+        except BookingRefused as refused:
+            errors[refused.field or "slot"] = str(refused)
+            found = _session_or_404(scenario_id, date, stop, service)  # the slots as they are now
+        else:
+            link = public_url("booking.follow", token=token)
+            if send_confirmation(booked, found, link, _now()):
+                bookings.confirmed(g.db, booked.id, _now())
+            return redirect(url_for("booking.follow", token=token, nouveau=1), 303)  # type: ignore[return-value]
+    return _page(render_template(
+        "booking/session.html", s=found, form=form, errors=errors, age_bands=AGE_BANDS,
+        slot_value=_slot_value, honeypot=HONEYPOT), 400 if errors else 200)
+
+
+def _booking_or_404(token: str) -> Booking:
+    found = bookings.find(g.db, token)
+    if found is None:
+        abort(404)
+    return found
+
+
+@bp.get("/suivi/<token>")
+def follow(token: str) -> Response:
+    """A booking by its secret link: when and where, move it, cancel it, add it to a calendar."""
+    booking = _booking_or_404(token)
+    found = bookable_session(g.db, SessionRef.of(booking))
+    return _page(render_template(
+        "booking/follow.html", b=booking, s=found, token=token, slot_value=_slot_value,
+        first_name=bookings.first_name(booking), new=request.args.get("nouveau") == "1",
+        errors={}))
+
+
+@bp.post("/suivi/<token>/annuler")
+def cancel(token: str) -> Response:
+    _booking_or_404(token)
+    try:
+        bookings.cancel(g.db, token, _now())
+    except BookingRefused:
+        pass  # already cancelled or held: the page says what it is
+    return redirect(url_for("booking.follow", token=token), 303)  # type: ignore[return-value]
+
+
+@bp.post("/suivi/<token>/deplacer")
+def move(token: str) -> Response:
+    booking = _booking_or_404(token)
+    offer, start = _parse_slot(request.form.get("slot", ""))
+    try:
+        bookings.move(g.db, token, offer, start, _now())
+    except BookingRefused as refused:
+        booking = _booking_or_404(token)
+        found = bookable_session(g.db, SessionRef.of(booking))
+        return _page(render_template(
+            "booking/follow.html", b=booking, s=found, token=token, slot_value=_slot_value,
+            first_name=bookings.first_name(booking), new=False,
+            errors={"slot": str(refused)}), 400)
+    return redirect(url_for("booking.follow", token=token, deplace=1), 303)  # type: ignore[return-value]
+
+
+@bp.get("/suivi/<token>/rendez-vous.ics")
+def calendar_file(token: str) -> Response:
+    """The booking as an iCalendar file (no name, no contact in it)."""
+    booking = _booking_or_404(token)
+    found = bookable_session(g.db, SessionRef.of(booking))
+    if booking.status != "booked" or found is None:
+        abort(404)
+    offer = found.appointments.offer(booking.offer_code)
+    event = ical.Event(
+        uid=f"booking-{booking.id}@outreach", date=booking.session_date,
+        start_min=booking.slot_start_min, end_min=booking.slot_end_min,
+        summary=f"{found.service_name} : {offer.label if offer else ''}".strip(" :"),
+        location=f"{found.venue}, {found.commune_name}",
+        description=_("Voir, déplacer ou annuler : %(link)s",
+                      link=public_url("booking.follow", token=token)))
+    body = ical.calendar([event], found.service_name, booking.created_at)
+    response = Response(body, mimetype="text/calendar")
+    response.headers.update(PRIVATE)
+    response.headers["Content-Disposition"] = 'attachment; filename="rendez-vous.ics"'
+    return response
