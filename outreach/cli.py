@@ -140,12 +140,14 @@ def new_data_key_cmd() -> None:
 @main.command("rotate-data-keys")
 def rotate_data_keys_cmd() -> None:
     """Rechiffre les données des familles avec la première clé de OUTREACH_DATA_KEYS."""
+    from outreach.appointments.booking import reseal_all
     from outreach.homevisits import rotate_keys
 
     with db.unit_of_work() as session:
         count = rotate_keys(session)
-    click.echo(f"{count} fiches rechiffrées avec la première clé ; les anciennes clés peuvent être "
-               "retirées de OUTREACH_DATA_KEYS.")
+        booked = reseal_all(session)
+    click.echo(f"{count} fiches et {booked} rendez-vous rechiffrés avec la première clé ; les "
+               "anciennes clés peuvent être retirées de OUTREACH_DATA_KEYS.")
 
 
 @main.command("purge-families")
@@ -158,6 +160,23 @@ def purge_families_cmd(today: str | None) -> None:
     with db.unit_of_work() as session:
         count = erase_departed(session, day)
     click.echo(f"{count} fiches de familles sorties effacées (codes et comptes conservés).")
+
+
+@main.command("purge")
+@click.option("--today", default=None, help="Date du jour (AAAA-MM-JJ), par défaut aujourd'hui.")
+def purge_cmd(today: str | None) -> None:
+    """Efface les données personnelles arrivées au bout de leur durée de conservation : celles
+    des rendez-vous passés depuis plus de OUTREACH_BOOKING_RETENTION_DAYS jours (30 par
+    défaut) et celles des familles sorties (les comptes sont conservés)."""
+    from outreach.appointments.booking import erase_past, retention_days
+    from outreach.homevisits import erase_departed
+
+    day = _parse_start(today, "--today") if today else dt.date.today()
+    with db.unit_of_work() as session:
+        bookings = erase_past(session, day)
+        families = erase_departed(session, day)
+    click.echo(f"{bookings} rendez-vous de plus de {retention_days()} jours effacés ; "
+               f"{families} fiches de familles sorties effacées (les comptes sont conservés).")
 
 
 def _parse_start(value: str, option: str = "--start") -> dt.date:

@@ -198,3 +198,31 @@ def test_twelve_families_booking_the_last_seats_at_once_get_exactly_the_seats(pg
         held = s.exec(select(Booking).where(Booking.status == "booked")).all()
         assert len(held) == slot.seats
         assert bookable_session(s, ref).slot(slot.offer, slot.start_min).free == 0
+
+
+def test_purge_erases_bookings_past_their_retention_and_keeps_the_counts(planned_url, monkeypatch):
+    from click.testing import CliRunner
+
+    from outreach.cli import main
+
+    with db.unit_of_work(planned_url) as s:
+        ref = _bus_session(s)
+        slots = [x for x in bookable_session(s, ref).slots if x.offer == "consultation"]
+        for k, slot in enumerate(slots[:3]):
+            bookings.book(s, ref, _request(slot, name=f"Prénom{k}", contact=f"06 11 22 33 0{k}"), NOW)
+    runner = CliRunner(env={"OUTREACH_DATABASE_URL": planned_url})
+    day = ref.date + dt.timedelta(days=30)  # 30 days after: still kept
+    kept = runner.invoke(main, ["purge", "--today", day.isoformat()])
+    assert kept.exit_code == 0 and kept.output.startswith("0 rendez-vous"), kept.output
+    monkeypatch.setenv("OUTREACH_BOOKING_RETENTION_DAYS", "7")
+    erased = runner.invoke(main, ["purge", "--today", (ref.date + dt.timedelta(days=8)).isoformat()])
+    assert erased.exit_code == 0 and erased.output.startswith("3 rendez-vous de plus de 7 jours"), \
+        erased.output
+    with Session(db.get_engine(planned_url)) as s:
+        rows = s.exec(select(Booking)).all()
+    assert len(rows) == 3  # counted still
+    assert all(r.first_name_sealed == r.contact_sealed == r.token_sealed == "" and r.erased_at
+               for r in rows)
+    monkeypatch.setenv("OUTREACH_BOOKING_RETENTION_DAYS", "trente")
+    wrong = runner.invoke(main, ["purge"])
+    assert wrong.exit_code != 0 and "OUTREACH_BOOKING_RETENTION_DAYS" in wrong.output

@@ -159,7 +159,7 @@ def test_the_cli_seeds_rotates_and_purges(empty_db_url, keys, monkeypatch):
     assert "chargé" in runner.invoke(main, ["seed-programme"]).output
     new = runner.invoke(main, ["new-data-key"]).output.strip()
     monkeypatch.setenv(privacy.ENV, f"{new},{keys}")
-    assert "100 fiches rechiffrées" in runner.invoke(main, ["rotate-data-keys"]).output
+    assert "100 fiches et 0 rendez-vous rechiffrés" in runner.invoke(main, ["rotate-data-keys"]).output
     monkeypatch.setenv(privacy.ENV, new)
     assert len(_clear_records(empty_db_url)) == 100
     assert "0 fiches" in runner.invoke(main, ["purge-families", "--today", "2030-01-01"]).output

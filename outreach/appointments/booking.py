@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import os
 import re
 import secrets
 from dataclasses import dataclass
@@ -35,7 +36,7 @@ from outreach.db import use_case
 from outreach.errors import InvalidInput, msg
 from outreach.messages import Message
 from outreach.models import Booking
-from outreach.privacy import seal, unseal
+from outreach.privacy import reseal, seal, unseal
 
 MAX_PER_CONTACT = 2  # bookings one phone number or address may hold in one session
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[a-zA-Z]{2,}$")
@@ -225,3 +226,45 @@ def confirmed(session: Session, booking_id: int | None, now: dt.datetime) -> Non
     if booking is not None and booking.confirmed_at is None:
         booking.confirmed_at = now
         session.add(booking)
+
+
+RETENTION_ENV = "OUTREACH_BOOKING_RETENTION_DAYS"
+DEFAULT_RETENTION_DAYS = 30
+
+
+def retention_days() -> int:
+    """Days after its session a booking's personal data is kept (``OUTREACH_BOOKING_RETENTION_DAYS``,
+    default 30)."""
+    raw = os.environ.get(RETENTION_ENV, "").strip()
+    if not raw:
+        return DEFAULT_RETENTION_DAYS
+    if not raw.isdigit():
+        raise InvalidInput(f"{RETENTION_ENV} : un nombre de jours est attendu (par exemple 30), "
+                           f"pas {raw!r}")
+    return int(raw)
+
+
+@use_case
+def erase_past(session: Session, today: dt.date, days: int | None = None) -> int:
+    """Erase the personal fields of the bookings whose session is more than ``days`` (the
+    retention) before ``today``; the bookings stay, to be counted. Returns how many."""
+    limit = today - dt.timedelta(days=retention_days() if days is None else days)
+    erased = 0
+    for booking in session.exec(select(Booking).where(
+            Booking.session_date < limit, col(Booking.erased_at).is_(None))):
+        _erase(booking, dt.datetime.combine(today, dt.time(), tzinfo=dt.UTC))
+        session.add(booking)
+        erased += 1
+    return erased
+
+
+def reseal_all(session: Session) -> int:
+    """Encrypt every booking's personal fields again with the first key (key rotation)."""
+    count = 0
+    for booking in session.exec(select(Booking).where(col(Booking.erased_at).is_(None))):
+        booking.first_name_sealed = reseal(booking.first_name_sealed)
+        booking.contact_sealed = reseal(booking.contact_sealed)
+        booking.token_sealed = reseal(booking.token_sealed)
+        session.add(booking)
+        count += 1
+    return count
