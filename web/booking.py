@@ -77,7 +77,7 @@ def session_page(scenario_id: str, date: str, stop: str, service: str) -> Respon
             found = _session_or_404(scenario_id, date, stop, service)  # the slots as they are now
         else:
             link = public_url("booking.follow", token=token)
-            if send_confirmation(booked, found, link, _now()):
+            if send_confirmation(booked, found, link):
                 bookings.confirmed(g.db, booked.id, _now())
             return redirect(url_for("booking.follow", token=token, nouveau=1), 303)  # type: ignore[return-value]
     return _page(render_template(

@@ -32,8 +32,9 @@ from outreach.appointments import (
     Slot,
     bookable_session,
 )
+from outreach.data.scenarios import french_phone
 from outreach.db import use_case
-from outreach.errors import InvalidInput, msg
+from outreach.errors import FieldProblem, InvalidInput, msg
 from outreach.messages import Message
 from outreach.models import Booking
 from outreach.privacy import reseal, seal, unseal
@@ -70,14 +71,15 @@ def contact_of(text: str) -> tuple[str, str]:
             raise BookingRefused("contact", msg("Cette adresse e-mail ne semble pas complète "
                                                 "(exemple : prenom@exemple.fr)."))
         return "email", text.lower()
-    digits = "".join(c for c in text if c not in " .-\u00a0")
-    if digits.startswith("+33"):
-        digits = "0" + digits[3:]
-    if len(digits) != 10 or not digits.isdigit() or digits[0] != "0" or digits[1] == "0":
+    try:
+        phone = french_phone(text)
+    except FieldProblem:
+        phone = ""
+    if not phone:
         raise BookingRefused("contact", msg("Indiquez un numéro de téléphone français à dix "
                                             "chiffres (exemple : 06 12 34 56 78) ou une "
                                             "adresse e-mail."))
-    return "phone", " ".join(digits[i:i + 2] for i in range(0, 10, 2))
+    return "phone", phone
 
 
 def token_hash(token: str) -> str:

@@ -10,7 +10,6 @@ implementing :class:`SmsProvider` (``send(number, text)``) and naming it
 
 from __future__ import annotations
 
-import datetime as dt
 import importlib
 import logging
 import os
@@ -81,7 +80,7 @@ def short_text(booking: Booking, found: BookableSession, link: str) -> str:
             f"Voir, déplacer ou annuler : {link}")
 
 
-def send_confirmation(booking: Booking, found: BookableSession, link: str, now: dt.datetime,
+def send_confirmation(booking: Booking, found: BookableSession, link: str,
                       sms: SmsProvider | None = None) -> bool:
     """Hand the confirmation to the booking's channel; True when it was handed over (the
     caller records ``confirmed_at``). A mail server that refuses it is logged (without the
