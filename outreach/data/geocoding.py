@@ -79,25 +79,25 @@ def commune_hint(text: str) -> str | None:
     return None
 
 
-_NUMBER = r"[-+]?\d{1,3}(?:[.,]\d+)?"
-_POINT = re.compile(rf"^\s*(?:geo:)?\s*({_NUMBER})\s*[;,\s]\s*({_NUMBER})\s*$", re.IGNORECASE)
-_DOTTED_POINT = re.compile(r"^\s*(?:geo:)?\s*([-+]?\d{1,3}(?:\.\d+)?)\s*,\s*([-+]?\d{1,3}(?:\.\d+)?)\s*$",
-                           re.IGNORECASE)
+_COORDINATE = re.compile(r"[-+]?\d{1,3}(?:\.\d+)?")
 
 
 def parse_point(text: str) -> tuple[float, float] | None:
     """(latitude, longitude) of a point typed as a phone's map application shares it:
     ``43.6108, 3.8767``, ``geo:43.6108,3.8767``, ``43,6108 ; 3,8767`` or ``43.6108 3.8767``;
-    ``None`` when the text is not such a pair or is off the globe."""
-    found = _DOTTED_POINT.match(text)  # "43.6,3.8": the comma separates, it is no decimal
-    if found is None:
-        found = _POINT.match(text)
-        if found is None or ("," in found.group(1) and ";" not in text and " " not in text.strip()):
-            return None
-    try:
-        lat, lon = (float(found.group(k).replace(",", ".")) for k in (1, 2))
-    except ValueError:
+    ``None`` when the text is not such a pair or is off the globe. The two numbers are
+    apart by a semicolon, else by a lone comma (then no decimal comma), else by spaces."""
+    text = text.strip().removeprefix("geo:")
+    if ";" in text:
+        parts = text.split(";")
+    elif text.count(",") == 1:
+        parts = text.split(",")
+    else:
+        parts = text.split()
+    numbers = [p.strip().replace(",", ".") for p in parts]
+    if len(numbers) != 2 or not all(_COORDINATE.fullmatch(n) for n in numbers):
         return None
+    lat, lon = (float(n) for n in numbers)
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
         return None
     return lat, lon

@@ -350,10 +350,10 @@ def take_on(session: Session, plan_id: int, record: FamilyRecord, option: Option
                "visits_wanted": plan.summary.get("visits_wanted", 0) + saved.visits_per_week * plan.weeks,
                "by": count_by(v["by"] for v in visits),
                "edited": f"nouvelle famille {saved.code} confiée à {option.nurse}"}
-    # The families whose visit was re-timed or moved to another day, to call.
-    summary["changed"] = changed_visits(plan.visits, visits)
-    if not summary["changed"]:
-        summary.pop("changed")
+    summary.pop("changed", None)
+    changed = changed_visits(plan.visits, visits)  # re-timed or moved: the families to call
+    if changed:
+        summary["changed"] = changed
     new = HomePlan(programme_id=plan.programme_id, week_start=plan.week_start, weeks=plan.weeks,
                    created_at=dt.datetime.now(dt.UTC), created_by=actor, based_on_id=plan.id,
                    visits=visits, unplaced=unplaced, summary=summary)
