@@ -179,6 +179,32 @@ def purge_cmd(today: str | None) -> None:
                f"{families} fiches de familles sorties effacées (les comptes sont conservés).")
 
 
+@main.command("send-reminders")
+@click.option("--now", "at", default=None,
+              help="Moment à considérer (AAAA-MM-JJTHH:MM, heure de Paris), par défaut maintenant.")
+def send_reminders_cmd(at: str | None) -> None:
+    """Envoie les messages dus aux familles, une seule fois chacun : les places libérées
+    proposées à la liste d'attente (les propositions expirées passent à la famille
+    suivante), les rappels deux jours avant et le matin de la séance. Le processus de
+    calcul (outreach worker) le fait aussi à chaque tour ; sans lui, lancer cette commande
+    toutes les quelques minutes (cron)."""
+    from outreach.appointments import PARIS
+    from outreach.appointments.dispatch import send_due
+
+    if at:
+        try:
+            moment = dt.datetime.fromisoformat(at)
+        except ValueError:
+            raise click.BadParameter("attendu AAAA-MM-JJTHH:MM", param_hint="--now") from None
+        now = moment if moment.tzinfo else moment.replace(tzinfo=PARIS)
+    else:
+        now = dt.datetime.now(dt.UTC)
+    sent = send_due(now)
+    labels = {"offer": "places proposées", "before": "rappels à deux jours",
+              "day": "rappels du jour"}
+    click.echo(" ; ".join(f"{sent[k]} {label}" for k, label in labels.items()) + ".")
+
+
 def _parse_start(value: str, option: str = "--start") -> dt.date:
     try:
         return dt.date.fromisoformat(value)

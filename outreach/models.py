@@ -659,7 +659,10 @@ class Booking(SQLModel, table=True):
     slot_start_min: int
     slot_end_min: int
     seat_key: str | None = Field(default=None, unique=True)
-    status: str = Field(default="booked", index=True)  # booked, cancelled, seen, absent
+    # booked, cancelled, seen, absent; waiting (on the waiting list, no seat), offered (a
+    # freed seat held for it until ``offered_until``), expired (an offer not taken in
+    # time); walk_in (a family seen without appointment, counted, nothing personal).
+    status: str = Field(default="booked", index=True)
     first_name_sealed: str = ""
     contact_sealed: str = ""  # an e-mail address or a phone number
     contact_kind: str = ""  # "email" or "phone"
@@ -671,3 +674,8 @@ class Booking(SQLModel, table=True):
     cancelled_at: dt.datetime | None = None
     erased_at: dt.datetime | None = None
     confirmed_at: dt.datetime | None = None  # the confirmation message handed over
+    offered_until: dt.datetime | None = None  # a waiting family's offer of a freed seat ends
+    offer_sent_at: dt.datetime | None = None  # that offer's message handed over
+    reminded_before_at: dt.datetime | None = None  # the reminder two days before, handed over
+    reminded_day_at: dt.datetime | None = None  # the reminder on the morning, handed over
+    marked_at: dt.datetime | None = None  # staff marked it seen or absent

@@ -4,6 +4,7 @@ personal in logs, calendar files or caches."""
 
 from __future__ import annotations
 
+import datetime as dt
 import email
 import email.policy
 import logging
@@ -18,10 +19,12 @@ from outreach.planning import published_plan_id
 from tests.web_helpers import csrf
 from web import create_app
 
+NOW = dt.datetime(2027, 1, 1, 8, 0, tzinfo=dt.UTC)  # before the demo plan's first week
+
 
 @pytest.fixture
 def app(planned_url):
-    return create_app({"TESTING": True, "DATABASE_URL": planned_url})
+    return create_app({"TESTING": True, "DATABASE_URL": planned_url, "CLOCK": lambda: NOW})
 
 
 def _bus_session(url: str) -> PlanSession:
@@ -120,3 +123,46 @@ def test_a_session_without_appointments_has_no_booking_page(app, planned_url):
     path = f"/rendez-vous/indre-et-loire/{other.date.isoformat()}/{other.stop_code}/{other.service_code}"
     assert client.get(path).status_code == 404
     assert client.get("/rendez-vous/indre-et-loire/pas-une-date/x/y").status_code == 404
+
+
+def test_a_full_offer_takes_a_waiting_list_and_the_first_in_line_takes_a_freed_seat(
+        app, planned_url, smtp_server, monkeypatch):
+    from outreach.appointments import SessionRef
+    from outreach.appointments import booking as bookings
+    from outreach.appointments.booking import Request
+
+    url, received = smtp_server
+    monkeypatch.setenv("OUTREACH_SMTP_URL", url)
+    row = _bus_session(planned_url)
+    ref = SessionRef("indre-et-loire", row.date, row.stop_code, "bus-prevention")
+    client = app.test_client()
+    path = f"/rendez-vous/indre-et-loire/{row.date.isoformat()}/{row.stop_code}/bus-prevention"
+    _page, slots = _form(client, path)
+    held = []
+    with db.unit_of_work(planned_url) as s:
+        for k, value in enumerate(v for v in slots if v.startswith("entretien@")):
+            held.append(bookings.book(s, ref, Request("entretien", int(value.split("@")[1]),
+                                                      f"F{k}", f"f{k}@example.org", "0-1", True),
+                                      NOW)[1])
+    _page, after = _form(client, path)
+    assert "entretien@attente" in after and not any(v.startswith("entretien@") and
+                                                     v != "entretien@attente" for v in after)
+    joined = client.post(path, data={"csrf_token": csrf(client), "slot": "entretien@attente",
+                                     "first_name": "Inès", "contact": "ines@example.org",
+                                     "age_band": "1-3", "consent": "oui"})
+    assert joined.status_code == 303
+    token = re.search(r"/rendez-vous/suivi/([^/?]+)", joined.headers["Location"]).group(1)
+    text = client.get(f"/rendez-vous/suivi/{token}").get_data(as_text=True)
+    assert "n° 1 sur la liste" in text and "Quitter la liste d&#39;attente" in text
+    assert received == []  # no confirmation of a place in line
+    with db.unit_of_work(planned_url) as s:
+        bookings.cancel(s, held[0], NOW)
+    text = client.get(f"/rendez-vous/suivi/{token}").get_data(as_text=True)
+    assert "Une place s&#39;est libérée pour vous" in text and "réservée jusqu&#39;au" in text
+    taken = client.post(f"/rendez-vous/suivi/{token}/accepter", data={"csrf_token": csrf(client)})
+    assert taken.status_code == 303
+    text = client.get(taken.headers["Location"]).get_data(as_text=True)
+    assert "Rendez-vous pris." in text and "Annuler le rendez-vous" in text
+    assert len(received) == 1 and received[0][0] == ["ines@example.org"]
+    again = client.post(f"/rendez-vous/suivi/{token}/accepter", data={"csrf_token": csrf(client)})
+    assert again.status_code == 409

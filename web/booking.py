@@ -7,10 +7,27 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import Blueprint, Response, abort, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 
-from outreach.appointments import AGE_BANDS, BookableSession, SessionRef, bookable_session
+from outreach.appointments import (
+    AGE_BANDS,
+    PARIS,
+    BookableSession,
+    SessionRef,
+    bookable_session,
+    utc,
+)
 from outreach.appointments import booking as bookings
 from outreach.appointments.booking import BookingRefused, Request
 from outreach.appointments.messages import send_confirmation
@@ -27,7 +44,9 @@ HONEYPOT = "site_web"  # hidden from people; a robot that fills every field fill
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+    """Now, or the moment the app is configured to live at (``CLOCK``: tests)."""
+    clock = current_app.config.get("CLOCK")
+    return clock() if clock else dt.datetime.now(dt.UTC)
 
 
 def _page(body: str, status: int = 200) -> Response:
@@ -47,13 +66,22 @@ def _session_or_404(scenario_id: str, date: str, stop: str, service: str) -> Boo
     return found
 
 
-def _slot_value(offer: str, start_min: int) -> str:
+WAIT = "attente"  # the slot value of an offer's waiting list: "<offer>@attente"
+
+
+def _slot_value(offer: str, start_min: int | str) -> str:
     return f"{offer}@{start_min}"
 
 
 def _parse_slot(value: str) -> tuple[str, int]:
     offer, _, start = value.partition("@")
     return offer, int(start) if start.isdigit() else -1
+
+
+def _confirm(booked: Booking, found: BookableSession, token: str) -> None:
+    link = public_url("booking.follow", token=token)
+    if send_confirmation(booked, found, link):
+        bookings.confirmed(g.db, booked.id, _now())
 
 
 @bp.route("/<scenario_id>/<date>/<stop>/<service>", methods=["GET", "POST"])
@@ -67,22 +95,23 @@ def session_page(scenario_id: str, date: str, stop: str, service: str) -> Respon
         if request.form.get(HONEYPOT):
             abort(400)
         offer, start = _parse_slot(form["slot"])
+        wait = form["slot"].endswith("@" + WAIT)
+        asked = Request(offer=offer, start_min=start, first_name=form["first_name"],
+                        contact=form["contact"], age_band=form["age_band"],
+                        consent=form["consent"] == "oui")
         try:
-            booked, token = bookings.book(g.db, found.ref, Request(
-                offer=offer, start_min=start, first_name=form["first_name"],
-                contact=form["contact"], age_band=form["age_band"],
-                consent=form["consent"] == "oui"), _now())
+            made, token = (bookings.join_waiting_list if wait else bookings.book)(
+                g.db, found.ref, asked, _now())
         except BookingRefused as refused:
             errors[refused.field or "slot"] = str(refused)
             found = _session_or_404(scenario_id, date, stop, service)  # the slots as they are now
         else:
-            link = public_url("booking.follow", token=token)
-            if send_confirmation(booked, found, link):
-                bookings.confirmed(g.db, booked.id, _now())
+            if not wait:
+                _confirm(made, found, token)
             return redirect(url_for("booking.follow", token=token, nouveau=1), 303)  # type: ignore[return-value]
     return _page(render_template(
         "booking/session.html", s=found, form=form, errors=errors, age_bands=AGE_BANDS,
-        slot_value=_slot_value, honeypot=HONEYPOT), 400 if errors else 200)
+        slot_value=_slot_value, wait=WAIT, honeypot=HONEYPOT), 400 if errors else 200)
 
 
 def _booking_or_404(token: str) -> Booking:
@@ -92,15 +121,37 @@ def _booking_or_404(token: str) -> Booking:
     return found
 
 
-@bp.get("/suivi/<token>")
-def follow(token: str) -> Response:
-    """A booking by its secret link: when and where, move it, cancel it, add it to a calendar."""
-    booking = _booking_or_404(token)
+def _follow_page(booking: Booking, token: str, errors: dict[str, str], status: int = 200,
+                 new: bool = False) -> Response:
     found = bookable_session(g.db, SessionRef.of(booking))
     return _page(render_template(
         "booking/follow.html", b=booking, s=found, token=token, slot_value=_slot_value,
-        first_name=bookings.first_name(booking), new=request.args.get("nouveau") == "1",
-        errors={}))
+        first_name=bookings.first_name(booking), new=new, errors=errors,
+        position=bookings.waiting_position(g.db, booking),
+        offered_until=utc(booking.offered_until).astimezone(PARIS) if booking.offered_until
+        else None, offer_hours=bookings.offer_hours()), status)
+
+
+@bp.get("/suivi/<token>")
+def follow(token: str) -> Response:
+    """A booking by its secret link: when and where, move it, cancel it, add it to a
+    calendar; a waiting family's place in line, or the seat offered to it."""
+    return _follow_page(_booking_or_404(token), token, {},
+                        new=request.args.get("nouveau") == "1")
+
+
+@bp.post("/suivi/<token>/accepter")
+def accept(token: str) -> Response:
+    """A waiting family takes the seat offered to it."""
+    _booking_or_404(token)
+    try:
+        booked = bookings.accept_offer(g.db, token, _now())
+    except BookingRefused as refused:
+        return _follow_page(_booking_or_404(token), token, {"offer": str(refused)}, 409)
+    found = bookable_session(g.db, SessionRef.of(booked))
+    if found is not None:
+        _confirm(booked, found, token)
+    return redirect(url_for("booking.follow", token=token, accepte=1), 303)  # type: ignore[return-value]
 
 
 @bp.post("/suivi/<token>/annuler")
@@ -115,17 +166,12 @@ def cancel(token: str) -> Response:
 
 @bp.post("/suivi/<token>/deplacer")
 def move(token: str) -> Response:
-    booking = _booking_or_404(token)
+    _booking_or_404(token)
     offer, start = _parse_slot(request.form.get("slot", ""))
     try:
         bookings.move(g.db, token, offer, start, _now())
     except BookingRefused as refused:
-        booking = _booking_or_404(token)
-        found = bookable_session(g.db, SessionRef.of(booking))
-        return _page(render_template(
-            "booking/follow.html", b=booking, s=found, token=token, slot_value=_slot_value,
-            first_name=bookings.first_name(booking), new=False,
-            errors={"slot": str(refused)}), 400)
+        return _follow_page(_booking_or_404(token), token, {"slot": str(refused)}, 400)
     return redirect(url_for("booking.follow", token=token, deplace=1), 303)  # type: ignore[return-value]
 
 

@@ -19,6 +19,7 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlmodel import Session, col, select
@@ -27,8 +28,26 @@ from outreach.errors import FieldProblem, msg
 from outreach.models import Booking, PlanCrew, PlanService, PlanSession
 from outreach.planning import published_plan_id
 
-ACTIVE = ("booked", "seen", "absent")  # a booking that holds its seat
+ACTIVE = ("booked", "offered", "seen", "absent")  # a booking that holds its seat
 AGE_BANDS = ("grossesse", "0-1", "1-3", "3-6")  # the child's age band, when an offer asks it
+
+
+PARIS = ZoneInfo("Europe/Paris")  # sessions' hours are local times
+
+
+def utc(moment: dt.datetime) -> dt.datetime:
+    """A moment in UTC, aware (SQLite gives stored ones back without their UTC zone)."""
+    return moment.astimezone(dt.UTC) if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def local_today(now: dt.datetime) -> dt.date:
+    """The day it is in France at ``now``."""
+    return utc(now).astimezone(PARIS).date()
+
+
+def local_moment(day: dt.date, minutes: int) -> dt.datetime:
+    """``minutes`` after midnight on ``day``, French time, as an aware moment."""
+    return dt.datetime.combine(day, dt.time(), tzinfo=PARIS) + dt.timedelta(minutes=minutes)
 
 
 class Offer(BaseModel):

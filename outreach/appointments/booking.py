@@ -31,6 +31,9 @@ from outreach.appointments import (
     SessionRef,
     Slot,
     bookable_session,
+    local_moment,
+    local_today,
+    utc,
 )
 from outreach.data.scenarios import french_phone
 from outreach.db import use_case
@@ -86,13 +89,11 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def _validated(found: BookableSession, request: Request, today: dt.date) -> tuple[str, str, str]:
-    """(first name, contact kind, contact) of a request, or the refusal naming its field."""
-    if found.ref.date < today:
-        raise BookingRefused("", msg("Cette séance est passée."))
-    offer = found.appointments.offer(request.offer)
-    slot = found.slot(request.offer, request.start_min)
-    if offer is None or slot is None:
+def _person(found: BookableSession, offer_id: str, request: Request) -> tuple[str, str, str]:
+    """(first name, contact kind, contact) of what a family typed, or the refusal naming
+    its field."""
+    offer = found.appointments.offer(offer_id)
+    if offer is None:
         raise BookingRefused("slot", msg("Choisissez l'un des créneaux proposés."))
     first_name = " ".join(request.first_name.split())
     if not first_name:
@@ -109,11 +110,42 @@ def _validated(found: BookableSession, request: Request, today: dt.date) -> tupl
     return first_name, kind, contact
 
 
-def _holding(session: Session, ref: SessionRef) -> list[Booking]:
+def _bookable_now(session: Session, ref: SessionRef, now: dt.datetime) -> BookableSession:
+    found = bookable_session(session, ref)
+    if found is None:
+        raise BookingRefused("", msg("Cette séance ne prend pas de rendez-vous en ligne."))
+    if found.ref.date < local_today(now):
+        raise BookingRefused("", msg("Cette séance est passée."))
+    return found
+
+
+def _check_contact(session: Session, ref: SessionRef, contact: str) -> None:
+    same = [b for b in _holding(session, ref, ("waiting",)) if unseal(b.contact_sealed) == contact]
+    if len(same) >= MAX_PER_CONTACT:
+        raise BookingRefused("contact", msg(
+            "Ce contact a déjà %(n)s rendez-vous dans cette séance : utilisez le lien reçu pour "
+            "les voir ou les déplacer.", n=len(same)))
+
+
+def _new(ref: SessionRef, offer: str, status: str, person: tuple[str, str, str], age_band: str,
+         now: dt.datetime) -> tuple[Booking, str]:
+    first_name, kind, contact = person
+    token = secrets.token_urlsafe(32)
+    return Booking(
+        scenario_id=ref.scenario_id, session_date=ref.date, stop_code=ref.stop_code,
+        service_code=ref.service_code, offer_code=offer, slot_start_min=0, slot_end_min=0,
+        status=status, first_name_sealed=seal(first_name), contact_sealed=seal(contact),
+        contact_kind=kind, age_band=age_band, consent_at=now, created_at=now,
+        token_hash=token_hash(token), token_sealed=seal(token)), token
+
+
+def _holding(session: Session, ref: SessionRef, also: tuple[str, ...] = ()) -> list[Booking]:
+    """The session's bookings holding a seat (and those of the statuses ``also``), in the
+    order they were made."""
     return list(session.exec(select(Booking).where(
         Booking.scenario_id == ref.scenario_id, Booking.session_date == ref.date,
         Booking.stop_code == ref.stop_code, Booking.service_code == ref.service_code,
-        col(Booking.status).in_(ACTIVE))))
+        col(Booking.status).in_(ACTIVE + also)).order_by(col(Booking.id))))
 
 
 def _take_seat(session: Session, ref: SessionRef, slot: Slot, booking: Booking) -> bool:
@@ -139,27 +171,115 @@ def book(session: Session, ref: SessionRef, request: Request, now: dt.datetime
          ) -> tuple[Booking, str]:
     """Book the request's slot in the session ``ref``: the booking and its link's token.
     Raises :class:`BookingRefused` (a field to fix, or the slot full)."""
-    found = bookable_session(session, ref)
-    if found is None:
-        raise BookingRefused("", msg("Cette séance ne prend pas de rendez-vous en ligne."))
-    first_name, kind, contact = _validated(found, request, now.date())
-    same = [b for b in _holding(session, ref) if unseal(b.contact_sealed) == contact]
-    if len(same) >= MAX_PER_CONTACT:
-        raise BookingRefused("contact", msg(
-            "Ce contact a déjà %(n)s rendez-vous dans cette séance : utilisez le lien reçu pour "
-            "les voir ou les déplacer.", n=len(same)))
+    found = _bookable_now(session, ref, now)
     slot = found.slot(request.offer, request.start_min)
-    assert slot is not None  # _validated checked it
-    token = secrets.token_urlsafe(32)
-    booking = Booking(
-        scenario_id=ref.scenario_id, session_date=ref.date, stop_code=ref.stop_code,
-        service_code=ref.service_code, offer_code=request.offer, slot_start_min=slot.start_min,
-        slot_end_min=slot.end_min, status="booked", first_name_sealed=seal(first_name),
-        contact_sealed=seal(contact), contact_kind=kind, age_band=request.age_band,
-        consent_at=now, created_at=now, token_hash=token_hash(token), token_sealed=seal(token))
+    if slot is None:
+        raise BookingRefused("slot", msg("Choisissez l'un des créneaux proposés."))
+    person = _person(found, request.offer, request)
+    _check_contact(session, ref, person[2])
+    booking, token = _new(ref, request.offer, "booked", person, request.age_band, now)
     if not _take_seat(session, ref, slot, booking):
         raise BookingRefused("slot", msg("Ce créneau vient d'être pris : choisissez-en un autre."))
     return booking, token
+
+
+@use_case
+def join_waiting_list(session: Session, ref: SessionRef, request: Request, now: dt.datetime
+                      ) -> tuple[Booking, str]:
+    """Put a family on the waiting list of the request's offer, when none of its slots is
+    free: the first seat freed is offered to the first in line (:func:`offer_free_seats`)."""
+    found = _bookable_now(session, ref, now)
+    person = _person(found, request.offer, request)
+    if any(s.free for s in found.slots if s.offer == request.offer):
+        raise BookingRefused("slot", msg("Des créneaux sont encore libres : choisissez-en un."))
+    _check_contact(session, ref, person[2])
+    booking, token = _new(ref, request.offer, "waiting", person, request.age_band, now)
+    session.add(booking)
+    session.flush()
+    return booking, token
+
+
+def waiting_position(session: Session, booking: Booking) -> int:
+    """1 for the first in line of its offer's waiting list, and so on (0: not waiting)."""
+    if booking.status != "waiting":
+        return 0
+    line = [b.id for b in _holding(session, SessionRef.of(booking), ("waiting",))
+            if b.status == "waiting" and b.offer_code == booking.offer_code]
+    return line.index(booking.id) + 1 if booking.id in line else 0
+
+
+OFFER_HOURS_ENV = "OUTREACH_WAITLIST_OFFER_HOURS"
+DEFAULT_OFFER_HOURS = 24
+LAST_OFFER_MIN = 60  # no offer ends less than this before the session starts
+
+
+def offer_hours() -> int:
+    """Hours a waiting family has to take a freed seat (``OUTREACH_WAITLIST_OFFER_HOURS``,
+    default 24) before it goes to the next in line."""
+    raw = os.environ.get(OFFER_HOURS_ENV, "").strip()
+    if not raw:
+        return DEFAULT_OFFER_HOURS
+    if not raw.isdigit() or int(raw) < 1:
+        raise InvalidInput(f"{OFFER_HOURS_ENV} : un nombre d'heures est attendu (par exemple "
+                           f"24), pas {raw!r}")
+    return int(raw)
+
+
+def offer_free_seats(session: Session, ref: SessionRef, now: dt.datetime) -> list[Booking]:
+    """Hold each free seat for the first family in line for its offer: the family is
+    "offered" the earliest free slot until ``offer_hours()`` from now (never later than an
+    hour before the session; too close to the session, the seat stays open to anyone).
+    The offers' messages are sent by :mod:`outreach.appointments.dispatch`."""
+    found = bookable_session(session, ref)
+    line = [b for b in _holding(session, ref, ("waiting",)) if b.status == "waiting"]
+    if found is None or not line:
+        return []
+    start = local_moment(ref.date, found.start_min)
+    until = min(utc(now) + dt.timedelta(hours=offer_hours()),
+                start - dt.timedelta(minutes=LAST_OFFER_MIN))
+    if until <= utc(now):
+        return []
+    offered = []
+    for entry in line:
+        slot = next((s for s in found.slots if s.offer == entry.offer_code and s.free
+                     and local_moment(ref.date, s.start_min) > until), None)
+        if slot is None or not _take_seat(session, ref, slot, entry):
+            continue
+        entry.status, entry.offered_until, entry.offer_sent_at = "offered", until, None
+        session.add(entry)
+        session.flush()
+        offered.append(entry)
+        found = bookable_session(session, ref) or found  # that seat is held now
+    return offered
+
+
+@use_case
+def accept_offer(session: Session, token: str, now: dt.datetime) -> Booking:
+    """A waiting family takes the seat offered to it: booked."""
+    booking = _by_token(session, token)
+    expire_offers(session, now)
+    if booking.status != "offered":
+        raise BookingRefused("", msg("Cette proposition n'est plus valable : le créneau est "
+                                     "passé à la famille suivante."))
+    booking.status, booking.offered_until = "booked", None
+    session.add(booking)
+    return booking
+
+
+@use_case
+def expire_offers(session: Session, now: dt.datetime) -> int:
+    """Offers not taken in time: the family leaves the list (its data erased) and the seat
+    goes to the next in line. Returns how many expired."""
+    late = list(session.exec(select(Booking).where(
+        Booking.status == "offered", col(Booking.offered_until) <= utc(now))))
+    for booking in late:
+        booking.status, booking.seat_key, booking.cancelled_at = "expired", None, now
+        _erase(booking, now)
+        session.add(booking)
+    session.flush()
+    for ref in {SessionRef.of(b) for b in late}:
+        offer_free_seats(session, ref, now)
+    return len(late)
 
 
 def find(session: Session, token: str) -> Booking | None:
@@ -179,29 +299,36 @@ def _erase(booking: Booking, now: dt.datetime) -> None:
     booking.erased_at = now
 
 
-@use_case
-def cancel(session: Session, token: str, now: dt.datetime) -> Booking:
-    """Cancel the link's booking: its seat is freed and its personal data erased at once
-    (the count of bookings stays)."""
+def _by_token(session: Session, token: str) -> Booking:
     booking = find(session, token)
     if booking is None:
         raise BookingRefused("", msg("Ce lien de rendez-vous n'est pas valable."))
-    if booking.status != "booked":
+    return booking
+
+
+@use_case
+def cancel(session: Session, token: str, now: dt.datetime) -> Booking:
+    """Cancel the link's booking, or leave the waiting list, or decline a seat offered: a
+    seat is freed (and offered to the first in line) and the personal data erased at once
+    (the count of bookings stays)."""
+    booking = _by_token(session, token)
+    if booking.status not in ("booked", "waiting", "offered"):
         raise BookingRefused("", msg("Ce rendez-vous ne peut plus être annulé."))
     booking.status, booking.seat_key, booking.cancelled_at = "cancelled", None, now
     _erase(booking, now)
     session.add(booking)
+    session.flush()
+    offer_free_seats(session, SessionRef.of(booking), now)
     return booking
 
 
 @use_case
 def move(session: Session, token: str, offer: str, start_min: int, now: dt.datetime) -> Booking:
     """Move the link's booking to another slot of its session (its seat there taken
-    before the old one is freed: a full slot leaves the booking where it was)."""
-    booking = find(session, token)
-    if booking is None:
-        raise BookingRefused("", msg("Ce lien de rendez-vous n'est pas valable."))
-    if booking.status != "booked" or booking.session_date < now.date():
+    before the old one is freed: a full slot leaves the booking where it was); the seat
+    freed is offered to the first in line."""
+    booking = _by_token(session, token)
+    if booking.status != "booked" or booking.session_date < local_today(now):
         raise BookingRefused("", msg("Ce rendez-vous ne peut plus être déplacé."))
     ref = SessionRef.of(booking)
     found = bookable_session(session, ref)
@@ -210,6 +337,7 @@ def move(session: Session, token: str, offer: str, start_min: int, now: dt.datet
         raise BookingRefused("slot", msg("Choisissez un autre des créneaux proposés."))
     if not _take_seat(session, ref, slot, booking):  # the use case undoes the tries
         raise BookingRefused("slot", msg("Ce créneau vient d'être pris : choisissez-en un autre."))
+    offer_free_seats(session, ref, now)
     return booking
 
 

@@ -52,48 +52,99 @@ def when(booking: Booking) -> str:
     return (f"{date_fr(booking.session_date)} à {format_hhmm(booking.slot_start_min)}")
 
 
-def confirmation(booking: Booking, found: BookableSession, link: str) -> tuple[str, str]:
-    """(subject, body) of the message that confirms a booking, in plain French."""
+KINDS = ("confirmation", "offer", "before", "day")
+
+
+def _subject(kind: str, booking: Booking, found: BookableSession) -> str:
+    return {
+        "confirmation": f"Rendez-vous confirmé le {when(booking)} – {found.service_name}",
+        "offer": f"Une place s'est libérée le {when(booking)} – {found.service_name}",
+        "before": f"Rappel : rendez-vous le {when(booking)} – {found.service_name}",
+        "day": f"Aujourd'hui à {format_hhmm(booking.slot_start_min)} : votre rendez-vous – "
+               f"{found.service_name}",
+    }[kind]
+
+
+def _until(booking: Booking) -> str:
+    from outreach.appointments import PARIS, utc
+
+    assert booking.offered_until is not None
+    moment = utc(booking.offered_until).astimezone(PARIS)
+    return f"{date_fr(moment.date())} à {moment.strftime('%Hh%M')}"
+
+
+def compose(kind: str, booking: Booking, found: BookableSession, link: str) -> tuple[str, str]:
+    """(subject, body) of a message about a booking, in plain French: a confirmation, a
+    waiting family's offer of a freed seat, the reminder two days before or the morning's.
+    Each says where and carries the link that moves or cancels."""
     offer = found.appointments.offer(booking.offer_code)
     label = offer.label if offer else found.service_name
-    subject = f"Rendez-vous confirmé le {when(booking)} – {found.service_name}"
+    span = f"le {when(booking)} (jusqu'à {format_hhmm(booking.slot_end_min)})"
+    opening = {
+        "confirmation": f"Votre rendez-vous est confirmé {span} :",
+        "offer": f"Une place s'est libérée {span} :",
+        "before": f"Nous vous rappelons votre rendez-vous {span} :",
+        "day": f"Nous vous attendons aujourd'hui à {format_hhmm(booking.slot_start_min)} :",
+    }[kind]
+    if kind == "offer":
+        action = [f"Elle vous est réservée jusqu'au {_until(booking)}.",
+                  f"Pour la prendre, ou la laisser à la famille suivante : {link}"]
+    else:
+        action = [f"Pour voir, déplacer ou annuler ce rendez-vous : {link}",
+                  "Si vous ne pouvez pas venir, annulez-le : la place ira à une autre famille."]
     body = "\n".join([
         f"Bonjour {unseal(booking.first_name_sealed)},",
         "",
-        f"Votre rendez-vous est confirmé le {when(booking)} (jusqu'à "
-        + f"{format_hhmm(booking.slot_end_min)}) :",
+        opening,
         f"{label}.",
         f"Lieu : {found.venue}, {found.commune_name}.",
         "",
-        f"Pour voir, déplacer ou annuler ce rendez-vous : {link}",
-        "Si vous ne pouvez pas venir, annulez-le : la place ira à une autre famille.",
+        *action,
         "",
         f"{found.service_name}" + (f" – {found.contact}" if found.contact else "")
         + (f" – {found.phone}" if found.phone else ""),
     ])
-    return subject, body
+    return _subject(kind, booking, found), body
 
 
-def short_text(booking: Booking, found: BookableSession, link: str) -> str:
-    """The same confirmation as a text message."""
-    return (f"RDV {found.service_name} le {when(booking)}, {found.venue}, {found.commune_name}. "
+def confirmation(booking: Booking, found: BookableSession, link: str) -> tuple[str, str]:
+    return compose("confirmation", booking, found, link)
+
+
+def short_text(kind: str, booking: Booking, found: BookableSession, link: str) -> str:
+    """The same message as a text message."""
+    where = f"{found.venue}, {found.commune_name}"
+    if kind == "offer":
+        return (f"Place libérée : {found.service_name} le {when(booking)}, {where}. Réservée "
+                f"jusqu'au {_until(booking)}. La prendre ou la laisser : {link}")
+    head = {"confirmation": "RDV", "before": "Rappel RDV", "day": "Aujourd'hui RDV"}[kind]
+    return (f"{head} {found.service_name} le {when(booking)}, {where}. "
             f"Voir, déplacer ou annuler : {link}")
 
 
-def send_confirmation(booking: Booking, found: BookableSession, link: str,
-                      sms: SmsProvider | None = None) -> bool:
-    """Hand the confirmation to the booking's channel; True when it was handed over (the
-    caller records ``confirmed_at``). A mail server that refuses it is logged (without the
-    address) and the page still shows the link."""
+def send(kind: str, booking: Booking, found: BookableSession, link: str,
+         sms: SmsProvider | None = None) -> bool:
+    """Hand a message about ``booking`` to its channel; True when it was handed over. A
+    mail server that refuses it is logged (without the address); without an SMTP server,
+    e-mails are not handed over (False)."""
     contact = unseal(booking.contact_sealed)
+    if not contact:
+        return False
     try:
         if booking.contact_kind == "email":
             if not mail.configured():
                 return False
-            mail.send(contact, *confirmation(booking, found, link))
+            mail.send(contact, *compose(kind, booking, found, link))
         else:
-            (sms or sms_provider()).send(contact, short_text(booking, found, link))
+            (sms or sms_provider()).send(contact, short_text(kind, booking, found, link))
     except mail.MailError:
-        log.warning("confirmation of booking %s not handed to the mail server", booking.id)
+        log.warning("%s message of booking %s not handed to the mail server", kind, booking.id)
         return False
     return True
+
+
+def send_confirmation(booking: Booking, found: BookableSession, link: str,
+                      sms: SmsProvider | None = None) -> bool:
+    """Hand the confirmation over (the caller records ``confirmed_at``); the page shows
+    the link whatever happens."""
+    return send("confirmation", booking, found, link, sms)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -341,6 +342,13 @@ def _worker_class() -> Any:
                     reconcile(session, self.runner)
             except Exception:  # the database or Redis may be away for a moment
                 log.exception("reconciling solve jobs failed; next time")
+            if os.environ.get("OUTREACH_PUBLIC_URL"):
+                from outreach.appointments.dispatch import send_due
+
+                try:
+                    send_due(dt.datetime.now(dt.UTC), self.runner.url)
+                except Exception:
+                    log.exception("sending the bookings' messages failed; next time")
 
     return SolveWorker
 
