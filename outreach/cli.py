@@ -248,11 +248,14 @@ def generate_scenario_cmd(departement: str, stops: int, vehicles: int) -> None:
                    "cela sert plus d'enfants que --move-threshold.")
 @click.option("--move-threshold", type=click.IntRange(0, 100000), default=10, show_default=True,
               help="Enfants à gagner au moins pour déplacer une séance publiée.")
+@click.option("--release-booked", is_flag=True,
+              help="Laisser l'optimiseur déplacer les séances qui ont des rendez-vous (gardées "
+                   "par défaut ; la publication demandera alors --confirm-bookings).")
 @click.option("--publish", is_flag=True, help="Publier le plan aussitôt calculé.")
 @click.option("--quiet", is_flag=True, help="N'afficher que l'identifiant du plan.")
 def plan_cmd(scenario: str, start: str | None, weeks: int | None, time_limit: float,
              work_limit: float | None, seed: int, method: str, keep_published: bool,
-             prefer_published: bool, move_threshold: int,
+             prefer_published: bool, move_threshold: int, release_booked: bool,
              publish: bool, quiet: bool) -> None:
     """Calcule un nouveau plan (brouillon) et affiche son résumé."""
     with db.unit_of_work() as session:
@@ -269,6 +272,7 @@ def plan_cmd(scenario: str, start: str | None, weeks: int | None, time_limit: fl
         plan = planning.create_plan(session, scenario, start_date, weeks, params,
                                     keep_published=keep_published,
                                     prefer_published=prefer_published,
+                                    keep_booked=not release_booked,
                                     progress=None if quiet else _progress_line(time_limit))
         diff = planning.diff_against_published(session, plan.id)  # type: ignore[arg-type]
         had_published = planning.published_plan_id(session, scenario) is not None
@@ -306,10 +310,20 @@ def _progress_line(time_limit: float):  # type: ignore[no-untyped-def]
 
 @main.command("publish")
 @click.option("--plan", "plan_id", type=int, required=True, help="Identifiant du plan.")
-def publish_cmd(plan_id: int) -> None:
+@click.option("--confirm-bookings", is_flag=True,
+              help="Publier même si le plan ne garde pas des séances qui ont des rendez-vous : "
+                   "chaque famille reçoit un autre créneau proposé.")
+def publish_cmd(plan_id: int, confirm_bookings: bool) -> None:
     """Publie une version de plan ; les versions précédentes restent consultables."""
-    with db.unit_of_work() as session:
-        planning.publish_plan(session, plan_id)
+    from outreach.appointments.rehome import BookingsAffected
+
+    try:
+        with db.unit_of_work() as session:
+            planning.publish_plan(session, plan_id, bookings_confirmed=confirm_bookings)
+    except BookingsAffected as refused:
+        lines = "\n".join(f"  - {a.describe()}" for a in refused.affected)
+        raise click.ClickException(f"{refused}\n{lines}\nRelancez avec --confirm-bookings pour "
+                                   "publier quand même.") from None
     click.echo(f"Plan {plan_id} publié.")
 
 

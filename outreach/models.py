@@ -661,7 +661,8 @@ class Booking(SQLModel, table=True):
     seat_key: str | None = Field(default=None, unique=True)
     # booked, cancelled, seen, absent; waiting (on the waiting list, no seat), offered (a
     # freed seat held for it until ``offered_until``), expired (an offer not taken in
-    # time); walk_in (a family seen without appointment, counted, nothing personal).
+    # time); walk_in (a family seen without appointment, counted, nothing personal);
+    # dropped (its session left the plan and no other seat was free: told, then erased).
     status: str = Field(default="booked", index=True)
     first_name_sealed: str = ""
     contact_sealed: str = ""  # an e-mail address or a phone number
@@ -679,3 +680,4 @@ class Booking(SQLModel, table=True):
     reminded_before_at: dt.datetime | None = None  # the reminder two days before, handed over
     reminded_day_at: dt.datetime | None = None  # the reminder on the morning, handed over
     marked_at: dt.datetime | None = None  # staff marked it seen or absent
+    previous_date: dt.date | None = None  # its session's day before a re-plan moved it

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 from typing import Any
@@ -68,6 +69,14 @@ def public_url(endpoint: str, **values: Any) -> str:
     if base:
         return base + url_for(endpoint, **values)
     return url_for(endpoint, _external=True, **values)
+
+
+def now() -> dt.datetime:
+    """Now, or the moment the app is configured to live at (``CLOCK``, a callable: tests)."""
+    from flask import current_app
+
+    clock = current_app.config.get("CLOCK")
+    return clock() if clock else dt.datetime.now(dt.UTC)
 
 
 def webcal_url(feed_url: str | None) -> str | None:

@@ -11,7 +11,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     g,
     redirect,
     render_template,
@@ -33,7 +32,7 @@ from outreach.appointments.booking import BookingRefused, Request
 from outreach.appointments.messages import send_confirmation
 from outreach.models import Booking
 from outreach.publishing import ical
-from web import public_url
+from web import now, public_url
 
 bp = Blueprint("booking", __name__, url_prefix="/rendez-vous")
 
@@ -41,12 +40,6 @@ PRIVATE = {"Cache-Control": "private, no-store", "X-Robots-Tag": "noindex",
            "Referrer-Policy": "no-referrer"}
 FIELDS = ("slot", "first_name", "contact", "age_band", "consent")
 HONEYPOT = "site_web"  # hidden from people; a robot that fills every field fills it
-
-
-def _now() -> dt.datetime:
-    """Now, or the moment the app is configured to live at (``CLOCK``: tests)."""
-    clock = current_app.config.get("CLOCK")
-    return clock() if clock else dt.datetime.now(dt.UTC)
 
 
 def _page(body: str, status: int = 200) -> Response:
@@ -81,7 +74,7 @@ def _parse_slot(value: str) -> tuple[str, int]:
 def _confirm(booked: Booking, found: BookableSession, token: str) -> None:
     link = public_url("booking.follow", token=token)
     if send_confirmation(booked, found, link):
-        bookings.confirmed(g.db, booked.id, _now())
+        bookings.confirmed(g.db, booked.id, now())
 
 
 @bp.route("/<scenario_id>/<date>/<stop>/<service>", methods=["GET", "POST"])
@@ -101,7 +94,7 @@ def session_page(scenario_id: str, date: str, stop: str, service: str) -> Respon
                         consent=form["consent"] == "oui")
         try:
             made, token = (bookings.join_waiting_list if wait else bookings.book)(
-                g.db, found.ref, asked, _now())
+                g.db, found.ref, asked, now())
         except BookingRefused as refused:
             errors[refused.field or "slot"] = str(refused)
             found = _session_or_404(scenario_id, date, stop, service)  # the slots as they are now
@@ -145,7 +138,7 @@ def accept(token: str) -> Response:
     """A waiting family takes the seat offered to it."""
     _booking_or_404(token)
     try:
-        booked = bookings.accept_offer(g.db, token, _now())
+        booked = bookings.accept_offer(g.db, token, now())
     except BookingRefused as refused:
         return _follow_page(_booking_or_404(token), token, {"offer": str(refused)}, 409)
     found = bookable_session(g.db, SessionRef.of(booked))
@@ -158,7 +151,7 @@ def accept(token: str) -> Response:
 def cancel(token: str) -> Response:
     _booking_or_404(token)
     try:
-        bookings.cancel(g.db, token, _now())
+        bookings.cancel(g.db, token, now())
     except BookingRefused:
         pass  # already cancelled or held: the page says what it is
     return redirect(url_for("booking.follow", token=token), 303)  # type: ignore[return-value]
@@ -169,7 +162,7 @@ def move(token: str) -> Response:
     _booking_or_404(token)
     offer, start = _parse_slot(request.form.get("slot", ""))
     try:
-        bookings.move(g.db, token, offer, start, _now())
+        bookings.move(g.db, token, offer, start, now())
     except BookingRefused as refused:
         return _follow_page(_booking_or_404(token), token, {"slot": str(refused)}, 400)
     return redirect(url_for("booking.follow", token=token, deplace=1), 303)  # type: ignore[return-value]

@@ -23,6 +23,7 @@ from flask_babel import gettext as _
 from sqlmodel import col, select
 
 from outreach import audit, planning
+from outreach.appointments.rehome import BookingsAffected
 from outreach.data import editing
 from outreach.data.boundaries import BoundariesMissing
 from outreach.errors import InvalidInput, OutreachError, RulesBroken, UnknownPlan
@@ -35,6 +36,7 @@ from outreach.publishing import export
 from outreach.timefmt import format_hhmm
 from outreach.wording import Names, say
 from solver import Finding, Method, SolveParams
+from web import now
 from web.auth import require_role, require_scenario
 from web.mapsvg import ACCESS_COLOURS, access_legend, boundaries_attribution, plan_svg
 
@@ -162,11 +164,12 @@ STABILITY = ("free", "prefer", "keep")
 
 def _start_job(scenario_id: str, start: dt.date, weeks: int, time_limit: float,
                stability: str = "free", move_threshold: int = 10,
-               measure_rhythm: bool = False) -> SolveJob:
+               measure_rhythm: bool = False, keep_booked: bool = True) -> SolveJob:
     params = SolveParams(time_limit_s=time_limit, method=Method.PATTERNS,
                          move_threshold=move_threshold)
     options = {"user_id": g.user.id, "keep_published": stability == "keep",
-               "prefer_published": stability == "prefer", "measure_rhythm": measure_rhythm}
+               "prefer_published": stability == "prefer", "measure_rhythm": measure_rhythm,
+               "keep_booked": keep_booked}
     job = jobs.submit(g.db, scenario_id, start, weeks, params, **options)
     # Raises QueueUnavailable (nothing kept) when the queue cannot take the job.
     return jobs.launch(g.db, current_app.extensions["solve_runner"], job, inline_url())
@@ -181,7 +184,7 @@ def inline_url() -> str | None:
 def start_solve():  # type: ignore[no-untyped-def]
     form = {k: request.form.get(k, "").strip()
             for k in ("scenario", "start", "weeks", "time_limit", "stability", "move_threshold",
-                      "measure_rhythm")}
+                      "measure_rhythm", "release_booked")}
     values, errors = _parse_solve_form(form)
     if errors:
         return render_template("coordination/plans.html", plans=_plans(),
@@ -190,7 +193,7 @@ def start_solve():  # type: ignore[no-untyped-def]
     try:
         job = _start_job(values["scenario"], values["start"], values["weeks"],
                          values["time_limit"], values["stability"], values["move_threshold"],
-                         form.get("measure_rhythm") == "1")
+                         form.get("measure_rhythm") == "1", form.get("release_booked") != "1")
     except jobs.QueueUnavailable as error:
         return render_template("coordination/plans.html", plans=_plans(),
                                scenarios=_scenarios(), form=form,
@@ -315,8 +318,12 @@ def publish(plan_id: int):  # type: ignore[no-untyped-def]
     seen: int | None | object = planning.ANY
     if seen_field is not None:
         seen = int(seen_field) if seen_field.isdigit() else None
+    confirmed = request.form.get("confirm_bookings") == "1"
     try:
-        planning.publish_plan(g.db, plan_id, seen)
+        planning.publish_plan(g.db, plan_id, seen, bookings_confirmed=confirmed, now=now())
+    except BookingsAffected as refused:  # the bookings listed, to confirm
+        return render_template("coordination/publish_bookings.html", plan_id=plan_id,
+                               affected=refused.affected, seen=seen_field or ""), 409
     except OutreachError as error:
         flash(str(error))
         return redirect(url_for("coordination.plan", plan_id=plan_id))

@@ -274,7 +274,7 @@ def expire_offers(session: Session, now: dt.datetime) -> int:
         Booking.status == "offered", col(Booking.offered_until) <= utc(now))))
     for booking in late:
         booking.status, booking.seat_key, booking.cancelled_at = "expired", None, now
-        _erase(booking, now)
+        erase(booking, now)
         session.add(booking)
     session.flush()
     for ref in {SessionRef.of(b) for b in late}:
@@ -293,7 +293,8 @@ def find(session: Session, token: str) -> Booking | None:
     return booking
 
 
-def _erase(booking: Booking, now: dt.datetime) -> None:
+def erase(booking: Booking, now: dt.datetime) -> None:
+    """Erase a booking's personal fields (its counts stay)."""
     booking.first_name_sealed = booking.contact_sealed = booking.token_sealed = ""
     booking.age_band = ""
     booking.erased_at = now
@@ -315,7 +316,7 @@ def cancel(session: Session, token: str, now: dt.datetime) -> Booking:
     if booking.status not in ("booked", "waiting", "offered"):
         raise BookingRefused("", msg("Ce rendez-vous ne peut plus être annulé."))
     booking.status, booking.seat_key, booking.cancelled_at = "cancelled", None, now
-    _erase(booking, now)
+    erase(booking, now)
     session.add(booking)
     session.flush()
     offer_free_seats(session, SessionRef.of(booking), now)
@@ -382,7 +383,7 @@ def erase_past(session: Session, today: dt.date, days: int | None = None) -> int
     erased = 0
     for booking in session.exec(select(Booking).where(
             Booking.session_date < limit, col(Booking.erased_at).is_(None))):
-        _erase(booking, dt.datetime.combine(today, dt.time(), tzinfo=dt.UTC))
+        erase(booking, dt.datetime.combine(today, dt.time(), tzinfo=dt.UTC))
         session.add(booking)
         erased += 1
     return erased

@@ -31,14 +31,16 @@ from outreach.appointments import (
     utc,
 )
 from outreach.appointments import booking as bookings
-from outreach.appointments.messages import SmsProvider, send
+from outreach.appointments.messages import SmsProvider, dropped, send, send_text
 from outreach.errors import InvalidInput
-from outreach.models import Booking
+from outreach.models import Booking, PlanService
+from outreach.planning import published_plan_id
 from outreach.privacy import unseal
 
 log = logging.getLogger(__name__)
 
-FLAG = {"offer": "offer_sent_at", "before": "reminded_before_at", "day": "reminded_day_at"}
+FLAG = {"offer": "offer_sent_at", "moved": "offer_sent_at", "dropped": "offer_sent_at",
+        "before": "reminded_before_at", "day": "reminded_day_at"}
 MORNING_MIN = 7 * 60  # the day's reminder goes from 7:00, French time
 FOLLOW_PATH = "/rendez-vous/suivi/"
 
@@ -65,7 +67,12 @@ def due(session: Session, now: dt.datetime) -> list[tuple[int, str]]:
             Booking.status == "offered", Booking.session_date >= today,
             col(Booking.offer_sent_at).is_(None)).order_by(col(Booking.id))):
         assert booking.id is not None
-        found.append((booking.id, "offer"))
+        found.append((booking.id, "moved" if booking.previous_date else "offer"))
+    for booking in session.exec(select(Booking).where(
+            Booking.status == "dropped", col(Booking.offer_sent_at).is_(None))
+            .order_by(col(Booking.id))):
+        assert booking.id is not None
+        found.append((booking.id, "dropped"))
     for booking in session.exec(select(Booking).where(
             Booking.status == "booked", Booking.session_date >= today,
             Booking.session_date <= today + dt.timedelta(days=2)).order_by(col(Booking.id))):
@@ -114,11 +121,33 @@ def send_due(now: dt.datetime, url: str | None = None, sms: SmsProvider | None =
                 continue  # another sender has it
             booking = session.get(Booking, booking_id)
             assert booking is not None
-            found = bookable_session(session, SessionRef.of(booking))
-            link = follow_link(base, unseal(booking.token_sealed))
-            handed = found is not None and send(kind, booking, found, link, sms)
+            if kind == "dropped":
+                handed = _send_dropped(session, booking, base, now, sms)
+            else:
+                found = bookable_session(session, SessionRef.of(booking))
+                link = follow_link(base, unseal(booking.token_sealed))
+                handed = found is not None and send(kind, booking, found, link, sms)
             if handed:
                 sent[kind] += 1
             else:
                 _claim(session, booking_id, kind, None)  # next round
     return sent
+
+
+def _send_dropped(session: Session, booking: Booking, base: str, now: dt.datetime,
+                  sms: SmsProvider | None) -> bool:
+    """Tell a family its session left the plan with no seat near; once told, its booking
+    is cancelled and its data erased."""
+    plan_id = published_plan_id(session, booking.scenario_id)
+    service = session.exec(select(PlanService).where(
+        PlanService.plan_id == plan_id, PlanService.code == booking.service_code)).first()
+    about = (service.name, service.contact, service.phone) if service else (booking.service_code, "", "")
+    subject, body = dropped(booking, about, base + "/")
+    if not send_text(booking, subject, body, f"{subject}. Pour reprendre rendez-vous : {base}/",
+                     sms):
+        return False
+    booking.status, booking.cancelled_at = "cancelled", now
+    bookings.erase(booking, now)
+    session.add(booking)
+    session.commit()
+    return True

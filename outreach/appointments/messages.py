@@ -52,7 +52,7 @@ def when(booking: Booking) -> str:
     return (f"{date_fr(booking.session_date)} à {format_hhmm(booking.slot_start_min)}")
 
 
-KINDS = ("confirmation", "offer", "before", "day")
+KINDS = ("confirmation", "offer", "before", "day", "moved")
 
 
 def _subject(kind: str, booking: Booking, found: BookableSession) -> str:
@@ -62,6 +62,8 @@ def _subject(kind: str, booking: Booking, found: BookableSession) -> str:
         "before": f"Rappel : rendez-vous le {when(booking)} – {found.service_name}",
         "day": f"Aujourd'hui à {format_hhmm(booking.slot_start_min)} : votre rendez-vous – "
                f"{found.service_name}",
+        "moved": f"Votre rendez-vous change : nouveau créneau proposé le {when(booking)} – "
+                 f"{found.service_name}",
     }[kind]
 
 
@@ -85,8 +87,10 @@ def compose(kind: str, booking: Booking, found: BookableSession, link: str) -> t
         "offer": f"Une place s'est libérée {span} :",
         "before": f"Nous vous rappelons votre rendez-vous {span} :",
         "day": f"Nous vous attendons aujourd'hui à {format_hhmm(booking.slot_start_min)} :",
+        "moved": f"La séance du {date_fr(booking.previous_date or booking.session_date)} n'a "
+                 f"plus lieu. Nous vous proposons une place {span} :",
     }[kind]
-    if kind == "offer":
+    if kind in ("offer", "moved"):
         action = [f"Elle vous est réservée jusqu'au {_until(booking)}.",
                   f"Pour la prendre, ou la laisser à la famille suivante : {link}"]
     else:
@@ -114,19 +118,40 @@ def confirmation(booking: Booking, found: BookableSession, link: str) -> tuple[s
 def short_text(kind: str, booking: Booking, found: BookableSession, link: str) -> str:
     """The same message as a text message."""
     where = f"{found.venue}, {found.commune_name}"
-    if kind == "offer":
-        return (f"Place libérée : {found.service_name} le {when(booking)}, {where}. Réservée "
+    if kind in ("offer", "moved"):
+        head = ("Place libérée" if kind == "offer" else
+                f"Séance du {date_fr(booking.previous_date or booking.session_date)} annulée, "
+                "place proposée")
+        return (f"{head} : {found.service_name} le {when(booking)}, {where}. Réservée "
                 f"jusqu'au {_until(booking)}. La prendre ou la laisser : {link}")
     head = {"confirmation": "RDV", "before": "Rappel RDV", "day": "Aujourd'hui RDV"}[kind]
     return (f"{head} {found.service_name} le {when(booking)}, {where}. "
             f"Voir, déplacer ou annuler : {link}")
 
 
-def send(kind: str, booking: Booking, found: BookableSession, link: str,
-         sms: SmsProvider | None = None) -> bool:
-    """Hand a message about ``booking`` to its channel; True when it was handed over. A
-    mail server that refuses it is logged (without the address); without an SMTP server,
-    e-mails are not handed over (False)."""
+def dropped(booking: Booking, service: tuple[str, str, str], site: str) -> tuple[str, str]:
+    """(subject, body) telling a family its session left the plan and no seat near was free;
+    ``service`` is (name, contact, phone)."""
+    name, contact, phone = service
+    day = date_fr(booking.previous_date or booking.session_date)
+    body = "\n".join([
+        f"Bonjour {unseal(booking.first_name_sealed)},",
+        "",
+        (f"La séance {name} du {day} n'a plus lieu, et aucune place n'est libre dans une "
+         "séance proche pour l'instant : votre rendez-vous est annulé et vos informations "
+         "sont effacées."),
+        f"Pour reprendre rendez-vous : {site}",
+        "",
+        name + (f" – {contact}" if contact else "") + (f" – {phone}" if phone else ""),
+    ])
+    return f"Séance du {day} annulée – {name}", body
+
+
+def send_text(booking: Booking, subject: str, body: str, short: str,
+              sms: SmsProvider | None = None) -> bool:
+    """Hand a message to the booking's channel (``short`` by text message); True when it
+    was handed over. A mail server that refuses it is logged (without the address);
+    without an SMTP server, e-mails are not handed over (False)."""
     contact = unseal(booking.contact_sealed)
     if not contact:
         return False
@@ -134,13 +159,20 @@ def send(kind: str, booking: Booking, found: BookableSession, link: str,
         if booking.contact_kind == "email":
             if not mail.configured():
                 return False
-            mail.send(contact, *compose(kind, booking, found, link))
+            mail.send(contact, subject, body)
         else:
-            (sms or sms_provider()).send(contact, short_text(kind, booking, found, link))
+            (sms or sms_provider()).send(contact, short)
     except mail.MailError:
-        log.warning("%s message of booking %s not handed to the mail server", kind, booking.id)
+        log.warning("a message of booking %s not handed to the mail server", booking.id)
         return False
     return True
+
+
+def send(kind: str, booking: Booking, found: BookableSession, link: str,
+         sms: SmsProvider | None = None) -> bool:
+    """Hand a message about ``booking`` (a kind of :data:`KINDS`) to its channel."""
+    return send_text(booking, *compose(kind, booking, found, link),
+                     short_text(kind, booking, found, link), sms)
 
 
 def send_confirmation(booking: Booking, found: BookableSession, link: str,

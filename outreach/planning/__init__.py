@@ -22,6 +22,7 @@ from outreach.access.travel import GeodesicTravelModel, TravelModel
 from outreach.db import use_case
 from outreach.errors import PlanNotPublishable, UnknownPlan
 from outreach.models import (
+    Booking,
     Plan,
     PlanCrew,
     PlanRhythm,
@@ -57,6 +58,7 @@ def create_plan(
     progress: ProgressCallback | None = None,
     prefer_published: bool = False,
     measure_rhythm: bool = False,
+    keep_booked: bool = True,
 ) -> Plan:
     """Solve the scenario over ``weeks`` weeks from ``start`` and store a draft version.
 
@@ -67,12 +69,16 @@ def create_plan(
     when the plan gains more than ``params.move_threshold`` children by it. With
     ``measure_rhythm``, the same inputs are solved again with the same parameters but
     every stop free to change day, and the version records what keeping the day cost
-    (:func:`rhythm_cost`).
+    (:func:`rhythm_cost`). ``keep_booked`` (the default) pins the published sessions that
+    hold families' bookings: a re-plan never moves them unless the coordinator releases
+    them (publishing a plan that drops one then asks for a confirmation).
     """
     params = params or SolveParams()
     pins = pins_for(session, scenario_id)
     if keep_published:
         pins += published_pins(session, scenario_id)
+    elif keep_booked:
+        pins += booked_pins(session, scenario_id)
     preferred = published_pins(session, scenario_id) if prefer_published else []
     inp = build_problem(session, scenario_id, start, weeks, travel or GeodesicTravelModel(),
                         pins=list(dict.fromkeys(pins)), preferred=preferred)
@@ -96,6 +102,15 @@ def rhythm_cost(problem: sm.Problem, kept: Solution, params: SolveParams) -> dic
     return {"demand_served_with_changes": moved.kpis.demand_served,
             "demand_points": moved.kpis.demand_served - kept.kpis.demand_served,
             "stops_moved": len(off_day)}
+
+
+def booked_pins(session: Session, scenario_id: str) -> list[Pin]:
+    """The published sessions that hold families' bookings (or waiting lists), as pins."""
+    held = {(b.session_date, b.stop_code, b.service_code) for b in session.exec(
+        select(Booking).where(Booking.scenario_id == scenario_id,
+                              col(Booking.status).in_(("booked", "offered", "waiting"))))}
+    return [p for p in published_pins(session, scenario_id)
+            if (p.date, p.stop, p.service) in held]
 
 
 def published_pins(session: Session, scenario_id: str) -> list[Pin]:
@@ -211,14 +226,27 @@ def plan_status(session: Session, plan: Plan) -> str:
 
 
 @use_case
-def publish_plan(session: Session, plan_id: int, seen: int | None | object = ANY) -> Plan:
+def publish_plan(session: Session, plan_id: int, seen: int | None | object = ANY,
+                 bookings_confirmed: bool = False, now: dt.datetime | None = None) -> Plan:
     """Make a version the scenario's published plan. Older versions are left untouched.
 
     ``seen`` is the published plan the coordinator looked at when deciding (``None``:
     none was published); when another has been published since, the publication is
     refused rather than silently replacing it. Of two publications made at the same
-    moment from the same state, exactly one succeeds (unique publication number)."""
+    moment from the same state, exactly one succeeds (unique publication number).
+
+    A plan that drops sessions holding families' bookings is refused
+    (:class:`~outreach.appointments.rehome.BookingsAffected`, which lists them) unless
+    ``bookings_confirmed``; then each of those bookings is proposed another seat, or
+    dropped, and its family told (:func:`~outreach.appointments.rehome.rehome`)."""
+    from outreach.appointments import local_today
+    from outreach.appointments.rehome import BookingsAffected, affected, rehome
+
+    now = now or _now()
     plan = get_plan(session, plan_id)
+    lost = affected(session, plan.scenario_id, plan_id, local_today(now))
+    if lost and not bookings_confirmed:
+        raise BookingsAffected(lost)
     latest = _latest_publication(session, plan.scenario_id)
     current = latest.plan_id if latest else None
     if current == plan_id:
@@ -242,8 +270,10 @@ def publish_plan(session: Session, plan_id: int, seen: int | None | object = ANY
             "Un autre plan de ce scénario vient d'être publié au même moment : rien n'a été "
             "publié. Vérifiez les changements, puis publiez à nouveau.") from None
     compute_reach(session, plan_id)  # what the families' look-up reads, once per version
+    proposed, dropped = rehome(session, plan.scenario_id, plan_id, now) if lost else (0, 0)
     audit.record(session, "plan.publish", f"plan {plan_id}", scenario=plan.scenario_id,
-                 replaced=current)
+                 replaced=current, bookings_proposed=proposed or None,
+                 bookings_dropped=dropped or None)
     return plan
 
 

@@ -45,7 +45,7 @@ def _now() -> dt.datetime:
 def submit(session: Session, scenario_id: str, start: dt.date, weeks: int,
            params: SolveParams, user_id: int | None = None,
            keep_published: bool = False, prefer_published: bool = False,
-           measure_rhythm: bool = False) -> SolveJob:
+           measure_rhythm: bool = False, keep_booked: bool = True) -> SolveJob:
     """Record a queued job; the caller commits, then hands the id to a runner."""
     job = SolveJob(
         scenario_id=scenario_id, status=QUEUED, horizon_start=start, weeks=weeks,
@@ -53,7 +53,7 @@ def submit(session: Session, scenario_id: str, start: dt.date, weeks: int,
                 "seed": params.seed,
                 "method": params.method.value, "keep_published": keep_published,
                 "prefer_published": prefer_published, "move_threshold": params.move_threshold,
-                "measure_rhythm": measure_rhythm},
+                "measure_rhythm": measure_rhythm, "keep_booked": keep_booked},
         progress={}, created_by=user_id, created_at=_now(),
     )
     session.add(job)
@@ -151,7 +151,8 @@ def _plan_bus(session: Session, scenario_id: str, start: dt.date, weeks: int,
                     work_limit_s=params.get("work_limit_s")),
         keep_published=bool(params.get("keep_published")), progress=progress,
         prefer_published=bool(params.get("prefer_published")),
-        measure_rhythm=bool(params.get("measure_rhythm")))
+        measure_rhythm=bool(params.get("measure_rhythm")),
+        keep_booked=bool(params.get("keep_booked", True)))
     return {"plan_id": plan.id, "progress": {
         "demand_served": plan.demand_served, "demand_total": plan.demand_total,
         "solver_status": plan.solver_status}}

@@ -1,4 +1,4 @@
-"""bookings: waiting-list offers, reminders sent, staff marking
+"""bookings: waiting-list offers, reminders sent, staff marking, sessions moved by a re-plan
 
 Revision ID: 0027
 Revises: 0026
@@ -19,9 +19,11 @@ def upgrade() -> None:
     with op.batch_alter_table('booking', schema=None) as batch_op:
         for name in COLUMNS:
             batch_op.add_column(sa.Column(name, sa.DateTime(), nullable=True))
+        batch_op.add_column(sa.Column('previous_date', sa.Date(), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table('booking', schema=None) as batch_op:
+        batch_op.drop_column('previous_date')
         for name in reversed(COLUMNS):
             batch_op.drop_column(name)
