@@ -272,6 +272,22 @@ def _reasons(version: PlanVersion, staff_names: dict[str, str]) -> list[str]:
     return reasons
 
 
+@bp.get("/rendez-vous")
+def appointments():  # type: ignore[no-untyped-def]
+    """Appointments in figures, per session and per commune: seats, bookings, families
+    seen and absent, walk-ins, waiting lists; no name."""
+    from outreach.appointments import local_today
+    from outreach.appointments.staffing import by_commune, figures
+
+    scenarios = _scenarios()
+    chosen = request.args.get("scenario") or (scenarios[0].id if scenarios else "")
+    if chosen and chosen not in {s.id for s in scenarios}:
+        abort(404)
+    rows = figures(g.db, chosen, local_today(now())) if chosen else []
+    return render_template("coordination/appointments.html", scenarios=scenarios,
+                           chosen=chosen, rows=rows, communes=by_commune(rows))
+
+
 @bp.get("/journal")
 def journal():  # type: ignore[no-untyped-def]
     """The audit log: who did what, when, from where (the latest 500 events of the

@@ -7,6 +7,8 @@ import datetime as dt
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from outreach.appointments import SessionRef, local_today, staffing
+from outreach.appointments.booking import BookingRefused
 from outreach.models import StaffMember
 from outreach.publishing.rounds import (
     active_token,
@@ -17,7 +19,7 @@ from outreach.publishing.rounds import (
     staff_for_token,
     staff_rounds,
 )
-from web import public_url, webcal_url
+from web import now, public_url, webcal_url
 from web.auth import require_role
 
 bp = Blueprint("staff", __name__)
@@ -47,7 +49,8 @@ def rounds():  # type: ignore[no-untyped-def]
     member = _member()
     show_past = request.args.get("passe") == "1"
     days = staff_rounds(g.db, member.id, None if show_past else dt.date.today())
-    return render_template("staff/rounds.html", member=member, days=days, show_past=show_past)
+    return render_template("staff/rounds.html", member=member, days=days, show_past=show_past,
+                           today=local_today(now()))
 
 
 @bp.get("/mes-tournees/<day>")
@@ -61,7 +64,49 @@ def day_sheet(day: str):  # type: ignore[no-untyped-def]
     days = [d for d in staff_rounds(g.db, member.id, date) if d.date == date]
     if not days:
         abort(404)
-    return render_template("staff/day.html", member=member, days=days, date=date)
+    return render_template("staff/day.html", member=member, days=days, date=date,
+                           today=local_today(now()))
+
+
+def _my_session_today(day: str, stop: str, service: str) -> SessionRef:
+    """The session named, when it is today's and the signed-in member is in its crew."""
+    member = _member()
+    try:
+        date = dt.date.fromisoformat(day)
+    except ValueError:
+        abort(404)
+    if date != local_today(now()):
+        abort(404)  # the list of the day only: nothing ahead, nothing past
+    assert member.id is not None
+    mine = any(s.stop_code == stop and s.service_code == service
+               for d in staff_rounds(g.db, member.id, date) if d.date == date for s in d.stops)
+    if not mine:
+        abort(404)
+    return SessionRef(member.scenario_id, date, stop, service)
+
+
+@bp.route("/mes-tournees/<day>/rendez-vous/<stop>/<service>", methods=["GET", "POST"])
+def session_bookings(day: str, stop: str, service: str):  # type: ignore[no-untyped-def]
+    """Today's session: the booked first names and slots; mark each seen or absent, count
+    the families who walked in. Every look and mark is in the audit log."""
+    ref = _my_session_today(day, stop, service)
+    if request.method == "POST":
+        action = request.form.get("action", "")
+        try:
+            if action == "walk_in":
+                staffing.walk_in(g.db, ref, now())
+            else:
+                booking_id = request.form.get("booking", "")
+                staffing.mark(g.db, ref, int(booking_id) if booking_id.isdigit() else -1,
+                              action, now())
+        except BookingRefused:
+            abort(400)
+        return redirect(url_for("staff.session_bookings", day=day, stop=stop, service=service))
+    found, entries, walk_ins = staffing.day_list(g.db, ref)
+    response = Response(render_template("staff/bookings.html", s=found, ref=ref,
+                                        entries=entries, walk_ins=walk_ins))
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.route("/mes-tournees/calendrier", methods=["GET", "POST"])

@@ -93,7 +93,8 @@ def build_problem(
     scenario = _scenario(session, scenario_id, start, weeks)
     dates, holidays = working_dates(start, weeks, departement=scenario.departement)
     end = start + dt.timedelta(days=7 * weeks - 1)
-    rows = _ScenarioRows.load(session, scenario_id)
+    rows = _with_waiting_lists(session, scenario_id, _ScenarioRows.load(session, scenario_id),
+                               start, end)
     services, vehicles, stops = rows.services, rows.vehicles, rows.stops
 
     location_ids: list[str] = []
@@ -195,6 +196,21 @@ class _ScenarioRows:
         sites = list(session.exec(select(FixedSite).where(FixedSite.scenario_id == scenario_id)
                                   .order_by(FixedSite.code)))
         return cls(services, vehicles, members, absences, stops, communes, sites)
+
+
+def _with_waiting_lists(session: Session, scenario_id: str, rows: _ScenarioRows,
+                        start: dt.date, end: dt.date) -> _ScenarioRows:
+    """The rows with each stop's weight raised by its waiting lists
+    (:mod:`outreach.appointments.demand`); the stored stops are left as they are."""
+    from outreach.appointments.demand import waiting_factors
+
+    factors = waiting_factors(session, scenario_id, start, end)
+    if not factors:
+        return rows
+    stops = {code: Stop(**{**s.model_dump(), "vulnerability": round(
+        s.vulnerability * factors[code], 3)}) if code in factors else s
+        for code, s in rows.stops.items()}
+    return dataclasses.replace(rows, stops=stops)
 
 
 def _catchments(session: Session, rows: _ScenarioRows, access: AccessPolicy) -> Catchments:
