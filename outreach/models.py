@@ -641,6 +641,17 @@ class HomeFeedToken(SQLModel, table=True):
     revoked_at: dt.datetime | None = None
 
 
+class FormAttempt(SQLModel, table=True):
+    """A booking form sent from a client address (its keyed hash only): the rate limit per
+    address counts them; kept a day."""
+
+    __tablename__ = "form_attempt"
+
+    id: int | None = Field(default=None, primary_key=True)
+    client_hash: str = Field(index=True)
+    at: dt.datetime = Field(index=True)
+
+
 class Booking(SQLModel, table=True):
     """A family's appointment in a published session. The session is named by what keeps
     it the same across plan versions (scenario, date, stop, service). ``seat_key`` names

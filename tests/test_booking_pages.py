@@ -166,3 +166,29 @@ def test_a_full_offer_takes_a_waiting_list_and_the_first_in_line_takes_a_freed_s
     assert len(received) == 1 and received[0][0] == ["ines@example.org"]
     again = client.post(f"/rendez-vous/suivi/{token}/accepter", data={"csrf_token": csrf(client)})
     assert again.status_code == 409
+
+
+def test_booking_forms_are_limited_per_address_and_the_typed_values_are_kept(planned_url,
+                                                                            monkeypatch):
+    from outreach.models import FormAttempt
+
+    monkeypatch.setenv("OUTREACH_BOOKING_FORMS_PER_HOUR", "3")
+    clock = {"now": NOW}
+    app = create_app({"TESTING": True, "DATABASE_URL": planned_url, "CLOCK": lambda: clock["now"]})
+    row = _bus_session(planned_url)
+    client = app.test_client()
+    path = f"/rendez-vous/indre-et-loire/{row.date.isoformat()}/{row.stop_code}/bus-prevention"
+    _page, slots = _form(client, path)
+    form = {"csrf_token": csrf(client), "slot": slots[0], "first_name": "Zoé",
+            "contact": "06 12", "age_band": "0-1", "consent": "oui"}
+    assert [client.post(path, data=form).status_code for _ in range(3)] == [400] * 3
+    limited = client.post(path, data={**form, "contact": "zoe@example.org"})
+    text = limited.get_data(as_text=True)
+    assert limited.status_code == 429 and "Trop de demandes" in text
+    assert 'value="zoe@example.org"' in text and 'value="Zoé"' in text
+    with Session(db.get_engine(planned_url)) as s:
+        assert s.exec(select(Booking)).all() == []
+        hashes = {a.client_hash for a in s.exec(select(FormAttempt))}
+    assert len(hashes) == 1 and "127.0.0.1" not in next(iter(hashes))
+    clock["now"] = NOW + dt.timedelta(minutes=61)
+    assert client.post(path, data={**form, "contact": "zoe@example.org"}).status_code == 303

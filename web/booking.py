@@ -5,12 +5,15 @@ pages send no referrer, so that the token never leaves in a Referer header."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 from typing import Any
 
 from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     g,
     redirect,
     render_template,
@@ -62,6 +65,13 @@ def _session_or_404(scenario_id: str, date: str, stop: str, service: str) -> Boo
 WAIT = "attente"  # the slot value of an offer's waiting list: "<offer>@attente"
 
 
+def _client_hash() -> str:
+    """The client's address, keyed-hashed (the rate limit never stores an address)."""
+    key = str(current_app.secret_key or "").encode("utf-8")
+    address = (request.remote_addr or "?").encode("utf-8")
+    return hmac.new(key, address, hashlib.sha256).hexdigest()[:32]
+
+
 def _slot_value(offer: str, start_min: int | str) -> str:
     return f"{offer}@{start_min}"
 
@@ -87,6 +97,12 @@ def session_page(scenario_id: str, date: str, stop: str, service: str) -> Respon
         form = {k: request.form.get(k, "") for k in FIELDS}
         if request.form.get(HONEYPOT):
             abort(400)
+        if not bookings.note_form(g.db, _client_hash(), now()):
+            return _page(render_template(
+                "booking/session.html", s=found, form=form, errors={
+                    "slot": _("Trop de demandes depuis cette connexion : réessayez dans une "
+                              "heure, ou appelez le service.")},
+                age_bands=AGE_BANDS, slot_value=_slot_value, wait=WAIT, honeypot=HONEYPOT), 429)
         offer, start = _parse_slot(form["slot"])
         wait = form["slot"].endswith("@" + WAIT)
         asked = Request(offer=offer, start_min=start, first_name=form["first_name"],

@@ -21,6 +21,7 @@ import re
 import secrets
 from dataclasses import dataclass
 
+from sqlalchemy import delete, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -39,7 +40,7 @@ from outreach.data.scenarios import french_phone
 from outreach.db import use_case
 from outreach.errors import FieldProblem, InvalidInput, msg
 from outreach.messages import Message
-from outreach.models import Booking
+from outreach.models import Booking, FormAttempt
 from outreach.privacy import reseal, seal, unseal
 
 MAX_PER_CONTACT = 2  # bookings one phone number or address may hold in one session
@@ -399,3 +400,38 @@ def reseal_all(session: Session) -> int:
         session.add(booking)
         count += 1
     return count
+
+
+RATE_ENV = "OUTREACH_BOOKING_FORMS_PER_HOUR"
+DEFAULT_RATE = 20
+
+
+def forms_per_hour() -> int:
+    """Booking forms one client address may send in an hour
+    (``OUTREACH_BOOKING_FORMS_PER_HOUR``, default 20; 0: no limit)."""
+    raw = os.environ.get(RATE_ENV, "").strip()
+    if not raw:
+        return DEFAULT_RATE
+    if not raw.isdigit():
+        raise InvalidInput(f"{RATE_ENV} : un nombre de formulaires par heure est attendu (par "
+                           f"exemple 20), pas {raw!r}")
+    return int(raw)
+
+
+@use_case
+def note_form(session: Session, client_hash: str, now: dt.datetime) -> bool:
+    """Count a booking form sent from a client address (its keyed hash); False when the
+    address has already sent ``forms_per_hour()`` in the last hour (the form is then not
+    processed, and not counted)."""
+    limit = forms_per_hour()
+    if not limit:
+        return True
+    hour_ago = utc(now) - dt.timedelta(hours=1)
+    session.execute(delete(FormAttempt).where(
+        col(FormAttempt.at) < utc(now) - dt.timedelta(days=1)))
+    sent = session.exec(select(func.count()).select_from(FormAttempt).where(
+        FormAttempt.client_hash == client_hash, col(FormAttempt.at) >= hour_ago)).one()
+    if sent >= limit:
+        return False
+    session.add(FormAttempt(client_hash=client_hash, at=utc(now)))
+    return True

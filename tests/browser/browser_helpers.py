@@ -34,14 +34,14 @@ def sign_in(page, base: str, email: str) -> None:
 
 
 @contextmanager
-def serve(database_url: str) -> Iterator[str]:
-    """The app on ``database_url``, served by werkzeug on 127.0.0.1 and a free port in a
-    daemon thread; its base URL."""
+def serve(database_url: str, **config: object) -> Iterator[str]:
+    """The app on ``database_url`` (and ``config``), served by werkzeug on 127.0.0.1 and a
+    free port in a daemon thread; its base URL."""
     from werkzeug.serving import make_server
 
     from web import create_app
 
-    app = create_app({"DATABASE_URL": database_url, "TESTING": True, "GEOCODER": None})
+    app = create_app({"DATABASE_URL": database_url, "TESTING": True, "GEOCODER": None, **config})
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
@@ -50,3 +50,15 @@ def serve(database_url: str) -> Iterator[str]:
     finally:
         server.shutdown()
         thread.join(timeout=5)
+
+
+AXE_RULES = {"runOnly": {"type": "tag", "values": [
+    "wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]}}
+
+
+def axe_violations(page, axe_script: str) -> list[dict]:
+    """axe-core's violations on the page (WCAG 2.2 AA and best practices), shortened."""
+    page.evaluate(axe_script)
+    result = page.evaluate("options => axe.run(document, options)", AXE_RULES)
+    return [{"id": v["id"], "impact": v["impact"], "help": v["help"],
+             "targets": [n["target"] for n in v["nodes"]][:5]} for v in result["violations"]]

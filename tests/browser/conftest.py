@@ -104,3 +104,15 @@ def served_commune(live_db: str):
                      .order_by(PlanSession.date)).first()
         commune = s.get(Commune, row.commune_insee)
         return commune.insee, commune.name, commune.postcodes.split()[0], row.venue
+
+
+@pytest.fixture(scope="session")
+def axe_script() -> str:
+    """axe.min.js, from the PyPI package axe-playwright-python (test extra)."""
+    try:
+        import axe_playwright_python
+    except ImportError:
+        if require_services():
+            pytest.fail("axe-playwright-python is not installed (pip install -e '.[test]')")
+        pytest.skip("axe-playwright-python is not installed")
+    return (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text(encoding="utf-8")

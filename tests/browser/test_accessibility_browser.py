@@ -4,31 +4,10 @@ axe.min.js comes from the PyPI package axe-playwright-python (test extra).
 """
 
 import json
-from pathlib import Path
 
 import pytest
-from browser_helpers import require_services, screenshot
-
-RULES = {"runOnly": {"type": "tag", "values": [
-    "wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]}}
-
-
-@pytest.fixture(scope="session")
-def axe_script() -> str:
-    try:
-        import axe_playwright_python
-    except ImportError:
-        if require_services():
-            pytest.fail("axe-playwright-python is not installed (pip install -e '.[test]')")
-        pytest.skip("axe-playwright-python is not installed")
-    return (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text(encoding="utf-8")
-
-
-def _violations(page, axe_script: str) -> list[dict]:
-    page.evaluate(axe_script)
-    result = page.evaluate("options => axe.run(document, options)", RULES)
-    return [{"id": v["id"], "impact": v["impact"], "help": v["help"],
-             "targets": [n["target"] for n in v["nodes"]][:5]} for v in result["violations"]]
+from browser_helpers import axe_violations as _violations
+from browser_helpers import screenshot
 
 
 def _public_paths(insee: str, name: str, postcode: str) -> list[str]:
