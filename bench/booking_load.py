@@ -1,0 +1,186 @@
+"""Many families booking one session at the same moment, through gunicorn on PostgreSQL.
+
+    .venv/bin/python -m bench.booking_load --database-url postgresql+psycopg://postgres@127.0.0.1:5432/test
+
+Creates a scratch database beside the one named (dropped at the end), seeds the
+Indre-et-Loire demo, plans and publishes it (3 reference seconds), serves it with
+gunicorn (``--workers`` sync workers) and sends ``--clients`` bookings of the first bus
+session at once: each client first loads the booking page (its cookie and form token,
+not timed), all wait on a barrier, then each posts one booking of a slot (client k takes
+the k-th free slot, round robin: several clients per seat). Prints the latency of the
+posts (p50, p95, max), the answers by status (303 booked; 400 the slot was just taken;
+5xx never expected) and checks in the database that no slot holds more bookings than
+seats. The per-address form limit is off (``OUTREACH_BOOKING_FORMS_PER_HOUR=0``): every
+client comes from 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.cookiejar
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+from collections import Counter
+from pathlib import Path
+
+from bench.fault import _free_port
+from bench.public_load import _wait
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _scratch_database(url: str) -> tuple[str, str]:
+    """(URL of a new empty database next to ``url``, its name)."""
+    import psycopg
+
+    name = f"outreach_bench_{uuid.uuid4().hex[:8]}"
+    plain = url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(plain, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return url.rsplit("/", 1)[0] + "/" + name, name
+
+
+def _drop(url: str, name: str) -> None:
+    import psycopg
+
+    plain = url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(plain, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _cli(env: dict[str, str], *args: str) -> str:
+    return subprocess.run([str(ROOT / ".venv" / "bin" / "outreach"), *args], env=env, check=True,
+                          capture_output=True, text=True).stdout
+
+
+def _session_path(url: str) -> str:
+    from sqlmodel import Session, select
+
+    from outreach import db
+    from outreach.models import PlanSession
+    from outreach.planning import published_plan_id
+
+    with Session(db.get_engine(url)) as s:
+        row = s.exec(select(PlanSession).where(
+            PlanSession.plan_id == published_plan_id(s, "indre-et-loire"),
+            PlanSession.service_code == "bus-prevention").order_by(PlanSession.date)).first()
+        assert row is not None
+    return f"/rendez-vous/indre-et-loire/{row.date.isoformat()}/{row.stop_code}/bus-prevention"
+
+
+def _held_within_seats(url: str, path: str) -> tuple[int, int, bool]:
+    """(bookings held, seats, every slot within its seats) of the session."""
+    import datetime as dt
+
+    from sqlmodel import Session
+
+    from outreach import db
+    from outreach.appointments import SessionRef, bookable_session
+
+    _, _, scenario, date, stop, service = path.split("/")
+    with Session(db.get_engine(url)) as s:
+        found = bookable_session(s, SessionRef(scenario, dt.date.fromisoformat(date), stop, service))
+        assert found is not None
+        return (sum(x.booked for x in found.slots), sum(x.seats for x in found.slots),
+                all(x.booked <= x.seats for x in found.slots))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database-url", required=True, help="a PostgreSQL database to connect to")
+    parser.add_argument("--clients", type=int, default=200)
+    parser.add_argument("--workers", type=int, default=4)
+    args = parser.parse_args()
+    url, name = _scratch_database(args.database_url)
+    env = {**os.environ, "OUTREACH_DATABASE_URL": url, "OUTREACH_GEOCODER": "off",
+           "OUTREACH_SECRET_KEY": uuid.uuid4().hex, "OUTREACH_BOOKING_FORMS_PER_HOUR": "0"}
+    scratch = Path(tempfile.mkdtemp(prefix="outreach-booking-load-"))
+    process = None
+    try:
+        _cli(env, "db", "upgrade")
+        _cli(env, "seed-demo", "--scenario", "indre-et-loire")
+        _cli(env, "plan", "--scenario", "indre-et-loire", "--time-limit", "60", "--work-limit",
+             "3", "--publish", "--quiet")
+        path = _session_path(url)
+        port = _free_port()
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-w", str(args.workers), "--backlog", "512", "-b",
+             f"127.0.0.1:{port}", "web:create_app()"], env=env, cwd=ROOT,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        base = f"http://127.0.0.1:{port}"
+        _wait(base + path)
+        page = urllib.request.urlopen(base + path, timeout=30).read().decode("utf-8")
+        slots = re.findall(r'name="slot" value="([^"@]+@\d+)"', page)
+        barrier = threading.Barrier(args.clients)
+        timings: list[float] = []
+        statuses: Counter[int] = Counter()
+        lock = threading.Lock()
+
+        def client(k: int) -> None:
+            jar = http.cookiejar.CookieJar()
+            opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar),
+                                                 _NoRedirect())
+            form = opener.open(base + path, timeout=60).read().decode("utf-8")
+            token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+            body = urllib.parse.urlencode({
+                "csrf_token": token, "slot": slots[k % len(slots)], "first_name": f"F{k}",
+                "contact": f"famille{k}@example.org", "age_band": "0-1", "consent": "oui"}).encode()
+            barrier.wait()
+            start = time.perf_counter()
+            try:
+                status = opener.open(base + path, data=body, timeout=60).status
+            except urllib.error.HTTPError as answer:
+                status = answer.code
+            elapsed = time.perf_counter() - start
+            with lock:
+                timings.append(elapsed)
+                statuses[status] += 1
+
+        threads = [threading.Thread(target=client, args=(k,)) for k in range(args.clients)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        held, seats, within = _held_within_seats(url, path)
+        timings.sort()
+        p = lambda q: timings[min(len(timings) - 1, int(q * len(timings)))] * 1000
+        print(f"gunicorn, {args.workers} sync workers, PostgreSQL; {args.clients} clients posting "
+              f"at once on one session ({len(slots)} slots, {seats} seats)")
+        print()
+        print("| clients | p50 ms | p95 ms | max ms | 303 booked | 400 taken | 5xx | other "
+              "| bookings held | seats | no slot over its seats |")
+        print("|---|---|---|---|---|---|---|---|---|---|---|")
+        fives = sum(n for s, n in statuses.items() if s >= 500)
+        other = sum(n for s, n in statuses.items() if s not in (303, 400) and s < 500)
+        print(f"| {args.clients} | {p(0.5):.0f} | {p(0.95):.0f} | {timings[-1] * 1000:.0f} | "
+              f"{statuses[303]} | {statuses[400]} | {fives} | {other} | {held} | {seats} | "
+              f"{'yes' if within and held == statuses[303] else 'NO'} |")
+    finally:
+        if process is not None:
+            process.terminate()
+            process.wait(timeout=30)
+        shutil.rmtree(scratch, ignore_errors=True)
+        from outreach import db
+
+        db.get_engine(url).dispose()
+        _drop(args.database_url, name)
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        return None
+
+
+if __name__ == "__main__":
+    main()
