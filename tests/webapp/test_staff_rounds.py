@@ -34,7 +34,7 @@ def _colleagues_and_stops(planned_url, crew):
         return names, stops
 
 
-SAMPLE_ARGS = {"day": "2027-01-04", "token": "x"}
+SAMPLE_ARGS = {"day": "2027-01-04", "token": "x", "stop": "x", "service": "bus-prevention"}
 TOKEN_ROUTES = {"/calendrier/<token>.ics"}  # read by calendar apps: the token is the key
 
 
