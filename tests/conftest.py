@@ -175,3 +175,18 @@ def smtp_server():
         yield f"smtp://127.0.0.1:{port}", received
     finally:
         controller.stop()
+
+
+@pytest.fixture
+def texts(monkeypatch) -> list[tuple[str, str]]:
+    """The text messages the application hands to its provider: (number, text)."""
+    from outreach.appointments import messages
+
+    sent: list[tuple[str, str]] = []
+
+    class Keep:
+        def send(self, number: str, text: str) -> None:
+            sent.append((number, text))
+
+    monkeypatch.setattr(messages, "sms_provider", Keep)
+    return sent

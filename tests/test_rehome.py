@@ -63,17 +63,8 @@ def test_a_re_plan_keeps_booked_sessions_by_default(planned_url):
 
 
 def test_publishing_a_plan_that_drops_a_booked_session_asks_then_tells_each_family(
-        planned_url, monkeypatch):
-    from outreach.appointments import messages
-
+        planned_url, monkeypatch, texts):
     monkeypatch.setenv("OUTREACH_PUBLIC_URL", "https://prevention.example.fr")
-    texts: list[tuple[str, str]] = []
-
-    class Keep:
-        def send(self, number: str, text: str) -> None:
-            texts.append((number, text))
-
-    monkeypatch.setattr(messages, "sms_provider", Keep)
     row = _session(planned_url)
     _ref, tokens = _book_two(planned_url, row)
     with db.unit_of_work(planned_url) as s:
@@ -100,17 +91,8 @@ def test_publishing_a_plan_that_drops_a_booked_session_asks_then_tells_each_fami
         assert {(b.status, b.contact_sealed) for b in s.exec(select(Booking))} == {("cancelled", "")}
 
 
-def test_a_session_moved_by_hand_offers_each_family_a_seat_in_it(planned_url, monkeypatch):
-    from outreach.appointments import messages
-
+def test_a_session_moved_by_hand_offers_each_family_a_seat_in_it(planned_url, monkeypatch, texts):
     monkeypatch.setenv("OUTREACH_PUBLIC_URL", "https://prevention.example.fr")
-    texts: list[str] = []
-
-    class Keep:
-        def send(self, number: str, text: str) -> None:
-            texts.append(text)
-
-    monkeypatch.setattr(messages, "sms_provider", Keep)
     row = _session(planned_url)
     _ref, tokens = _book_two(planned_url, row)
     with Session(db.get_engine(planned_url)) as s:  # the bus a week later (same opening hours)
@@ -135,7 +117,7 @@ def test_a_session_moved_by_hand_offers_each_family_a_seat_in_it(planned_url, mo
             assert found.slot(booking.offer_code, booking.slot_start_min).booked >= 1
     assert send_due(NOW, planned_url) == {"moved": 2}
     assert all("4 janvier 2027 annulée, place proposée" in t and "/rendez-vous/suivi/" in t
-               for t in texts)
+               for _, t in texts)
     with db.unit_of_work(planned_url) as s:
         taken = bookings.accept_offer(s, tokens[0], NOW)
         assert taken.status == "booked" and taken.session_date == new_day

@@ -138,17 +138,9 @@ def test_an_offer_never_outlives_the_session_and_too_late_the_seat_stays_open(pl
             late(s, ref, _request(OFFER, -1, 93), _at(ref, 1, 21))
 
 
-def test_reminders_go_two_days_before_and_on_the_morning_once_each(planned_url, monkeypatch):
-    from outreach.appointments import messages
-
+def test_reminders_go_two_days_before_and_on_the_morning_once_each(planned_url, monkeypatch,
+                                                                   texts):
     monkeypatch.setenv("OUTREACH_PUBLIC_URL", "https://prevention.example.fr")
-    texts: list[tuple[str, str]] = []
-
-    class Keep:
-        def send(self, number: str, text: str) -> None:
-            texts.append((number, text))
-
-    monkeypatch.setattr(messages, "sms_provider", Keep)
     ref = _ref(planned_url)
     with db.unit_of_work(planned_url) as s:
         slots = [x for x in bookable_session(s, ref).slots if x.offer == "consultation"]
@@ -208,24 +200,14 @@ def test_send_reminders_command_and_a_missing_public_address(planned_url, monkey
 
 
 @pytest.mark.postgres
-def test_two_senders_at_once_send_each_reminder_once(pg_url, monkeypatch):
+def test_two_senders_at_once_send_each_reminder_once(pg_url, monkeypatch, texts):
     import threading
 
     from outreach import planning
-    from outreach.appointments import messages
     from outreach.data import scenarios
     from solver import Method, SolveParams
 
     monkeypatch.setenv("OUTREACH_PUBLIC_URL", "https://prevention.example.fr")
-    texts: list[str] = []
-    lock = threading.Lock()
-
-    class Keep:
-        def send(self, number: str, text: str) -> None:
-            with lock:
-                texts.append(number)
-
-    monkeypatch.setattr(messages, "sms_provider", Keep)
     db.upgrade(pg_url)
     with db.unit_of_work(pg_url) as s:
         scenarios.seed_demo(s, ["indre-et-loire"])
@@ -249,4 +231,4 @@ def test_two_senders_at_once_send_each_reminder_once(pg_url, monkeypatch):
         thread.start()
     for thread in threads:
         thread.join()
-    assert sorted(texts) == sorted(f"06 00 00 00 {k:02d}" for k in range(8))
+    assert sorted(n for n, _ in texts) == sorted(f"06 00 00 00 {k:02d}" for k in range(8))

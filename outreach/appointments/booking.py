@@ -217,13 +217,7 @@ LAST_OFFER_MIN = 60  # no offer ends less than this before the session starts
 def offer_hours() -> int:
     """Hours a waiting family has to take a freed seat (``OUTREACH_WAITLIST_OFFER_HOURS``,
     default 24) before it goes to the next in line."""
-    raw = os.environ.get(OFFER_HOURS_ENV, "").strip()
-    if not raw:
-        return DEFAULT_OFFER_HOURS
-    if not raw.isdigit() or int(raw) < 1:
-        raise InvalidInput(f"{OFFER_HOURS_ENV} : un nombre d'heures est attendu (par exemple "
-                           f"24), pas {raw!r}")
-    return int(raw)
+    return setting(OFFER_HOURS_ENV, DEFAULT_OFFER_HOURS, "un nombre d'heures", least=1)
 
 
 def offer_free_seats(session: Session, ref: SessionRef, now: dt.datetime) -> list[Booking]:
@@ -367,12 +361,17 @@ DEFAULT_RETENTION_DAYS = 30
 def retention_days() -> int:
     """Days after its session a booking's personal data is kept (``OUTREACH_BOOKING_RETENTION_DAYS``,
     default 30)."""
-    raw = os.environ.get(RETENTION_ENV, "").strip()
+    return setting(RETENTION_ENV, DEFAULT_RETENTION_DAYS, "un nombre de jours")
+
+
+def setting(name: str, default: int, what: str, least: int = 0) -> int:
+    """A whole-number setting of the environment (``default`` when unset), or the error
+    naming it and what is expected."""
+    raw = os.environ.get(name, "").strip()
     if not raw:
-        return DEFAULT_RETENTION_DAYS
-    if not raw.isdigit():
-        raise InvalidInput(f"{RETENTION_ENV} : un nombre de jours est attendu (par exemple 30), "
-                           f"pas {raw!r}")
+        return default
+    if not raw.isdigit() or int(raw) < least:
+        raise InvalidInput(f"{name} : {what} est attendu (par exemple {default}), pas {raw!r}")
     return int(raw)
 
 
@@ -409,13 +408,7 @@ DEFAULT_RATE = 20
 def forms_per_hour() -> int:
     """Booking forms one client address may send in an hour
     (``OUTREACH_BOOKING_FORMS_PER_HOUR``, default 20; 0: no limit)."""
-    raw = os.environ.get(RATE_ENV, "").strip()
-    if not raw:
-        return DEFAULT_RATE
-    if not raw.isdigit():
-        raise InvalidInput(f"{RATE_ENV} : un nombre de formulaires par heure est attendu (par "
-                           f"exemple 20), pas {raw!r}")
-    return int(raw)
+    return setting(RATE_ENV, DEFAULT_RATE, "un nombre de formulaires par heure")
 
 
 @use_case
