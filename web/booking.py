@@ -93,16 +93,17 @@ def session_page(scenario_id: str, date: str, stop: str, service: str) -> Respon
     found = _session_or_404(scenario_id, date, stop, service)
     form: dict[str, Any] = {}
     errors: dict[str, str] = {}
+    status = 200
     if request.method == "POST":
         form = {k: request.form.get(k, "") for k in FIELDS}
         if request.form.get(HONEYPOT):
             abort(400)
+        status = 400
         if not bookings.note_form(g.db, _client_hash(), now()):
-            return _page(render_template(
-                "booking/session.html", s=found, form=form, errors={
-                    "slot": _("Trop de demandes depuis cette connexion : réessayez dans une "
-                              "heure, ou appelez le service.")},
-                age_bands=AGE_BANDS, slot_value=_slot_value, wait=WAIT, honeypot=HONEYPOT), 429)
+            errors["slot"] = _("Trop de demandes depuis cette connexion : réessayez dans une "
+                               "heure, ou appelez le service.")
+            status = 429
+    if request.method == "POST" and not errors:
         offer, start = _parse_slot(form["slot"])
         wait = form["slot"].endswith("@" + WAIT)
         asked = Request(offer=offer, start_min=start, first_name=form["first_name"],
@@ -120,7 +121,7 @@ def session_page(scenario_id: str, date: str, stop: str, service: str) -> Respon
             return redirect(url_for("booking.follow", token=token, nouveau=1), 303)  # type: ignore[return-value]
     return _page(render_template(
         "booking/session.html", s=found, form=form, errors=errors, age_bands=AGE_BANDS,
-        slot_value=_slot_value, wait=WAIT, honeypot=HONEYPOT), 400 if errors else 200)
+        slot_value=_slot_value, wait=WAIT, honeypot=HONEYPOT), status)
 
 
 def _booking_or_404(token: str) -> Booking:

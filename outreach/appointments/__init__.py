@@ -122,6 +122,11 @@ class SessionRef:
         return (f"{self.scenario_id}|{self.date.isoformat()}|{self.stop_code}|"
                 f"{self.service_code}|{offer}|{start_min}|{seat}")
 
+    def where(self) -> list[Any]:
+        """The conditions that select this session's bookings."""
+        return [Booking.scenario_id == self.scenario_id, Booking.session_date == self.date,
+                Booking.stop_code == self.stop_code, Booking.service_code == self.service_code]
+
     @classmethod
     def of(cls, booking: Booking) -> SessionRef:
         return cls(booking.scenario_id, booking.session_date, booking.stop_code,
@@ -196,9 +201,7 @@ def offer_slots(appointments: Appointments, start_min: int, end_min: int,
 def booked_counts(session: Session, ref: SessionRef) -> Counter[tuple[str, int]]:
     """(offer, slot start) -> bookings holding a seat, for one session."""
     rows = session.exec(select(Booking.offer_code, Booking.slot_start_min).where(
-        Booking.scenario_id == ref.scenario_id, Booking.session_date == ref.date,
-        Booking.stop_code == ref.stop_code, Booking.service_code == ref.service_code,
-        col(Booking.status).in_(ACTIVE))).all()
+        *ref.where(), col(Booking.status).in_(ACTIVE))).all()
     return Counter((offer, start) for offer, start in rows)
 
 

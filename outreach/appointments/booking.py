@@ -144,9 +144,7 @@ def _holding(session: Session, ref: SessionRef, also: tuple[str, ...] = ()) -> l
     """The session's bookings holding a seat (and those of the statuses ``also``), in the
     order they were made."""
     return list(session.exec(select(Booking).where(
-        Booking.scenario_id == ref.scenario_id, Booking.session_date == ref.date,
-        Booking.stop_code == ref.stop_code, Booking.service_code == ref.service_code,
-        col(Booking.status).in_(ACTIVE + also)).order_by(col(Booking.id))))
+        *ref.where(), col(Booking.status).in_(ACTIVE + also)).order_by(col(Booking.id))))
 
 
 def _take_seat(session: Session, ref: SessionRef, slot: Slot, booking: Booking) -> bool:
@@ -220,29 +218,43 @@ def offer_hours() -> int:
     return setting(OFFER_HOURS_ENV, DEFAULT_OFFER_HOURS, "un nombre d'heures", least=1)
 
 
+def offer_until(found: BookableSession, now: dt.datetime) -> dt.datetime | None:
+    """Until when a seat of ``found`` offered at ``now`` stays held: ``offer_hours()``
+    from now, never later than an hour before the session; None when that is already past
+    (too close to the session, the seat stays open to anyone)."""
+    until = min(utc(now) + dt.timedelta(hours=offer_hours()),
+                local_moment(found.ref.date, found.start_min)
+                - dt.timedelta(minutes=LAST_OFFER_MIN))
+    return until if until > utc(now) else None
+
+
+def hold(session: Session, ref: SessionRef, slot: Slot, booking: Booking,
+         until: dt.datetime) -> bool:
+    """Hold a seat of ``slot`` for ``booking`` until ``until`` (status "offered", its
+    message to send), or False when the slot has no seat left."""
+    if not _take_seat(session, ref, slot, booking):
+        return False
+    booking.status, booking.offered_until, booking.offer_sent_at = "offered", until, None
+    session.add(booking)
+    session.flush()
+    return True
+
+
 def offer_free_seats(session: Session, ref: SessionRef, now: dt.datetime) -> list[Booking]:
     """Hold each free seat for the first family in line for its offer: the family is
-    "offered" the earliest free slot until ``offer_hours()`` from now (never later than an
-    hour before the session; too close to the session, the seat stays open to anyone).
-    The offers' messages are sent by :mod:`outreach.appointments.dispatch`."""
+    "offered" the earliest free slot until :func:`offer_until`. The offers' messages are
+    sent by :mod:`outreach.appointments.dispatch`."""
     found = bookable_session(session, ref)
     line = [b for b in _holding(session, ref, ("waiting",)) if b.status == "waiting"]
-    if found is None or not line:
-        return []
-    start = local_moment(ref.date, found.start_min)
-    until = min(utc(now) + dt.timedelta(hours=offer_hours()),
-                start - dt.timedelta(minutes=LAST_OFFER_MIN))
-    if until <= utc(now):
+    until = offer_until(found, now) if found is not None and line else None
+    if found is None or until is None:
         return []
     offered = []
     for entry in line:
         slot = next((s for s in found.slots if s.offer == entry.offer_code and s.free
                      and local_moment(ref.date, s.start_min) > until), None)
-        if slot is None or not _take_seat(session, ref, slot, entry):
+        if slot is None or not hold(session, ref, slot, entry, until):
             continue
-        entry.status, entry.offered_until, entry.offer_sent_at = "offered", until, None
-        session.add(entry)
-        session.flush()
         offered.append(entry)
         found = bookable_session(session, ref) or found  # that seat is held now
     return offered
@@ -250,10 +262,11 @@ def offer_free_seats(session: Session, ref: SessionRef, now: dt.datetime) -> lis
 
 @use_case
 def accept_offer(session: Session, token: str, now: dt.datetime) -> Booking:
-    """A waiting family takes the seat offered to it: booked."""
+    """A waiting family takes the seat offered to it: booked (an offer past its time is
+    refused; the dispatcher passes it to the next in line)."""
     booking = _by_token(session, token)
-    expire_offers(session, now)
-    if booking.status != "offered":
+    if booking.status != "offered" or booking.offered_until is None \
+            or utc(booking.offered_until) <= utc(now):
         raise BookingRefused("", msg("Cette proposition n'est plus valable : le créneau est "
                                      "passé à la famille suivante."))
     booking.status, booking.offered_until = "booked", None

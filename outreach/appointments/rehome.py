@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from outreach.appointments import SessionRef, bookable_session, local_moment, local_today, utc
-from outreach.appointments.booking import LAST_OFFER_MIN, _take_seat, offer_hours
+from outreach.appointments import SessionRef, bookable_session, local_today
+from outreach.appointments.booking import hold, offer_until
 from outreach.errors import PlanNotPublishable
 from outreach.models import Booking, PlanSession
 from outreach.timefmt import format_hhmm
@@ -97,20 +97,16 @@ def rehome(session: Session, scenario_id: str, plan_id: int, now: dt.datetime) -
         if booking.status != "waiting":
             for ref in _candidates(session, booking, plan_id, today):
                 found = bookable_session(session, ref)
-                if found is None:
+                until = offer_until(found, now) if found is not None else None
+                if found is None or until is None:
                     continue
-                until = min(utc(now) + dt.timedelta(hours=offer_hours()),
-                            local_moment(ref.date, found.start_min)
-                            - dt.timedelta(minutes=LAST_OFFER_MIN))
                 free = sorted((s for s in found.slots if s.offer == booking.offer_code and s.free),
                               key=lambda s: abs(s.start_min - booking.slot_start_min))
-                if until <= utc(now) or not free:
+                if not free:
                     continue
                 booking.session_date, booking.stop_code = ref.date, ref.stop_code
-                if _take_seat(session, ref, free[0], booking):
-                    booking.status, booking.offered_until = "offered", until
-                    booking.previous_date, booking.offer_sent_at = was, None
-                    session.add(booking)
+                booking.previous_date = was
+                if hold(session, ref, free[0], booking, until):
                     placed = True
                     break
         if not placed:

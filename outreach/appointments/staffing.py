@@ -13,7 +13,6 @@ import datetime as dt
 import secrets
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -41,11 +40,6 @@ class Entry:
     status: str
 
 
-def _of(ref: SessionRef) -> list[Any]:
-    return [Booking.scenario_id == ref.scenario_id, Booking.session_date == ref.date,
-            Booking.stop_code == ref.stop_code, Booking.service_code == ref.service_code]
-
-
 def _target(ref: SessionRef) -> str:
     return f"{ref.scenario_id}/{ref.date.isoformat()}/{ref.stop_code}/{ref.service_code}"
 
@@ -55,7 +49,7 @@ def day_list(session: Session, ref: SessionRef) -> tuple[BookableSession | None,
     """The session's booked families (first name, slot, offer, mark) and walk-ins; the
     look is recorded in the audit log."""
     found = bookable_session(session, ref)
-    rows = session.exec(select(Booking).where(*_of(ref), col(Booking.status).in_(
+    rows = session.exec(select(Booking).where(*ref.where(), col(Booking.status).in_(
         ON_THE_LIST + ("walk_in",))).order_by(col(Booking.slot_start_min), col(Booking.id))).all()
     labels = {o.id: o.label for o in found.appointments.offers} if found else {}
     entries = [Entry(b.id or 0, unseal(b.first_name_sealed), b.slot_start_min, b.slot_end_min,
