@@ -677,6 +677,9 @@ class Booking(SQLModel, table=True):
     status: str = Field(default="booked", index=True)
     first_name_sealed: str = ""
     contact_sealed: str = ""  # an e-mail address or a phone number
+    # the contact's keyed fingerprint (outreach.privacy): the cap per contact and session
+    # counts by it without opening every sealed contact
+    contact_hash: str = Field(default="", index=True)
     contact_kind: str = ""  # "email" or "phone"
     age_band: str = ""
     consent_at: dt.datetime

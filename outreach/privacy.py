@@ -16,6 +16,8 @@ the variable from its secret store (docs/deploy.md).
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 from functools import cache
 from pathlib import Path
@@ -78,6 +80,16 @@ def unseal(token: str) -> str:
     except InvalidToken:
         raise DataKeyError(f"a stored value cannot be read with the keys of {ENV}: was a key "
                            "dropped before `outreach rotate-data-keys` ran?") from None
+
+
+def fingerprint(text: str) -> str:
+    """A keyed hash of ``text`` (HMAC-SHA256 under the first key): equal texts give equal
+    fingerprints, so a value can be looked up without being stored in clear, and nobody
+    without the key can test a guess against it ("" stays "")."""
+    if not text:
+        return ""
+    key = _keys_text().split(",")[0].strip().encode("ascii")
+    return hmac.new(key, text.encode("utf-8"), hashlib.sha256).hexdigest()[:40]
 
 
 def reseal(token: str) -> str:

@@ -6,6 +6,7 @@ and copied for each test that needs a fresh one.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import socket
@@ -19,6 +20,17 @@ from sqlmodel import Session
 
 from outreach import db
 from outreach.data import scenarios
+
+PAGES_NOW = dt.datetime(2026, 12, 1, 8, 0, tzinfo=dt.UTC)
+"""The moment the web pages live at in tests, unless a test gives its app a ``CLOCK``: a month
+before the demo plan (``PLAN_START``), so "next sessions" never depend on the day tests run."""
+
+
+@pytest.fixture(autouse=True)
+def pages_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    import web
+
+    monkeypatch.setattr(web, "wall_clock", lambda: PAGES_NOW)
 
 
 def require_services() -> bool:

@@ -226,3 +226,33 @@ def test_purge_erases_bookings_past_their_retention_and_keeps_the_counts(planned
     monkeypatch.setenv("OUTREACH_BOOKING_RETENTION_DAYS", "trente")
     wrong = runner.invoke(main, ["purge"])
     assert wrong.exit_code != 0 and "OUTREACH_BOOKING_RETENTION_DAYS" in wrong.output
+
+
+def test_the_cap_per_contact_counts_by_a_keyed_fingerprint_that_rotates_and_is_erased(
+        planned_url, monkeypatch):
+    from cryptography.fernet import Fernet
+
+    from outreach import privacy
+
+    first = Fernet.generate_key().decode()
+    monkeypatch.setenv(privacy.ENV, first)
+    with db.unit_of_work(planned_url) as s:
+        ref = _bus_session(s)
+        slots = [x for x in bookable_session(s, ref).slots if x.offer == "consultation"]
+        made, token = bookings.book(s, ref, _request(slots[0], contact="06 12 34 56 78"), NOW)
+        fingerprint = made.contact_hash
+    assert fingerprint and "0612" not in fingerprint and "78" not in fingerprint[:2]
+    monkeypatch.setenv(privacy.ENV, Fernet.generate_key().decode())  # another key: another print
+    assert privacy.fingerprint("06 12 34 56 78") != fingerprint
+    monkeypatch.setenv(privacy.ENV, f"{Fernet.generate_key().decode()},{first}")
+    with db.unit_of_work(planned_url) as s:
+        assert bookings.reseal_all(s) == 1
+    with db.unit_of_work(planned_url) as s:  # the new key's print: the cap still counts it
+        bookings.book(s, ref, _request(slots[1], contact="0612345678"), NOW)
+        with pytest.raises(BookingRefused) as third:
+            bookings.book(s, ref, _request(slots[2], contact="06.12.34.56.78"), NOW)
+        assert third.value.field == "contact"
+        bookings.cancel(s, token, NOW)
+    with Session(db.get_engine(planned_url)) as s:
+        cancelled = bookings.find(s, token)
+        assert cancelled.contact_hash == "" and cancelled.contact_sealed == ""

@@ -71,12 +71,25 @@ def public_url(endpoint: str, **values: Any) -> str:
     return url_for(endpoint, _external=True, **values)
 
 
+def wall_clock() -> dt.datetime:
+    """The machine's time: what ``now`` returns unless the app is given a ``CLOCK``."""
+    return dt.datetime.now(dt.UTC)
+
+
 def now() -> dt.datetime:
     """Now, or the moment the app is configured to live at (``CLOCK``, a callable: tests)."""
     from flask import current_app
 
     clock = current_app.config.get("CLOCK")
-    return clock() if clock else dt.datetime.now(dt.UTC)
+    return clock() if clock else wall_clock()
+
+
+def today() -> dt.date:
+    """The day it is in France by ``now``: what "next sessions" and "today's rounds" count
+    from, on every page."""
+    from outreach.appointments import local_today
+
+    return local_today(now())
 
 
 def webcal_url(feed_url: str | None) -> str | None:

@@ -15,6 +15,7 @@ from flask import Blueprint, Response, g, jsonify, request
 from outreach.data.places import national_index
 from outreach.models import Commune
 from outreach.publishing.public import next_sessions_near, published_services, published_sessions
+from web import today
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -79,7 +80,7 @@ def _commune(name: str) -> Commune | None:
 @bp.get("/sessions")
 def sessions():  # type: ignore[no-untyped-def]
     """Published sessions, filtered by commune (or nearness), date range and service."""
-    date_from = _date("from", dt.date.today())
+    date_from = _date("from", today())
     date_to = _date("to", None)
     assert date_from is not None
     if date_to is not None and date_to < date_from:

@@ -28,6 +28,7 @@ from outreach.appointments import (
     BookableSession,
     SessionRef,
     bookable_session,
+    recount,
     utc,
 )
 from outreach.appointments import booking as bookings
@@ -111,10 +112,10 @@ def session_page(scenario_id: str, date: str, stop: str, service: str) -> Respon
                         consent=form["consent"] == "oui")
         try:
             made, token = (bookings.join_waiting_list if wait else bookings.book)(
-                g.db, found.ref, asked, now())
+                g.db, found.ref, asked, now(), found)
         except BookingRefused as refused:
             errors[refused.field or "slot"] = str(refused)
-            found = _session_or_404(scenario_id, date, stop, service)  # the slots as they are now
+            found = recount(g.db, found)  # the slots as they are now
         else:
             if not wait:
                 _confirm(made, found, token)

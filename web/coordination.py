@@ -36,7 +36,7 @@ from outreach.publishing import export
 from outreach.timefmt import format_hhmm
 from outreach.wording import Names, say
 from solver import Finding, Method, SolveParams
-from web import now
+from web import now, today
 from web.auth import require_role, require_scenario
 from web.mapsvg import ACCESS_COLOURS, access_legend, boundaries_attribution, plan_svg
 
@@ -108,7 +108,7 @@ def plans():  # type: ignore[no-untyped-def]
         .order_by(col(SolveJob.id).desc()).limit(5)).all()
     form = {"scenario": all_scenarios[0].id if all_scenarios else "",
             "start": (all_scenarios[0].default_start if all_scenarios and all_scenarios[0].default_start
-                      else _next_monday(dt.date.today())).isoformat(),
+                      else _next_monday(today())).isoformat(),
             "weeks": "4", "time_limit": "30", "stability": "free", "move_threshold": "10"}
     return render_template("coordination/plans.html", plans=_plans(),
                            scenarios=all_scenarios, form=form, errors={}, jobs=recent_jobs)

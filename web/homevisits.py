@@ -50,7 +50,7 @@ from outreach.planning import jobs
 from outreach.planning.manual import Edit
 from outreach.timefmt import parse_hhmm
 from outreach.wording import WEEKDAYS, WEEKDAYS_EN, Names, say, short_date
-from web import public_url, webcal_url
+from web import now, public_url, today, webcal_url
 from web.auth import require_role
 from web.coordination import inline_url
 from web.mapsvg import home_day_svg
@@ -141,8 +141,8 @@ def _programme_page(programme: HomeProgramme, form: dict[str, str] | None = None
         counts[family.territory] += 1
     slots = list(g.db.exec(select(HomeTeamSlot).where(HomeTeamSlot.programme_id == programme.id)
                            .order_by(col(HomeTeamSlot.weekday), col(HomeTeamSlot.start_min))))
-    today = dt.date.today()
-    default = {"week": (today + dt.timedelta(days=7 - today.weekday())).isoformat(), "weeks": "1"}
+    this_day = today()
+    default = {"week": (this_day + dt.timedelta(days=7 - this_day.weekday())).isoformat(), "weeks": "1"}
     return render_template(
         "home/programme.html", programme=programme, territories=territories, counts=counts,
         nurses=_nurses(programme.id), slots=slots, plans=rounds.plans(g.db, programme.id),
@@ -267,7 +267,7 @@ def family(programme_id: str, code: str):  # type: ignore[no-untyped-def]
 @coordination.post("/<programme_id>/familles/<code>/archiver")
 def archive(programme_id: str, code: str):  # type: ignore[no-untyped-def]
     row = _family(programme_id, code)
-    homevisits.archive_family(g.db, row.id or 0, dt.date.today())
+    homevisits.archive_family(g.db, row.id or 0, today())
     flash(_("Famille %(code)s archivée : ses données personnelles seront effacées après le "
             "délai de conservation.", code=code))
     return redirect(url_for("home.family", programme_id=programme_id, code=code))
@@ -616,10 +616,10 @@ def _monday(day: dt.date) -> dt.date:
 def week():  # type: ignore[no-untyped-def]
     """Her week (codes and hours: names are on each day's page), today first."""
     me = _me()
-    today = dt.date.today()
+    this_day = today()
     try:
         monday = _monday(_date(request.args["semaine"], "semaine")) if "semaine" in request.args \
-            else _monday(today)
+            else _monday(this_day)
     except InvalidInput:
         abort(404)
     visits = rounds.published_visits(g.db, me.programme_id, monday,
@@ -637,7 +637,7 @@ def week():  # type: ignore[no-untyped-def]
     shops = _workshops_by(me.programme_id, monday, monday + dt.timedelta(days=6))[me.code]
     return _private(render_template(
         "home/nurse_week.html", me=me, monday=monday, by_day=by_day, shops=shops,
-        days=sorted({*by_day, *shops}), today=today.isoformat(),
+        days=sorted({*by_day, *shops}), today=this_day.isoformat(),
         done=done, upcoming=upcoming, previous=monday - dt.timedelta(days=7),
         following=monday + dt.timedelta(days=7)))
 
@@ -725,7 +725,7 @@ def attendance(workshop_id: int):  # type: ignore[no-untyped-def]
     if request.method == "POST":
         try:
             workshops.record_attendance(g.db, me.programme_id, workshop_id, came, me.code,
-                                        g.user.email, dt.date.today())
+                                        g.user.email, today())
         except InvalidInput as refused:
             error = str(refused)
         else:
@@ -734,7 +734,7 @@ def attendance(workshop_id: int):  # type: ignore[no-untyped-def]
             return redirect(url_for("nurse.week", semaine=_monday(shop.date).isoformat()))
     return _private(render_template(
         "home/nurse_workshop.html", shop=shop, came=set(came), error=error,
-        monday=_monday(shop.date), early=dt.date.today() < shop.date)), 400 if error else 200
+        monday=_monday(shop.date), early=today() < shop.date)), 400 if error else 200
 
 
 @nurse_bp.route("/agenda", methods=["GET", "POST"])
@@ -762,9 +762,9 @@ def feed(token: str):  # type: ignore[no-untyped-def]
     me = rounds.nurse_for_token(g.db, token)
     if me is None:
         abort(404)
-    today = dt.date.today()
-    visits = rounds.published_visits(g.db, me.programme_id, today - dt.timedelta(days=31),
-                                     today + dt.timedelta(days=400), me.code)
-    body = rounds.visits_calendar(me, visits, dt.datetime.now(dt.UTC).replace(microsecond=0))
+    this_day = today()
+    visits = rounds.published_visits(g.db, me.programme_id, this_day - dt.timedelta(days=31),
+                                     this_day + dt.timedelta(days=400), me.code)
+    body = rounds.visits_calendar(me, visits, now().replace(microsecond=0))
     return Response(body, mimetype="text/calendar", headers={
         "Content-Disposition": "attachment; filename=mes-visites.ics", **PRIVATE})

@@ -32,6 +32,7 @@ from outreach.publishing.public import (
     sessions_calendar,
 )
 from outreach.wording import elide
+from web import today
 from web.public_cache import cached_page
 
 bp = Blueprint("public", __name__)
@@ -64,7 +65,7 @@ def _geocoder() -> Any:
 
 
 def _today() -> dt.date:
-    return dt.date.today()
+    return today()
 
 
 def _commune_or_404(insee: str) -> Commune | Place:

@@ -19,7 +19,7 @@ from outreach.publishing.rounds import (
     staff_for_token,
     staff_rounds,
 )
-from web import now, public_url, webcal_url
+from web import now, public_url, today, webcal_url
 from web.auth import require_role
 
 bp = Blueprint("staff", __name__)
@@ -48,7 +48,7 @@ def _member() -> StaffMember:
 def rounds():  # type: ignore[no-untyped-def]
     member = _member()
     show_past = request.args.get("passe") == "1"
-    days = staff_rounds(g.db, member.id, None if show_past else dt.date.today())
+    days = staff_rounds(g.db, member.id, None if show_past else today())
     return render_template("staff/rounds.html", member=member, days=days, show_past=show_past,
                            today=local_today(now()))
 
@@ -135,7 +135,7 @@ def feed(token: str):  # type: ignore[no-untyped-def]
     if member is None:
         abort(404)
     assert member.id is not None
-    days = staff_rounds(g.db, member.id, dt.date.today() - dt.timedelta(days=31))
+    days = staff_rounds(g.db, member.id, today() - dt.timedelta(days=31))
     body = rounds_calendar(member, days, published_at(g.db, member.scenario_id))
     return Response(body, mimetype="text/calendar", headers={
         "Content-Disposition": "attachment; filename=mes-tournees.ics",

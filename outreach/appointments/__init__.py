@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -223,9 +223,14 @@ def bookable_session(session: Session, ref: SessionRef) -> BookableSession | Non
     roles = list(session.exec(select(PlanCrew.role).where(
         PlanCrew.plan_id == plan_id, PlanCrew.date == ref.date,
         PlanCrew.vehicle_code == row.vehicle_code)).all())
-    booked = booked_counts(session, ref)
-    slots = tuple(Slot(s.offer, s.start_min, s.end_min, s.seats, booked[(s.offer, s.start_min)])
-                  for s in offer_slots(appointments, row.start_min, row.end_min, roles))
-    return BookableSession(ref, plan_id, row.commune_insee, row.commune_name, row.venue,
-                           service.name, row.start_min, row.end_min, service.contact,
-                           service.phone, appointments, slots)
+    return recount(session, BookableSession(
+        ref, plan_id, row.commune_insee, row.commune_name, row.venue, service.name,
+        row.start_min, row.end_min, service.contact, service.phone, appointments,
+        tuple(offer_slots(appointments, row.start_min, row.end_min, roles))))
+
+
+def recount(session: Session, found: BookableSession) -> BookableSession:
+    """``found`` with what its slots hold now (one query: the plan is not read again)."""
+    booked = booked_counts(session, found.ref)
+    return replace(found, slots=tuple(replace(s, booked=booked[(s.offer, s.start_min)])
+                                      for s in found.slots))

@@ -41,7 +41,7 @@ from outreach.db import use_case
 from outreach.errors import FieldProblem, InvalidInput, msg
 from outreach.messages import Message
 from outreach.models import Booking, FormAttempt
-from outreach.privacy import reseal, seal, unseal
+from outreach.privacy import fingerprint, reseal, seal, unseal
 
 MAX_PER_CONTACT = 2  # bookings one phone number or address may hold in one session
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[a-zA-Z]{2,}$")
@@ -111,8 +111,11 @@ def _person(found: BookableSession, offer_id: str, request: Request) -> tuple[st
     return first_name, kind, contact
 
 
-def _bookable_now(session: Session, ref: SessionRef, now: dt.datetime) -> BookableSession:
-    found = bookable_session(session, ref)
+def _bookable_now(session: Session, ref: SessionRef, now: dt.datetime,
+                  found: BookableSession | None = None) -> BookableSession:
+    """The session ``ref`` if it takes bookings at ``now`` (``found``: as the caller just
+    read it, not read again)."""
+    found = found if found is not None and found.ref == ref else bookable_session(session, ref)
     if found is None:
         raise BookingRefused("", msg("Cette séance ne prend pas de rendez-vous en ligne."))
     if found.ref.date < local_today(now):
@@ -121,11 +124,13 @@ def _bookable_now(session: Session, ref: SessionRef, now: dt.datetime) -> Bookab
 
 
 def _check_contact(session: Session, ref: SessionRef, contact: str) -> None:
-    same = [b for b in _holding(session, ref, ("waiting",)) if unseal(b.contact_sealed) == contact]
-    if len(same) >= MAX_PER_CONTACT:
+    same = session.exec(select(func.count()).select_from(Booking).where(
+        *ref.where(), Booking.contact_hash == fingerprint(contact),
+        col(Booking.status).in_((*ACTIVE, "waiting")))).one()
+    if same >= MAX_PER_CONTACT:
         raise BookingRefused("contact", msg(
             "Ce contact a déjà %(n)s rendez-vous dans cette séance : utilisez le lien reçu pour "
-            "les voir ou les déplacer.", n=len(same)))
+            "les voir ou les déplacer.", n=same))
 
 
 def _new(ref: SessionRef, offer: str, status: str, person: tuple[str, str, str], age_band: str,
@@ -136,6 +141,7 @@ def _new(ref: SessionRef, offer: str, status: str, person: tuple[str, str, str],
         scenario_id=ref.scenario_id, session_date=ref.date, stop_code=ref.stop_code,
         service_code=ref.service_code, offer_code=offer, slot_start_min=0, slot_end_min=0,
         status=status, first_name_sealed=seal(first_name), contact_sealed=seal(contact),
+        contact_hash=fingerprint(contact),
         contact_kind=kind, age_band=age_band, consent_at=now, created_at=now,
         token_hash=token_hash(token), token_sealed=seal(token)), token
 
@@ -166,11 +172,13 @@ def _take_seat(session: Session, ref: SessionRef, slot: Slot, booking: Booking) 
 
 
 @use_case
-def book(session: Session, ref: SessionRef, request: Request, now: dt.datetime
-         ) -> tuple[Booking, str]:
-    """Book the request's slot in the session ``ref``: the booking and its link's token.
-    Raises :class:`BookingRefused` (a field to fix, or the slot full)."""
-    found = _bookable_now(session, ref, now)
+def book(session: Session, ref: SessionRef, request: Request, now: dt.datetime,
+         found: BookableSession | None = None) -> tuple[Booking, str]:
+    """Book the request's slot in the session ``ref`` (``found``: that session as the
+    caller just read it): the booking and its link's token. Raises
+    :class:`BookingRefused` (a field to fix, or the slot full). Two families taking the
+    last seat at once: the seat's unique key lets one through."""
+    found = _bookable_now(session, ref, now, found)
     slot = found.slot(request.offer, request.start_min)
     if slot is None:
         raise BookingRefused("slot", msg("Choisissez l'un des créneaux proposés."))
@@ -183,11 +191,11 @@ def book(session: Session, ref: SessionRef, request: Request, now: dt.datetime
 
 
 @use_case
-def join_waiting_list(session: Session, ref: SessionRef, request: Request, now: dt.datetime
-                      ) -> tuple[Booking, str]:
+def join_waiting_list(session: Session, ref: SessionRef, request: Request, now: dt.datetime,
+                      found: BookableSession | None = None) -> tuple[Booking, str]:
     """Put a family on the waiting list of the request's offer, when none of its slots is
     free: the first seat freed is offered to the first in line (:func:`offer_free_seats`)."""
-    found = _bookable_now(session, ref, now)
+    found = _bookable_now(session, ref, now, found)
     person = _person(found, request.offer, request)
     if any(s.free for s in found.slots if s.offer == request.offer):
         raise BookingRefused("slot", msg("Des créneaux sont encore libres : choisissez-en un."))
@@ -304,6 +312,7 @@ def find(session: Session, token: str) -> Booking | None:
 def erase(booking: Booking, now: dt.datetime) -> None:
     """Erase a booking's personal fields (its counts stay)."""
     booking.first_name_sealed = booking.contact_sealed = booking.token_sealed = ""
+    booking.contact_hash = ""
     booking.age_band = ""
     booking.erased_at = now
 
@@ -408,6 +417,7 @@ def reseal_all(session: Session) -> int:
     for booking in session.exec(select(Booking).where(col(Booking.erased_at).is_(None))):
         booking.first_name_sealed = reseal(booking.first_name_sealed)
         booking.contact_sealed = reseal(booking.contact_sealed)
+        booking.contact_hash = fingerprint(unseal(booking.contact_sealed))
         booking.token_sealed = reseal(booking.token_sealed)
         session.add(booking)
         count += 1
