@@ -164,6 +164,10 @@ class FixedSite(SQLModel, table=True):
     commune_insee: str = Field(foreign_key="commune.insee")
     lat: float
     lon: float
+    # Appointments families may book at the site, outside any plan (an insertion service's
+    # first appointments at a maison départementale de la solidarité): its weekly hours and
+    # staff roles, and what it offers (outreach.appointments.SiteAppointments as JSON).
+    appointments: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
 
 
 class Plan(SQLModel, table=True):

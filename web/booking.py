@@ -28,7 +28,9 @@ from outreach.appointments import (
     BookableSession,
     SessionRef,
     bookable_session,
+    bookable_sites,
     recount,
+    site_days,
     utc,
 )
 from outreach.appointments import booking as bookings
@@ -36,7 +38,7 @@ from outreach.appointments.booking import BookingRefused, Request
 from outreach.appointments.messages import send_confirmation
 from outreach.models import Booking
 from outreach.publishing import ical
-from web import now, public_url
+from web import now, public_url, today
 
 bp = Blueprint("booking", __name__, url_prefix="/rendez-vous")
 
@@ -123,6 +125,17 @@ def session_page(scenario_id: str, date: str, stop: str, service: str) -> Respon
     return _page(render_template(
         "booking/session.html", s=found, form=form, errors=errors, age_bands=AGE_BANDS,
         slot_value=_slot_value, wait=WAIT, honeypot=HONEYPOT), status)
+
+
+@bp.get("/site/<scenario_id>/<code>")
+def site_page(scenario_id: str, code: str) -> Response:
+    """A fixed site's next openings for appointments (a maison départementale de la
+    solidarité's first insertion appointments), each with its free slots."""
+    site = next(iter(bookable_sites(g.db, scenario_id=scenario_id, code=code)), None)
+    if site is None:
+        abort(404)
+    return _page(render_template("booking/site.html", site=site,
+                                 days=site_days(g.db, site, today())))
 
 
 def _booking_or_404(token: str) -> Booking:

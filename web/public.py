@@ -10,7 +10,8 @@ from typing import Any
 from flask import Blueprint, Response, abort, current_app, g, render_template, request
 from flask_babel import gettext as _
 
-from outreach.access import DEFAULT_ACCESS_MIN
+from outreach.access import DEFAULT_ACCESS_MIN, AccessPolicy
+from outreach.appointments import BookableSite, bookable_sites
 from outreach.data.geocoding import (
     AddressLookupUnavailable,
     AddressMatch,
@@ -146,7 +147,20 @@ def commune_page(insee: str):  # type: ignore[no-untyped-def]
             if s.commune_insee != commune.insee]
     return render_template("public/commune.html", commune=commune, here=here, near=near,
                            rhythms=commune_rhythms(g.db, commune.insee),
-                           threshold=_reach_minutes(commune.departement))
+                           threshold=_reach_minutes(commune.departement),
+                           sites=_nearest_sites(commune))
+
+
+NEAREST_SITES = 3
+
+
+def _nearest_sites(commune: Commune | Place) -> list[tuple[BookableSite, int]]:
+    """The département's fixed sites taking appointments, the nearest first (with their
+    minutes by the access policy's travel model)."""
+    access = AccessPolicy()
+    sites = [(site, access.trip((commune.lat, commune.lon), (site.lat, site.lon))[0])
+             for site in bookable_sites(g.db, commune.departement)]
+    return sorted(sites, key=lambda pair: (pair[1], pair[0].name))[:NEAREST_SITES]
 
 
 @bp.get("/commune/<insee>/affiche")

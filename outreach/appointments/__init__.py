@@ -21,12 +21,14 @@ from dataclasses import dataclass, replace
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from sqlmodel import Session, col, select
 
 from outreach.errors import FieldProblem, msg
-from outreach.models import Booking, PlanCrew, PlanService, PlanSession
+from outreach.models import Booking, Commune, FixedSite, PlanCrew, PlanService, PlanSession
 from outreach.planning import published_plan_id
+from outreach.planning.calendar import public_holidays
+from outreach.timefmt import parse_hhmm
 
 ACTIVE = ("booked", "offered", "seen", "absent")  # a booking that holds its seat
 AGE_BANDS = ("grossesse", "0-1", "1-3", "3-6")  # the child's age band, when an offer asks it
@@ -109,6 +111,51 @@ def appointments_of(raw: dict[str, Any] | None) -> Appointments | None:
     return Appointments.model_validate(raw) if raw else None
 
 
+def _clock(value: Any, info: Any) -> Any:
+    return parse_hhmm(value, info.field_name) if isinstance(value, str) else value
+
+
+class SiteHours(BaseModel):
+    """One opening of a fixed site each week: its day, hours and who receives."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    weekday: int = Field(ge=1, le=7)  # ISO: 1 is Monday
+    start: int = Field(ge=0, le=1440)  # minutes after midnight ("09:00" accepted)
+    end: int = Field(ge=0, le=1440)
+    roles: list[str] = Field(min_length=1)  # one entry per staff member on duty
+
+    _times = field_validator("start", "end", mode="before")(_clock)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> SiteHours:
+        if self.end <= self.start:
+            raise FieldProblem("end", msg("une plage horaire finit avant de commencer : "
+                                             "indiquez une fin après le début"))
+        return self
+
+
+class SiteAppointments(Appointments):
+    """Appointments at a fixed site, outside any plan (the first appointments of an
+    insertion service at a maison départementale de la solidarité): its weekly hours and
+    the staff on duty give the slots, as a session's hours and crew do; families book
+    ``weeks_ahead`` weeks ahead at most, never on a public holiday."""
+
+    service: str = Field(min_length=1, max_length=80, pattern=r"^[a-z0-9][a-z0-9-]*$")
+    name: str = Field(min_length=1, max_length=120)  # what families read: "Premier rendez-vous RSA"
+    contact: str = ""  # the office families call
+    phone: str = ""
+    weeks_ahead: int = Field(default=6, ge=1, le=26)
+    hours: list[SiteHours] = Field(min_length=1)
+
+
+def site_appointments_of(raw: dict[str, Any] | None) -> SiteAppointments | None:
+    return SiteAppointments.model_validate(raw) if raw else None
+
+
+SITE_PREFIX = "site:"  # a fixed site's sessions carry "site:<code>" as their stop
+
+
 @dataclass(frozen=True)
 class SessionRef:
     """A published session, the same across plan versions while it keeps its day."""
@@ -126,6 +173,12 @@ class SessionRef:
         """The conditions that select this session's bookings."""
         return [Booking.scenario_id == self.scenario_id, Booking.session_date == self.date,
                 Booking.stop_code == self.stop_code, Booking.service_code == self.service_code]
+
+    @property
+    def site_code(self) -> str | None:
+        """The fixed site's code when the session is a site's opening, else None."""
+        return self.stop_code[len(SITE_PREFIX):] if self.stop_code.startswith(SITE_PREFIX) \
+            else None
 
     @classmethod
     def of(cls, booking: Booking) -> SessionRef:
@@ -151,7 +204,7 @@ class BookableSession:
     """A published session that takes appointments: where and when, and its slots."""
 
     ref: SessionRef
-    plan_id: int
+    plan_id: int  # 0: a fixed site's opening, in no plan
     commune_insee: str
     commune_name: str
     venue: str
@@ -207,7 +260,9 @@ def booked_counts(session: Session, ref: SessionRef) -> Counter[tuple[str, int]]
 
 def bookable_session(session: Session, ref: SessionRef) -> BookableSession | None:
     """The published session ``ref`` with its slots and what is booked, or None when it
-    is not published or takes no appointment."""
+    is not published or takes no appointment (a fixed site's: its opening that day)."""
+    if ref.site_code is not None:
+        return _site_session(session, ref)
     plan_id = published_plan_id(session, ref.scenario_id)
     if plan_id is None:
         return None
@@ -234,3 +289,102 @@ def recount(session: Session, found: BookableSession) -> BookableSession:
     booked = booked_counts(session, found.ref)
     return replace(found, slots=tuple(replace(s, booked=booked[(s.offer, s.start_min)])
                                       for s in found.slots))
+
+
+def _site(session: Session, scenario_id: str, code: str) -> tuple[FixedSite, SiteAppointments] | None:
+    site = session.exec(select(FixedSite).where(FixedSite.scenario_id == scenario_id,
+                                                FixedSite.code == code)).first()
+    offers = site_appointments_of(site.appointments) if site is not None else None
+    return (site, offers) if site is not None and offers is not None else None
+
+
+def _open(day: dt.date, offers: SiteAppointments, departement: str) -> list[SiteHours]:
+    """The site's openings on ``day`` (none on a public holiday)."""
+    if day in public_holidays(day.year, departement):
+        return []
+    return [h for h in offers.hours if h.weekday == day.isoweekday()]
+
+
+def _departement(session: Session, commune_insee: str) -> str:
+    commune = session.get(Commune, commune_insee)
+    return commune.departement if commune is not None else ""
+
+
+def _site_session(session: Session, ref: SessionRef) -> BookableSession | None:
+    found = _site(session, ref.scenario_id, ref.site_code or "")
+    if found is None:
+        return None
+    site, offers = found
+    if offers.service != ref.service_code:
+        return None
+    commune = session.get(Commune, site.commune_insee)
+    hours = _open(ref.date, offers, commune.departement if commune else "")
+    if not hours:
+        return None
+    slots = [s for h in hours for s in offer_slots(offers, h.start, h.end, h.roles)]
+    return recount(session, BookableSession(
+        ref, 0, site.commune_insee, commune.name if commune else site.commune_insee, site.name,
+        offers.name, min(h.start for h in hours), max(h.end for h in hours), offers.contact,
+        offers.phone, offers, tuple(slots)))
+
+
+@dataclass(frozen=True)
+class SiteDay:
+    """A day a fixed site opens for appointments, and its free seats."""
+
+    ref: SessionRef
+    start_min: int
+    end_min: int
+    free: int
+
+
+@dataclass(frozen=True)
+class BookableSite:
+    scenario_id: str
+    code: str
+    name: str
+    commune_insee: str
+    commune_name: str
+    lat: float
+    lon: float
+    appointments: SiteAppointments
+
+
+def bookable_sites(session: Session, departement: str | None = None,
+                   scenario_id: str | None = None, code: str | None = None) -> list[BookableSite]:
+    """The fixed sites that take appointments (of one département's communes, of one
+    scenario, by code)."""
+    found = []
+    for site, commune in session.exec(select(FixedSite, Commune).where(
+            FixedSite.commune_insee == Commune.insee, col(FixedSite.appointments).is_not(None))):
+        offers = site_appointments_of(site.appointments)
+        if offers is None or departement not in (None, commune.departement) \
+                or scenario_id not in (None, site.scenario_id) or code not in (None, site.code):
+            continue
+        found.append(BookableSite(site.scenario_id, site.code, site.name, commune.insee,
+                                  commune.name, site.lat, site.lon, offers))
+    return sorted(found, key=lambda s: (s.commune_name, s.name))
+
+
+def site_days(session: Session, site: BookableSite, today: dt.date) -> list[SiteDay]:
+    """The site's openings from ``today`` to ``weeks_ahead`` weeks on, with their free seats."""
+    departement = _departement(session, site.commune_insee)
+    days = []
+    for offset in range(site.appointments.weeks_ahead * 7 + 1):
+        day = today + dt.timedelta(days=offset)
+        hours = _open(day, site.appointments, departement)
+        if not hours:
+            continue
+        ref = SessionRef(site.scenario_id, day, SITE_PREFIX + site.code, site.appointments.service)
+        found = _site_session(session, ref)
+        if found is not None:
+            days.append(SiteDay(ref, found.start_min, found.end_min, found.free))
+    return days
+
+
+def site_horizon(found: BookableSession, today: dt.date) -> dt.date | None:
+    """The last day a fixed site's opening may be booked from ``today`` (None: a plan's
+    session, bookable until it starts)."""
+    if found.ref.site_code is None or not isinstance(found.appointments, SiteAppointments):
+        return None
+    return today + dt.timedelta(weeks=found.appointments.weeks_ahead)

@@ -34,6 +34,7 @@ from outreach.appointments import (
     bookable_session,
     local_moment,
     local_today,
+    site_horizon,
     utc,
 )
 from outreach.data.scenarios import french_phone
@@ -120,6 +121,11 @@ def _bookable_now(session: Session, ref: SessionRef, now: dt.datetime,
         raise BookingRefused("", msg("Cette séance ne prend pas de rendez-vous en ligne."))
     if found.ref.date < local_today(now):
         raise BookingRefused("", msg("Cette séance est passée."))
+    horizon = site_horizon(found, local_today(now))
+    if horizon is not None and found.ref.date > horizon:
+        raise BookingRefused("", msg("Les rendez-vous de ce jour ne sont pas encore ouverts : "
+                                     "ils ouvrent %(weeks)s semaines avant.",
+                                     weeks=(horizon - local_today(now)).days // 7))
     return found
 
 

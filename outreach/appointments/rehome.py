@@ -59,7 +59,8 @@ def _dropped(session: Session, scenario_id: str, plan_id: int, today: dt.date) -
     return [b for b in session.exec(select(Booking).where(
         Booking.scenario_id == scenario_id, Booking.session_date >= today,
         col(Booking.status).in_(HELD)).order_by(col(Booking.id)))
-        if (b.session_date, b.stop_code, b.service_code) not in kept]
+        if (b.session_date, b.stop_code, b.service_code) not in kept
+        and SessionRef.of(b).site_code is None]  # a fixed site's opening is in no plan
 
 
 def affected(session: Session, scenario_id: str, plan_id: int, today: dt.date) -> list[Affected]:

@@ -26,7 +26,7 @@ from sqlmodel import Session, col, select
 
 from outreach import audit, config
 from outreach.access import DEFAULT_ACCESS_MIN
-from outreach.appointments import Appointments
+from outreach.appointments import Appointments, SiteAppointments
 from outreach.data.communes import import_communes
 from outreach.data.organisations import ensure_organisation
 from outreach.errors import FieldProblem, InvalidInput, UnknownScenario, msg
@@ -199,6 +199,7 @@ class FixedSiteSpec(_Strict):
     commune_insee: Insee
     lat: float | None = None
     lon: float | None = None
+    appointments: SiteAppointments | None = None  # what families may book there
 
 
 class ScenarioSpec(_Strict):
@@ -373,7 +374,9 @@ def load_scenario(session: Session, spec: ScenarioSpec, keep_edited: bool = Fals
         _upsert(session, FixedSite, header.id, site.id, **keep, name=site.name,
                 commune_insee=site.commune_insee,
                 lat=site.lat if site.lat is not None else commune.lat,
-                lon=site.lon if site.lon is not None else commune.lon)
+                lon=site.lon if site.lon is not None else commune.lon,
+                appointments=site.appointments.model_dump(exclude_none=True)
+                if site.appointments else None)
     session.flush()
     return scenario
 
@@ -459,7 +462,9 @@ def scenario_spec(session: Session, scenario_id: str) -> dict[str, Any]:
                    "windows": [dict(w) for w in s.windows], "lat": s.lat, "lon": s.lon}
                   for s in rows(Stop)],
         "fixed_sites": [{"id": f.code, "name": f.name, "commune_insee": f.commune_insee,
-                         "lat": f.lat, "lon": f.lon} for f in rows(FixedSite)],
+                         "lat": f.lat, "lon": f.lon,
+                         **({"appointments": f.appointments} if f.appointments else {})}
+                        for f in rows(FixedSite)],
     }
 
 

@@ -131,3 +131,41 @@ def test_a_family_books_moves_waits_and_cancels_and_the_crew_marks_it(
         statuses = [b.status for b in s.exec(select(Booking))]
     assert statuses.count("seen") == 1 and statuses.count("walk_in") == 1
     assert found == {}, json.dumps(found, ensure_ascii=False, indent=1)
+
+
+def test_a_family_books_its_first_insertion_appointment_at_a_site_on_a_phone(
+        planned_template, tmp_path, phone, axe_script, texts):
+    from outreach.appointments import PARIS
+
+    path = tmp_path / "site.db"
+    shutil.copy(planned_template, path)
+    page = phone
+    found: dict[str, list] = {}
+
+    def check(name: str) -> None:
+        violations = axe_violations(page, axe_script)
+        if violations:
+            found[name] = violations
+        screenshot(page, f"site-{name}")
+
+    now = dt.datetime(2026, 12, 21, 9, 0, tzinfo=PARIS)
+    with serve(f"sqlite:///{path}", CLOCK=lambda: now) as base:
+        page.goto(f"{base}/commune/79191")  # Niort
+        check("commune")
+        page.get_by_role("link", name=re.compile("Premier rendez-vous d'insertion")).click()
+        page.wait_for_url(re.compile(r"/rendez-vous/site/deux-sevres/"))
+        check("days")
+        page.get_by_role("link", name=re.compile("Mardi 22 décembre")).click()
+        page.wait_for_url(re.compile(r"/site:79191-mds-niort/rsa-premier-rdv"))
+        check("slots")
+        page.locator('input[name="slot"]').first.check()
+        page.get_by_label("Prénom ou initiales").fill("S. B.")
+        page.get_by_label(re.compile("Téléphone portable ou e-mail")).fill("06 39 98 00 07")
+        page.get_by_label(re.compile("J'accepte que ces informations")).check()
+        page.get_by_role("button", name="Valider").click()
+        page.wait_for_url(re.compile(r"/rendez-vous/suivi/"))
+        assert page.get_by_text("Rendez-vous pris.").count()
+        check("follow")
+    assert found == {}
+    ((number, text),) = texts
+    assert number.replace(" ", "").endswith("639980007") and "Niort" in text and "/rendez-vous/suivi/" in text
