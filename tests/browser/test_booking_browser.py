@@ -15,6 +15,14 @@ import shutil
 from browser_helpers import PASSWORD, axe_violations, screenshot, serve, sign_in
 
 
+def _check(page, axe_script: str, found: dict[str, list], name: str) -> None:
+    """axe-core's violations on the page kept under ``name`` (and a screenshot)."""
+    violations = axe_violations(page, axe_script)
+    if violations:
+        found[name] = violations
+    screenshot(page, name)
+
+
 def test_a_family_books_moves_waits_and_cancels_and_the_crew_marks_it(
         planned_template, tmp_path, phone, axe_script, smtp_server, monkeypatch):
     from sqlmodel import Session, select
@@ -46,10 +54,7 @@ def test_a_family_books_moves_waits_and_cancels_and_the_crew_marks_it(
     found: dict[str, list] = {}
 
     def check(name: str) -> None:
-        violations = axe_violations(page, axe_script)
-        if violations:
-            found[name] = violations
-        screenshot(page, f"booking-{name}")
+        _check(page, axe_script, found, f"booking-{name}")
 
     with serve(url, CLOCK=lambda: clock["now"]) as base:
         # From the commune's page to the session's slots.
@@ -143,10 +148,7 @@ def test_a_family_books_its_first_insertion_appointment_at_a_site_on_a_phone(
     found: dict[str, list] = {}
 
     def check(name: str) -> None:
-        violations = axe_violations(page, axe_script)
-        if violations:
-            found[name] = violations
-        screenshot(page, f"site-{name}")
+        _check(page, axe_script, found, f"site-{name}")
 
     now = dt.datetime(2026, 12, 21, 9, 0, tzinfo=PARIS)
     with serve(f"sqlite:///{path}", CLOCK=lambda: now) as base:
