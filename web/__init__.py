@@ -15,6 +15,7 @@ from sqlmodel import Session
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from outreach import audit, config, db
+from outreach.appointments import local_today
 from outreach.planning.jobs import make_runner
 from outreach.publishing.export import proven_gap_pct, role_fr
 from outreach.timefmt import format_hhmm
@@ -87,8 +88,6 @@ def now() -> dt.datetime:
 def today() -> dt.date:
     """The day it is in France by ``now``: what "next sessions" and "today's rounds" count
     from, on every page."""
-    from outreach.appointments import local_today
-
     return local_today(now())
 
 

@@ -291,13 +291,6 @@ def recount(session: Session, found: BookableSession) -> BookableSession:
                                       for s in found.slots))
 
 
-def _site(session: Session, scenario_id: str, code: str) -> tuple[FixedSite, SiteAppointments] | None:
-    site = session.exec(select(FixedSite).where(FixedSite.scenario_id == scenario_id,
-                                                FixedSite.code == code)).first()
-    offers = site_appointments_of(site.appointments) if site is not None else None
-    return (site, offers) if site is not None and offers is not None else None
-
-
 def _open(day: dt.date, offers: SiteAppointments, departement: str) -> list[SiteHours]:
     """The site's openings on ``day`` (none on a public holiday)."""
     if day in public_holidays(day.year, departement):
@@ -305,27 +298,65 @@ def _open(day: dt.date, offers: SiteAppointments, departement: str) -> list[Site
     return [h for h in offers.hours if h.weekday == day.isoweekday()]
 
 
-def _departement(session: Session, commune_insee: str) -> str:
-    commune = session.get(Commune, commune_insee)
-    return commune.departement if commune is not None else ""
+@dataclass(frozen=True)
+class BookableSite:
+    scenario_id: str
+    code: str
+    name: str
+    commune_insee: str
+    commune_name: str
+    departement: str
+    lat: float
+    lon: float
+    appointments: SiteAppointments
+
+    def ref(self, day: dt.date) -> SessionRef:
+        """The site's opening on ``day``, named as a session."""
+        return SessionRef(self.scenario_id, day, SITE_PREFIX + self.code,
+                          self.appointments.service)
+
+
+def bookable_sites(session: Session, departement: str | None = None,
+                   scenario_id: str | None = None, code: str | None = None) -> list[BookableSite]:
+    """The fixed sites that take appointments (of one département's communes, of one
+    scenario, by code)."""
+    query = select(FixedSite, Commune).where(FixedSite.commune_insee == Commune.insee,
+                                             col(FixedSite.appointments).is_not(None))
+    if departement is not None:
+        query = query.where(Commune.departement == departement)
+    if scenario_id is not None:
+        query = query.where(FixedSite.scenario_id == scenario_id)
+    if code is not None:
+        query = query.where(FixedSite.code == code)
+    found = []
+    for site, commune in session.exec(query):
+        offers = site_appointments_of(site.appointments)
+        if offers is not None:
+            found.append(BookableSite(site.scenario_id, site.code, site.name, commune.insee,
+                                      commune.name, commune.departement, site.lat, site.lon,
+                                      offers))
+    return sorted(found, key=lambda s: (s.commune_name, s.name))
+
+
+def _opening(session: Session, site: BookableSite, day: dt.date) -> BookableSession | None:
+    """The site's opening on ``day`` with its slots and what is booked (None: closed)."""
+    hours = _open(day, site.appointments, site.departement)
+    if not hours:
+        return None
+    offers = site.appointments
+    slots = [s for h in hours for s in offer_slots(offers, h.start, h.end, h.roles)]
+    return recount(session, BookableSession(
+        site.ref(day), 0, site.commune_insee, site.commune_name, site.name, offers.name,
+        min(h.start for h in hours), max(h.end for h in hours), offers.contact, offers.phone,
+        offers, tuple(slots)))
 
 
 def _site_session(session: Session, ref: SessionRef) -> BookableSession | None:
-    found = _site(session, ref.scenario_id, ref.site_code or "")
-    if found is None:
+    site = next(iter(bookable_sites(session, scenario_id=ref.scenario_id,
+                                    code=ref.site_code)), None)
+    if site is None or site.appointments.service != ref.service_code:
         return None
-    site, offers = found
-    if offers.service != ref.service_code:
-        return None
-    commune = session.get(Commune, site.commune_insee)
-    hours = _open(ref.date, offers, commune.departement if commune else "")
-    if not hours:
-        return None
-    slots = [s for h in hours for s in offer_slots(offers, h.start, h.end, h.roles)]
-    return recount(session, BookableSession(
-        ref, 0, site.commune_insee, commune.name if commune else site.commune_insee, site.name,
-        offers.name, min(h.start for h in hours), max(h.end for h in hours), offers.contact,
-        offers.phone, offers, tuple(slots)))
+    return _opening(session, site, ref.date)
 
 
 @dataclass(frozen=True)
@@ -338,47 +369,13 @@ class SiteDay:
     free: int
 
 
-@dataclass(frozen=True)
-class BookableSite:
-    scenario_id: str
-    code: str
-    name: str
-    commune_insee: str
-    commune_name: str
-    lat: float
-    lon: float
-    appointments: SiteAppointments
-
-
-def bookable_sites(session: Session, departement: str | None = None,
-                   scenario_id: str | None = None, code: str | None = None) -> list[BookableSite]:
-    """The fixed sites that take appointments (of one département's communes, of one
-    scenario, by code)."""
-    found = []
-    for site, commune in session.exec(select(FixedSite, Commune).where(
-            FixedSite.commune_insee == Commune.insee, col(FixedSite.appointments).is_not(None))):
-        offers = site_appointments_of(site.appointments)
-        if offers is None or departement not in (None, commune.departement) \
-                or scenario_id not in (None, site.scenario_id) or code not in (None, site.code):
-            continue
-        found.append(BookableSite(site.scenario_id, site.code, site.name, commune.insee,
-                                  commune.name, site.lat, site.lon, offers))
-    return sorted(found, key=lambda s: (s.commune_name, s.name))
-
-
 def site_days(session: Session, site: BookableSite, today: dt.date) -> list[SiteDay]:
     """The site's openings from ``today`` to ``weeks_ahead`` weeks on, with their free seats."""
-    departement = _departement(session, site.commune_insee)
     days = []
     for offset in range(site.appointments.weeks_ahead * 7 + 1):
-        day = today + dt.timedelta(days=offset)
-        hours = _open(day, site.appointments, departement)
-        if not hours:
-            continue
-        ref = SessionRef(site.scenario_id, day, SITE_PREFIX + site.code, site.appointments.service)
-        found = _site_session(session, ref)
+        found = _opening(session, site, today + dt.timedelta(days=offset))
         if found is not None:
-            days.append(SiteDay(ref, found.start_min, found.end_min, found.free))
+            days.append(SiteDay(found.ref, found.start_min, found.end_min, found.free))
     return days
 
 
