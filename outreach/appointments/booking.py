@@ -189,10 +189,13 @@ def book(session: Session, ref: SessionRef, request: Request, now: dt.datetime,
     if slot is None:
         raise BookingRefused("slot", msg("Choisissez l'un des créneaux proposés."))
     person = _person(found, request.offer, request)
+    taken = BookingRefused("slot", msg("Ce créneau vient d'être pris : choisissez-en un autre."))
+    if not slot.free:
+        raise taken  # full when the session was read: no seat to try, no contact to count
     _check_contact(session, ref, person[2])
     booking, token = _new(ref, request.offer, "booked", person, request.age_band, now)
     if not _take_seat(session, ref, slot, booking):
-        raise BookingRefused("slot", msg("Ce créneau vient d'être pris : choisissez-en un autre."))
+        raise taken
     return booking, token
 
 
