@@ -367,18 +367,21 @@ def export_cmd(plan_id: int, fmt: str, output: Path | None) -> None:
 @click.option("--organisation", "organisation_id",
               help="Organisation d'un coordinateur (facultatif s'il n'y en a qu'une), ex. dep-37.")
 @click.option("--staff", "staff_code", help="Pour un compte staff : code du membre du personnel.")
-@click.option("--scenario", help="Scénario du membre du personnel (si le code est ambigu).")
+@click.option("--site", "site_code",
+              help="Pour un compte staff d'un lieu fixe qui prend des rendez-vous : code du lieu.")
+@click.option("--scenario", help="Scénario du membre du personnel ou du lieu (si le code est "
+                                 "ambigu).")
 @click.option("--nurse", "nurse_code", help="Pour un compte nurse : code de la puéricultrice.")
 @click.option("--programme", default="herault-appui-parental", show_default=True,
               help="Programme de la puéricultrice.")
 @click.option("--password", help="Mot de passe (par défaut : généré et affiché).")
 def create_user_cmd(email: str, role: str, organisation_id: str | None, staff_code: str | None,
-                    scenario: str | None, nurse_code: str | None, programme: str,
-                    password: str | None) -> None:
+                    site_code: str | None, scenario: str | None, nurse_code: str | None,
+                    programme: str, password: str | None) -> None:
     """Crée un compte (ou réinitialise son mot de passe)."""
     from sqlmodel import select
 
-    from outreach.models import HomeNurse, StaffMember
+    from outreach.models import FixedSite, HomeNurse, StaffMember
     from outreach.users import generate_password, set_user
 
     shown = password is None
@@ -395,6 +398,17 @@ def create_user_cmd(email: str, role: str, organisation_id: str | None, staff_co
                     f"--staff : {len(matches)} membres du personnel ont le code {staff_code!r}."
                 )
             staff_id = matches[0].id
+        site_id = None
+        if site_code:
+            sites = select(FixedSite).where(FixedSite.code == site_code)
+            if scenario:
+                sites = sites.where(FixedSite.scenario_id == scenario)
+            found = session.exec(sites).all()
+            if len(found) != 1:
+                raise click.ClickException(
+                    f"--site : {len(found)} lieux fixes ont le code {site_code!r}"
+                    + (" (précisez --scenario)." if found else "."))
+            site_id = found[0].id
         nurse_id = None
         if nurse_code:
             nurse = session.exec(select(HomeNurse).where(HomeNurse.programme_id == programme,
@@ -403,7 +417,7 @@ def create_user_cmd(email: str, role: str, organisation_id: str | None, staff_co
                 raise click.ClickException(f"--nurse : aucune puéricultrice {nurse_code!r} dans "
                                            f"le programme {programme!r}.")
             nurse_id = nurse.id
-        set_user(session, email, password, role, staff_id, organisation_id, nurse_id)
+        set_user(session, email, password, role, staff_id, organisation_id, nurse_id, site_id)
     click.echo(f"Compte {email} ({role}) prêt." + (f" Mot de passe : {password}" if shown else ""))
 
 

@@ -291,6 +291,9 @@ class User(SQLModel, table=True):
     # Coordinators and staff belong to one organisation; administrators to none (all).
     organisation_id: str | None = Field(default=None, foreign_key="organisation.id", index=True)
     staff_id: int | None = Field(default=None, foreign_key="staff_member.id")
+    # A staff account of a fixed site taking appointments (its reception, its advisers):
+    # it sees the site's bookings of the day instead of a crew's rounds.
+    site_id: int | None = Field(default=None, foreign_key="fixed_site.id")
     active: bool = True
     created_at: dt.datetime
     # Sessions carry the generation they were opened in; signing out or changing the

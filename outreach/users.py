@@ -21,6 +21,7 @@ from outreach import audit
 from outreach.db import use_case
 from outreach.errors import InvalidInput
 from outreach.models import (
+    FixedSite,
     HomeNurse,
     HomeProgramme,
     LoginFailure,
@@ -43,10 +44,11 @@ def generate_password() -> str:
 
 def set_user(session: Session, email: str, password: str, role: str,
              staff_id: int | None = None, organisation_id: str | None = None,
-             nurse_id: int | None = None) -> User:
+             nurse_id: int | None = None, site_id: int | None = None) -> User:
     """Create the account, or reset its password, role and organisation if it exists.
     A staff account belongs to its staff member's organisation; a puéricultrice's
-    (``nurse``) to her programme's, and is linked to her record (``nurse_id``); a
+    (``nurse``) to her programme's, and is linked to her record (``nurse_id``); a fixed
+    site's staff account (``site_id``, a site taking appointments) to its scenario's; a
     coordinator to ``organisation_id``, which may be left out when there is only one;
     an administrator to none."""
     email = email.strip().lower()
@@ -59,6 +61,7 @@ def set_user(session: Session, email: str, password: str, role: str,
         problems.append(f"champ password : au moins {MIN_PASSWORD_LENGTH} caractères")
     member = session.get(StaffMember, staff_id) if staff_id is not None else None
     nurse = session.get(HomeNurse, nurse_id) if nurse_id is not None else None
+    site = session.get(FixedSite, site_id) if site_id is not None else None
     if role == "nurse":
         programme = session.get(HomeProgramme, nurse.programme_id) if nurse else None
         if programme is None:
@@ -66,10 +69,15 @@ def set_user(session: Session, email: str, password: str, role: str,
                             "d'un programme de visites à domicile")
         else:
             organisation_id = programme.organisation_id
-    elif role == "staff" and member is None:
-        problems.append("champ staff : un compte « staff » doit être lié à un membre du personnel")
-    elif role == "staff" and member is not None:
-        scenario = session.get(Scenario, member.scenario_id)
+    elif role == "staff" and (member is None) == (site is None):
+        problems.append("champ staff : un compte « staff » doit être lié à un membre du personnel "
+                        "ou à un lieu fixe qui prend des rendez-vous, pas aux deux")
+    elif role == "staff" and site is not None and site.appointments is None:
+        problems.append(f"champ site : le lieu {site.code!r} ne prend pas de rendez-vous "
+                        "(déclarez ses horaires dans [fixed_sites.appointments])")
+    elif role == "staff":
+        owner = member.scenario_id if member is not None else site.scenario_id  # type: ignore[union-attr]
+        scenario = session.get(Scenario, owner)
         organisation_id = scenario.organisation_id if scenario else None
     elif role == "coordinator" and organisation_id is None:
         known = session.exec(select(Organisation.id)).all()
@@ -91,7 +99,7 @@ def set_user(session: Session, email: str, password: str, role: str,
         user.session_generation += 1  # a new password ends the sessions opened with the old one
     user.password_hash = generate_password_hash(password)
     user.role = role
-    user.staff_id = staff_id
+    user.staff_id, user.site_id = staff_id, site_id
     user.organisation_id = None if role == "admin" else organisation_id
     user.active = True
     session.add(user)
@@ -100,7 +108,8 @@ def set_user(session: Session, email: str, password: str, role: str,
         nurse.user_id = user.id
         session.add(nurse)
         session.flush()
-    audit.record(session, "account.set", email, role=role, staff_id=staff_id,
+    audit.record(session, "account.set", email, role=role, staff_id=user.staff_id,
+                 site_id=user.site_id,
                  organisation=user.organisation_id)
     return user
 

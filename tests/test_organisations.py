@@ -187,3 +187,22 @@ def test_an_invitation_is_e_mailed_through_smtp(app, smtp_server, monkeypatch):
     assert len(received) == 1 and received[0][0] == ["mailed@test"]
     body = received[0][1]
     assert "From: outreach@departement.test" in body and link in body.replace("=\n", "")
+
+
+def test_an_administrator_invites_the_staff_of_a_fixed_site_taking_appointments(app, planned_url):
+    from outreach.models import FixedSite
+
+    admin = signed_in(app, "admin@test")
+    with Session(db.get_engine(planned_url)) as s:
+        site = s.exec(select(FixedSite).where(FixedSite.code == "79191-mds-niort")).one()
+    page = admin.get("/admin").get_data(as_text=True)
+    assert f'value="site-{site.id}"' in page and "Lieu fixe : Maison départementale" in page
+    form = {"email": "mds@test", "role": "staff", "staff": f"site-{site.id}",
+            "csrf_token": admin.token}
+    wrong = admin.post("/admin/comptes", data={**form, "organisation": "dep-37"})
+    assert wrong.status_code == 422 and "lieu fixe" in wrong.get_data(as_text=True)
+    assert _link(admin.post("/admin/comptes", data={**form, "organisation": "dep-79"})
+                 .get_data(as_text=True))
+    with Session(db.get_engine(planned_url)) as s:
+        account = s.exec(select(User).where(User.email == "mds@test")).one()
+    assert (account.role, account.site_id, account.staff_id) == ("staff", site.id, None)

@@ -114,3 +114,65 @@ def test_the_commune_page_leads_to_the_site_and_its_days_to_booking(site_app):
     assert "Maison départementale des solidarités de Niort" in follow and "Sam" in follow
     assert client.get(f"/rendez-vous/deux-sevres/2026-12-21/{SITE}/{SERVICE}").status_code == 404
     assert client.get("/rendez-vous/site/deux-sevres/inconnu").status_code == 404
+
+
+def test_a_site_staff_account_sees_and_marks_the_families_of_the_day_only(db_url, runner):
+    from web_helpers import PASSWORD, signed_in
+
+    from outreach.cli import main
+    from outreach.models import AuditEvent, Scenario, StaffMember, User
+    from outreach.users import set_user
+
+    tuesday = dt.date(2026, 12, 22)
+    with db.unit_of_work(db_url) as s:
+        site = s.exec(select(FixedSite).where(FixedSite.code == "79191-mds-niort")).one()
+        plain = s.exec(select(FixedSite).where(FixedSite.scenario_id == "deux-sevres",
+                                               FixedSite.code != site.code)).first()
+        crew = s.exec(select(StaffMember).where(StaffMember.scenario_id == "deux-sevres")).first()
+        found = bookable_session(s, _ref(tuesday))
+        bookings.book(s, found.ref, _request(found.slots[0]), NOW)
+        bookings.book(s, found.ref, _request(found.slots[1], "sam@example.org"), NOW)
+        set_user(s, "crew79@test", PASSWORD, "staff", crew.id)
+        with pytest.raises(InvalidInput, match="pas aux deux"):
+            set_user(s, "both@test", PASSWORD, "staff", crew.id, site_id=site.id)
+        with pytest.raises(InvalidInput, match="ne prend pas de rendez-vous"):
+            set_user(s, "plain@test", PASSWORD, "staff", site_id=plain.id)
+    made = runner.invoke(main, ["create-user", "--email", "mds@test", "--role", "staff",
+                                "--site", "79191-mds-niort", "--password", PASSWORD])
+    assert made.exit_code == 0, made.output
+    unknown = runner.invoke(main, ["create-user", "--email", "x@test", "--role", "staff",
+                                   "--site", "nowhere", "--password", PASSWORD])
+    assert unknown.exit_code != 0 and "--site : 0 lieux fixes" in unknown.output
+    with Session(db.get_engine(db_url)) as s:
+        account = s.exec(select(User).where(User.email == "mds@test")).one()
+        assert account.site_id == site.id and account.staff_id is None
+        assert account.organisation_id == s.get(Scenario, "deux-sevres").organisation_id
+
+    def app_on(day: dt.date):
+        moment = dt.datetime.combine(day, dt.time(10), tzinfo=dt.UTC)
+        return create_app({"DATABASE_URL": db_url, "TESTING": True, "GEOCODER": None,
+                           "CLOCK": lambda: moment})
+
+    path = f"/mes-tournees/{tuesday.isoformat()}/rendez-vous/{SITE}/{SERVICE}"
+    client = signed_in(app_on(tuesday), "mds@test")
+    home = client.get("/mes-tournees").get_data(as_text=True)
+    assert path in home and "Maison départementale des solidarités de Niort" in home
+    page = client.get(path)
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and page.headers["Cache-Control"] == "private, no-store"
+    assert text.count("Sam") == 2 and "example.org" not in text and "06 39" not in text
+    ids = re.findall(r'name="booking" value="(\d+)"', text)
+    assert client.post(path, data={"csrf_token": client.token, "booking": ids[0],
+                                   "action": "seen"}).status_code == 302
+    assert "<strong>venu</strong>" in client.get(path).get_data(as_text=True)
+    assert client.get(f"/mes-tournees/{tuesday.isoformat()}").status_code == 403  # no rounds
+    # Not the site's staff, not today, not the site's opening: nothing.
+    assert signed_in(app_on(tuesday), "crew79@test").get(path).status_code == 404
+    assert signed_in(app_on(NOW.date()), "mds@test").get(path).status_code == 404
+    closed = f"/mes-tournees/{NOW.date().isoformat()}/rendez-vous/{SITE}/{SERVICE}"
+    assert signed_in(app_on(NOW.date()), "mds@test").get(closed).status_code == 404
+    with Session(db.get_engine(db_url)) as s:
+        events = [e for e in s.exec(select(AuditEvent)) if e.action.startswith("booking.")]
+    assert [(e.action, e.actor) for e in events] == [
+        ("booking.staff_view", "mds@test"), ("booking.mark", "mds@test"),
+        ("booking.staff_view", "mds@test")]

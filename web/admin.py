@@ -7,23 +7,34 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlmodel import select
+from sqlmodel import col, select
 
 from outreach import mail
 from outreach.data import organisations as orgs
 from outreach.errors import InvalidInput
-from outreach.models import Scenario, StaffMember, User
+from outreach.models import FixedSite, Scenario, StaffMember, User
 from outreach.users import MIN_PASSWORD_LENGTH
 from web import public_url
 from web.auth import require_role
 
 bp = Blueprint("admin", __name__)
 
+SITE_CHOICE = "site-"  # the staff choice of a fixed site's account: "site-<id>"
+
+
 def _staff_choices() -> list[dict[str, Any]]:
+    """The staff members, then the fixed sites taking appointments, a staff account may
+    be linked to."""
     rows = g.db.exec(select(StaffMember, Scenario).where(StaffMember.scenario_id == Scenario.id)
                      .order_by(Scenario.organisation_id, Scenario.id, StaffMember.code)).all()
+    sites = g.db.exec(select(FixedSite, Scenario).where(
+        FixedSite.scenario_id == Scenario.id, col(FixedSite.appointments).is_not(None))
+        .order_by(Scenario.organisation_id, Scenario.id, FixedSite.code)).all()
     return [{"id": m.id, "organisation": s.organisation_id,
-             "label": f"{s.name} — {m.name} ({m.code})"} for m, s in rows]
+             "label": f"{s.name} — {m.name} ({m.code})"} for m, s in rows] + [
+        {"id": f"{SITE_CHOICE}{f.id}", "organisation": s.organisation_id,
+         "label": f"{s.name} — " + _("Lieu fixe : %(name)s", name=f.name) + f" ({f.code})"}
+        for f, s in sites]
 
 
 def _page(form: dict[str, str] | None = None, errors: list[str] | None = None,
@@ -79,9 +90,11 @@ def _send_link(invited: orgs.Invited, purpose: str) -> dict[str, str]:
 def invite():  # type: ignore[no-untyped-def]
     form = {k: request.form.get(k, "").strip() for k in ("email", "role", "organisation", "staff")}
     staff_id = int(form["staff"]) if form["staff"].isdigit() else None
+    site = form["staff"].removeprefix(SITE_CHOICE)
+    site_id = int(site) if form["staff"].startswith(SITE_CHOICE) and site.isdigit() else None
     try:
         invited = orgs.invite(g.db, form["email"], form["role"], form["organisation"] or None,
-                              staff_id, by=g.user.email)
+                              staff_id, by=g.user.email, site_id=site_id)
     except InvalidInput as error:
         return _page(form, [str(error)], status=422)
     return _page(link=_send_link(invited, "invite"))

@@ -7,9 +7,17 @@ import datetime as dt
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from outreach.appointments import SessionRef, local_today, staffing
+from outreach.appointments import (
+    BookableSite,
+    SessionRef,
+    bookable_session,
+    bookable_sites,
+    local_today,
+    site_days,
+    staffing,
+)
 from outreach.appointments.booking import BookingRefused
-from outreach.models import StaffMember
+from outreach.models import FixedSite, StaffMember
 from outreach.publishing.rounds import (
     active_token,
     create_token,
@@ -33,19 +41,35 @@ def _staff_only() -> None:
     if request.endpoint in _TOKEN_ENDPOINTS:
         return
     require_role("staff")
-    if g.user.staff_id is None:
+    if g.user.staff_id is None and g.user.site_id is None:
         abort(403)
 
 
 def _member() -> StaffMember:
-    member = g.db.get(StaffMember, g.user.staff_id)
+    member = g.db.get(StaffMember, g.user.staff_id) if g.user.staff_id is not None else None
     if member is None:
         abort(403)
     return member
 
 
+def _site() -> BookableSite | None:
+    """The fixed site of a site's staff account (None: a crew member's account)."""
+    if g.user.site_id is None:
+        return None
+    row = g.db.get(FixedSite, g.user.site_id)
+    site = next(iter(bookable_sites(g.db, scenario_id=row.scenario_id, code=row.code)), None) \
+        if row is not None else None
+    if site is None:
+        abort(403)  # the site no longer takes appointments
+    return site
+
+
 @bp.get("/mes-tournees")
 def rounds():  # type: ignore[no-untyped-def]
+    site = _site()
+    if site is not None:  # a site's staff: its openings, today's with its bookings
+        return render_template("staff/site.html", site=site, days=site_days(g.db, site, today()),
+                               today=local_today(now()))
     member = _member()
     show_past = request.args.get("passe") == "1"
     days = staff_rounds(g.db, member.id, None if show_past else today())
@@ -69,14 +93,22 @@ def day_sheet(day: str):  # type: ignore[no-untyped-def]
 
 
 def _my_session_today(day: str, stop: str, service: str) -> SessionRef:
-    """The session named, when it is today's and the signed-in member is in its crew."""
-    member = _member()
+    """The session named, when it is today's and the signed-in member is in its crew (a
+    site's staff: the site's opening today)."""
     try:
         date = dt.date.fromisoformat(day)
     except ValueError:
         abort(404)
     if date != local_today(now()):
         abort(404)  # the list of the day only: nothing ahead, nothing past
+    site = _site()
+    if site is not None:
+        ref = site.ref(date)
+        if (stop, service) != (ref.stop_code, ref.service_code) \
+                or bookable_session(g.db, ref) is None:
+            abort(404)  # another site's, or the site is closed today
+        return ref
+    member = _member()
     assert member.id is not None
     mine = any(s.stop_code == stop and s.service_code == service
                for d in staff_rounds(g.db, member.id, date) if d.date == date for s in d.stops)

@@ -223,6 +223,10 @@ class BookableSession:
     def free(self) -> int:
         return sum(s.free for s in self.slots)
 
+    @property
+    def booked(self) -> int:
+        return sum(s.booked for s in self.slots)
+
 
 def walk_in_slots(count: int, share: float) -> set[int]:
     """Which of ``count`` slots (by index) are kept for walk-ins: ``share`` of them, spread
@@ -361,12 +365,13 @@ def _site_session(session: Session, ref: SessionRef) -> BookableSession | None:
 
 @dataclass(frozen=True)
 class SiteDay:
-    """A day a fixed site opens for appointments, and its free seats."""
+    """A day a fixed site opens for appointments, its free seats and its bookings."""
 
     ref: SessionRef
     start_min: int
     end_min: int
     free: int
+    booked: int
 
 
 def site_days(session: Session, site: BookableSite, today: dt.date) -> list[SiteDay]:
@@ -375,7 +380,8 @@ def site_days(session: Session, site: BookableSite, today: dt.date) -> list[Site
     for offset in range(site.appointments.weeks_ahead * 7 + 1):
         found = _opening(session, site, today + dt.timedelta(days=offset))
         if found is not None:
-            days.append(SiteDay(found.ref, found.start_min, found.end_min, found.free))
+            days.append(SiteDay(found.ref, found.start_min, found.end_min, found.free,
+                                found.booked))
     return days
 
 

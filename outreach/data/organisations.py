@@ -27,7 +27,7 @@ from outreach import audit
 from outreach.data.places import departement_name
 from outreach.db import use_case
 from outreach.errors import InvalidInput
-from outreach.models import Invitation, Organisation, Scenario, StaffMember, User
+from outreach.models import FixedSite, Invitation, Organisation, Scenario, StaffMember, User
 from outreach.users import EMAIL, MIN_PASSWORD_LENGTH, ROLES
 
 INVITATION_DAYS = 7
@@ -117,9 +117,11 @@ class Invited:
 
 @use_case
 def invite(session: Session, email: str, role: str, organisation_id: str | None,
-           staff_id: int | None = None, by: str = "") -> Invited:
+           staff_id: int | None = None, by: str = "", site_id: int | None = None) -> Invited:
     """A new account (or an existing one, moved to this role and organisation) waiting
-    for its owner to choose a password through the returned one-time token."""
+    for its owner to choose a password through the returned one-time token. A staff
+    account is linked to a staff member (``staff_id``) or to a fixed site taking
+    appointments (``site_id``) of its organisation."""
     email = email.strip().lower()
     problems = []
     if not EMAIL.match(email):
@@ -130,10 +132,14 @@ def invite(session: Session, email: str, role: str, organisation_id: str | None,
         problems.append("champ organisation : choisissez l'organisation de ce compte")
     if role == "staff":
         member = session.get(StaffMember, staff_id) if staff_id is not None else None
-        scenario = session.get(Scenario, member.scenario_id) if member else None
-        if scenario is None or scenario.organisation_id != organisation_id:
+        site = session.get(FixedSite, site_id) if site_id is not None else None
+        owner = member or (site if site is not None and site.appointments is not None else None)
+        scenario = session.get(Scenario, owner.scenario_id) if owner else None
+        if scenario is None or scenario.organisation_id != organisation_id \
+                or (member is not None and site is not None):
             problems.append("champ personnel : un compte « staff » est lié à un membre du "
-                            "personnel de son organisation")
+                            "personnel, ou à un lieu fixe qui prend des rendez-vous, de son "
+                            "organisation")
     if problems:
         raise InvalidInput("Invitation refusée :", problems)
     user = session.exec(select(User).where(User.email == email)).first()
@@ -142,6 +148,7 @@ def invite(session: Session, email: str, role: str, organisation_id: str | None,
     user.role = role
     user.organisation_id = None if role == "admin" else organisation_id
     user.staff_id = staff_id if role == "staff" else None
+    user.site_id = site_id if role == "staff" else None
     user.active = True
     session.add(user)
     session.flush()

@@ -140,10 +140,19 @@ def test_a_family_books_moves_waits_and_cancels_and_the_crew_marks_it(
 
 def test_a_family_books_its_first_insertion_appointment_at_a_site_on_a_phone(
         planned_template, tmp_path, phone, axe_script, texts):
+    """... and on the day, the site's staff marks her seen."""
+    from sqlmodel import select
+
+    from outreach import db
     from outreach.appointments import PARIS
+    from outreach.models import FixedSite
+    from outreach.users import set_user
 
     path = tmp_path / "site.db"
     shutil.copy(planned_template, path)
+    with db.unit_of_work(f"sqlite:///{path}") as s:
+        site = s.exec(select(FixedSite).where(FixedSite.code == "79191-mds-niort")).one()
+        set_user(s, "mds@test", PASSWORD, "staff", site_id=site.id)
     page = phone
     found: dict[str, list] = {}
 
@@ -168,6 +177,17 @@ def test_a_family_books_its_first_insertion_appointment_at_a_site_on_a_phone(
         page.wait_for_url(re.compile(r"/rendez-vous/suivi/"))
         assert page.get_by_text("Rendez-vous pris.").count()
         check("follow")
+
+        now = dt.datetime(2026, 12, 22, 10, 0, tzinfo=PARIS)  # the day, at the site
+        sign_in(page, base, "mds@test")
+        page.wait_for_url("**/mes-tournees")
+        check("staff-days")
+        page.get_by_role("link", name="Aujourd'hui : la liste des familles").click()
+        assert page.get_by_text("S. B.").count()
+        check("staff")
+        page.get_by_role("button", name=re.compile("^Venu")).first.click()
+        assert page.locator("strong", has_text="venu").count() == 1
+        check("staff-marked")
     assert found == {}
     ((number, text),) = texts
     assert number.replace(" ", "").endswith("639980007") and "Niort" in text and "/rendez-vous/suivi/" in text
