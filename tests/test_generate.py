@@ -3,7 +3,7 @@
 import datetime as dt
 
 from plan_checker import check_plan
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from outreach import db, planning
 from outreach.access.travel import GeodesicTravelModel
@@ -32,3 +32,32 @@ def test_generated_scenario_is_valid_spread_out_and_plannable(db_url):
 def test_generation_is_deterministic(db_url):
     with Session(db.get_engine(db_url)) as s:
         assert generate_spec(s, "37", 15, 1) == generate_spec(s, "37", 15, 1)
+
+
+def test_an_urban_departement_gets_its_towns_as_stops(db_url):
+    """The Seine-Saint-Denis has no village 15 km from its largest town: its towns are the
+    stops, 2 km apart at least, never the largest (the bases' town)."""
+    from outreach.models import Commune
+
+    with db.unit_of_work(db_url) as s:
+        spec = generate_spec(s, "93", stops=12, vehicles=1)
+        communes = [s.get(Commune, stop.commune_insee) for stop in spec.stops]
+        largest = max(s.exec(select(Commune).where(
+            Commune.departement == "93")).all(), key=lambda c: c.population)
+    assert len(spec.stops) == 12 and all(c.departement == "93" for c in communes)
+    assert largest.insee not in {c.insee for c in communes}
+    travel = GeodesicTravelModel(circuity=1.0)
+    points = [(c.lat, c.lon) for c in communes]
+    assert all(travel.road_m(a, b) >= 2000 for i, a in enumerate(points) for b in points[i + 1:])
+
+
+def test_paris_a_single_commune_gets_a_clear_answer_and_nothing_is_left(db_url, runner):
+    from outreach.cli import main
+    from outreach.models import Commune, Scenario
+
+    answer = runner.invoke(main, ["generate-scenario", "--departement", "75"])
+    assert answer.exit_code == 1 and "Traceback" not in answer.output
+    assert "Département 75 : une seule commune (Paris)" in answer.output
+    assert "import-scenario" in answer.output and "List should have" not in answer.output
+    with Session(db.get_engine(db_url)) as s:
+        assert s.get(Scenario, "auto-75") is None and s.get(Commune, "75056") is None

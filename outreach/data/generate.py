@@ -18,8 +18,10 @@ from sqlmodel import Session, select
 from outreach.access.travel import GeodesicTravelModel
 from outreach.data.communes import import_communes
 from outreach.data.scenarios import ScenarioSpec
+from outreach.errors import InvalidInput, msg
 from outreach.models import Commune
 
+URBAN_GAP_KM = 2.0  # stops of an urban département: towns at least this far apart
 WEEKDAY_PATTERNS = ([2, 4], [1, 3], [2, 3, 4], [1, 2, 4, 5], [1, 2, 3, 4, 5], [3, 5])
 
 
@@ -28,19 +30,25 @@ def _stable(text: str) -> int:
 
 
 def candidate_stops(session: Session, departement: str, count: int, base: Commune,
-                    min_gap_km: float = 6.0) -> list[Commune]:
+                    min_gap_km: float = 6.0, urban: bool = False,
+                    taken: list[Commune] | None = None) -> list[Commune]:
     """Villages (300 to 5,000 inhabitants, 15 km or more from the largest town) with the most young
-    children, at least ``min_gap_km`` apart."""
+    children, at least ``min_gap_km`` apart (and from the stops already ``taken``).
+    ``urban``: for a département with few such villages (the Petite Couronne), any commune
+    but the largest, however near or large."""
     travel = GeodesicTravelModel(circuity=1.0)
     communes = session.exec(select(Commune).where(Commune.departement == departement)).all()
-    villages = sorted((c for c in communes if 300 <= c.population <= 5000 and c.insee != base.insee),
+    villages = sorted((c for c in communes if c.insee != base.insee
+                       and (urban or 300 <= c.population <= 5000)),
                       key=lambda c: (-c.children_0_6, c.insee))
     chosen: list[Commune] = []
+    before = list(taken or [])
     for commune in villages:
         here = (commune.lat, commune.lon)
-        if travel.road_m(here, (base.lat, base.lon)) < 15_000:
+        if not urban and travel.road_m(here, (base.lat, base.lon)) < 15_000:
             continue
-        if all(travel.road_m(here, (c.lat, c.lon)) >= min_gap_km * 1000 for c in chosen):
+        if all(travel.road_m(here, (c.lat, c.lon)) >= min_gap_km * 1000
+               and c.insee != commune.insee for c in before + chosen):
             chosen.append(commune)
         if len(chosen) == count:
             break
@@ -78,6 +86,15 @@ def generate_spec(session: Session, departement: str, stops: int = 40, vehicles:
     communes = session.exec(select(Commune).where(Commune.departement == code)).all()
     largest = max(communes, key=lambda c: (c.population, c.insee))
     chosen = candidate_stops(session, code, stops, largest)
+    if len(chosen) < stops // 2:  # an urban département: its towns make up the rest
+        chosen += candidate_stops(session, code, stops - len(chosen), largest, URBAN_GAP_KM,
+                                  urban=True, taken=chosen)
+    if not chosen:
+        raise InvalidInput(msg(
+            "Département %(code)s : une seule commune (%(name)s), aucun arrêt à proposer. Un "
+            "scénario généré place ses arrêts dans les communes autres que la plus peuplée ; "
+            "décrivez les arrêts par quartier dans un fichier de scénario et chargez-le avec "
+            "« outreach import-scenario ».", code=code, name=largest.name))
     bases = bases_for(list(communes), chosen, vehicles)
     scenario_id = f"auto-{code.lower()}"
     staff: list[dict[str, Any]] = []
