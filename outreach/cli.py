@@ -387,28 +387,22 @@ def create_user_cmd(email: str, role: str, organisation_id: str | None, staff_co
     shown = password is None
     password = password or generate_password()
     with db.unit_of_work() as session:
-        staff_id = None
-        if staff_code:
-            query = select(StaffMember).where(StaffMember.code == staff_code)
+        def one(model: type[StaffMember | FixedSite], code: str, option: str,
+                things: str) -> int | None:
+            """The id of the scenario's row of ``model`` with ``code`` (exactly one)."""
+            query = select(model).where(model.code == code)
             if scenario:
-                query = query.where(StaffMember.scenario_id == scenario)
+                query = query.where(model.scenario_id == scenario)
             matches = session.exec(query).all()
             if len(matches) != 1:
                 raise click.ClickException(
-                    f"--staff : {len(matches)} membres du personnel ont le code {staff_code!r}."
-                )
-            staff_id = matches[0].id
-        site_id = None
-        if site_code:
-            sites = select(FixedSite).where(FixedSite.code == site_code)
-            if scenario:
-                sites = sites.where(FixedSite.scenario_id == scenario)
-            found = session.exec(sites).all()
-            if len(found) != 1:
-                raise click.ClickException(
-                    f"--site : {len(found)} lieux fixes ont le code {site_code!r}"
-                    + (" (précisez --scenario)." if found else "."))
-            site_id = found[0].id
+                    f"{option} : {len(matches)} {things} ont le code {code!r}"
+                    + (" (précisez --scenario)." if matches else "."))
+            return matches[0].id  # type: ignore[attr-defined]
+
+        staff_id = one(StaffMember, staff_code, "--staff", "membres du personnel") \
+            if staff_code else None
+        site_id = one(FixedSite, site_code, "--site", "lieux fixes") if site_code else None
         nurse_id = None
         if nurse_code:
             nurse = session.exec(select(HomeNurse).where(HomeNurse.programme_id == programme,
