@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
+import json
 import sys
 from pathlib import Path
 
@@ -354,6 +355,54 @@ def export_cmd(plan_id: int, fmt: str, output: Path | None) -> None:
     if output:
         output.write_text(text, encoding="utf-8")
         click.echo(f"Plan {plan_id} exporté dans {output}.", err=True)
+    else:
+        sys.stdout.write(text)
+
+
+@main.command("coverage")
+@click.option("--plan", "plan_id", type=int, required=True, help="Identifiant du plan.")
+@click.option("--threshold", type=click.IntRange(5, 120),
+              help="Seuil d'accès en minutes (défaut : celui de chaque service).")
+@click.option("--format", "fmt", type=click.Choice(["text", "csv", "geojson"]), default="text",
+              show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="Fichier de sortie (défaut : sortie standard).")
+def coverage_cmd(plan_id: int, threshold: int | None, fmt: str, output: Path | None) -> None:
+    """Diagnostic de couverture d'un plan : l'accès de chaque commune et les zones sans accès."""
+    from outreach.planning import diagnosis as diag
+    from outreach.planning.access_map import Access, plan_departements
+
+    with db.unit_of_work() as session:
+        version = planning.read_version(session, plan_id)
+        found = diag.diagnose_plan(session, version, threshold)
+    if fmt == "csv":
+        text = diag.to_csv(found)
+    elif fmt == "geojson":
+        text = json.dumps(diag.to_geojson(found, plan_departements(version)), ensure_ascii=False)
+    else:
+        within = found.children_with(Access.SESSION)
+        thresholds = ", ".join(map(str, found.thresholds))
+        lines = [(f"Plan {plan_id} : {found.children} enfants de moins de 6 ans dans "
+                 f"{len(found.communes)} communes, seuil {thresholds} min.")]
+        lines.append(f"  À portée d'une séance : {found.share_pct(Access.SESSION)} % "
+                     f"({within} enfants).")
+        if version.inputs.fixed_sites:
+            lines.append(f"  À portée d'une séance ou d'un site fixe : "
+                         f"{found.share_pct(Access.SESSION, Access.FIXED_SITE)} %.")
+        lines.append(f"  Hors de portée : {found.children_out} enfants dans "
+                     f"{found.communes_out} communes.")
+        for stop, service, held, due in found.below_rhythm:
+            lines.append(f"  Arrêt {stop} ({service}) : {held} séance(s) sur {due} dues, ne compte pas.")
+        lines.append(f"Zones sans accès : {len(found.gaps)}.")
+        for n, gap in enumerate(found.gaps, start=1):
+            nearest = ("aucune séance" if gap.nearest_session_min is None
+                       else f"séance la plus proche à {gap.nearest_session_min} min")
+            around = f" et {gap.size - 1} commune(s) voisine(s)" if gap.size > 1 else ""
+            lines.append(f"  {n}. {gap.name}{around} : {gap.children_0_6} enfants, {nearest}.")
+        text = "\n".join(lines) + "\n"
+    if output:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"Diagnostic du plan {plan_id} écrit dans {output}.", err=True)
     else:
         sys.stdout.write(text)
 

@@ -178,7 +178,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from flask_babel import gettext as _
 
-    from web import auth, booking, coordination, data, i18n, public, public_cache
+    from web import auth, booking, coordination, coverage, data, i18n, public, public_cache
 
     i18n.init_app(app)
     public_cache.init_app(app)
@@ -194,6 +194,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(public.bp)
     app.register_blueprint(booking.bp)
     app.register_blueprint(coordination.bp)
+    app.register_blueprint(coverage.bp)
     app.register_blueprint(data.bp)
     from web import admin, api, homevisits, staff
     app.register_blueprint(api.bp)

@@ -25,7 +25,7 @@ from sqlmodel import col, select
 from outreach import audit, planning
 from outreach.appointments.rehome import BookingsAffected
 from outreach.data import editing
-from outreach.data.boundaries import BoundariesMissing
+from outreach.data.boundaries import BoundariesMissing, geojson_geometry
 from outreach.errors import InvalidInput, OutreachError, RulesBroken, UnknownPlan
 from outreach.models import Absence, Commune, Plan, Scenario, SolveJob, StaffMember
 from outreach.planning import adjustments, jobs, manual
@@ -477,13 +477,6 @@ def plan_map_svg(plan_id: int):  # type: ignore[no-untyped-def]
     return Response(plan_svg(version, day, _land(version)), mimetype="image/svg+xml")
 
 
-def _geometry(polygons: Any) -> dict[str, Any]:
-    """GeoJSON MultiPolygon of (lon, lat) rings, each closed as GeoJSON wants."""
-    return {"type": "MultiPolygon",
-            "coordinates": [[[list(p) for p in ring] + [list(ring[0])] for ring in polygon]
-                            for polygon in polygons]}
-
-
 def _land_json(version: PlanVersion) -> dict[str, Any] | None:
     land = _land(version)
     if land is None:
@@ -492,12 +485,12 @@ def _land_json(version: PlanVersion) -> dict[str, Any] | None:
         col(Commune.insee).in_(sorted(land.communes)))).all())
     return {
         "communes": {"type": "FeatureCollection", "features": [
-            {"type": "Feature", "geometry": _geometry(land.communes[insee]),
+            {"type": "Feature", "geometry": geojson_geometry(land.communes[insee]),
              "properties": {"insee": insee, "name": names.get(insee, insee),
                             "access": land.classes[insee]}}
             for insee in sorted(land.communes)]},
         "outline": {"type": "FeatureCollection", "features": [
-            {"type": "Feature", "geometry": _geometry(outline), "properties": {}}
+            {"type": "Feature", "geometry": geojson_geometry(outline), "properties": {}}
             for outline in land.outlines]},
         "classes": [{"access": cls, "label": label, "colour": ACCESS_COLOURS[cls]}
                     for cls, label in access_legend(land.threshold_min).items()],

@@ -246,12 +246,17 @@ def _labels_and_legend(places: list[tuple[str, XY]], markers: list[XY],
             *_legend(entries, attribution, legend_box), "</g>", "</svg>"]
 
 
+GAP_COLOUR = "#8b1a1a"
+
+
 def plan_svg(version: PlanVersion, day: dt.date | None = None,
-             land: AccessMap | None = None) -> str:
+             land: AccessMap | None = None, routes_drawn: bool = True,
+             gaps: Sequence[tuple[int, str, tuple[float, float]]] = ()) -> str:
     """Communes shaded by access with the départements' outline (``land``, when given),
-    routes (lines, one colour per vehicle; only ``day``'s when given), fixed sites (grey
-    triangles), stops (circles: filled when served) labelled with their commune, bases
-    (squares), and the legend."""
+    routes (lines, one colour per vehicle; only ``day``'s when given; none without
+    ``routes_drawn``), fixed sites (grey triangles), stops (circles: filled when served)
+    labelled with their commune, bases (squares), the numbered gaps of a coverage
+    diagnosis (``gaps``: number, name, (lat, lon)), and the legend."""
     inputs = version.inputs
     stops, bases = inputs.stops, inputs.bases
     markers = [(s.lat, s.lon) for s in stops.values()] + [(b.lat, b.lon) for b in bases.values()]
@@ -268,7 +273,13 @@ def plan_svg(version: PlanVersion, day: dt.date | None = None,
     routes = [r for r in version.routes if day is None or r.date == day]
     colour = {vehicle: COLOURS[i % len(COLOURS)] for i, vehicle in enumerate(bases)}
     served = {v.stop for r in routes for v in r.visits}
+    if not routes_drawn:
+        routes = []
     entries = _legend_entries(version, land, colour)
+    if gaps:
+        symbol = (f'<circle cx="8" cy="8" r="7" fill="{GAP_COLOUR}"/>'
+                  f'<text x="8" y="11.5" font-size="9" fill="#ffffff" text-anchor="middle">1</text>')
+        entries.append((symbol, _("Zone sans accès (son numéro dans le tableau)")))
     attribution = boundaries_attribution() if land is not None else None
     xy, legend_box = _layout(points, hidden, markers, *_legend_size(entries, attribution))
 
@@ -312,6 +323,12 @@ def plan_svg(version: PlanVersion, day: dt.date | None = None,
                      f'<title>{escape(stop.commune_name)} — {escape(stop.venue)}</title></circle>')
     for vehicle_id, base in bases.items():
         parts.append(_base_marker(xy(base.lat, base.lon), colour[vehicle_id], base.name))
+    for number, name, (lat, lon) in gaps:
+        x, y = xy(lat, lon)
+        parts.append(f'<g><title>{escape(_("Zone sans accès n° %(n)s : %(name)s", n=number, name=name))}'
+                     f'</title><circle cx="{x:.1f}" cy="{y:.1f}" r="9" fill="{GAP_COLOUR}" '
+                     f'stroke="#ffffff"/><text x="{x:.1f}" y="{y + 4:.1f}" fill="#ffffff" '
+                     f'font-weight="bold" text-anchor="middle">{number}</text></g>')
     parts += _labels_and_legend(places, [xy(*m) for m in markers], entries, attribution,
                                 legend_box)
     return "".join(parts)

@@ -63,3 +63,30 @@ def test_the_plan_map_draws_the_land_and_its_legend_offline(desktop, live_server
                if urlsplit(url).scheme not in ("data", "blob")
                and urlsplit(url).hostname != "127.0.0.1"]
     assert foreign == []
+
+
+def test_the_coverage_page_shows_its_map_and_has_no_axe_violation(desktop, live_server,
+                                                                   touraine_coordinator,
+                                                                   axe_script):
+    from browser_helpers import axe_violations
+
+    page = desktop
+    sign_in(page, live_server, touraine_coordinator)
+    page.goto(f"{live_server}/coordination/plans/1")
+    page.get_by_role("link", name="couverture et zones sans accès").click()
+    page.get_by_label("Seuil d'accès (minutes en voiture)").fill("15")
+    page.get_by_role("button", name="Recalculer").click()
+    page.wait_for_url("**/couverture?seuil=15*")
+    image = page.locator("img.map-fallback")
+    image.scroll_into_view_if_needed()
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=image.element_handle())
+    assert page.locator("table").nth(0).locator("tbody tr").count() >= 2  # the gaps
+    page.get_by_role("link", name="nom").click()
+    page.wait_for_url("**tri=nom*")
+    assert "seuil=15" in page.url
+    assert axe_violations(page, axe_script) == []
+    page.goto(f"{live_server}/coordination/plans/1/couverture?seuil=abc")
+    assert page.get_by_role("alert").inner_text().startswith("Seuil")
+    assert axe_violations(page, axe_script) == []
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "coordinator-coverage.png"), full_page=False)
