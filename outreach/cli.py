@@ -7,6 +7,7 @@ import getpass
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 from sqlalchemy.exc import OperationalError, ProgrammingError
@@ -405,6 +406,66 @@ def coverage_cmd(plan_id: int, threshold: int | None, fmt: str, output: Path | N
         click.echo(f"Diagnostic du plan {plan_id} écrit dans {output}.", err=True)
     else:
         sys.stdout.write(text)
+
+
+def _what_if_changes(options: dict[str, tuple[str, ...]]) -> list[Any]:
+    from outreach.planning.whatif import Change
+
+    return [Change(kind.replace("_", "-"), value)
+            for kind, values in options.items() for value in values]
+
+
+@main.command("what-if")
+@click.option("--scenario", required=True, help="Le scénario de départ.")
+@click.option("--add-stop", multiple=True, metavar="INSEE", help="Ajouter un arrêt dans cette commune.")
+@click.option("--remove-stop", multiple=True, metavar="CODE", help="Retirer cet arrêt.")
+@click.option("--add-vehicle", multiple=True, metavar="INSEE",
+              help="Ajouter un véhicule basé dans cette commune, avec son équipe.")
+@click.option("--remove-vehicle", multiple=True, metavar="CODE", help="Retirer ce véhicule.")
+@click.option("--add-staff", multiple=True, metavar="ROLE", help="Ajouter une personne (rôle).")
+@click.option("--remove-staff", multiple=True, metavar="CODE", help="Retirer cette personne.")
+@click.option("--add-weekday", multiple=True, metavar="N", help="Un jour de plus (1 = lundi).")
+@click.option("--remove-weekday", multiple=True, metavar="N", help="Un jour de moins.")
+@click.option("--add-fixed-site", multiple=True, metavar="INSEE", help="Ajouter un site fixe.")
+@click.option("--remove-fixed-site", multiple=True, metavar="CODE", help="Retirer ce site fixe.")
+@click.option("--threshold", multiple=True, metavar="MIN", help="Seuil d'accès de chaque service.")
+@click.option("--start", help="Premier lundi de l'horizon, AAAA-MM-JJ (défaut : celui du scénario).")
+@click.option("--weeks", type=click.IntRange(1, 26), help="Nombre de semaines (défaut : scénario).")
+@click.option("--work-limit", type=click.FloatRange(min=0.01), default=10.0, show_default=True,
+              help="Travail de recherche de chaque calcul, en secondes de référence.")
+@click.option("--time-limit", type=click.FloatRange(min=0.1), default=300.0, show_default=True,
+              help="Temps de calcul maximal de chaque calcul (horloge).")
+@click.option("--seed", type=int, default=0, show_default=True)
+def what_if_cmd(scenario: str, start: str | None, weeks: int | None, work_limit: float,
+                time_limit: float, seed: int, **options: tuple[str, ...]) -> None:
+    """Copie un scénario en variante, la change, planifie les deux avec les mêmes limites et la
+    même graine, et compare. La variante ne touche jamais au plan publié."""
+    from outreach.planning import diagnosis as diag
+    from outreach.planning import whatif
+
+    changes = _what_if_changes(options)
+    with db.unit_of_work() as session:
+        found = session.get(Scenario, scenario)
+        if found is None:
+            raise click.UsageError(f"Scénario inconnu : {scenario}.")
+        start_date = _parse_start(start) if start else found.default_start
+        if start_date is None:
+            raise click.UsageError("--start est obligatoire pour ce scénario.")
+        weeks = weeks or found.default_weeks
+        variant = whatif.make_variant(session, scenario, changes)
+        variant_id, variant_name = variant.id, variant.name
+    click.echo(f"Variante {variant_id} créée : {variant_name}.", err=True)
+    params = SolveParams(time_limit_s=time_limit, work_limit_s=work_limit, seed=seed)
+    versions, found_by = [], []
+    for scenario_id in (scenario, variant_id):
+        with db.unit_of_work() as session:
+            plan = planning.create_plan(session, scenario_id, start_date, weeks, params)
+            version = planning.read_version(session, plan.id)  # type: ignore[arg-type]
+            versions.append(version)
+            found_by.append(diag.diagnose_plan(session, version))
+        click.echo(f"Plan {version.plan_id} calculé pour {scenario_id}.", err=True)
+    result = whatif.compare(versions[0], found_by[0], versions[1], found_by[1])
+    click.echo(whatif.comparison_fr(result))
 
 
 @main.command("create-user")

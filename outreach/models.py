@@ -53,6 +53,8 @@ class Scenario(SQLModel, table=True):
     description: str = ""
     default_start: dt.date | None = None
     default_weeks: int = 4
+    # A what-if variant: the scenario it was copied from (its plans are never published).
+    variant_of: str | None = Field(default=None, foreign_key="scenario.id")
 
 
 class Service(SQLModel, table=True):

@@ -6,15 +6,31 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, g, render_template, request
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 
 from outreach.data.boundaries import BoundariesMissing, departement_boundaries
+from outreach.data.scenarios import scenario_spec
+from outreach.errors import InvalidInput
+from outreach.models import Scenario
 from outreach.planning import diagnosis as diag
+from outreach.planning import jobs, whatif
 from outreach.planning.access_map import Access, AccessMap, plan_departements
 from outreach.planning.plan import PlanVersion
-from web.coordination import _coordinators_only, _version
-from web.mapsvg import plan_svg
+from outreach.planning.whatif import Change
+from web.auth import require_scenario
+from web.coordination import _coordinators_only, _job, _parse_solve_form, _start_job, _version
+from web.mapsvg import difference_svg, plan_svg
 
 bp = Blueprint("coverage", __name__, url_prefix="/coordination")
 bp.before_request(_coordinators_only)
@@ -111,3 +127,111 @@ def coverage_geojson(plan_id: int):  # type: ignore[no-untyped-def]
     return Response(json.dumps(document, ensure_ascii=False), mimetype="application/geo+json",
                     headers={"Content-Disposition":
                              f"attachment; filename=couverture-plan-{plan_id}.geojson"})
+
+
+WEEKDAY_NAMES = {1: "lundi", 2: "mardi", 3: "mercredi", 4: "jeudi", 5: "vendredi", 6: "samedi",
+                 7: "dimanche"}
+# The variant form's fields, each the change it makes (web/templates/coordination/variant.html).
+CHANGE_FIELDS = ("add_stop", "remove_stop", "add_vehicle", "remove_vehicle", "add_staff",
+                 "remove_staff", "add_weekday", "remove_weekday", "add_fixed_site",
+                 "remove_fixed_site", "threshold")
+
+
+def _variant_page(scenario_id: str, form: dict[str, str], error: str | None, status: int):  # type: ignore[no-untyped-def]
+    require_scenario(scenario_id)
+    scenario = g.db.get(Scenario, scenario_id)
+    if scenario is None:
+        abort(404)
+    spec = scenario_spec(g.db, scenario_id)
+    roles = sorted({r for s in spec["services"] for slot in s["required_roles"] for r in slot})
+    return render_template("coordination/variant.html", scenario=scenario, spec=spec, roles=roles,
+                           weekdays=WEEKDAY_NAMES, form=form, error=error), status
+
+
+@bp.get("/scenarios/<scenario_id>/variante")
+def new_variant(scenario_id: str):  # type: ignore[no-untyped-def]
+    scenario = g.db.get(Scenario, scenario_id)
+    start = scenario.default_start if scenario and scenario.default_start else None
+    form = {"start": start.isoformat() if start else "", "weeks": "4", "time_limit": "30"}
+    return _variant_page(scenario_id, form, None, 200)
+
+
+@bp.post("/scenarios/<scenario_id>/variante")
+def create_variant(scenario_id: str):  # type: ignore[no-untyped-def]
+    require_scenario(scenario_id)
+    form = {k: request.form.get(k, "").strip()
+            for k in (*CHANGE_FIELDS, "start", "weeks", "time_limit")}
+    changes = [Change(field.replace("_", "-"), form[field]) for field in CHANGE_FIELDS
+               if form[field]]
+    solve_form = {"scenario": scenario_id, "start": form["start"], "weeks": form["weeks"],
+                  "time_limit": form["time_limit"]}
+    values, errors = _parse_solve_form(solve_form)
+    if errors:
+        return _variant_page(scenario_id, form, " ".join(errors.values()), 422)
+    try:
+        variant = whatif.make_variant(g.db, scenario_id, changes)
+    except InvalidInput as error:
+        return _variant_page(scenario_id, form, _(str(error.message)), 422)
+    try:
+        # The same horizon, time limit and seed for both.
+        before = _start_job(scenario_id, values["start"], values["weeks"], values["time_limit"])
+        after = _start_job(variant.id, values["start"], values["weeks"], values["time_limit"])
+    except jobs.QueueUnavailable as error:
+        return _variant_page(scenario_id, form, _(str(error)), 503)
+    return redirect(url_for("coverage.compare_jobs", before=before.id, after=after.id))
+
+
+@bp.get("/comparer/calculs/<int:before>/<int:after>")
+def compare_jobs(before: int, after: int):  # type: ignore[no-untyped-def]
+    """Waits for the two solves of a what-if, then shows their comparison."""
+    first, second = _job(before), _job(after)
+    if first.plan_id and second.plan_id:
+        return redirect(url_for("coverage.compare", before=first.plan_id, after=second.plan_id))
+    return render_template("coordination/compare_wait.html", jobs=(first, second),
+                           percents=[round(100 * jobs.progress(j)) for j in (first, second)])
+
+
+def _difference(before: diag.Diagnosis, after: diag.Diagnosis) -> dict[str, str]:
+    was = {c.insee: c.within for c in before.communes}
+    return {c.insee: ("kept" if c.within and was.get(c.insee) else "gained" if c.within else
+                      "lost" if was.get(c.insee) else "none") for c in after.communes}
+
+
+def _pair(before: int, after: int) -> tuple[PlanVersion, diag.Diagnosis, PlanVersion, diag.Diagnosis]:
+    first, second = _version(before), _version(after)
+    return (first, diag.diagnose_plan(g.db, first), second, diag.diagnose_plan(g.db, second))
+
+
+@bp.get("/comparer/<int:before>/<int:after>")
+def compare(before: int, after: int):  # type: ignore[no-untyped-def]
+    first, first_found, second, second_found = _pair(before, after)
+    result = whatif.compare(first, first_found, second, second_found)
+    order = lambda codes: sorted(codes, key=lambda i: (-result.children[i], i))
+    return render_template("coordination/compare.html", first=first, second=second,
+                           result=result, gained=order(result.gained), lost=order(result.lost),
+                           description=g.db.get(Scenario, second.scenario_id).description)
+
+
+@bp.get("/comparer/<int:before>/<int:after>.svg")
+def compare_svg(before: int, after: int):  # type: ignore[no-untyped-def]
+    first, first_found, second, second_found = _pair(before, after)
+    departements = sorted(set(plan_departements(first)) | set(plan_departements(second)))
+    try:
+        boundaries = [departement_boundaries(d) for d in departements]
+    except BoundariesMissing:
+        boundaries = []
+    communes = {insee: shape for b in boundaries for insee, shape in b.communes.items()}
+    held_after = {second.inputs.stops[v.stop].commune_insee
+                  for r in second.routes for v in r.visits}
+    stops: dict[str, tuple[str, tuple[float, float], bool]] = {}
+    for version in (first, second):
+        for route in version.routes:
+            for visit in route.visits:
+                stop = version.inputs.stops[visit.stop]
+                stops[stop.commune_insee] = (stop.commune_name, (stop.lat, stop.lon),
+                                             stop.commune_insee in held_after)
+    thresholds = sorted(set(first_found.thresholds) | set(second_found.thresholds))
+    label = _("seuil %(minutes)s min", minutes=" / ".join(map(str, thresholds)))
+    svg = difference_svg(communes, [b.outline for b in boundaries],
+                         _difference(first_found, second_found), list(stops.values()), label)
+    return Response(svg, mimetype="image/svg+xml")

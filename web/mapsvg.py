@@ -407,3 +407,61 @@ def home_day_svg(offices: dict[str, tuple[str, tuple[float, float]]],
         parts.append(_base_marker(xy(*point), colour[code], label))
     parts += _labels_and_legend(labels, [xy(*m) for m in markers], entries, None, legend_box)
     return "".join(parts)
+
+
+# The difference of two plans' access: gained in bluish green, lost in vermilion (Okabe-Ito,
+# apart for the common colour-vision deficiencies), unchanged in pale shades.
+CHANGE_COLOURS = {"gained": "#009e73", "lost": "#d55e00", "kept": "#cfe3f3", "none": "#ecebe6"}
+
+
+def difference_svg(communes: dict[str, Polygons], outlines: Sequence[Polygons],
+                   changes: dict[str, str],
+                   stops: Sequence[tuple[str, tuple[float, float], bool]],
+                   threshold_label: str) -> str:
+    """Communes shaded by how their access changes between two plans (``changes``: INSEE
+    code -> gained / lost / kept / none), the départements' outline, and the stops held by
+    either plan (``stops``: commune name, (lat, lon), whether the variant holds it; drawn as
+    circles, filled when the variant holds them, hollow when only the first plan does)."""
+    points = [(lat, lon) for outline in outlines for polygon in outline for lon, lat in polygon[0]]
+    markers = [at for _name, at, _held in stops]
+    if not points and not markers:
+        return f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}"/>'
+    words = {"gained": _("Gagne l'accès (%(label)s)", label=threshold_label),
+             "lost": _("Perd l'accès"), "kept": _("À portée dans les deux plans"),
+             "none": _("Hors de portée dans les deux plans")}
+    entries = [((f'<rect x="1" y="2" width="14" height="12" fill="{CHANGE_COLOURS[k]}" '
+                f'stroke="#9aa4af"/>'), words[k]) for k in CHANGE_COLOURS]
+    entries.append((f'<circle cx="8" cy="8" r="5" fill="{INK}" stroke="{INK}"/>',
+                    _("Arrêt tenu dans la variante")))
+    entries.append((f'<circle cx="8" cy="8" r="5" fill="#ffffff" stroke="{INK}"/>',
+                    _("Arrêt tenu dans le premier plan seulement")))
+    hidden = [(lat, lon) for polygons in communes.values() for polygon in polygons
+              for lon, lat in polygon[0]]
+    attribution = boundaries_attribution()
+    xy, legend_box = _layout(points + markers, hidden, markers,
+                             *_legend_size(entries, attribution))
+    label = escape(_("Carte des changements d'accès"))
+    parts = [(f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
+              f'role="img" aria-label="{label}" '
+              f'font-family="sans-serif" font-size="{LABEL_PX}">'),
+             f'<rect width="{WIDTH}" height="{HEIGHT}" fill="#f4f6f8"/>',
+             '<g class="communes" stroke="#ffffff" stroke-width="0.6" stroke-linejoin="round">']
+    for kind, fill in CHANGE_COLOURS.items():
+        parts.append(f'<g fill="{fill}">')
+        for insee in sorted(i for i, k in changes.items() if k == kind and i in communes):
+            parts.append(f'<path class="c-{kind}" d="{_path_data(communes[insee], xy)}"/>')
+        parts.append("</g>")
+    parts.append("</g>")
+    parts.append(f'<g class="outline" fill="none" stroke="{OUTLINE_COLOUR}" stroke-width="2.5" '
+                 f'stroke-linejoin="round">')
+    parts += [f'<path d="{_path_data(outline, xy)}"/>' for outline in outlines]
+    parts.append("</g>")
+    places: list[tuple[str, XY]] = []
+    for name, (lat, lon), held in sorted(stops, key=lambda s: (not s[2], s[0])):
+        x, y = xy(lat, lon)
+        places.append((name, (x, y)))
+        parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="5" fill="{INK if held else "#ffffff"}" '
+                     f'stroke="{INK}"><title>{escape(name)}</title></circle>')
+    parts += _labels_and_legend(places, [xy(*m) for m in markers], entries, attribution,
+                                legend_box)
+    return "".join(parts)

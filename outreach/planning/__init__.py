@@ -244,6 +244,12 @@ def publish_plan(session: Session, plan_id: int, seen: int | None | object = ANY
 
     now = now or _now()
     plan = get_plan(session, plan_id)
+    scenario = session.get(Scenario, plan.scenario_id)
+    if scenario is not None and scenario.variant_of:
+        raise PlanNotPublishable(
+            f"Le plan {plan_id} est celui d'une variante (« {scenario.name} ») : une variante "
+            "sert à comparer et ne se publie pas. Reportez ses changements dans le scénario "
+            f"{scenario.variant_of} pour les publier.")
     lost = affected(session, plan.scenario_id, plan_id, local_today(now))
     if lost and not bookings_confirmed:
         raise BookingsAffected(lost)

@@ -90,3 +90,22 @@ def test_the_coverage_page_shows_its_map_and_has_no_axe_violation(desktop, live_
     assert axe_violations(page, axe_script) == []
     SCREENSHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "coordinator-coverage.png"), full_page=False)
+
+
+def test_the_what_if_pages_have_no_axe_violation(desktop, live_server, touraine_coordinator,
+                                                 axe_script):
+    from browser_helpers import axe_violations
+
+    page = desktop
+    sign_in(page, live_server, touraine_coordinator)
+    page.goto(f"{live_server}/coordination/plans")
+    page.get_by_role("link", name="Indre-et-Loire — Bus de la prévention et antenne SAJJEEP").last.click()
+    page.wait_for_url("**/variante")
+    page.get_by_label("Ajouter un site fixe dans la commune").fill("Atlantide")
+    page.get_by_role("button", name="Créer la variante et calculer les deux plans").click()
+    assert "introuvable" in page.get_by_role("alert").inner_text()
+    assert page.get_by_label("Ajouter un site fixe dans la commune").input_value() == "Atlantide"
+    assert axe_violations(page, axe_script) == []
+    page.goto(f"{live_server}/coordination/comparer/1/1")
+    assert page.get_by_role("heading", name="Comparaison des plans 1 et 1").is_visible()
+    assert axe_violations(page, axe_script) == []
