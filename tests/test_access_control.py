@@ -17,7 +17,7 @@ SAMPLE_ARGS = {"plan_id": 1, "job_id": 1, "pin_id": 1, "scenario_id": "indre-et-
                "kind": "stops", "code": "x", "absence_id": 1, "fmt": "json", "date": "2027-01-04",
                "token": "x", "insee": "37091", "service": "bus-prevention",
                "programme_id": "herault-appui-parental", "request_id": 1, "workshop_id": 1, "family": "F-0001",
-               "day": "2027-01-04", "stop": "x"}
+               "day": "2027-01-04", "stop": "x", "before": 1, "after": 1}
 
 
 def _rules(prefix: str) -> list[Rule]:
