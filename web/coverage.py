@@ -25,9 +25,10 @@ from outreach.errors import InvalidInput
 from outreach.models import Scenario
 from outreach.planning import diagnosis as diag
 from outreach.planning import jobs, whatif
-from outreach.planning.access_map import Access, AccessMap, plan_departements
+from outreach.planning.access_map import Access, AccessMap, plan_departements, shaded_land
 from outreach.planning.plan import PlanVersion
 from outreach.planning.whatif import Change
+from outreach.publishing.export import role_fr
 from web.auth import require_scenario
 from web.coordination import _coordinators_only, _job, _parse_solve_form, _start_job, _version
 from web.mapsvg import difference_svg, plan_svg
@@ -71,17 +72,12 @@ def _diagnosis(plan_id: int, strict: bool = True) -> tuple[PlanVersion, diag.Dia
 
 def _land(version: PlanVersion, found: diag.Diagnosis) -> AccessMap | None:
     try:
-        boundaries = [departement_boundaries(d) for d in plan_departements(version)]
+        return shaded_land(plan_departements(version), {c.insee: c.access for c in found.communes},
+                           min(found.thresholds))
     except BoundariesMissing as error:
         current_app.logger.warning("coverage map of plan %s without communes: %s",
                                    version.plan_id, error)
         return None
-    communes = {insee: shape for b in boundaries for insee, shape in b.communes.items()}
-    classes = {c.insee: c.access for c in found.communes}
-    return AccessMap(communes=communes,
-                     classes={insee: classes.get(insee, Access.NONE) for insee in communes},
-                     outlines=tuple(b.outline for b in boundaries),
-                     threshold_min=min(found.thresholds))
 
 
 def _query() -> dict[str, Any]:
@@ -144,8 +140,18 @@ def _variant_page(scenario_id: str, form: dict[str, str], error: str | None, sta
         abort(404)
     spec = scenario_spec(g.db, scenario_id)
     roles = sorted({r for s in spec["services"] for slot in s["required_roles"] for r in slot})
-    return render_template("coordination/variant.html", scenario=scenario, spec=spec, roles=roles,
-                           weekdays=WEEKDAY_NAMES, form=form, error=error), status
+    weekdays = [(n, _(name)) for n, name in WEEKDAY_NAMES.items()]
+    # Each list field of the form: (value, what it shows).
+    choices = {
+        "remove_stop": [(s["id"], f"{s['id']} ({s['venue']})") for s in spec["stops"]],
+        "remove_vehicle": [(v["id"], v["name"]) for v in spec["vehicles"]],
+        "add_staff": [(r, _(role_fr(r))) for r in roles],
+        "remove_staff": [(p["id"], p["name"]) for p in spec["staff"]],
+        "add_weekday": weekdays, "remove_weekday": weekdays,
+        "remove_fixed_site": [(f["id"], f["name"]) for f in spec["fixed_sites"]],
+    }
+    return render_template("coordination/variant.html", scenario=scenario, choices=choices,
+                           form=form, error=error), status
 
 
 @bp.get("/scenarios/<scenario_id>/variante")

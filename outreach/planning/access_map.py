@@ -87,15 +87,24 @@ class AccessMap:
     threshold_min: int
 
 
-def access_map(version: PlanVersion, points: Mapping[str, LatLon]) -> AccessMap:
-    """The land of a plan's map (raises :class:`~outreach.data.boundaries.BoundariesMissing`
-    when a département's boundary file is not installed)."""
-    boundaries = [departement_boundaries(d) for d in plan_departements(version)]
+def shaded_land(departements: Iterable[str], classes: Mapping[str, Access], threshold_min: int
+                ) -> AccessMap:
+    """The communes of ``departements`` with their class in ``classes`` (none when absent)
+    and the départements' outlines (raises
+    :class:`~outreach.data.boundaries.BoundariesMissing` when a boundary file is not
+    installed)."""
+    boundaries = [departement_boundaries(d) for d in departements]
     communes = {insee: polygons for b in boundaries for insee, polygons in b.communes.items()}
-    classes = plan_access(version, points)
     return AccessMap(
         communes=communes,
         classes={insee: classes.get(insee, Access.NONE) for insee in communes},
         outlines=tuple(b.outline for b in boundaries),
-        threshold_min=version.inputs.access().threshold_min,
+        threshold_min=threshold_min,
     )
+
+
+def access_map(version: PlanVersion, points: Mapping[str, LatLon]) -> AccessMap:
+    """The land of a plan's map (raises :class:`~outreach.data.boundaries.BoundariesMissing`
+    when a département's boundary file is not installed)."""
+    return shaded_land(plan_departements(version), plan_access(version, points),
+                       version.inputs.access().threshold_min)

@@ -34,6 +34,7 @@ from outreach.access.travel import GeodesicTravelModel, TravelModel
 from outreach.data.boundaries import (
     BoundariesMissing,
     Polygons,
+    commune_polygons,
     departement_boundaries,
     geojson_geometry,
     neighbours,
@@ -216,8 +217,7 @@ def _links(out: Sequence[CommuneAccess], departements: Sequence[str]) -> dict[st
     """Which out-of-reach communes touch (by their boundaries; by distance without them)."""
     codes = {c.insee for c in out}
     try:
-        polygons = {insee: shape for departement in departements
-                    for insee, shape in departement_boundaries(departement).communes.items()}
+        polygons = commune_polygons(departements)
     except BoundariesMissing:
         polygons = {}
     if codes <= set(polygons):
@@ -259,7 +259,6 @@ def find_gaps(communes: Sequence[CommuneAccess], departements: Sequence[str]) ->
                         nearest_session_min=min(minutes) if minutes else None))
     gaps.sort(key=lambda g: (-g.children_0_6, g.insee))
     return gaps
-
 
 
 def load_places(session: Session, departements: Iterable[str]) -> list[Place]:
