@@ -415,6 +415,46 @@ def _what_if_changes(options: dict[str, tuple[str, ...]]) -> list[Any]:
             for kind, values in options.items() for value in values]
 
 
+@main.command("next-stop")
+@click.option("--plan", "plan_id", type=int, required=True, help="Identifiant du plan.")
+@click.option("--threshold", type=click.IntRange(5, 120),
+              help="Seuil d'accès en minutes (défaut : celui de chaque service).")
+@click.option("--top", type=click.IntRange(1, 50), default=10, show_default=True,
+              help="Nombre de communes classées.")
+@click.option("--check", type=click.IntRange(0, 10), default=3, show_default=True,
+              help="Vérifier les N premières par un nouveau calcul (une variante chacune).")
+@click.option("--work-limit", type=click.FloatRange(min=0.01), default=10.0, show_default=True,
+              help="Travail de recherche de chaque calcul, en secondes de référence.")
+@click.option("--time-limit", type=click.FloatRange(min=0.1), default=300.0, show_default=True,
+              help="Temps de calcul maximal de chaque calcul (horloge).")
+@click.option("--seed", type=int, default=0, show_default=True)
+def next_stop_cmd(plan_id: int, threshold: int | None, top: int, check: int, work_limit: float,
+                  time_limit: float, seed: int) -> None:
+    """Où placer le prochain arrêt : les communes classées par les jeunes enfants qu'un arrêt y
+    mettrait à portée, dans les jours libres des véhicules ; les premières vérifiées par un
+    nouveau calcul."""
+    from outreach.planning import nextstop
+
+    with db.unit_of_work() as session:
+        version = planning.read_version(session, plan_id)
+        found, ranking = nextstop.rank_plan(session, version, threshold, top)
+    names = {code: version.inputs.service_name(code) for code in version.inputs.services}
+    click.echo(f"Plan {plan_id} : {found.children_out} enfants hors de portée ; "
+               f"{ranking.considered} commune(s) en mettraient à portée.")
+    click.echo(nextstop.ranking_fr(ranking, names))
+    chosen = (list(ranking.fitting) + list(ranking.not_fitting))[:check]
+    if not chosen:
+        return
+    start, end = version.horizon
+    weeks = ((end - start).days + 1) // 7
+    params = SolveParams(time_limit_s=time_limit, work_limit_s=work_limit, seed=seed)
+    click.echo(f"Vérification par un nouveau calcul ({len(chosen) + 1} calculs)…", err=True)
+    reference, checks = nextstop.verify(version.scenario_id, chosen, start, weeks, params,
+                                        threshold)
+    click.echo("")
+    click.echo(nextstop.checks_fr(reference, checks))
+
+
 @main.command("what-if")
 @click.option("--scenario", required=True, help="Le scénario de départ.")
 @click.option("--add-stop", multiple=True, metavar="INSEE", help="Ajouter un arrêt dans cette commune.")

@@ -81,7 +81,7 @@ def test_a_variant_is_a_scenario_of_its_own_whose_plans_never_publish(db_url):
         assert (first.id, second.id) == ("indre-et-loire-variante-1", "indre-et-loire-variante-2")
         assert first.variant_of == second.variant_of == "indre-et-loire"
         assert first.organisation_id == base.organisation_id
-        assert "arrêt ajouté à 37261" in first.description
+        assert "arrêt ajouté à Tours" in first.description
         assert s.exec(select(Stop).where(Stop.scenario_id == second.id,
                                          Stop.commune_insee == TOURS)).one()
         plan = planning.create_plan(s, first.id, dt.date(2027, 1, 4), 4, PARAMS)

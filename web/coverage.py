@@ -24,7 +24,7 @@ from outreach.data.scenarios import scenario_spec
 from outreach.errors import InvalidInput
 from outreach.models import Scenario
 from outreach.planning import diagnosis as diag
-from outreach.planning import jobs, whatif
+from outreach.planning import jobs, nextstop, whatif
 from outreach.planning.access_map import Access, AccessMap, plan_departements, shaded_land
 from outreach.planning.plan import PlanVersion
 from outreach.planning.whatif import Change
@@ -123,6 +123,24 @@ def coverage_geojson(plan_id: int):  # type: ignore[no-untyped-def]
     return Response(json.dumps(document, ensure_ascii=False), mimetype="application/geo+json",
                     headers={"Content-Disposition":
                              f"attachment; filename=couverture-plan-{plan_id}.geojson"})
+
+
+@bp.get("/plans/<int:plan_id>/prochain-arret")
+def next_stop(plan_id: int):  # type: ignore[no-untyped-def]
+    """Where the next stop should go: candidates ranked from the plan and its idle days,
+    each with a button that checks it by a what-if re-plan."""
+    version = _version(plan_id)
+    threshold, error, typed = _threshold()
+    found, ranking = nextstop.rank_plan(g.db, version, threshold)
+    start, end = version.horizon
+    names = {c.insee: c.name for c in found.communes}
+    return render_template(
+        "coordination/next_stop.html", plan=version, found=found, ranking=ranking,
+        error=error, typed=typed, names=names, query=_query() if not error else {},
+        services={code: version.inputs.service_name(code) for code in version.inputs.services},
+        vehicles={v.id: version.inputs.vehicle_name(v.id) for v in version.inputs.problem.vehicles},
+        start=start.isoformat(), weeks=((end - start).days + 1) // 7,
+    ), (400 if error else 200)
 
 
 WEEKDAY_NAMES = {1: "lundi", 2: "mardi", 3: "mercredi", 4: "jeudi", 5: "vendredi", 6: "samedi",

@@ -43,6 +43,7 @@ from outreach.planning.plan import PlanVersion
 KINDS = ("add-stop", "remove-stop", "add-vehicle", "remove-vehicle", "add-staff",
          "remove-staff", "add-weekday", "remove-weekday", "add-fixed-site",
          "remove-fixed-site", "threshold")
+COMMUNE_KINDS = ("add-stop", "add-vehicle", "add-fixed-site")  # their value names a commune
 
 
 @dataclass(frozen=True)
@@ -111,11 +112,19 @@ def _remove(items: list[dict[str, Any]], change: Change) -> list[dict[str, Any]]
     return [item for item in items if item["id"] != change.value]
 
 
+def nearest_code(points: Iterable[tuple[str, float, float]], lat: float, lon: float
+                 ) -> str | None:
+    """The code of the nearest of ``points`` (code, lat, lon) by the straight line (ties:
+    the smallest code): the stop whose days and hours a new stop copies."""
+    straight = GeodesicTravelModel(circuity=1.0)
+    return min(((straight.road_m((lat, lon), (p_lat, p_lon)), code)
+                for code, p_lat, p_lon in points), default=(0, None))[1]
+
+
 def apply_changes(session: Session, spec: dict[str, Any], changes: Sequence[Change]
                   ) -> dict[str, Any]:
     """The scenario data ``spec`` with ``changes`` made (a copy; checked field by field)."""
     data = copy.deepcopy(spec)
-    straight = GeodesicTravelModel(circuity=1.0)
     for change in changes:
         if change.kind not in KINDS:
             raise InvalidInput(msg("Changement inconnu : %(kind)s (possibles : %(kinds)s).",
@@ -126,8 +135,9 @@ def apply_changes(session: Session, spec: dict[str, Any], changes: Sequence[Chan
             if not stops:
                 raise InvalidInput(msg("%(field)s : le scénario n'a aucun arrêt dont copier les "
                                        "horaires.", field=_field(change)))
-            nearest = min(stops, key=lambda s: (straight.road_m(
-                (commune.lat, commune.lon), (s["lat"], s["lon"])), s["id"]))
+            code = nearest_code([(s["id"], s["lat"], s["lon"]) for s in stops],
+                                commune.lat, commune.lon)
+            nearest = next(s for s in stops if s["id"] == code)
             services = sorted({s for v in data["vehicles"] for s in v["services"]})
             data["stops"].append({
                 "id": _new_code(_codes(stops), f"{commune.insee}-variante"),
@@ -207,7 +217,9 @@ def make_variant(session: Session, scenario_id: str, changes: Sequence[Change]) 
         col(Scenario.id).startswith(f"{root}-variante-"))).all())
     data = apply_changes(session, scenario_spec(session, scenario_id), changes)
     code = _new_code(taken, f"{root}-variante")
-    what = " ; ".join(c.describe() for c in changes)
+    departement = data["scenario"]["departement"]
+    what = " ; ".join(Change(c.kind, _commune(session, c, departement).name).describe()
+                      if c.kind in COMMUNE_KINDS else c.describe() for c in changes)
     data["scenario"] = {**data["scenario"], "id": code,
                         "name": f"{base.name} — variante {code.rsplit('-', 1)[1]}",
                         "description": f"Variante de « {base.name} » : {what}."}

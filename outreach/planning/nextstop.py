@@ -1,0 +1,305 @@
+"""Where should the next stop go: candidate communes ranked by the young children a stop
+there would bring within reach, given the plan and the days its vehicles are left idle.
+
+For a plan and its coverage diagnosis (:mod:`outreach.planning.diagnosis`):
+
+- a *candidate* is a commune of the plan's départements with no stop of the service yet,
+  no more populous than the largest commune the service already stops in (the kind of
+  place it goes: a bus of village halls is not proposed a city centre); its stop would stand at its town hall (the commune's point in the seed data), open on
+  the days and hours of the nearest existing stop (the rule of a what-if ``add-stop``,
+  :func:`outreach.planning.whatif.nearest_code`);
+- the children it *brings within reach* are those of the communes out of reach today
+  (:attr:`Access.NONE`) whose trip to it takes at most the service's threshold (the
+  diagnosis's, when it sets one for all), itself included;
+- it *fits* when the plan's idle vehicle-days can hold its sessions at the service's
+  rhythm (:func:`~outreach.planning.diagnosis.due_sessions`, one session per period,
+  spaced as the service asks): a vehicle of the service idle that day, and a crew of
+  staff not on another route that day, available over the whole duty and within their
+  weekly hours, timed by the solver's own day-route rule
+  (:func:`solver.dayroute.staff_route`). Days where a vehicle already runs a route are not
+  counted, so the estimate errs on the side of "does not fit".
+
+The ranking is an estimate from the plan as it stands; :func:`verify` checks the top
+candidates by an actual re-plan: a what-if variant per candidate (``add-stop``), planned
+with the same horizon, limits and seed as a re-plan of the scenario itself, and the
+children newly within reach counted between the two.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import functools
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from outreach import db
+from outreach.planning import diagnosis as diag
+from outreach.planning.access_map import Access
+from outreach.planning.diagnosis import Diagnosis, Place
+from outreach.planning.plan import PlanVersion
+from outreach.planning.whatif import Change, Comparison, compare, make_variant, nearest_code
+from solver import model as sm
+from solver.dayroute import staff_route, week_of
+from solver.instance import Instance
+from solver.periods import period_of
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A commune where a stop of ``service`` would bring ``children_0_6`` within reach."""
+
+    insee: str
+    name: str
+    service: str
+    children_0_6: int  # young children of the out-of-reach communes it would reach
+    communes: tuple[str, ...]  # those communes (INSEE), most young children first
+    due: int  # sessions it needs over the horizon to count (the service's rhythm)
+    days: tuple[tuple[dt.date, str], ...]  # idle (date, vehicle) pairs that can hold them
+
+    @property
+    def fits(self) -> bool:
+        return len(self.days) >= self.due
+
+
+@dataclass(frozen=True)
+class Ranking:
+    plan_id: int | None
+    fitting: tuple[Candidate, ...]  # best first
+    not_fitting: tuple[Candidate, ...]  # would reach more children than the last fitting one
+    considered: int  # candidate communes that would bring at least one child within reach
+
+
+def _threshold(version: PlanVersion, found: Diagnosis, service: str) -> int:
+    return found.threshold_min or version.inputs.services[service].access_threshold_min
+
+
+def reach_gain(version: PlanVersion, found: Diagnosis, places: Sequence[Place], service: str
+               ) -> dict[str, tuple[int, tuple[str, ...]]]:
+    """Commune -> (children, communes) a stop of ``service`` there would bring within reach,
+    for the communes without a stop of it; only those that bring at least one child."""
+    travel = version.inputs.access().travel
+    limit = _threshold(version, found, service)
+    out = [c for c in found.communes if c.access is Access.NONE and c.children_0_6 > 0]
+    taken = {s.commune_insee for code, s in version.inputs.stops.items()
+             if service in version.inputs.stop_rules[code].services}
+    largest = max((p.population for p in places if p.insee in taken), default=0)
+    gains: dict[str, tuple[int, tuple[str, ...]]] = {}
+    for place in places:
+        if place.insee in taken or place.population > largest:
+            continue
+        here = (place.lat, place.lon)
+        reached = [c for c in out if c.insee == place.insee
+                   or travel.minutes_within((c.lat, c.lon), here, limit) is not None]
+        if reached:
+            reached.sort(key=lambda c: (-c.children_0_6, c.insee))
+            gains[place.insee] = (sum(c.children_0_6 for c in reached),
+                                  tuple(c.insee for c in reached))
+    return gains
+
+
+class _Capacity:
+    """What the plan leaves free: idle vehicle-days and the staff not on a route."""
+
+    def __init__(self, version: PlanVersion) -> None:
+        self.version = version
+        problem = version.inputs.problem
+        self.used = {(r.vehicle, r.date) for r in version.routes}
+        self.busy: dict[dt.date, set[str]] = {}
+        self.week_used: dict[tuple[str, tuple[int, int]], int] = {}
+        for route in version.routes:
+            for member in route.crew:
+                self.busy.setdefault(route.date, set()).add(member.staff)
+                key = (member.staff, week_of(route.date))
+                self.week_used[key] = self.week_used.get(key, 0) + route.duty_min
+        self.problem = problem
+
+    def days(self, place: Place, service_id: str, due: int) -> tuple[tuple[dt.date, str], ...]:
+        """Up to ``due`` idle (date, vehicle) pairs that can hold a session of the service at
+        ``place``, one per period at most ``visits_per_period``, spaced as the service asks."""
+        inputs = self.version.inputs
+        problem = self.problem
+        service = inputs.service_rules[service_id]
+        nearest = nearest_code([(code, s.lat, s.lon) for code, s in inputs.stops.items()
+                                if service_id in inputs.stop_rules[code].services],
+                               place.lat, place.lon)
+        if nearest is None:
+            return ()
+        vehicles = [v for v in problem.vehicles if service_id in v.services]
+        if not vehicles:
+            return ()
+        travel = inputs.access().travel
+        bases = sorted({v.base for v in vehicles})
+        index = {base: n for n, base in enumerate(bases)}
+        points = [(inputs.bases[next(v.id for v in vehicles if v.base == base)].lat,
+                   inputs.bases[next(v.id for v in vehicles if v.base == base)].lon)
+                  for base in bases] + [(place.lat, place.lon)]
+        size = len(points)
+        trips = [[travel.trip(a, b) if i != j else (0, 0) for j, b in enumerate(points)]
+                 for i, a in enumerate(points)]
+        stop = dataclasses.replace(inputs.stop_rules[nearest], id=f"candidate-{place.insee}",
+                                   location=size - 1, services=frozenset({service_id}),
+                                   vehicle_costs=(), spacing_group="", load=0)
+        small = dataclasses.replace(
+            problem, services=(service,), stops=(stop,), pins=(), preferred=(), areas=(),
+            syncs=(),
+            vehicles=tuple(dataclasses.replace(v, base=index[v.base],
+                                               services=frozenset({service_id}))
+                           for v in vehicles),
+            travel_min=tuple(tuple(t[0] for t in row) for row in trips),
+            distance_m=tuple(tuple(t[1] for t in row) for row in trips))
+        inst = Instance(small)
+        picked: list[tuple[dt.date, str]] = []
+        per_period: dict[int, int] = {}
+        spacing = stop.spacing_for(service)
+        for date in problem.dates:
+            if len(picked) >= due:
+                break
+            period = period_of(problem, service, date)
+            if per_period.get(period, 0) >= stop.visits_for(service):
+                continue
+            if picked and (date - picked[-1][0]).days < spacing:
+                continue
+            free = [m for m in inst.staff_by_date.get(date, ())
+                    if m.id not in self.busy.get(date, set())]
+            for vehicle in small.vehicles:
+                if (vehicle.id, date) in self.used or date.isoweekday() not in vehicle.weekdays \
+                        or date in vehicle.unavailable_dates:
+                    continue
+                route = staff_route(inst, vehicle, date, service, [stop], free,
+                                    week_left=functools.partial(self._week_left, date=date))
+                if route is not None:
+                    picked.append((date, vehicle.id))
+                    per_period[period] = per_period.get(period, 0) + 1
+                    break
+        return tuple(picked)
+
+    def _week_left(self, member: sm.StaffMember, date: dt.date) -> int | None:
+        if member.max_week_min is None:
+            return None
+        return member.max_week_min - self.week_used.get((member.id, week_of(date)), 0)
+
+
+def rank(version: PlanVersion, found: Diagnosis, places: Sequence[Place], limit: int = 10
+         ) -> Ranking:
+    """The ``limit`` candidates that fit the plan's idle days and bring the most young
+    children within reach, best first (ties: the commune's INSEE code), and those that
+    would bring more but do not fit."""
+    by_code = {p.insee: p for p in places}
+    capacity = _Capacity(version)
+    options: list[tuple[int, str, str, tuple[str, ...]]] = []
+    services = sorted({s for stop in version.inputs.stop_rules.values() for s in stop.services})
+    for service in services:
+        for insee, (children, communes) in reach_gain(version, found, places, service).items():
+            options.append((children, insee, service, communes))
+    options.sort(key=lambda o: (-o[0], o[1], o[2]))
+    fitting: list[Candidate] = []
+    not_fitting: list[Candidate] = []
+    seen: set[str] = set()
+    for children, insee, service, communes in options:
+        if len(fitting) >= limit:
+            break
+        if insee in seen:
+            continue
+        due = diag.due_sessions(version, service)
+        place = by_code[insee]
+        candidate = Candidate(insee=insee, name=place.name, service=service,
+                              children_0_6=children, communes=communes, due=due,
+                              days=capacity.days(place, service, due))
+        if candidate.fits:
+            seen.add(insee)
+            fitting.append(candidate)
+        elif len(not_fitting) < limit and all(c.insee != insee for c in not_fitting):
+            not_fitting.append(candidate)
+    return Ranking(plan_id=version.plan_id, fitting=tuple(fitting),
+                   not_fitting=tuple(not_fitting),
+                   considered=len({o[1] for o in options}))
+
+
+def rank_plan(session: Session, version: PlanVersion, threshold_min: int | None = None,
+              limit: int = 10) -> tuple[Diagnosis, Ranking]:
+    places = diag.load_places(session, diag.plan_departements(version))
+    found = diag.diagnose(version, places, threshold_min)
+    return found, rank(version, found, places, limit)
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A candidate checked by a re-plan: its variant's plan against the reference re-plan."""
+
+    candidate: Candidate
+    variant_id: str
+    comparison: Comparison
+    held: int  # sessions the new stop got in the variant's plan
+
+    @property
+    def children_gained(self) -> int:
+        return self.comparison.children_gained
+
+    @property
+    def net_children(self) -> int:
+        return self.comparison.children_gained - self.comparison.children_lost
+
+
+def verify(scenario_id: str, candidates: Iterable[Candidate], start: dt.date, weeks: int,
+           params: sm.SolveParams, threshold_min: int | None = None,
+           ) -> tuple[int, list[Checked]]:
+    """Re-plan the scenario (the reference) and, for each candidate, a variant with a stop
+    there, all with the same horizon, limits and seed; (reference plan, the checks)."""
+    from outreach import planning
+
+    def solve(code: str) -> tuple[PlanVersion, Diagnosis]:
+        with db.unit_of_work() as session:
+            plan = planning.create_plan(session, code, start, weeks, params)
+            version = planning.read_version(session, plan.id)  # type: ignore[arg-type]
+            return version, diag.diagnose_plan(session, version, threshold_min)
+
+    reference, reference_found = solve(scenario_id)
+    checks = []
+    for candidate in candidates:
+        with db.unit_of_work() as session:
+            variant = make_variant(session, scenario_id, [Change("add-stop", candidate.insee)])
+            variant_id = variant.id
+        version, found = solve(variant_id)
+        new_stops = {code for code, s in version.inputs.stops.items()
+                     if s.commune_insee == candidate.insee and code not in reference.inputs.stops}
+        held = sum(1 for r in version.routes for v in r.visits if v.stop in new_stops)
+        checks.append(Checked(candidate=candidate, variant_id=variant_id, held=held,
+                              comparison=compare(reference, reference_found, version, found)))
+    assert reference.plan_id is not None
+    return reference.plan_id, checks
+
+
+def ranking_fr(ranking: Ranking, service_names: dict[str, str]) -> str:
+    """The ranking as French text, for the CLI."""
+    lines = []
+    if not ranking.fitting and not ranking.not_fitting:
+        return "Aucune commune hors de portée n'a de jeunes enfants : pas d'arrêt à proposer."
+    lines.append(f"{'Rang':<5}{'Commune':<28}{'Enfants':>8}  {'Communes':>8}  "
+                 f"{'Séances':>8}  Service, jours libres")
+    for n, c in enumerate(ranking.fitting, start=1):
+        days = ", ".join(f"{d.strftime('%d/%m')} ({v})" for d, v in c.days)
+        lines.append(f"{n:<5}{c.name[:27]:<28}{c.children_0_6:>8}  {len(c.communes):>8}  "
+                     f"{c.due:>8}  {service_names.get(c.service, c.service)} : {days}")
+    if ranking.not_fitting:
+        lines.append("")
+        lines.append("Atteindraient plus d'enfants, mais les jours libres des véhicules ne "
+                     "suffisent pas :")
+        for c in ranking.not_fitting:
+            lines.append(f"  {c.name} : {c.children_0_6} enfants, {len(c.days)} jour(s) libre(s) "
+                         f"sur {c.due} séance(s) due(s)")
+    return "\n".join(lines)
+
+
+def checks_fr(reference: int, checks: Sequence[Checked]) -> str:
+    """The re-plan checks as French text, for the CLI."""
+    lines = [f"Nouveau calcul de référence : plan {reference}."]
+    for check in checks:
+        c, result = check.candidate, check.comparison
+        lines.append(
+            f"  {c.name} (variante {check.variant_id}, plan {result.after.plan_id}) : "
+            f"{check.held} séance(s) sur {c.due} ; {result.children_gained} enfants gagnés, "
+            f"{result.children_lost} perdus (estimé : {c.children_0_6} gagnés).")
+    return "\n".join(lines)
