@@ -399,7 +399,8 @@ def coverage_cmd(plan_id: int, threshold: int | None, fmt: str, output: Path | N
             nearest = ("aucune séance" if gap.nearest_session_min is None
                        else f"séance la plus proche à {gap.nearest_session_min} min")
             around = f" et {gap.size - 1} commune(s) voisine(s)" if gap.size > 1 else ""
-            lines.append(f"  {n}. {gap.name}{around} : {gap.children_0_6} enfants, {nearest}.")
+            road = "" if gap.road_from_base else ", aucune route depuis la base d'un véhicule"
+            lines.append(f"  {n}. {gap.name}{around} : {gap.children_0_6} enfants, {nearest}{road}.")
         text = "\n".join(lines) + "\n"
     if output:
         output.write_text(text, encoding="utf-8")

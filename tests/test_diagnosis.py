@@ -158,12 +158,14 @@ def test_the_exports_carry_every_commune_and_nothing_personal(planned):
         assert int(row["enfants_0_6"]) == commune.children_0_6
         assert row["acces"] == diag.ACCESS_FR[commune.access]
         assert row["zone_sans_acces"] == str(numbers.get(commune.insee, ""))
+        assert row["route_depuis_une_base"] == "oui"  # Indre-et-Loire: all on the mainland
     document = json.loads(json.dumps(diag.to_geojson(found, ["37"])))
     assert document["type"] == "FeatureCollection" and len(document["features"]) == 272
     assert {f["geometry"]["type"] for f in document["features"]} == {"MultiPolygon"}
     assert set(document["features"][0]["properties"]) == {
         "code_insee", "commune", "enfants_0_6", "population", "acces", "minutes_seance",
-        "lieu_seance", "minutes_site_fixe", "site_fixe", "zone_sans_acces"}
+        "lieu_seance", "minutes_site_fixe", "site_fixe", "zone_sans_acces",
+        "route_depuis_une_base"}
 
 
 @pytest.fixture

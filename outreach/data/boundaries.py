@@ -119,16 +119,17 @@ def geojson_geometry(polygons: Polygons) -> dict[str, object]:
 
 
 def neighbours(communes: dict[str, Polygons]) -> dict[str, set[str]]:
-    """Which communes touch: two communes are neighbours when their outer rings share an
-    edge. The shipped files keep a shared border as the same points on both sides (see
-    seeds/build_boundaries.py), so an edge matches exactly."""
+    """Which communes touch: two communes are neighbours when their rings share an edge
+    (an inner ring too: an enclave touches the commune around it). The shipped files keep
+    a shared border as the same points on both sides (see seeds/build_boundaries.py), so
+    an edge matches exactly."""
     by_edge: dict[tuple[LonLat, LonLat], set[str]] = {}
     for insee, polygons in communes.items():
         for polygon in polygons:
-            ring = polygon[0]
-            for a, b in zip(ring, ring[1:] + ring[:1], strict=True):
-                if a != b:
-                    by_edge.setdefault((a, b) if a < b else (b, a), set()).add(insee)
+            for ring in polygon:
+                for a, b in zip(ring, ring[1:] + ring[:1], strict=True):
+                    if a != b:
+                        by_edge.setdefault((a, b) if a < b else (b, a), set()).add(insee)
     found: dict[str, set[str]] = {insee: set() for insee in communes}
     for sharing in by_edge.values():
         if len(sharing) > 1:

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Sequence
 from typing import Any
 
 from sqlmodel import Session, select
 
 from outreach.access.travel import GeodesicTravelModel
+from outreach.data import roads
 from outreach.data.communes import import_communes
 from outreach.data.scenarios import ScenarioSpec
 from outreach.errors import InvalidInput, msg
@@ -29,15 +31,14 @@ def _stable(text: str) -> int:
     return int(hashlib.sha256(text.encode()).hexdigest()[:8], 16)
 
 
-def candidate_stops(session: Session, departement: str, count: int, base: Commune,
+def candidate_stops(communes: Sequence[Commune], count: int, base: Commune,
                     min_gap_km: float = 6.0, urban: bool = False,
                     taken: list[Commune] | None = None) -> list[Commune]:
-    """Villages (300 to 5,000 inhabitants, 15 km or more from the largest town) with the most young
-    children, at least ``min_gap_km`` apart (and from the stops already ``taken``).
-    ``urban``: for a département with few such villages (the Petite Couronne), any commune
-    but the largest, however near or large."""
+    """Villages of ``communes`` (300 to 5,000 inhabitants, 15 km or more from the largest
+    town) with the most young children, at least ``min_gap_km`` apart (and from the stops
+    already ``taken``). ``urban``: for a département with few such villages (the Petite
+    Couronne), any commune but the largest, however near or large."""
     travel = GeodesicTravelModel(circuity=1.0)
-    communes = session.exec(select(Commune).where(Commune.departement == departement)).all()
     villages = sorted((c for c in communes if c.insee != base.insee
                        and (urban or 300 <= c.population <= 5000)),
                       key=lambda c: (-c.children_0_6, c.insee))
@@ -83,11 +84,15 @@ def generate_spec(session: Session, departement: str, stops: int = 40, vehicles:
     code = departement.upper()
     if session.exec(select(Commune).where(Commune.departement == code)).first() is None:
         import_communes(session, code)
-    communes = session.exec(select(Commune).where(Commune.departement == code)).all()
-    largest = max(communes, key=lambda c: (c.population, c.insee))
-    chosen = candidate_stops(session, code, stops, largest)
+    every = session.exec(select(Commune).where(Commune.departement == code)).all()
+    largest = max(every, key=lambda c: (c.population, c.insee))
+    # The vehicles drive on the largest town's land: communes no road joins to it
+    # (Marie-Galante, Belle-Île...) are not offered stops.
+    communes = [c for c in every if roads.by_road(c.insee, largest.insee)]
+    off_land = sorted({roads.land_name(c.insee) for c in every} - {roads.land_name(largest.insee)})
+    chosen = candidate_stops(communes, stops, largest)
     if len(chosen) < stops // 2:  # an urban département: its towns make up the rest
-        chosen += candidate_stops(session, code, stops - len(chosen), largest, URBAN_GAP_KM,
+        chosen += candidate_stops(communes, stops - len(chosen), largest, URBAN_GAP_KM,
                                   urban=True, taken=chosen)
     if not chosen:
         raise InvalidInput(msg(
@@ -119,7 +124,9 @@ def generate_spec(session: Session, departement: str, stops: int = 40, vehicles:
                      "departement": code, "default_start": (start or dt.date(2027, 1, 4)).isoformat(),
                      "default_weeks": 4,
                      "description": f"{len(chosen)} arrêts candidats dans les villages du département "
-                                    f"{code} les plus peuplés en jeunes enfants, {vehicles} véhicule(s)."},
+                                    f"{code} les plus peuplés en jeunes enfants, {vehicles} véhicule(s)."
+                                    + (f" Sans route depuis {largest.name}, donc sans arrêt : "
+                                       f"{', '.join(off_land)}." if off_land else "")},
         "services": [{
             "id": "bus-prevention", "name": "Bus de la prévention",
             "required_roles": [["doctor", "midwife"], ["puericultrice"], ["driver"]],

@@ -13,6 +13,11 @@ For every commune of the plan's départements (:func:`plan_departements`):
   a session (each service's own threshold, unless the diagnosis sets one for all), else of
   a fixed site, else of neither.
 
+A session or a fixed site counts only for the communes a road joins it to
+(:mod:`outreach.data.roads`): across the sea, La Désirade is out of reach of a session
+at Saint-François, however close; a commune no road joins to any vehicle's base says so
+(``road_from_base``).
+
 A *gap* is a set of out-of-reach communes that touch one another (by the shipped commune
 boundaries; within :data:`LINK_KM` of one another when a boundary file is missing), with
 at least one young child; it is named after its commune with the most young children.
@@ -31,6 +36,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from outreach.access.travel import GeodesicTravelModel, TravelModel
+from outreach.data import roads
 from outreach.data.boundaries import (
     BoundariesMissing,
     Polygons,
@@ -72,6 +78,7 @@ class CommuneAccess:
     access: Access
     lat: float
     lon: float
+    road_from_base: bool = True  # a road joins it to a vehicle's base (outreach.data.roads)
 
     @property
     def within(self) -> bool:
@@ -88,6 +95,7 @@ class Gap:
     children_0_6: int
     population: int
     nearest_session_min: int | None  # the smallest trip from one of them to a session
+    road_from_base: bool = True  # False: no road joins any of them to a vehicle's base
 
     @property
     def size(self) -> int:
@@ -169,6 +177,7 @@ def diagnose(version: PlanVersion, places: Iterable[Place], threshold_min: int |
         groups.setdefault(limit, []).append((stop.lat, stop.lon, stop.commune_insee,
                                              stop.commune_name))
     sites = [(f.lat, f.lon, f.commune_insee, f.name) for f in inputs.fixed_sites]
+    base_lands = {roads.land_of(b.commune_insee) for b in inputs.bases.values()}
     result: list[CommuneAccess] = []
     for place in sorted(places, key=lambda p: p.insee):
         found = {limit: _nearest(place, targets, travel) for limit, targets in groups.items()}
@@ -184,7 +193,8 @@ def diagnose(version: PlanVersion, places: Iterable[Place], threshold_min: int |
             session_min=nearest[0] if nearest else None,
             session_place=nearest[1] if nearest else None,
             fixed_min=site[0] if site else None, fixed_site=site[1] if site else None,
-            access=access, lat=place.lat, lon=place.lon))
+            access=access, lat=place.lat, lon=place.lon,
+            road_from_base=roads.land_of(place.insee) in base_lands))
     thresholds = ((threshold_min,) if threshold_min else
                   tuple(sorted(set(service_threshold.values()))) or (fixed_threshold,))
     return Diagnosis(plan_id=version.plan_id, threshold_min=threshold_min,
@@ -195,10 +205,13 @@ def diagnose(version: PlanVersion, places: Iterable[Place], threshold_min: int |
 
 def _nearest(place: Place, targets: Sequence[tuple[float, float, str, str]],
              travel: TravelModel) -> tuple[int, str] | None:
-    """(minutes, name) of the nearest of ``targets`` (lat, lon, INSEE code, name) from
-    ``place``: 0 minutes in its own commune. A geodesic model's minutes grow with the
-    straight line, so only the targets nearly as close as the closest by a flat-earth
-    measure (off by far less than :data:`_SLACK`) are timed exactly."""
+    """(minutes, name) of the nearest of ``targets`` (lat, lon, INSEE code, name) a road
+    joins to ``place`` (:mod:`outreach.data.roads`): 0 minutes in its own commune. A
+    geodesic model's minutes grow with the straight line, so only the targets nearly as
+    close as the closest by a flat-earth measure (off by far less than :data:`_SLACK`)
+    are timed exactly."""
+    land = roads.land_of(place.insee)
+    targets = [t for t in targets if roads.land_of(t[2]) == land]
     if not targets:
         return None
     if any(insee == place.insee for _lat, _lon, insee, _name in targets):
@@ -256,7 +269,8 @@ def find_gaps(communes: Sequence[CommuneAccess], departements: Sequence[str]) ->
         gaps.append(Gap(name=group[0].name, insee=group[0].insee,
                         communes=tuple(c.insee for c in group), children_0_6=children,
                         population=sum(c.population for c in group),
-                        nearest_session_min=min(minutes) if minutes else None))
+                        nearest_session_min=min(minutes) if minutes else None,
+                        road_from_base=any(c.road_from_base for c in group)))
     gaps.sort(key=lambda g: (-g.children_0_6, g.insee))
     return gaps
 
@@ -274,7 +288,8 @@ def diagnose_plan(session: Session, version: PlanVersion, threshold_min: int | N
 
 
 CSV_COLUMNS = ["code_insee", "commune", "enfants_0_6", "population", "acces",
-               "minutes_seance", "lieu_seance", "minutes_site_fixe", "site_fixe", "zone_sans_acces"]
+               "minutes_seance", "lieu_seance", "minutes_site_fixe", "site_fixe", "zone_sans_acces",
+               "route_depuis_une_base"]
 ACCESS_FR = {Access.SESSION: "seance", Access.FIXED_SITE: "site-fixe", Access.NONE: "aucun"}
 
 
@@ -293,7 +308,7 @@ def to_csv(diagnosis: Diagnosis) -> str:
         writer.writerow([c.insee, c.name, c.children_0_6, c.population, ACCESS_FR[c.access],
                          "" if c.session_min is None else c.session_min, c.session_place or "",
                          "" if c.fixed_min is None else c.fixed_min, c.fixed_site or "",
-                         numbers.get(c.insee, "")])
+                         numbers.get(c.insee, ""), "oui" if c.road_from_base else "non"])
     return out.getvalue()
 
 
@@ -316,6 +331,6 @@ def to_geojson(diagnosis: Diagnosis, departements: Iterable[str]) -> dict[str, A
             "population": c.population, "acces": ACCESS_FR[c.access],
             "minutes_seance": c.session_min, "lieu_seance": c.session_place,
             "minutes_site_fixe": c.fixed_min, "site_fixe": c.fixed_site,
-            "zone_sans_acces": numbers.get(c.insee)}})
+            "zone_sans_acces": numbers.get(c.insee), "route_depuis_une_base": c.road_from_base}})
     return {"type": "FeatureCollection", "features": features,
             "properties": {"plan_id": diagnosis.plan_id, "seuil_min": list(diagnosis.thresholds)}}

@@ -5,12 +5,14 @@ For a plan and its coverage diagnosis (:mod:`outreach.planning.diagnosis`):
 
 - a *candidate* is a commune of the plan's départements with no stop of the service yet,
   no more populous than the largest commune the service already stops in (the kind of
-  place it goes: a bus of village halls is not proposed a city centre); its stop would stand at its town hall (the commune's point in the seed data), open on
-  the days and hours of the nearest existing stop (the rule of a what-if ``add-stop``,
+  place it goes: a bus of village halls is not proposed a city centre), on the land of a
+  vehicle's base (:mod:`outreach.data.roads`); its stop would stand at its town hall
+  (the commune's point in the seed data), open on the days and hours of the nearest
+  existing stop (the rule of a what-if ``add-stop``,
   :func:`outreach.planning.whatif.nearest_code`);
 - the children it *brings within reach* are those of the communes out of reach today
-  (:attr:`Access.NONE`) whose trip to it takes at most the service's threshold (the
-  diagnosis's, when it sets one for all), itself included;
+  (:attr:`Access.NONE`) that a road joins to it and whose trip to it takes at most the
+  service's threshold (the diagnosis's, when it sets one for all), itself included;
 - it *fits* when the plan's idle vehicle-days can hold its sessions at the service's
   rhythm (:func:`~outreach.planning.diagnosis.due_sessions`, one session per period,
   spaced as the service asks): a vehicle of the service idle that day, and a crew of
@@ -36,6 +38,7 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from outreach import db
+from outreach.data import roads
 from outreach.planning import diagnosis as diag
 from outreach.planning.access_map import Access
 from outreach.planning.diagnosis import Diagnosis, Place
@@ -86,13 +89,17 @@ def reach_gain(version: PlanVersion, found: Diagnosis, places: Sequence[Place], 
     taken = {s.commune_insee for code, s in version.inputs.stops.items()
              if service in version.inputs.stop_rules[code].services}
     largest = max((p.population for p in places if p.insee in taken), default=0)
+    lands = {roads.land_of(version.inputs.bases[v.id].commune_insee)
+             for v in version.inputs.problem.vehicles if service in v.services}
     gains: dict[str, tuple[int, tuple[str, ...]]] = {}
     for place in places:
-        if place.insee in taken or place.population > largest:
+        land = roads.land_of(place.insee)
+        if place.insee in taken or place.population > largest or land not in lands:
             continue
         here = (place.lat, place.lon)
         reached = [c for c in out if c.insee == place.insee
-                   or travel.minutes_within((c.lat, c.lon), here, limit) is not None]
+                   or (roads.land_of(c.insee) == land
+                       and travel.minutes_within((c.lat, c.lon), here, limit) is not None)]
         if reached:
             reached.sort(key=lambda c: (-c.children_0_6, c.insee))
             gains[place.insee] = (sum(c.children_0_6 for c in reached),
