@@ -118,3 +118,26 @@ def test_the_small_islands_are_gaps_no_road_joins_to_a_base(guadeloupe):
     for candidate in ranking.fitting + ranking.not_fitting:
         assert roads.by_road(candidate.insee, "97101")
         assert all(roads.by_road(i, "97101") for i in candidate.communes)
+
+
+def test_a_stop_no_road_joins_to_a_base_is_refused_by_the_file_and_the_form(db_url):
+    from outreach.data import editing
+    from outreach.data.communes import import_communes
+    from outreach.data.scenarios import ScenarioSpec, scenario_spec
+    from outreach.errors import InvalidInput
+
+    with db.unit_of_work(db_url) as s:
+        data = scenario_spec(s, "indre-et-loire")
+    island = {**data["stops"][0], "id": "brehat", "commune_insee": "22016", "lat": None,
+              "lon": None}
+    with pytest.raises(ValueError, match=r"stops\.brehat\.commune_insee.*22016 \(Île-de-Bréhat\)"):
+        ScenarioSpec.model_validate({**data, "stops": [*data["stops"], island]})
+    form = {"id": "brehat", "commune_insee": "22016", "venue": "Mairie",
+            "services": island["services"], "windows": island["windows"]}
+    with db.unit_of_work(db_url) as s:
+        import_communes(s, "22")
+    with pytest.raises(InvalidInput) as refused, db.unit_of_work(db_url) as s:
+        editing.save_stop(s, "indre-et-loire", form)
+    assert "aucune route ne relie Île-de-Bréhat" in refused.value.fields["commune_insee"]
+    with db.unit_of_work(db_url) as s:
+        assert scenario_spec(s, "indre-et-loire")["stops"] == data["stops"]  # nothing kept

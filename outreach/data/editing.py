@@ -17,6 +17,7 @@ from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
 from outreach import audit
+from outreach.data import roads
 from outreach.data.communes import import_communes, normalise_name, search_communes
 from outreach.data.places import departement_name
 from outreach.data.scenarios import FixedSiteSpec, ServiceSpec, StaffSpec, StopSpec, VehicleSpec
@@ -402,6 +403,14 @@ def save_stop(session: Session, scenario_id: str, data: dict[str, Any],
     _check_new_code(session, Stop, scenario_id, spec.id, existing)
     _claim(session, existing, seen_version)
     commune = _commune(session, spec.commune_insee, "commune_insee")
+    bases = [v.base_insee for v in session.exec(select(Vehicle).where(
+        Vehicle.scenario_id == scenario_id)) if set(v.services) & set(spec.services)]
+    if bases and not any(roads.by_road(commune.insee, base) for base in bases):
+        raise FormInvalid({"commune_insee": msg(
+            "aucune route ne relie %(name)s (%(land)s) à la base d'un véhicule de ses services : "
+            "un véhicule ne traverse pas la mer. Choisissez une commune de la même île ou du "
+            "continent, ou basez un véhicule sur cette île.", name=commune.name,
+            land=roads.land_name(commune.insee))})
     row = existing or Stop(scenario_id=scenario_id, code=spec.id, commune_insee=commune.insee,
                            venue="", lat=commune.lat, lon=commune.lon)
     moved_commune = row.commune_insee != commune.insee

@@ -27,6 +27,7 @@ from sqlmodel import Session, col, select
 from outreach import audit, config
 from outreach.access import DEFAULT_ACCESS_MIN
 from outreach.appointments import Appointments, SiteAppointments
+from outreach.data import roads
 from outreach.data.communes import import_communes
 from outreach.data.organisations import ensure_organisation
 from outreach.errors import FieldProblem, InvalidInput, UnknownScenario, msg
@@ -229,6 +230,13 @@ class ScenarioSpec(_Strict):
             if unknown := set(stop.services) - service_ids:
                 raise FieldProblem(f"stops.{stop.id}.services", msg(
                     "service(s) inconnu(s) : %(ids)s", ids=", ".join(sorted(unknown))))
+            bases = [v.base_insee for v in self.vehicles if set(v.services) & set(stop.services)]
+            if bases and not any(roads.by_road(stop.commune_insee, base) for base in bases):
+                raise FieldProblem(f"stops.{stop.id}.commune_insee", msg(
+                    "aucune route ne relie la commune %(insee)s (%(land)s) à la base d'un "
+                    "véhicule de ses services : un véhicule ne traverse pas la mer. Retirez "
+                    "l'arrêt, ou basez un véhicule sur cette île.",
+                    insee=stop.commune_insee, land=roads.land_name(stop.commune_insee)))
         return self
 
 
