@@ -148,7 +148,9 @@ class _Capacity:
                  for i, a in enumerate(points)]
         stop = dataclasses.replace(inputs.stop_rules[nearest], id=f"candidate-{place.insee}",
                                    location=size - 1, services=frozenset({service_id}),
-                                   vehicle_costs=(), spacing_group="", load=0)
+                                   vehicle_costs=(), spacing_group="", load=0,
+                                   visits_per_period=None, min_spacing_days=None,
+                                   session_min=None)  # the service's own, as add-stop makes
         small = dataclasses.replace(
             problem, services=(service,), stops=(stop,), pins=(), preferred=(), areas=(),
             syncs=(),
