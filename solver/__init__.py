@@ -42,12 +42,14 @@ from solver.model import (
 from solver.periods import rhythm_key, stop_service_pairs, target_visits
 from solver.progress import Progress, ProgressCallback
 from solver.solve import proven_bound, solve
+from solver.spare import BusyRoute, crew_dates, spare_days
 from solver.timing import Lunch
 
 __all__ = [
     "FINDING_CODES",
     "Area",
     "Availability",
+    "BusyRoute",
     "CrewSlot",
     "DroppedPin",
     "Finding",
@@ -75,12 +77,14 @@ __all__ = [
     "check_route",
     "check_solution",
     "covering_availability",
+    "crew_dates",
     "kpis",
     "objective",
     "proven_bound",
     "rhythm_key",
     "slot_role",
     "solve",
+    "spare_days",
     "stop_service_pairs",
     "target_visits",
 ]

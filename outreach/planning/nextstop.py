@@ -17,9 +17,8 @@ For a plan and its coverage diagnosis (:mod:`outreach.planning.diagnosis`):
   rhythm (:func:`~outreach.planning.diagnosis.due_sessions`, one session per period,
   spaced as the service asks): a vehicle of the service idle that day, and a crew of
   staff not on another route that day, available over the whole duty and within their
-  weekly hours, timed by the solver's own day-route rule
-  (:func:`solver.dayroute.staff_route`). Days where a vehicle already runs a route are not
-  counted, so the estimate errs on the side of "does not fit".
+  weekly hours, timed by the solver's own day-route rule (:func:`solver.spare_days`).
+  Days where a vehicle already runs a route are not counted, so the estimate errs on the side of "does not fit".
 
 The ranking is an estimate from the plan as it stands; :func:`verify` checks the top
 candidates by an actual re-plan: a what-if variant per candidate (``add-stop``), planned
@@ -31,23 +30,23 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import functools
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlmodel import Session
 
 from outreach import db
+from outreach.access.travel import GeodesicTravelModel
 from outreach.data import roads
 from outreach.planning import diagnosis as diag
 from outreach.planning.access_map import Access
 from outreach.planning.diagnosis import Diagnosis, Place
 from outreach.planning.plan import PlanVersion
 from outreach.planning.whatif import Change, Comparison, compare, make_variant, nearest_code
-from solver import model as sm
-from solver.dayroute import staff_route, week_of
-from solver.instance import Instance
-from solver.periods import period_of
+from solver import BusyRoute, SolveParams, crew_dates, spare_days
+
+KM_PER_DEGREE = 111.32  # of latitude, and of longitude at the equator
 
 
 @dataclass(frozen=True)
@@ -91,14 +90,21 @@ def reach_gain(version: PlanVersion, found: Diagnosis, places: Sequence[Place], 
     largest = max((p.population for p in places if p.insee in taken), default=0)
     lands = {roads.land_of(version.inputs.bases[v.id].commune_insee)
              for v in version.inputs.problem.vehicles if service in v.services}
+    # A flat-earth measure (off by far less than 2 % over tens of km) skips the communes
+    # too far for any trip within the threshold before the exact geodesic is timed.
+    reach_km = (travel.reach_km(limit) * 1.02 if isinstance(travel, GeodesicTravelModel)
+                else math.inf)
     gains: dict[str, tuple[int, tuple[str, ...]]] = {}
     for place in places:
         land = roads.land_of(place.insee)
         if place.insee in taken or place.population > largest or land not in lands:
             continue
         here = (place.lat, place.lon)
+        shrink = math.cos(math.radians(place.lat))
         reached = [c for c in out if c.insee == place.insee
                    or (roads.land_of(c.insee) == land
+                       and math.hypot(c.lat - place.lat, (c.lon - place.lon) * shrink)
+                       * KM_PER_DEGREE <= reach_km
                        and travel.minutes_within((c.lat, c.lon), here, limit) is not None)]
         if reached:
             reached.sort(key=lambda c: (-c.children_0_6, c.insee))
@@ -112,46 +118,37 @@ class _Capacity:
 
     def __init__(self, version: PlanVersion) -> None:
         self.version = version
-        problem = version.inputs.problem
-        self.used = {(r.vehicle, r.date) for r in version.routes}
-        self.busy: dict[dt.date, set[str]] = {}
-        self.week_used: dict[tuple[str, tuple[int, int]], int] = {}
-        for route in version.routes:
-            for member in route.crew:
-                self.busy.setdefault(route.date, set()).add(member.staff)
-                key = (member.staff, week_of(route.date))
-                self.week_used[key] = self.week_used.get(key, 0) + route.duty_min
-        self.problem = problem
+        self.busy: list[BusyRoute] = [
+            (r.vehicle, r.date, tuple(m.staff for m in r.crew), r.duty_min) for r in version.routes]
+        self.open: dict[str, tuple[dt.date, ...]] = {}
 
     def days(self, place: Place, service_id: str, due: int) -> tuple[tuple[dt.date, str], ...]:
         """Up to ``due`` idle (date, vehicle) pairs that can hold a session of the service at
-        ``place``, one per period at most ``visits_per_period``, spaced as the service asks."""
+        ``place`` (:func:`solver.spare_days`)."""
         inputs = self.version.inputs
-        problem = self.problem
+        problem = inputs.problem
         service = inputs.service_rules[service_id]
         nearest = nearest_code([(code, s.lat, s.lon) for code, s in inputs.stops.items()
                                 if service_id in inputs.stop_rules[code].services],
                                place.lat, place.lon)
-        if nearest is None:
-            return ()
         vehicles = [v for v in problem.vehicles if service_id in v.services]
-        if not vehicles:
+        if service_id not in self.open:
+            self.open[service_id] = crew_dates(problem, service_id, self.busy)
+        if nearest is None or not vehicles or len(self.open[service_id]) < due:
             return ()
         travel = inputs.access().travel
         bases = sorted({v.base for v in vehicles})
         index = {base: n for n, base in enumerate(bases)}
-        points = [(inputs.bases[next(v.id for v in vehicles if v.base == base)].lat,
-                   inputs.bases[next(v.id for v in vehicles if v.base == base)].lon)
-                  for base in bases] + [(place.lat, place.lon)]
-        size = len(points)
+        where = {v.base: inputs.bases[v.id] for v in vehicles}
+        points = [(where[base].lat, where[base].lon) for base in bases] + [(place.lat, place.lon)]
         trips = [[travel.trip(a, b) if i != j else (0, 0) for j, b in enumerate(points)]
                  for i, a in enumerate(points)]
         stop = dataclasses.replace(inputs.stop_rules[nearest], id=f"candidate-{place.insee}",
-                                   location=size - 1, services=frozenset({service_id}),
+                                   location=len(points) - 1, services=frozenset({service_id}),
                                    vehicle_costs=(), spacing_group="", load=0,
                                    visits_per_period=None, min_spacing_days=None,
                                    session_min=None)  # the service's own, as add-stop makes
-        small = dataclasses.replace(
+        alone = dataclasses.replace(
             problem, services=(service,), stops=(stop,), pins=(), preferred=(), areas=(),
             syncs=(),
             vehicles=tuple(dataclasses.replace(v, base=index[v.base],
@@ -159,36 +156,7 @@ class _Capacity:
                            for v in vehicles),
             travel_min=tuple(tuple(t[0] for t in row) for row in trips),
             distance_m=tuple(tuple(t[1] for t in row) for row in trips))
-        inst = Instance(small)
-        picked: list[tuple[dt.date, str]] = []
-        per_period: dict[int, int] = {}
-        spacing = stop.spacing_for(service)
-        for date in problem.dates:
-            if len(picked) >= due:
-                break
-            period = period_of(problem, service, date)
-            if per_period.get(period, 0) >= stop.visits_for(service):
-                continue
-            if picked and (date - picked[-1][0]).days < spacing:
-                continue
-            free = [m for m in inst.staff_by_date.get(date, ())
-                    if m.id not in self.busy.get(date, set())]
-            for vehicle in small.vehicles:
-                if (vehicle.id, date) in self.used or date.isoweekday() not in vehicle.weekdays \
-                        or date in vehicle.unavailable_dates:
-                    continue
-                route = staff_route(inst, vehicle, date, service, [stop], free,
-                                    week_left=functools.partial(self._week_left, date=date))
-                if route is not None:
-                    picked.append((date, vehicle.id))
-                    per_period[period] = per_period.get(period, 0) + 1
-                    break
-        return tuple(picked)
-
-    def _week_left(self, member: sm.StaffMember, date: dt.date) -> int | None:
-        if member.max_week_min is None:
-            return None
-        return member.max_week_min - self.week_used.get((member.id, week_of(date)), 0)
+        return spare_days(alone, self.busy, due)
 
 
 def rank(version: PlanVersion, found: Diagnosis, places: Sequence[Place], limit: int = 10
@@ -253,7 +221,7 @@ class Checked:
 
 
 def verify(scenario_id: str, candidates: Iterable[Candidate], start: dt.date, weeks: int,
-           params: sm.SolveParams, threshold_min: int | None = None,
+           params: SolveParams, threshold_min: int | None = None,
            ) -> tuple[int, list[Checked]]:
     """Re-plan the scenario (the reference) and, for each candidate, a variant with a stop
     there, all with the same horizon, limits and seed; (reference plan, the checks)."""
