@@ -446,11 +446,10 @@ def next_stop_cmd(plan_id: int, threshold: int | None, top: int, check: int, wor
     chosen = (list(ranking.fitting) + list(ranking.not_fitting))[:check]
     if not chosen:
         return
-    start, end = version.horizon
-    weeks = ((end - start).days + 1) // 7
     params = SolveParams(time_limit_s=time_limit, work_limit_s=work_limit, seed=seed)
     click.echo(f"Vérification par un nouveau calcul ({len(chosen) + 1} calculs)…", err=True)
-    reference, checks = nextstop.verify(version.scenario_id, chosen, start, weeks, params,
+    reference, checks = nextstop.verify(version.scenario_id, chosen, version.inputs.start,
+                                        version.weeks, params,
                                         threshold)
     click.echo("")
     click.echo(nextstop.checks_fr(reference, checks))

@@ -18,6 +18,16 @@ from solver.periods import period_of
 BusyRoute = tuple[str, dt.date, tuple[str, ...], int]
 
 
+def _occupied(busy: Sequence[BusyRoute]
+              ) -> tuple[set[tuple[str, dt.date]], dict[dt.date, set[str]]]:
+    """The (vehicle, date) pairs the ``busy`` routes use, and the staff on them each date."""
+    used = {(vehicle, date) for vehicle, date, _crew, _duty in busy}
+    taken: dict[dt.date, set[str]] = {}
+    for _vehicle, date, crew, _duty in busy:
+        taken.setdefault(date, set()).update(crew)
+    return used, taken
+
+
 def spare_days(problem: Problem, busy: Sequence[BusyRoute], due: int
                ) -> tuple[tuple[dt.date, str], ...]:
     """Up to ``due`` (date, vehicle) pairs for the sessions of ``problem``'s one stop and
@@ -26,11 +36,9 @@ def spare_days(problem: Problem, busy: Sequence[BusyRoute], due: int
     period, spaced as the service asks."""
     (stop,), (service,) = problem.stops, problem.services
     inst = Instance(problem)
-    used = {(vehicle, date) for vehicle, date, _crew, _duty in busy}
-    taken: dict[dt.date, set[str]] = {}
+    used, taken = _occupied(busy)
     week_used: dict[tuple[str, tuple[int, int]], int] = {}
     for _vehicle, date, crew, duty in busy:
-        taken.setdefault(date, set()).update(crew)
         for member in crew:
             week_used[(member, week_of(date))] = week_used.get((member, week_of(date)), 0) + duty
 
@@ -70,10 +78,7 @@ def crew_dates(problem: Problem, service_id: str, busy: Sequence[BusyRoute]) -> 
     hold one more session of it."""
     inst = Instance(problem)
     service = inst.services[service_id]
-    used = {(vehicle, date) for vehicle, date, _crew, _duty in busy}
-    taken: dict[dt.date, set[str]] = {}
-    for _vehicle, date, crew, _duty in busy:
-        taken.setdefault(date, set()).update(crew)
+    used, taken = _occupied(busy)
     found = []
     for date in problem.dates:
         if not any(service_id in v.services and (v.id, date) not in used

@@ -376,8 +376,7 @@ def unpin(plan_id: int, pin_id: int):  # type: ignore[no-untyped-def]
 @bp.post("/plans/<int:plan_id>/reoptimise")
 def reoptimise(plan_id: int):  # type: ignore[no-untyped-def]
     version = _version(plan_id)
-    start, end = version.horizon
-    weeks = ((end - start).days + 1) // 7
+    start, weeks = version.inputs.start, version.weeks
     limit = float(version.solver.time_limit_s or 30)
     try:
         job = _start_job(version.scenario_id, start, weeks, limit)

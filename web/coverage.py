@@ -132,14 +132,13 @@ def next_stop(plan_id: int):  # type: ignore[no-untyped-def]
     version = _version(plan_id)
     threshold, error, typed = _threshold()
     found, ranking = nextstop.rank_plan(g.db, version, threshold)
-    start, end = version.horizon
     names = {c.insee: c.name for c in found.communes}
     return render_template(
         "coordination/next_stop.html", plan=version, found=found, ranking=ranking,
         error=error, typed=typed, names=names, query=_query() if not error else {},
         services={code: version.inputs.service_name(code) for code in version.inputs.services},
         vehicles={v.id: version.inputs.vehicle_name(v.id) for v in version.inputs.problem.vehicles},
-        start=start.isoformat(), weeks=((end - start).days + 1) // 7,
+        start=version.inputs.start.isoformat(), weeks=version.weeks,
     ), (400 if error else 200)
 
 

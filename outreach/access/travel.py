@@ -94,9 +94,12 @@ class GeodesicTravelModel:
 
     def minutes_within(self, a: LatLon, b: LatLon, threshold_min: int) -> int | None:
         """Travel minutes from ``a`` to ``b`` when at most ``threshold_min``, else None
-        (points too far apart in latitude are rejected before any geodesic)."""
+        (points too far apart by a flat-earth measure, off by far less than 2 % over tens
+        of km, are rejected before any geodesic)."""
         reach_m = max(0, threshold_min - self.overhead_min) / 60 * self.speed_kmh * 1000
-        if abs(a[0] - b[0]) * 111_000 * self.circuity > reach_m + 1000:  # 1° latitude ≈ 111 km
+        shrink = math.cos(math.radians((a[0] + b[0]) / 2))
+        flat_m = math.hypot(a[0] - b[0], (a[1] - b[1]) * shrink) * 111_320  # 1° ≈ 111 km
+        if flat_m * self.circuity > reach_m * 1.02 + 1000:
             return None
         minutes = self.minutes_for(self.road_m(a, b))
         return minutes if minutes <= threshold_min else None

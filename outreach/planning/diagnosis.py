@@ -137,9 +137,7 @@ def due_sessions(version: PlanVersion, service: str) -> int:
     """Sessions a stop of ``service`` is due over the plan's horizon: ``visits_per_period``
     for every whole period of ``period_weeks`` in it, and at least one."""
     rules = version.inputs.service_rules[service]
-    start, end = version.horizon
-    weeks = ((end - start).days + 1) // 7
-    return rules.visits_per_period * max(1, weeks // rules.period_weeks)
+    return rules.visits_per_period * max(1, version.weeks // rules.period_weeks)
 
 
 def at_rhythm(version: PlanVersion) -> tuple[set[tuple[str, str]], list[tuple[str, str, int, int]]]:

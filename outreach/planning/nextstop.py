@@ -30,14 +30,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlmodel import Session
 
 from outreach import db
-from outreach.access.travel import GeodesicTravelModel
 from outreach.data import roads
 from outreach.planning import diagnosis as diag
 from outreach.planning.access_map import Access
@@ -45,8 +43,6 @@ from outreach.planning.diagnosis import Diagnosis, Place
 from outreach.planning.plan import PlanVersion
 from outreach.planning.whatif import Change, Comparison, compare, make_variant, nearest_code
 from solver import BusyRoute, SolveParams, crew_dates, spare_days
-
-KM_PER_DEGREE = 111.32  # of latitude, and of longitude at the equator
 
 
 @dataclass(frozen=True)
@@ -90,21 +86,14 @@ def reach_gain(version: PlanVersion, found: Diagnosis, places: Sequence[Place], 
     largest = max((p.population for p in places if p.insee in taken), default=0)
     lands = {roads.land_of(version.inputs.bases[v.id].commune_insee)
              for v in version.inputs.problem.vehicles if service in v.services}
-    # A flat-earth measure (off by far less than 2 % over tens of km) skips the communes
-    # too far for any trip within the threshold before the exact geodesic is timed.
-    reach_km = (travel.reach_km(limit) * 1.02 if isinstance(travel, GeodesicTravelModel)
-                else math.inf)
     gains: dict[str, tuple[int, tuple[str, ...]]] = {}
     for place in places:
         land = roads.land_of(place.insee)
         if place.insee in taken or place.population > largest or land not in lands:
             continue
         here = (place.lat, place.lon)
-        shrink = math.cos(math.radians(place.lat))
         reached = [c for c in out if c.insee == place.insee
                    or (roads.land_of(c.insee) == land
-                       and math.hypot(c.lat - place.lat, (c.lon - place.lon) * shrink)
-                       * KM_PER_DEGREE <= reach_km
                        and travel.minutes_within((c.lat, c.lon), here, limit) is not None)]
         if reached:
             reached.sort(key=lambda c: (-c.children_0_6, c.insee))

@@ -577,6 +577,11 @@ class PlanVersion:
     def horizon(self) -> tuple[dt.date, dt.date]:
         return (self.inputs.start, self.inputs.end)
 
+    @property
+    def weeks(self) -> int:
+        """Whole weeks of the horizon."""
+        return ((self.inputs.end - self.inputs.start).days + 1) // 7
+
     def with_routes(self, routes: tuple[DayRoute, ...]) -> PlanVersion:
         return replace(self, routes=tuple(sorted(routes, key=lambda r: (r.date, r.vehicle))))
 
