@@ -634,3 +634,71 @@ def worker_cmd(redis_url: str, max_jobs: int | None, burst: bool, name: str | No
     worker = runner.worker(name)
     worker.work(burst=burst, max_jobs=max_jobs, with_scheduler=False, logging_level="WARNING")
     click.echo("Processus de calcul arrêté.")
+
+
+@main.command("national-report")
+@click.option("--departements", help="Codes séparés par des virgules (défaut : tous, outre-mer "
+              "compris), ex. 37,2A,971.")
+@click.option("--stops", type=click.IntRange(1, 500), default=40, show_default=True,
+              help="Arrêts candidats par département.")
+@click.option("--vehicles", type=click.IntRange(1, 10), default=2, show_default=True)
+@click.option("--work-limit", type=click.FloatRange(min=0.01), default=2.0, show_default=True,
+              help="Travail de recherche par département (unités déterministes).")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--report", "report", type=int,
+              help="Suivre un rapport déjà lancé (son numéro) au lieu d'en lancer un.")
+@click.option("--no-wait", is_flag=True, help="Mettre les calculs en file et rendre la main "
+              "(production : les processus de calcul les exécutent).")
+@click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("rapport-national"), show_default=True,
+              help="Dossier du rapport : departements.csv, france.svg, rapport.md.")
+def national_report_cmd(departements: str | None, stops: int, vehicles: int, work_limit: float,
+                        seed: int, report: int | None, no_wait: bool, output: Path) -> None:
+    """Rapport national : un scénario de départ par département, planifié et diagnostiqué,
+    chaque département étant un calcul de la file (OUTREACH_REDIS_URL : les processus
+    « outreach worker » ; sinon ce processus, l'un après l'autre)."""
+    import time
+
+    from outreach.planning import jobs, national
+
+    runner = None
+    if report is None:
+        codes = national.parse_departements(departements)
+        runner = jobs.make_runner(config.database_url())
+        with db.unit_of_work() as session:
+            report, ids = national.submit(
+                session, codes, national.Options(stops, vehicles, work_limit, seed))
+        for job_id in ids:
+            with db.unit_of_work() as session:
+                from outreach.models import SolveJob
+
+                job = session.get(SolveJob, job_id)
+                assert job is not None
+                jobs.hand_over(session, runner, job)
+        click.echo(f"Rapport national n° {report} : {len(codes)} département(s) en file.")
+    if no_wait:
+        click.echo(f"Suivez-le avec : outreach national-report --report {report}")
+        return
+    shown = -1
+    while True:
+        with db.unit_of_work() as session:
+            found = national.rows(session, report)
+        finished = [r for r in found if r.status in (jobs.DONE, jobs.FAILED)]
+        if len(finished) != shown:
+            shown = len(finished)
+            running = ", ".join(r.departement for r in found if r.status == jobs.RUNNING)
+            click.echo(f"[{len(finished)}/{len(found)}] terminés"
+                       + (f" ; en cours : {running}" if running else ""), err=True)
+        if len(finished) == len(found):
+            break
+        time.sleep(1.0)
+    if runner is not None:
+        runner.shutdown()
+    for path in national.write(found, output):
+        click.echo(f"Écrit : {path}")
+    t = national.totals(found)
+    click.echo(f"France : {national.pct(t.share_pct)} % des {t.children} enfants de moins de 6 ans à portée "
+               f"d'une séance ({t.done} départements planifiés, {t.failed} sans plan).")
+    for r in found:
+        if r.status == jobs.FAILED:
+            click.echo(f"  {r.departement} {r.name} : {r.error}")

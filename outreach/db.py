@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import functools
+import os
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -25,8 +27,41 @@ def get_engine(url: str | None = None) -> Engine:
     return _engine(url or config.database_url())
 
 
-@lru_cache(maxsize=16)
+_engines: OrderedDict[str, Engine] = OrderedDict()  # the 16 last used, newest last
+_engines_lock = threading.Lock()
+
+
 def _engine(url: str) -> Engine:
+    with _engines_lock:
+        engine = _engines.get(url)
+        if engine is None:
+            engine = _engines[url] = _new_engine(url)
+            if len(_engines) > 16:
+                _engines.popitem(last=False)
+        _engines.move_to_end(url)
+        return engine
+
+
+def forget(url: str) -> None:
+    """Close the engine of ``url`` and its connections (a database about to be dropped)."""
+    with _engines_lock:
+        engine = _engines.pop(url, None)
+    if engine is not None:
+        engine.dispose()
+
+
+def _forget_inherited_connections() -> None:
+    """In a forked child (an RQ work horse), leave the parent's pooled connections to the
+    parent: sharing one socket, or a server session whose prepared statements only one
+    side knows about, breaks the second job a worker runs. The child opens its own."""
+    for engine in list(_engines.values()):
+        engine.dispose(close=False)
+
+
+os.register_at_fork(after_in_child=_forget_inherited_connections)
+
+
+def _new_engine(url: str) -> Engine:
     """SQLite gets foreign keys, WAL and a busy timeout; servers get pre-ping."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})

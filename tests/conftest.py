@@ -99,8 +99,7 @@ def _pg_database() -> Iterator[str]:
     try:
         yield url
     finally:
-        db.get_engine(url).dispose()
-        db._engine.cache_clear()
+        db.forget(url)
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()

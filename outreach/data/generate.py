@@ -79,8 +79,9 @@ def bases_for(communes: list[Commune], stops: list[Commune], count: int) -> list
 
 
 def generate_spec(session: Session, departement: str, stops: int = 40, vehicles: int = 2,
-                  start: dt.date | None = None) -> ScenarioSpec:
-    """A validated scenario for ``departement`` (loading its communes if needed)."""
+                  start: dt.date | None = None, scenario_id: str | None = None) -> ScenarioSpec:
+    """A validated scenario for ``departement`` (loading its communes if needed), named
+    ``scenario_id`` (default ``auto-<code>``)."""
     code = departement.upper()
     if session.exec(select(Commune).where(Commune.departement == code)).first() is None:
         import_communes(session, code)
@@ -101,7 +102,7 @@ def generate_spec(session: Session, departement: str, stops: int = 40, vehicles:
             "décrivez les arrêts par quartier dans un fichier de scénario et chargez-le avec "
             "« outreach import-scenario ».", code=code, name=largest.name))
     bases = bases_for(list(communes), chosen, vehicles)
-    scenario_id = f"auto-{code.lower()}"
+    scenario_id = scenario_id or f"auto-{code.lower()}"
     staff: list[dict[str, Any]] = []
     for v in range(vehicles):
         team = [("doctor", 0), ("doctor", 1), ("midwife", 5), ("puericultrice", 2),

@@ -34,7 +34,7 @@ from solver import Method, Progress, ProgressCallback, SolveParams
 log = logging.getLogger(__name__)
 
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
-BUS, HOME = "bus", "home"  # SolveJob.kind
+BUS, HOME, NATIONAL = "bus", "home", "national"  # SolveJob.kind
 
 
 def _now() -> dt.datetime:
@@ -116,6 +116,11 @@ def run(job_id: int, url: str | None = None) -> None:
             if kind == HOME:
                 assert programme_id is not None
                 result = _plan_home(session, programme_id, start, weeks, job_params)
+            elif kind == NATIONAL:
+                from outreach.planning import national
+
+                result = national.plan_departement(session, job_params, start, weeks,
+                                                   _recorder(url, job_id), url)
             else:
                 assert scenario_id is not None
                 result = _plan_bus(session, scenario_id, start, weeks, job_params,
@@ -127,6 +132,7 @@ def run(job_id: int, url: str | None = None) -> None:
                 raise Superseded
             job.status, job.finished_at = DONE, _now()
             job.plan_id, job.home_plan_id = result.get("plan_id"), result.get("home_plan_id")
+            job.scenario_id = result.get("scenario_id", job.scenario_id)
             job.progress = {"elapsed_s": round(time.monotonic() - began, 1), **result["progress"]}
             session.add(job)
     except Superseded:
