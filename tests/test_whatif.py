@@ -6,13 +6,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from outreach import db, planning
 from outreach.cli import main
 from outreach.data.scenarios import scenario_spec
 from outreach.errors import InvalidInput, PlanNotPublishable
-from outreach.models import Plan, Scenario, Stop
+from outreach.models import Plan, Scenario, SolveJob, Stop
 from outreach.planning import diagnosis as diag
 from outreach.planning import whatif
 from outreach.planning.whatif import Change
@@ -159,6 +159,9 @@ def test_a_coordinator_makes_a_variant_and_sees_both_plans_compared(web, planned
     assert bad.status_code == 422
     text = bad.get_data(as_text=True)
     assert "commune « Atlantide » introuvable" in text and 'value="Atlantide"' in text
+    # The message names the field as the form shows it, not the command line's option.
+    assert "Ajouter un site fixe dans la commune : commune « Atlantide »" in text
+    assert "--add-fixed-site" not in text
     assert 'value="Tours"' in text  # what was typed is kept
     with db.unit_of_work(planned_url) as s:
         assert s.exec(select(Scenario).where(Scenario.variant_of.is_not(None))).all() == []
@@ -173,6 +176,9 @@ def test_a_coordinator_makes_a_variant_and_sees_both_plans_compared(web, planned
     assert "Comparaison des plans" in html and "arrêt ajouté à Tours" in html
     assert "communes gagnent l&#39;accès" in html and "Kilomètres" in html
     before, after = (int(x) for x in waiting.headers["Location"].rstrip("/").split("/")[-2:])
+    with db.unit_of_work(planned_url) as s:  # both stopped by the same work, not the clock
+        both = s.exec(select(SolveJob).where(col(SolveJob.plan_id).in_([before, after]))).all()
+        assert [j.params["work_limit_s"] for j in both] == [2.0, 2.0]
     svg = web.get(f"/coordination/comparer/{before}/{after}.svg")
     assert svg.status_code == 200 and svg.mimetype == "image/svg+xml"
     body = svg.get_data(as_text=True)

@@ -164,8 +164,13 @@ STABILITY = ("free", "prefer", "keep")
 
 def _start_job(scenario_id: str, start: dt.date, weeks: int, time_limit: float,
                stability: str = "free", move_threshold: int = 10,
-               measure_rhythm: bool = False, keep_booked: bool = True) -> SolveJob:
-    params = SolveParams(time_limit_s=time_limit, method=Method.PATTERNS,
+               measure_rhythm: bool = False, keep_booked: bool = True,
+               by_work: bool = False) -> SolveJob:
+    """Queue a solve. ``by_work``: ``time_limit`` is spent as a work limit (deterministic
+    units, about seconds on an idle machine), so that the same inputs give the same plan
+    however loaded the machine is (what-if comparisons); the clock then only caps it."""
+    params = SolveParams(time_limit_s=3 * time_limit + 60 if by_work else time_limit,
+                         work_limit_s=time_limit if by_work else None, method=Method.PATTERNS,
                          move_threshold=move_threshold)
     options = {"user_id": g.user.id, "keep_published": stability == "keep",
                "prefer_published": stability == "prefer", "measure_rhythm": measure_rhythm,

@@ -21,7 +21,7 @@ from flask_babel import gettext as _
 
 from outreach.data.boundaries import BoundariesMissing, departement_boundaries
 from outreach.data.scenarios import scenario_spec
-from outreach.errors import InvalidInput
+from outreach.errors import InvalidInput, msg
 from outreach.models import Scenario
 from outreach.planning import diagnosis as diag
 from outreach.planning import jobs, nextstop, whatif
@@ -31,6 +31,7 @@ from outreach.planning.whatif import Change
 from outreach.publishing.export import role_fr
 from web.auth import require_scenario
 from web.coordination import _coordinators_only, _job, _parse_solve_form, _start_job, _version
+from web.i18n import tr
 from web.mapsvg import difference_svg, plan_svg
 
 bp = Blueprint("coverage", __name__, url_prefix="/coordination")
@@ -144,10 +145,22 @@ def next_stop(plan_id: int):  # type: ignore[no-untyped-def]
 
 WEEKDAY_NAMES = {1: "lundi", 2: "mardi", 3: "mercredi", 4: "jeudi", 5: "vendredi", 6: "samedi",
                  7: "dimanche"}
-# The variant form's fields, each the change it makes (web/templates/coordination/variant.html).
-CHANGE_FIELDS = ("add_stop", "remove_stop", "add_vehicle", "remove_vehicle", "add_staff",
-                 "remove_staff", "add_weekday", "remove_weekday", "add_fixed_site",
-                 "remove_fixed_site", "threshold")
+# The variant form's fields, each the change it makes, with its label
+# (web/templates/coordination/variant.html): messages name the field as the form does.
+CHANGE_LABELS = {
+    "add_stop": msg("Ajouter un arrêt dans la commune (nom ou code INSEE)"),
+    "remove_stop": msg("Retirer un arrêt"),
+    "add_vehicle": msg("Ajouter un véhicule et son équipe, basé dans la commune"),
+    "remove_vehicle": msg("Retirer un véhicule"),
+    "add_staff": msg("Ajouter une personne (du lundi au vendredi)"),
+    "remove_staff": msg("Retirer une personne"),
+    "add_weekday": msg("Un jour de plus pour chaque véhicule et chaque personne"),
+    "remove_weekday": msg("Un jour de moins"),
+    "add_fixed_site": msg("Ajouter un site fixe dans la commune"),
+    "remove_fixed_site": msg("Retirer un site fixe"),
+    "threshold": msg("Seuil d'accès de chaque service (minutes)"),
+}
+CHANGE_FIELDS = tuple(CHANGE_LABELS)
 
 
 def _variant_page(scenario_id: str, form: dict[str, str], error: str | None, status: int):  # type: ignore[no-untyped-def]
@@ -184,8 +197,8 @@ def create_variant(scenario_id: str):  # type: ignore[no-untyped-def]
     require_scenario(scenario_id)
     form = {k: request.form.get(k, "").strip()
             for k in (*CHANGE_FIELDS, "start", "weeks", "time_limit")}
-    changes = [Change(field.replace("_", "-"), form[field]) for field in CHANGE_FIELDS
-               if form[field]]
+    changes = [Change(field.replace("_", "-"), form[field], label=CHANGE_LABELS[field])
+               for field in CHANGE_FIELDS if form[field]]
     solve_form = {"scenario": scenario_id, "start": form["start"], "weeks": form["weeks"],
                   "time_limit": form["time_limit"]}
     values, errors = _parse_solve_form(solve_form)
@@ -194,11 +207,14 @@ def create_variant(scenario_id: str):  # type: ignore[no-untyped-def]
     try:
         variant = whatif.make_variant(g.db, scenario_id, changes)
     except InvalidInput as error:
-        return _variant_page(scenario_id, form, _(str(error.message)), 422)
+        return _variant_page(scenario_id, form, " ".join(
+            str(tr(text)) for text in [error.message, *error.problems]), 422)
     try:
-        # The same horizon, time limit and seed for both.
-        before = _start_job(scenario_id, values["start"], values["weeks"], values["time_limit"])
-        after = _start_job(variant.id, values["start"], values["weeks"], values["time_limit"])
+        # The same horizon, work limit and seed for both: the comparison is reproducible.
+        before = _start_job(scenario_id, values["start"], values["weeks"], values["time_limit"],
+                            by_work=True)
+        after = _start_job(variant.id, values["start"], values["weeks"], values["time_limit"],
+                           by_work=True)
     except jobs.QueueUnavailable as error:
         return _variant_page(scenario_id, form, _(str(error)), 503)
     return redirect(url_for("coverage.compare_jobs", before=before.id, after=after.id))

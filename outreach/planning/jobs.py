@@ -212,7 +212,8 @@ def progress(job: SolveJob) -> float:
         return 0.0
     started = job.started_at if job.started_at.tzinfo else job.started_at.replace(tzinfo=dt.UTC)
     elapsed = (_now() - started).total_seconds()
-    return max(0.0, min(0.99, elapsed / max(1.0, float(job.params["time_limit_s"]) + 2)))
+    expected = job.params.get("work_limit_s") or job.params["time_limit_s"]
+    return max(0.0, min(0.99, elapsed / max(1.0, float(expected) + 2)))
 
 
 def recover_interrupted(session: Session) -> int:

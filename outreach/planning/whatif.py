@@ -24,7 +24,7 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -50,6 +50,9 @@ COMMUNE_KINDS = ("add-stop", "add-vehicle", "add-fixed-site")  # their value nam
 class Change:
     kind: str
     value: str
+    # How the user named the change, for messages: the web form's label; by default the
+    # command line's option (``--add-stop``).
+    label: str | None = field(default=None, compare=False)
 
     def describe(self) -> str:
         """The change in French, for the variant's name and description."""
@@ -65,7 +68,7 @@ class Change:
 
 
 def _field(change: Change) -> str:
-    return f"--{change.kind}"
+    return change.label or f"--{change.kind}"
 
 
 def _codes(items: Iterable[dict[str, Any]]) -> set[str]:
