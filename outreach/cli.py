@@ -702,3 +702,15 @@ def national_report_cmd(departements: str | None, stops: int, vehicles: int, wor
     for r in found:
         if r.status == jobs.FAILED:
             click.echo(f"  {r.departement} {r.name} : {r.error}")
+
+
+@main.command("delete-variant")
+@click.option("--scenario", required=True, help="Identifiant de la variante (ex. "
+              "indre-et-loire-variante-1).")
+def delete_variant_cmd(scenario: str) -> None:
+    """Supprime une variante (« what-if ») et ses plans ; le scénario d'origine reste."""
+    from outreach.planning import whatif
+
+    with db.unit_of_work() as session:
+        plans = whatif.delete_variant(session, scenario)
+    click.echo(f"Variante {scenario} supprimée avec ses {plans} plan(s).")

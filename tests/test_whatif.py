@@ -129,6 +129,13 @@ def test_the_cli_makes_plans_and_compares(runner, db_url):
     assert bad.exit_code == 1 and "--remove-vehicle : nulle-part n'existe pas" in bad.output
     empty = runner.invoke(main, ["what-if", "--scenario", "indre-et-loire"])
     assert empty.exit_code == 1 and "au moins une chose" in empty.output
+    gone = runner.invoke(main, ["delete-variant", "--scenario", "indre-et-loire-variante-1"])
+    assert gone.exit_code == 0 and "supprimée avec ses 1 plan(s)" in gone.output, gone.output
+    kept = runner.invoke(main, ["delete-variant", "--scenario", "indre-et-loire"])
+    assert kept.exit_code == 1 and "n'est pas une variante" in kept.output
+    with db.unit_of_work(db_url) as s:
+        assert s.get(Scenario, "indre-et-loire-variante-1") is None
+        assert s.get(Scenario, "indre-et-loire") is not None
 
 
 @pytest.fixture
@@ -193,3 +200,21 @@ def test_a_coordinator_makes_a_variant_and_sees_both_plans_compared(web, planned
         assert planning.published_plan_id(s, "indre-et-loire-variante-1") is None
     assert web.other.get("/coordination/scenarios/indre-et-loire/variante").status_code == 404
     assert web.other.get(f"/coordination/comparer/{before}/{after}").status_code == 404
+    # Tidying up: the variant goes with its plans and jobs; the scenario it copies stays.
+    variant_page = web.get(f"/coordination/comparer/{before}/{after}").get_data(as_text=True)
+    assert "/coordination/scenarios/indre-et-loire-variante-1/supprimer-variante" in variant_page
+    assert web.other.post("/coordination/scenarios/indre-et-loire-variante-1/supprimer-variante",
+                          data={"csrf_token": web.other.token}).status_code == 404
+    gone = web.post("/coordination/scenarios/indre-et-loire-variante-1/supprimer-variante",
+                    data={"csrf_token": web.token}, follow_redirects=True)
+    assert "Variante indre-et-loire-variante-1 supprimée avec ses 1 plan(s)." in \
+        gone.get_data(as_text=True)
+    kept = web.post("/coordination/scenarios/indre-et-loire/supprimer-variante",
+                    data={"csrf_token": web.token}, follow_redirects=True)
+    assert "indre-et-loire n&#39;est pas une variante" in kept.get_data(as_text=True)
+    with db.unit_of_work(planned_url) as s:
+        assert s.get(Scenario, "indre-et-loire-variante-1") is None
+        assert s.get(Plan, after) is None and s.get(Plan, before) is not None
+        assert s.exec(select(Stop).where(Stop.scenario_id == "indre-et-loire-variante-1")).all() == []
+        assert planning.published_plan_id(s, "indre-et-loire") == published
+        assert s.exec(select(SolveJob).where(SolveJob.plan_id == after)).all() == []

@@ -11,6 +11,7 @@ from flask import (
     Response,
     abort,
     current_app,
+    flash,
     g,
     redirect,
     render_template,
@@ -246,9 +247,24 @@ def compare(before: int, after: int):  # type: ignore[no-untyped-def]
     first, first_found, second, second_found = _pair(before, after)
     result = whatif.compare(first, first_found, second, second_found)
     order = lambda codes: sorted(codes, key=lambda i: (-result.children[i], i))
+    variant = g.db.get(Scenario, second.scenario_id)
     return render_template("coordination/compare.html", first=first, second=second,
                            result=result, gained=order(result.gained), lost=order(result.lost),
-                           description=g.db.get(Scenario, second.scenario_id).description)
+                           description=variant.description,
+                           variant=variant if variant.variant_of else None)
+
+
+@bp.post("/scenarios/<scenario_id>/supprimer-variante")
+def delete_variant(scenario_id: str):  # type: ignore[no-untyped-def]
+    """Remove a variant and its plans (never a scenario that is not a variant)."""
+    require_scenario(scenario_id)
+    try:
+        plans = whatif.delete_variant(g.db, scenario_id)
+    except InvalidInput as error:
+        flash(str(tr(error.message)))
+        return redirect(url_for("coordination.plans"))
+    flash(_("Variante %(id)s supprimée avec ses %(plans)s plan(s).", id=scenario_id, plans=plans))
+    return redirect(url_for("coordination.plans"))
 
 
 @bp.get("/comparer/<int:before>/<int:after>.svg")

@@ -327,3 +327,73 @@ def comparison_fr(result: Comparison, listed: int = 15) -> str:
         lines.append(f"{len(codes)} communes {title} ({total} enfants)"
                      + (f" : {names}{more}" if codes else ""))
     return "\n".join(lines) + "\n"
+
+
+@use_case
+def delete_variant(session: Session, scenario_id: str) -> int:
+    """Remove a variant and everything of its own: its plans, their jobs, its stops,
+    vehicles, staff and sites. Only a variant: a scenario families may see is never
+    deleted here. Returns how many plans went with it."""
+    from sqlalchemy import delete
+
+    from outreach.models import (
+        Absence,
+        Adjustment,
+        Booking,
+        CalendarToken,
+        DeletedRecord,
+        FixedSite,
+        Plan,
+        PlanCrew,
+        PlanReach,
+        PlanRhythm,
+        PlanService,
+        PlanSession,
+        Publication,
+        Service,
+        SolveJob,
+        StaffMember,
+        Stop,
+        User,
+        Vehicle,
+    )
+
+    scenario = session.get(Scenario, scenario_id)
+    if scenario is None:
+        raise UnknownScenario(f"Scénario inconnu : {scenario_id!r}.")
+    if not scenario.variant_of:
+        raise InvalidInput(msg("%(id)s n'est pas une variante : seules les variantes se "
+                               "suppriment ainsi, un scénario et ses plans publiés restent.",
+                               id=scenario_id))
+    taken = [session.exec(select(model.id).where(model.scenario_id == scenario_id)).first()
+             for model in (Publication, Booking)]
+    if any(found is not None for found in taken):  # a variant is never published: a guard
+        raise InvalidInput(msg("La variante %(id)s a été publiée : elle ne se supprime pas.",
+                               id=scenario_id))
+    plans = list(session.exec(select(Plan.id).where(Plan.scenario_id == scenario_id)).all())
+    staff = list(session.exec(select(StaffMember.id).where(
+        StaffMember.scenario_id == scenario_id)).all())
+    sites = list(session.exec(select(FixedSite.id).where(
+        FixedSite.scenario_id == scenario_id)).all())
+    for user in session.exec(select(User).where(
+            col(User.staff_id).in_(staff) | col(User.site_id).in_(sites))).all():
+        user.staff_id = None if user.staff_id in staff else user.staff_id
+        user.site_id = None if user.site_id in sites else user.site_id
+        session.add(user)
+    session.flush()
+    per_plan: tuple[Any, ...] = (PlanReach, PlanSession, PlanCrew, PlanService, PlanRhythm)
+    for model in per_plan:
+        session.exec(delete(model).where(col(model.plan_id).in_(plans)))
+    session.exec(delete(SolveJob).where(  # type: ignore[call-overload]
+        (col(SolveJob.scenario_id) == scenario_id) | col(SolveJob.plan_id).in_(plans)))
+    session.exec(delete(Absence).where(col(Absence.staff_id).in_(staff)))  # type: ignore[call-overload]
+    session.exec(delete(CalendarToken).where(col(CalendarToken.staff_id).in_(staff)))  # type: ignore[call-overload]
+    own: tuple[Any, ...] = (Plan, Adjustment, DeletedRecord, Stop, FixedSite, StaffMember,
+                            Vehicle, Service)
+    for owned in own:
+        session.exec(delete(owned).where(col(owned.scenario_id) == scenario_id))
+    session.delete(scenario)
+    session.flush()
+    audit.record(session, "scenario.variant.delete", f"scenario {scenario_id}",
+                 organisation_id=scenario.organisation_id, plans=len(plans))
+    return len(plans)
