@@ -104,7 +104,7 @@ def _next_monday(today: dt.date) -> dt.date:
 def plans():  # type: ignore[no-untyped-def]
     all_scenarios = _scenarios()
     recent_jobs = g.db.exec(select(SolveJob).where(
-        col(SolveJob.scenario_id).in_([s.id for s in all_scenarios]))
+        SolveJob.kind == jobs.BUS, col(SolveJob.scenario_id).in_([s.id for s in all_scenarios]))
         .order_by(col(SolveJob.id).desc()).limit(5)).all()
     form = {"scenario": all_scenarios[0].id if all_scenarios else "",
             "start": (all_scenarios[0].default_start if all_scenarios and all_scenarios[0].default_start
