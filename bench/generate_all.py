@@ -10,20 +10,18 @@ single commune). Any other exception is a bug and is counted as such.
 
 from __future__ import annotations
 
-import lzma
 import tempfile
 import time
 from pathlib import Path
 
 from outreach import db
-from outreach.data.communes import seed_path
 from outreach.data.generate import generate_spec
 from outreach.errors import InvalidInput
+from outreach.planning.national import all_departements
 
 
 def main() -> None:
-    with lzma.open(seed_path(), "rt", encoding="utf-8") as seed:
-        codes = sorted({line.split(",")[2] for line in list(seed)[1:]})
+    codes = all_departements()
     with tempfile.TemporaryDirectory() as scratch:
         url = f"sqlite:///{Path(scratch) / 'generate.db'}"
         db.upgrade(url)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import math
 import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -17,7 +16,7 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from markupsafe import escape
 
-from outreach.data.boundaries import Polygons
+from outreach.data.boundaries import Polygons, fit_projection
 from outreach.planning.access_map import Access, AccessMap
 from outreach.planning.plan import PlanVersion
 
@@ -72,21 +71,8 @@ def boundaries_attribution() -> str:
 
 def _projection(points: Sequence[tuple[float, float]], area: _Box
                 ) -> tuple[Callable[[float, float], XY], float]:
-    """(lat, lon) -> SVG pixels: equirectangular around the points' middle latitude,
-    fitting their bounding box, centred, in ``area``; and the scale (pixels per degree)."""
-    lats = [p[0] for p in points]
-    lons = [p[1] for p in points]
-    shrink = math.cos(math.radians((min(lats) + max(lats)) / 2))
-    min_x, max_x = min(lons) * shrink, max(lons) * shrink
-    min_y, max_y = min(lats), max(lats)
-    scale = min((area.w - 2 * MARGIN) / max(max_x - min_x, 1e-6),
-                (area.h - 2 * MARGIN) / max(max_y - min_y, 1e-6))
-    left = area.x + (area.w - (max_x - min_x) * scale) / 2
-    top = area.y + (area.h - (max_y - min_y) * scale) / 2
-
-    def xy(lat: float, lon: float) -> XY:
-        return (left + (lon * shrink - min_x) * scale, top + (max_y - lat) * scale)
-    return xy, scale
+    """(lat, lon) -> SVG pixels fitting ``points`` in ``area``; and the scale."""
+    return fit_projection(points, area.x, area.y, area.w, area.h, MARGIN)
 
 
 def _layout(points: Sequence[tuple[float, float]], hidden: Sequence[tuple[float, float]],

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import json
 import lzma
-from collections.abc import Iterable, Sequence
+import math
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -136,3 +137,24 @@ def neighbours(communes: dict[str, Polygons]) -> dict[str, set[str]]:
             for insee in sharing:
                 found[insee] |= sharing - {insee}
     return found
+
+
+def fit_projection(points: Sequence[tuple[float, float]], x: float, y: float, w: float,
+                   h: float, margin: float) -> tuple[Callable[[float, float], tuple[float, float]],
+                                                     float]:
+    """(lat, lon) -> drawing pixels: equirectangular around the points' middle latitude,
+    fitting their bounding box, centred, in the box (x, y, w, h) less ``margin`` on each
+    side; and the scale (pixels per degree). ``points`` are (lat, lon)."""
+    lats = [p[0] for p in points]
+    lons = [p[1] for p in points]
+    shrink = math.cos(math.radians((min(lats) + max(lats)) / 2))
+    min_x, max_x = min(lons) * shrink, max(lons) * shrink
+    min_y, max_y = min(lats), max(lats)
+    scale = min((w - 2 * margin) / max(max_x - min_x, 1e-6),
+                (h - 2 * margin) / max(max_y - min_y, 1e-6))
+    left = x + (w - (max_x - min_x) * scale) / 2
+    top = y + (h - (max_y - min_y) * scale) / 2
+
+    def xy(lat: float, lon: float) -> tuple[float, float]:
+        return (left + (lon * shrink - min_x) * scale, top + (max_y - lat) * scale)
+    return xy, scale

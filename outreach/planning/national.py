@@ -21,11 +21,11 @@ from __future__ import annotations
 import csv
 import io
 import lzma
-import math
 import resource
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +33,7 @@ from sqlmodel import Session, col, select
 
 from outreach import audit
 from outreach.data import roads
-from outreach.data.boundaries import BoundariesMissing, departement_boundaries
+from outreach.data.boundaries import BoundariesMissing, departement_boundaries, fit_projection
 from outreach.data.communes import seed_path
 from outreach.data.places import departement_name
 from outreach.db import use_case
@@ -331,30 +331,20 @@ def _outline(code: str) -> list[list[Ring]]:
 
 
 def _fit(polygons: Iterable[list[Ring]], box: tuple[float, float, float, float]) -> Any:
-    points = [p for polygon in polygons for ring in polygon for p in ring]
+    """(lat, lon) -> pixels fitting ``polygons`` in ``box`` (x, y, w, h)."""
+    points = [(lat, lon) for polygon in polygons for ring in polygon for lon, lat in ring]
     if not points:
-        return lambda lon, lat: (box[0], box[1])
-    lats = [p[1] for p in points]
-    shrink = math.cos(math.radians((min(lats) + max(lats)) / 2))
-    xs = [p[0] * shrink for p in points]
-    x0, x1, y0, y1 = min(xs), max(xs), min(lats), max(lats)
-    scale = min((box[2] - 8) / max(x1 - x0, 1e-6), (box[3] - 8) / max(y1 - y0, 1e-6))
-    left = box[0] + (box[2] - (x1 - x0) * scale) / 2
-    top = box[1] + (box[3] - (y1 - y0) * scale) / 2
-    return lambda lon, lat: (left + (lon * shrink - x0) * scale, top + (y1 - lat) * scale)
+        return lambda lat, lon: (box[0], box[1])
+    return fit_projection(points, *box, margin=4)[0]
 
 
 def _path(polygons: Sequence[list[Ring]], xy: Any) -> str:
     parts = []
     for polygon in polygons:
         for ring in polygon:
-            points = [xy(lon, lat) for lon, lat in ring]
+            points = [xy(lat, lon) for lon, lat in ring]
             parts.append("M" + "L".join(f"{x:.1f},{y:.1f}" for x, y in points) + "Z")
     return "".join(parts)
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def france_svg(found: Sequence[Row]) -> str:
@@ -378,19 +368,19 @@ def france_svg(found: Sequence[Row]) -> str:
         title = (f"{code} {row.name} : {pct(share)} % des enfants à portée" if share is not None
                  else f"{code} {row.name} : sans plan")
         body.append(f'<path d="{_path(shape, place)}" fill="{_shade(share)}" stroke="#1d2733" '
-                    f'stroke-width="0.6"><title>{_escape(title)}</title></path>')
-        points = [place(lon, lat) for polygon in shape for lon, lat in polygon[0]]
+                    f'stroke-width="0.6"><title>{escape(title)}</title></path>')
+        points = [place(lat, lon) for polygon in shape for lon, lat in polygon[0]]
         cx = sum(p[0] for p in points) / len(points)
         cy = sum(p[1] for p in points) / len(points)
         ink = "#ffffff" if share is not None and share >= 85 else "#1d2733"
         body.append(f'<text x="{cx:.0f}" y="{cy + 3:.0f}" font-size="8" text-anchor="middle" '
-                    f'fill="{ink}">{_escape(code)}</text>')
+                    f'fill="{ink}">{escape(code)}</text>')
         if code not in metro:
             x, y, w, h = boxes[code]
             body.append(f'<rect x="{x}" y="{y}" width="{w}" height="{h}" fill="none" '
                         f'stroke="#888" stroke-width="0.5"/>')
             body.append(f'<text x="{x + 3}" y="{y + 10}" font-size="9" fill="#1d2733">'
-                        f'{_escape(row.name)}</text>')
+                        f'{escape(row.name)}</text>')
     top = MAP_H - legend_h
     legend = [(f'<text x="{INSET_W + 10}" y="{top + 14}" font-size="12" fill="#1d2733">'
               "Part des enfants de moins de 6 ans à portée d'une séance</text>")]
@@ -399,15 +389,15 @@ def france_svg(found: Sequence[Row]) -> str:
         legend.append(f'<rect x="{INSET_W + 10}" y="{y}" width="14" height="14" fill="{colour}" '
                       'stroke="#1d2733" stroke-width="0.6"/>')
         legend.append(f'<text x="{INSET_W + 30}" y="{y + 11}" font-size="11" '
-                      f'fill="#1d2733">{_escape(label)}</text>')
+                      f'fill="#1d2733">{escape(label)}</text>')
     heading = (f"France : {pct(t.share_pct)} % des enfants de moins de 6 ans à portée d'une séance "
                f"({t.done} départements planifiés sur {t.departements})")
     return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {MAP_W} {MAP_H}" '
-            f'width="{MAP_W}" height="{MAP_H}" role="img" aria-label="{_escape(heading)}">'
-            f'<title>{_escape(heading)}</title>'
+            f'width="{MAP_W}" height="{MAP_H}" role="img" aria-label="{escape(heading)}">'
+            f'<title>{escape(heading)}</title>'
             f'<rect width="{MAP_W}" height="{MAP_H}" fill="#ffffff"/>'
             f'<text x="{MAP_W / 2}" y="28" font-size="16" text-anchor="middle" fill="#1d2733">'
-            f'{_escape(heading)}</text>' + "".join(body) + "".join(legend)
+            f'{escape(heading)}</text>' + "".join(body) + "".join(legend)
             + f'<text x="{MAP_W - 8}" y="{MAP_H - 8}" font-size="9" text-anchor="end" '
               'fill="#555">Limites : IGN ADMIN EXPRESS, Licence Ouverte 2.0</text></svg>')
 
