@@ -668,13 +668,19 @@ def national_report_cmd(departements: str | None, stops: int, vehicles: int, wor
         with db.unit_of_work() as session:
             report, ids = national.submit(
                 session, codes, national.Options(stops, vehicles, work_limit, seed))
-        for job_id in ids:
-            with db.unit_of_work() as session:
-                from outreach.models import SolveJob
-
-                job = session.get(SolveJob, job_id)
-                assert job is not None
-                jobs.hand_over(session, runner, job)
+        refused = False
+        with db.unit_of_work() as session:
+            for job_id in ids:
+                try:
+                    runner.enqueue(job_id)
+                except Exception:  # noqa: BLE001 - whatever stops the queue: keep none of them
+                    refused = True
+                    break
+            if refused:  # a job already queued finds no row and does nothing
+                for job_id in ids:
+                    jobs.discard(session, job_id)
+        if refused:
+            raise jobs.QueueUnavailable(jobs.QUEUE_DOWN)
         click.echo(f"Rapport national n° {report} : {len(codes)} département(s) en file.")
     if no_wait:
         click.echo(f"Suivez-le avec : outreach national-report --report {report}")

@@ -45,6 +45,15 @@ def test_every_departement_is_known_and_a_bad_code_is_named(empty_db_url):
         assert s.exec(select(SolveJob)).all() == []  # nothing queued
 
 
+def test_a_report_the_queue_cannot_take_keeps_nothing(empty_db_url):
+    result = CliRunner(env={"OUTREACH_DATABASE_URL": empty_db_url,
+                            "OUTREACH_REDIS_URL": "redis://127.0.0.1:1/0"}).invoke(
+        main, ["national-report", "--departements", "90,976"])  # nothing listens there
+    assert result.exit_code == 1 and "rien n'a été lancé ni enregistré" in result.output
+    with Session(db.get_engine(empty_db_url)) as s:
+        assert s.exec(select(SolveJob)).all() == []
+
+
 def test_the_report_plans_each_departement_once_and_explains_the_ones_it_cannot(
         empty_db_url, tmp_path):
     runner = CliRunner(env={"OUTREACH_DATABASE_URL": empty_db_url})

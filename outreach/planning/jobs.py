@@ -267,6 +267,10 @@ class QueueUnavailable(OutreachError):
     pass
 
 
+QUEUE_DOWN = ("Le service de calcul est indisponible pour l'instant : rien n'a été lancé ni "
+              "enregistré. Réessayez dans un instant.")
+
+
 class RQRunner:
     """Production runner: solves go to an RQ queue on Redis; ``outreach worker`` runs them.
 
@@ -398,8 +402,7 @@ def hand_over(session: Session, runner: Any, job: SolveJob) -> SolveJob:
     except Exception as error:  # noqa: BLE001 - whatever stops the queue, keep nothing
         log.warning("could not queue solve job %s: %s", job.id, error)
         discard(session, job.id)
-        raise QueueUnavailable("Le service de calcul est indisponible pour l'instant : rien n'a "
-                               "été lancé ni enregistré. Réessayez dans un instant.") from None
+        raise QueueUnavailable(QUEUE_DOWN) from None
     return job
 
 
