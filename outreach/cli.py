@@ -399,7 +399,10 @@ def coverage_cmd(plan_id: int, threshold: int | None, fmt: str, output: Path | N
             nearest = ("aucune séance" if gap.nearest_session_min is None
                        else f"séance la plus proche à {gap.nearest_session_min} min")
             around = f" et {gap.size - 1} commune(s) voisine(s)" if gap.size > 1 else ""
-            road = "" if gap.road_from_base else ", aucune route depuis la base d'un véhicule"
+            road = ("" if gap.road_from_base else
+                    ", sans route depuis une base : desservable par la traversée déclarée"
+                    if gap.crossing else
+                    ", aucune route depuis la base d'un véhicule ni traversée déclarée")
             lines.append(f"  {n}. {gap.name}{around} : {gap.children_0_6} enfants, {nearest}{road}.")
         text = "\n".join(lines) + "\n"
     if output:

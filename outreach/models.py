@@ -90,6 +90,9 @@ class Service(SQLModel, table=True):
     # Appointments families may book in its sessions (outreach.appointments.Appointments
     # as JSON); None: walk-ins only.
     appointments: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    # Ferries it takes to islands (outreach.data.scenarios.CrossingSpec as JSON): {from_insee,
+    # to_insee, minutes, sailing_days}.
+    crossings: list[dict[str, Any]] = _json()
 
 
 class Vehicle(SQLModel, table=True):

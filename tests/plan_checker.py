@@ -91,6 +91,100 @@ def _area_demand(doc: dict[str, Any], services: dict[str, Any], dates: set[dt.da
     return served, total
 
 
+def _geodesic_m(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Metres between two points on the WGS-84 ellipsoid (Vincenty's inverse formula)."""
+    if a == b:
+        return 0.0
+    major, flat = 6378137.0, 1 / 298.257223563
+    minor = (1 - flat) * major
+    u1 = math.atan((1 - flat) * math.tan(math.radians(a[0])))
+    u2 = math.atan((1 - flat) * math.tan(math.radians(b[0])))
+    gap = math.radians(b[1] - a[1])
+    lam = gap
+    sin_u1, cos_u1, sin_u2, cos_u2 = math.sin(u1), math.cos(u1), math.sin(u2), math.cos(u2)
+    for _ in range(200):
+        sin_lam, cos_lam = math.sin(lam), math.cos(lam)
+        sin_sigma = math.hypot(cos_u2 * sin_lam, cos_u1 * sin_u2 - sin_u1 * cos_u2 * cos_lam)
+        if sin_sigma == 0:
+            return 0.0
+        cos_sigma = sin_u1 * sin_u2 + cos_u1 * cos_u2 * cos_lam
+        sigma = math.atan2(sin_sigma, cos_sigma)
+        sin_alpha = cos_u1 * cos_u2 * sin_lam / sin_sigma
+        cos2_alpha = 1 - sin_alpha ** 2
+        cos_2sm = cos_sigma - 2 * sin_u1 * sin_u2 / cos2_alpha if cos2_alpha else 0.0
+        c = flat / 16 * cos2_alpha * (4 + flat * (4 - 3 * cos2_alpha))
+        previous = lam
+        lam = gap + (1 - c) * flat * sin_alpha * (
+            sigma + c * sin_sigma * (cos_2sm + c * cos_sigma * (-1 + 2 * cos_2sm ** 2)))
+        if abs(lam - previous) < 1e-12:
+            break
+    u_sq = cos2_alpha * (major ** 2 - minor ** 2) / minor ** 2
+    big_a = 1 + u_sq / 16384 * (4096 + u_sq * (-768 + u_sq * (320 - 175 * u_sq)))
+    big_b = u_sq / 1024 * (256 + u_sq * (-128 + u_sq * (74 - 47 * u_sq)))
+    delta = big_b * sin_sigma * (cos_2sm + big_b / 4 * (
+        cos_sigma * (-1 + 2 * cos_2sm ** 2)
+        - big_b / 6 * cos_2sm * (-3 + 4 * sin_sigma ** 2) * (-3 + 4 * cos_2sm ** 2)))
+    return minor * big_a * (sigma - delta)
+
+
+def _matrix_errors(doc: dict[str, Any]) -> list[str]:
+    """Every matrix entry re-derived from the places and the travel model: a drive on one
+    land; between two lands, the fastest chain of drives and the services' crossings
+    (none: a drive, which no route may use); at most 10 mismatches are listed."""
+    model = doc["travel_model"]
+    if model.get("kind") != "geodesic":
+        return [f"travel_model.kind {model.get('kind')!r} is not documented"]
+
+    def trip(a: tuple[float, float], b: tuple[float, float]) -> tuple[int, int]:
+        metres = round(_geodesic_m(a, b) * model["circuity"])
+        if metres == 0:
+            return 0, 0
+        return math.ceil(metres / 1000 / model["speed_kmh"] * 60) + model["overhead_min"], metres
+
+    place: dict[str, tuple[tuple[float, float], str]] = {}
+    for v in doc["vehicles"]:
+        place[v["base"]["location"]] = ((v["base"]["lat"], v["base"]["lon"]),
+                                        v["base"].get("land", ""))
+    for s in doc["stops"]:
+        place[s["location"]] = ((s["lat"], s["lon"]), s.get("land", ""))
+    ports: dict[tuple[tuple[float, float], str], int] = {}
+    sailings: list[tuple[tuple[tuple[float, float], str], tuple[tuple[float, float], str], int]] = []
+    for service in doc["services"]:
+        for c in service.get("crossings", []):
+            ends = [((c[e]["lat"], c[e]["lon"]), c[e]["land"]) for e in ("from", "to")]
+            for end in ends:
+                ports.setdefault(end, len(ports))
+            sailings.append((ends[0], ends[1], c["minutes"]))
+    never = (1 << 40, 0)
+    port_list = list(ports)
+    best = {(p, q): (0, 0) if p == q else trip(p[0], q[0]) if p[1] == q[1] else never
+            for p in port_list for q in port_list}
+    for a, b, minutes in sailings:
+        best[a, b] = best[b, a] = min(best[a, b], (minutes, 0))
+    for k in port_list:
+        for p in port_list:
+            for q in port_list:
+                via = (best[p, k][0] + best[k, q][0], best[p, k][1] + best[k, q][1])
+                best[p, q] = min(best[p, q], via)
+
+    matrix = doc["travel_matrix"]
+    errors = []
+    for (i, a), (j, b) in itertools.product(enumerate(matrix["locations"]), repeat=2):
+        (pa, la), (pb, lb) = place[a], place[b]
+        expected = trip(pa, pb)
+        if la != lb:
+            chains = [(trip(pa, p[0])[0] + best[p, q][0] + trip(q[0], pb)[0],
+                       trip(pa, p[0])[1] + best[p, q][1] + trip(q[0], pb)[1])
+                      for p in port_list if p[1] == la for q in port_list
+                      if q[1] == lb and best[p, q] != never]
+            expected = min(chains, default=expected)
+        found = (matrix["travel_min"][i][j], matrix["distance_m"][i][j])
+        if found != expected and len(errors) < 10:
+            errors.append(f"travel_matrix {a} -> {b}: {found[0]} min {found[1]} m, "
+                          f"re-derived {expected[0]} min {expected[1]} m")
+    return errors
+
+
 def check_plan(doc: dict[str, Any]) -> list[str]:
     errors: list[str] = []
     for key in TOP_LEVEL:
@@ -116,6 +210,7 @@ def check_plan(doc: dict[str, Any]) -> list[str]:
         errors.append(f"working dates include public holidays {sorted(dates & holidays)}")
     if any(d.isoweekday() > 5 for d in dates):
         errors.append("working dates include a weekend day")
+    errors += _matrix_errors(doc)
 
     seen_vehicle_days: set[tuple[str, str]] = set()
     staff_days: dict[tuple[str, str], int] = defaultdict(int)
@@ -173,6 +268,15 @@ def check_plan(doc: dict[str, Any]) -> list[str]:
                 continue
             if v["service"] != r["service"] or v["service"] not in stop["services"]:
                 errors.append(f"{vw}: service {v['service']} not offered here / not the route's")
+            if stop.get("land", "") != vehicle["base"].get("land", ""):
+                crossing = next((c for c in service.get("crossings", [])
+                                 if c["to"]["land"] == stop["land"]), None)
+                if crossing is None:
+                    errors.append(f"{vw}: across the sea from the base, and the service "
+                                  "declares no crossing to its land")
+                elif day.isoweekday() not in crossing["sailing_days"]:
+                    errors.append(f"{vw}: its crossing does not sail on weekday "
+                                  f"{day.isoweekday()}")
             target = index[stop["location"]]
             leg = travel[position][target]
             if v["travel_min_from_previous"] != leg:

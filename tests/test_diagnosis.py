@@ -165,7 +165,7 @@ def test_the_exports_carry_every_commune_and_nothing_personal(planned):
     assert set(document["features"][0]["properties"]) == {
         "code_insee", "commune", "enfants_0_6", "population", "acces", "minutes_seance",
         "lieu_seance", "minutes_site_fixe", "site_fixe", "zone_sans_acces",
-        "route_depuis_une_base"}
+        "route_depuis_une_base", "traversee_declaree"}
 
 
 @pytest.fixture

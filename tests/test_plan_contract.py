@@ -76,6 +76,8 @@ def _first_visit(doc):
         (lambda d: [r["lunch"].update({"to": r["lunch"]["from"]}) for r in d["routes"] if r["lunch"]],
          "is not 45 min"),
         (lambda d: [p.update(max_week_min=60) for p in d["staff"]], "over 60"),
+        (lambda d: d["travel_matrix"]["travel_min"][0].__setitem__(1, 1), "re-derived"),
+        (lambda d: d["stops"][0].update(lat=d["stops"][0]["lat"] + 0.05), "re-derived"),
     ],
 )
 def test_checker_catches_a_broken_plan(exported, tamper, expected):

@@ -138,6 +138,6 @@ def test_a_stop_no_road_joins_to_a_base_is_refused_by_the_file_and_the_form(db_u
         import_communes(s, "22")
     with pytest.raises(InvalidInput) as refused, db.unit_of_work(db_url) as s:
         editing.save_stop(s, "indre-et-loire", form)
-    assert "aucune route ne relie Île-de-Bréhat" in refused.value.fields["commune_insee"]
+    assert "aucune route ne relie la commune 22016 (Île-de-Bréhat)" in refused.value.fields["commune_insee"]
     with db.unit_of_work(db_url) as s:
         assert scenario_spec(s, "indre-et-loire")["stops"] == data["stops"]  # nothing kept

@@ -20,7 +20,14 @@ from outreach import audit
 from outreach.data import roads
 from outreach.data.communes import import_communes, normalise_name, search_communes
 from outreach.data.places import departement_name
-from outreach.data.scenarios import FixedSiteSpec, ServiceSpec, StaffSpec, StopSpec, VehicleSpec
+from outreach.data.scenarios import (
+    FixedSiteSpec,
+    ServiceSpec,
+    StaffSpec,
+    StopSpec,
+    VehicleSpec,
+    unreachable,
+)
 from outreach.db import use_case
 from outreach.errors import FieldProblem, InvalidInput, Message, OutreachError, msg
 from outreach.models import (
@@ -403,14 +410,13 @@ def save_stop(session: Session, scenario_id: str, data: dict[str, Any],
     _check_new_code(session, Stop, scenario_id, spec.id, existing)
     _claim(session, existing, seen_version)
     commune = _commune(session, spec.commune_insee, "commune_insee")
-    bases = [v.base_insee for v in session.exec(select(Vehicle).where(
-        Vehicle.scenario_id == scenario_id)) if set(v.services) & set(spec.services)]
-    if bases and not any(roads.by_road(commune.insee, base) for base in bases):
-        raise FormInvalid({"commune_insee": msg(
-            "aucune route ne relie %(name)s (%(land)s) à la base d'un véhicule de ses services : "
-            "un véhicule ne traverse pas la mer. Choisissez une commune de la même île ou du "
-            "continent, ou basez un véhicule sur cette île.", name=commune.name,
-            land=roads.land_name(commune.insee))})
+    vehicles = list(session.exec(select(Vehicle).where(Vehicle.scenario_id == scenario_id)))
+    for service in session.exec(select(Service).where(
+            Service.scenario_id == scenario_id, col(Service.code).in_(spec.services))):
+        bases = [v.base_insee for v in vehicles if service.code in v.services]
+        lands = [roads.land_of(c["to_insee"]) for c in service.crossings or []]
+        if problem := unreachable(commune.insee, service.name, bases, lands):
+            raise FormInvalid({"commune_insee": problem})
     row = existing or Stop(scenario_id=scenario_id, code=spec.id, commune_insee=commune.insee,
                            venue="", lat=commune.lat, lon=commune.lon)
     moved_commune = row.commune_insee != commune.insee

@@ -30,7 +30,7 @@ from outreach.appointments import Appointments, SiteAppointments
 from outreach.data import roads
 from outreach.data.communes import import_communes
 from outreach.data.organisations import ensure_organisation
-from outreach.errors import FieldProblem, InvalidInput, UnknownScenario, msg
+from outreach.errors import FieldProblem, InvalidInput, Message, UnknownScenario, msg
 from outreach.models import (
     Absence,
     Commune,
@@ -87,6 +87,28 @@ class ScenarioHeader(_Strict):
     organisation: str = ""
 
 
+class CrossingSpec(_Strict):
+    """A ferry the service takes to reach an island (outreach.access.crossings)."""
+
+    from_insee: Insee  # the commune it sails from, on the land of a vehicle's base
+    to_insee: Insee  # the commune it lands at
+    minutes: int = Field(ge=5, le=600)  # boarding and waiting included
+    sailing_days: list[Weekday] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _across(self) -> CrossingSpec:
+        if roads.by_road(self.from_insee, self.to_insee):
+            raise FieldProblem("to_insee", msg(
+                "une route relie déjà %(to)s à %(from)s : une traversée joint deux terres "
+                "que la mer sépare", to=self.to_insee, **{"from": self.from_insee}))
+        self.sailing_days = sorted(set(self.sailing_days))
+        return self
+
+    @property
+    def land(self) -> str:
+        return roads.land_of(self.to_insee)
+
+
 class ServiceSpec(_Strict):
     id: Code
     name: str
@@ -111,6 +133,7 @@ class ServiceSpec(_Strict):
     lunch_end: int = 840
     allow_day_change: bool = False
     appointments: Appointments | None = None
+    crossings: list[CrossingSpec] = Field(default_factory=list)
 
     _times = field_validator("earliest_start", "latest_end", "lunch_start", "lunch_end",
                              mode="before")(_minutes)
@@ -128,6 +151,11 @@ class ServiceSpec(_Strict):
             raise FieldProblem("lunch_end", msg(
                 "une pause de %(minutes)s min ne tient pas entre le début et la fin de la pause "
                 "déjeuner", minutes=self.lunch_break_min))
+        lands = [c.land for c in self.crossings]
+        if twice := sorted({roads.land_name(c.to_insee) for c in self.crossings
+                            if lands.count(c.land) > 1}):
+            raise FieldProblem("crossings", msg("une seule traversée par île : %(lands)s en a "
+                                                "plusieurs", lands=", ".join(twice)))
         return self
 
 
@@ -226,18 +254,47 @@ class ScenarioSpec(_Strict):
             if unknown := set(vehicle.services) - service_ids:
                 raise FieldProblem(f"vehicles.{vehicle.id}.services", msg(
                     "service(s) inconnu(s) : %(ids)s", ids=", ".join(sorted(unknown))))
+        crossing_of: dict[str, CrossingSpec] = {}
+        for service in self.services:
+            for k, crossing in enumerate(service.crossings):
+                where = f"services.{service.id}.crossings.{k}"
+                base_lands = {roads.land_of(v.base_insee) for v in self.vehicles
+                              if service.id in v.services}
+                if roads.land_of(crossing.from_insee) not in base_lands:
+                    raise FieldProblem(f"{where}.from_insee", msg(
+                        "le port de départ %(insee)s n'est pas sur la terre d'une base des "
+                        "véhicules du service", insee=crossing.from_insee))
+                other = crossing_of.setdefault(crossing.land, crossing)
+                if other != crossing:
+                    raise FieldProblem(where, msg(
+                        "deux services déclarent des traversées différentes vers %(land)s : un "
+                        "scénario a une seule traversée par île (mêmes ports, durée et jours)",
+                        land=roads.land_name(crossing.to_insee)))
         for stop in self.stops:
             if unknown := set(stop.services) - service_ids:
                 raise FieldProblem(f"stops.{stop.id}.services", msg(
                     "service(s) inconnu(s) : %(ids)s", ids=", ".join(sorted(unknown))))
-            bases = [v.base_insee for v in self.vehicles if set(v.services) & set(stop.services)]
-            if bases and not any(roads.by_road(stop.commune_insee, base) for base in bases):
-                raise FieldProblem(f"stops.{stop.id}.commune_insee", msg(
-                    "aucune route ne relie la commune %(insee)s (%(land)s) à la base d'un "
-                    "véhicule de ses services : un véhicule ne traverse pas la mer. Retirez "
-                    "l'arrêt, ou basez un véhicule sur cette île.",
-                    insee=stop.commune_insee, land=roads.land_name(stop.commune_insee)))
+            for service in (s for s in self.services if s.id in stop.services):
+                bases = [v.base_insee for v in self.vehicles if service.id in v.services]
+                if problem := unreachable(stop.commune_insee, service.id, bases,
+                                          [c.land for c in service.crossings]):
+                    raise FieldProblem(f"stops.{stop.id}.commune_insee", problem)
         return self
+
+
+def unreachable(insee: str, service: str, bases: list[str],
+                crossing_lands: list[str]) -> Message | None:
+    """Why a stop in commune ``insee`` cannot be served by ``service``, whose vehicles are
+    based in ``bases`` and which crosses to ``crossing_lands``; None when it can (or
+    when no vehicle carries the service yet)."""
+    if not bases or any(roads.by_road(insee, base) for base in bases) \
+            or roads.land_of(insee) in crossing_lands:
+        return None
+    return msg("aucune route ne relie la commune %(insee)s (%(land)s) à la base d'un véhicule "
+               "du service %(service)s, qui ne déclare pas de traversée vers cette île : un "
+               "véhicule ne traverse pas la mer. Retirez l'arrêt, basez un véhicule sur cette "
+               "île, ou déclarez la traversée du service (port de départ, durée, jours).",
+               insee=insee, land=roads.land_name(insee), service=service)
 
 
 def scenario_dir() -> Path:
@@ -313,6 +370,9 @@ def load_scenario(session: Session, spec: ScenarioSpec, keep_edited: bool = Fals
         import_communes(session, header.departement)
     references = [(f"vehicles.{v.id}.base_insee", v.base_insee) for v in spec.vehicles]
     references += [(f"stops.{s.id}.commune_insee", s.commune_insee) for s in spec.stops]
+    references += [(f"services.{s.id}.crossings.{k}.{end}", getattr(c, end))
+                   for s in spec.services for k, c in enumerate(s.crossings)
+                   for end in ("from_insee", "to_insee")]
     references += [(f"fixed_sites.{f.id}.commune_insee", f.commune_insee) for f in spec.fixed_sites]
     wanted = {insee for _, insee in references}
     communes = _communes(session, wanted)
@@ -351,7 +411,8 @@ def load_scenario(session: Session, spec: ScenarioSpec, keep_edited: bool = Fals
                 max_one_way_min=s.max_one_way_min, access_threshold_min=s.access_threshold_min,
                 lunch_break_min=s.lunch_break_min, lunch_start_min=s.lunch_start,
                 lunch_end_min=s.lunch_end,
-                appointments=s.appointments.model_dump(exclude_none=True) if s.appointments else None)
+                appointments=s.appointments.model_dump(exclude_none=True) if s.appointments else None,
+                crossings=[c.model_dump() for c in s.crossings])
     for v in spec.vehicles:
         base = communes[v.base_insee]
         _upsert(session, Vehicle, header.id, v.id, **keep, name=v.name, base_insee=v.base_insee,
@@ -453,6 +514,8 @@ def scenario_spec(session: Session, scenario_id: str) -> dict[str, Any]:
             "lunch_end": hhmm(s.lunch_end_min)}
         if s.appointments:
             service["appointments"] = s.appointments
+        if s.crossings:
+            service["crossings"] = [dict(c) for c in s.crossings]
         if s.max_one_way_min is not None:
             service["max_one_way_min"] = s.max_one_way_min
         services.append(service)

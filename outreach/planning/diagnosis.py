@@ -16,7 +16,8 @@ For every commune of the plan's départements (:func:`plan_departements`):
 A session or a fixed site counts only for the communes a road joins it to
 (:mod:`outreach.data.roads`): across the sea, La Désirade is out of reach of a session
 at Saint-François, however close; a commune no road joins to any vehicle's base says so
-(``road_from_base``).
+(``road_from_base``), and whether a service of the plan declares a crossing to its land
+(``crossing``: servable with that ferry, :mod:`outreach.access.crossings`).
 
 A *gap* is a set of out-of-reach communes that touch one another (by the shipped commune
 boundaries; within :data:`LINK_KM` of one another when a boundary file is missing), with
@@ -79,6 +80,7 @@ class CommuneAccess:
     lat: float
     lon: float
     road_from_base: bool = True  # a road joins it to a vehicle's base (outreach.data.roads)
+    crossing: bool = False  # no road, but a service declares a crossing to its land
 
     @property
     def within(self) -> bool:
@@ -96,6 +98,7 @@ class Gap:
     population: int
     nearest_session_min: int | None  # the smallest trip from one of them to a session
     road_from_base: bool = True  # False: no road joins any of them to a vehicle's base
+    crossing: bool = False  # a service declares a crossing to their land
 
     @property
     def size(self) -> int:
@@ -176,6 +179,8 @@ def diagnose(version: PlanVersion, places: Iterable[Place], threshold_min: int |
                                              stop.commune_name))
     sites = [(f.lat, f.lon, f.commune_insee, f.name) for f in inputs.fixed_sites]
     base_lands = {roads.land_of(b.commune_insee) for b in inputs.bases.values()}
+    crossed = {roads.land_of(c.to_insee) for info in inputs.services.values()
+               for c in info.crossings} - base_lands
     result: list[CommuneAccess] = []
     for place in sorted(places, key=lambda p: p.insee):
         found = {limit: _nearest(place, targets, travel) for limit, targets in groups.items()}
@@ -192,7 +197,8 @@ def diagnose(version: PlanVersion, places: Iterable[Place], threshold_min: int |
             session_place=nearest[1] if nearest else None,
             fixed_min=site[0] if site else None, fixed_site=site[1] if site else None,
             access=access, lat=place.lat, lon=place.lon,
-            road_from_base=roads.land_of(place.insee) in base_lands))
+            road_from_base=roads.land_of(place.insee) in base_lands,
+            crossing=roads.land_of(place.insee) in crossed))
     thresholds = ((threshold_min,) if threshold_min else
                   tuple(sorted(set(service_threshold.values()))) or (fixed_threshold,))
     return Diagnosis(plan_id=version.plan_id, threshold_min=threshold_min,
@@ -268,7 +274,8 @@ def find_gaps(communes: Sequence[CommuneAccess], departements: Sequence[str]) ->
                         communes=tuple(c.insee for c in group), children_0_6=children,
                         population=sum(c.population for c in group),
                         nearest_session_min=min(minutes) if minutes else None,
-                        road_from_base=any(c.road_from_base for c in group)))
+                        road_from_base=any(c.road_from_base for c in group),
+                        crossing=any(c.crossing for c in group)))
     gaps.sort(key=lambda g: (-g.children_0_6, g.insee))
     return gaps
 
@@ -287,7 +294,7 @@ def diagnose_plan(session: Session, version: PlanVersion, threshold_min: int | N
 
 CSV_COLUMNS = ["code_insee", "commune", "enfants_0_6", "population", "acces",
                "minutes_seance", "lieu_seance", "minutes_site_fixe", "site_fixe", "zone_sans_acces",
-               "route_depuis_une_base"]
+               "route_depuis_une_base", "traversee_declaree"]
 ACCESS_FR = {Access.SESSION: "seance", Access.FIXED_SITE: "site-fixe", Access.NONE: "aucun"}
 
 
@@ -306,7 +313,8 @@ def to_csv(diagnosis: Diagnosis) -> str:
         writer.writerow([c.insee, c.name, c.children_0_6, c.population, ACCESS_FR[c.access],
                          "" if c.session_min is None else c.session_min, c.session_place or "",
                          "" if c.fixed_min is None else c.fixed_min, c.fixed_site or "",
-                         numbers.get(c.insee, ""), "oui" if c.road_from_base else "non"])
+                         numbers.get(c.insee, ""), "oui" if c.road_from_base else "non",
+                         "oui" if c.crossing else "non"])
     return out.getvalue()
 
 
@@ -329,6 +337,7 @@ def to_geojson(diagnosis: Diagnosis, departements: Iterable[str]) -> dict[str, A
             "population": c.population, "acces": ACCESS_FR[c.access],
             "minutes_seance": c.session_min, "lieu_seance": c.session_place,
             "minutes_site_fixe": c.fixed_min, "site_fixe": c.fixed_site,
-            "zone_sans_acces": numbers.get(c.insee), "route_depuis_une_base": c.road_from_base}})
+            "zone_sans_acces": numbers.get(c.insee), "route_depuis_une_base": c.road_from_base,
+            "traversee_declaree": c.crossing}})
     return {"type": "FeatureCollection", "features": features,
             "properties": {"plan_id": diagnosis.plan_id, "seuil_min": list(diagnosis.thresholds)}}

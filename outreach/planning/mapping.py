@@ -12,13 +12,16 @@ import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlmodel import Session, col, select
 
 import solver as sm
 from outreach.access import AccessPolicy
 from outreach.access.catchment import Catchments, catchments
+from outreach.access.crossings import Crossing, across
 from outreach.access.travel import TravelModel
+from outreach.data import roads
 from outreach.errors import InvalidInput, UnknownScenario
 from outreach.models import (
     Absence,
@@ -33,6 +36,7 @@ from outreach.models import (
 from outreach.planning.calendar import working_dates
 from outreach.planning.patterns import recurrence
 from outreach.planning.plan import (
+    CrossingInfo,
     DayRoute,
     FixedSiteInfo,
     PinOutcome,
@@ -112,13 +116,18 @@ def build_problem(
     access = AccessPolicy.for_services((s.access_threshold_min for s in services.values()),
                                        travel)
     served_by = _catchments(session, rows, access)
+    crossings = _crossings(rows)
     solver_stops = tuple(
-        _solver_stop(code, s, location(f"stop:{code}", s.lat, s.lon), served_by.demand[code])
+        _solver_stop(code, s, location(f"stop:{code}", s.lat, s.lon), served_by.demand[code],
+                     _sailing_days(s, rows, crossings))
         for code, s in stops.items())
     staff_by_id = {staff_export_id(m): m for m in rows.members}
     solver_staff = tuple(_solver_staff(m, dates, rows.absences.get(m.id or -1, []))
                          for m in rows.members)
-    matrix = travel.matrix(points)
+    lands = [roads.land_of(v.base_insee) for v in vehicles.values()] \
+        + [roads.land_of(s.commune_insee) for s in stops.values()]
+    matrix = across(travel, points, lands,
+                    [c for by_land in crossings.values() for c in by_land.values()])
 
     def current(items: Sequence[sm.Pin]) -> tuple[sm.Pin, ...]:
         return tuple(dict.fromkeys(
@@ -187,7 +196,9 @@ class _ScenarioRows:
         communes = {c.insee: c for c in session.exec(
             select(Commune).where(col(Commune.insee).in_(
                 sorted({s.commune_insee for s in stops.values()}
-                       | {v.base_insee for v in vehicles.values()})
+                       | {v.base_insee for v in vehicles.values()}
+                       | {c[end] for s in services.values() for c in s.crossings
+                          for end in ("from_insee", "to_insee")})
             )))}
         absences: dict[int, list[Absence]] = {}
         for absence in session.exec(select(Absence).where(
@@ -249,13 +260,42 @@ def _solver_vehicle(v: Vehicle, base: int) -> sm.Vehicle:
     )
 
 
-def _solver_stop(code: str, s: Stop, location: int, demand: int) -> sm.Stop:
+def _crossings(rows: _ScenarioRows) -> dict[str, dict[str, Crossing]]:
+    """Each service's crossings, by the land they reach."""
+    found: dict[str, dict[str, Crossing]] = {}
+    for code, service in rows.services.items():
+        for c in service.crossings:
+            start, end = rows.communes[c["from_insee"]], rows.communes[c["to_insee"]]
+            found.setdefault(code, {})[roads.land_of(end.insee)] = Crossing(
+                from_land=roads.land_of(start.insee), land=roads.land_of(end.insee),
+                from_point=(start.lat, start.lon), to_point=(end.lat, end.lon),
+                minutes=c["minutes"], sailing_days=frozenset(c["sailing_days"]))
+    return found
+
+
+def _sailing_days(stop: Stop, rows: _ScenarioRows,
+                  crossings: dict[str, dict[str, Crossing]]) -> frozenset[int] | None:
+    """The weekdays a stop across the sea can be served: those its services' crossing
+    sails (None: a stop some road joins to every base of its services' vehicles)."""
+    land = roads.land_of(stop.commune_insee)
+    days: frozenset[int] | None = None
+    for code in stop.services:
+        lands = {roads.land_of(v.base_insee) for v in rows.vehicles.values()
+                 if code in v.services}
+        crossing = crossings.get(code, {}).get(land)
+        if land not in lands and crossing is not None:
+            days = crossing.sailing_days if days is None else days & crossing.sailing_days
+    return days
+
+
+def _solver_stop(code: str, s: Stop, location: int, demand: int,
+                 sailing_days: frozenset[int] | None = None) -> sm.Stop:
     return sm.Stop(
         id=code, location=location, demand=demand, services=frozenset(s.services),
         windows=tuple(
             sm.Window(w["weekday"], parse_hhmm(w["from"], f"stops.{code}.windows.from"),
                       parse_hhmm(w["to"], f"stops.{code}.windows.to"))
-            for w in s.windows
+            for w in s.windows if sailing_days is None or w["weekday"] in sailing_days
         ),
     )
 
@@ -290,6 +330,12 @@ def _pin_outcome(pin: sm.Pin, solution: sm.Solution, names: Names) -> PinOutcome
         return PinOutcome(pin.stop, pin.service, pin.date, pin.vehicle, held=True)
     return PinOutcome(pin.stop, pin.service, pin.date, pin.vehicle, held=False,
                       reason=say(dropped.why, names=names), why=finding_json(dropped.why))
+
+
+def _crossing_info(crossing: dict[str, Any], communes: dict[str, Commune]) -> CrossingInfo:
+    start, end = communes[crossing["from_insee"]], communes[crossing["to_insee"]]
+    return CrossingInfo(start.insee, start.name, start.lat, start.lon, end.insee, end.name,
+                        end.lat, end.lon, crossing["minutes"], tuple(crossing["sailing_days"]))
 
 
 def _code(site: FixedSite | None) -> str | None:
@@ -342,7 +388,8 @@ def _inputs(inp: PlanningInput) -> PlanInputs:
         locations=inp.location_ids,
         problem=dataclasses.replace(inp.problem, pins=(), preferred=()),
         services={code: ServiceInfo(s.description, s.what_to_bring, s.contact,
-                                    s.access_threshold_min, s.phone, s.appointments)
+                                    s.access_threshold_min, s.phone, s.appointments,
+                                    tuple(_crossing_info(c, inp.communes) for c in s.crossings))
                   for code, s in inp.services.items()},
         bases={code: VehicleBase(v.base_lat, v.base_lon, v.base_insee, v.base_name)
                for code, v in inp.vehicles.items()},

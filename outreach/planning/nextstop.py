@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from outreach import db
+from outreach.access.crossings import across
 from outreach.data import roads
 from outreach.planning import diagnosis as diag
 from outreach.planning.access_map import Access
@@ -85,7 +86,8 @@ def reach_gain(version: PlanVersion, found: Diagnosis, places: Sequence[Place], 
              if service in version.inputs.stop_rules[code].services}
     largest = max((p.population for p in places if p.insee in taken), default=0)
     lands = {roads.land_of(version.inputs.bases[v.id].commune_insee)
-             for v in version.inputs.problem.vehicles if service in v.services}
+             for v in version.inputs.problem.vehicles if service in v.services} \
+        | {roads.land_of(c.to_insee) for c in version.inputs.services[service].crossings}
     gains: dict[str, tuple[int, tuple[str, ...]]] = {}
     for place in places:
         land = roads.land_of(place.insee)
@@ -130,21 +132,27 @@ class _Capacity:
         index = {base: n for n, base in enumerate(bases)}
         where = {v.base: inputs.bases[v.id] for v in vehicles}
         points = [(where[base].lat, where[base].lon) for base in bases] + [(place.lat, place.lon)]
-        trips = [[travel.trip(a, b) if i != j else (0, 0) for j, b in enumerate(points)]
-                 for i, a in enumerate(points)]
+        lands = [roads.land_of(where[base].commune_insee) for base in bases] \
+            + [roads.land_of(place.insee)]
+        crossings = [c.crossing() for c in inputs.services[service_id].crossings]
+        trips = across(travel, points, lands, crossings)
         stop = dataclasses.replace(inputs.stop_rules[nearest], id=f"candidate-{place.insee}",
                                    location=len(points) - 1, services=frozenset({service_id}),
                                    vehicle_costs=(), spacing_group="", load=0,
                                    visits_per_period=None, min_spacing_days=None,
                                    session_min=None)  # the service's own, as add-stop makes
+        sailing = next((c.sailing_days for c in crossings if c.land == lands[-1]
+                        and c.land not in lands[:-1]), None)
+        if sailing is not None:  # across the sea: on the days its crossing sails
+            stop = dataclasses.replace(stop, windows=tuple(
+                w for w in stop.windows if w.weekday in sailing))
         alone = dataclasses.replace(
             problem, services=(service,), stops=(stop,), pins=(), preferred=(), areas=(),
             syncs=(),
             vehicles=tuple(dataclasses.replace(v, base=index[v.base],
                                                services=frozenset({service_id}))
                            for v in vehicles),
-            travel_min=tuple(tuple(t[0] for t in row) for row in trips),
-            distance_m=tuple(tuple(t[1] for t in row) for row in trips))
+            travel_min=trips.travel_min, distance_m=trips.distance_m)
         return spare_days(alone, self.busy, due)
 
 

@@ -25,7 +25,9 @@ from typing import Any
 
 import solver as sm
 from outreach.access import DEFAULT_ACCESS_MIN, AccessPolicy
+from outreach.access.crossings import Crossing
 from outreach.access.travel import travel_model_from
+from outreach.data import roads
 from outreach.timefmt import format_hhmm, parse_hhmm
 
 SCHEMA = "outreach.plan/1"
@@ -44,6 +46,48 @@ class ServiceInfo:
     access_threshold_min: int = DEFAULT_ACCESS_MIN
     phone: str = ""
     appointments: dict[str, Any] | None = None  # outreach.appointments.Appointments as JSON
+    crossings: tuple[CrossingInfo, ...] = ()
+
+
+@dataclass(frozen=True)
+class CrossingInfo:
+    """A ferry the service takes to an island (outreach.access.crossings), its ports
+    named as the communes it sails from and lands at."""
+
+    from_insee: str
+    from_name: str
+    from_lat: float
+    from_lon: float
+    to_insee: str
+    to_name: str
+    to_lat: float
+    to_lon: float
+    minutes: int
+    sailing_days: tuple[int, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"from": {"commune_insee": self.from_insee, "name": self.from_name,
+                         "lat": self.from_lat, "lon": self.from_lon,
+                         "land": roads.land_of(self.from_insee)},
+                "to": {"commune_insee": self.to_insee, "name": self.to_name,
+                       "lat": self.to_lat, "lon": self.to_lon,
+                       "land": roads.land_of(self.to_insee)},
+                "land_name": roads.land_name(self.to_insee),
+                "minutes": self.minutes, "sailing_days": list(self.sailing_days)}
+
+    def crossing(self) -> Crossing:
+        return Crossing(from_land=roads.land_of(self.from_insee),
+                        land=roads.land_of(self.to_insee),
+                        from_point=(self.from_lat, self.from_lon),
+                        to_point=(self.to_lat, self.to_lon), minutes=self.minutes,
+                        sailing_days=frozenset(self.sailing_days))
+
+    @classmethod
+    def from_json(cls, doc: Mapping[str, Any]) -> CrossingInfo:
+        start, end = doc["from"], doc["to"]
+        return cls(start["commune_insee"], start["name"], start["lat"], start["lon"],
+                   end["commune_insee"], end["name"], end["lat"], end["lon"], doc["minutes"],
+                   tuple(doc["sailing_days"]))
 
 
 @dataclass(frozen=True)
@@ -165,6 +209,7 @@ class PlanInputs:
                                     "to": hhmm(s.lunch_end_min)} if s.lunch_min else None,
                     "start_grid_min": s.start_grid_min, "keep_rhythm": s.keep_rhythm,
                     **({"appointments": info.appointments} if info.appointments else {}),
+                    "crossings": [c.to_json() for c in info.crossings],
                 }
                 for s in problem.services for info in (self.services[s.id],)
             ],
@@ -172,7 +217,8 @@ class PlanInputs:
                 {
                     "id": v.id, "name": v.name,
                     "base": {"lat": base.lat, "lon": base.lon, "commune_insee": base.commune_insee,
-                             "name": base.name, "location": self.locations[v.base]},
+                             "name": base.name, "location": self.locations[v.base],
+                             "land": roads.land_of(base.commune_insee)},
                     "services": sorted(v.services), "weekdays": sorted(v.weekdays),
                     "max_duty_min": v.max_duty_min,
                     "shift_start": hhmm(v.shift_start_min), "shift_end": hhmm(v.shift_end_min),
@@ -197,7 +243,8 @@ class PlanInputs:
                 {
                     "id": s.id, "commune_insee": info.commune_insee,
                     "commune_name": info.commune_name, "venue": info.venue, "lat": info.lat,
-                    "lon": info.lon, "location": self.locations[s.location], "demand": s.demand,
+                    "lon": info.lon, "location": self.locations[s.location],
+                    "land": roads.land_of(info.commune_insee), "demand": s.demand,
                     "near_fixed_site": info.near_fixed_site, "catchment": list(info.catchment),
                     "children_0_6": info.children_0_6, "vulnerability": info.vulnerability,
                     "services": sorted(s.services),
@@ -280,7 +327,8 @@ class PlanInputs:
             services={s["id"]: ServiceInfo(
                 s.get("description", ""), s.get("what_to_bring", ""), s.get("contact", ""),
                 s.get("access_threshold_min", DEFAULT_ACCESS_MIN), s.get("phone", ""),
-                s.get("appointments"))
+                s.get("appointments"),
+                tuple(CrossingInfo.from_json(c) for c in s.get("crossings", ())))
                 for s in doc["services"]},
             bases={v["id"]: VehicleBase(v["base"]["lat"], v["base"]["lon"],
                                         v["base"].get("commune_insee", ""),
