@@ -219,15 +219,43 @@ def _parse_start(value: str, option: str = "--start") -> dt.date:
 @click.option("--stops", type=click.IntRange(1, 500), default=40, show_default=True,
               help="Nombre d'arrêts candidats.")
 @click.option("--vehicles", type=click.IntRange(1, 10), default=2, show_default=True)
-def generate_scenario_cmd(departement: str, stops: int, vehicles: int) -> None:
+@click.option("--crossing", "crossings", multiple=True, metavar="DEPART:ARRIVEE:MIN:JOURS",
+              help="Une traversée du bus vers une île (répétable) : ports de départ et "
+                   "d'arrivée (codes INSEE), durée en minutes, jours de traversée (1 = lundi), "
+                   "ex. 97125:97110:45:2,4. L'île reçoit un arrêt.")
+def generate_scenario_cmd(departement: str, stops: int, vehicles: int,
+                          crossings: tuple[str, ...]) -> None:
     """Crée un scénario de départ pour un département entier (arrêts candidats, équipes)."""
     from outreach.data.generate import generate_spec
 
+    ferries = [_crossing_option(text) for text in crossings]
     with db.unit_of_work() as session:
-        spec = generate_spec(session, departement, stops, vehicles)
+        spec = generate_spec(session, departement, stops, vehicles, crossings=ferries)
         scenario = scenarios.load_scenario(session, spec)
     click.echo(f"Scénario {scenario.id} créé : {len(spec.stops)} arrêts, {vehicles} véhicule(s), "
                f"{len(spec.staff)} personnes. Planifiez-le avec : outreach plan --scenario {scenario.id}")
+
+
+def _crossing_option(text: str) -> scenarios.CrossingSpec:
+    """``--crossing 97125:97110:45:2,4`` as a crossing, or a refusal naming the option."""
+    from pydantic import ValidationError
+
+    parts = text.split(":")
+    try:
+        if len(parts) != 4 or not parts[2].isdigit():
+            raise ValueError("quatre parties attendues, la troisième en minutes")
+        days = [int(d) for d in parts[3].split(",") if d.strip()]
+        return scenarios.CrossingSpec(from_insee=parts[0], to_insee=parts[1],
+                                      minutes=int(parts[2]), sailing_days=days)
+    except ValidationError as error:
+        problem = "; ".join(f"{where or 'traversée'} : {text}"
+                            for where, text in scenarios.field_problems(error))
+    except ValueError as error:
+        problem = str(error)
+    raise click.BadParameter(
+        f"« {text} » : {problem}. Écrivez DEPART:ARRIVEE:MINUTES:JOURS, par exemple "
+        "97125:97110:45:2,4 (Saint-François → La Désirade, 45 min, mardi et jeudi).",
+        param_hint="--crossing")
 
 
 @main.command("plan")

@@ -162,3 +162,22 @@ def test_the_fastest_chain_goes_from_island_to_island_through_the_mainland():
     # Without a crossing, the pair keeps the travel model's figure (no plan uses it).
     assert across(travel, points, lands, ferries[:1]).travel_min[0][2] \
         == travel.matrix(points).travel_min[0][2]
+
+
+def test_generate_scenario_takes_crossings_and_refuses_a_bad_one_by_name(runner, db_url):
+    from outreach.cli import main
+
+    made = runner.invoke(main, ["generate-scenario", "-d", "971", "--stops", "10",
+                                "--vehicles", "1", "--crossing", "97125:97110:45:2,4"])
+    assert made.exit_code == 0, made.output
+    with db.unit_of_work(db_url) as s:
+        data = scenario_spec(s, "auto-971")
+    assert data["services"][0]["crossings"] == [FERRY]
+    assert DESIRADE in {stop["commune_insee"] for stop in data["stops"]}
+    assert len(data["stops"]) == 10
+    for bad, words in [("97125:97110:x:2", "la troisième en minutes"),
+                       ("97125:97101:45:2", "une route relie déjà 97101"),
+                       ("97112:97110:45:2", "le port de départ 97112")]:
+        refused = runner.invoke(main, ["generate-scenario", "-d", "971", "--crossing", bad])
+        assert refused.exit_code != 0 and words in refused.output, refused.output
+        assert "Traceback" not in refused.output and "pydantic" not in refused.output

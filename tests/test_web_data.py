@@ -235,3 +235,42 @@ def test_fixed_sites_are_managed_from_a_form(client):
     bad = client.post(f"{BASE}/fixed-sites/nouveau", data={
         "csrf_token": client.token, "id": "x", "name": "", "commune_insee": "Loches"})
     assert bad.status_code == 422
+
+
+def test_a_service_declares_a_crossing_and_serves_an_island_from_the_forms(client):
+    """Belle-Île (Le Palais) from Quiberon: refused without the crossing, accepted with it;
+    the crossing cannot be removed while the island's stop depends on it."""
+    from outreach.data.communes import import_communes
+
+    with db.unit_of_work(client.db_url) as s:
+        import_communes(s, "56")
+    page = client.get(f"{BASE}/services/bus-prevention").get_data(as_text=True)
+    assert "Traversées vers les îles" in page
+    stop = {"csrf_token": client.token, "id": "le-palais", "commune_insee": "56152",
+            "venue": "Salle Arletty", "services": "bus-prevention",
+            "windows": "mardi 09:00-17:00\njeudi 09:00-17:00"}
+    refused = client.post(f"{BASE}/stops/nouveau", data=stop)
+    assert refused.status_code == 422 and "déclarez la traversée" in refused.get_data(as_text=True)
+    form = {"csrf_token": client.token, "id": "bus-prevention", "name": "Bus PMI",
+            "required_roles": "médecin | sage-femme\ninfirmière puéricultrice", "session_min": "300",
+            "setup_min": "30", "packup_min": "30", "earliest_start": "10:00", "latest_end": "16:00",
+            "visits_per_period": "1", "period_weeks": "4", "min_spacing_days": "21",
+            "max_sessions_per_day": "1", "access_threshold_min": "30"}
+    typo = client.post(f"{BASE}/services/bus-prevention",
+                       data={**form, "crossings": "56186 56152 cinquante mardi"})
+    assert typo.status_code == 422
+    text = typo.get_data(as_text=True)
+    assert "ligne 1" in text and "56186 56152 cinquante mardi" in text  # kept as typed
+    assert client.post(f"{BASE}/services/bus-prevention",
+                       data={**form, "crossings": "56186 56152 50 mardi, jeudi"}).status_code == 302
+    service = _rows(client, Service, code="bus-prevention", scenario_id="indre-et-loire")[0]
+    assert service.crossings == [{"from_insee": "56186", "to_insee": "56152", "minutes": 50,
+                                  "sailing_days": [2, 4]}]
+    assert "56186 56152 50 mardi jeudi" in client.get(
+        f"{BASE}/services/bus-prevention").get_data(as_text=True)
+    assert client.post(f"{BASE}/stops/nouveau", data=stop).status_code == 302
+    stranded = client.post(f"{BASE}/services/bus-prevention", data={**form, "crossings": ""})
+    assert stranded.status_code == 422
+    assert "le-palais en dépend" in stranded.get_data(as_text=True)
+    service = _rows(client, Service, code="bus-prevention", scenario_id="indre-et-loire")[0]
+    assert service.crossings and service.name == "Bus PMI"

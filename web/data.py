@@ -81,13 +81,18 @@ def _service_form(row: Service) -> dict[str, Any]:
             "max_one_way_min": row.max_one_way_min if row.max_one_way_min is not None else "",
             "access_threshold_min": row.access_threshold_min,
             "lunch_break_min": row.lunch_break_min, "lunch_start": format_hhmm(row.lunch_start_min),
-            "lunch_end": format_hhmm(row.lunch_end_min)}
+            "lunch_end": format_hhmm(row.lunch_end_min),
+            "crossings": editing.format_crossings(row.crossings or [])}
 
 
 def _service_data(form: dict[str, Any]) -> dict[str, Any]:
     data = {k: v for k, v in form.items() if v != ""}
     data["required_roles"] = editing.parse_roles(form.get("required_roles", ""))
     data["allow_day_change"] = "1" in (form.get("allow_day_change") or [])
+    try:
+        data["crossings"] = editing.parse_crossings(form.get("crossings") or "")
+    except editing.FormInvalid as error:  # reported with every other field's problem
+        data[editing.PROBLEMS_KEY] = error.fields
     return data
 
 
@@ -170,7 +175,11 @@ RESOURCES: dict[str, Resource] = {
          Field("lunch_start", "Pause déjeuner, au plus tôt", "time", required=False),
          Field("lunch_end", "Pause déjeuner, fin au plus tard", "time", required=False),
          Field("allow_day_change", "Jour des passages", "checkboxes", required=False,
-               options=(("1", DAY_CHANGE_LABEL),))),
+               options=(("1", DAY_CHANGE_LABEL),)),
+         Field("crossings", "Traversées vers les îles", "textarea", required=False,
+               help="Une par ligne : port de départ et port d'arrivée (codes INSEE), durée en "
+                    "minutes, jours de traversée (ex. 97125 97110 45 mardi jeudi). Sans "
+                    "traversée, un véhicule ne dessert que la terre de sa base.")),
         _service_form, _service_data, editing.save_service,
         (("Nom", lambda r: r.name), ("Séance", lambda r: f"{r.session_min} min"),
          ("Fréquence", lambda r: f"{r.visits_per_period} / {r.period_weeks} sem."))),

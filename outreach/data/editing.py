@@ -209,6 +209,64 @@ def format_windows(windows: list[dict[str, Any]]) -> str:
     return "\n".join(f"{WEEKDAYS[w['weekday'] - 1]} {w['from']}-{w['to']}" for w in windows)
 
 
+def parse_crossings(text: str) -> list[dict[str, Any]]:
+    """Lines like "97125 97110 45 mardi jeudi": the port it sails from and the port it lands
+    at (INSEE codes), the minutes, the sailing days; one crossing each."""
+    crossings = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        words = line.replace(",", " ").split()
+        if not words:
+            continue
+        days = [WEEKDAY_NAMES.get(w.lower()) or (int(w) if w.isdigit() and len(w) == 1 else None)
+                for w in words[3:]]
+        if len(words) < 4 or not words[2].isdigit() or not all(days):
+            raise FormInvalid({"crossings": msg(
+                "ligne %(line)s : écrivez le port de départ et le port d'arrivée (codes INSEE), "
+                "la durée en minutes et les jours de traversée, par exemple « 97125 97110 45 "
+                "mardi jeudi »", line=number)})
+        crossings.append({"from_insee": words[0].upper(), "to_insee": words[1].upper(),
+                          "minutes": int(words[2]),
+                          "sailing_days": sorted({d for d in days if d is not None})})
+    return crossings
+
+
+def format_crossings(crossings: list[dict[str, Any]]) -> str:
+    return "\n".join(f"{c['from_insee']} {c['to_insee']} {c['minutes']} "
+                     + " ".join(WEEKDAYS[d - 1] for d in c["sailing_days"]) for c in crossings)
+
+
+def _crossing_problems(session: Session, scenario_id: str, spec: ServiceSpec) -> dict[str, str]:
+    """Why the service's crossings cannot be sailed, or would strand one of its stops."""
+    for c in spec.crossings:
+        for insee in (c.from_insee, c.to_insee):
+            _commune(session, insee, "crossings")
+    vehicles = session.exec(select(Vehicle).where(Vehicle.scenario_id == scenario_id)).all()
+    bases = [v.base_insee for v in vehicles if spec.id in v.services]
+    lands = {roads.land_of(b) for b in bases}
+    for c in spec.crossings:
+        if lands and roads.land_of(c.from_insee) not in lands:
+            return {"crossings": msg("le port de départ %(insee)s n'est pas sur la terre d'une "
+                                     "base des véhicules du service", insee=c.from_insee)}
+    others = session.exec(select(Service).where(Service.scenario_id == scenario_id,
+                                                Service.code != spec.id)).all()
+    for c in spec.crossings:
+        for other in others:
+            for theirs in other.crossings:
+                if roads.land_of(theirs["to_insee"]) == c.land and theirs != c.model_dump():
+                    return {"crossings": msg(
+                        "deux services déclarent des traversées différentes vers %(land)s : un "
+                        "scénario a une seule traversée par île (mêmes ports, durée et jours)",
+                        land=roads.land_name(c.to_insee))}
+    crossed = [c.land for c in spec.crossings]
+    for stop in session.exec(select(Stop).where(Stop.scenario_id == scenario_id)
+                             .order_by(Stop.code)):
+        if spec.id in stop.services and (problem := unreachable(
+                stop.commune_insee, spec.name, bases, crossed)):
+            return {"crossings": msg("l'arrêt %(stop)s en dépend : %(problem)s", stop=stop.code,
+                                     problem=problem)}
+    return {}
+
+
 def _row(session: Session, model: type, scenario_id: str, code: str) -> Any:
     return session.exec(select(model).where(
         model.scenario_id == scenario_id, model.code == code)).first()  # type: ignore[attr-defined]
@@ -291,9 +349,11 @@ def _checked(session: Session, scenario_id: str, spec_type: type[BaseModel], mod
 def save_service(session: Session, scenario_id: str, data: dict[str, Any],
                  existing: Service | None = None, seen_version: int | None = None) -> Service:
     spec = _checked(session, scenario_id, ServiceSpec, Service, data, existing,
-                    lambda spec: unknown_roles(session, scenario_id,
-                                               [r for slot in spec.required_roles for r in slot],
-                                               "required_roles"))
+                    lambda spec: {**unknown_roles(session, scenario_id,
+                                                  [r for slot in spec.required_roles for r in slot],
+                                                  "required_roles"),
+                                  **(_crossing_problems(session, scenario_id, spec)
+                                     if "crossings" in data else {})})
     _check_new_code(session, Service, scenario_id, spec.id, existing)
     _claim(session, existing, seen_version)
     row = existing or Service(scenario_id=scenario_id, code=spec.id, name="", session_min=1)
@@ -308,6 +368,8 @@ def save_service(session: Session, scenario_id: str, data: dict[str, Any],
     row.max_one_way_min = spec.max_one_way_min
     row.lunch_break_min = spec.lunch_break_min
     row.lunch_start_min, row.lunch_end_min = spec.lunch_start, spec.lunch_end
+    if "crossings" in data:  # a form without the field keeps them
+        row.crossings = [c.model_dump() for c in spec.crossings]
     session.add(row)
     session.flush()
     audit.record(session, "service.save", f"service {row.code}", scenario=scenario_id,

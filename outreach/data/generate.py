@@ -14,12 +14,13 @@ import hashlib
 from collections.abc import Sequence
 from typing import Any
 
+from pydantic import ValidationError
 from sqlmodel import Session, select
 
 from outreach.access.travel import GeodesicTravelModel
 from outreach.data import roads
 from outreach.data.communes import import_communes
-from outreach.data.scenarios import ScenarioSpec
+from outreach.data.scenarios import CrossingSpec, ScenarioSpec, field_problems
 from outreach.errors import InvalidInput, msg
 from outreach.models import Commune
 
@@ -79,9 +80,12 @@ def bases_for(communes: list[Commune], stops: list[Commune], count: int) -> list
 
 
 def generate_spec(session: Session, departement: str, stops: int = 40, vehicles: int = 2,
-                  start: dt.date | None = None, scenario_id: str | None = None) -> ScenarioSpec:
+                  start: dt.date | None = None, scenario_id: str | None = None,
+                  crossings: Sequence[CrossingSpec] = ()) -> ScenarioSpec:
     """A validated scenario for ``departement`` (loading its communes if needed), named
-    ``scenario_id`` (default ``auto-<code>``)."""
+    ``scenario_id`` (default ``auto-<code>``). With ``crossings``, its bus takes those
+    ferries, and each island they reach gets a stop in its commune with the most young
+    children (one of the ``stops``)."""
     code = departement.upper()
     if session.exec(select(Commune).where(Commune.departement == code)).first() is None:
         import_communes(session, code)
@@ -90,18 +94,26 @@ def generate_spec(session: Session, departement: str, stops: int = 40, vehicles:
     # The vehicles drive on the largest town's land: communes no road joins to it
     # (Marie-Galante, Belle-Île...) are not offered stops.
     communes = [c for c in every if roads.by_road(c.insee, largest.insee)]
-    off_land = sorted({roads.land_name(c.insee) for c in every} - {roads.land_name(largest.insee)})
-    chosen = candidate_stops(communes, stops, largest)
+    crossed = sorted({c.land for c in crossings})
+    off_land = sorted({roads.land_name(c.insee) for c in every
+                       if roads.land_of(c.insee) not in crossed}
+                      - {roads.land_name(largest.insee)})
+    islands = [max((c for c in every if roads.land_of(c.insee) == land),
+                   key=lambda c: (c.children_0_6, c.insee), default=None) for land in crossed]
+    on_islands = [c for c in islands if c is not None][:stops]
+    stops -= len(on_islands)
+    chosen = candidate_stops(communes, stops, largest) if stops else []
     if len(chosen) < stops // 2:  # an urban département: its towns make up the rest
         chosen += candidate_stops(communes, stops - len(chosen), largest, URBAN_GAP_KM,
                                   urban=True, taken=chosen)
-    if not chosen:
+    if not chosen and not on_islands:
         raise InvalidInput(msg(
             "Département %(code)s : une seule commune (%(name)s), aucun arrêt à proposer. Un "
             "scénario généré place ses arrêts dans les communes autres que la plus peuplée ; "
             "décrivez les arrêts par quartier dans un fichier de scénario et chargez-le avec "
             "« outreach import-scenario ».", code=code, name=largest.name))
-    bases = bases_for(list(communes), chosen, vehicles)
+    bases = bases_for(list(communes), chosen or [largest], vehicles)
+    chosen += on_islands
     scenario_id = scenario_id or f"auto-{code.lower()}"
     staff: list[dict[str, Any]] = []
     for v in range(vehicles):
@@ -127,13 +139,16 @@ def generate_spec(session: Session, departement: str, stops: int = 40, vehicles:
                      "description": f"{len(chosen)} arrêts candidats dans les villages du département "
                                     f"{code} les plus peuplés en jeunes enfants, {vehicles} véhicule(s)."
                                     + (f" Sans route depuis {largest.name}, donc sans arrêt : "
-                                       f"{', '.join(off_land)}." if off_land else "")},
+                                       f"{', '.join(off_land)}." if off_land else "")
+                                    + (f" Par traversée : {', '.join(c.name for c in on_islands)}."
+                                       if on_islands else "")},
         "services": [{
             "id": "bus-prevention", "name": "Bus de la prévention",
             "required_roles": [["doctor", "midwife"], ["puericultrice"], ["driver"]],
             "session_min": 360, "setup_min": 30, "packup_min": 30, "earliest_start": "10:00",
             "latest_end": "16:00", "visits_per_period": 1, "period_weeks": 4,
-            "min_spacing_days": 21, "max_sessions_per_day": 1, "access_threshold_min": 30}],
+            "min_spacing_days": 21, "max_sessions_per_day": 1, "access_threshold_min": 30,
+            "crossings": [c.model_dump() for c in crossings]}],
         "vehicles": [{"id": f"bus-{v + 1}", "name": f"Bus {v + 1}", "base_insee": bases[v].insee,
                       "base_name": bases[v].name, "services": ["bus-prevention"],
                       "weekdays": [1, 2, 3, 4, 5], "max_duty_min": 600,
@@ -141,4 +156,9 @@ def generate_spec(session: Session, departement: str, stops: int = 40, vehicles:
         "staff": staff,
         "stops": stop_specs,
     }
-    return ScenarioSpec.model_validate(data)
+    try:
+        return ScenarioSpec.model_validate(data)
+    except ValidationError as error:  # a crossing that does not fit the generated bases
+        raise InvalidInput(f"Département {code} : scénario impossible à générer :",
+                           [f"champ {where} : {text}"
+                            for where, text in field_problems(error)]) from None

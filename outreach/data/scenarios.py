@@ -314,17 +314,25 @@ def read_scenario(path: Path) -> ScenarioSpec:
     try:
         return ScenarioSpec.model_validate(data)
     except ValidationError as error:
-        problems = []
-        for e in error.errors():
-            where = ".".join(str(p) for p in e["loc"])
-            problem = (e.get("ctx") or {}).get("error")
-            if isinstance(problem, FieldProblem):
-                where = ".".join(filter(None, (where, problem.field)))
-                text = str(problem.message)
-            else:
-                text = e["msg"]
-            problems.append(f"{path.name}, champ {where} : {text}")
-        raise InvalidInput(f"Scénario {path.name} invalide :", problems) from None
+        raise InvalidInput(f"Scénario {path.name} invalide :",
+                           [f"{path.name}, champ {where} : {text}"
+                            for where, text in field_problems(error)]) from None
+
+
+def field_problems(error: ValidationError) -> list[tuple[str, str]]:
+    """(field path, message) of each problem of a validation error, our own refusals
+    (:class:`FieldProblem`) worded as raised."""
+    problems = []
+    for e in error.errors():
+        where = ".".join(str(p) for p in e["loc"])
+        problem = (e.get("ctx") or {}).get("error")
+        if isinstance(problem, FieldProblem):
+            where = ".".join(filter(None, (where, problem.field)))
+            text = str(problem.message)
+        else:
+            text = e["msg"]
+        problems.append((where, text))
+    return problems
 
 
 def _upsert(session: Session, model: type, scenario_id: str, code: str, keep_edited: bool = False,
