@@ -274,3 +274,22 @@ def test_a_service_declares_a_crossing_and_serves_an_island_from_the_forms(clien
     assert "le-palais en dépend" in stranded.get_data(as_text=True)
     service = _rows(client, Service, code="bus-prevention", scenario_id="indre-et-loire")[0]
     assert service.crossings and service.name == "Bus PMI"
+
+
+def test_a_vehicle_cannot_move_to_an_island_and_strand_the_stops(client):
+    from outreach.data.communes import import_communes
+
+    with db.unit_of_work(client.db_url) as s:
+        import_communes(s, "56")
+    vehicle = _rows(client, Vehicle, scenario_id="indre-et-loire")[0]
+    others = [v for v in _rows(client, Vehicle, scenario_id="indre-et-loire")
+              if set(v.services) & set(vehicle.services) and v.id != vehicle.id]
+    assert not others, "the demo has one vehicle per service"
+    form = {"csrf_token": client.token, "id": vehicle.code, "name": vehicle.name,
+            "base_insee": "56152", "services": " ".join(vehicle.services),
+            "weekdays": [str(d) for d in vehicle.weekdays], "max_duty_min": "600",
+            "shift_start": "07:30", "shift_end": "19:00"}
+    moved = client.post(f"{BASE}/vehicles/{vehicle.code}", data=form)
+    assert moved.status_code == 422
+    assert "ne serait plus desservi" in moved.get_data(as_text=True)
+    assert _rows(client, Vehicle, code=vehicle.code)[0].base_insee == vehicle.base_insee

@@ -377,6 +377,32 @@ def save_service(session: Session, scenario_id: str, data: dict[str, Any],
     return row
 
 
+def _stranded_by(session: Session, scenario_id: str, spec: VehicleSpec,
+                 existing: Vehicle | None) -> Message | None:
+    """Why saving the vehicle would leave a stop no vehicle of its service can reach (its
+    base moved to another land, or a service dropped), if it would."""
+    others = [v for v in session.exec(select(Vehicle).where(Vehicle.scenario_id == scenario_id))
+              if existing is None or v.id != existing.id]
+    services = {s.code: s for s in session.exec(select(Service).where(
+        Service.scenario_id == scenario_id))}
+    for stop in session.exec(select(Stop).where(Stop.scenario_id == scenario_id)
+                             .order_by(Stop.code)):
+        for code in stop.services:
+            if code not in services:
+                continue
+            lands = [roads.land_of(c["to_insee"]) for c in services[code].crossings or []]
+            before = [v.base_insee for v in [*others, *([existing] if existing else [])]
+                      if code in v.services]
+            after = [v.base_insee for v in others if code in v.services] \
+                + ([spec.base_insee] if code in spec.services else [])
+            if unreachable(stop.commune_insee, services[code].name, before, lands) is None \
+                    and (problem := unreachable(stop.commune_insee, services[code].name, after,
+                                                lands)):
+                return msg("l'arrêt %(stop)s ne serait plus desservi : %(problem)s",
+                           stop=stop.code, problem=problem)
+    return None
+
+
 @use_case
 def save_vehicle(session: Session, scenario_id: str, data: dict[str, Any],
                  existing: Vehicle | None = None, seen_version: int | None = None) -> Vehicle:
@@ -389,6 +415,8 @@ def save_vehicle(session: Session, scenario_id: str, data: dict[str, Any],
     _check_new_code(session, Vehicle, scenario_id, spec.id, existing)
     _claim(session, existing, seen_version)
     base = _commune(session, spec.base_insee, "base_insee")
+    if stranded := _stranded_by(session, scenario_id, spec, existing):
+        raise FormInvalid({"base_insee": stranded})
     row = existing or Vehicle(scenario_id=scenario_id, code=spec.id, name="", base_insee=base.insee,
                               base_lat=base.lat, base_lon=base.lon)
     row.code, row.name, row.base_insee = spec.id, spec.name, base.insee
