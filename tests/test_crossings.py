@@ -181,3 +181,29 @@ def test_generate_scenario_takes_crossings_and_refuses_a_bad_one_by_name(runner,
         refused = runner.invoke(main, ["generate-scenario", "-d", "971", "--crossing", bad])
         assert refused.exit_code != 0 and words in refused.output, refused.output
         assert "Traceback" not in refused.output and "pydantic" not in refused.output
+
+
+def test_only_the_vehicles_that_reach_a_stop_may_visit_it():
+    import solver as sm
+    from outreach.access.crossings import across_the_sea
+
+    ferry = Crossing("97101", DESIRADE, (16.25, -61.27), (16.31, -61.08), 45, frozenset({2, 4}))
+    vehicles = (sm.Vehicle("main-a", "A", 0, frozenset({"a"})),
+                sm.Vehicle("main-b", "B", 0, frozenset({"b"})),
+                sm.Vehicle("island-b", "B'", 1, frozenset({"b"})))
+    base_land = {"main-a": "97101", "main-b": "97101", "island-b": DESIRADE}
+    crossings = {"a": {DESIRADE: ferry}}
+    week = tuple(sm.Window(d, 8 * 60, 17 * 60) for d in range(1, 6))
+
+    def stop(services):
+        return sm.Stop("s", 2, 10, frozenset(services), week)
+
+    both = across_the_sea(stop({"a", "b"}), DESIRADE, vehicles, base_land, crossings)
+    assert both.vehicle_costs == (("main-a", 0), ("island-b", 0))
+    assert {w.weekday for w in both.windows} == {2, 4}  # main-a crosses: sailing days only
+    local = across_the_sea(stop({"b"}), DESIRADE, vehicles, base_land, crossings)
+    assert local.vehicle_costs == (("island-b", 0),) and local.windows == week
+    mainland = across_the_sea(stop({"a", "b"}), "97101", vehicles, base_land, crossings)
+    assert mainland.vehicle_costs == (("main-a", 0), ("main-b", 0)) and mainland.windows == week
+    alone = across_the_sea(stop({"a"}), "97101", vehicles, base_land, crossings)
+    assert alone == stop({"a"})  # every vehicle of its service reaches it by road

@@ -10,15 +10,17 @@ A leg between two places on different lands is the fastest chain: drive to a por
 drive on (and again, from island to island through the mainland); each drive is one trip
 of the travel model (its overhead included). A pair no chain joins keeps the travel
 model's figure, which no plan uses: a stop is served across the sea only by a service
-that declares a crossing to its land (``outreach.data.scenarios``), and only on its
-sailing days (``outreach.planning.mapping``).
+that declares a crossing to its land (``outreach.data.scenarios``), by the vehicles that
+reach it, and only on its sailing days (:func:`across_the_sea`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import dataclasses
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import solver as sm
 from outreach.access.travel import LatLon, TravelMatrix, TravelModel
 
 
@@ -83,3 +85,29 @@ def across(travel: TravelModel, points: Sequence[LatLon], lands: Sequence[str],
                 minutes[i][j], metres[i][j] = chain
     return TravelMatrix(travel_min=tuple(tuple(r) for r in minutes),
                         distance_m=tuple(tuple(r) for r in metres))
+
+
+def across_the_sea(stop: sm.Stop, land: str, vehicles: Sequence[sm.Vehicle],
+                   base_land: Mapping[str, str],
+                   crossings: Mapping[str, Mapping[str, Crossing]]) -> sm.Stop:
+    """``stop`` (on ``land``) as the sea leaves it: only the vehicles that reach it may
+    visit (based on its land, or each service they share with it crossing to it), and,
+    when one of them crosses, only on the days every crossing it needs sails. Unchanged
+    for a stop every vehicle of its services reaches by road."""
+    carrying = [v for v in vehicles if v.services & stop.services]
+    allowed = [v for v in carrying if base_land[v.id] == land
+               or all(land in crossings.get(s, {}) for s in v.services & stop.services)]
+    needed = [crossings[s][land] for v in allowed if base_land[v.id] != land
+              for s in sorted(v.services & stop.services)]
+    windows = stop.windows
+    if needed:
+        days = frozenset.intersection(*(c.sailing_days for c in needed))
+        windows = tuple(w for w in windows if w.weekday in days)
+    if len(allowed) == len(carrying):
+        return dataclasses.replace(stop, windows=windows) if windows != stop.windows else stop
+    if not allowed:  # no vehicle of its services reaches it: it is never open to them
+        return dataclasses.replace(stop, windows=())
+    costs = dict(stop.vehicle_costs)
+    return dataclasses.replace(stop, windows=windows, vehicle_costs=tuple(
+        (v.id, costs.get(v.id, 0)) for v in allowed
+        if not stop.vehicle_costs or v.id in costs))

@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 import solver as sm
 from outreach.access import AccessPolicy
 from outreach.access.catchment import Catchments, catchments
-from outreach.access.crossings import Crossing, across
+from outreach.access.crossings import Crossing, across, across_the_sea
 from outreach.access.travel import TravelModel
 from outreach.data import roads
 from outreach.errors import InvalidInput, UnknownScenario
@@ -117,9 +117,11 @@ def build_problem(
                                        travel)
     served_by = _catchments(session, rows, access)
     crossings = _crossings(rows)
+    base_land = {v.code: roads.land_of(v.base_insee) for v in vehicles.values()}
     solver_stops = tuple(
-        _solver_stop(code, s, location(f"stop:{code}", s.lat, s.lon), served_by.demand[code],
-                     _sailing_days(s, rows, crossings))
+        across_the_sea(_solver_stop(code, s, location(f"stop:{code}", s.lat, s.lon),
+                                    served_by.demand[code]),
+                       roads.land_of(s.commune_insee), solver_vehicles, base_land, crossings)
         for code, s in stops.items())
     staff_by_id = {staff_export_id(m): m for m in rows.members}
     solver_staff = tuple(_solver_staff(m, dates, rows.absences.get(m.id or -1, []))
@@ -273,29 +275,13 @@ def _crossings(rows: _ScenarioRows) -> dict[str, dict[str, Crossing]]:
     return found
 
 
-def _sailing_days(stop: Stop, rows: _ScenarioRows,
-                  crossings: dict[str, dict[str, Crossing]]) -> frozenset[int] | None:
-    """The weekdays a stop across the sea can be served: those its services' crossing
-    sails (None: a stop some road joins to every base of its services' vehicles)."""
-    land = roads.land_of(stop.commune_insee)
-    days: frozenset[int] | None = None
-    for code in stop.services:
-        lands = {roads.land_of(v.base_insee) for v in rows.vehicles.values()
-                 if code in v.services}
-        crossing = crossings.get(code, {}).get(land)
-        if land not in lands and crossing is not None:
-            days = crossing.sailing_days if days is None else days & crossing.sailing_days
-    return days
-
-
-def _solver_stop(code: str, s: Stop, location: int, demand: int,
-                 sailing_days: frozenset[int] | None = None) -> sm.Stop:
+def _solver_stop(code: str, s: Stop, location: int, demand: int) -> sm.Stop:
     return sm.Stop(
         id=code, location=location, demand=demand, services=frozenset(s.services),
         windows=tuple(
             sm.Window(w["weekday"], parse_hhmm(w["from"], f"stops.{code}.windows.from"),
                       parse_hhmm(w["to"], f"stops.{code}.windows.to"))
-            for w in s.windows if sailing_days is None or w["weekday"] in sailing_days
+            for w in s.windows
         ),
     )
 

@@ -25,7 +25,7 @@ from typing import Any
 
 import solver as sm
 from outreach.access import DEFAULT_ACCESS_MIN, AccessPolicy
-from outreach.access.crossings import Crossing
+from outreach.access.crossings import Crossing, across_the_sea
 from outreach.access.travel import travel_model_from
 from outreach.data import roads
 from outreach.timefmt import format_hhmm, parse_hhmm
@@ -315,6 +315,7 @@ class PlanInputs:
             distance_m=tuple(tuple(row) for row in doc["travel_matrix"]["distance_m"]),
             period_start=dt.date.fromisoformat(horizon.get("period_start", horizon["start"])),
         )
+        problem = _with_the_sea(problem, doc)
         scenario = doc["scenario"]
         return cls(
             scenario_id=scenario["id"], scenario_name=scenario["name"],
@@ -340,6 +341,23 @@ class PlanInputs:
             fixed_sites=tuple(FixedSiteInfo(f["id"], f["name"], f["commune_insee"], f["lat"],
                                             f["lon"]) for f in doc.get("fixed_sites", [])),
         )
+
+
+def _with_the_sea(problem: sm.Problem, doc: Mapping[str, Any]) -> sm.Problem:
+    """The problem with its stops across the sea restricted as when it was planned
+    (:func:`outreach.access.crossings.across_the_sea`): the export stores the sailing days'
+    windows, not which vehicles may cross."""
+    crossings = {s["id"]: {c.land: c for c in (CrossingInfo.from_json(x).crossing()
+                                               for x in s.get("crossings", ()))}
+                 for s in doc["services"] if s.get("crossings")}
+    if not crossings:
+        return problem
+    base_land = {v["id"]: roads.land_of(v["base"].get("commune_insee", ""))
+                 for v in doc["vehicles"]}
+    land = {s["id"]: roads.land_of(s["commune_insee"]) for s in doc["stops"]}
+    return replace(problem, stops=tuple(
+        across_the_sea(s, land[s.id], problem.vehicles, base_land, crossings)
+        for s in problem.stops))
 
 
 def _lunch_fields(lunch: Mapping[str, Any] | None) -> dict[str, int]:
