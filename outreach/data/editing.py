@@ -21,11 +21,14 @@ from outreach.data import roads
 from outreach.data.communes import import_communes, normalise_name, search_communes
 from outreach.data.places import departement_name
 from outreach.data.scenarios import (
+    CrossingSpec,
     FixedSiteSpec,
     ServiceSpec,
     StaffSpec,
     StopSpec,
     VehicleSpec,
+    other_crossing,
+    port_off_base,
     unreachable,
 )
 from outreach.db import use_case
@@ -235,6 +238,11 @@ def format_crossings(crossings: list[dict[str, Any]]) -> str:
                      + " ".join(WEEKDAYS[d - 1] for d in c["sailing_days"]) for c in crossings)
 
 
+def _crossed(service: Service) -> list[str]:
+    """The lands a stored service crosses to."""
+    return [roads.land_of(c["to_insee"]) for c in service.crossings or []]
+
+
 def _crossing_problems(session: Session, scenario_id: str, spec: ServiceSpec) -> dict[str, str]:
     """Why the service's crossings cannot be sailed, or would strand one of its stops."""
     for c in spec.crossings:
@@ -243,20 +251,13 @@ def _crossing_problems(session: Session, scenario_id: str, spec: ServiceSpec) ->
     vehicles = session.exec(select(Vehicle).where(Vehicle.scenario_id == scenario_id)).all()
     bases = [v.base_insee for v in vehicles if spec.id in v.services]
     lands = {roads.land_of(b) for b in bases}
-    for c in spec.crossings:
-        if lands and roads.land_of(c.from_insee) not in lands:
-            return {"crossings": msg("le port de départ %(insee)s n'est pas sur la terre d'une "
-                                     "base des véhicules du service", insee=c.from_insee)}
-    others = session.exec(select(Service).where(Service.scenario_id == scenario_id,
-                                                Service.code != spec.id)).all()
-    for c in spec.crossings:
-        for other in others:
-            for theirs in other.crossings:
-                if roads.land_of(theirs["to_insee"]) == c.land and theirs != c.model_dump():
-                    return {"crossings": msg(
-                        "deux services déclarent des traversées différentes vers %(land)s : un "
-                        "scénario a une seule traversée par île (mêmes ports, durée et jours)",
-                        land=roads.land_name(c.to_insee))}
+    others = [CrossingSpec.model_validate(theirs) for other in session.exec(select(Service).where(
+        Service.scenario_id == scenario_id, Service.code != spec.id)) for theirs in other.crossings]
+    for c in spec.crossings:  # no vehicle carries the service yet: any port will do
+        problems = [port_off_base(c, lands) if lands else None,
+                    *(other_crossing(c, theirs) for theirs in others)]
+        if problem := next((p for p in problems if p), None):
+            return {"crossings": problem}
     crossed = [c.land for c in spec.crossings]
     for stop in session.exec(select(Stop).where(Stop.scenario_id == scenario_id)
                              .order_by(Stop.code)):
@@ -390,7 +391,7 @@ def _stranded_by(session: Session, scenario_id: str, spec: VehicleSpec,
         for code in stop.services:
             if code not in services:
                 continue
-            lands = [roads.land_of(c["to_insee"]) for c in services[code].crossings or []]
+            lands = _crossed(services[code])
             before = [v.base_insee for v in [*others, *([existing] if existing else [])]
                       if code in v.services]
             after = [v.base_insee for v in others if code in v.services] \
@@ -504,8 +505,7 @@ def save_stop(session: Session, scenario_id: str, data: dict[str, Any],
     for service in session.exec(select(Service).where(
             Service.scenario_id == scenario_id, col(Service.code).in_(spec.services))):
         bases = [v.base_insee for v in vehicles if service.code in v.services]
-        lands = [roads.land_of(c["to_insee"]) for c in service.crossings or []]
-        if problem := unreachable(commune.insee, service.name, bases, lands):
+        if problem := unreachable(commune.insee, service.name, bases, _crossed(service)):
             raise FormInvalid({"commune_insee": problem})
     row = existing or Stop(scenario_id=scenario_id, code=spec.id, commune_insee=commune.insee,
                            venue="", lat=commune.lat, lon=commune.lon)

@@ -260,16 +260,11 @@ class ScenarioSpec(_Strict):
                 where = f"services.{service.id}.crossings.{k}"
                 base_lands = {roads.land_of(v.base_insee) for v in self.vehicles
                               if service.id in v.services}
-                if roads.land_of(crossing.from_insee) not in base_lands:
-                    raise FieldProblem(f"{where}.from_insee", msg(
-                        "le port de départ %(insee)s n'est pas sur la terre d'une base des "
-                        "véhicules du service", insee=crossing.from_insee))
+                if problem := port_off_base(crossing, base_lands):
+                    raise FieldProblem(f"{where}.from_insee", problem)
                 other = crossing_of.setdefault(crossing.land, crossing)
-                if other != crossing:
-                    raise FieldProblem(where, msg(
-                        "deux services déclarent des traversées différentes vers %(land)s : un "
-                        "scénario a une seule traversée par île (mêmes ports, durée et jours)",
-                        land=roads.land_name(crossing.to_insee)))
+                if problem := other_crossing(crossing, other):
+                    raise FieldProblem(where, problem)
         for stop in self.stops:
             if unknown := set(stop.services) - service_ids:
                 raise FieldProblem(f"stops.{stop.id}.services", msg(
@@ -280,6 +275,24 @@ class ScenarioSpec(_Strict):
                                           [c.land for c in service.crossings]):
                     raise FieldProblem(f"stops.{stop.id}.commune_insee", problem)
         return self
+
+
+def port_off_base(crossing: CrossingSpec, base_lands: set[str]) -> Message | None:
+    """Why ``crossing`` cannot be sailed by vehicles based on ``base_lands``, if so."""
+    if roads.land_of(crossing.from_insee) in base_lands:
+        return None
+    return msg("le port de départ %(insee)s n'est pas sur la terre d'une base des véhicules du "
+               "service", insee=crossing.from_insee)
+
+
+def other_crossing(crossing: CrossingSpec, other: CrossingSpec) -> Message | None:
+    """Why ``crossing`` cannot stand beside ``other``, declared in the same scenario by
+    another service, if so: one crossing per island (same ports, minutes and days)."""
+    if other.land != crossing.land or other == crossing:
+        return None
+    return msg("deux services déclarent des traversées différentes vers %(land)s : un scénario "
+               "a une seule traversée par île (mêmes ports, durée et jours)",
+               land=roads.land_name(crossing.to_insee))
 
 
 def unreachable(insee: str, service: str, bases: list[str],

@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 import solver as sm
 from outreach.access import AccessPolicy
 from outreach.access.catchment import Catchments, catchments
-from outreach.access.crossings import Crossing, across, across_the_sea
+from outreach.access.crossings import across, across_the_sea
 from outreach.access.travel import TravelModel
 from outreach.data import roads
 from outreach.errors import InvalidInput, UnknownScenario
@@ -48,6 +48,7 @@ from outreach.planning.plan import (
     StopInfo,
     UnservedPair,
     VehicleBase,
+    sea_crossings,
 )
 from outreach.planning.workload import workload
 from outreach.timefmt import parse_hhmm
@@ -116,7 +117,8 @@ def build_problem(
     access = AccessPolicy.for_services((s.access_threshold_min for s in services.values()),
                                        travel)
     served_by = _catchments(session, rows, access)
-    crossings = _crossings(rows)
+    crossings = sea_crossings({code: [_crossing_info(c, rows.communes) for c in s.crossings]
+                               for code, s in services.items()})
     base_land = {v.code: roads.land_of(v.base_insee) for v in vehicles.values()}
     solver_stops = tuple(
         across_the_sea(_solver_stop(code, s, location(f"stop:{code}", s.lat, s.lon),
@@ -260,19 +262,6 @@ def _solver_vehicle(v: Vehicle, base: int) -> sm.Vehicle:
         max_duty_min=v.max_duty_min, shift_start_min=v.shift_start_min,
         shift_end_min=v.shift_end_min,
     )
-
-
-def _crossings(rows: _ScenarioRows) -> dict[str, dict[str, Crossing]]:
-    """Each service's crossings, by the land they reach."""
-    found: dict[str, dict[str, Crossing]] = {}
-    for code, service in rows.services.items():
-        for c in service.crossings:
-            start, end = rows.communes[c["from_insee"]], rows.communes[c["to_insee"]]
-            found.setdefault(code, {})[roads.land_of(end.insee)] = Crossing(
-                from_land=roads.land_of(start.insee), land=roads.land_of(end.insee),
-                from_point=(start.lat, start.lon), to_point=(end.lat, end.lon),
-                minutes=c["minutes"], sailing_days=frozenset(c["sailing_days"]))
-    return found
 
 
 def _solver_stop(code: str, s: Stop, location: int, demand: int) -> sm.Stop:

@@ -36,12 +36,12 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from outreach import db
-from outreach.access.crossings import across
+from outreach.access.crossings import across, across_the_sea
 from outreach.data import roads
 from outreach.planning import diagnosis as diag
 from outreach.planning.access_map import Access
 from outreach.planning.diagnosis import Diagnosis, Place
-from outreach.planning.plan import PlanVersion
+from outreach.planning.plan import PlanVersion, sea_crossings
 from outreach.planning.whatif import Change, Comparison, compare, make_variant, nearest_code
 from solver import BusyRoute, SolveParams, crew_dates, spare_days
 
@@ -134,25 +134,21 @@ class _Capacity:
         points = [(where[base].lat, where[base].lon) for base in bases] + [(place.lat, place.lon)]
         lands = [roads.land_of(where[base].commune_insee) for base in bases] \
             + [roads.land_of(place.insee)]
-        crossings = [c.crossing() for c in inputs.services[service_id].crossings]
-        trips = across(travel, points, lands, crossings)
+        crossings = sea_crossings({service_id: inputs.services[service_id].crossings})
+        trips = across(travel, points, lands,
+                       [c for by_land in crossings.values() for c in by_land.values()])
         stop = dataclasses.replace(inputs.stop_rules[nearest], id=f"candidate-{place.insee}",
                                    location=len(points) - 1, services=frozenset({service_id}),
                                    vehicle_costs=(), spacing_group="", load=0,
                                    visits_per_period=None, min_spacing_days=None,
                                    session_min=None)  # the service's own, as add-stop makes
-        sailing = next((c.sailing_days for c in crossings if c.land == lands[-1]
-                        and c.land not in lands[:-1]), None)
-        if sailing is not None:  # across the sea: on the days its crossing sails
-            stop = dataclasses.replace(stop, windows=tuple(
-                w for w in stop.windows if w.weekday in sailing))
+        own = tuple(dataclasses.replace(v, base=index[v.base], services=frozenset({service_id}))
+                    for v in vehicles)
+        stop = across_the_sea(stop, lands[-1], own, {v.id: lands[v.base] for v in own},
+                              crossings)
         alone = dataclasses.replace(
             problem, services=(service,), stops=(stop,), pins=(), preferred=(), areas=(),
-            syncs=(),
-            vehicles=tuple(dataclasses.replace(v, base=index[v.base],
-                                               services=frozenset({service_id}))
-                           for v in vehicles),
-            travel_min=trips.travel_min, distance_m=trips.distance_m)
+            syncs=(), vehicles=own, travel_min=trips.travel_min, distance_m=trips.distance_m)
         return spare_days(alone, self.busy, due)
 
 

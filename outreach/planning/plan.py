@@ -18,7 +18,7 @@ families' pages, crews for the staff rounds) are written from this model.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
@@ -343,13 +343,21 @@ class PlanInputs:
         )
 
 
+def sea_crossings(services: Mapping[str, Iterable[CrossingInfo]]
+                  ) -> dict[str, dict[str, Crossing]]:
+    """Each service's crossings, by the land they reach (services without one left out)."""
+    found = {code: {c.land: c for c in (info.crossing() for info in infos)}
+             for code, infos in services.items()}
+    return {code: by_land for code, by_land in found.items() if by_land}
+
+
 def _with_the_sea(problem: sm.Problem, doc: Mapping[str, Any]) -> sm.Problem:
     """The problem with its stops across the sea restricted as when it was planned
     (:func:`outreach.access.crossings.across_the_sea`): the export stores the sailing days'
     windows, not which vehicles may cross."""
-    crossings = {s["id"]: {c.land: c for c in (CrossingInfo.from_json(x).crossing()
-                                               for x in s.get("crossings", ()))}
-                 for s in doc["services"] if s.get("crossings")}
+    crossings = sea_crossings({s["id"]: [CrossingInfo.from_json(x)
+                                         for x in s.get("crossings", ())]
+                               for s in doc["services"]})
     if not crossings:
         return problem
     base_land = {v["id"]: roads.land_of(v["base"].get("commune_insee", ""))
