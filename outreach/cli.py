@@ -690,28 +690,17 @@ def national_report_cmd(departements: str | None, stops: int, vehicles: int, wor
     « outreach worker » ; sinon ce processus, l'un après l'autre)."""
     import time
 
+    from sqlmodel import Session
+
     from outreach.planning import jobs, national
 
     runner = None
     if report is None:
         codes = national.parse_departements(departements)
         runner = jobs.make_runner(config.database_url())
-        with db.unit_of_work() as session:
-            report, ids = national.submit(
-                session, codes, national.Options(stops, vehicles, work_limit, seed))
-        refused = False
-        with db.unit_of_work() as session:
-            for job_id in ids:
-                try:
-                    runner.enqueue(job_id)
-                except Exception:  # noqa: BLE001 - whatever stops the queue: keep none of them
-                    refused = True
-                    break
-            if refused:  # a job already queued finds no row and does nothing
-                for job_id in ids:
-                    jobs.discard(session, job_id)
-        if refused:
-            raise jobs.QueueUnavailable(jobs.QUEUE_DOWN)
+        with Session(db.get_engine()) as session:  # committed before being queued
+            report = national.launch(session, runner, codes,
+                                     national.Options(stops, vehicles, work_limit, seed))
         click.echo(f"Rapport national n° {report} : {len(codes)} département(s) en file.")
     if no_wait:
         click.echo(f"Suivez-le avec : outreach national-report --report {report}")

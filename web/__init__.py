@@ -196,12 +196,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(coordination.bp)
     app.register_blueprint(coverage.bp)
     app.register_blueprint(data.bp)
-    from web import admin, api, homevisits, staff
+    from web import admin, api, homevisits, national, staff
     app.register_blueprint(api.bp)
     app.register_blueprint(staff.bp)
     app.register_blueprint(homevisits.coordination)
     app.register_blueprint(homevisits.nurse_bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(national.bp)
 
     def _error_answer(status: int, title: str, message: str):  # type: ignore[no-untyped-def]
         """The error page, or a JSON error under /api/."""

@@ -77,15 +77,16 @@ def _version(plan_id: int) -> PlanVersion:
 
 
 def _scenarios() -> list[Scenario]:
-    """The scenarios of the account's organisation (all, for an administrator)."""
+    """The scenarios of the account's organisation (all of an organisation, for an
+    administrator: the national report's, of none, are reached from its page)."""
     allowed = g.scope.scenario_ids(g.db)
-    return [s for s in planning.scenarios(g.db) if allowed is None or s.id in allowed]
+    return [s for s in planning.scenarios(g.db) if s.organisation_id is not None
+            and (allowed is None or s.id in allowed)]
 
 
 def _plans() -> list[tuple[Plan, str]]:
-    allowed = g.scope.scenario_ids(g.db)
-    return [(p, status) for p, status in planning.list_plans(g.db)
-            if allowed is None or p.scenario_id in allowed]
+    listed = {s.id for s in _scenarios()}
+    return [(p, status) for p, status in planning.list_plans(g.db) if p.scenario_id in listed]
 
 
 def _job(job_id: int) -> SolveJob:

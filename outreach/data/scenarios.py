@@ -382,9 +382,12 @@ def _communes(session: Session, codes: set[str]) -> dict[str, Commune]:
     return {c.insee: c for c in rows}
 
 
-def load_scenario(session: Session, spec: ScenarioSpec, keep_edited: bool = False) -> Scenario:
+def load_scenario(session: Session, spec: ScenarioSpec, keep_edited: bool = False,
+                  unowned: bool = False) -> Scenario:
     """Write a validated scenario (and its département's communes) to the database; with
-    ``keep_edited``, records a coordinator has edited since are kept as they are."""
+    ``keep_edited``, records a coordinator has edited since are kept as they are. With
+    ``unowned``, the scenario belongs to no organisation (the national report's: only
+    administrators see it) and no organisation is made for its département."""
     keep = {"keep_edited": keep_edited}
     header = spec.scenario
     if session.exec(select(Commune).where(Commune.departement == header.departement)).first() is None:
@@ -410,7 +413,9 @@ def load_scenario(session: Session, spec: ScenarioSpec, keep_edited: bool = Fals
 
     scenario = session.get(Scenario, header.id) or Scenario(id=header.id, name=header.name,
                                                              departement=header.departement)
-    if scenario.organisation_id is None:  # an administrator may have moved it since: kept
+    if unowned:
+        scenario.organisation_id = None
+    elif scenario.organisation_id is None:  # an administrator may have moved it since: kept
         scenario.organisation_id = ensure_organisation(
             session, header.departement, header.organisation or None).id
     scenario.name = header.name

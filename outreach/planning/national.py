@@ -19,6 +19,7 @@ the shipped outlines, overseas in insets) and a Markdown summary.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import lzma
 import resource
@@ -44,6 +45,7 @@ from solver import ProgressCallback, SolveParams
 
 NATIONAL = "national"  # SolveJob.kind
 OVERSEAS = ("971", "972", "973", "974", "976")
+HORIZON = dt.date(2027, 1, 4)  # the four weeks every département is planned on
 
 
 def all_departements() -> list[str]:
@@ -61,19 +63,20 @@ class Options:
     seed: int = 0
 
 
-def parse_departements(text: str | None) -> list[str]:
-    """``"37,2a, 971"`` -> ``["2A", "37", "971"]``; ``None`` or empty: all of them. An
-    unknown code is refused with the list it must come from."""
+def parse_departements(text: str | None, field: str = "--departements") -> list[str]:
+    """``"37,2a, 971"`` -> ``["2A", "37", "971"]`` (commas or spaces); ``None`` or empty:
+    all of them. An unknown code is refused, naming ``field``, with the list it must come
+    from."""
     known = all_departements()
-    if not text:
+    if not text or not text.strip():
         return known
-    wanted = sorted({code.strip().upper() for code in text.split(",") if code.strip()})
+    wanted = sorted({code.strip().upper() for code in text.replace(",", " ").split()})
     unknown = [code for code in wanted if code not in known]
     if unknown:
         raise InvalidInput(msg(
-            "Champ --departements : %(codes)s inconnu(s). Donnez des codes séparés par des "
+            "Champ %(field)s : %(codes)s inconnu(s). Donnez des codes séparés par des "
             "virgules parmi ceux du fichier des communes (01 à 95, 2A, 2B, 971 à 976).",
-            codes=", ".join(unknown)))
+            field=field, codes=", ".join(unknown)))
     return wanted
 
 
@@ -82,14 +85,12 @@ def submit(session: Session, codes: Sequence[str], options: Options,
            user_id: int | None = None) -> tuple[int, list[int]]:
     """Record one queued job per département; returns the report's number (its first
     job's id) and the jobs' ids. The caller hands them to a runner."""
-    import datetime as dt
-
     from outreach.planning.jobs import QUEUED
 
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     created: list[SolveJob] = []
     for code in codes:
-        job = SolveJob(kind=NATIONAL, status=QUEUED, horizon_start=dt.date(2027, 1, 4),
+        job = SolveJob(kind=NATIONAL, status=QUEUED, horizon_start=HORIZON,
                        weeks=4, params={"departement": code, "stops": options.stops,
                                         "vehicles": options.vehicles,
                                         "work_limit_s": options.work_limit_s,
@@ -105,6 +106,31 @@ def submit(session: Session, codes: Sequence[str], options: Options,
         session.add(job)
     audit.record(session, "national.request", f"report {report}", departements=len(codes))
     return report, [job.id for job in created if job.id is not None]
+
+
+def launch(session: Session, runner: Any, codes: Sequence[str], options: Options,
+           user_id: int | None = None, inline_url: str | None = None) -> int:
+    """Record a report and hand all its départements to ``runner``, or none: when the
+    queue refuses one, every job of the report is removed (one already queued then finds
+    no row and does nothing) and :class:`~outreach.planning.jobs.QueueUnavailable` says
+    so. With ``inline_url`` (the web's SOLVE_INLINE: tests) they run here, in turn.
+    ``session`` must not be inside a unit of work: the jobs are committed before they
+    are queued. Returns the report's number."""
+    from outreach.planning import jobs
+
+    report, ids = submit(session, codes, options, user_id)
+    if inline_url is not None:
+        for job_id in ids:
+            jobs.run(job_id, inline_url)
+        return report
+    for job_id in ids:
+        try:
+            runner.enqueue(job_id)
+        except Exception:  # noqa: BLE001 - whatever stops the queue: keep none of them
+            for dropped in ids:
+                jobs.discard(session, dropped)
+            raise jobs.QueueUnavailable(jobs.QUEUE_DOWN) from None
+    return report
 
 
 def plan_departement(session: Session, params: dict[str, Any], horizon: Any, weeks: int,
@@ -125,7 +151,7 @@ def plan_departement(session: Session, params: dict[str, Any], horizon: Any, wee
     with db.unit_of_work(url) as own:
         spec = generate_spec(own, code, int(params["stops"]), int(params["vehicles"]),
                              start=horizon, scenario_id=f"national-{code.lower()}")
-        load_scenario(own, spec)
+        load_scenario(own, spec, unowned=True)  # administrators only, from the report
     plan = create_plan(session, spec.scenario.id, horizon, weeks,
                        SolveParams(time_limit_s=float(params["time_limit_s"]),
                                    work_limit_s=float(params["work_limit_s"]),
@@ -181,26 +207,60 @@ class Row:
         return round(100 * self.figures["children_within"] / children, 1)
 
 
+def _row(job: SolveJob) -> Row:
+    assert job.id is not None
+    code = str(job.params["departement"])
+    return Row(departement=code, name=departement_name(code) or code, job_id=job.id,
+               status=job.status, plan_id=job.plan_id,
+               figures=dict(job.progress) if job.status == "done" else {},
+               error=job.error, attempts=job.attempt)
+
+
 def rows(session: Session, report: int) -> list[Row]:
     """The départements of ``report``, by code; refused with a clear message when no
-    such report exists."""
-    jobs = session.exec(select(SolveJob).where(SolveJob.kind == NATIONAL,
-                                               col(SolveJob.id) >= report)
-                        .order_by(col(SolveJob.id))).all()
-    found = [job for job in jobs if job.params.get("report") == report]
+    such report exists (its jobs have ids from its number on)."""
+    found = [job for job in session.exec(select(SolveJob).where(
+        SolveJob.kind == NATIONAL, col(SolveJob.id) >= report).order_by(col(SolveJob.id)))
+        if job.params.get("report") == report]
     if not found:
         raise InvalidInput(msg("Champ --report : aucun rapport national n° %(n)s. Lancez "
                                "« outreach national-report » sans --report pour en créer un.",
                                n=report))
-    result = []
-    for job in found:
-        assert job.id is not None
-        code = str(job.params["departement"])
-        result.append(Row(departement=code, name=departement_name(code) or code, job_id=job.id,
-                          status=job.status, plan_id=job.plan_id,
-                          figures=dict(job.progress) if job.status == "done" else {},
-                          error=job.error, attempts=job.attempt))
-    return sorted(result, key=lambda r: _order(r.departement))
+    return sorted((_row(job) for job in found), key=lambda r: _order(r.departement))
+
+
+@dataclass(frozen=True)
+class Report:
+    """A report as its jobs stand: when and by whom it was launched, its départements."""
+
+    number: int
+    created_at: Any
+    created_by: int | None
+    options: Options
+    rows: list[Row]
+
+    @property
+    def totals(self) -> Totals:
+        return totals(self.rows)
+
+
+def reports(session: Session) -> list[Report]:
+    """Every report, newest first."""
+    grouped: dict[int, list[SolveJob]] = {}
+    for job in session.exec(select(SolveJob).where(SolveJob.kind == NATIONAL)
+                            .order_by(col(SolveJob.id))):
+        grouped.setdefault(int(job.params.get("report") or 0), []).append(job)
+    found = []
+    for number, jobs in sorted(grouped.items(), reverse=True):
+        first = jobs[0]
+        options = Options(stops=int(first.params["stops"]), vehicles=int(first.params["vehicles"]),
+                          work_limit_s=float(first.params["work_limit_s"]),
+                          seed=int(first.params["seed"]))
+        found.append(Report(number=number, created_at=first.created_at,
+                            created_by=first.created_by, options=options,
+                            rows=sorted((_row(job) for job in jobs),
+                                        key=lambda r: _order(r.departement))))
+    return found
 
 
 def _order(code: str) -> tuple[int, str]:
