@@ -93,13 +93,46 @@ def test_a_candidates_days_are_days_the_plan_leaves_a_vehicle_idle(indre_templat
             assert date.isoweekday() in vehicles[vehicle].weekdays
 
 
-def test_a_plan_whose_crews_are_all_taken_has_no_candidate_that_fits(planned_template):
-    """The demo plan uses every crew it can form: a new stop would displace another."""
-    _version, _places, found, ranking = _ranked(f"sqlite:///{planned_template}")
+def test_a_full_plan_fits_a_new_stop_only_where_a_route_has_room_for_another_session(
+        planned_template, tmp_path, monkeypatch):
+    """The demo plan uses every bus crew it can form (one session a bus-day): a new bus
+    stop would displace another. The SAJJEEP van holds two half-day sessions a day and
+    some of its routes hold one: a new SAJJEEP stop fits there, and the re-plan of the
+    top candidates holds its sessions and brings within reach what the ranking said."""
+    version, _places, found, ranking = _ranked(f"sqlite:///{planned_template}")
     assert found.children_out > 0 and ranking.considered > 0
-    assert ranking.fitting == () and ranking.not_fitting
+    services = version.inputs.service_rules
+    assert services["bus-prevention"].max_sessions_per_day == 1
+    assert services["sajjeep"].max_sessions_per_day == 2
+    assert ranking.fitting and ranking.not_fitting
+    assert {c.service for c in ranking.fitting} == {"sajjeep"}
     assert all(len(c.days) < c.due for c in ranking.not_fitting)
+    assert any(c.service == "bus-prevention" for c in ranking.not_fitting)
     assert len({c.insee for c in ranking.not_fitting}) == len(ranking.not_fitting)
+    routes = {(r.vehicle, r.date): r for r in version.routes}
+    for candidate in ranking.fitting:
+        assert len(candidate.days) == candidate.due
+        for date, vehicle in candidate.days:
+            route = routes.get((vehicle, date))
+            if route is not None:  # joined: a route of the service with room left
+                assert route.service == candidate.service
+                assert len(route.visits) < services[route.service].max_sessions_per_day
+    url = f"sqlite:///{tmp_path / 'planned.db'}"
+    shutil.copy(planned_template, tmp_path / "planned.db")
+    # The page says which days add a session to a route already planned.
+    with db.unit_of_work(url) as s:
+        set_user(s, "coord@test", PASSWORD, "coordinator", organisation_id="dep-37")
+    client = signed_in(create_app({"DATABASE_URL": url, "TESTING": True}), "coord@test")
+    html = client.get("/coordination/plans/1/prochain-arret").get_data(as_text=True)
+    top = ranking.fitting[0]
+    assert top.joins and f'<th scope="row">{top.name}</th>' in html
+    assert html.count("en plus de sa tournée") == sum(len(c.joins) for c in ranking.fitting)
+    monkeypatch.setenv("OUTREACH_DATABASE_URL", url)
+    _reference, checks = nextstop.verify("indre-et-loire", ranking.fitting[:2], START, 4, PARAMS)
+    for check in checks:
+        assert check.held == check.candidate.due
+        assert check.comparison.children_gained == check.candidate.children_0_6
+        assert check.comparison.children_lost == 0
 
 
 def test_a_stricter_threshold_puts_more_children_out_and_ranks_them(indre_template):

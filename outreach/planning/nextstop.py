@@ -13,12 +13,15 @@ For a plan and its coverage diagnosis (:mod:`outreach.planning.diagnosis`):
 - the children it *brings within reach* are those of the communes out of reach today
   (:attr:`Access.NONE`) that a road joins to it and whose trip to it takes at most the
   service's threshold (the diagnosis's, when it sets one for all), itself included;
-- it *fits* when the plan's idle vehicle-days can hold its sessions at the service's
+- it *fits* when the plan's spare capacity can hold its sessions at the service's
   rhythm (:func:`~outreach.planning.diagnosis.due_sessions`, one session per period,
-  spaced as the service asks): a vehicle of the service idle that day, and a crew of
-  staff not on another route that day, available over the whole duty and within their
-  weekly hours, timed by the solver's own day-route rule (:func:`solver.spare_days`).
-  Days where a vehicle already runs a route are not counted, so the estimate errs on the side of "does not fit".
+  spaced as the service asks): each day, a vehicle of the service idle that day with a
+  crew of staff not on another route that day, available over the whole duty and
+  within their weekly hours; or else a route of the service that holds fewer sessions
+  than the service allows a vehicle-day (``max_sessions_per_day``), timed again with
+  the candidate inserted and crewed by its own staff (then staff free that day); both
+  by the solver's own day-route rule (:func:`solver.spare_days`). Sessions already
+  planned keep their stops and order but may move within their windows.
 
 The ranking is an estimate from the plan as it stands; :func:`verify` checks the top
 candidates by an actual re-plan: a what-if variant per candidate (``add-stop``), planned
@@ -56,7 +59,8 @@ class Candidate:
     children_0_6: int  # young children of the out-of-reach communes it would reach
     communes: tuple[str, ...]  # those communes (INSEE), most young children first
     due: int  # sessions it needs over the horizon to count (the service's rhythm)
-    days: tuple[tuple[dt.date, str], ...]  # idle (date, vehicle) pairs that can hold them
+    days: tuple[tuple[dt.date, str], ...]  # (date, vehicle) pairs that can hold them
+    joins: frozenset[tuple[dt.date, str]] = frozenset()  # those where a route runs already
 
     @property
     def fits(self) -> bool:
@@ -105,17 +109,21 @@ def reach_gain(version: PlanVersion, found: Diagnosis, places: Sequence[Place], 
 
 
 class _Capacity:
-    """What the plan leaves free: idle vehicle-days and the staff not on a route."""
+    """What the plan leaves free: idle vehicle-days, the staff not on a route, and the
+    routes with room for one more session of their service."""
 
     def __init__(self, version: PlanVersion) -> None:
         self.version = version
         self.busy: list[BusyRoute] = [
-            (r.vehicle, r.date, tuple(m.staff for m in r.crew), r.duty_min) for r in version.routes]
+            (r.vehicle, r.date, tuple(m.staff for m in r.crew), r.duty_min, r.service,
+             tuple(v.stop for v in r.visits)) for r in version.routes]
         self.open: dict[str, tuple[dt.date, ...]] = {}
+        self.used = {(r.date, r.vehicle) for r in version.routes}
 
     def days(self, place: Place, service_id: str, due: int) -> tuple[tuple[dt.date, str], ...]:
-        """Up to ``due`` idle (date, vehicle) pairs that can hold a session of the service at
-        ``place`` (:func:`solver.spare_days`)."""
+        """Up to ``due`` (date, vehicle) pairs that can hold a session of the service at
+        ``place``: a vehicle idle that day, or a route of the service with room for one
+        more session (:func:`solver.spare_days`)."""
         inputs = self.version.inputs
         problem = inputs.problem
         service = inputs.service_rules[service_id]
@@ -131,24 +139,36 @@ class _Capacity:
         bases = sorted({v.base for v in vehicles})
         index = {base: n for n, base in enumerate(bases)}
         where = {v.base: inputs.bases[v.id] for v in vehicles}
-        points = [(where[base].lat, where[base].lon) for base in bases] + [(place.lat, place.lon)]
+        own_ids = {v.id for v in vehicles}
+        # The stops of the service's routes with room for one more session: a candidate
+        # may join one of them.
+        joined = sorted({code for vehicle, _date, _crew, _duty, route_service, codes in self.busy
+                         if route_service == service_id and vehicle in own_ids
+                         and len(codes) < service.max_sessions_per_day for code in codes})
+        points = [(where[base].lat, where[base].lon) for base in bases] + [(place.lat, place.lon)] \
+            + [(inputs.stops[code].lat, inputs.stops[code].lon) for code in joined]
         lands = [roads.land_of(where[base].commune_insee) for base in bases] \
-            + [roads.land_of(place.insee)]
+            + [roads.land_of(place.insee)] \
+            + [roads.land_of(inputs.stops[code].commune_insee) for code in joined]
         crossings = sea_crossings({service_id: inputs.services[service_id].crossings})
         trips = across(travel, points, lands,
                        [c for by_land in crossings.values() for c in by_land.values()])
         stop = dataclasses.replace(inputs.stop_rules[nearest], id=f"candidate-{place.insee}",
-                                   location=len(points) - 1, services=frozenset({service_id}),
+                                   location=len(bases), services=frozenset({service_id}),
                                    vehicle_costs=(), spacing_group="", load=0,
                                    visits_per_period=None, min_spacing_days=None,
                                    session_min=None)  # the service's own, as add-stop makes
         own = tuple(dataclasses.replace(v, base=index[v.base], services=frozenset({service_id}))
                     for v in vehicles)
-        stop = across_the_sea(stop, lands[-1], own, {v.id: lands[v.base] for v in own},
+        stop = across_the_sea(stop, lands[len(bases)], own, {v.id: lands[v.base] for v in own},
                               crossings)
+        others = tuple(dataclasses.replace(inputs.stop_rules[code], location=len(bases) + 1 + n,
+                                           services=frozenset({service_id}), spacing_group="")
+                       for n, code in enumerate(joined))
         alone = dataclasses.replace(
-            problem, services=(service,), stops=(stop,), pins=(), preferred=(), areas=(),
-            syncs=(), vehicles=own, travel_min=trips.travel_min, distance_m=trips.distance_m)
+            problem, services=(service,), stops=(stop, *others), pins=(), preferred=(),
+            areas=(), syncs=(), vehicles=own, travel_min=trips.travel_min,
+            distance_m=trips.distance_m)
         return spare_days(alone, self.busy, due)
 
 
@@ -177,7 +197,8 @@ def rank(version: PlanVersion, found: Diagnosis, places: Sequence[Place], limit:
         place = by_code[insee]
         candidate = Candidate(insee=insee, name=place.name, service=service,
                               children_0_6=children, communes=communes, due=due,
-                              days=capacity.days(place, service, due))
+                              days=(days := capacity.days(place, service, due)),
+                              joins=frozenset(day for day in days if day in capacity.used))
         if candidate.fits:
             seen.add(insee)
             fitting.append(candidate)
@@ -248,17 +269,18 @@ def ranking_fr(ranking: Ranking, service_names: dict[str, str]) -> str:
     if not ranking.fitting and not ranking.not_fitting:
         return "Aucune commune hors de portée n'a de jeunes enfants : pas d'arrêt à proposer."
     lines.append(f"{'Rang':<5}{'Commune':<28}{'Enfants':>8}  {'Communes':>8}  "
-                 f"{'Séances':>8}  Service, jours libres")
+                 f"{'Séances':>8}  Service, jours (véhicule libre ou tournée ayant de la place)")
     for n, c in enumerate(ranking.fitting, start=1):
-        days = ", ".join(f"{d.strftime('%d/%m')} ({v})" for d, v in c.days)
+        days = ", ".join(f"{d.strftime('%d/%m')} ({v}{', avec sa tournée' if (d, v) in c.joins else ''})"
+                         for d, v in c.days)
         lines.append(f"{n:<5}{c.name[:27]:<28}{c.children_0_6:>8}  {len(c.communes):>8}  "
                      f"{c.due:>8}  {service_names.get(c.service, c.service)} : {days}")
     if ranking.not_fitting:
         lines.append("")
-        lines.append("Atteindraient plus d'enfants, mais les jours libres des véhicules ne "
-                     "suffisent pas :")
+        lines.append("Atteindraient plus d'enfants, mais ni les jours libres des véhicules ni "
+                     "les tournées ayant de la place ne suffisent :")
         for c in ranking.not_fitting:
-            lines.append(f"  {c.name} : {c.children_0_6} enfants, {len(c.days)} jour(s) libre(s) "
+            lines.append(f"  {c.name} : {c.children_0_6} enfants, {len(c.days)} jour(s) possible(s) "
                          f"sur {c.due} séance(s) due(s)")
     return "\n".join(lines)
 
