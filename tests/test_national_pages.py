@@ -71,6 +71,7 @@ def test_an_administrator_launches_a_report_and_reads_it(app, planned_url):
     assert admin.get(f"/admin/rapport-national/{number + 50}").status_code == 404
     listed = admin.get("/admin/rapport-national").get_data(as_text=True)
     assert f"/admin/rapport-national/{number}" in listed
+    assert "8 arrêts candidats, 1 véhicule(s), travail 0,5, graine 0" in listed
 
     # The administrator reaches the plan's coverage from the report, but the plans page
     # lists only the organisations' scenarios.

@@ -226,16 +226,20 @@ def rows(session: Session, report: int) -> list[Row]:
         raise InvalidInput(msg("Champ --report : aucun rapport national n° %(n)s. Lancez "
                                "« outreach national-report » sans --report pour en créer un.",
                                n=report))
+    return _rows_of(found)
+
+
+def _rows_of(found: Iterable[SolveJob]) -> list[Row]:
+    """The jobs' rows, metropolitan France by code, then overseas."""
     return sorted((_row(job) for job in found), key=lambda r: _order(r.departement))
 
 
 @dataclass(frozen=True)
 class Report:
-    """A report as its jobs stand: when and by whom it was launched, its départements."""
+    """A report as its jobs stand: when it was launched, with what, its départements."""
 
     number: int
     created_at: Any
-    created_by: int | None
     options: Options
     rows: list[Row]
 
@@ -256,10 +260,8 @@ def reports(session: Session) -> list[Report]:
         options = Options(stops=int(first.params["stops"]), vehicles=int(first.params["vehicles"]),
                           work_limit_s=float(first.params["work_limit_s"]),
                           seed=int(first.params["seed"]))
-        found.append(Report(number=number, created_at=first.created_at,
-                            created_by=first.created_by, options=options,
-                            rows=sorted((_row(job) for job in jobs),
-                                        key=lambda r: _order(r.departement))))
+        found.append(Report(number=number, created_at=first.created_at, options=options,
+                            rows=_rows_of(jobs)))
     return found
 
 
