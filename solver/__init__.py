@@ -42,7 +42,7 @@ from solver.model import (
 from solver.periods import rhythm_key, stop_service_pairs, target_visits
 from solver.progress import Progress, ProgressCallback
 from solver.solve import proven_bound, solve
-from solver.spare import BusyRoute, crew_dates, spare_days
+from solver.spare import BusyRoute, crew_dates, spare_days, with_room
 from solver.timing import Lunch
 
 __all__ = [
@@ -87,4 +87,5 @@ __all__ = [
     "spare_days",
     "stop_service_pairs",
     "target_visits",
+    "with_room",
 ]

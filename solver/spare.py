@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 
 from solver.crew import match_crew
 from solver.dayroute import staff_route, week_of
@@ -31,19 +31,24 @@ def _occupied(busy: Sequence[BusyRoute]
     return used, taken
 
 
+def with_room(busy: Sequence[BusyRoute], service: Service, vehicles: Collection[str]
+              ) -> list[BusyRoute]:
+    """The ``busy`` routes of ``service`` on one of ``vehicles`` with fewer sessions than
+    the service allows a vehicle-day: each may take one more."""
+    return [route for route in busy
+            if route[4] == service.id and route[0] in vehicles and route[5]
+            and len(route[5]) < service.max_sessions_per_day]
+
+
 def _with_room(inst: Instance, busy: Sequence[BusyRoute], service: Service
                ) -> dict[dt.date, list[BusyRoute]]:
-    """The ``busy`` routes of ``service`` on a vehicle of ``inst``'s problem, with fewer
-    sessions than the service allows a vehicle-day and every stop known to ``inst``."""
-    vehicles = {v.id for v in inst.problem.vehicles}
+    """:func:`with_room` on ``inst``'s vehicles, for the routes whose stops ``inst``
+    knows, by date."""
     stops = inst.stops
     found: dict[dt.date, list[BusyRoute]] = {}
-    for route in busy:
-        vehicle, date, _crew, _duty, service_id, route_stops = route
-        if (service_id == service.id and vehicle in vehicles and route_stops
-                and len(route_stops) < service.max_sessions_per_day
-                and all(s in stops for s in route_stops)):
-            found.setdefault(date, []).append(route)
+    for route in with_room(busy, service, {v.id for v in inst.problem.vehicles}):
+        if all(s in stops for s in route[5]):
+            found.setdefault(route[1], []).append(route)
     return found
 
 

@@ -46,7 +46,7 @@ from outreach.planning.access_map import Access
 from outreach.planning.diagnosis import Diagnosis, Place
 from outreach.planning.plan import PlanVersion, sea_crossings
 from outreach.planning.whatif import Change, Comparison, compare, make_variant, nearest_code
-from solver import BusyRoute, SolveParams, crew_dates, spare_days
+from solver import BusyRoute, SolveParams, crew_dates, spare_days, with_room
 
 
 @dataclass(frozen=True)
@@ -142,9 +142,8 @@ class _Capacity:
         own_ids = {v.id for v in vehicles}
         # The stops of the service's routes with room for one more session: a candidate
         # may join one of them.
-        joined = sorted({code for vehicle, _date, _crew, _duty, route_service, codes in self.busy
-                         if route_service == service_id and vehicle in own_ids
-                         and len(codes) < service.max_sessions_per_day for code in codes})
+        joined = sorted({code for route in with_room(self.busy, service, own_ids)
+                         for code in route[5]})
         points = [(where[base].lat, where[base].lon) for base in bases] + [(place.lat, place.lon)] \
             + [(inputs.stops[code].lat, inputs.stops[code].lon) for code in joined]
         lands = [roads.land_of(where[base].commune_insee) for base in bases] \
