@@ -175,6 +175,7 @@ def main() -> None:
         page = urllib.request.urlopen(base + path, timeout=30).read().decode("utf-8")
         slots = re.findall(r'name="slot" value="([^"@]+@\d+)"', page)
         forms = _forms(base, path, slots, args.clients)
+        os.sync()  # the set-up's writes reach the disk before, not during, the burst
         timings, statuses = _burst(port, forms)
         held, seats, within = _held_within_seats(url, path)
         timings.sort()

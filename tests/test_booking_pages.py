@@ -192,3 +192,26 @@ def test_booking_forms_are_limited_per_address_and_the_typed_values_are_kept(pla
     assert len(hashes) == 1 and "127.0.0.1" not in next(iter(hashes))
     clock["now"] = NOW + dt.timedelta(minutes=61)
     assert client.post(path, data={**form, "contact": "zoe@example.org"}).status_code == 303
+
+
+def test_a_booking_page_follows_the_plan_published_after_it_was_read(app, planned_url):
+    """A web process keeps sessions read from their plan (outreach.appointments.
+    PlanSessions): a session the next publication drops is no longer bookable, at once."""
+    from outreach import planning
+    from outreach.planning import manual
+
+    row = _bus_session(planned_url)
+    client = app.test_client()
+    path = f"/rendez-vous/indre-et-loire/{row.date.isoformat()}/{row.stop_code}/bus-prevention"
+    _page, slots = _form(client, path)
+    with db.unit_of_work(planned_url) as s:
+        edited = manual.save_edit(s, row.plan_id, manual.Edit(
+            date=row.date, vehicle=row.vehicle_code, stop=row.stop_code))
+        planning.publish_plan(s, edited.id, now=NOW)
+    assert client.get(path).status_code == 404
+    refused = client.post(path, data={
+        "csrf_token": csrf(client), "slot": slots[0], "first_name": "Léa",
+        "contact": "lea.famille@example.org", "age_band": "0-1", "consent": "oui"})
+    assert refused.status_code == 404
+    with Session(db.get_engine(planned_url)) as s:
+        assert s.exec(select(Booking)).first() is None

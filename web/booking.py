@@ -26,6 +26,7 @@ from outreach.appointments import (
     AGE_BANDS,
     PARIS,
     BookableSession,
+    PlanSessions,
     SessionRef,
     bookable_session,
     bookable_sites,
@@ -54,12 +55,21 @@ def _page(body: str, status: int = 200) -> Response:
     return response
 
 
+def _known() -> PlanSessions:
+    """This process's memory of sessions read from their plan (a post then reads only
+    which plan is published and what is booked)."""
+    known = current_app.extensions.get("booking.plan_sessions")
+    if known is None:
+        known = current_app.extensions["booking.plan_sessions"] = PlanSessions()
+    return known
+
+
 def _session_or_404(scenario_id: str, date: str, stop: str, service: str) -> BookableSession:
     try:
         day = dt.date.fromisoformat(date)
     except ValueError:
         abort(404)
-    found = bookable_session(g.db, SessionRef(scenario_id, day, stop, service))
+    found = bookable_session(g.db, SessionRef(scenario_id, day, stop, service), _known())
     if found is None:
         abort(404)
     return found
@@ -117,7 +127,9 @@ def session_page(scenario_id: str, date: str, stop: str, service: str) -> Respon
                 g.db, found.ref, asked, now(), found)
         except BookingRefused as refused:
             errors[refused.field or "slot"] = str(refused)
-            found = recount(g.db, found)  # the slots as they are now
+            chosen = found.slot(offer, start)
+            if chosen is not None and chosen.free:  # taken since it was read: read them again
+                found = recount(g.db, found)
         else:
             if not wait:
                 _confirm(made, found, token)
@@ -147,7 +159,7 @@ def _booking_or_404(token: str) -> Booking:
 
 def _follow_page(booking: Booking, token: str, errors: dict[str, str], status: int = 200,
                  new: bool = False) -> Response:
-    found = bookable_session(g.db, SessionRef.of(booking))
+    found = bookable_session(g.db, SessionRef.of(booking), _known())
     return _page(render_template(
         "booking/follow.html", b=booking, s=found, token=token, slot_value=_slot_value,
         first_name=bookings.first_name(booking), new=new, errors=errors,
@@ -172,7 +184,7 @@ def accept(token: str) -> Response:
         booked = bookings.accept_offer(g.db, token, now())
     except BookingRefused as refused:
         return _follow_page(_booking_or_404(token), token, {"offer": str(refused)}, 409)
-    found = bookable_session(g.db, SessionRef.of(booked))
+    found = bookable_session(g.db, SessionRef.of(booked), _known())
     if found is not None:
         _confirm(booked, found, token)
     return redirect(url_for("booking.follow", token=token, accepte=1), 303)  # type: ignore[return-value]
@@ -203,7 +215,7 @@ def move(token: str) -> Response:
 def calendar_file(token: str) -> Response:
     """The booking as an iCalendar file (no name, no contact in it)."""
     booking = _booking_or_404(token)
-    found = bookable_session(g.db, SessionRef.of(booking))
+    found = bookable_session(g.db, SessionRef.of(booking), _known())
     if booking.status != "booked" or found is None:
         abort(404)
     offer = found.appointments.offer(booking.offer_code)

@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import Flask, Response, current_app, g, request
-from flask_babel import Babel, gettext
+from flask_babel import Babel, get_translations, gettext
 
 from outreach.data.places import departement_name
 from outreach.errors import Message
@@ -56,7 +56,7 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault("Content-Language", g.get("lang", DEFAULT))
         return response
 
-    app.jinja_env.globals["_"] = gettext
+    app.jinja_env.globals["_"] = page_gettext
     app.jinja_env.filters["date_fr"] = long_date
     app.jinja_env.filters["percent_figure"] = percent_figure
     app.jinja_env.filters["figure"] = figure
@@ -66,6 +66,17 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["departement_name"] = departement_name
     app.jinja_env.globals["rhythm"] = rhythm
     app.jinja_env.globals["same_page_in"] = same_page_in
+
+
+def page_gettext(text: str, **values: Any) -> str:
+    """Flask-Babel's ``gettext`` for templates, the catalogue looked up once per request
+    (a page calls it some thirty times; each lookup of Flask-Babel finds the request's
+    locale and catalogue again)."""
+    translations = g.get("_translations")
+    if translations is None:
+        translations = g._translations = get_translations()
+    found = translations.ugettext(text)
+    return found % values if values else found
 
 
 _WEEKDAYS_EN = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]

@@ -16,17 +16,26 @@ bookings.
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
+import threading
+from collections import Counter, OrderedDict
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from sqlalchemy import and_, bindparam, func
 from sqlmodel import Session, col, select
 
 from outreach.errors import FieldProblem, msg
-from outreach.models import Booking, Commune, FixedSite, PlanCrew, PlanService, PlanSession
-from outreach.planning import published_plan_id
+from outreach.models import (
+    Booking,
+    Commune,
+    FixedSite,
+    PlanCrew,
+    PlanService,
+    PlanSession,
+)
+from outreach.planning import PUBLISHED_PLAN
 from outreach.planning.calendar import public_holidays
 from outreach.timefmt import parse_hhmm
 
@@ -223,6 +232,12 @@ class BookableSession:
     def free(self) -> int:
         return sum(s.free for s in self.slots)
 
+    def by_offer(self) -> list[tuple[Offer, list[Slot]]]:
+        """Each offer that has slots in this session, with its free ones in order (none:
+        the offer is full)."""
+        return [(o, [s for s in self.slots if s.offer == o.id and s.free])
+                for o in self.appointments.offers if any(s.offer == o.id for s in self.slots)]
+
     @property
     def booked(self) -> int:
         return sum(s.booked for s in self.slots)
@@ -255,21 +270,97 @@ def offer_slots(appointments: Appointments, start_min: int, end_min: int,
     return found
 
 
+_BOOKINGS = Booking.__table__.c  # type: ignore[attr-defined]
+_SESSION_PARAMS = (_BOOKINGS.scenario_id == bindparam("scenario"),
+                   _BOOKINGS.session_date == bindparam("day"),
+                   _BOOKINGS.stop_code == bindparam("stop"),
+                   _BOOKINGS.service_code == bindparam("service"),
+                   _BOOKINGS.status.in_(ACTIVE))
+# Built once, as families' posts read them each time (Core statements, their SQL cached).
+_HOLDING = select(_BOOKINGS.offer_code, _BOOKINGS.slot_start_min, func.count()).where(
+    *_SESSION_PARAMS).group_by(_BOOKINGS.offer_code, _BOOKINGS.slot_start_min)
+_LATEST = PUBLISHED_PLAN.subquery()
+# The scenario's published plan and the session's bookings by slot, in one round trip:
+# no row when nothing is published, one row with no slot when nothing is booked.
+_PUBLISHED_HOLDING = select(
+    _LATEST.c.plan_id, _BOOKINGS.offer_code, _BOOKINGS.slot_start_min, func.count(_BOOKINGS.id),
+).select_from(_LATEST.outerjoin(Booking.__table__, and_(*_SESSION_PARAMS))).group_by(  # type: ignore[attr-defined]
+    _LATEST.c.plan_id, _BOOKINGS.offer_code, _BOOKINGS.slot_start_min)
+
+
+def _params(ref: SessionRef) -> dict[str, Any]:
+    return {"scenario": ref.scenario_id, "day": ref.date, "stop": ref.stop_code,
+            "service": ref.service_code}
+
+
 def booked_counts(session: Session, ref: SessionRef) -> Counter[tuple[str, int]]:
     """(offer, slot start) -> bookings holding a seat, for one session."""
-    rows = session.exec(select(Booking.offer_code, Booking.slot_start_min).where(
-        *ref.where(), col(Booking.status).in_(ACTIVE))).all()
-    return Counter((offer, start) for offer, start in rows)
+    return Counter({(offer, start): n for offer, start, n in session.exec(
+        _HOLDING, params=_params(ref))})
 
 
-def bookable_session(session: Session, ref: SessionRef) -> BookableSession | None:
+def _published_and_booked(session: Session, ref: SessionRef
+                          ) -> tuple[int | None, Counter[tuple[str, int]]]:
+    """(the scenario's published plan or None, the session's bookings by slot)."""
+    plan_id = None
+    booked: Counter[tuple[str, int]] = Counter()
+    for plan, offer, start, n in session.exec(_PUBLISHED_HOLDING, params=_params(ref)):
+        plan_id = plan
+        if offer is not None:
+            booked[(offer, start)] = n
+    return plan_id, booked
+
+
+class PlanSessions:
+    """A bounded memory of bookable sessions as their published plan gives them (place,
+    hours, crew's slots; nothing booked), by plan: a plan's rows never change once
+    written and a published plan is never deleted, so what is kept for a plan id stays
+    true. A web process keeps one (a family's post then reads only which plan is
+    published and what is booked); the newest ``size`` sessions are kept."""
+
+    def __init__(self, size: int = 2048) -> None:
+        self.size = size
+        self._kept: OrderedDict[tuple[int, SessionRef], BookableSession | None] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, plan_id: int, ref: SessionRef) -> tuple[bool, BookableSession | None]:
+        """(known, the session or None when the plan has no such bookable session)."""
+        with self._lock:
+            key = (plan_id, ref)
+            if key not in self._kept:
+                return False, None
+            self._kept.move_to_end(key)
+            return True, self._kept[key]
+
+    def put(self, plan_id: int, ref: SessionRef, found: BookableSession | None) -> None:
+        with self._lock:
+            self._kept[(plan_id, ref)] = found
+            while len(self._kept) > self.size:
+                self._kept.popitem(last=False)
+
+
+def bookable_session(session: Session, ref: SessionRef,
+                     known: PlanSessions | None = None) -> BookableSession | None:
     """The published session ``ref`` with its slots and what is booked, or None when it
-    is not published or takes no appointment (a fixed site's: its opening that day)."""
+    is not published or takes no appointment (a fixed site's: its opening that day).
+    ``known``: sessions already read from their plan (two queries then: the plan
+    published, what is booked)."""
     if ref.site_code is not None:
         return _site_session(session, ref)
-    plan_id = published_plan_id(session, ref.scenario_id)
+    plan_id, booked = _published_and_booked(session, ref)
     if plan_id is None:
         return None
+    seen, bare = known.get(plan_id, ref) if known is not None else (False, None)
+    if not seen:
+        bare = _planned(session, plan_id, ref)
+        if known is not None:
+            known.put(plan_id, ref, bare)
+    return _holding(bare, booked) if bare is not None else None
+
+
+def _planned(session: Session, plan_id: int, ref: SessionRef) -> BookableSession | None:
+    """The session ``ref`` of the plan ``plan_id`` and its slots, nothing booked (None:
+    not in the plan, or its service takes no appointment)."""
     row = session.exec(select(PlanSession).where(
         PlanSession.plan_id == plan_id, PlanSession.date == ref.date,
         PlanSession.stop_code == ref.stop_code,
@@ -282,17 +373,22 @@ def bookable_session(session: Session, ref: SessionRef) -> BookableSession | Non
     roles = list(session.exec(select(PlanCrew.role).where(
         PlanCrew.plan_id == plan_id, PlanCrew.date == ref.date,
         PlanCrew.vehicle_code == row.vehicle_code)).all())
-    return recount(session, BookableSession(
+    return BookableSession(
         ref, plan_id, row.commune_insee, row.commune_name, row.venue, service.name,
         row.start_min, row.end_min, service.contact, service.phone, appointments,
-        tuple(offer_slots(appointments, row.start_min, row.end_min, roles))))
+        tuple(offer_slots(appointments, row.start_min, row.end_min, roles)))
 
 
 def recount(session: Session, found: BookableSession) -> BookableSession:
     """``found`` with what its slots hold now (one query: the plan is not read again)."""
-    booked = booked_counts(session, found.ref)
-    return replace(found, slots=tuple(replace(s, booked=booked[(s.offer, s.start_min)])
-                                      for s in found.slots))
+    return _holding(found, booked_counts(session, found.ref))
+
+
+def _holding(found: BookableSession, booked: Counter[tuple[str, int]]) -> BookableSession:
+    """``found`` with ``booked`` in its slots."""
+    return replace(found, slots=tuple(
+        Slot(s.offer, s.start_min, s.end_min, s.seats, booked[(s.offer, s.start_min)])
+        for s in found.slots))
 
 
 def _open(day: dt.date, offers: SiteAppointments, departement: str) -> list[SiteHours]:

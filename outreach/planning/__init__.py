@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import replace
 from typing import Any
 
+from sqlalchemy import bindparam
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -212,9 +213,16 @@ def _latest_publication(session: Session, scenario_id: str) -> Publication | Non
     ).first()
 
 
+_PUBLISHED = Publication.__table__.c  # type: ignore[attr-defined]
+# A scenario's published plan: its latest publication's (the scenario given as the
+# ``scenario`` parameter). Built once: families' booking posts read it each time.
+PUBLISHED_PLAN = select(_PUBLISHED.plan_id).where(
+    _PUBLISHED.scenario_id == bindparam("scenario")).order_by(
+    _PUBLISHED.seq.desc(), _PUBLISHED.id.desc()).limit(1)
+
+
 def published_plan_id(session: Session, scenario_id: str) -> int | None:
-    latest = _latest_publication(session, scenario_id)
-    return latest.plan_id if latest else None
+    return session.exec(PUBLISHED_PLAN, params={"scenario": scenario_id}).first()
 
 
 def plan_status(session: Session, plan: Plan) -> str:
