@@ -258,3 +258,15 @@ def test_the_cap_per_contact_counts_by_a_keyed_fingerprint_that_rotates_and_is_e
     with Session(db.get_engine(planned_url)) as s:
         cancelled = bookings.find(s, token)
         assert cancelled.contact_hash == "" and cancelled.contact_sealed == ""
+
+
+def test_a_process_keeps_the_newest_sessions_read_from_their_plan():
+    from outreach.appointments import PlanSessions, SessionRef
+
+    kept = PlanSessions(size=2)
+    refs = [SessionRef("s", dt.date(2027, 1, 4 + k), "stop", "bus") for k in range(3)]
+    for ref in refs:
+        kept.put(7, ref, None)  # None: that plan has no such bookable session
+    assert kept.get(7, refs[0]) == (False, None)  # the oldest forgotten
+    assert kept.get(7, refs[2]) == (True, None)
+    assert kept.get(8, refs[2]) == (False, None)  # another plan: read again

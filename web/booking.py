@@ -22,6 +22,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 
+from outreach import db
 from outreach.appointments import (
     AGE_BANDS,
     PARIS,
@@ -69,7 +70,8 @@ def _session_or_404(scenario_id: str, date: str, stop: str, service: str) -> Boo
         day = dt.date.fromisoformat(date)
     except ValueError:
         abort(404)
-    found = bookable_session(g.db, SessionRef(scenario_id, day, stop, service), _known())
+    with db.reading(current_app.config["DATABASE_URL"]) as reading:  # one round trip
+        found = bookable_session(reading, SessionRef(scenario_id, day, stop, service), _known())
     if found is None:
         abort(404)
     return found
