@@ -343,8 +343,8 @@ def bookable_session(session: Session, ref: SessionRef,
                      known: PlanSessions | None = None) -> BookableSession | None:
     """The published session ``ref`` with its slots and what is booked, or None when it
     is not published or takes no appointment (a fixed site's: its opening that day).
-    ``known``: sessions already read from their plan (two queries then: the plan
-    published, what is booked)."""
+    ``known``: sessions already read from their plan (one query then: the plan
+    published and what is booked)."""
     if ref.site_code is not None:
         return _site_session(session, ref)
     plan_id, booked = _published_and_booked(session, ref)

@@ -206,19 +206,17 @@ def get_plan(session: Session, plan_id: int) -> Plan:
     return plan
 
 
-def _latest_publication(session: Session, scenario_id: str) -> Publication | None:
-    return session.exec(
-        select(Publication).where(Publication.scenario_id == scenario_id)
-        .order_by(col(Publication.seq).desc(), col(Publication.id).desc())
-    ).first()
-
-
 _PUBLISHED = Publication.__table__.c  # type: ignore[attr-defined]
+_LATEST_FIRST = (_PUBLISHED.seq.desc(), _PUBLISHED.id.desc())  # a scenario's publications
 # A scenario's published plan: its latest publication's (the scenario given as the
 # ``scenario`` parameter). Built once: families' booking posts read it each time.
 PUBLISHED_PLAN = select(_PUBLISHED.plan_id).where(
-    _PUBLISHED.scenario_id == bindparam("scenario")).order_by(
-    _PUBLISHED.seq.desc(), _PUBLISHED.id.desc()).limit(1)
+    _PUBLISHED.scenario_id == bindparam("scenario")).order_by(*_LATEST_FIRST).limit(1)
+
+
+def _latest_publication(session: Session, scenario_id: str) -> Publication | None:
+    return session.exec(select(Publication).where(Publication.scenario_id == scenario_id)
+                        .order_by(*_LATEST_FIRST)).first()
 
 
 def published_plan_id(session: Session, scenario_id: str) -> int | None:
