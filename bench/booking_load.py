@@ -13,7 +13,8 @@ posts (p50, p95, max), the answers by status (303 booked; 400 the slot was just 
 5xx never expected) and checks in the database that no slot holds more bookings than
 seats. Gunicorn starts from the project's folder, so it reads ``gunicorn.conf.py`` as
 production does; the set-up's writes are flushed to disk before the burst. The per-address form limit is off (``OUTREACH_BOOKING_FORMS_PER_HOUR=0``): every
-client comes from 127.0.0.1.
+client comes from 127.0.0.1. The data keys are given in ``OUTREACH_DATA_KEYS``, as in
+production.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from pathlib import Path
 
 from bench.fault import _free_port
 from bench.public_load import _wait
+from outreach.privacy import new_key
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -65,7 +67,8 @@ def _cli(env: dict[str, str], *args: str) -> str:
                           capture_output=True, text=True).stdout
 
 
-def _session_path(url: str) -> str:
+def _session_path(url: str, index: int = 0) -> str:
+    """The path of the booking page of the plan's ``index``-th bus session (by date)."""
     from sqlmodel import Session, select
 
     from outreach import db
@@ -75,7 +78,8 @@ def _session_path(url: str) -> str:
     with Session(db.get_engine(url)) as s:
         row = s.exec(select(PlanSession).where(
             PlanSession.plan_id == published_plan_id(s, "indre-et-loire"),
-            PlanSession.service_code == "bus-prevention").order_by(PlanSession.date)).first()
+            PlanSession.service_code == "bus-prevention").order_by(
+                PlanSession.date, PlanSession.stop_code).offset(index)).first()
         assert row is not None
     return f"/rendez-vous/indre-et-loire/{row.date.isoformat()}/{row.stop_code}/bus-prevention"
 
@@ -95,6 +99,11 @@ def _held_within_seats(url: str, path: str) -> tuple[int, int, bool]:
         assert found is not None
         return (sum(x.booked for x in found.slots), sum(x.seats for x in found.slots),
                 all(x.booked <= x.seats for x in found.slots))
+
+
+def _free_slots(base: str, path: str) -> list[str]:
+    page = urllib.request.urlopen(base + path, timeout=30).read().decode("utf-8")
+    return re.findall(r'name="slot" value="([^"@]+@\d+)"', page)
 
 
 def _forms(base: str, path: str, slots: list[str], clients: int) -> list[bytes]:
@@ -148,16 +157,47 @@ def _burst(port: int, forms: list[bytes]) -> tuple[list[float], Counter[int]]:
     return timings, statuses
 
 
+def _cpu_seconds(pids: list[int]) -> float:
+    """User and system CPU the processes ``pids`` have used so far (Linux /proc)."""
+    ticks = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _workers(master: int) -> list[int]:
+    children = Path(f"/proc/{master}/task/{master}/children")
+    return [int(pid) for pid in children.read_text().split()] if children.exists() else []
+
+
+def _backends(url: str, name: str) -> list[int]:
+    """The PostgreSQL server processes serving the database ``name`` (same machine)."""
+    import psycopg
+
+    plain = url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(plain, autocommit=True) as conn:
+        return [pid for (pid,) in conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s", (name,))]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database-url", required=True, help="a PostgreSQL database to connect to")
     parser.add_argument("--clients", type=int, default=200)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--warm-up", action="store_true",
+                        help="first send the same burst to another session (not timed), as to "
+                             "a server that has been up a while")
     args = parser.parse_args()
     url, name = _scratch_database(args.database_url)
     env = {**os.environ, "OUTREACH_DATABASE_URL": url, "OUTREACH_GEOCODER": "off",
-           "OUTREACH_SECRET_KEY": uuid.uuid4().hex, "OUTREACH_BOOKING_FORMS_PER_HOUR": "0"}
+           "OUTREACH_SECRET_KEY": uuid.uuid4().hex, "OUTREACH_BOOKING_FORMS_PER_HOUR": "0",
+           "OUTREACH_DATA_KEYS": new_key()}  # as production sets them (docs/deploy.md)
     scratch = Path(tempfile.mkdtemp(prefix="outreach-booking-load-"))
     process = None
     try:
@@ -173,16 +213,23 @@ def main() -> None:
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         base = f"http://127.0.0.1:{port}"
         _wait(base + path)
-        page = urllib.request.urlopen(base + path, timeout=30).read().decode("utf-8")
-        slots = re.findall(r'name="slot" value="([^"@]+@\d+)"', page)
+        if args.warm_up:
+            other = _session_path(url, 1)
+            _burst(port, _forms(base, other, _free_slots(base, other), args.clients))
+        slots = _free_slots(base, path)
         forms = _forms(base, path, slots, args.clients)
         os.sync()  # the set-up's writes reach the disk before, not during, the burst
+        workers, backends = _workers(process.pid), _backends(args.database_url, name)
+        cpu_before = _cpu_seconds(workers), _cpu_seconds(backends), time.process_time()
         timings, statuses = _burst(port, forms)
+        cpu = (_cpu_seconds(workers) - cpu_before[0], _cpu_seconds(backends) - cpu_before[1],
+               time.process_time() - cpu_before[2])
         held, seats, within = _held_within_seats(url, path)
         timings.sort()
         p = lambda q: timings[min(len(timings) - 1, int(q * len(timings)))] * 1000
         print(f"gunicorn, {args.workers} sync workers, PostgreSQL; {args.clients} clients posting "
-              f"at once on one session ({len(slots)} slots, {seats} seats)")
+              f"at once on one session ({len(slots)} slots, {seats} seats)"
+              + ("; after the same burst on another session" if args.warm_up else ""))
         print()
         print("| clients | p50 ms | p95 ms | max ms | 303 booked | 400 taken | 5xx | other "
               "| bookings held | seats | no slot over its seats |")
@@ -192,6 +239,10 @@ def main() -> None:
         print(f"| {args.clients} | {p(0.5):.0f} | {p(0.95):.0f} | {timings[-1] * 1000:.0f} | "
               f"{statuses[303]} | {statuses[400]} | {fives} | {other} | {held} | {seats} | "
               f"{'yes' if within and held == statuses[303] else 'NO'} |")
+        print()
+        print(f"CPU a post during the burst (ms): gunicorn workers {cpu[0] / args.clients * 1000:.2f}, "
+              f"PostgreSQL {cpu[1] / args.clients * 1000:.2f}, this client "
+              f"{cpu[2] / args.clients * 1000:.2f} (clock ticks of 10 ms: about ±0.05 ms each)")
     finally:
         if process is not None:
             process.terminate()

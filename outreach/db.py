@@ -7,13 +7,14 @@ import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event
+from sqlalchemy import event, make_url
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
@@ -48,6 +49,7 @@ def forget(url: str) -> None:
         engine = _engines.pop(url, None)
     if engine is not None:
         engine.dispose()
+    _close_direct(url)
 
 
 def _forget_inherited_connections() -> None:
@@ -97,11 +99,119 @@ def unit_of_work(url: str | None = None) -> Iterator[Session]:
 def reading(url: str | None = None) -> Iterator[Session]:
     """A session for reads alone, each statement on its own: no transaction is begun nor
     ended around them (on PostgreSQL, two round trips fewer). Each statement reads its
-    own snapshot; nothing written through it is undone."""
-    with get_engine(url).connect() as connection:
-        own = connection.execution_options(isolation_level="AUTOCOMMIT")
-        with Session(bind=own) as session:
-            yield session
+    own snapshot; nothing written through it is undone. :func:`rows` sends its
+    statements straight through the driver on PostgreSQL."""
+    url = url or config.database_url()
+    with Session(bind=_autocommit(url)) as session:  # a pooled connection only when it is used
+        session.info[_READING] = url
+        yield session
+
+
+_READING = "outreach.reading_url"
+_autocommit_engines: dict[Engine, Engine] = {}
+
+
+def _autocommit(url: str) -> Engine:
+    """The engine of ``url`` whose connections run each statement on its own (kept:
+    deriving one costs about as much as a read)."""
+    engine = get_engine(url)
+    found = _autocommit_engines.get(engine)
+    if found is None:
+        found = _autocommit_engines[engine] = engine.execution_options(
+            isolation_level="AUTOCOMMIT")
+        for old in [e for e in _autocommit_engines if e not in _engines.values()]:
+            del _autocommit_engines[old]  # its engine was forgotten or pushed out
+    return found
+
+
+def rows(session: Session, statement: Any, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """The rows of the read-only ``statement`` (a select) with ``params`` (no list among
+    them).
+
+    Through a :func:`reading` session on PostgreSQL, the statement is compiled once per
+    process and sent by the driver itself, prepared, on a connection this thread keeps
+    (about 0.1 ms of CPU instead of 0.6 through the ORM: the hot read of a family's
+    booking post); the named values and the columns are converted by their types as the
+    ORM would (the statement's own values, such as an IN list, go as they are). A
+    connection found broken is opened again once. Elsewhere, through the session."""
+    url = session.info.get(_READING)
+    if url is None or not url.startswith("postgresql+psycopg"):
+        return [tuple(row) for row in session.exec(statement, params=params)]  # type: ignore[call-overload]
+    import psycopg  # the driver of PostgreSQL URLs (extra "postgres")
+
+    driver = _driver_statement(url, statement, params)
+    values = dict(driver.fixed)
+    for name, value in params.items():
+        convert = driver.into.get(name)
+        values[name] = convert(value) if convert is not None else value
+    try:
+        found = _direct(url).execute(driver.sql, values, prepare=True).fetchall()
+    except (psycopg.OperationalError, psycopg.InterfaceError):
+        _close_direct(url)  # the server restarted, or the connection was cut: once more
+        found = _direct(url).execute(driver.sql, values, prepare=True).fetchall()
+    if not driver.out:
+        return found
+    return [tuple(v if convert is None else convert(v) for convert, v in zip(driver.out, row))
+            for row in found]
+
+
+@dataclass(frozen=True)
+class _DriverStatement:
+    sql: str  # the driver's SQL, lists expanded
+    fixed: dict[str, Any]  # the values the statement binds itself
+    into: dict[str, Callable[[Any], Any]]  # the named values' conversions to the driver
+    out: tuple[Callable[[Any], Any] | None, ...]  # each column's conversion, or () if none
+
+
+_compiled: dict[int, tuple[Any, _DriverStatement]] = {}
+_direct_local = threading.local()
+
+
+def _driver_statement(url: str, statement: Any, params: dict[str, Any]
+                      ) -> _DriverStatement:
+    """``statement`` compiled for the driver of ``url``, kept by statement."""
+    kept = _compiled.get(id(statement))
+    if kept is not None and kept[0] is statement:
+        return kept[1]
+    dialect = get_engine(url).dialect
+    compiled = statement.compile(dialect=dialect)
+    state = compiled.construct_expanded_state(params)
+    into: dict[str, Callable[[Any], Any]] = {}
+    for name in params:
+        convert = compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
+        if convert is not None:
+            into[name] = convert
+    out = tuple(c.type.dialect_impl(dialect).result_processor(dialect, None)
+                for c in statement.selected_columns)
+    driver = _DriverStatement(
+        state.statement, {k: v for k, v in state.parameters.items() if k not in params}, into,
+        out if any(out) else ())
+    _compiled[id(statement)] = (statement, driver)
+    return driver
+
+
+def _direct(url: str) -> Any:
+    """This thread's own autocommit connection to ``url`` (a forked child opens its own)."""
+    import psycopg
+
+    kept: dict[str, tuple[int, Any]] = _direct_local.__dict__.setdefault(
+        "connections", {})
+    found = kept.get(url)
+    if found is None or found[0] != os.getpid() or found[1].closed:
+        conninfo = make_url(url).set(drivername="postgresql").render_as_string(
+            hide_password=False)
+        found = kept[url] = (os.getpid(), psycopg.connect(conninfo, autocommit=True))
+    return found[1]
+
+
+def _close_direct(url: str) -> None:
+    kept = _direct_local.__dict__.get("connections", {})
+    found = kept.pop(url, None)
+    if found is not None and found[0] == os.getpid():
+        import psycopg
+
+        with suppress(psycopg.Error):  # a broken connection: dropped anyway
+            found[1].close()
 
 
 _OUTER = "outreach.unit_of_work"

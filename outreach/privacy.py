@@ -35,12 +35,22 @@ class DataKeyError(RuntimeError):
 
 def _local_keys() -> str:
     path = PROJECT_ROOT / "var" / "data-keys"
-    if not path.exists():
+    try:
+        changed = path.stat().st_mtime_ns
+    except FileNotFoundError:
         path.parent.mkdir(parents=True, exist_ok=True)
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "w") as handle:
             handle.write(Fernet.generate_key().decode() + "\n")
-    return Path(path).read_text().strip()
+        changed = path.stat().st_mtime_ns
+    return _read_keys(path, changed)
+
+
+@cache
+def _read_keys(path: Path, changed: int) -> str:
+    """The key file's text, read again only when the file changes (a booking post asks
+    for the keys several times)."""
+    return path.read_text().strip()
 
 
 def _keys_text() -> str:

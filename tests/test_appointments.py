@@ -198,6 +198,8 @@ def test_twelve_families_booking_the_last_seats_at_once_get_exactly_the_seats(pg
         held = s.exec(select(Booking).where(Booking.status == "booked")).all()
         assert len(held) == slot.seats
         assert bookable_session(s, ref).slot(slot.offer, slot.start_min).free == 0
+        with db.reading(pg_url) as reading:  # the read sent straight by the driver agrees
+            assert bookable_session(reading, ref) == bookable_session(s, ref)
 
 
 def test_purge_erases_bookings_past_their_retention_and_keeps_the_counts(planned_url, monkeypatch):

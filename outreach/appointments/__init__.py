@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from sqlalchemy import and_, bindparam, func
 from sqlmodel import Session, col, select
 
+from outreach import db
 from outreach.errors import FieldProblem, msg
 from outreach.models import (
     Booking,
@@ -304,7 +305,7 @@ def _published_and_booked(session: Session, ref: SessionRef
     """(the scenario's published plan or None, the session's bookings by slot)."""
     plan_id = None
     booked: Counter[tuple[str, int]] = Counter()
-    for plan, offer, start, n in session.exec(_PUBLISHED_HOLDING, params=_params(ref)):
+    for plan, offer, start, n in db.rows(session, _PUBLISHED_HOLDING, _params(ref)):
         plan_id = plan
         if offer is not None:
             booked[(offer, start)] = n
