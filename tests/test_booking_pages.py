@@ -9,6 +9,7 @@ import email
 import email.policy
 import logging
 import re
+import socket
 
 import pytest
 from sqlmodel import Session, select
@@ -96,6 +97,40 @@ def test_a_family_books_from_its_commune_page_and_gets_an_e_mail(app, planned_ur
     ours = "\n".join(r.getMessage() for r in caplog.records if not r.name.startswith("mail.log"))
     for secret in ("Léa", "lea.famille", token):  # (mail.log: the test's SMTP server)
         assert secret not in ours
+
+def test_a_confirmation_the_mail_server_did_not_take_is_sent_later_and_once(
+        app, planned_url, smtp_server, monkeypatch):
+    """The mail server away when a family books: the booking stands, the page gives the
+    link, and the background round sends the confirmation once the server is back; the
+    next round sends nothing more."""
+    from outreach.appointments.dispatch import send_due
+
+    with socket.socket() as probe:  # a port where no server listens
+        probe.bind(("127.0.0.1", 0))
+        away = probe.getsockname()[1]
+    monkeypatch.setenv("OUTREACH_SMTP_URL", f"smtp://127.0.0.1:{away}")
+    row = _bus_session(planned_url)
+    client = app.test_client()
+    path = f"/rendez-vous/indre-et-loire/{row.date.isoformat()}/{row.stop_code}/bus-prevention"
+    _page, slots = _form(client, path)
+    booked = client.post(path, data={
+        "csrf_token": csrf(client), "slot": slots[0], "first_name": "Noé",
+        "contact": "noe.famille@example.org", "age_band": "1-3", "consent": "oui"})
+    assert booked.status_code == 303
+    token = re.search(r"/rendez-vous/suivi/([^/?]+)", booked.headers["Location"]).group(1)
+    with Session(db.get_engine(planned_url)) as s:
+        assert s.exec(select(Booking)).one().confirmed_at is None  # not handed over
+    url, received = smtp_server
+    monkeypatch.setenv("OUTREACH_SMTP_URL", url)
+    monkeypatch.setenv("OUTREACH_PUBLIC_URL", "https://prevention.example.fr")
+    assert send_due(NOW, planned_url)["confirmation"] == 1
+    assert len(received) == 1 and received[0][0] == ["noe.famille@example.org"]
+    body = email.message_from_string(received[0][1], policy=email.policy.default).get_content()
+    assert f"https://prevention.example.fr/rendez-vous/suivi/{token}" in body
+    assert send_due(NOW, planned_url)["confirmation"] == 0 and len(received) == 1
+    with Session(db.get_engine(planned_url)) as s:
+        assert s.exec(select(Booking)).one().confirmed_at is not None
+
 
 
 def test_a_robot_filling_the_hidden_field_books_nothing_and_a_phone_gets_no_log_of_it(

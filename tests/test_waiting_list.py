@@ -33,6 +33,13 @@ def _ref(url: str) -> SessionRef:
         return SessionRef("indre-et-loire", row.date, row.stop_code, row.service_code)
 
 
+def _book(s, ref: SessionRef, request, now: dt.datetime):
+    """A booking made and its confirmation handed over, as the booking page does."""
+    made = bookings.book(s, ref, request, now)
+    assert bookings.claim_confirmation(s, made[0].id, now)
+    return made
+
+
 def _at(ref: SessionRef, days_before: int, hour: int, minute: int = 0) -> dt.datetime:
     """A moment, French time, ``days_before`` the session."""
     day = ref.date - dt.timedelta(days=days_before)
@@ -51,7 +58,7 @@ def _fill(url: str, ref: SessionRef, now: dt.datetime) -> list[str]:
     with db.unit_of_work(url) as s:
         for k, slot in enumerate(x for x in bookable_session(s, ref).slots if x.offer == OFFER):
             for seat in range(slot.seats):
-                tokens.append(bookings.book(s, ref, _request(OFFER, slot.start_min, 10 * k + seat), now)[1])
+                tokens.append(_book(s, ref, _request(OFFER, slot.start_min, 10 * k + seat), now)[1])
     return tokens
 
 
@@ -144,9 +151,9 @@ def test_reminders_go_two_days_before_and_on_the_morning_once_each(planned_url, 
     ref = _ref(planned_url)
     with db.unit_of_work(planned_url) as s:
         slots = [x for x in bookable_session(s, ref).slots if x.offer == "consultation"]
-        early = bookings.book(s, ref, _request("consultation", slots[0].start_min, 1,
+        early = _book(s, ref, _request("consultation", slots[0].start_min, 1,
                                                contact="06 12 34 56 78"), _at(ref, 6, 10))[1]
-        bookings.book(s, ref, _request("consultation", slots[1].start_min, 2,
+        _book(s, ref, _request("consultation", slots[1].start_min, 2,
                                        contact="06 98 76 54 32"), _at(ref, 1, 10))
     assert send_due(_at(ref, 3, 18), planned_url) == {}  # too early
     assert send_due(_at(ref, 2, 8), planned_url) == {"before": 1}  # the late booking had its confirmation
@@ -168,7 +175,7 @@ def test_a_message_the_mail_server_refused_is_tried_again_at_the_next_round(plan
     ref = _ref(planned_url)
     with db.unit_of_work(planned_url) as s:
         slot = next(x for x in bookable_session(s, ref).slots if x.offer == "consultation")
-        bookings.book(s, ref, _request("consultation", slot.start_min, 1), _at(ref, 6, 10))
+        _book(s, ref, _request("consultation", slot.start_min, 1), _at(ref, 6, 10))
     assert send_due(_at(ref, 2, 8), planned_url) == {}
     with Session(db.get_engine(planned_url)) as s:
         assert len(due(s, _at(ref, 2, 8))) == 1
@@ -185,7 +192,7 @@ def test_send_reminders_command_and_a_missing_public_address(planned_url, monkey
     ref = _ref(planned_url)
     with db.unit_of_work(planned_url) as s:
         slot = next(x for x in bookable_session(s, ref).slots if x.offer == "consultation")
-        bookings.book(s, ref, _request("consultation", slot.start_min, 1, contact="0612345678"),
+        _book(s, ref, _request("consultation", slot.start_min, 1, contact="0612345678"),
                       _at(ref, 6, 10))
     runner = CliRunner(env={"OUTREACH_DATABASE_URL": planned_url, "OUTREACH_PUBLIC_URL": ""})
     when = _at(ref, 2, 8).strftime("%Y-%m-%dT%H:%M")
@@ -218,7 +225,7 @@ def test_two_senders_at_once_send_each_reminder_once(pg_url, monkeypatch, texts)
     with db.unit_of_work(pg_url) as s:
         slots = [x for x in bookable_session(s, ref).slots if x.offer == "consultation"]
         for k, slot in enumerate(slots[:8]):
-            bookings.book(s, ref, _request("consultation", slot.start_min, k,
+            _book(s, ref, _request("consultation", slot.start_min, k,
                                            contact=f"06 00 00 00 {k:02d}"), _at(ref, 6, 10))
     start = threading.Barrier(2)
 

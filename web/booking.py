@@ -97,9 +97,12 @@ def _parse_slot(value: str) -> tuple[str, int]:
 
 
 def _confirm(booked: Booking, found: BookableSession, token: str) -> None:
-    link = public_url("booking.follow", token=token)
-    if send_confirmation(booked, found, link):
-        bookings.confirmed(g.db, booked.id, now())
+    """Send the confirmation now; when it cannot be handed over, the background worker
+    tries again (the page shows the link whatever happens)."""
+    if not bookings.claim_confirmation(g.db, booked.id, now()):
+        return  # the worker has it
+    if not send_confirmation(booked, found, public_url("booking.follow", token=token)):
+        bookings.release_confirmation(g.db, booked.id)
 
 
 @bp.route("/<scenario_id>/<date>/<stop>/<service>", methods=["GET", "POST"])

@@ -21,7 +21,7 @@ import re
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func
+from sqlalchemy import delete, func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -377,12 +377,21 @@ def contact(booking: Booking) -> str:
 
 
 @use_case
-def confirmed(session: Session, booking_id: int | None, now: dt.datetime) -> None:
-    """Record that the booking's confirmation was handed over (never sent twice)."""
-    booking = session.get(Booking, booking_id)
-    if booking is not None and booking.confirmed_at is None:
-        booking.confirmed_at = now
-        session.add(booking)
+def claim_confirmation(session: Session, booking_id: int | None, now: dt.datetime) -> bool:
+    """Mark the booking's confirmation as handed over at ``now`` before sending it; False
+    when it already is (another sender has it: never sent twice)."""
+    result = session.execute(update(Booking).where(
+        col(Booking.id) == booking_id, col(Booking.confirmed_at).is_(None)).values(
+        confirmed_at=now))
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+@use_case
+def release_confirmation(session: Session, booking_id: int | None) -> None:
+    """The confirmation could not be handed over (a mail server away): the background
+    worker or ``outreach send-reminders`` tries it again (outreach.appointments.dispatch)."""
+    session.execute(update(Booking).where(col(Booking.id) == booking_id).values(
+        confirmed_at=None))
 
 
 RETENTION_ENV = "OUTREACH_BOOKING_RETENTION_DAYS"

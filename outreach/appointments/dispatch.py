@@ -1,5 +1,6 @@
-"""The messages due about bookings, sent once: a waiting family's offer of a freed seat,
-the reminder two days before a session and the one on its morning.
+"""The messages due about bookings, sent once: a confirmation that could not be handed
+over when the booking was made, a waiting family's offer of a freed seat, the reminder
+two days before a session and the one on its morning.
 
 :func:`send_due` is run by the background worker (``outreach worker``, at each of its
 maintenance rounds) and by ``outreach send-reminders`` (from cron, say): whichever runs,
@@ -39,7 +40,7 @@ from outreach.privacy import unseal
 
 log = logging.getLogger(__name__)
 
-FLAG = {"offer": "offer_sent_at", "moved": "offer_sent_at", "dropped": "offer_sent_at",
+FLAG = {"confirmation": "confirmed_at", "offer": "offer_sent_at", "moved": "offer_sent_at", "dropped": "offer_sent_at",
         "before": "reminded_before_at", "day": "reminded_day_at"}
 MORNING_MIN = 7 * 60  # the day's reminder goes from 7:00, French time
 FOLLOW_PATH = "/rendez-vous/suivi/"
@@ -63,6 +64,11 @@ def due(session: Session, now: dt.datetime) -> list[tuple[int, str]]:
     """(booking id, kind) of the messages due at ``now``."""
     today = local_today(now)
     found: list[tuple[int, str]] = []
+    for booking in session.exec(select(Booking).where(
+            Booking.status == "booked", Booking.session_date >= today,
+            col(Booking.confirmed_at).is_(None)).order_by(col(Booking.id))):
+        assert booking.id is not None
+        found.append((booking.id, "confirmation"))
     for booking in session.exec(select(Booking).where(
             Booking.status == "offered", Booking.session_date >= today,
             col(Booking.offer_sent_at).is_(None)).order_by(col(Booking.id))):

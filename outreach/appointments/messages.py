@@ -177,6 +177,6 @@ def send(kind: str, booking: Booking, found: BookableSession, link: str,
 
 def send_confirmation(booking: Booking, found: BookableSession, link: str,
                       sms: SmsProvider | None = None) -> bool:
-    """Hand the confirmation over (the caller records ``confirmed_at``); the page shows
-    the link whatever happens."""
+    """Hand the confirmation over (the caller has claimed it: ``confirmed_at``); the page
+    shows the link whatever happens."""
     return send("confirmation", booking, found, link, sms)
