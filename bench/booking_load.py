@@ -11,10 +11,13 @@ single client thread (client k takes the k-th free slot, round robin: several cl
 per seat), each timed from its sending to its answer read. Prints the latency of the
 posts (p50, p95, max), the answers by status (303 booked; 400 the slot was just taken;
 5xx never expected) and checks in the database that no slot holds more bookings than
-seats. Gunicorn starts from the project's folder, so it reads ``gunicorn.conf.py`` as
-production does; the set-up's writes are flushed to disk before the burst. The per-address form limit is off (``OUTREACH_BOOKING_FORMS_PER_HOUR=0``): every
-client comes from 127.0.0.1. The data keys are given in ``OUTREACH_DATA_KEYS``, as in
-production.
+seats, then the CPU a post used during the burst by gunicorn's workers, by the PostgreSQL
+server processes of the scratch database and by the client (Linux /proc). Gunicorn starts
+from the project's folder, so it reads ``gunicorn.conf.py`` as production does; the
+set-up's writes are flushed to disk before the burst. The per-address form limit is off
+(``OUTREACH_BOOKING_FORMS_PER_HOUR=0``): every client comes from 127.0.0.1. The data keys
+are given in ``OUTREACH_DATA_KEYS``, as in production. ``--warm-up`` first sends the same
+burst to the plan's second bus session, not timed.
 """
 
 from __future__ import annotations
