@@ -117,10 +117,12 @@ def _autocommit(url: str) -> Engine:
     engine = get_engine(url)
     found = _autocommit_engines.get(engine)
     if found is None:
-        found = _autocommit_engines[engine] = engine.execution_options(
-            isolation_level="AUTOCOMMIT")
-        for old in [e for e in _autocommit_engines if e not in _engines.values()]:
-            del _autocommit_engines[old]  # its engine was forgotten or pushed out
+        with _engines_lock:
+            found = _autocommit_engines[engine] = engine.execution_options(
+                isolation_level="AUTOCOMMIT")
+            live = set(_engines.values())
+            for old in [e for e in _autocommit_engines if e not in live]:
+                del _autocommit_engines[old]  # its engine was forgotten or pushed out
     return found
 
 

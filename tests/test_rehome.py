@@ -121,6 +121,9 @@ def test_a_session_moved_by_hand_offers_each_family_a_seat_in_it(planned_url, mo
     with db.unit_of_work(planned_url) as s:
         taken = bookings.accept_offer(s, tokens[0], NOW)
         assert taken.status == "booked" and taken.session_date == new_day
+    # The seat taken gets its own confirmation (the page sends it; here, the next round).
+    assert send_due(NOW, planned_url) == {"confirmation": 1}
+    assert texts[-1][1].startswith("RDV ") and "/rendez-vous/suivi/" in texts[-1][1]
 
 
 def test_the_coordinator_confirms_a_publication_that_drops_booked_sessions(planned_url):

@@ -286,7 +286,9 @@ def accept_offer(session: Session, token: str, now: dt.datetime) -> Booking:
             or utc(booking.offered_until) <= utc(now):
         raise BookingRefused("", msg("Cette proposition n'est plus valable : le créneau est "
                                      "passé à la famille suivante."))
-    booking.status, booking.offered_until = "booked", None
+    # The seat taken is confirmed anew (a booking moved by a new plan had its first
+    # confirmation already): the page sends it, or the dispatcher if it cannot.
+    booking.status, booking.offered_until, booking.confirmed_at = "booked", None, None
     session.add(booking)
     return booking
 

@@ -40,8 +40,8 @@ from outreach.privacy import unseal
 
 log = logging.getLogger(__name__)
 
-FLAG = {"confirmation": "confirmed_at", "offer": "offer_sent_at", "moved": "offer_sent_at", "dropped": "offer_sent_at",
-        "before": "reminded_before_at", "day": "reminded_day_at"}
+FLAG = {"confirmation": "confirmed_at", "offer": "offer_sent_at", "moved": "offer_sent_at",
+        "dropped": "offer_sent_at", "before": "reminded_before_at", "day": "reminded_day_at"}
 MORNING_MIN = 7 * 60  # the day's reminder goes from 7:00, French time
 FOLLOW_PATH = "/rendez-vous/suivi/"
 
