@@ -132,8 +132,8 @@ def rows(session: Session, statement: Any, params: dict[str, Any]) -> list[tuple
 
     Through a :func:`reading` session on PostgreSQL, the statement is compiled once per
     process and sent by the driver itself, prepared, on a connection this thread keeps
-    (about 0.1 ms of CPU instead of 0.6 through the ORM: the hot read of a family's
-    booking post); the named values and the columns are converted by their types as the
+    (the hot read of a family's booking post: the whole session read then takes about
+    0.24 ms of CPU instead of 0.6 through the ORM); the named values and the columns are converted by their types as the
     ORM would (the statement's own values, such as an IN list, go as they are). A
     connection found broken is opened again once. Elsewhere, through the session."""
     url = session.info.get(_READING)
