@@ -98,6 +98,7 @@ def test_a_family_books_from_its_commune_page_and_gets_an_e_mail(app, planned_ur
     for secret in ("Léa", "lea.famille", token):  # (mail.log: the test's SMTP server)
         assert secret not in ours
 
+
 def test_a_confirmation_the_mail_server_did_not_take_is_sent_later_and_once(
         app, planned_url, smtp_server, monkeypatch):
     """The mail server away when a family books: the booking stands, the page gives the
@@ -130,7 +131,6 @@ def test_a_confirmation_the_mail_server_did_not_take_is_sent_later_and_once(
     assert send_due(NOW, planned_url)["confirmation"] == 0 and len(received) == 1
     with Session(db.get_engine(planned_url)) as s:
         assert s.exec(select(Booking)).one().confirmed_at is not None
-
 
 
 def test_a_robot_filling_the_hidden_field_books_nothing_and_a_phone_gets_no_log_of_it(

@@ -36,7 +36,7 @@ def _ref(url: str) -> SessionRef:
 def _book(s, ref: SessionRef, request, now: dt.datetime):
     """A booking made and its confirmation handed over, as the booking page does."""
     made = bookings.book(s, ref, request, now)
-    assert bookings.claim_confirmation(s, made[0].id, now)
+    assert bookings.claim_message(s, made[0].id, "confirmed_at", now)
     return made
 
 
@@ -152,9 +152,9 @@ def test_reminders_go_two_days_before_and_on_the_morning_once_each(planned_url, 
     with db.unit_of_work(planned_url) as s:
         slots = [x for x in bookable_session(s, ref).slots if x.offer == "consultation"]
         early = _book(s, ref, _request("consultation", slots[0].start_min, 1,
-                                               contact="06 12 34 56 78"), _at(ref, 6, 10))[1]
+                                       contact="06 12 34 56 78"), _at(ref, 6, 10))[1]
         _book(s, ref, _request("consultation", slots[1].start_min, 2,
-                                       contact="06 98 76 54 32"), _at(ref, 1, 10))
+                               contact="06 98 76 54 32"), _at(ref, 1, 10))
     assert send_due(_at(ref, 3, 18), planned_url) == {}  # too early
     assert send_due(_at(ref, 2, 8), planned_url) == {"before": 1}  # the late booking had its confirmation
     assert send_due(_at(ref, 1, 9), planned_url) == {}  # never twice
@@ -193,7 +193,7 @@ def test_send_reminders_command_and_a_missing_public_address(planned_url, monkey
     with db.unit_of_work(planned_url) as s:
         slot = next(x for x in bookable_session(s, ref).slots if x.offer == "consultation")
         _book(s, ref, _request("consultation", slot.start_min, 1, contact="0612345678"),
-                      _at(ref, 6, 10))
+              _at(ref, 6, 10))
     runner = CliRunner(env={"OUTREACH_DATABASE_URL": planned_url, "OUTREACH_PUBLIC_URL": ""})
     when = _at(ref, 2, 8).strftime("%Y-%m-%dT%H:%M")
     missing = runner.invoke(main, ["send-reminders", "--now", when])
@@ -226,7 +226,7 @@ def test_two_senders_at_once_send_each_reminder_once(pg_url, monkeypatch, texts)
         slots = [x for x in bookable_session(s, ref).slots if x.offer == "consultation"]
         for k, slot in enumerate(slots[:8]):
             _book(s, ref, _request("consultation", slot.start_min, k,
-                                           contact=f"06 00 00 00 {k:02d}"), _at(ref, 6, 10))
+                                   contact=f"06 00 00 00 {k:02d}"), _at(ref, 6, 10))
     start = threading.Barrier(2)
 
     def run() -> None:

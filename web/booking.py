@@ -99,10 +99,10 @@ def _parse_slot(value: str) -> tuple[str, int]:
 def _confirm(booked: Booking, found: BookableSession, token: str) -> None:
     """Send the confirmation now; when it cannot be handed over, the background worker
     tries again (the page shows the link whatever happens)."""
-    if not bookings.claim_confirmation(g.db, booked.id, now()):
+    if not bookings.claim_message(g.db, booked.id, "confirmed_at", now()):
         return  # the worker has it
     if not send_confirmation(booked, found, public_url("booking.follow", token=token)):
-        bookings.release_confirmation(g.db, booked.id)
+        bookings.claim_message(g.db, booked.id, "confirmed_at", None)
 
 
 @bp.route("/<scenario_id>/<date>/<stop>/<service>", methods=["GET", "POST"])

@@ -379,21 +379,18 @@ def contact(booking: Booking) -> str:
 
 
 @use_case
-def claim_confirmation(session: Session, booking_id: int | None, now: dt.datetime) -> bool:
-    """Mark the booking's confirmation as handed over at ``now`` before sending it; False
-    when it already is (another sender has it: never sent twice)."""
+def claim_message(session: Session, booking_id: int | None, flag: str,
+                  at: dt.datetime | None) -> bool:
+    """Set the booking's message flag ``flag`` (``confirmed_at``, ``offer_sent_at``...) to
+    ``at`` where it is still empty, before the message is sent: of two senders at once,
+    one gets it, so it goes once. ``at`` None empties it again (the message was not handed
+    over: outreach.appointments.dispatch tries at its next round). True when this call
+    changed it."""
+    column = getattr(Booking, flag)
     result = session.execute(update(Booking).where(
-        col(Booking.id) == booking_id, col(Booking.confirmed_at).is_(None)).values(
-        confirmed_at=now))
+        col(Booking.id) == booking_id, column.is_(None) if at is not None else column.is_not(None)
+    ).values({flag: at}))
     return bool(result.rowcount)  # type: ignore[attr-defined]
-
-
-@use_case
-def release_confirmation(session: Session, booking_id: int | None) -> None:
-    """The confirmation could not be handed over (a mail server away): the background
-    worker or ``outreach send-reminders`` tries it again (outreach.appointments.dispatch)."""
-    session.execute(update(Booking).where(col(Booking.id) == booking_id).values(
-        confirmed_at=None))
 
 
 RETENTION_ENV = "OUTREACH_BOOKING_RETENTION_DAYS"

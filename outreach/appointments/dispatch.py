@@ -18,9 +18,7 @@ import datetime as dt
 import logging
 import os
 from collections import Counter
-from typing import Any
 
-from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from outreach import db
@@ -95,13 +93,11 @@ def due(session: Session, now: dt.datetime) -> list[tuple[int, str]]:
 
 
 def _claim(session: Session, booking_id: int, kind: str, value: dt.datetime | None) -> bool:
-    """Set the message's flag (or clear it: ``value`` None); True when this call changed it."""
-    column = getattr(Booking, FLAG[kind])
-    where: list[Any] = [col(Booking.id) == booking_id]
-    where.append(column.is_(None) if value is not None else column.is_not(None))
-    result = session.execute(update(Booking).where(*where).values({FLAG[kind]: value}))
+    """Set the message's flag (or clear it: ``value`` None), seen by other senders before
+    the message goes; True when this call changed it."""
+    changed = bookings.claim_message(session, booking_id, FLAG[kind], value)
     session.commit()
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return changed
 
 
 def send_due(now: dt.datetime, url: str | None = None, sms: SmsProvider | None = None
