@@ -250,3 +250,34 @@ def test_a_booking_page_follows_the_plan_published_after_it_was_read(app, planne
     assert refused.status_code == 404
     with Session(db.get_engine(planned_url)) as s:
         assert s.exec(select(Booking)).first() is None
+
+
+def test_a_refused_post_keeps_what_was_typed_escaped_and_never_shows_it_to_another(app,
+                                                                                  planned_url):
+    """The page is drawn once and kept with holes (web.holes): each answer fills in its own
+    visitor's values, escaped, and the next visitor's page has none of them."""
+    row = _bus_session(planned_url)
+    path = f"/rendez-vous/indre-et-loire/{row.date.isoformat()}/{row.stop_code}/bus-prevention"
+    first = app.test_client()
+    _, slots = _form(first, path)
+    typed = {"csrf_token": csrf(first), "slot": slots[1], "first_name": 'Zoé<b>"&',
+             "contact": "zoe@exemple", "age_band": "1-3", "consent": "oui"}
+    for _ in range(2):  # drawn, then from the kept copy
+        text = first.post(path, data=typed).get_data(as_text=True)
+        assert 'value="Zoé&lt;b&gt;&#34;&amp;"' in text and 'Zoé<b>' not in text
+        assert 'value="zoe@exemple"' in text and 'aria-describedby="contact-error"' in text
+        assert re.search(rf'value="{re.escape(slots[1])}"\s+checked', text)
+        assert re.search(r'value="1-3"\s+checked', text) and not re.search(
+            r'value="0-1"\s+checked', text)
+        assert re.search(r'name="consent" value="oui"\s+checked', text)
+        assert f'name="csrf_token" value="{csrf(first)}"' in text
+    other = app.test_client()
+    page = other.get(path).get_data(as_text=True)
+    assert "zoe@exemple" not in page and "Zoé" not in page and " checked" not in page
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    assert token != csrf(first)  # each visitor its own form token
+    # A booking made changes what the kept page shows: the slot taken leaves the list.
+    booked = other.post(path, data={**typed, "csrf_token": token, "contact": "06 12 34 56 78"})
+    assert booked.status_code == 303
+    again = other.get(path).get_data(as_text=True)
+    assert f'value="{slots[1]}"' not in again and f'value="{slots[0]}"' in again

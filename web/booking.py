@@ -37,10 +37,10 @@ from outreach.appointments import (
 )
 from outreach.appointments import booking as bookings
 from outreach.appointments.booking import BookingRefused, Request
-from outreach.appointments.messages import send_confirmation
+from outreach.appointments.messages import can_send, send_confirmation
 from outreach.models import Booking
 from outreach.publishing import ical
-from web import now, public_url, today
+from web import holes, now, public_url, today
 
 bp = Blueprint("booking", __name__, url_prefix="/rendez-vous")
 
@@ -97,10 +97,11 @@ def _parse_slot(value: str) -> tuple[str, int]:
 
 
 def _confirm(booked: Booking, found: BookableSession, token: str) -> None:
-    """Send the confirmation now; when it cannot be handed over, the background worker
-    tries again (the page shows the link whatever happens)."""
-    if not bookings.claim_message(g.db, booked.id, "confirmed_at", now()):
-        return  # the worker has it
+    """Send the confirmation the booking claimed when it was saved (``confirmed_at``);
+    when it cannot be handed over, the background worker tries again (the page shows the
+    link whatever happens)."""
+    if booked.confirmed_at is None:
+        return  # its channel takes no message now: the worker has it
     if not send_confirmation(booked, found, public_url("booking.follow", token=token)):
         bookings.claim_message(g.db, booked.id, "confirmed_at", None)
 
@@ -128,8 +129,10 @@ def session_page(scenario_id: str, date: str, stop: str, service: str) -> Respon
                         contact=form["contact"], age_band=form["age_band"],
                         consent=form["consent"] == "oui")
         try:
-            made, token = (bookings.join_waiting_list if wait else bookings.book)(
-                g.db, found.ref, asked, now(), found)
+            if wait:
+                made, token = bookings.join_waiting_list(g.db, found.ref, asked, now(), found)
+            else:
+                made, token = bookings.book(g.db, found.ref, asked, now(), found, can_send)
         except BookingRefused as refused:
             errors[refused.field or "slot"] = str(refused)
             chosen = found.slot(offer, start)
@@ -139,9 +142,10 @@ def session_page(scenario_id: str, date: str, stop: str, service: str) -> Respon
             if not wait:
                 _confirm(made, found, token)
             return redirect(url_for("booking.follow", token=token, nouveau=1), 303)  # type: ignore[return-value]
-    return _page(render_template(
-        "booking/session.html", s=found, form=form, errors=errors, age_bands=AGE_BANDS,
-        slot_value=_slot_value, wait=WAIT, honeypot=HONEYPOT), status)
+    return _page(holes.render(
+        "booking/session.html", (found.shown(), tuple(sorted(errors.items()))), form, s=found,
+        errors=errors, age_bands=AGE_BANDS, slot_value=_slot_value, wait=WAIT,
+        honeypot=HONEYPOT), status)
 
 
 @bp.get("/site/<scenario_id>/<code>")
@@ -186,7 +190,7 @@ def accept(token: str) -> Response:
     """A waiting family takes the seat offered to it."""
     _booking_or_404(token)
     try:
-        booked = bookings.accept_offer(g.db, token, now())
+        booked = bookings.accept_offer(g.db, token, now(), can_send)
     except BookingRefused as refused:
         return _follow_page(_booking_or_404(token), token, {"offer": str(refused)}, 409)
     found = bookable_session(g.db, SessionRef.of(booked), _known())

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections import Counter, OrderedDict
+from collections.abc import Hashable
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
@@ -226,6 +227,14 @@ class BookableSession:
     appointments: Appointments
     slots: tuple[Slot, ...]
 
+    def shown(self) -> Hashable:
+        """A key equal for two sessions that show the same thing: a plan's rows never
+        change (PlanSessions), so its plan, the session and the slots' counts; a fixed
+        site's opening (plan 0, its site editable), every field."""
+        if self.plan_id:
+            return self.plan_id, self.ref, tuple(s.booked for s in self.slots)
+        return repr(self)
+
     def slot(self, offer: str, start_min: int) -> Slot | None:
         return next((s for s in self.slots if s.offer == offer and s.start_min == start_min), None)
 
@@ -272,11 +281,13 @@ def offer_slots(appointments: Appointments, start_min: int, end_min: int,
 
 
 _BOOKINGS = Booking.__table__.c  # type: ignore[attr-defined]
-_SESSION_PARAMS = (_BOOKINGS.scenario_id == bindparam("scenario"),
-                   _BOOKINGS.session_date == bindparam("day"),
-                   _BOOKINGS.stop_code == bindparam("stop"),
-                   _BOOKINGS.service_code == bindparam("service"),
-                   _BOOKINGS.status.in_(ACTIVE))
+# A session's bookings in Core statements built once, its values named as session_params
+# gives them (SessionRef.where() builds the same conditions for ORM queries).
+SESSION_OF = (_BOOKINGS.scenario_id == bindparam("scenario"),
+              _BOOKINGS.session_date == bindparam("day"),
+              _BOOKINGS.stop_code == bindparam("stop"),
+              _BOOKINGS.service_code == bindparam("service"))
+_SESSION_PARAMS = (*SESSION_OF, _BOOKINGS.status.in_(ACTIVE))
 # Built once, as families' posts read them each time (Core statements, their SQL cached).
 _HOLDING = select(_BOOKINGS.offer_code, _BOOKINGS.slot_start_min, func.count()).where(
     *_SESSION_PARAMS).group_by(_BOOKINGS.offer_code, _BOOKINGS.slot_start_min)
@@ -289,7 +300,8 @@ _PUBLISHED_HOLDING = select(
     _LATEST.c.plan_id, _BOOKINGS.offer_code, _BOOKINGS.slot_start_min)
 
 
-def _params(ref: SessionRef) -> dict[str, Any]:
+def session_params(ref: SessionRef) -> dict[str, Any]:
+    """The values of :data:`SESSION_OF` for the session ``ref``."""
     return {"scenario": ref.scenario_id, "day": ref.date, "stop": ref.stop_code,
             "service": ref.service_code}
 
@@ -297,7 +309,7 @@ def _params(ref: SessionRef) -> dict[str, Any]:
 def booked_counts(session: Session, ref: SessionRef) -> Counter[tuple[str, int]]:
     """(offer, slot start) -> bookings holding a seat, for one session."""
     return Counter({(offer, start): n for offer, start, n in session.exec(
-        _HOLDING, params=_params(ref))})
+        _HOLDING, params=session_params(ref))})
 
 
 def _published_and_booked(session: Session, ref: SessionRef
@@ -305,7 +317,7 @@ def _published_and_booked(session: Session, ref: SessionRef
     """(the scenario's published plan or None, the session's bookings by slot)."""
     plan_id = None
     booked: Counter[tuple[str, int]] = Counter()
-    for plan, offer, start, n in db.rows(session, _PUBLISHED_HOLDING, _params(ref)):
+    for plan, offer, start, n in db.rows(session, _PUBLISHED_HOLDING, session_params(ref)):
         plan_id = plan
         if offer is not None:
             booked[(offer, start)] = n

@@ -19,21 +19,27 @@ import hmac
 import os
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import delete, func, update
+from sqlalchemy import bindparam, delete, func, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from outreach.appointments import (
     ACTIVE,
     AGE_BANDS,
+    SESSION_OF,
     BookableSession,
     SessionRef,
     Slot,
     bookable_session,
     local_moment,
     local_today,
+    session_params,
     site_horizon,
     utc,
 )
@@ -129,10 +135,16 @@ def _bookable_now(session: Session, ref: SessionRef, now: dt.datetime,
     return found
 
 
+_TABLE = Booking.__table__  # type: ignore[attr-defined]
+# Built once, as families' posts run them each time (Core statements, their SQL cached).
+_SAME_CONTACT = select(func.count()).select_from(_TABLE).where(
+    *SESSION_OF, _TABLE.c.contact_hash == bindparam("contact"),
+    _TABLE.c.status.in_((*ACTIVE, "waiting")))
+
+
 def _check_contact(session: Session, ref: SessionRef, contact: str) -> None:
-    same = session.exec(select(func.count()).select_from(Booking).where(
-        *ref.where(), Booking.contact_hash == fingerprint(contact),
-        col(Booking.status).in_((*ACTIVE, "waiting")))).one()
+    same = session.connection().execute(
+        _SAME_CONTACT, {**session_params(ref), "contact": fingerprint(contact)}).scalar_one()
     if same >= MAX_PER_CONTACT:
         raise BookingRefused("contact", msg(
             "Ce contact a déjà %(n)s rendez-vous dans cette séance : utilisez le lien reçu pour "
@@ -177,13 +189,56 @@ def _take_seat(session: Session, ref: SessionRef, slot: Slot, booking: Booking) 
     return False
 
 
+def _seats_from(slot: Slot) -> list[int]:
+    """The seats of ``slot`` in the order to try them: from the first one its count says
+    is free (the seats before it are most likely held), then the others (a cancellation
+    frees a seat anywhere)."""
+    first = min(slot.booked, slot.seats)
+    return [*range(first, slot.seats), *range(first)]
+
+
+def _seat_insert(insert: Any) -> Any:
+    return insert(_TABLE).on_conflict_do_nothing(index_elements=["seat_key"]).returning(
+        _TABLE.c.id)
+
+
+# A new booking in a seat, by dialect: its columns are the values given.
+_SEAT_INSERT = {"postgresql": _seat_insert(postgresql_insert), "sqlite": _seat_insert(sqlite_insert)}
+_INSERTED = tuple(c.name for c in _TABLE.columns if c.name not in ("id", "seat_key"))
+
+
+def _insert_in_seat(session: Session, ref: SessionRef, slot: Slot, booking: Booking) -> bool:
+    """Insert the new ``booking`` in a free seat of ``slot`` (its id set), or False when
+    every seat is held. One statement a seat tried: a seat another family holds inserts
+    nothing (ON CONFLICT DO NOTHING on the unique ``seat_key``), no error to undo."""
+    connection = session.connection()
+    statement = _SEAT_INSERT[connection.dialect.name]
+    booking.offer_code, booking.slot_start_min = slot.offer, slot.start_min
+    booking.slot_end_min = slot.end_min
+    values = {column: getattr(booking, column) for column in _INSERTED}
+    for seat in _seats_from(slot):
+        values["seat_key"] = ref.seat_key(slot.offer, slot.start_min, seat)
+        inserted = connection.execute(statement, values).scalar()
+        if inserted is not None:
+            booking.id, booking.seat_key = inserted, values["seat_key"]
+            return True
+    return False
+
+
 @use_case
 def book(session: Session, ref: SessionRef, request: Request, now: dt.datetime,
-         found: BookableSession | None = None) -> tuple[Booking, str]:
+         found: BookableSession | None = None,
+         confirm: Callable[[str], bool] | None = None) -> tuple[Booking, str]:
     """Book the request's slot in the session ``ref`` (``found``: that session as the
     caller just read it): the booking and its link's token. Raises
     :class:`BookingRefused` (a field to fix, or the slot full). Two families taking the
-    last seat at once: the seat's unique key lets one through."""
+    last seat at once: the seat's unique key lets one through.
+
+    ``confirm``: the caller sends the confirmation itself right after, when
+    ``confirm(contact kind)`` says that channel takes messages now; the booking is then
+    saved with ``confirmed_at`` set (claimed in the same statement, so no other sender
+    takes it), and the caller empties it again if the message was not handed over
+    (:func:`claim_message`). The booking is not attached to ``session``."""
     found = _bookable_now(session, ref, now, found)
     slot = found.slot(request.offer, request.start_min)
     if slot is None:
@@ -194,7 +249,9 @@ def book(session: Session, ref: SessionRef, request: Request, now: dt.datetime,
         raise taken  # full when the session was read: no seat to try, no contact to count
     _check_contact(session, ref, person[2])
     booking, token = _new(ref, request.offer, "booked", person, request.age_band, now)
-    if not _take_seat(session, ref, slot, booking):
+    if confirm is not None and confirm(booking.contact_kind):
+        booking.confirmed_at = now
+    if not _insert_in_seat(session, ref, slot, booking):
         raise taken
     return booking, token
 
@@ -278,9 +335,11 @@ def offer_free_seats(session: Session, ref: SessionRef, now: dt.datetime) -> lis
 
 
 @use_case
-def accept_offer(session: Session, token: str, now: dt.datetime) -> Booking:
+def accept_offer(session: Session, token: str, now: dt.datetime,
+                 confirm: Callable[[str], bool] | None = None) -> Booking:
     """A waiting family takes the seat offered to it: booked (an offer past its time is
-    refused; the dispatcher passes it to the next in line)."""
+    refused; the dispatcher passes it to the next in line). ``confirm``: as for
+    :func:`book`, the caller sends the confirmation, claimed here."""
     booking = _by_token(session, token)
     if booking.status != "offered" or booking.offered_until is None \
             or utc(booking.offered_until) <= utc(now):
@@ -288,7 +347,9 @@ def accept_offer(session: Session, token: str, now: dt.datetime) -> Booking:
                                      "passé à la famille suivante."))
     # The seat taken is confirmed anew (a booking moved by a new plan had its first
     # confirmation already): the page sends it, or the dispatcher if it cannot.
-    booking.status, booking.offered_until, booking.confirmed_at = "booked", None, None
+    confirming = confirm is not None and confirm(booking.contact_kind)
+    booking.status, booking.offered_until = "booked", None
+    booking.confirmed_at = now if confirming else None
     session.add(booking)
     return booking
 

@@ -147,18 +147,23 @@ def dropped(booking: Booking, service: tuple[str, str, str], site: str) -> tuple
     return f"Séance du {day} annulée – {name}", body
 
 
+def can_send(contact_kind: str) -> bool:
+    """Whether a message to a contact of this kind ("email" or "phone") can be handed
+    over now: e-mails need a mail server (``OUTREACH_SMTP_URL``), text messages go to
+    the provider (the log by default)."""
+    return contact_kind != "email" or mail.configured()
+
+
 def send_text(booking: Booking, subject: str, body: str, short: str,
               sms: SmsProvider | None = None) -> bool:
     """Hand a message to the booking's channel (``short`` by text message); True when it
     was handed over. A mail server that refuses it is logged (without the address);
     without an SMTP server, e-mails are not handed over (False)."""
     contact = unseal(booking.contact_sealed)
-    if not contact:
+    if not contact or not can_send(booking.contact_kind):
         return False
     try:
         if booking.contact_kind == "email":
-            if not mail.configured():
-                return False
             mail.send(contact, subject, body)
         else:
             (sms or sms_provider()).send(contact, short)

@@ -1,0 +1,106 @@
+"""Pages drawn once and filled per request: a template whose per-visitor values (the form's
+token, what the visitor typed, the choice ticked) are left as holes is rendered once per
+key, kept, and each request fills the holes of the kept copy.
+
+A family's booking post mostly answers with the page it came from (the slot was just
+taken): drawing the whole page again took more CPU than the rest of the post together.
+The kept copy never holds a visitor's value, only holes: a value goes in, escaped, when
+the page is filled for the one request that sent it.
+
+A page is kept only for anonymous visitors with no message waiting to be shown (a signed-in
+user's header, and a flashed message, are per visitor): otherwise it is drawn and filled
+at once. The key names everything else the page shows (the caller's part, the language,
+the address with its query); the copies are kept in this process, the last
+:data:`KEPT` used.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable, Mapping
+from typing import Any
+
+from flask import current_app, g, render_template, request, session
+from markupsafe import Markup, escape
+
+from web.auth import csrf_token
+
+KEPT = 256  # copies kept in each process
+_MARK = "\x00"  # starts and ends a hole; never in a template's own text (markupsafe keeps it)
+_SEP = "\x01"
+
+
+def _hole(kind: str, *args: str) -> Markup:
+    return Markup(_MARK + _SEP.join((kind, *args)) + _MARK)
+
+
+def _field(name: str, default: str = "") -> Markup:
+    """The value typed in the field ``name`` (``default`` when none)."""
+    return _hole("value", name, default)
+
+
+def _checked(name: str, value: str) -> Markup:
+    """``checked`` when the field ``name`` holds ``value``."""
+    return _hole("checked", name, value)
+
+
+def _token() -> Markup:
+    return _hole("csrf")
+
+
+Parts = tuple[tuple[str, tuple[str, ...] | None], ...]
+
+
+def _parts(text: str) -> Parts:
+    """The drawn page as (literal text, hole or None) pairs."""
+    pieces = text.split(_MARK)
+    return tuple((literal, tuple(hole.split(_SEP)) if hole is not None else None)
+                 for literal, hole in zip(pieces[::2], [*pieces[1::2], None]))
+
+
+def _fill(parts: Parts, form: Mapping[str, str]) -> str:
+    out = []
+    for literal, hole in parts:
+        out.append(literal)
+        if hole is None:
+            continue
+        kind, *args = hole
+        if kind == "value":
+            out.append(str(escape(form.get(args[0]) or args[1])))
+        elif kind == "checked":
+            out.append("checked" if form.get(args[0]) == args[1] else "")
+        else:
+            out.append(str(escape(csrf_token())))
+    return "".join(out)
+
+
+_lock = threading.Lock()  # the development server answers in threads
+
+
+def _keepable() -> bool:
+    return g.get("user") is None and not session.get("_flashes")
+
+
+def render(template: str, key: Hashable, form: Mapping[str, str], **context: Any) -> str:
+    """``template`` drawn with ``context`` and filled with ``form`` (what the visitor sent).
+    ``key`` names all that ``context`` shows: two calls with equal keys, language and
+    address draw the same page. The template writes ``field(name)`` for a field's value,
+    ``checked(name, value)`` for a choice and ``csrf_token()`` as anywhere else."""
+    kept: OrderedDict[Hashable, Parts] = current_app.extensions.setdefault(
+        "holes.pages", OrderedDict())
+    full_key = (template, g.get("lang"), request.full_path, key)
+    keepable = _keepable()
+    with _lock:
+        parts = kept.get(full_key) if keepable else None
+        if parts is not None:
+            kept.move_to_end(full_key)
+    if parts is None:
+        parts = _parts(render_template(template, field=_field, checked=_checked,
+                                       csrf_token=_token, **context))
+        if keepable:
+            with _lock:
+                kept[full_key] = parts
+                while len(kept) > KEPT:
+                    kept.popitem(last=False)
+    return _fill(parts, form)
