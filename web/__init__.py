@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 import xstatic.pkg.leaflet
 from flask import Flask, Response, g, jsonify, render_template, request, send_from_directory
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext
 from sqlmodel import Session
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -105,8 +106,23 @@ def qr_svg(text: str) -> str:
     return str(segno.make(text, error="m").svg_data_uri(scale=4, border=2))
 
 
+class _CookieSessions(SecureCookieSessionInterface):
+    """Flask's signed cookie sessions, their signer built once per secret key (Flask
+    builds it again at every request, for a visitor's every booking post)."""
+
+    _signer: tuple[Any, Any] = (None, None)
+
+    def get_signing_serializer(self, app: Flask) -> Any:
+        key, signer = self._signer
+        if signer is None or key != app.secret_key:
+            signer = super().get_signing_serializer(app)
+            self._signer = (app.secret_key, signer)
+        return signer
+
+
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
+    app.session_interface = _CookieSessions()
     app.config.from_mapping(
         DATABASE_URL=config.database_url(),
         SECRET_KEY=os.environ.get("OUTREACH_SECRET_KEY", ""),
@@ -156,20 +172,22 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     tile_origin = _origin(app.config["TILE_URL"])
 
+    security_headers = [
+        ("X-Content-Type-Options", "nosniff"),
+        *([("Strict-Transport-Security", "max-age=31536000; includeSubDomains")]
+          if app.config["SESSION_COOKIE_SECURE"] else []),
+        ("X-Frame-Options", "DENY"),
+        ("Referrer-Policy", "same-origin"),
+        ("Content-Security-Policy",
+         f"default-src 'self'; img-src 'self' data: {tile_origin}".rstrip()
+         + "; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'self'; "
+         "form-action 'self'; frame-ancestors 'none'"),
+    ]  # built once; a view may have set its own (booking pages: their referrer policy)
+
     @app.after_request
     def _security_headers(response):  # type: ignore[no-untyped-def]
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        if app.config["SESSION_COOKIE_SECURE"]:
-            response.headers.setdefault("Strict-Transport-Security",
-                                        "max-age=31536000; includeSubDomains")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            f"default-src 'self'; img-src 'self' data: {tile_origin}".rstrip()
-            + "; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'self'; "
-            "form-action 'self'; frame-ancestors 'none'",
-        )
+        headers = response.headers
+        headers.extend([(k, v) for k, v in security_headers if k not in headers])
         return response
 
     @app.get("/vendor/leaflet/<path:filename>", endpoint="vendor_leaflet")

@@ -10,12 +10,15 @@ Accept-Language, then French.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 from flask import Flask, Response, current_app, g, request
 from flask_babel import Babel, get_translations, gettext
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 from outreach.data.places import departement_name
 from outreach.errors import Message
@@ -33,7 +36,15 @@ def choose_locale() -> str:
     cookie = request.cookies.get("lang")
     if cookie in SUPPORTED:
         return cookie
-    return request.accept_languages.best_match(SUPPORTED, default=DEFAULT) or DEFAULT
+    return _best_language(request.headers.get("Accept-Language", ""))
+
+
+@lru_cache(maxsize=256)
+def _best_language(header: str) -> str:
+    """The supported language a browser's Accept-Language prefers (browsers send a few
+    distinct headers: each is parsed once per process)."""
+    return parse_accept_header(header, LanguageAccept).best_match(
+        SUPPORTED, default=DEFAULT) or DEFAULT
 
 
 def init_app(app: Flask) -> None:

@@ -512,14 +512,16 @@ def forms_per_hour() -> int:
     return setting(RATE_ENV, DEFAULT_RATE, "un nombre de formulaires par heure")
 
 
-@use_case
 def note_form(session: Session, client_hash: str, now: dt.datetime) -> bool:
     """Count a booking form sent from a client address (its keyed hash); False when the
     address has already sent ``forms_per_hour()`` in the last hour (the form is then not
-    processed, and not counted)."""
+    processed, and not counted). No limit: nothing counted, nothing written."""
     limit = forms_per_hour()
-    if not limit:
-        return True
+    return not limit or _note_form(session, client_hash, now, limit)
+
+
+@use_case
+def _note_form(session: Session, client_hash: str, now: dt.datetime, limit: int) -> bool:
     hour_ago = utc(now) - dt.timedelta(hours=1)
     session.execute(delete(FormAttempt).where(
         col(FormAttempt.at) < utc(now) - dt.timedelta(days=1)))
