@@ -179,11 +179,20 @@ def test_twelve_families_booking_the_last_seats_at_once_get_exactly_the_seats(pg
     start = threading.Barrier(families)
     outcomes: list[str] = []
 
+    with Session(db.get_engine(pg_url)) as s:
+        found = bookable_session(s, ref)
+
     def book(k: int) -> None:
         start.wait()
         try:
-            with db.unit_of_work(pg_url) as s:
-                bookings.book(s, ref, _request(slot, contact=f"06 00 00 00 {k:02d}"), NOW)
+            if k % 2:  # as the booking page: the session read before, nothing begun
+                with Session(db.get_engine(pg_url), expire_on_commit=False) as s:
+                    assert not s.in_transaction()
+                    bookings.book(s, ref, _request(slot, contact=f"06 00 00 00 {k:02d}"), NOW,
+                                  found)
+            else:
+                with db.unit_of_work(pg_url) as s:
+                    bookings.book(s, ref, _request(slot, contact=f"06 00 00 00 {k:02d}"), NOW)
             outcomes.append("booked")
         except BookingRefused as refused:
             outcomes.append(refused.field)
@@ -198,6 +207,19 @@ def test_twelve_families_booking_the_last_seats_at_once_get_exactly_the_seats(pg
         held = s.exec(select(Booking).where(Booking.status == "booked")).all()
         assert len(held) == slot.seats
         assert bookable_session(s, ref).slot(slot.offer, slot.start_min).free == 0
+    # A contact's share of the session, on the page's path: two bookings, the third refused.
+    others = [x for x in found.slots if x.offer == "consultation" and x != slot][:3]
+    for k, other in enumerate(others):
+        with Session(db.get_engine(pg_url), expire_on_commit=False) as s:
+            if k < 2:
+                made, _ = bookings.book(s, ref, _request(other, contact="06 55 55 55 55"), NOW, found)
+                assert made.id is not None and made.seat_key
+            else:
+                with pytest.raises(BookingRefused) as third:
+                    bookings.book(s, ref, _request(other, contact="06 55 55 55 55"), NOW, found)
+                assert third.value.field == "contact"
+    with Session(db.get_engine(pg_url)) as s:
+        assert len(s.exec(select(Booking).where(Booking.status == "booked")).all()) == slot.seats + 2
         with db.reading(pg_url) as reading:  # the read sent straight by the driver agrees
             assert bookable_session(reading, ref) == bookable_session(s, ref)
 

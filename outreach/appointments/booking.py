@@ -198,30 +198,41 @@ def _seats_from(slot: Slot) -> list[int]:
 
 
 def _seat_insert(insert: Any) -> Any:
-    return insert(_TABLE).on_conflict_do_nothing(index_elements=["seat_key"]).returning(
-        _TABLE.c.id)
+    """A new booking in a seat, in one statement: its row inserted unless the seat is
+    held (ON CONFLICT DO NOTHING on the unique ``seat_key``) or its contact already holds
+    :data:`MAX_PER_CONTACT` bookings in the session; the new id, or no row."""
+    row = select(*[bindparam(c, type_=_TABLE.c[c].type) for c in _COLUMNS]).where(
+        _SAME_CONTACT.scalar_subquery() < MAX_PER_CONTACT)
+    return insert(_TABLE).from_select(list(_COLUMNS), row).on_conflict_do_nothing(
+        index_elements=["seat_key"]).returning(_TABLE.c.id)
 
 
-# A new booking in a seat, by dialect: its columns are the values given.
+_COLUMNS = tuple(c.name for c in _TABLE.columns if c.name != "id")
 _SEAT_INSERT = {"postgresql": _seat_insert(postgresql_insert), "sqlite": _seat_insert(sqlite_insert)}
-_INSERTED = tuple(c.name for c in _TABLE.columns if c.name not in ("id", "seat_key"))
 
 
-def _insert_in_seat(session: Session, ref: SessionRef, slot: Slot, booking: Booking) -> bool:
+def _insert_in_seat(session: Session, ref: SessionRef, slot: Slot, booking: Booking,
+                    contact: str) -> bool:
     """Insert the new ``booking`` in a free seat of ``slot`` (its id set), or False when
-    every seat is held. One statement a seat tried: a seat another family holds inserts
-    nothing (ON CONFLICT DO NOTHING on the unique ``seat_key``), no error to undo."""
-    connection = session.connection()
+    every seat is held; refused when ``contact`` holds its share of the session already.
+    One statement a seat tried, no error to undo: a statement on its own is atomic, so
+    a session that has begun nothing yet sends it without a transaction around it (on
+    PostgreSQL, the BEGIN and COMMIT round trips saved)."""
+    connection = session.connection() if session.in_transaction() else \
+        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
     statement = _SEAT_INSERT[connection.dialect.name]
     booking.offer_code, booking.slot_start_min = slot.offer, slot.start_min
     booking.slot_end_min = slot.end_min
-    values = {column: getattr(booking, column) for column in _INSERTED}
-    for seat in _seats_from(slot):
+    values = {column: getattr(booking, column) for column in _COLUMNS}
+    values.update(session_params(ref), contact=booking.contact_hash)
+    for tried, seat in enumerate(_seats_from(slot)):
         values["seat_key"] = ref.seat_key(slot.offer, slot.start_min, seat)
         inserted = connection.execute(statement, values).scalar()
         if inserted is not None:
             booking.id, booking.seat_key = inserted, values["seat_key"]
             return True
+        if not tried:
+            _check_contact(session, ref, contact)  # refused for its contact, or the seat held
     return False
 
 
@@ -247,11 +258,10 @@ def book(session: Session, ref: SessionRef, request: Request, now: dt.datetime,
     taken = BookingRefused("slot", msg("Ce créneau vient d'être pris : choisissez-en un autre."))
     if not slot.free:
         raise taken  # full when the session was read: no seat to try, no contact to count
-    _check_contact(session, ref, person[2])
     booking, token = _new(ref, request.offer, "booked", person, request.age_band, now)
     if confirm is not None and confirm(booking.contact_kind):
         booking.confirmed_at = now
-    if not _insert_in_seat(session, ref, slot, booking):
+    if not _insert_in_seat(session, ref, slot, booking, person[2]):
         raise taken
     return booking, token
 
