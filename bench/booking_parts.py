@@ -18,8 +18,10 @@ around each group. The groups, in order, on the plan's first bus session:
 
 It prints, per group, the median and mean CPU of a call and the PostgreSQL CPU per call.
 The booking load (bench.booking_load) times the same posts through gunicorn; this one
-says where they go. The per-address form limit is as production sets it unless
-``--forms-per-hour`` is given (the load bench turns it off: every client is 127.0.0.1).
+says where they go. Each post comes from an address of its own, so
+``--forms-per-hour`` (the per-address form limit; 0, off, by default as in the load
+bench, whose clients are all 127.0.0.1; production's default is 20) counts each form
+without refusing any.
 """
 
 from __future__ import annotations
@@ -148,13 +150,18 @@ def main() -> None:
                 "contact": f"famille{k}@example.org", "age_band": "0-1",
                 "consent": "oui"}).encode()
 
+        def sent(k: int) -> dict[str, Any]:
+            """The post of family ``k``, from an address of its own (the form limit is
+            per address, as for families each on their own phone)."""
+            return {**post, "REMOTE_ADDR": f"10.{k // 65536}.{k // 256 % 256}.{k % 256}"}
+
         get = _environ("GET", path, cookie)
         floor = _environ("GET", "/bench-floor", cookie)
         groups: list[tuple[str, list[Callable[[], int]], int]] = [
             ("page", [lambda: _call(app, get, b"")[0]] * args.posts, 200),
-            ("booked", [lambda s=s, k=k: _call(app, post, form(s, k))[0]  # type: ignore[misc]
+            ("booked", [lambda s=s, k=k: _call(app, sent(k), form(s, k))[0]  # type: ignore[misc]
                         for k, s in enumerate(slots)], 303),
-            ("refused", [lambda k=k: _call(app, post, form(slots[0], 1000 + k))[0]  # type: ignore[misc]
+            ("refused", [lambda k=k: _call(app, sent(1000 + k), form(slots[0], 1000 + k))[0]  # type: ignore[misc]
                          for k in range(args.posts)], 400),
             ("floor", [lambda: _call(app, floor, b"")[0]] * args.posts, 200),
         ]

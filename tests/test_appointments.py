@@ -294,3 +294,24 @@ def test_a_process_keeps_the_newest_sessions_read_from_their_plan():
     assert kept.get(7, refs[0]) == (False, None)  # the oldest forgotten
     assert kept.get(7, refs[2]) == (True, None)
     assert kept.get(8, refs[2]) == (False, None)  # another plan: read again
+
+
+@pytest.mark.postgres
+def test_booking_forms_are_counted_per_address_in_one_statement_on_postgresql(pg_url,
+                                                                             monkeypatch):
+    """The form limit on the page's path (nothing begun: each statement on its own)."""
+    from outreach.models import FormAttempt
+
+    db.upgrade(pg_url)
+    monkeypatch.setenv("OUTREACH_BOOKING_FORMS_PER_HOUR", "2")
+    monkeypatch.setattr(bookings, "SWEEP_EVERY", 1)
+    with db.unit_of_work(pg_url) as s:
+        s.add(FormAttempt(client_hash="old", at=NOW - dt.timedelta(days=2)))
+    noted = []
+    for k in range(4):
+        with Session(db.get_engine(pg_url)) as s:
+            noted.append(bookings.note_form(s, "a" if k < 3 else "b", NOW + dt.timedelta(minutes=k)))
+    assert noted == [True, True, False, True]
+    with Session(db.get_engine(pg_url)) as s:
+        left = sorted(a.client_hash for a in s.exec(select(FormAttempt)))
+    assert left == ["a", "a", "b"]  # the old one swept, the refused form not counted

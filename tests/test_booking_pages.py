@@ -227,6 +227,16 @@ def test_booking_forms_are_limited_per_address_and_the_typed_values_are_kept(pla
     assert len(hashes) == 1 and "127.0.0.1" not in next(iter(hashes))
     clock["now"] = NOW + dt.timedelta(minutes=61)
     assert client.post(path, data={**form, "contact": "zoe@example.org"}).status_code == 303
+    # Now and then a form noted sweeps the attempts older than a day away.
+    from outreach.appointments import booking as bookings
+
+    monkeypatch.setattr(bookings, "SWEEP_EVERY", 1)
+    clock["now"] = NOW + dt.timedelta(days=1, minutes=2)
+    client.post(path, data=form)
+    with Session(db.get_engine(planned_url)) as s:
+        kept = sorted(a.at.replace(tzinfo=None) for a in s.exec(select(FormAttempt)))
+    assert kept == [(NOW + dt.timedelta(minutes=61)).replace(tzinfo=None),  # under a day old
+                    clock["now"].replace(tzinfo=None)]  # the three of NOW, a day old, gone
 
 
 def test_a_booking_page_follows_the_plan_published_after_it_was_read(app, planned_url):

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, update
+from sqlalchemy import bindparam, delete, func, insert, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -211,15 +211,22 @@ _COLUMNS = tuple(c.name for c in _TABLE.columns if c.name != "id")
 _SEAT_INSERT = {"postgresql": _seat_insert(postgresql_insert), "sqlite": _seat_insert(sqlite_insert)}
 
 
+def _one_statement_connection(session: Session) -> Any:
+    """The connection for a use case whose writes are each one statement (atomic on its
+    own): the session's transaction when it has begun one, else a connection sending each
+    statement without a transaction around it (on PostgreSQL, the BEGIN and COMMIT round
+    trips saved)."""
+    if session.in_transaction():
+        return session.connection()
+    return session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+
 def _insert_in_seat(session: Session, ref: SessionRef, slot: Slot, booking: Booking,
                     contact: str) -> bool:
     """Insert the new ``booking`` in a free seat of ``slot`` (its id set), or False when
     every seat is held; refused when ``contact`` holds its share of the session already.
-    One statement a seat tried, no error to undo: a statement on its own is atomic, so
-    a session that has begun nothing yet sends it without a transaction around it (on
-    PostgreSQL, the BEGIN and COMMIT round trips saved)."""
-    connection = session.connection() if session.in_transaction() else \
-        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    One statement a seat tried, no error to undo (:func:`_one_statement_connection`)."""
+    connection = _one_statement_connection(session)
     statement = _SEAT_INSERT[connection.dialect.name]
     booking.offer_code, booking.slot_start_min = slot.offer, slot.start_min
     booking.slot_end_min = slot.end_min
@@ -530,14 +537,24 @@ def note_form(session: Session, client_hash: str, now: dt.datetime) -> bool:
     return not limit or _note_form(session, client_hash, now, limit)
 
 
+_FORMS = FormAttempt.__table__  # type: ignore[attr-defined]
+# A form noted unless its address has sent ``limit`` in the hour: one statement.
+_NOTE_FORM = insert(_FORMS).from_select(["client_hash", "at"], select(
+    bindparam("client_hash", type_=_FORMS.c.client_hash.type), bindparam("at", type_=_FORMS.c.at.type)
+).where(select(func.count()).select_from(_FORMS).where(
+    _FORMS.c.client_hash == bindparam("client_hash"), _FORMS.c.at >= bindparam("since")
+).scalar_subquery() < bindparam("limit"))).returning(_FORMS.c.id)
+SWEEP_EVERY = 64  # every 64th form noted, the attempts older than a day are deleted
+
+
 @use_case
 def _note_form(session: Session, client_hash: str, now: dt.datetime, limit: int) -> bool:
-    hour_ago = utc(now) - dt.timedelta(hours=1)
-    session.execute(delete(FormAttempt).where(
-        col(FormAttempt.at) < utc(now) - dt.timedelta(days=1)))
-    sent = session.exec(select(func.count()).select_from(FormAttempt).where(
-        FormAttempt.client_hash == client_hash, col(FormAttempt.at) >= hour_ago)).one()
-    if sent >= limit:
+    connection = _one_statement_connection(session)
+    noted = connection.execute(_NOTE_FORM, {
+        "client_hash": client_hash, "at": utc(now), "since": utc(now) - dt.timedelta(hours=1),
+        "limit": limit}).scalar()
+    if noted is None:
         return False
-    session.add(FormAttempt(client_hash=client_hash, at=utc(now)))
+    if noted % SWEEP_EVERY == 0:
+        connection.execute(delete(_FORMS).where(_FORMS.c.at < utc(now) - dt.timedelta(days=1)))
     return True
