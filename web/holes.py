@@ -16,6 +16,7 @@ the address with its query); the copies are kept in this process, the last
 
 from __future__ import annotations
 
+import secrets
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable, Mapping
@@ -27,7 +28,9 @@ from markupsafe import Markup, escape
 from web.auth import csrf_token
 
 KEPT = 256  # copies kept in each process
-_MARK = "\x00"  # starts and ends a hole; never in a template's own text (markupsafe keeps it)
+# Starts and ends a hole: drawn at random for each process, so that no text a page shows
+# (a place's name typed by a coordinator, say) can pass for one.
+_MARK = f"\x00{secrets.token_hex(8)}\x00"
 _SEP = "\x01"
 
 
