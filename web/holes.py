@@ -7,25 +7,24 @@ taken): drawing the whole page again took more CPU than the rest of the post tog
 The kept copy never holds a visitor's value, only holes: a value goes in, escaped, when
 the page is filled for the one request that sent it.
 
-A page is kept only for anonymous visitors with no message waiting to be shown (a signed-in
-user's header, and a flashed message, are per visitor): otherwise it is drawn and filled
-at once. The key names everything else the page shows (the caller's part, the language,
-the address with its query); the copies are kept in this process, the last
+A page is kept only when :func:`web.public_cache.keepable` allows it (an anonymous visitor,
+no flashed message); otherwise it is drawn and filled at once. The key names everything
+else the page shows (the caller's part, the language, the address with its query); the
+copies are kept in this process (a :class:`web.public_cache.PageCache`), the last
 :data:`KEPT` used.
 """
 
 from __future__ import annotations
 
 import secrets
-import threading
-from collections import OrderedDict
 from collections.abc import Hashable, Mapping
 from typing import Any
 
-from flask import current_app, g, render_template, request, session
+from flask import current_app, g, render_template, request
 from markupsafe import Markup, escape
 
 from web.auth import csrf_token
+from web.public_cache import PageCache, keepable
 
 KEPT = 256  # copies kept in each process
 # Starts and ends a hole: drawn at random for each process, so that no text a page shows
@@ -78,32 +77,20 @@ def _fill(parts: Parts, form: Mapping[str, str]) -> str:
     return "".join(out)
 
 
-_lock = threading.Lock()  # the development server answers in threads
-
-
-def _keepable() -> bool:
-    return g.get("user") is None and not session.get("_flashes")
-
-
 def render(template: str, key: Hashable, form: Mapping[str, str], **context: Any) -> str:
     """``template`` drawn with ``context`` and filled with ``form`` (what the visitor sent).
     ``key`` names all that ``context`` shows: two calls with equal keys, language and
     address draw the same page. The template writes ``field(name)`` for a field's value,
     ``checked(name, value)`` for a choice and ``csrf_token()`` as anywhere else."""
-    kept: OrderedDict[Hashable, Parts] = current_app.extensions.setdefault(
-        "holes.pages", OrderedDict())
+    kept: PageCache[Parts] | None = current_app.extensions.get("holes.pages")
+    if kept is None:
+        kept = current_app.extensions["holes.pages"] = PageCache(KEPT)
     full_key = (template, g.get("lang"), request.full_path, key)
-    keepable = _keepable()
-    with _lock:
-        parts = kept.get(full_key) if keepable else None
-        if parts is not None:
-            kept.move_to_end(full_key)
+    keep = keepable()
+    parts = kept.get(full_key) if keep else None
     if parts is None:
         parts = _parts(render_template(template, field=_field, checked=_checked,
                                        csrf_token=_token, **context))
-        if keepable:
-            with _lock:
-                kept[full_key] = parts
-                while len(kept) > KEPT:
-                    kept.popitem(last=False)
+        if keep:
+            kept.put(full_key, parts)
     return _fill(parts, form)

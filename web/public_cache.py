@@ -20,7 +20,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from flask import Flask, Response, current_app, g, make_response, request, session
 
@@ -31,12 +31,21 @@ DEFAULT_MAX_AGE_S = 60
 MAX_ENTRIES = 4096  # pages kept per process, least recently used dropped first
 
 
-class PageCache:
+Page = TypeVar("Page")
+
+
+def keepable() -> bool:
+    """Whether this request's page may be kept for others: an anonymous visitor with no
+    flashed message waiting (a signed-in user's header, and a message, are per visitor)."""
+    return g.get("user") is None and not session.get("_flashes")
+
+
+class PageCache(Generic[Page]):
     """Rendered pages by key, least recently used dropped past ``size`` entries."""
 
     def __init__(self, size: int = MAX_ENTRIES) -> None:
         self.size = size
-        self._pages: OrderedDict[tuple[Any, ...], tuple[bytes, int, str]] = OrderedDict()
+        self._pages: OrderedDict[tuple[Any, ...], Page] = OrderedDict()
         self._lock = threading.Lock()
         self._state: tuple[Any, ...] | None = None
         self._state_read_at = float("-inf")
@@ -55,7 +64,7 @@ class PageCache:
             self._state, self._state_read_at = state, now
         return state
 
-    def get(self, key: tuple[Any, ...]) -> tuple[bytes, int, str] | None:
+    def get(self, key: tuple[Any, ...]) -> Page | None:
         with self._lock:
             page = self._pages.get(key)
             if page is not None:
@@ -65,7 +74,7 @@ class PageCache:
                 self.misses += 1
             return page
 
-    def put(self, key: tuple[Any, ...], page: tuple[bytes, int, str]) -> None:
+    def put(self, key: tuple[Any, ...], page: Page) -> None:
         with self._lock:
             self._pages[key] = page
             self._pages.move_to_end(key)
@@ -76,7 +85,7 @@ class PageCache:
 def init_app(app: Flask) -> None:
     app.config.setdefault("PUBLIC_STATE_TTL_S", 0.0 if app.testing else DEFAULT_STATE_TTL_S)
     app.config.setdefault("PUBLIC_MAX_AGE_S", DEFAULT_MAX_AGE_S)
-    app.extensions["public_pages"] = PageCache()
+    app.extensions["public_pages"] = PageCache[tuple[bytes, int, str]]()
 
 
 def published_state(today: dt.date) -> tuple[Any, ...]:
@@ -89,11 +98,11 @@ def cached_page(today: Callable[[], dt.date]) -> Callable[[Callable[..., Any]], 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Response:
-            if g.get("user") is not None or session.get("_flashes"):
+            if not keepable():
                 response = make_response(view(*args, **kwargs))
                 response.headers["Cache-Control"] = "private, no-cache"
                 return response
-            cache: PageCache = current_app.extensions["public_pages"]
+            cache: PageCache[tuple[bytes, int, str]] = current_app.extensions["public_pages"]
             state = cache.state(lambda: published_state(today()),
                                 float(current_app.config["PUBLIC_STATE_TTL_S"]))
             key = (state, g.get("lang"), request.endpoint, request.full_path)
