@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import secrets
+from types import FunctionType
 from typing import Any
 from urllib.parse import urlsplit
 
 import xstatic.pkg.leaflet
 from flask import Flask, Response, g, jsonify, render_template, request, send_from_directory
-from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext
 from sqlmodel import Session
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -20,6 +21,7 @@ from outreach.appointments import local_today
 from outreach.planning.jobs import make_runner
 from outreach.publishing.export import proven_gap_pct, role_fr
 from outreach.timefmt import format_hhmm
+from web.cookie_session import CookieSessions
 
 STATUS_LABELS = {"draft": "brouillon", "published": "publié", "archived": "archivé"}
 JOB_LABELS = {"queued": "en attente", "running": "calcul en cours", "done": "terminé",
@@ -106,23 +108,26 @@ def qr_svg(text: str) -> str:
     return str(segno.make(text, error="m").svg_data_uri(scale=4, border=2))
 
 
-class _CookieSessions(SecureCookieSessionInterface):
-    """Flask's signed cookie sessions, their signer built once per secret key (Flask
-    builds it again at every request, for a visitor's every booking post)."""
+class _App(Flask):
+    """Flask, with what it works out again for each of its request hooks at every
+    request (whether the hook is a coroutine, eight times a request) kept."""
 
-    _signer: tuple[Any, Any] = (None, None)
+    def ensure_sync(self, func: Any) -> Any:
+        if not isinstance(func, FunctionType):
+            return super().ensure_sync(func)
+        found = self._synced.get(func)
+        if found is None:
+            found = self._synced[func] = super().ensure_sync(func)
+        return found
 
-    def get_signing_serializer(self, app: Flask) -> Any:
-        key, signer = self._signer
-        if signer is None or key != app.secret_key:
-            signer = super().get_signing_serializer(app)
-            self._signer = (app.secret_key, signer)
-        return signer
+    @functools.cached_property
+    def _synced(self) -> dict[Any, Any]:
+        return {}
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    app = Flask(__name__)
-    app.session_interface = _CookieSessions()
+    app = _App(__name__)
+    app.session_interface = CookieSessions()
     app.config.from_mapping(
         DATABASE_URL=config.database_url(),
         SECRET_KEY=os.environ.get("OUTREACH_SECRET_KEY", ""),
@@ -184,10 +189,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
          "form-action 'self'; frame-ancestors 'none'"),
     ]  # built once; a view may have set its own (booking pages: their referrer policy)
 
+    named = [(k.lower(), k, v) for k, v in security_headers]
+
     @app.after_request
     def _security_headers(response):  # type: ignore[no-untyped-def]
         headers = response.headers
-        headers.extend([(k, v) for k, v in security_headers if k not in headers])
+        # (werkzeug's ``in`` raises and catches a KeyError for each header it lacks)
+        present = {k.lower() for k, _ in headers}
+        headers.extend([(k, v) for lower, k, v in named if lower not in present])
         return response
 
     @app.get("/vendor/leaflet/<path:filename>", endpoint="vendor_leaflet")
