@@ -12,12 +12,19 @@ per seat), each timed from its sending to its answer read. Prints the latency of
 posts (p50, p95, max), the answers by status (303 booked; 400 the slot was just taken;
 5xx never expected) and checks in the database that no slot holds more bookings than
 seats, then the CPU a post used during the burst by gunicorn's workers, by the PostgreSQL
-server processes of the scratch database and by the client (Linux /proc). Gunicorn starts
-from the project's folder, so it reads ``gunicorn.conf.py`` as production does; the
+server processes of the scratch database and by the client (Linux /proc), and the
+machine's state at the burst: the CPU time of a fixed piece of Python just before and
+just after it, and the share of CPU time the hypervisor took away during it (the same
+code measures a third slower or faster from one run to the next on a shared machine).
+Gunicorn starts from the project's folder, so it reads ``gunicorn.conf.py`` as production does; the
 set-up's writes are flushed to disk before the burst. The per-address form limit is off
 (``OUTREACH_BOOKING_FORMS_PER_HOUR=0``): every client comes from 127.0.0.1. The data keys
 are given in ``OUTREACH_DATA_KEYS``, as in production. ``--warm-up`` first sends the same
-burst to the plan's second bus session, not timed.
+burst to the plan's second bus session, not timed. ``--python`` runs gunicorn with another
+interpreter, such as the distribution's, as production does (docs/deploy.md):
+
+    /usr/bin/python3 -m venv /tmp/outreach-system && /tmp/outreach-system/bin/pip install -e '.[production]'
+    .venv/bin/python -m bench.booking_load --database-url ... --python /tmp/outreach-system/bin/python
 """
 
 from __future__ import annotations
@@ -172,6 +179,32 @@ def _cpu_seconds(pids: list[int]) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
+def _steal_ticks() -> tuple[int, int]:
+    """(CPU time stolen by the hypervisor, all CPU time) so far, in clock ticks, all
+    cores (Linux /proc/stat; zeros elsewhere)."""
+    try:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except (OSError, ValueError):
+        return 0, 0
+    return (fields[7] if len(fields) > 7 else 0), sum(fields[:8])
+
+
+def _reference_ms() -> float:
+    """The CPU time of a fixed piece of pure Python in this process (the best of five),
+    taken just before and just after the burst: how fast the machine runs Python then, to
+    read the burst's figures against (on the development machine it has measured from
+    5.2 to 9.7 ms within a minute, nothing else running)."""
+    best = float("inf")
+    for _ in range(5):
+        start = time.thread_time()
+        table: dict[str, int] = {}
+        for k in range(20000):
+            table[f"k{k}"] = k * 7 % 13
+        sum(v for v in table.values() if v > 3)
+        best = min(best, time.thread_time() - start)
+    return best * 1000
+
+
 def _workers(master: int) -> list[int]:
     children = Path(f"/proc/{master}/task/{master}/children")
     return [int(pid) for pid in children.read_text().split()] if children.exists() else []
@@ -193,6 +226,10 @@ def main() -> None:
     parser.add_argument("--database-url", required=True, help="a PostgreSQL database to connect to")
     parser.add_argument("--clients", type=int, default=200)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--python", default=sys.executable,
+                        help="the interpreter gunicorn runs with: a virtual environment with "
+                             "the project installed (default: this one); production's is "
+                             "the distribution's python3 (docs/deploy.md)")
     parser.add_argument("--warm-up", action="store_true",
                         help="first send the same burst to another session (not timed), as to "
                              "a server that has been up a while")
@@ -209,9 +246,13 @@ def main() -> None:
         _cli(env, "plan", "--scenario", "indre-et-loire", "--time-limit", "60", "--work-limit",
              "3", "--publish", "--quiet")
         path = _session_path(url)
+        about = ("import sys, gunicorn; "
+                 "print(gunicorn.__version__, 'on Python', sys.version.split()[0], sys.executable)")
+        server = subprocess.run([args.python, "-c", about], check=True, capture_output=True,
+                                text=True).stdout.strip()
         port = _free_port()
         process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-w", str(args.workers), "--backlog", "512", "-b",
+            [args.python, "-m", "gunicorn", "-w", str(args.workers), "--backlog", "512", "-b",
              f"127.0.0.1:{port}", "web:create_app()"], env=env, cwd=ROOT,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         base = f"http://127.0.0.1:{port}"
@@ -223,14 +264,19 @@ def main() -> None:
         forms = _forms(base, path, slots, args.clients)
         os.sync()  # the set-up's writes reach the disk before, not during, the burst
         workers, backends = _workers(process.pid), _backends(args.database_url, name)
+        reference = _reference_ms()
         cpu_before = _cpu_seconds(workers), _cpu_seconds(backends), time.process_time()
+        stolen_before = _steal_ticks()
         timings, statuses = _burst(port, forms)
+        stolen_after = _steal_ticks()
         cpu = (_cpu_seconds(workers) - cpu_before[0], _cpu_seconds(backends) - cpu_before[1],
                time.process_time() - cpu_before[2])
+        reference_after = _reference_ms()
         held, seats, within = _held_within_seats(url, path)
         timings.sort()
         p = lambda q: timings[min(len(timings) - 1, int(q * len(timings)))] * 1000
-        print(f"gunicorn, {args.workers} sync workers, PostgreSQL; {args.clients} clients posting "
+        print(f"gunicorn {server}, {args.workers} sync workers, PostgreSQL; {args.clients} "
+              f"clients posting "
               f"at once on one session ({len(slots)} slots, {seats} seats)"
               + ("; after the same burst on another session" if args.warm_up else ""))
         print()
@@ -246,6 +292,11 @@ def main() -> None:
         print(f"CPU a post during the burst (ms): gunicorn workers {cpu[0] / args.clients * 1000:.2f}, "
               f"PostgreSQL {cpu[1] / args.clients * 1000:.2f}, this client "
               f"{cpu[2] / args.clients * 1000:.2f} (clock ticks of 10 ms: about ±0.05 ms each)")
+        total = stolen_after[1] - stolen_before[1]
+        print(f"Machine at the burst: a fixed piece of Python took {reference:.1f} ms of CPU "
+              f"just before, {reference_after:.1f} just after (lower is faster); CPU time "
+              f"stolen by the hypervisor during the burst "
+              f"{(stolen_after[0] - stolen_before[0]) / total * 100 if total else 0:.0f}%")
     finally:
         if process is not None:
             process.terminate()

@@ -296,6 +296,36 @@ def test_a_process_keeps_the_newest_sessions_read_from_their_plan():
     assert kept.get(8, refs[2]) == (False, None)  # another plan: read again
 
 
+def test_a_session_with_the_same_counts_is_drawn_once_and_new_counts_are_shown(planned_url):
+    """What is booked comes from each read; the session with those counts is made again
+    only when they change (a burst of posts on a full session reads the same counts)."""
+    from collections import Counter
+
+    from outreach.appointments import PlanSessions
+
+    kept = PlanSessions()
+    with Session(db.get_engine(planned_url)) as s:
+        ref = _bus_session(s)
+        first = bookable_session(s, ref, kept)
+        assert first is not None and first.booked == 0
+        slot = first.slots[0]
+        bare = kept.get(first.plan_id, ref)[1]
+        assert bare is not None
+        once = kept.holding(first.plan_id, ref, bare, Counter({(slot.offer, slot.start_min): 1}))
+        again = kept.holding(first.plan_id, ref, bare, Counter({(slot.offer, slot.start_min): 1}))
+        assert again is once and once.slot(slot.offer, slot.start_min).booked == 1
+        more = kept.holding(first.plan_id, ref, bare, Counter({(slot.offer, slot.start_min): 2}))
+        assert more.slot(slot.offer, slot.start_min).booked == 2 and more.booked == 2
+        assert kept.holding(first.plan_id, ref, bare, Counter()).booked == 0
+        bookings.book(s, ref, Request(offer=slot.offer, start_min=slot.start_min,
+                                      first_name="Léa", contact="lea@example.org",
+                                      age_band="0-1", consent=True), NOW)
+        s.commit()
+        read = bookable_session(s, ref, kept)
+        assert read is not None and read.slot(slot.offer, slot.start_min).booked == 1
+        assert read.booked == 1
+
+
 @pytest.mark.postgres
 def test_booking_forms_are_counted_per_address_in_one_statement_on_postgresql(pg_url,
                                                                              monkeypatch):

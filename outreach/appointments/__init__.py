@@ -334,6 +334,9 @@ class PlanSessions:
     def __init__(self, size: int = 2048) -> None:
         self.size = size
         self._kept: OrderedDict[tuple[int, SessionRef], BookableSession | None] = OrderedDict()
+        # (plan, session) -> (the counts, the session with them) last drawn: holding()
+        self._held: dict[tuple[int, SessionRef],
+                         tuple[frozenset[tuple[tuple[str, int], int]], BookableSession]] = {}
         self._lock = threading.Lock()
 
     def get(self, plan_id: int, ref: SessionRef) -> tuple[bool, BookableSession | None]:
@@ -350,6 +353,23 @@ class PlanSessions:
             self._kept[(plan_id, ref)] = found
             while len(self._kept) > self.size:
                 self._kept.popitem(last=False)
+
+    def holding(self, plan_id: int, ref: SessionRef, bare: BookableSession,
+                booked: Counter[tuple[str, int]]) -> BookableSession:
+        """``bare`` (the session ``ref`` of the plan ``plan_id``, nothing booked) with
+        ``booked`` in its slots; the same object again while the counts stay the same (a
+        burst of posts on a full session, its page drawn again and again: its slots are
+        not made again each time)."""
+        counts = frozenset(booked.items())
+        key = (plan_id, ref)
+        last = self._held.get(key)
+        if last is not None and last[0] == counts:
+            return last[1]
+        held = _holding(bare, booked)
+        if len(self._held) >= self.size:
+            self._held.clear()
+        self._held[key] = (counts, held)
+        return held
 
 
 def bookable_session(session: Session, ref: SessionRef,
@@ -368,7 +388,9 @@ def bookable_session(session: Session, ref: SessionRef,
         bare = _planned(session, plan_id, ref)
         if known is not None:
             known.put(plan_id, ref, bare)
-    return _holding(bare, booked) if bare is not None else None
+    if bare is None:
+        return None
+    return known.holding(plan_id, ref, bare, booked) if known is not None else _holding(bare, booked)
 
 
 def _planned(session: Session, plan_id: int, ref: SessionRef) -> BookableSession | None:
