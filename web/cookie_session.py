@@ -3,11 +3,14 @@ messages), read at every request.
 
 Flask's own format (itsdangerous) costs about 60 us to read on the development machine: a
 signer object, a derived key and two HMACs in pure Python, three base64 decodings and a
-zlib one. This one keeps what matters of it (a payload in Flask's tagged JSON, a
-timestamp, an HMAC-SHA256 over both with a key derived from the secret key, compared in
-constant time, too old past the session's lifetime) and computes its HMAC in one C call.
-A cookie set in Flask's format before is still read, so nobody is signed out or loses a
-form's token when this replaces it; the answer then sets it again in this format.
+zlib one, then its tagged JSON walked again in Python. This one keeps what matters of it
+(a JSON payload, a timestamp, an HMAC-SHA256 over both with a key derived from the secret
+key, compared in constant time, too old past the session's lifetime) and computes its
+HMAC in one C call. What a session holds here is plain JSON (a form token, a user's id,
+numbers, flashed messages: a flashed (category, message) pair comes back as a list, which
+Flask and the templates read the same way). A cookie set in Flask's format before is
+still read, so nobody is signed out or loses a form's token when this replaces it; the
+answer then sets it again in this format.
 
     2.<payload, base64url>.<seconds since the epoch>.<HMAC-SHA256, base64url>
 """
@@ -17,6 +20,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hmac
+import json
 import time
 from collections.abc import Callable
 from typing import Any
@@ -41,11 +45,10 @@ class SessionCodec:
     """Writes and reads the session cookie with the secret ``key`` (and, for cookies
     set before, Flask's serializer ``legacy``). ``clock``: seconds since the epoch."""
 
-    def __init__(self, key: str | bytes, serializer: Any, legacy: Any,
+    def __init__(self, key: str | bytes, legacy: Any,
                  clock: Callable[[], float] = time.time) -> None:
         secret = key.encode("utf-8") if isinstance(key, str) else key
         self._key = hmac.digest(secret, _PURPOSE, "sha256")
-        self._serializer = serializer  # Flask's tagged JSON (tuples, bytes, dates...)
         self._legacy = legacy
         self._clock = clock
 
@@ -53,7 +56,7 @@ class SessionCodec:
         return _b64(hmac.digest(self._key, body.encode("utf-8"), "sha256"))
 
     def dumps(self, data: dict[str, Any]) -> str:
-        payload = _b64(self._serializer.dumps(data).encode("utf-8"))
+        payload = _b64(json.dumps(data, separators=(",", ":")).encode("utf-8"))
         body = f"{PREFIX}{payload}.{int(self._clock())}"
         return f"{body}.{self._mac(body)}"
 
@@ -72,7 +75,7 @@ class SessionCodec:
         if max_age is not None and self._clock() - int(parts[1]) > max_age:
             raise SignatureExpired("the session cookie is too old")
         try:
-            return self._serializer.loads(_unb64(parts[0]).decode("utf-8"))
+            return json.loads(_unb64(parts[0]))
         except (binascii.Error, UnicodeDecodeError, ValueError) as error:
             raise BadSignature("malformed session cookie") from error
 
@@ -90,7 +93,6 @@ class CookieSessions(SecureCookieSessionInterface):
             legacy = super().get_signing_serializer(app)
             if legacy is None:
                 return None
-            codec = SessionCodec(app.secret_key, self.serializer, legacy,  # type: ignore[arg-type]
-                                 self.clock)
+            codec = SessionCodec(app.secret_key, legacy, self.clock)  # type: ignore[arg-type]
             self._codec = (app.secret_key, codec)
         return codec
