@@ -291,3 +291,27 @@ def test_a_refused_post_keeps_what_was_typed_escaped_and_never_shows_it_to_anoth
     assert booked.status_code == 303
     again = other.get(path).get_data(as_text=True)
     assert f'value="{slots[1]}"' not in again and f'value="{slots[0]}"' in again
+
+
+def test_a_request_opens_a_database_session_only_when_it_uses_one(app, planned_url):
+    """``g.db`` is opened on first use and closed at the request's end: the booking page,
+    read through the process's reading connection, needs none; a post does."""
+    from flask import g
+
+    opened: list[bool] = []
+
+    @app.teardown_request
+    def _seen(_error):  # type: ignore[no-untyped-def]  # runs before the app's own teardown
+        opened.append("db" in g.__dict__)
+
+    row = _bus_session(planned_url)
+    path = f"/rendez-vous/indre-et-loire/{row.date.isoformat()}/{row.stop_code}/bus-prevention"
+    client = app.test_client()
+    _form(client, path)
+    _form(client, path)
+    assert opened[-1] is False
+    token = csrf(client)
+    answer = client.post(path, data={"csrf_token": token, "slot": "nope@1", "first_name": "A",
+                                     "contact": "a@example.org", "consent": "oui"})
+    assert answer.status_code == 400
+    assert opened[-1] is True

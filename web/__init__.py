@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 import xstatic.pkg.leaflet
 from flask import Flask, Response, g, jsonify, render_template, request, send_from_directory
+from flask.ctx import _AppCtxGlobals
 from flask_babel import gettext
 from sqlmodel import Session
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -108,9 +109,27 @@ def qr_svg(text: str) -> str:
     return str(segno.make(text, error="m").svg_data_uri(scale=4, border=2))
 
 
+class _Globals(_AppCtxGlobals):
+    """``g``, whose database session (``g.db``) is opened the first time a request uses
+    it (a family's page drawn from what the process keeps needs none), and closed at
+    the request's end (``_close_session``)."""
+
+    def __getattr__(self, name: str) -> Any:
+        if name != "db":
+            return super().__getattr__(name)
+        from flask import current_app
+
+        session = Session(db.get_engine(current_app.config["DATABASE_URL"]),
+                          expire_on_commit=False)
+        self.db = session
+        return session
+
+
 class _App(Flask):
     """Flask, with what it works out again for each of its request hooks at every
     request (whether the hook is a coroutine, eight times a request) kept."""
+
+    app_ctx_globals_class = _Globals
 
     def ensure_sync(self, func: Any) -> Any:
         if not isinstance(func, FunctionType):
@@ -161,10 +180,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
             app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     app.extensions["solve_runner"] = make_runner(app.config["DATABASE_URL"],
                                                  app.config.get("REDIS_URL"))
-
-    @app.before_request
-    def _open_session() -> None:
-        g.db = Session(db.get_engine(app.config["DATABASE_URL"]), expire_on_commit=False)
 
     @app.teardown_request
     def _close_session(error: BaseException | None) -> None:
